@@ -1,0 +1,33 @@
+"""Sub-commands that live beside the core CLI, mounted by `vakhsh.cli.main`."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Callable
+
+import typer
+from rich.console import Console
+
+# (module, attribute, command name): typer sub-applications mounted under a name
+SUB_APPS = [("vakhsh.hydrology.cli", "inflows_app", "inflows")]
+# (module, function): modules that add plain commands to the app
+COMMAND_MODULES = ["vakhsh.run_cli"]
+
+
+def register(app: typer.Typer, reports_errors: Callable, console: Console) -> None:
+    for module_name, attribute, name in SUB_APPS:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name and module_name.startswith(exc.name):
+                continue  # that part of vakhsh is not built yet
+            raise
+        app.add_typer(getattr(module, attribute), name=name)
+    for module_name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name and module_name.startswith(exc.name):
+                continue
+            raise
+        module.register(app, reports_errors, console)

@@ -1,0 +1,233 @@
+"""Load a model folder (or an embedded dataset) into a validated Network.
+
+Order: read YAML -> apply the scenario's `set` overrides to the model as written ->
+validate every component and rule -> resolve series to the run's steps -> multiply
+catchment inflows by the scenario's monthly factors. Every problem found on the way is
+collected and raised together as one ModelError.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from vakhsh.errors import ModelError, Problem
+from vakhsh.network.network import Network
+from vakhsh.network.series import (
+    RunTime,
+    SeriesError,
+    SeriesResolver,
+    monthly_step_means,
+)
+from vakhsh.schema.checks import semantic_problems, time_problems
+from vakhsh.schema.components import KINDS, SERIES_FIELDS, Candidate, Component, Scenario
+from vakhsh.schema.parse import MODEL_FILE, ParsedModel, parse_model, read_yaml
+
+DATASETS = Path(__file__).resolve().parent.parent / "datasets"
+
+
+def embedded_datasets() -> dict[str, Path]:
+    """Embedded model folders by name."""
+    if not DATASETS.is_dir():
+        return {}
+    return {p.name: p for p in sorted(DATASETS.iterdir()) if (p / MODEL_FILE).is_file()}
+
+
+def resolve_model_path(model: str | Path) -> Path:
+    """A folder path, a path to model.yaml, or the name of an embedded dataset."""
+    path = Path(model)
+    if path.is_file() and path.name == MODEL_FILE:
+        return path.parent
+    if path.is_dir():
+        if not (path / MODEL_FILE).is_file():
+            raise ModelError([Problem(str(path), "", f"no {MODEL_FILE} in this folder")])
+        return path
+    datasets = embedded_datasets()
+    if str(model) in datasets:
+        return datasets[str(model)]
+    names = ", ".join(datasets) or "none"
+    raise ModelError([Problem(str(model), "", "not a model folder nor an embedded dataset "
+                              f"(embedded: {names})")])
+
+
+def load_network(model: str | Path, scenario: str | None = None, start=None, end=None,
+                 step: str | None = None) -> Network:
+    """Load and validate a model; `start`, `end` and `step` override its `time` block."""
+    folder = resolve_model_path(model)
+    raw = read_yaml(folder / MODEL_FILE)
+    raw, scenario_name, scenario_obj, problems = _apply_scenario(raw, scenario)
+    parsed, found = parse_model(raw)
+    problems += found
+    problems += semantic_problems(parsed)
+    run = None
+    if parsed.time is not None:
+        start = start if start is not None else parsed.time.start
+        end = end if end is not None else parsed.time.end
+        step = step if step is not None else parsed.time.step
+        run_problems = time_problems(start, end, step, "time", file="run options")
+        if not run_problems:
+            run = RunTime.from_bounds(start, end, step)
+        elif (start, end, step) != (parsed.time.start, parsed.time.end, parsed.time.step):
+            problems += run_problems
+    if problems or run is None:
+        raise ModelError(problems)
+    model_step = pd.Timedelta(parsed.time.step)
+    tables, series, series_problems = _build(parsed, folder, run, model_step)
+    if series_problems:
+        raise ModelError(series_problems)
+    if scenario_obj is not None:
+        series = _scale_inflows(series, scenario_obj, run)
+    return Network(name=parsed.name, description=parsed.description, run=run,
+                   discount_rate=parsed.discount_rate, tables=tables, series=series,
+                   candidates=_candidate_table(parsed.candidates), scenario=scenario_name,
+                   folder=folder, source=raw)
+
+
+# ---------------------------------------------------------------- scenarios
+def _apply_scenario(raw: dict[str, Any], name: str | None
+                    ) -> tuple[dict, str | None, Scenario | None, list[Problem]]:
+    scenarios = raw.get("scenarios") or {}
+    if not isinstance(scenarios, dict):
+        return raw, name, None, []  # reported by the parser
+    if name is None:
+        if "base" not in scenarios:
+            return raw, None, None, []
+        name = "base"
+    if name not in scenarios:
+        known = ", ".join(map(str, scenarios)) or "none"
+        raise ModelError([Problem(MODEL_FILE, f"scenarios.{name}",
+                                  f"no such scenario (defined: {known})")])
+    from vakhsh.schema.parse import validate_component
+
+    scen, problems = validate_component(Scenario, scenarios[name], MODEL_FILE,
+                                        f"scenarios.{name}")
+    if scen is None:
+        raise ModelError(problems)
+    raw = copy.deepcopy(raw)
+    for dotted, value in scen.set.items():
+        problems += _set_path(raw, dotted, value, f"scenarios.{name}.set.{dotted}")
+    return raw, name, scen, problems
+
+
+def _set_path(raw: dict[str, Any], dotted: str, value: Any, where: str) -> list[Problem]:
+    parts = dotted.split(".")
+    if len(parts) == 1:
+        if parts[0] in ("scenarios", "format"):
+            return [Problem(MODEL_FILE, where, "this field cannot be overridden")]
+        raw[parts[0]] = value
+        return []
+    section, cid, fields = parts[0], parts[1], parts[2:]
+    if section == "time" and not fields:
+        raw.setdefault("time", {})[cid] = value
+        return []
+    group = raw.get(section)
+    if not isinstance(group, dict) or cid not in group:
+        return [Problem(MODEL_FILE, where, f"no component '{cid}' in {section}: scenarios "
+                        "change components, they do not add them")]
+    if not fields:
+        return [Problem(MODEL_FILE, where, "name a field: section.id.field")]
+    target = group[cid]
+    if target is None:
+        target = group[cid] = {}
+    for part in fields[:-1]:
+        target = target.setdefault(part, {})
+        if not isinstance(target, dict):
+            return [Problem(MODEL_FILE, where, "path goes through a value that is not a "
+                            "mapping")]
+    target[fields[-1]] = value
+    return []
+
+
+def _scale_inflows(series: dict[str, xr.Dataset], scen: Scenario,
+                   run: RunTime) -> dict[str, xr.Dataset]:
+    if all(f == 1 for f in scen.inflow_factor_by_month):
+        return series
+    factor = xr.DataArray(monthly_step_means(scen.inflow_factor_by_month, run),
+                          coords={"time": run.index}, dims=["time"])
+    catchments = series["catchments"].copy()
+    catchments["inflow_m3s"] = catchments["inflow_m3s"] * factor
+    return {**series, "catchments": catchments}
+
+
+# ---------------------------------------------------------------- tables and series
+def _build(parsed: ParsedModel, folder: Path, run: RunTime, model_step: pd.Timedelta
+           ) -> tuple[dict[str, pd.DataFrame], dict[str, xr.Dataset], list[Problem]]:
+    resolver = SeriesResolver(folder, run)
+    tables, series, problems = {}, {}, []
+    for kind, (cls, dim) in KINDS.items():
+        comps = parsed.components[kind]
+        tables[kind] = _table(kind, cls, comps, run, model_step, problems)
+        data_vars = {}
+        for name in SERIES_FIELDS[kind]:
+            columns = []
+            for cid, comp in comps.items():
+                value = getattr(comp, name)
+                try:
+                    columns.append(resolver.resolve(value, f"{kind}.{cid}.{name}"))
+                except SeriesError as exc:
+                    problem = exc.problem
+                    problems.append(Problem(problem.file, problem.path,
+                                            f"{problem.message} [{kind}.{cid}.{name}]",
+                                            problem.value))
+                    columns.append(np.zeros(len(run.index)))
+            values = np.column_stack(columns) if columns else np.zeros((len(run.index), 0))
+            data_vars[name] = (("time", dim), values)
+        series[kind] = xr.Dataset(data_vars, coords={"time": run.index,
+                                                     dim: pd.Index(list(comps), name=dim)})
+    return tables, series, _unique(problems)
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    seen, out = set(), []
+    for problem in problems:
+        key = (problem.file, problem.path, problem.message.split(" [")[0])
+        if key not in seen:
+            seen.add(key)
+            out.append(problem)
+    return out
+
+
+def _table(kind: str, cls: type[Component], comps: dict[str, Component], run: RunTime,
+           model_step: pd.Timedelta, problems: list[Problem]) -> pd.DataFrame:
+    static = [n for n in cls.model_fields if n not in SERIES_FIELDS[kind]]
+    rows = []
+    for cid, comp in comps.items():
+        row = {name: getattr(comp, name) for name in static}
+        _fill_defaults(kind, cid, row, run, model_step, problems)
+        rows.append(row)
+    columns = [n.rstrip("_") for n in static]
+    frame = pd.DataFrame([{k.rstrip("_"): v for k, v in r.items()} for r in rows],
+                         columns=columns, index=pd.Index(list(comps), name=KINDS[kind][1]))
+    if "available_from" in frame:
+        frame["available_from"] = pd.to_datetime(frame["available_from"])
+    return frame
+
+
+def _fill_defaults(kind: str, cid: str, row: dict[str, Any], run: RunTime,
+                   model_step: pd.Timedelta, problems: list[Problem]) -> None:
+    if kind == "reservoirs" and row["storage_final_min_hm3"] is None:
+        row["storage_final_min_hm3"] = row["storage_initial_hm3"]
+    if kind == "storage_units" and row["soc_final_min_mwh"] is None:
+        row["soc_final_min_mwh"] = row["soc_initial_mwh"]
+    if kind == "reaches" and row["delay_steps"]:
+        # delay_steps counts steps of model.yaml's own step; convert to run steps
+        exact = row["delay_steps"] * model_step / run.step
+        rounded = int(round(exact))
+        if abs(exact - rounded) > 1e-9:
+            import warnings
+
+            warnings.warn(f"reaches.{cid}.delay_steps: {row['delay_steps']} model steps are "
+                          f"{exact:g} run steps; rounded to {rounded}", stacklevel=2)
+        row["delay_steps"] = rounded
+
+
+def _candidate_table(candidates: dict[str, Candidate]) -> pd.DataFrame:
+    columns = list(Candidate.model_fields)
+    rows = [{name: getattr(c, name) for name in columns} for c in candidates.values()]
+    return pd.DataFrame(rows, columns=columns, index=pd.Index(list(candidates),
+                                                              name="candidate"))

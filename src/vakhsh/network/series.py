@@ -1,0 +1,223 @@
+"""Time series: read `series:FILE#COLUMN` references and align them to a run's steps.
+
+A series is a piecewise-constant rate. Each run step takes its time-weighted mean over
+the step, which is the value it falls in when the step is finer than the rows and the
+weighted mean when it is coarser (FORMAT.md, "Time series"). The mean is computed from
+the cumulative integral at the row boundaries, vectorised over steps and columns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from vakhsh.errors import Problem
+from vakhsh.schema.components import SERIES_PATTERN
+
+
+@dataclass(frozen=True, eq=False)
+class RunTime:
+    """The steps of a run: start of each step and the fixed step length."""
+
+    index: pd.DatetimeIndex
+    step: pd.Timedelta
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, RunTime):
+            return NotImplemented
+        return self.step == other.step and self.index.equals(other.index)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    @classmethod
+    def from_bounds(cls, start, end, step: str | pd.Timedelta) -> RunTime:
+        step = pd.Timedelta(step)
+        index = pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq=step,
+                              inclusive="left", name="time")
+        return cls(index=index, step=step)
+
+    @property
+    def hours(self) -> float:
+        return self.step / pd.Timedelta(hours=1)
+
+    @property
+    def ends(self) -> pd.DatetimeIndex:
+        return self.index + self.step
+
+
+class SeriesTable:
+    """One CSV file of series in either layout (`time` or `month`)."""
+
+    def __init__(self, file: str, layout: str, stamps: np.ndarray, frame: pd.DataFrame):
+        self.file, self.layout, self.stamps, self.frame = file, layout, stamps, frame
+
+    @classmethod
+    def read(cls, folder: Path, file: str) -> SeriesTable:
+        path = folder / file
+        if not path.is_file():
+            raise SeriesError(Problem(file, "", "series file not found", str(path)))
+        try:
+            frame = pd.read_csv(path)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+            raise SeriesError(Problem(file, "", "cannot be read as CSV",
+                                      str(exc).strip())) from None
+        has_time, has_month = "time" in frame.columns, "month" in frame.columns
+        if has_time == has_month:
+            raise SeriesError(Problem(file, "", "needs exactly one of a 'time' column or a "
+                                      "'month' column", list(frame.columns)[:5]))
+        if has_month:
+            return cls._monthly(file, frame)
+        return cls._timed(file, frame)
+
+    @classmethod
+    def _monthly(cls, file: str, frame: pd.DataFrame) -> SeriesTable:
+        months = pd.to_numeric(frame["month"], errors="coerce")
+        if len(frame) != 12 or sorted(months.tolist()) != list(range(1, 13)):
+            raise SeriesError(Problem(file, "month", "a month table needs rows 1..12, each "
+                                      f"once; found {len(frame)} rows",
+                                      frame["month"].tolist()))
+        frame = frame.assign(month=months.astype(int)).set_index("month").sort_index()
+        return cls(file, "month", frame.index.to_numpy(), frame)
+
+    @classmethod
+    def _timed(cls, file: str, frame: pd.DataFrame) -> SeriesTable:
+        stamps = pd.to_datetime(frame["time"], errors="coerce")
+        if stamps.isna().any():
+            row = int(np.flatnonzero(stamps.isna())[0])
+            raise SeriesError(Problem(file, f"time (row {row + 2})", "not a timestamp",
+                                      frame["time"].iloc[row]))
+        if getattr(stamps.dt, "tz", None) is not None:
+            raise SeriesError(Problem(file, "time", "timestamps are naive: no time zone"))
+        values = stamps.to_numpy(dtype="datetime64[ns]")
+        if len(values) == 0:
+            raise SeriesError(Problem(file, "time", "no rows"))
+        bad = np.flatnonzero(np.diff(values) <= np.timedelta64(0))
+        if len(bad):
+            raise SeriesError(Problem(file, f"time (row {bad[0] + 3})", "timestamps must be "
+                                      "strictly increasing", str(stamps.iloc[bad[0] + 1])))
+        return cls(file, "time", values, frame.drop(columns="time"))
+
+    def column(self, name: str, path: str) -> np.ndarray:
+        if name not in self.frame.columns:
+            raise SeriesError(Problem(self.file, name, f"column not found (named by {path})",
+                                      ", ".join(map(str, self.frame.columns[:8]))))
+        values = pd.to_numeric(self.frame[name], errors="coerce").to_numpy(dtype=float)
+        missing = np.flatnonzero(~np.isfinite(values))
+        if len(missing):
+            row = missing[0]
+            where = (str(pd.Timestamp(self.stamps[row])) if self.layout == "time"
+                     else f"month {self.stamps[row]}")
+            raise SeriesError(Problem(self.file, name, f"missing or non-numeric value at "
+                                      f"{where} ({len(missing)} in all)",
+                                      self.frame[name].iloc[row]))
+        if np.any(values < 0):
+            row = int(np.flatnonzero(values < 0)[0])
+            raise SeriesError(Problem(self.file, name, "negative value", values[row]))
+        return values
+
+    def step_means(self, name: str, path: str, run: RunTime) -> np.ndarray:
+        values = self.column(name, path)
+        if self.layout == "month":
+            return monthly_step_means(values, run)
+        return timed_step_means(self.stamps, values[:, None], run, self.file, name)[:, 0]
+
+
+class SeriesError(Exception):
+    def __init__(self, problem: Problem):
+        self.problem = problem
+        super().__init__(str(problem))
+
+
+def timed_step_means(stamps: np.ndarray, values: np.ndarray, run: RunTime,
+                     file: str = "", column: str = "") -> np.ndarray:
+    """Time-weighted mean of piecewise-constant rows over each run step.
+
+    `values` has shape (rows, columns). Row i holds from stamps[i] to stamps[i+1]; the last
+    row holds for the spacing before it, or one run step when there is a single row.
+    """
+    stamps = np.asarray(stamps, dtype="datetime64[ns]")
+    last = stamps[-1] - stamps[-2] if len(stamps) > 1 else run.step.to_timedelta64()
+    return interval_means(np.append(stamps, stamps[-1] + last), values, run, file, column)
+
+
+def _seconds(stamps: np.ndarray) -> np.ndarray:
+    return np.asarray(stamps, dtype="datetime64[ns]").astype("int64").astype(float) / 1e9
+
+
+def interval_means(bounds: np.ndarray, values: np.ndarray, run: RunTime,
+                   file: str = "", column: str = "") -> np.ndarray:
+    """Mean over each run step of rows that hold from bounds[i] to bounds[i+1]."""
+    edges = _seconds(bounds)
+    starts = _seconds(run.index.to_numpy())
+    ends = starts + run.step.total_seconds()
+    if starts[0] < edges[0] or ends[-1] > edges[-1]:
+        first, final = pd.Timestamp(edges[0] * 1e9), pd.Timestamp(edges[-1] * 1e9)
+        raise SeriesError(Problem(file, column, f"does not cover the run "
+                                  f"{run.index[0]} .. {run.ends[-1]}",
+                                  f"series covers {first} .. {final}"))
+    widths = np.diff(edges)
+    cumulative = np.vstack([np.zeros(values.shape[1]),
+                            np.cumsum(values * widths[:, None], axis=0)])
+
+    def integral(t: np.ndarray) -> np.ndarray:
+        row = np.clip(np.searchsorted(edges, t, side="right") - 1, 0, len(widths) - 1)
+        return cumulative[row] + values[row] * (t - edges[row])[:, None]
+
+    return (integral(ends) - integral(starts)) / (ends - starts)[:, None]
+
+
+def month_bounds(run: RunTime) -> np.ndarray:
+    """Month starts from the first step's month to the end of the last step's month."""
+    first = run.index[0].to_period("M").to_timestamp()
+    last = (run.ends[-1] - pd.Timedelta(1, "ns")).to_period("M").to_timestamp()
+    return pd.date_range(first, last + pd.offsets.MonthBegin(1), freq="MS").to_numpy()
+
+
+def monthly_step_means(by_month: np.ndarray | list[float], run: RunTime) -> np.ndarray:
+    """Time-weighted mean over each step of a 12-value calendar-month climatology."""
+    bounds = month_bounds(run)
+    months = pd.DatetimeIndex(bounds[:-1]).month.to_numpy()
+    values = np.asarray(by_month, dtype=float)[months - 1]
+    return interval_means(bounds, values[:, None], run)[:, 0]
+
+
+def monthly_step_totals(per_month: np.ndarray | list[float], run: RunTime) -> np.ndarray:
+    """Share of a per-calendar-month total that falls in each step (pro rata by hours)."""
+    bounds = month_bounds(run)
+    months = pd.DatetimeIndex(bounds[:-1]).month.to_numpy()
+    hours = np.diff(_seconds(bounds)) / 3600
+    rate = np.asarray(per_month, dtype=float)[months - 1] / hours
+    return interval_means(bounds, rate[:, None], run)[:, 0] * run.hours
+
+
+class SeriesResolver:
+    """Resolves the series fields of components, reading each CSV file once."""
+
+    def __init__(self, folder: Path, run: RunTime):
+        self.folder, self.run = folder, run
+        self._tables: dict[str, SeriesTable | SeriesError] = {}
+
+    def table(self, file: str) -> SeriesTable:
+        if file not in self._tables:
+            try:
+                self._tables[file] = SeriesTable.read(self.folder, file)
+            except SeriesError as exc:
+                self._tables[file] = exc
+        found = self._tables[file]
+        if isinstance(found, SeriesError):
+            raise found
+        return found
+
+    def resolve(self, value: float | str | None, path: str,
+                missing: float = np.inf) -> np.ndarray:
+        """Values per run step of a constant, a `series:` reference, or None (`missing`)."""
+        steps = len(self.run.index)
+        if value is None:
+            return np.full(steps, missing)
+        if not isinstance(value, str):
+            return np.full(steps, float(value))
+        match = SERIES_PATTERN.match(value)
+        return self.table(match["file"]).step_means(match["column"], path, self.run)

@@ -1,0 +1,1 @@
+"""Human-facing outputs: terminal tables, plots and the HTML report."""

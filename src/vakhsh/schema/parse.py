@@ -1,0 +1,241 @@
+"""Read model.yaml and validate it component by component, collecting every problem.
+
+Each component is validated on its own so that one broken component does not hide the
+problems of the others: `vakhsh validate` reports them all at once.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from vakhsh.errors import ModelError, Problem
+from vakhsh.schema.components import (
+    KINDS,
+    SIZE_FIELD,
+    TOP_LEVEL_FIELDS,
+    Candidate,
+    Component,
+    Scenario,
+    TimeBlock,
+)
+
+MODEL_FILE = "model.yaml"
+
+
+@dataclass
+class ParsedModel:
+    """The validated content of model.yaml (components that failed are left out)."""
+
+    name: str
+    description: str
+    time: TimeBlock | None
+    currency: str
+    discount_rate: float
+    components: dict[str, dict[str, Component]]
+    candidates: dict[str, Candidate]
+    scenarios: dict[str, Scenario]
+    # ids that were written, valid or not: references to them are not reported twice
+    written_ids: dict[str, set[str]] = field(default_factory=dict)
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """Read model.yaml; a syntax error names its line and column."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ModelError([Problem(path.name, "", "file not found", str(path))]) from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ModelError([Problem(path.name, where, f"YAML syntax error: {problem}")]) from None
+    if not isinstance(raw, dict):
+        raise ModelError([Problem(path.name, "", "expected a mapping of sections at the top",
+                                  type(raw).__name__)])
+    return raw
+
+
+def pydantic_problems(exc: ValidationError, file: str, prefix: str,
+                      known: list[str] | None = None) -> list[Problem]:
+    """Translate pydantic errors into problems with dotted field paths."""
+    problems = []
+    for err in exc.errors():
+        loc = [str(part) for part in err["loc"]]
+        # union members show up as extra loc parts ('float', 'function-after[...]'): drop them
+        loc = [part for part in loc if not _is_union_tag(part)]
+        path = ".".join([prefix, *loc]) if loc else prefix
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            hint = _did_you_mean(loc[-1] if loc else "", known or [])
+            problems.append(Problem(file, path, "unknown field" + hint, err.get("input")))
+        elif kind == "missing":
+            problems.append(Problem(file, path, "required field is missing"))
+        else:
+            message = err["msg"].removeprefix("Value error, ")
+            problems.append(Problem(file, path, message, err.get("input")))
+    return _dedupe(problems)
+
+
+def _is_union_tag(part: str) -> bool:
+    return part in {"float", "str", "int", "bool", "none", "list[...]", "dict[str,any]"} or \
+        part.startswith(("function-after", "function-before", "constrained-", "list[", "dict["))
+
+
+def _dedupe(problems: list[Problem]) -> list[Problem]:
+    # a value that fails every member of a union gives one error per member: keep one per path
+    # (prefer the series message, which names both accepted forms)
+    seen: dict[str, Problem] = {}
+    for problem in problems:
+        if problem.path not in seen or "series:" in problem.message:
+            seen[problem.path] = problem
+    return list(seen.values())
+
+
+def _did_you_mean(name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.7)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _known_fields(cls: type[Component]) -> list[str]:
+    return [f.alias or n for n, f in cls.model_fields.items()]
+
+
+def validate_component(cls: type[Component], data: Any, file: str,
+                       prefix: str) -> tuple[Component | None, list[Problem]]:
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        return None, [Problem(file, prefix, "expected a mapping of fields", data)]
+    try:
+        return cls.model_validate(data), []
+    except ValidationError as exc:
+        return None, pydantic_problems(exc, file, prefix, _known_fields(cls))
+
+
+def parse_model(raw: dict[str, Any], file: str = MODEL_FILE) -> tuple[ParsedModel, list[Problem]]:
+    """Validate every section and component of a model.yaml mapping."""
+    problems: list[Problem] = []
+    for key in raw:
+        if key not in TOP_LEVEL_FIELDS:
+            hint = _did_you_mean(str(key), sorted(TOP_LEVEL_FIELDS))
+            problems.append(Problem(file, str(key), "unknown section" + hint))
+
+    if "format" not in raw:
+        problems.append(Problem(file, "format", "required field is missing"))
+    elif raw["format"] != 1:
+        problems.append(Problem(file, "format", "unsupported format version; this vakhsh "
+                                "reads format 1", raw["format"]))
+    name = raw.get("name")
+    if not isinstance(name, str) or not name:
+        problems.append(Problem(file, "name", "required text is missing", name))
+        name = "unnamed"
+    description = raw.get("description") or ""
+    currency = raw.get("currency", "USD")
+    if currency != "USD":
+        problems.append(Problem(file, "currency", "only USD is supported in format 1", currency))
+    discount_rate = raw.get("discount_rate", 0.08)
+    if not isinstance(discount_rate, (int, float)) or isinstance(discount_rate, bool) \
+            or not 0 <= discount_rate <= 1 or not math.isfinite(discount_rate):
+        problems.append(Problem(file, "discount_rate", "must be a fraction in [0, 1]",
+                                discount_rate))
+        discount_rate = 0.08
+
+    time = None
+    if "time" not in raw:
+        problems.append(Problem(file, "time", "required section is missing"))
+    else:
+        time, found = validate_component(TimeBlock, raw["time"], file, "time")
+        problems += found
+
+    components: dict[str, dict[str, Component]] = {}
+    written: dict[str, set[str]] = {}
+    for kind, (cls, _dim) in KINDS.items():
+        section = _section(raw, kind, file, problems)
+        written[kind] = set(section)
+        components[kind] = {}
+        for cid, data in section.items():
+            comp, found = validate_component(cls, data, file, f"{kind}.{cid}")
+            problems += found
+            if comp is not None:
+                components[kind][str(cid)] = comp
+
+    candidates: dict[str, Candidate] = {}
+    section = _section(raw, "candidates", file, problems)
+    written["candidates"] = set(section)
+    for cid, data in section.items():
+        cand, found = validate_component(Candidate, data, file, f"candidates.{cid}")
+        problems += found
+        if cand is not None:
+            found = check_candidate_template(cand, str(cid), file)
+            problems += found
+            if not found:
+                candidates[str(cid)] = cand
+
+    scenarios: dict[str, Scenario] = {}
+    for sid, data in _section(raw, "scenarios", file, problems).items():
+        scen, found = validate_component(Scenario, data, file, f"scenarios.{sid}")
+        problems += found
+        if scen is not None:
+            scenarios[str(sid)] = scen
+
+    parsed = ParsedModel(name=name, description=str(description), time=time, currency="USD",
+                         discount_rate=float(discount_rate), components=components,
+                         candidates=candidates, scenarios=scenarios, written_ids=written)
+    return parsed, problems
+
+
+def _section(raw: dict[str, Any], kind: str, file: str, problems: list[Problem]) -> dict:
+    section = raw.get(kind)
+    if section is None:
+        return {}
+    if not isinstance(section, dict):
+        problems.append(Problem(file, kind, "expected a mapping of id to fields",
+                                type(section).__name__))
+        return {}
+    return {str(k): v for k, v in section.items()}
+
+
+def candidate_component_fields(cand: Candidate, size_mw: float) -> dict[str, Any]:
+    """The fields of the component a candidate builds, at a given size."""
+    fields = dict(cand.template)
+    fields[SIZE_FIELD[cand.component]] = size_mw
+    if cand.component == "storage_units":
+        fields["energy_mwh"] = fields.pop("max_hours", 0.0) * size_mw
+    if cand.component == "hydro_plants" and "max_flow_m3s_per_mw" in fields:
+        fields["max_flow_m3s"] = fields.pop("max_flow_m3s_per_mw") * size_mw
+    return fields
+
+
+def check_candidate_template(cand: Candidate, cid: str, file: str) -> list[Problem]:
+    size = SIZE_FIELD[cand.component]
+    prefix = f"candidates.{cid}.template"
+    problems = []
+    if size in cand.template:
+        problems.append(Problem(file, f"{prefix}.{size}", "the size is what planning decides; "
+                                "set min_build_mw/max_build_mw instead"))
+    if cand.component == "storage_units" and "max_hours" not in cand.template:
+        problems.append(Problem(file, f"{prefix}.max_hours", "required field is missing "
+                                "(energy_mwh = max_hours * power_mw)"))
+    if cand.component == "hydro_plants" and "max_flow_m3s_per_mw" not in cand.template:
+        problems.append(Problem(file, f"{prefix}.max_flow_m3s_per_mw", "required field is "
+                                "missing (the flow limit scales with the size)"))
+    if cand.max_build_mw is not None and cand.min_build_mw > cand.max_build_mw:
+        problems.append(Problem(file, f"candidates.{cid}.min_build_mw", "exceeds max_build_mw",
+                                f"{cand.min_build_mw} > {cand.max_build_mw}"))
+    if cand.lumpy and cand.max_build_mw is None:
+        problems.append(Problem(file, f"candidates.{cid}.max_build_mw",
+                                "a lumpy candidate needs the size it builds"))
+    if problems:
+        return problems
+    cls = KINDS[cand.component][0]
+    _comp, found = validate_component(cls, candidate_component_fields(cand, 1.0), file, prefix)
+    return found
