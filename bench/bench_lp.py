@@ -1,0 +1,337 @@
+"""LP benchmark of issue 3: vakhsh against PyPSA on the synthetic cascade system.
+
+Each contender runs in its own child process, so that its peak memory (max RSS, read with
+`os.wait4`) is measured alone and comparably: imports, data, model, solver and solution.
+
+    python bench/bench_lp.py --buses 6 --reservoirs 4 --steps 2190 --pypsa --vakhsh \\
+        --solver-options solver=ipm run_crossover=off
+
+Contenders: `--pypsa` (PyPSA 1.4 + linopy + HiGHS), `--vakhsh`, `--highs-mps` (HiGHS alone on
+the MPS file that PyPSA's linopy model writes; implies --pypsa), `--reference` (the same LP
+assembled by hand with scipy, small sizes only). With two or more contenders the objectives
+must agree to `--rtol` (default 1e-6), else the exit status is 1.
+Generated model folders, logs and results.json go under bench/out/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+CONTENDERS = ("pypsa", "highs", "vakhsh", "reference")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _rss_gib() -> float:
+    """Current resident set size of this process, GiB."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 2**20
+    return float("nan")
+
+
+def _parse_value(v: str):
+    for cast in (int, float):
+        try:
+            return cast(v)
+        except ValueError:
+            pass
+    return {"true": True, "false": False}.get(v.lower(), v)
+
+
+def parse_solver_options(items: list[str]) -> dict:
+    """`key=value` pairs, or one JSON object."""
+    if len(items) == 1 and items[0].lstrip().startswith("{"):
+        return json.loads(items[0])
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise SystemExit(f"bench_lp: error: --solver-options: expected key=value, got {item!r}")
+        out[key] = _parse_value(value)
+    return out
+
+
+def _highs_lp_size(h) -> dict:
+    lp = h.getLp()
+    return {"rows": int(lp.num_row_), "cols": int(lp.num_col_),
+            "nnz": int(len(lp.a_matrix_.value_))}
+
+
+def _highs_stats(h) -> dict:
+    info = h.getInfo()
+    return {"simplex_iterations": int(info.simplex_iteration_count),
+            "ipm_iterations": int(info.ipm_iteration_count),
+            "highs_run_s": float(h.getRunTime())}
+
+
+# --------------------------------------------------------------------------- workers
+
+
+def worker_pypsa(a) -> dict:
+    import logging
+    import warnings
+
+    warnings.simplefilter("ignore")
+    logging.getLogger("linopy").setLevel(logging.WARNING)
+    logging.getLogger("pypsa").setLevel(logging.WARNING)
+    import pypsa  # noqa: F401  (import cost outside the timings)
+
+    from synthetic import generate, to_pypsa
+
+    out = {"import_rss_gib": _rss_gib()}
+    t0 = time.perf_counter()
+    system = generate(a.buses, a.reservoirs, a.steps, a.step_hours, a.seed)
+    t1 = time.perf_counter()
+    n = to_pypsa(system)
+    t2 = time.perf_counter()
+    m = n.optimize.create_model(include_objective_constant=False)
+    t3 = time.perf_counter()
+    out.update(data_s=t1 - t0, network_s=t2 - t1, build_s=t3 - t2,
+               linopy_rows=int(m.ncons), linopy_cols=int(m.nvars))
+    t4 = time.perf_counter()
+    status, condition = n.optimize.solve_model(solver_name="highs",
+                                               solver_options=a.solver_options)
+    t5 = time.perf_counter()
+    h = m.solver_model
+    out.update(solve_s=t5 - t4, status=str(condition), objective=float(n.objective),
+               **_highs_lp_size(h), **_highs_stats(h))
+    if a.mps:   # the very LP HiGHS solved, written after the solve (not in the peak memory)
+        tm = time.perf_counter()
+        h.writeModel(str(a.mps))
+        out.update(mps_write_s=time.perf_counter() - tm, mps=str(a.mps))
+    return out
+
+
+def worker_highs(a) -> dict:
+    import highspy
+
+    out = {"import_rss_gib": _rss_gib()}
+    h = highspy.Highs()
+    t0 = time.perf_counter()
+    h.readModel(a.mps)
+    t1 = time.perf_counter()
+    for key, value in a.solver_options.items():
+        h.setOptionValue(key, value)
+    h.run()
+    t2 = time.perf_counter()
+    out.update(build_s=t1 - t0, solve_s=t2 - t1, status=h.modelStatusToString(h.getModelStatus()),
+               objective=float(h.getInfo().objective_function_value), **_highs_lp_size(h),
+               **_highs_stats(h))
+    out["status"] = "optimal" if out["status"] == "Optimal" else out["status"]
+    return out
+
+
+def worker_vakhsh(a) -> dict:
+    import vakhsh
+
+    out = {"import_rss_gib": _rss_gib()}
+    t0 = time.perf_counter()
+    net = vakhsh.load(a.folder)
+    t1 = time.perf_counter()
+    res = vakhsh.optimise(net, vakhsh.SolveOptions(head="fixed", solver="highs",
+                                                   solver_options=a.solver_options))
+    t2 = time.perf_counter()
+    summary = res.summary()
+    solve = summary.get("solve", {})
+    out.update(load_s=t1 - t0, optimise_s=t2 - t1,
+               build_s=float(solve.get("build_s", float("nan"))),
+               solve_s=float(solve.get("solve_s", float("nan"))),
+               objective=float(res.objective_usd),
+               status=str(solve.get("status", solve.get("termination", "?"))))
+    for key in ("rows", "cols", "nnz"):
+        if key in solve:
+            out[key] = int(solve[key])
+    out["summary_solve"] = {k: v for k, v in solve.items() if isinstance(v, (int, float, str))}
+    return out
+
+
+def worker_reference(a) -> dict:
+    from reference_lp import solve_reference
+    from synthetic import generate
+
+    out = {"import_rss_gib": _rss_gib()}
+    t0 = time.perf_counter()
+    system = generate(a.buses, a.reservoirs, a.steps, a.step_hours, a.seed)
+    t1 = time.perf_counter()
+    out.update(solve_reference(system))
+    out.update(build_s=float("nan"), solve_s=time.perf_counter() - t1, data_s=t1 - t0)
+    return out
+
+
+WORKERS = {"pypsa": worker_pypsa, "highs": worker_highs, "vakhsh": worker_vakhsh,
+           "reference": worker_reference}
+
+
+# --------------------------------------------------------------------------- parent
+
+
+def run_child(kind: str, a, outdir: Path) -> dict:
+    """Run one contender in a child process; add wall time and peak RSS of that child."""
+    result_path = outdir / f"{kind}.json"
+    log_path = outdir / f"{kind}.log"
+    result_path.unlink(missing_ok=True)
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", kind,
+           "--buses", str(a.buses), "--reservoirs", str(a.reservoirs), "--steps", str(a.steps),
+           "--seed", str(a.seed), "--result", str(result_path),
+           "--solver-options", json.dumps(a.solver_options)]
+    if a.step_hours is not None:
+        cmd += ["--step-hours", str(a.step_hours)]
+    if kind == "vakhsh":
+        cmd += ["--folder", str(a.folder)]
+    if kind in ("pypsa", "highs") and a.mps:
+        cmd += ["--mps", str(a.mps)]
+    print(f"[bench] {kind}: running, log in {log_path}", flush=True)
+    t0 = time.perf_counter()
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+        _, wait_status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(wait_status)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0 or not result_path.exists():
+        tail = log_path.read_text().splitlines()[-15:]
+        print(f"[bench] {kind}: failed (exit {proc.returncode}); last lines of the log:\n  "
+              + "\n  ".join(tail), flush=True)
+        return {"status": f"failed (exit {proc.returncode})", "wall_s": wall,
+                "peak_rss_gib": usage.ru_maxrss / 2**20}
+    out = json.loads(result_path.read_text())
+    out["wall_s"] = wall
+    out["peak_rss_gib"] = usage.ru_maxrss / 2**20     # ru_maxrss is KiB on Linux
+    return out
+
+
+def _fmt(v, spec: str) -> str:
+    if v is None or (isinstance(v, float) and v != v):
+        return "-"
+    return format(v, spec)
+
+
+def print_table(results: dict[str, dict]) -> None:
+    head = (f"{'contender':<10} {'status':<10} {'objective_usd':>20} {'rows':>9} {'cols':>9} "
+            f"{'nnz':>10} {'build_s':>8} {'solve_s':>9} {'wall_s':>9} {'peak_GiB':>8}")
+    print(head)
+    print("-" * len(head))
+    for kind, r in results.items():
+        print(f"{kind:<10} {str(r.get('status', '?'))[:10]:<10} "
+              f"{_fmt(r.get('objective'), '20.6f')} {_fmt(r.get('rows'), '9d')} "
+              f"{_fmt(r.get('cols'), '9d')} {_fmt(r.get('nnz'), '10d')} "
+              f"{_fmt(r.get('build_s'), '8.2f')} {_fmt(r.get('solve_s'), '9.2f')} "
+              f"{_fmt(r.get('wall_s'), '9.2f')} {_fmt(r.get('peak_rss_gib'), '8.3f')}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--buses", type=int, default=6)
+    p.add_argument("--reservoirs", type=int, default=4, help="reservoirs per bus")
+    p.add_argument("--steps", type=int, default=2190)
+    p.add_argument("--step-hours", type=int, default=None,
+                   help="step length in hours (default: 1 from 8760 steps on, else 3)")
+    p.add_argument("--seed", type=int, default=20260303)
+    p.add_argument("--pypsa", action="store_true", help="run PyPSA + linopy + HiGHS")
+    p.add_argument("--vakhsh", action="store_true", help="run vakhsh")
+    p.add_argument("--highs-mps", action="store_true",
+                   help="also run HiGHS alone on the MPS file PyPSA writes (implies --pypsa)")
+    p.add_argument("--mps", default=None, help="where PyPSA writes its LP (MPS); "
+                   "default bench/out/<name>/pypsa.mps when --highs-mps")
+    p.add_argument("--reference", action="store_true",
+                   help="also solve the hand-assembled scipy LP (small sizes only)")
+    p.add_argument("--solver-options", nargs="*", default=[],
+                   help="HiGHS options as key=value (e.g. solver=ipm run_crossover=off) or JSON")
+    p.add_argument("--rtol", type=float, default=1e-6, help="objective cross-check tolerance")
+    p.add_argument("--out", default=None, help="output folder (default bench/out/<name>)")
+    p.add_argument("--worker", choices=CONTENDERS, help=argparse.SUPPRESS)
+    p.add_argument("--result", help=argparse.SUPPRESS)
+    p.add_argument("--folder", help=argparse.SUPPRESS)
+    a = p.parse_args(argv)
+    a.solver_options = parse_solver_options(a.solver_options)
+
+    if a.worker:
+        out = WORKERS[a.worker](a)
+        Path(a.result).write_text(json.dumps(out, indent=1))
+        return 0
+
+    from synthetic import default_step_hours, generate, write_vakhsh
+
+    if a.highs_mps:
+        a.pypsa = True
+    if not (a.pypsa or a.vakhsh or a.reference):
+        p.error("choose at least one of --pypsa, --vakhsh, --highs-mps, --reference")
+    hours = a.step_hours or default_step_hours(a.steps)
+    name = f"{a.buses}x{a.reservoirs}x{a.steps}-{hours}h"
+    outdir = Path(a.out) if a.out else HERE / "out" / name
+    outdir.mkdir(parents=True, exist_ok=True)
+    if a.highs_mps and not a.mps:
+        a.mps = str(outdir / "pypsa.mps")
+    print(f"[bench] system {name}: {a.buses} buses x {a.reservoirs} reservoirs x {a.steps} "
+          f"steps of {hours} h, seed {a.seed}; solver options {a.solver_options or 'defaults'}")
+
+    results: dict[str, dict] = {}
+    if a.vakhsh:
+        a.folder = outdir / "model"
+        write_vakhsh(generate(a.buses, a.reservoirs, a.steps, a.step_hours, a.seed), a.folder)
+        print(f"[bench] vakhsh model folder: {a.folder}")
+    if a.pypsa:
+        results["pypsa"] = run_child("pypsa", a, outdir)
+    if a.highs_mps:
+        results["highs"] = run_child("highs", a, outdir)
+    if a.vakhsh:
+        results["vakhsh"] = run_child("vakhsh", a, outdir)
+    if a.reference:
+        results["reference"] = run_child("reference", a, outdir)
+
+    print()
+    print_table(results)
+    record = {"system": name, "buses": a.buses, "reservoirs_per_bus": a.reservoirs,
+              "steps": a.steps, "step_hours": hours, "seed": a.seed,
+              "solver_options": a.solver_options, "argv": sys.argv, "results": results,
+              "host_cpus": os.cpu_count(), "time": time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                                                  time.gmtime())}
+    status = 0
+    v, ref = results.get("vakhsh"), results.get("pypsa")
+    if v and ref and "objective" in v and "objective" in ref:
+        print()
+        tv = v.get("build_s", 0) + v.get("solve_s", 0)
+        tp = ref.get("build_s", 0) + ref.get("solve_s", 0)
+        ratios = {"time_build_plus_solve": tv / tp, "wall": v["wall_s"] / ref["wall_s"],
+                  "peak_rss": v["peak_rss_gib"] / ref["peak_rss_gib"],
+                  "vakhsh_build_share": v.get("build_s", float("nan")) / tv if tv else None}
+        record["ratios"] = ratios
+        print(f"vakhsh/PyPSA: build+solve time {ratios['time_build_plus_solve']:.3f}, "
+              f"wall {ratios['wall']:.3f}, peak memory {ratios['peak_rss']:.3f}; "
+              f"vakhsh build share {_fmt(ratios['vakhsh_build_share'], '.1%')}")
+    objs = {k: r["objective"] for k, r in results.items() if "objective" in r}
+    failed = [k for k, r in results.items() if r.get("status") != "optimal"]
+    if failed:
+        print(f"[bench] not optimal: {', '.join(failed)}")
+        status = 1
+    if len(objs) >= 2:
+        base_kind = "pypsa" if "pypsa" in objs else next(iter(objs))
+        base = objs[base_kind]
+        worst = 0.0
+        for kind, obj in objs.items():
+            rel = abs(obj - base) / max(abs(base), abs(obj), 1.0)
+            worst = max(worst, rel)
+            if kind != base_kind:
+                print(f"objective cross-check {kind} vs {base_kind}: relative difference "
+                      f"{rel:.2e} ({'ok' if rel <= a.rtol else 'FAIL'}, tolerance {a.rtol:g})")
+        record["cross_check"] = {"max_rel_diff": worst, "rtol": a.rtol, "ok": worst <= a.rtol}
+        if worst > a.rtol:
+            status = 1
+    (outdir / "results.json").write_text(json.dumps(record, indent=1))
+    print(f"[bench] results: {outdir / 'results.json'}")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

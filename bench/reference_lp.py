@@ -1,0 +1,121 @@
+"""An independent reference: the synthetic system's LP written out by hand with scipy.
+
+Neither PyPSA nor vakhsh: variables and rows are assembled here from FORMAT.md's conventions
+and solved with `scipy.optimize.linprog(method="highs")`. Meant for small sizes, to check that
+the PyPSA network and the vakhsh model are the LP we think they are.
+
+Variables per step t (all blocks are time-major, `index = t * count + i`):
+  S[r]  storage_hm3        storage_min <= S <= storage_max; S[T-1] >= max(min, initial)
+  Q[p]  turbine flow_m3s   0 <= Q <= max_flow_m3s; and a row k*Q <= capacity_mw
+  X[r]  spill_m3s          >= 0, unbounded
+  G[g]  generator p_mw     0 <= G <= capacity_mw * capacity_factor
+  U[l]  unserved p_mw      0 <= U <= load
+  F[k]  line flow_mw       -capacity <= F <= capacity (from -> to)
+Rows:
+  water  S_t - S_{t-1} + c*(Q_r + X_r - inflow - Q_up - X_up) = 0, c = 0.0036 * step_h,
+         S_{-1} = storage_initial
+  power  sum k*Q + sum G + U - F_out + F_in = load
+Objective: step_h * (sum cost * G + voll * U), USD.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import linprog
+
+from synthetic import HM3_PER_M3S_HOUR, System
+
+
+def solve_reference(s: System) -> dict:
+    T, h = s.steps, float(s.step_hours)
+    res, pl, gen, ld, ln = s.reservoirs, s.plants, s.generators, s.loads, s.lines
+    nr, npl, ng, nl, nk = len(res), len(pl), len(gen), len(ld), len(ln)
+    counts = {"S": nr, "Q": npl, "X": nr, "G": ng, "U": nl, "F": nk}
+    offset, start = {}, 0
+    for name, c in counts.items():
+        offset[name] = start
+        start += c * T
+    nvar = start
+
+    def idx(block: str, i, t):
+        return offset[block] + np.asarray(t) * counts[block] + np.asarray(i)
+
+    tt = np.arange(T)
+    lb, ub, cost = np.zeros(nvar), np.full(nvar, np.inf), np.zeros(nvar)
+    smin, smax = res["storage_min_hm3"].to_numpy(), res["storage_max_hm3"].to_numpy()
+    for r in range(nr):
+        lb[idx("S", r, tt)] = smin[r]
+        ub[idx("S", r, tt)] = smax[r]
+        lb[idx("S", r, T - 1)] = max(smin[r], res["storage_initial_hm3"].iloc[r])
+    k = s.mw_per_m3s().to_numpy()
+    for p in range(npl):
+        ub[idx("Q", p, tt)] = pl["max_flow_m3s"].iloc[p]
+    for g, gid in enumerate(gen.index):
+        cf = s.capacity_factor[gid].to_numpy() if gid in s.capacity_factor else 1.0
+        ub[idx("G", g, tt)] = gen["capacity_mw"].iloc[g] * cf
+        cost[idx("G", g, tt)] = h * gen["marginal_cost_usd_per_mwh"].iloc[g]
+    for l, lid in enumerate(ld.index):
+        ub[idx("U", l, tt)] = s.load_mw[lid].to_numpy()
+        cost[idx("U", l, tt)] = h * s.buses.loc[ld["bus"].iloc[l], "voll_usd_per_mwh"]
+    for j in range(nk):
+        lb[idx("F", j, tt)] = -ln["capacity_mw"].iloc[j]
+        ub[idx("F", j, tt)] = ln["capacity_mw"].iloc[j]
+
+    rows, cols, vals = [], [], []
+    c = HM3_PER_M3S_HOUR * h
+    rpos = {r: i for i, r in enumerate(res.index)}
+
+    def put(row, col, val):
+        row, col = np.broadcast_arrays(row, col)
+        rows.append(row.ravel()); cols.append(col.ravel())
+        vals.append(np.broadcast_to(val, row.shape).ravel().astype(float))
+
+    # water rows: one per reservoir and step
+    beq_w = np.zeros((T, nr))
+    for r, rid in enumerate(res.index):
+        row = tt * nr + r
+        put(row, idx("S", r, tt), 1.0)
+        put(row[1:], idx("S", r, tt[:-1]), -1.0)
+        beq_w[0, r] += res["storage_initial_hm3"].iloc[r]
+        put(row, idx("X", r, tt), c)
+        for cid in s.catchments.index[s.catchments["to"] == rid]:
+            beq_w[:, r] += c * s.inflow_m3s[cid].to_numpy()
+        up = res.index[res["downstream"] == rid]
+        for u in up:
+            put(row, idx("X", rpos[u], tt), -c)
+    for p, (pid, prow) in enumerate(pl.iterrows()):
+        r = rpos[prow["reservoir"]]
+        put(tt * nr + r, idx("Q", p, tt), c)
+        if prow["to"] in rpos:
+            put(tt * nr + rpos[prow["to"]], idx("Q", p, tt), -c)
+    nw = T * nr
+    # power rows
+    bpos = {b: i for i, b in enumerate(s.buses.index)}
+    nbus = len(bpos)
+    beq_p = np.zeros((T, nbus))
+    for p in range(npl):
+        put(nw + tt * nbus + bpos[pl["bus"].iloc[p]], idx("Q", p, tt), k[p])
+    for g in range(ng):
+        put(nw + tt * nbus + bpos[gen["bus"].iloc[g]], idx("G", g, tt), 1.0)
+    for l, lid in enumerate(ld.index):
+        b = bpos[ld["bus"].iloc[l]]
+        put(nw + tt * nbus + b, idx("U", l, tt), 1.0)
+        beq_p[:, b] += s.load_mw[lid].to_numpy()
+    for j in range(nk):
+        put(nw + tt * nbus + bpos[ln["from"].iloc[j]], idx("F", j, tt), -1.0)
+        put(nw + tt * nbus + bpos[ln["to"].iloc[j]], idx("F", j, tt), 1.0)
+    neq = nw + T * nbus
+    A_eq = sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+                         shape=(neq, nvar))
+    b_eq = np.concatenate([beq_w.ravel(), beq_p.ravel()])
+    # turbine power limit k*Q <= capacity_mw as rows (PyPSA folds it into the flow bound)
+    ub_rows = np.arange(T * npl)
+    A_ub = sp.csr_matrix((np.tile(k, T), (ub_rows, idx("Q", np.tile(np.arange(npl), T),
+                                                        np.repeat(tt, npl)))),
+                         shape=(T * npl, nvar))
+    b_ub = np.tile(pl["capacity_mw"].to_numpy(), T)
+    out = linprog(cost, A_ub=A_ub, b_ub=b_ub, A_eq=A_eq, b_eq=b_eq,
+                  bounds=np.column_stack([lb, ub]), method="highs")
+    return {"status": "optimal" if out.status == 0 else out.message, "objective": out.fun,
+            "rows": neq + T * npl, "cols": nvar, "nnz": A_eq.nnz + A_ub.nnz}
