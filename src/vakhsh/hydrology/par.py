@@ -1,0 +1,240 @@
+"""PAR(1): a periodic autoregressive model of order 1 on log-transformed monthly flows,
+with spatially correlated residuals, as used for inflows in SDDP practice.
+
+Model (month m of year y, gauge g; standardised log flow ``Z``)::
+
+    Q[t, g]  = tau[m, g] + exp(mu[m, g] + s[m, g] * Z[t, g])
+    Z[t, :]  = A[m] @ Z[t-1, :] + L[m] @ eps[t, :],     eps ~ N(0, I)
+    A[m] = S1[m] C[m-1]^-1,   L[m] L[m]^T = C[m] - A[m] S1[m]^T
+
+``C[m]`` is the correlation matrix between gauges of Z in month m and ``S1[m][i, j]`` the
+correlation of gauge i in month m with gauge j in month m-1; its diagonal is the lag-1
+coefficient ``phi[m, g]`` of each gauge. This is the periodic multi-site AR(1) of Matalas
+(1967) fitted month by month: every Z[t, g] has unit variance, lag-1 correlation phi[m, g]
+and contemporaneous correlation C[m], and residuals are spatially correlated (CLIMATE.md
+section 2, PAR(p) and spatial correlation). With A[m] diagonal (S1 = diag(phi) C[m-1]) it is
+the gauge-by-gauge PAR(1) of SDDP practice with correlated residuals; the lagged
+cross-correlations of the record are used as far as they keep the residual covariance
+positive semi-definite (short, gappy overlaps can make it indefinite), shrinking them toward
+the gauge-by-gauge model otherwise.
+
+Fitting is by moments in real space (Matalas 1967; Stedinger & Taylor 1982): for each month
+and gauge the lower bound ``tau`` is set from the skew of a three-parameter lognormal
+(``transform="log3"``), or 0 (``"log"``, two-parameter); then ``s`` and ``mu`` give the
+observed mean and standard deviation exactly, and the log-space correlations are those that
+give the observed real-space correlations exactly:
+
+    s^2 = ln(1 + cv'^2),  cv' = std / (mean - tau),  mu = ln(mean - tau) - s^2 / 2
+    rho_log = ln(1 + rho * cv'_1 * cv'_2) / (s_1 * s_2)
+
+so the generated flows keep, in expectation, the monthly means, standard deviations, lag-1
+and cross-gauge correlations of the record (and the skew where ``tau`` could be fitted).
+Flows are never below ``tau >= 0``. Where a correlation matrix is not positive semi-definite
+(pairwise estimates from gappy records, or a Sigma implied by very different phi), its
+eigenvalues are clipped and the repair is listed in ``notes``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from vakhsh.hydrology._linalg import cholesky_psd, nearest_psd
+from vakhsh.hydrology.ensemble import (
+    calendar_years_needed,
+    fresh_seed,
+    from_calendar_array,
+    member_generators,
+    month_start,
+)
+from vakhsh.hydrology.errors import InflowError
+from vakhsh.hydrology.stats import MonthlyStats, monthly_stats
+
+TRANSFORMS = ("log", "log3")
+PHI_MAX = 0.98  # assumption: |lag-1 correlation in log space| capped to keep the recursion stable
+TAU_MAX_FRACTION_OF_MIN = 0.9  # assumption: lower bound at most 90 % of the smallest observed flow
+
+
+def lognormal3_tau(mean, std, skew, minimum) -> np.ndarray:
+    """Lower bound of a three-parameter lognormal with the given mean, std and skew.
+
+    The shifted variable's coefficient of variation c solves c^3 + 3c = skew; tau = mean -
+    std / c. tau is clipped to [0, 0.9 * minimum observed]; where skew <= 0 tau = 0.
+    """
+    mean, std, skew = (np.asarray(a, dtype=float) for a in (mean, std, skew))
+    g = np.where(np.isfinite(skew) & (skew > 0), skew, np.nan)
+    w = (g + np.sqrt(g**2 + 4.0)) / 2.0
+    c = np.cbrt(w) - 1.0 / np.cbrt(w)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        tau = mean - std / c
+    tau = np.where(np.isfinite(tau), tau, 0.0)
+    cap = TAU_MAX_FRACTION_OF_MIN * np.where(np.isfinite(minimum), minimum, 0.0)
+    return np.clip(tau, 0.0, np.maximum(cap, 0.0))
+
+
+def log_correlation(rho, cv1, cv2, s1, s2) -> np.ndarray:
+    """Correlation of two normals whose exponentials (with these cv, s) have correlation rho."""
+    arg = 1.0 + np.asarray(rho) * cv1 * cv2
+    arg = np.clip(arg, 1e-6, None)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.log(arg) / (s1 * s2)
+
+
+@dataclass(frozen=True)
+class Par1Model:
+    """A fitted PAR(1) model of G gauges; arrays are indexed [month 0..11, gauge]."""
+
+    gauges: list[str]
+    tau: np.ndarray
+    mu: np.ndarray
+    s: np.ndarray
+    phi: np.ndarray
+    coef: np.ndarray  # (12, G, G) A[m]: Z[t] = A[m] @ Z[t-1] + L[m] @ eps
+    corr: np.ndarray  # (12, G, G) log-space contemporaneous correlation C[m]
+    resid_chol: np.ndarray  # (12, G, G) L[m]
+    target: MonthlyStats
+    transform: str = "log3"
+    notes: list[str] = field(default_factory=list)
+    method: str = "par1"
+
+    def generate(
+        self,
+        n_years: int,
+        n_members: int = 1,
+        seed: int | None = None,
+        start="2000-01-01",
+    ) -> xr.DataArray:
+        """Ensemble ``(member, time, catchment)`` of ``12 * n_years`` months from ``start``."""
+        seed = fresh_seed() if seed is None else int(seed)
+        start = month_start(start)
+        ny = calendar_years_needed(n_years, start)
+        values = simulate_par1(self, ny, n_members, seed)
+        attrs = {"method": self.method, "seed": seed, "transform": self.transform, "climate": "none",
+                 "notes": "; ".join(self.notes)}
+        return from_calendar_array(values, start, n_years, self.gauges, attrs)
+
+
+def _sigmas(corr: np.ndarray, phi: np.ndarray) -> np.ndarray:
+    return np.stack([corr[m] - np.outer(phi[m], phi[m]) * corr[m - 1] for m in range(12)])
+
+
+def _feasible(sigma: np.ndarray) -> bool:
+    return all(np.linalg.eigvalsh(sm).min() >= -1e-10 for sm in sigma)
+
+
+def _most_monthly_feasible(c_month, c_pool, phi, steps: int = 20):
+    """Largest w in [0, 1] for which C[m] = w * monthly + (1 - w) * pooled gives PSD residual
+    covariances in every month. Returns (w, C, Sigma); w = 0 if even pooled is infeasible."""
+
+    def at(w):
+        c = w * c_month + (1 - w) * c_pool
+        return c, _sigmas(c, phi)
+
+    c, sig = at(1.0)
+    if _feasible(sig):
+        return 1.0, c, sig
+    lo, hi = 0.0, 1.0
+    if not _feasible(at(0.0)[1]):
+        return 0.0, *at(0.0)
+    for _ in range(steps):
+        mid = 0.5 * (lo + hi)
+        if _feasible(at(mid)[1]):
+            lo = mid
+        else:
+            hi = mid
+    return lo, *at(lo)
+
+
+def fit_par1(record: pd.DataFrame, transform: str = "log3") -> Par1Model:
+    """Fit PAR(1) to a monthly (or daily) record: DataFrame, index = time, columns = gauges.
+
+    Each gauge's monthly moments use all of its own years; correlations use the years each
+    pair has in common. Every month needs at least 3 values per gauge.
+    """
+    if transform not in TRANSFORMS:
+        raise InflowError("par1", "transform", f"must be one of {TRANSFORMS} (got {transform!r})")
+    st = monthly_stats(record)
+    gauges = st.gauges
+    few = st.count.min()
+    if (few < 3).any():
+        bad = few[few < 3].index[0]
+        raise InflowError("records", bad, "fewer than 3 values in some calendar month")
+    if (st.minimum.min() < 0).any():
+        raise InflowError("records", str(st.minimum.min().idxmin()), "negative flow")
+    mean, std = st.mean.to_numpy(), st.std.to_numpy()
+    if transform == "log3":
+        tau = lognormal3_tau(mean, std, st.skew.to_numpy(), st.minimum.to_numpy())
+    else:
+        tau = np.zeros_like(mean)
+    shifted = mean - tau
+    if (shifted <= 0).any():
+        raise InflowError("records", "mean", "a monthly mean flow is zero; PAR(1) in logs needs positive flows")
+    cv = std / shifted
+    s = np.sqrt(np.log1p(cv**2))
+    mu = np.log(shifted) - s**2 / 2
+    notes: list[str] = []
+    # lag-1 in log space: month m with month m-1
+    cv_prev, s_prev = np.roll(cv, 1, axis=0), np.roll(s, 1, axis=0)
+    lag = np.nan_to_num(st.lag1.to_numpy(), nan=0.0)
+    phi = log_correlation(lag, cv, cv_prev, s, s_prev)
+    phi = np.where(np.isfinite(phi), phi, 0.0)
+    if (np.abs(phi) > PHI_MAX).any():
+        notes.append(f"lag-1 correlation in logs capped at {PHI_MAX} in {int((np.abs(phi) > PHI_MAX).sum())} gauge-months")
+    phi = np.clip(phi, -PHI_MAX, PHI_MAX)
+    g = len(gauges)
+    pooled = st.cross_pooled.to_numpy()
+    if np.isnan(pooled).any():
+        i, j = np.argwhere(np.isnan(pooled))[0]
+        notes.append(f"{gauges[i]} and {gauges[j]} have fewer than 3 common years: assumed uncorrelated")
+    pooled = np.nan_to_num(pooled, nan=0.0)
+    c_month = np.empty((12, g, g))
+    c_pool = np.empty((12, g, g))
+    for m in range(12):
+        args = (cv[m][:, None], cv[m][None, :], s[m][:, None], s[m][None, :])
+        for out, rho in ((c_month, np.nan_to_num(st.cross[m], nan=pooled)), (c_pool, pooled)):
+            c = np.clip(np.nan_to_num(log_correlation(rho, *args)), -0.999, 0.999)
+            np.fill_diagonal(c, 1.0)
+            out[m] = c
+    weight, corr, sigma = _most_monthly_feasible(c_month, c_pool, phi)
+    if weight < 1.0:
+        notes.append(
+            f"month-by-month cross-gauge correlations blended {weight:.2f}:{1 - weight:.2f} with "
+            "the all-month (pooled) correlation to be reproducible by PAR(1)"
+        )
+    chol = np.empty((12, g, g))
+    coef = np.zeros((12, g, g))
+    for m in range(12):
+        coef[m] = np.diag(phi[m])
+        sig, repaired = nearest_psd(sigma[m])
+        if repaired:
+            notes.append(f"month {m + 1}: residual covariance repaired to be positive semi-definite")
+        chol[m] = cholesky_psd(sig)
+    return Par1Model(gauges, tau, mu, s, phi, coef, corr, chol, st, transform, notes)
+
+
+def simulate_par1(model: Par1Model, n_years: int, n_members: int, seed: int) -> np.ndarray:
+    """Flows ``(member, year, 12, gauge)`` starting in January; vectorised over members and gauges.
+
+    The state before the first January is drawn from the stationary N(0, C[Dec]), so no
+    warm-up is needed. Member k uses the k-th stream spawned from ``seed``.
+    """
+    g = len(model.gauges)
+    t = 12 * n_years
+    rngs = member_generators(seed, n_members)
+    # (T + 1, M, G): row 0 is the initial state's noise
+    eps = np.stack([r.standard_normal((t + 1, g)) for r in rngs], axis=1)
+    z0 = eps[0] @ cholesky_psd(model.corr[11]).T  # (M, G)
+    e = eps[1:].reshape(n_years, 12, n_members, g)
+    # residuals with their spatial correlation: e[y, m] @ L[m]^T for all m at once
+    e = np.einsum("ymkg,mhg->ymkh", e, model.resid_chol).reshape(t, n_members, g)
+    coef_t = model.coef.transpose(0, 2, 1).copy()  # A[m]^T, so that prev @ A^T = (A @ prev)
+    z = e  # overwritten in place by the recursion
+    prev = z0
+    for i in range(t):
+        z[i] += prev @ coef_t[i % 12]
+        prev = z[i]
+    z = z.reshape(n_years, 12, n_members, g).transpose(2, 0, 1, 3)
+    return model.tau + np.exp(model.mu + model.s * z)
