@@ -1,0 +1,122 @@
+"""What every constraint family needs while the LP is built.
+
+`BuildContext` holds the linopy model, the Network it reads, the parameters that change
+between successive-LP iterations (head per plant and step, evaporation per reservoir and
+step) and the terms that families contribute to the two shared balances: water at each
+river node and power at each bus. Families add terms; `water.py` and `power.py` close the
+balances once everything has contributed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import linopy
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from vakhsh.network import Network
+from vakhsh.schema.components import NODE_KINDS
+
+NODE = "node"
+# penalty of the elastic slacks used to diagnose infeasible models, USD per unit
+ELASTIC_PENALTY = 1e7
+
+
+@dataclass(frozen=True)
+class BuildConfig:
+    """Options of one LP build, passed explicitly (no state hidden on the Network)."""
+
+    elastic: bool = False  # add priced slacks on every hard constraint (diagnosis)
+
+
+@dataclass
+class HeadParameters:
+    """Head per (time, hydro_plant) in m and evaporation per (time, reservoir) in hm3."""
+
+    head_m: xr.DataArray
+    evaporation_hm3: xr.DataArray
+
+
+@dataclass
+class BuildContext:
+    net: Network
+    model: linopy.Model
+    params: HeadParameters
+    config: BuildConfig = field(default_factory=BuildConfig)
+    # water: m3/s terms per (time, node), positive into the node
+    water_terms: list[linopy.LinearExpression] = field(default_factory=list)
+    water_constants: list[xr.DataArray] = field(default_factory=list)
+    # power: MW terms per (time, bus), positive into the bus
+    power_terms: list[linopy.LinearExpression] = field(default_factory=list)
+    cost_terms: list[linopy.LinearExpression] = field(default_factory=list)
+    # constant part of the objective (for example the cost of every demand unmet)
+    cost_constant: float = 0.0
+    elastic: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    @property
+    def time(self) -> pd.DatetimeIndex:
+        return self.net.time
+
+    @property
+    def k(self) -> float:
+        """hm3 per (m3/s over one step)."""
+        return self.net.hm3_per_m3s
+
+    @property
+    def hours(self) -> float:
+        return self.net.step_hours
+
+    def nodes(self) -> pd.Index:
+        names = [n for kind in NODE_KINDS for n in self.net.ids(kind)]
+        return pd.Index(names, name=NODE)
+
+    def has(self, kind: str) -> bool:
+        return len(self.net.tables[kind]) > 0
+
+    def coords(self, kind: str) -> list[pd.Index]:
+        return [pd.Index(self.time, name="time"), self.net.coord(kind)]
+
+    def series(self, kind: str, name: str) -> xr.DataArray:
+        return self.net.series[kind][name]
+
+    # ---- routing flows into balances ----
+    def route(self, expr, dim: str, target: pd.Series, index: pd.Index,
+              sign: float = 1.0) -> linopy.LinearExpression:
+        """Sum a (time, dim) expression into (time, index) by each element's target."""
+        group = xr.DataArray(target.loc[list(expr.coords[dim].values)].to_numpy(),
+                             coords={dim: expr.coords[dim].values}, dims=[dim],
+                             name=index.name)
+        grouped = (sign * expr).groupby(group).sum()
+        return grouped.reindex({index.name: index}).fillna(0)
+
+    def add_water(self, expr, dim: str, target: pd.Series, sign: float = 1.0) -> None:
+        self.water_terms.append(self.route(expr, dim, target, self.nodes(), sign))
+
+    def add_water_constant(self, values: xr.DataArray, dim: str, target: pd.Series) -> None:
+        """Constant m3/s per (time, dim) entering the node each element names."""
+        frame = values.transpose("time", dim).to_pandas()
+        by_node = frame.T.groupby(target.loc[frame.columns].to_numpy()).sum().T
+        by_node = by_node.reindex(columns=self.nodes(), fill_value=0.0)
+        self.water_constants.append(xr.DataArray(by_node.to_numpy(),
+                                                 coords=[pd.Index(self.time, name="time"),
+                                                         self.nodes()]))
+
+    def add_power(self, expr, dim: str, buses: pd.Series, sign: float = 1.0) -> None:
+        self.power_terms.append(self.route(expr, dim, buses, self.net.coord("buses"), sign))
+
+    def add_cost(self, expr) -> None:
+        self.cost_terms.append(expr.sum() if hasattr(expr, "sum") else expr)
+
+    def elastic_slack(self, name: str, coords: list[pd.Index], family: str,
+                      dim: str) -> linopy.Variable:
+        """A non-negative slack priced at ELASTIC_PENALTY (only in elastic builds)."""
+        slack = self.model.add_variables(lower=0, coords=coords, name=f"elastic_{name}")
+        self.add_cost(ELASTIC_PENALTY * slack)
+        self.elastic[f"elastic_{name}"] = (family, dim)
+        return slack
+
+
+def zeros(coords: list[pd.Index]) -> xr.DataArray:
+    return xr.DataArray(np.zeros([len(c) for c in coords]), coords=coords)

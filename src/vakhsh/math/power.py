@@ -1,0 +1,126 @@
+"""Power: generators, unserved energy, storage units, lines, markets and the bus balance.
+
+Bus balance, for every step t and bus b (MW, averaged over the step):
+
+    generation + hydro + discharge - charge + line arrivals - line sends
+        + imports - exports + unserved = load
+
+Generators run within `capacity_mw * capacity_factor` (curtailment allowed). A line sends
+up to `capacity_mw` either way and delivers `(1 - loss_fraction)` of it. Storage units:
+
+    soc[t] = soc[t-1] + h * (sqrt(eta) * charge[t] - discharge[t] / sqrt(eta))
+
+starting at `soc_initial_mwh` and ending at or above `soc_final_min_mwh`. Energy costs are
+MW times the step's hours times USD/MWh.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from vakhsh.math.context import BuildContext
+
+
+def add_generators(ctx: BuildContext) -> None:
+    if not ctx.has("generators"):
+        return
+    net, m = ctx.net, ctx.model
+    gens = net.tables["generators"]
+    available = net.static("generators", "capacity_mw") * ctx.series("generators",
+                                                                     "capacity_factor")
+    upper = available.where(net.active("generators"), 0.0)
+    p = m.add_variables(lower=0, upper=upper, coords=ctx.coords("generators"),
+                        name="generator_p_mw")
+    ctx.add_power(p, "generator", gens["bus"])
+    ctx.add_cost(ctx.hours * ctx.series("generators", "marginal_cost_usd_per_mwh") * p)
+
+
+def add_unserved(ctx: BuildContext) -> None:
+    if not ctx.has("buses"):
+        return
+    net, m = ctx.net, ctx.model
+    load = bus_load(ctx)
+    u = m.add_variables(lower=0, upper=load, coords=ctx.coords("buses"), name="unserved_mw")
+    ctx.power_terms.append(1 * u)
+    ctx.add_cost(ctx.hours * net.static("buses", "voll_usd_per_mwh") * u)
+
+
+def bus_load(ctx: BuildContext) -> xr.DataArray:
+    """Load per (time, bus) in MW."""
+    net = ctx.net
+    frame = pd.DataFrame(0.0, index=pd.Index(ctx.time, name="time"),
+                         columns=net.coord("buses"))
+    if ctx.has("loads"):
+        loads = ctx.series("loads", "p_mw").transpose("time", "load").to_pandas()
+        by_bus = loads.T.groupby(net.tables["loads"]["bus"].loc[loads.columns].to_numpy()).sum().T
+        frame = frame.add(by_bus.reindex(columns=frame.columns, fill_value=0.0), fill_value=0.0)
+    return xr.DataArray(frame.to_numpy(), coords=[pd.Index(ctx.time, name="time"),
+                                                  net.coord("buses")])
+
+
+def add_storage_units(ctx: BuildContext) -> None:
+    if not ctx.has("storage_units"):
+        return
+    net, m = ctx.net, ctx.model
+    units = net.tables["storage_units"]
+    power = net.static("storage_units", "power_mw").where(
+        net.active("storage_units"), 0.0)
+    coords = ctx.coords("storage_units")
+    charge = m.add_variables(lower=0, upper=power, coords=coords, name="storage_charge_mw")
+    discharge = m.add_variables(lower=0, upper=power, coords=coords,
+                                name="storage_discharge_mw")
+    energy = net.static("storage_units", "energy_mwh")
+    lower = xr.zeros_like(power)
+    lower[-1] = units["soc_final_min_mwh"].to_numpy()
+    soc = m.add_variables(lower=lower, upper=energy, coords=coords, name="storage_soc_mwh")
+    eta = np.sqrt(net.static("storage_units", "efficiency_roundtrip"))
+    initial = xr.zeros_like(power)
+    initial[0] = units["soc_initial_mwh"].to_numpy()
+    m.add_constraints(soc - soc.shift(time=1).fillna(0)
+                      - ctx.hours * eta * charge + ctx.hours * discharge / eta == initial,
+                      name="storage_soc_balance")
+    ctx.add_power(discharge, "storage_unit", units["bus"])
+    ctx.add_power(charge, "storage_unit", units["bus"], sign=-1)
+
+
+def add_lines(ctx: BuildContext) -> None:
+    if not ctx.has("lines"):
+        return
+    net, m = ctx.net, ctx.model
+    lines = net.tables["lines"]
+    capacity = ctx.series("lines", "capacity_mw").where(net.active("lines"), 0.0)
+    coords = ctx.coords("lines")
+    forward = m.add_variables(lower=0, upper=capacity, coords=coords, name="line_forward_mw")
+    backward = m.add_variables(lower=0, upper=capacity, coords=coords, name="line_backward_mw")
+    keep = 1.0 - net.static("lines", "loss_fraction")
+    ctx.add_power(forward, "line", lines["from"], sign=-1)
+    ctx.add_power(keep * forward, "line", lines["to"])
+    ctx.add_power(backward, "line", lines["to"], sign=-1)
+    ctx.add_power(keep * backward, "line", lines["from"])
+
+
+def add_markets(ctx: BuildContext) -> None:
+    if not ctx.has("markets"):
+        return
+    net, m = ctx.net, ctx.model
+    markets = net.tables["markets"]
+    active = net.active("markets")
+    coords = ctx.coords("markets")
+    export = m.add_variables(lower=0, upper=ctx.series("markets", "max_export_mw").where(
+        active, 0.0), coords=coords, name="market_export_mw")
+    imports = m.add_variables(lower=0, upper=ctx.series("markets", "max_import_mw").where(
+        active, 0.0), coords=coords, name="market_import_mw")
+    price = ctx.series("markets", "price_usd_per_mwh")
+    ctx.add_power(export, "market", markets["bus"], sign=-1)
+    ctx.add_power(imports, "market", markets["bus"])
+    ctx.add_cost(ctx.hours * price * imports)
+    ctx.add_cost(-ctx.hours * price * export)
+
+
+def add_power_balance(ctx: BuildContext) -> None:
+    if not ctx.has("buses") or not ctx.power_terms:
+        return
+    supply = sum(ctx.power_terms[1:], ctx.power_terms[0])
+    ctx.model.add_constraints(supply == bus_load(ctx), name="power_balance")

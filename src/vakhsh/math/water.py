@@ -1,0 +1,209 @@
+"""Water: reservoirs, junctions, reaches with delays and losses, demands, sinks.
+
+All flows are m3/s averaged over a step; `k` (hm3 per m3/s-step) turns them into volume.
+
+Reservoir balance, for every step t and reservoir r (storage at the end of the step):
+
+    storage[t, r] - storage[t-1, r] = k * (inflow + arrivals - turbine - spill
+                                           - withdrawals)[t, r] - evaporation[t, r]
+
+with storage[-1, r] = storage_initial_hm3 and storage[T-1, r] >= storage_final_min_hm3.
+Junction balance: arrivals + inflow = departures. A reach sends `reach_flow_m3s` and,
+`delay_steps` later, delivers `(1 - loss_fraction)` of it; before the start it carries
+`initial_flow_m3s`. A demand withdraws up to its demand and returns `return_fraction` of
+what it withdrew to `return_to`; what it does not get costs `shortage_cost_usd_per_hm3`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from vakhsh.math.context import NODE, BuildContext
+
+
+def add_water_variables(ctx: BuildContext) -> None:
+    net, m = ctx.net, ctx.model
+    if ctx.has("reservoirs"):
+        res = net.tables["reservoirs"]
+        lower = xr.DataArray(np.repeat(res["storage_min_hm3"].to_numpy()[None, :],
+                                       len(ctx.time), axis=0), coords=ctx.coords("reservoirs"))
+        # the end-of-horizon target is a bound on the last step's storage
+        lower[-1] = np.maximum(res["storage_min_hm3"], res["storage_final_min_hm3"]).to_numpy()
+        upper = net.static("reservoirs", "storage_max_hm3")
+        m.add_variables(lower=lower, upper=upper, coords=ctx.coords("reservoirs"),
+                        name="storage_hm3")
+        m.add_variables(lower=0, coords=ctx.coords("reservoirs"), name="spill_m3s")
+    if ctx.has("reaches"):
+        minimum = ctx.series("reaches", "min_flow_m3s")
+        priced = net.static("reaches", "shortfall_cost_usd_per_hm3").notnull()
+        hard_min = minimum.where(~priced, 0.0)
+        if ctx.config.elastic:
+            hard_min = hard_min * 0.0  # diagnosed through the elastic row below instead
+        m.add_variables(lower=hard_min, upper=ctx.series("reaches", "max_flow_m3s"),
+                        coords=ctx.coords("reaches"), name="reach_flow_m3s")
+    if ctx.has("water_demands"):
+        m.add_variables(lower=0, upper=ctx.series("water_demands", "demand_m3s"),
+                        coords=ctx.coords("water_demands"), name="withdrawal_m3s")
+
+
+def add_water_flows(ctx: BuildContext) -> None:
+    """Route every water flow into the node balances and price the water terms."""
+    net, m, k = ctx.net, ctx.model, ctx.k
+    if ctx.has("catchments"):
+        ctx.add_water_constant(ctx.series("catchments", "inflow_m3s"), "catchment",
+                               net.tables["catchments"]["to"])
+    if ctx.has("reservoirs"):
+        res = net.tables["reservoirs"]
+        spill = m.variables["spill_m3s"]
+        ctx.add_water(spill, "reservoir", pd.Series(res.index, index=res.index), sign=-1)
+        ctx.add_water(spill, "reservoir", res["spill_to"])
+        cost = net.static("reservoirs", "spill_cost_usd_per_hm3")
+        if float(cost.max()) > 0:
+            ctx.add_cost(k * cost * spill)
+    if ctx.has("reaches"):
+        _add_reaches(ctx)
+    if ctx.has("water_demands"):
+        _add_demands(ctx)
+
+
+def _add_reaches(ctx: BuildContext) -> None:
+    net, m, k = ctx.net, ctx.model, ctx.k
+    reaches = net.tables["reaches"]
+    flow = m.variables["reach_flow_m3s"]
+    ctx.add_water(flow, "reach", reaches["from"], sign=-1)
+    keep = 1.0 - net.static("reaches", "loss_fraction")
+    for delay, group in reaches.groupby("delay_steps"):
+        ids = list(group.index)
+        sent = flow.sel(reach=ids)
+        arrived = sent.shift(time=int(delay)).fillna(0) if delay else 1 * sent
+        ctx.add_water(keep.sel(reach=ids) * arrived, "reach", group["to"])
+        if delay:
+            # what entered the reach before the start arrives in the first `delay` steps
+            before = xr.DataArray(np.zeros((len(ctx.time), len(ids))),
+                                  coords=[pd.Index(ctx.time, name="time"),
+                                          pd.Index(ids, name="reach")])
+            before[: int(delay)] = (group["initial_flow_m3s"] * (1 - group["loss_fraction"])
+                                    ).to_numpy()
+            ctx.add_water_constant(before, "reach", group["to"])
+    minimum = ctx.series("reaches", "min_flow_m3s")
+    cost = net.static("reaches", "shortfall_cost_usd_per_hm3")
+    priced = list(cost.reach.values[cost.notnull().values & (minimum.max("time") > 0).values])
+    if priced:
+        short = m.add_variables(lower=0, upper=minimum.sel(reach=priced),
+                                coords=[pd.Index(ctx.time, name="time"),
+                                        pd.Index(priced, name="reach")],
+                                name="reach_shortfall_m3s")
+        m.add_constraints(flow.sel(reach=priced) + short >= minimum.sel(reach=priced),
+                          name="reach_min_flow_soft")
+        ctx.add_cost(k * cost.sel(reach=priced) * short)
+    if ctx.config.elastic:
+        hard = [r for r in reaches.index if r not in priced]
+        if hard:
+            coords = [pd.Index(ctx.time, name="time"), pd.Index(hard, name="reach")]
+            slack = ctx.elastic_slack("reach_min_flow", coords, "reach minimum flow", "reach")
+            m.add_constraints(flow.sel(reach=hard) + slack >= minimum.sel(reach=hard),
+                              name="reach_min_flow")
+
+
+def _add_demands(ctx: BuildContext) -> None:
+    net, m, k = ctx.net, ctx.model, ctx.k
+    demands = net.tables["water_demands"]
+    withdrawal = m.variables["withdrawal_m3s"]
+    ctx.add_water(withdrawal, "water_demand", demands["node"], sign=-1)
+    returning = demands[(demands["return_fraction"] > 0) & demands["return_to"].notna()]
+    if len(returning):
+        ids = list(returning.index)
+        fraction = net.static("water_demands", "return_fraction").sel(water_demand=ids)
+        ctx.add_water(fraction * withdrawal.sel(water_demand=ids), "water_demand",
+                      returning["return_to"])
+    # cost of shortage = cost * k * (demand - withdrawal): a constant minus a linear term
+    cost = net.static("water_demands", "shortage_cost_usd_per_hm3")
+    demand = ctx.series("water_demands", "demand_m3s")
+    ctx.cost_constant += float((k * cost * demand).sum())
+    ctx.add_cost(-k * cost * withdrawal)
+
+
+def add_water_balances(ctx: BuildContext) -> None:
+    """Close the node balances once every family has routed its flows."""
+    net, m, k = ctx.net, ctx.model, ctx.k
+    if not ctx.water_terms:
+        return
+    inflow = sum(ctx.water_terms[1:], ctx.water_terms[0])
+    constant = sum(ctx.water_constants[1:], ctx.water_constants[0]) if ctx.water_constants \
+        else xr.zeros_like(inflow.const)
+    if ctx.has("reservoirs"):
+        ids = pd.Index(net.ids("reservoirs"), name="reservoir")
+        storage = m.variables["storage_hm3"]
+        net_in = inflow.sel({NODE: list(ids)}).rename({NODE: "reservoir"})
+        const_in = constant.sel({NODE: list(ids)}).rename({NODE: "reservoir"})
+        initial = xr.zeros_like(const_in)
+        initial[0] = net.tables["reservoirs"]["storage_initial_hm3"].to_numpy()
+        lhs = storage - storage.shift(time=1).fillna(0) - k * net_in
+        if ctx.config.elastic:
+            slack = ctx.elastic_slack("reservoir_water", ctx.coords("reservoirs"),
+                                      "reservoir balance (water it cannot have)", "reservoir")
+            lhs = lhs - k * slack
+        m.add_constraints(lhs == k * const_in - ctx.params.evaporation_hm3 + initial,
+                          name="reservoir_balance")
+        _add_min_release(ctx)
+    if ctx.has("junctions"):
+        ids = list(net.ids("junctions"))
+        net_in = inflow.sel({NODE: ids}).rename({NODE: "junction"})
+        const_in = constant.sel({NODE: ids}).rename({NODE: "junction"})
+        lhs = net_in
+        if ctx.config.elastic:
+            coords = ctx.coords("junctions")
+            lhs = lhs + ctx.elastic_slack("junction_in", coords,
+                                          "junction balance (water it cannot have)", "junction")
+            lhs = lhs - ctx.elastic_slack("junction_out", coords,
+                                          "junction balance (water it cannot pass on)",
+                                          "junction")
+        m.add_constraints(lhs == -const_in, name="junction_balance")
+    if ctx.has("sinks"):
+        _add_sinks(ctx, inflow, constant)
+
+
+def _add_min_release(ctx: BuildContext) -> None:
+    net, m = ctx.net, ctx.model
+    minimum = ctx.series("reservoirs", "min_release_m3s")
+    ids = [r for r in net.ids("reservoirs") if float(minimum.sel(reservoir=r).max()) > 0]
+    if not ids:
+        return
+    release = 1 * m.variables["spill_m3s"].sel(reservoir=ids)
+    plants = net.tables["hydro_plants"]
+    at_reservoir = plants[plants["reservoir"].isin(ids)]
+    if len(at_reservoir):
+        turbine = m.variables["turbine_flow_m3s"].sel(hydro_plant=list(at_reservoir.index))
+        release = release + ctx.route(turbine, "hydro_plant", at_reservoir["reservoir"],
+                                      pd.Index(ids, name="reservoir"))
+    if ctx.config.elastic:
+        coords = [pd.Index(ctx.time, name="time"), pd.Index(ids, name="reservoir")]
+        release = release + ctx.elastic_slack("min_release", coords, "reservoir minimum "
+                                              "release", "reservoir")
+    m.add_constraints(release >= minimum.sel(reservoir=ids), name="min_release")
+
+
+def _add_sinks(ctx: BuildContext, inflow, constant) -> None:
+    net, m, k = ctx.net, ctx.model, ctx.k
+    sinks = net.tables["sinks"]
+    minimum = ctx.series("sinks", "min_inflow_m3s")
+    needs = [s for s in sinks.index if float(minimum.sel(sink=s).max()) > 0]
+    if not needs:
+        return
+    arriving = inflow.sel({NODE: needs}).rename({NODE: "sink"})
+    const_in = constant.sel({NODE: needs}).rename({NODE: "sink"})
+    priced = [s for s in needs if pd.notna(sinks.loc[s, "shortfall_cost_usd_per_hm3"])]
+    coords = [pd.Index(ctx.time, name="time"), pd.Index(needs, name="sink")]
+    lhs = arriving
+    if priced:
+        upper = minimum.sel(sink=needs).where(
+            xr.DataArray([s in priced for s in needs], coords=[coords[1]]), 0.0)
+        short = m.add_variables(lower=0, upper=upper, coords=coords, name="sink_shortfall_m3s")
+        cost = net.static("sinks", "shortfall_cost_usd_per_hm3", fill=0.0).sel(sink=needs)
+        ctx.add_cost(k * cost * short)
+        lhs = lhs + short
+    if ctx.config.elastic:
+        lhs = lhs + ctx.elastic_slack("sink_min_inflow", coords, "sink minimum inflow", "sink")
+    m.add_constraints(lhs >= minimum.sel(sink=needs) - const_in, name="sink_min_inflow")

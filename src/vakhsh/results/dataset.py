@@ -1,0 +1,187 @@
+"""Turn a solved LP into one labelled xarray Dataset, units in attrs.
+
+Decision variables are copied from the solution; derived quantities (levels, heads,
+hydro power, reach arrivals, shortages, sink inflows, prices, water values) are computed
+here from the Network and those arrays, so the audit can check them independently of
+the LP's rows.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from vakhsh.math.context import BuildContext
+from vakhsh.math.hydro import GRAVITY_MW_PER_M3S_M
+from vakhsh.math.power import bus_load
+from vakhsh.network import Network
+from vakhsh.solve.head import curve_value
+
+UNITS = {
+    "storage_hm3": ("hm3", "storage at the end of the step"),
+    "level_masl": ("m a.s.l.", "reservoir level at the end of the step"),
+    "spill_m3s": ("m3/s", "spill past the turbines"),
+    "evaporation_hm3": ("hm3", "evaporation over the step"),
+    "turbine_flow_m3s": ("m3/s", "turbined flow"),
+    "head_m": ("m", "head used for the step"),
+    "hydro_p_mw": ("MW", "hydropower generation"),
+    "inflow_m3s": ("m3/s", "natural inflow of the catchment"),
+    "reach_flow_m3s": ("m3/s", "flow sent into the reach"),
+    "reach_arrival_m3s": ("m3/s", "flow delivered at the reach's end"),
+    "reach_shortfall_m3s": ("m3/s", "minimum flow not met (priced)"),
+    "demand_m3s": ("m3/s", "water demanded"),
+    "withdrawal_m3s": ("m3/s", "water delivered to the demand"),
+    "shortage_m3s": ("m3/s", "demand not delivered"),
+    "return_flow_m3s": ("m3/s", "share of withdrawal returned"),
+    "sink_inflow_m3s": ("m3/s", "water reaching the sink"),
+    "sink_shortfall_m3s": ("m3/s", "sink minimum inflow not met (priced)"),
+    "generator_p_mw": ("MW", "generation"),
+    "load_mw": ("MW", "load at the bus"),
+    "unserved_mw": ("MW", "load not served"),
+    "storage_charge_mw": ("MW", "power drawn from the bus"),
+    "storage_discharge_mw": ("MW", "power fed to the bus"),
+    "storage_soc_mwh": ("MWh", "state of charge at the end of the step"),
+    "line_forward_mw": ("MW", "power sent from `from` to `to`"),
+    "line_backward_mw": ("MW", "power sent from `to` to `from`"),
+    "market_export_mw": ("MW", "power sold to the market"),
+    "market_import_mw": ("MW", "power bought from the market"),
+    "market_price_usd_per_mwh": ("USD/MWh", "market price"),
+    "price_usd_per_mwh": ("USD/MWh", "electricity price: dual of the bus balance"),
+    "water_value_usd_per_hm3": ("USD/hm3", "value of one more hm3 stored: minus the dual of "
+                                "the reservoir balance"),
+}
+
+COPIED = ["storage_hm3", "spill_m3s", "turbine_flow_m3s", "reach_flow_m3s",
+          "reach_shortfall_m3s", "withdrawal_m3s", "sink_shortfall_m3s", "generator_p_mw",
+          "unserved_mw", "storage_charge_mw", "storage_discharge_mw", "storage_soc_mwh",
+          "line_forward_mw", "line_backward_mw", "market_export_mw", "market_import_mw"]
+
+
+def extract(ctx: BuildContext) -> xr.Dataset:
+    net, m = ctx.net, ctx.model
+    data: dict[str, xr.DataArray] = {}
+    for name in COPIED:
+        if name in m.variables:
+            data[name] = m.variables[name].solution.fillna(0.0)
+    data["inflow_m3s"] = net.series["catchments"]["inflow_m3s"]
+    data["demand_m3s"] = net.series["water_demands"]["demand_m3s"]
+    data["load_mw"] = bus_load(ctx)
+    data["market_price_usd_per_mwh"] = net.series["markets"]["price_usd_per_mwh"]
+    data["evaporation_hm3"] = ctx.params.evaporation_hm3
+    data["head_m"] = ctx.params.head_m
+    _fill_missing(net, data)
+    data.update(derived(net, data))
+    if "power_balance" in m.constraints:
+        data["price_usd_per_mwh"] = m.constraints["power_balance"].dual / ctx.hours
+    if "reservoir_balance" in m.constraints:
+        data["water_value_usd_per_hm3"] = -m.constraints["reservoir_balance"].dual
+    ds = xr.Dataset({k: v.reset_coords(drop=True) if isinstance(v, xr.DataArray) else v
+                     for k, v in data.items()})
+    for name, (unit, description) in UNITS.items():
+        if name in ds:
+            ds[name].attrs.update(units=unit, description=description)
+    return ds
+
+
+def _fill_missing(net: Network, data: dict[str, xr.DataArray]) -> None:
+    """Arrays of absent families as zeros, so every result has the same variables."""
+    dims = {"storage_hm3": "reservoirs", "spill_m3s": "reservoirs",
+            "turbine_flow_m3s": "hydro_plants", "reach_flow_m3s": "reaches",
+            "withdrawal_m3s": "water_demands", "generator_p_mw": "generators",
+            "unserved_mw": "buses", "storage_charge_mw": "storage_units",
+            "storage_discharge_mw": "storage_units", "storage_soc_mwh": "storage_units",
+            "line_forward_mw": "lines", "line_backward_mw": "lines",
+            "market_export_mw": "markets", "market_import_mw": "markets",
+            "reach_shortfall_m3s": "reaches", "sink_shortfall_m3s": "sinks"}
+    time = pd.Index(net.time, name="time")
+    for name, kind in dims.items():
+        full = xr.DataArray(np.zeros((len(time), len(net.tables[kind]))),
+                            coords=[time, net.coord(kind)])
+        if name not in data:
+            data[name] = full
+        elif data[name].sizes[net.dim(kind)] != len(net.tables[kind]):
+            data[name] = data[name].reindex_like(full).fillna(0.0)
+
+
+def derived(net: Network, data: dict[str, xr.DataArray]) -> dict[str, xr.DataArray]:
+    """Quantities computed from the decision arrays and the Network."""
+    out: dict[str, xr.DataArray] = {}
+    res = net.tables["reservoirs"]
+    storage = data["storage_hm3"]
+    level = np.full(storage.shape, np.nan)
+    for i, (rid, row) in enumerate(res.iterrows()):
+        if row.level_curve is not None:
+            level[:, i] = curve_value(row.level_curve, storage.sel(reservoir=rid).values)
+    out["level_masl"] = xr.DataArray(level, coords=storage.coords)
+    efficiency = net.static("hydro_plants", "efficiency")
+    out["hydro_p_mw"] = GRAVITY_MW_PER_M3S_M * efficiency * data["head_m"] * \
+        data["turbine_flow_m3s"]
+    out["reach_arrival_m3s"] = reach_arrivals(net, data["reach_flow_m3s"])
+    out["shortage_m3s"] = (data["demand_m3s"] - data["withdrawal_m3s"]).clip(min=0.0)
+    fraction = net.static("water_demands", "return_fraction")
+    out["return_flow_m3s"] = fraction * data["withdrawal_m3s"]
+    out["sink_inflow_m3s"] = node_arrivals(net, data, out).sel(
+        node=list(net.ids("sinks"))).rename(node="sink")
+    return out
+
+
+def reach_arrivals(net: Network, sent: xr.DataArray) -> xr.DataArray:
+    """What each reach delivers per step: its delayed, lossy sending plus initial flow."""
+    reaches = net.tables["reaches"]
+    arrived = np.zeros(sent.shape)
+    values = sent.transpose("time", "reach").values
+    for j, (_rid, row) in enumerate(reaches.iterrows()):
+        delay, keep = int(row.delay_steps), 1 - row.loss_fraction
+        if delay:
+            arrived[:delay, j] = keep * row.initial_flow_m3s
+            arrived[delay:, j] = keep * values[:-delay, j] if delay < len(values) else []
+        else:
+            arrived[:, j] = keep * values[:, j]
+    return xr.DataArray(arrived, coords=sent.transpose("time", "reach").coords)
+
+
+def node_arrivals(net: Network, data: dict, derived_: dict) -> xr.DataArray:
+    """Water arriving at every node per step (m3/s), from the result arrays."""
+    nodes = [n for kind in ("junctions", "reservoirs", "sinks") for n in net.ids(kind)]
+    flows = []
+
+    def routed(values: xr.DataArray, dim: str, target: pd.Series) -> None:
+        if values.sizes.get(dim, 0) == 0:
+            return
+        frame = values.transpose("time", dim).to_pandas()
+        flows.append(frame.T.groupby(target.loc[frame.columns].to_numpy()).sum().T)
+
+    plants = net.tables["hydro_plants"]
+    routed(data["inflow_m3s"], "catchment", net.tables["catchments"]["to"])
+    routed(data["spill_m3s"], "reservoir", net.tables["reservoirs"]["spill_to"])
+    routed(data["turbine_flow_m3s"], "hydro_plant", plants["to"])
+    routed(derived_["reach_arrival_m3s"], "reach", net.tables["reaches"]["to"])
+    demands = net.tables["water_demands"]
+    routed(derived_["return_flow_m3s"], "water_demand", demands["return_to"].fillna(""))
+    total = pd.DataFrame(0.0, index=pd.Index(net.time, name="time"), columns=nodes)
+    for frame in flows:
+        total = total.add(frame.reindex(columns=nodes, fill_value=0.0), fill_value=0.0)
+    return xr.DataArray(total.to_numpy(), coords=[pd.Index(net.time, name="time"),
+                                                  pd.Index(nodes, name="node")])
+
+
+def node_departures(net: Network, data: dict) -> xr.DataArray:
+    """Water leaving every node per step (m3/s): turbines, spill, reaches, withdrawals."""
+    nodes = [n for kind in ("junctions", "reservoirs", "sinks") for n in net.ids(kind)]
+    total = pd.DataFrame(0.0, index=pd.Index(net.time, name="time"), columns=nodes)
+    plants = net.tables["hydro_plants"]
+    sites = plants["reservoir"].where(plants["reservoir"].notna(), plants["node"])
+    pieces = [(data["spill_m3s"], "reservoir", pd.Series(net.ids("reservoirs"),
+                                                         index=net.ids("reservoirs"))),
+              (data["turbine_flow_m3s"], "hydro_plant", sites),
+              (data["reach_flow_m3s"], "reach", net.tables["reaches"]["from"]),
+              (data["withdrawal_m3s"], "water_demand", net.tables["water_demands"]["node"])]
+    for values, dim, target in pieces:
+        if values.sizes.get(dim, 0) == 0:
+            continue
+        frame = values.transpose("time", dim).to_pandas()
+        by_node = frame.T.groupby(target.loc[frame.columns].to_numpy()).sum().T
+        total = total.add(by_node.reindex(columns=nodes, fill_value=0.0), fill_value=0.0)
+    return xr.DataArray(total.to_numpy(), coords=[pd.Index(net.time, name="time"),
+                                                  pd.Index(nodes, name="node")])

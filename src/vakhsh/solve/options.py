@@ -1,0 +1,21 @@
+"""Options of one optimisation run (a frozen dataclass instead of keyword explosion)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    head: Literal["fixed", "iterate"] = "fixed"
+    solver: str = "highs"
+    solver_options: dict[str, Any] = field(default_factory=dict)
+    # successive LP: stop when the largest relative change in any plant's energy is below
+    head_tolerance: float = 1e-3
+    head_max_iterations: int = 20
+    # an audit residual above this share of the flow through a node or bus fails the run
+    audit_tolerance: float = 1e-6
+    write_lp: Path | None = None
+    log: bool = False

@@ -1,0 +1,58 @@
+"""The solver boundary: hand the linopy model to a solver and read back a typed status."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+
+import linopy
+
+from vakhsh.errors import SolveError
+from vakhsh.solve.options import SolveOptions
+
+
+class Outcome(StrEnum):
+    OPTIMAL = "optimal"
+    INFEASIBLE = "infeasible"
+    UNBOUNDED = "unbounded"
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class SolveStats:
+    outcome: Outcome
+    termination: str
+    solve_s: float
+
+
+def available_solvers() -> list[str]:
+    return list(linopy.available_solvers)
+
+
+def run_solver(model: linopy.Model, options: SolveOptions) -> SolveStats:
+    """Solve in memory (HiGHS through highspy) or through files for other solvers."""
+    solver = options.solver.lower()
+    if solver not in linopy.available_solvers:
+        raise SolveError(f"solver '{options.solver}' is not installed; available: "
+                         f"{', '.join(available_solvers())}")
+    kwargs = dict(options.solver_options)
+    io_api = "direct" if solver in ("highs", "gurobi", "mosek", "xpress") else "lp"
+    if solver == "highs":
+        kwargs.setdefault("output_flag", bool(options.log))
+    started = time.perf_counter()
+    try:
+        status, termination = model.solve(solver_name=solver, io_api=io_api, **kwargs)
+    except Exception as exc:  # a solver crash is reported, not swallowed
+        raise SolveError(f"solver {solver} failed: {exc}") from exc
+    elapsed = time.perf_counter() - started
+    termination = str(termination)
+    if status == "ok" and termination == "optimal":
+        outcome = Outcome.OPTIMAL
+    elif "infeasible" in termination and "unbounded" not in termination:
+        outcome = Outcome.INFEASIBLE
+    elif "unbounded" in termination:
+        outcome = Outcome.UNBOUNDED
+    else:
+        outcome = Outcome.OTHER
+    return SolveStats(outcome=outcome, termination=termination, solve_s=elapsed)
