@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import linopy
 
 from vakhsh.math.context import BuildConfig, BuildContext, HeadParameters
@@ -18,7 +20,7 @@ from vakhsh.math.water import add_water_balances, add_water_flows, add_water_var
 from vakhsh.network import Network
 
 # Each family adds its variables and routes its flows; the balances close last.
-FAMILIES = (
+OPERATION = (
     add_water_variables,
     add_hydro,
     add_water_flows,
@@ -27,17 +29,22 @@ FAMILIES = (
     add_storage_units,
     add_lines,
     add_markets,
-    add_water_balances,
-    add_power_balance,
 )
+BALANCES = (add_water_balances, add_power_balance)
 
 
-def build_model(net: Network, params: HeadParameters,
-                config: BuildConfig | None = None) -> BuildContext:
-    """The linopy model of `net` at the given head and evaporation."""
+def build_model(net: Network, params: HeadParameters, config: BuildConfig | None = None,
+                extra_families: tuple[Callable[[BuildContext], None], ...] = ()
+                ) -> BuildContext:
+    """The linopy model of `net` at the given head and evaporation.
+
+    `extra_families` (for example investment in candidates) run after the operational
+    families have added their variables and before the balances close, so they can route
+    flows and power into the same balances and add costs.
+    """
     model = linopy.Model(force_dim_names=True)
     ctx = BuildContext(net=net, model=model, params=params, config=config or BuildConfig())
-    for family in FAMILIES:
+    for family in (*OPERATION, *extra_families, *BALANCES):
         family(ctx)
     objective = sum(ctx.cost_terms[1:], ctx.cost_terms[0]) if ctx.cost_terms else None
     if objective is None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 import time
 from dataclasses import dataclass
 from enum import StrEnum
@@ -26,6 +29,25 @@ class SolveStats:
     solve_s: float
 
 
+@contextlib.contextmanager
+def _quiet(enabled: bool):
+    """Silence what solvers print straight to the process's stdout (HiGHS's banner)."""
+    if not enabled:
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+
+
 def available_solvers() -> list[str]:
     return list(linopy.available_solvers)
 
@@ -42,7 +64,8 @@ def run_solver(model: linopy.Model, options: SolveOptions) -> SolveStats:
         kwargs.setdefault("output_flag", bool(options.log))
     started = time.perf_counter()
     try:
-        status, termination = model.solve(solver_name=solver, io_api=io_api, **kwargs)
+        with _quiet(not options.log):
+            status, termination = model.solve(solver_name=solver, io_api=io_api, **kwargs)
     except Exception as exc:  # a solver crash is reported, not swallowed
         raise SolveError(f"solver {solver} failed: {exc}") from exc
     elapsed = time.perf_counter() - started

@@ -1,0 +1,130 @@
+"""`vakhsh run`: optimise a model and write results.nc, summary.json and report.html."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Callable
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+DEFAULT_MODEL = "central-asia"
+FALLBACK_MODEL = "toy-cascade"
+
+
+def default_model() -> str:
+    from vakhsh.network import embedded_datasets
+
+    return DEFAULT_MODEL if DEFAULT_MODEL in embedded_datasets() else FALLBACK_MODEL
+
+
+def register(app: typer.Typer, reports_errors: Callable, console: Console) -> None:
+    @app.command()
+    @reports_errors
+    def run(
+        model: Annotated[str | None, typer.Argument(
+            help="Model folder or embedded dataset (default: central-asia).")] = None,
+        scenario: Annotated[str | None, typer.Option("--scenario", "-s")] = None,
+        start: Annotated[str | None, typer.Option(help="First step, e.g. 2024-10-01.")] = None,
+        end: Annotated[str | None, typer.Option(help="End (exclusive).")] = None,
+        step: Annotated[str | None, typer.Option(help="Step: 1h, 3h, 1D, 7D.")] = None,
+        head: Annotated[str, typer.Option(help="fixed | iterate (successive LP).")] = "fixed",
+        solver: Annotated[str, typer.Option(help="Any solver linopy knows.")] = "highs",
+        out: Annotated[Path | None, typer.Option(help="Output folder (default runs/<model>-"
+                                                 "<scenario>-<UTC time>).")] = None,
+        write_lp: Annotated[Path | None, typer.Option("--write-lp", help="Write the exact LP "
+                                                      "that was solved (.mps or .lp).")] = None,
+        inflows: Annotated[Path | None, typer.Option(help="Inflow ensemble (netCDF) from "
+                                                     "`vakhsh inflows generate`.")] = None,
+        member: Annotated[int, typer.Option(help="Ensemble member to use.")] = 0,
+        report: Annotated[bool, typer.Option(help="Write report.html.")] = True,
+        log: Annotated[bool, typer.Option(help="Show the solver's log.")] = False,
+    ) -> None:
+        """Optimise water and power together and write the audited results."""
+        from vakhsh.errors import ModelError, Problem
+        from vakhsh.network import load_network
+        from vakhsh.solve.options import SolveOptions
+        from vakhsh.solve.run import optimise
+
+        if head not in ("fixed", "iterate"):
+            raise ModelError([Problem("command line", "--head", "must be fixed or iterate",
+                                      head)])
+        model = model or default_model()
+        started = time.perf_counter()
+        with console.status("loading the model") as status:
+            net = load_network(model, scenario=scenario, start=start, end=end, step=step)
+            if inflows is not None:
+                from vakhsh.ensemble_inflows import with_member
+
+                net = with_member(net, inflows, member)
+            options = SolveOptions(head=head, solver=solver, write_lp=write_lp, log=log)
+            results = optimise(net, options, progress=lambda msg: status.update(msg))
+            folder = out or Path("runs") / (f"{net.name}-{net.scenario or 'model'}-"
+                                            f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}")
+            status.update(f"writing {folder}")
+            results.to_folder(folder)
+            if report:
+                _write_report(results, folder, status)
+        print_summary(results, console)
+        console.print(f"wrote [bold]{folder}[/bold] in {time.perf_counter() - started:.1f} s",
+                      highlight=False)
+
+
+def _write_report(results, folder: Path, status) -> None:
+    try:
+        from vakhsh.report.html import write_report
+    except ModuleNotFoundError:
+        return
+    status.update("writing report.html")
+    write_report(results, folder)
+
+
+def print_summary(results, console: Console) -> None:
+    s = results.summary()
+    audit = s["audit"]
+    solve = s["solve"]
+    head = f"[bold]{s['model']}[/bold]"
+    if s["scenario"]:
+        head += f" / {s['scenario']}"
+    console.print(f"{head}: {s['period']['start'][:10]} .. {s['period']['end'][:10]}, "
+                  f"{s['period']['steps']} steps", highlight=False)
+    console.print(f"total cost [bold]{s['objective_usd'] / 1e6:,.1f} M USD[/bold]   "
+                  f"build {solve['build_s']:.2f} s, solve {solve['solve_s']:.2f} s, "
+                  f"{solve['rows']:,} rows x {solve['columns']:,} columns", highlight=False)
+    if solve.get("head_mode") == "iterate":
+        gap = solve.get("head_energy_gap") or 0.0
+        console.print(f"head iterations {solve['head_iterations']}, exact-vs-LP hydro energy "
+                      f"gap {gap:+.3%}", highlight=False)
+    energy = s["energy"]
+    table = Table(title="Energy by bus (GWh)", title_justify="left")
+    for col in ("bus", "load", "hydro", "unserved", "of which winter"):
+        table.add_column(col, justify="left" if col == "bus" else "right")
+    hydro = energy["hydro_generation_gwh_by_bus"]
+    for bus, load in energy["load_gwh"].items():
+        table.add_row(bus, f"{load:,.0f}", f"{hydro.get(bus, 0):,.0f}",
+                      f"{energy['unserved_gwh'][bus]:,.1f}",
+                      f"{energy['winter_unserved_gwh'][bus]:,.1f}")
+    console.print(table)
+    if energy["export_gwh"]:
+        trade = ", ".join(f"{m} export {energy['export_gwh'][m]:,.0f} / import "
+                          f"{energy['import_gwh'][m]:,.0f} GWh" for m in energy["export_gwh"])
+        console.print(f"markets: {trade}", highlight=False)
+    water = s["water"]
+    if water["delivered_hm3"]:
+        table = Table(title="Water demands (hm³)", title_justify="left")
+        for col in ("demand", "delivered", "shortage"):
+            table.add_column(col, justify="left" if col == "demand" else "right")
+        for did, got in water["delivered_hm3"].items():
+            table.add_row(did, f"{got:,.0f}", f"{water['shortage_hm3'][did]:,.1f}")
+        console.print(table)
+    if water["sink_inflow_hm3"]:
+        sinks = ", ".join(f"{k} {v:,.0f} hm³" for k, v in water["sink_inflow_hm3"].items())
+        console.print(f"to sinks: {sinks}", highlight=False)
+    verdict = "[green]passed[/green]" if audit["passed"] else "[red]FAILED[/red]"
+    console.print(f"audit {verdict}: water residual {audit['water_max_residual_hm3']:.2e} hm³ "
+                  f"(relative {audit['water_max_relative']:.1e}), energy residual "
+                  f"{audit['energy_max_residual_mwh']:.2e} MWh (relative "
+                  f"{audit['energy_max_relative']:.1e})", highlight=False)
