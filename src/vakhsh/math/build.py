@@ -33,21 +33,42 @@ OPERATION = (
 BALANCES = (add_water_balances, add_power_balance)
 
 
-def build_model(net: Network, params: HeadParameters, config: BuildConfig | None = None,
-                extra_families: tuple[Callable[[BuildContext], None], ...] = ()
-                ) -> BuildContext:
-    """The linopy model of `net` at the given head and evaporation.
+def new_context(net: Network, params: HeadParameters, config: BuildConfig | None = None,
+                model: linopy.Model | None = None, prefix: str = "",
+                weight: float = 1.0) -> BuildContext:
+    """A build context for one case; cases built into the same `model` need a prefix."""
+    return BuildContext(net=net, model=model or linopy.Model(force_dim_names=True),
+                        params=params, config=config or BuildConfig(), prefix=prefix,
+                        weight=weight)
+
+
+def add_operation(ctx: BuildContext,
+                  extra_families: tuple[Callable[[BuildContext], None], ...] = ()) -> None:
+    """Every operational family of one case, then its balances.
 
     `extra_families` (for example investment in candidates) run after the operational
     families have added their variables and before the balances close, so they can route
     flows and power into the same balances and add costs.
     """
-    model = linopy.Model(force_dim_names=True)
-    ctx = BuildContext(net=net, model=model, params=params, config=config or BuildConfig())
     for family in (*OPERATION, *extra_families, *BALANCES):
         family(ctx)
-    objective = sum(ctx.cost_terms[1:], ctx.cost_terms[0]) if ctx.cost_terms else None
-    if objective is None:
+
+
+def set_objective(model: linopy.Model, contexts: list[BuildContext],
+                  shared_costs: list | None = None) -> None:
+    """Weighted sum of every case's costs, plus costs shared by all cases (investment)."""
+    terms = [ctx.weight * term for ctx in contexts for term in ctx.cost_terms]
+    terms += list(shared_costs or [])
+    if not terms:
         raise ValueError("the model has nothing to decide: no costs at all")
-    model.add_objective(objective)
+    model.add_objective(sum(terms[1:], terms[0]))
+
+
+def build_model(net: Network, params: HeadParameters, config: BuildConfig | None = None,
+                extra_families: tuple[Callable[[BuildContext], None], ...] = ()
+                ) -> BuildContext:
+    """The linopy model of one case of `net` at the given head and evaporation."""
+    ctx = new_context(net, params, config)
+    add_operation(ctx, extra_families)
+    set_objective(ctx.model, [ctx])
     return ctx

@@ -54,6 +54,29 @@ class BuildContext:
     # constant part of the objective (for example the cost of every demand unmet)
     cost_constant: float = 0.0
     elastic: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # several cases (investment years, inflow members) share one linopy model: each case
+    # names its variables and constraints with its own prefix and weighs its costs
+    prefix: str = ""
+    weight: float = 1.0
+
+    # ---- names of this case's variables and constraints ----
+    def add_var(self, name: str, **kwargs) -> linopy.Variable:
+        return self.model.add_variables(name=self.prefix + name, **kwargs)
+
+    def add_con(self, constraint, name: str) -> linopy.Constraint:
+        return self.model.add_constraints(constraint, name=self.prefix + name)
+
+    def var(self, name: str) -> linopy.Variable:
+        return self.model.variables[self.prefix + name]
+
+    def con(self, name: str) -> linopy.Constraint:
+        return self.model.constraints[self.prefix + name]
+
+    def has_var(self, name: str) -> bool:
+        return self.prefix + name in self.model.variables
+
+    def has_con(self, name: str) -> bool:
+        return self.prefix + name in self.model.constraints
 
     @property
     def time(self) -> pd.DatetimeIndex:
@@ -112,7 +135,7 @@ class BuildContext:
     def elastic_slack(self, name: str, coords: list[pd.Index], family: str,
                       dim: str) -> linopy.Variable:
         """A non-negative slack priced at ELASTIC_PENALTY (only in elastic builds)."""
-        slack = self.model.add_variables(lower=0, coords=coords, name=f"elastic_{name}")
+        slack = self.add_var(lower=0, coords=coords, name=f"elastic_{name}")
         self.add_cost(ELASTIC_PENALTY * slack)
         self.elastic[f"elastic_{name}"] = (family, dim)
         return slack

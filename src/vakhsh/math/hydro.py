@@ -34,7 +34,7 @@ def add_hydro(ctx: BuildContext) -> None:
     by_power = capacity / factor.where(factor > 0, np.nan)
     upper = np.minimum(net.static("hydro_plants", "max_flow_m3s"), by_power.fillna(0.0))
     upper = upper.where(net.active("hydro_plants"), 0.0)
-    flow = m.add_variables(lower=0, upper=upper, coords=ctx.coords("hydro_plants"),
+    flow = ctx.add_var(lower=0, upper=upper, coords=ctx.coords("hydro_plants"),
                            name="turbine_flow_m3s")
     site = plants["reservoir"].where(plants["reservoir"].notna(), plants["node"])
     ctx.add_water(flow, "hydro_plant", site, sign=-1)

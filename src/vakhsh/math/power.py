@@ -31,7 +31,7 @@ def add_generators(ctx: BuildContext) -> None:
     available = net.static("generators", "capacity_mw") * ctx.series("generators",
                                                                      "capacity_factor")
     upper = available.where(net.active("generators"), 0.0)
-    p = m.add_variables(lower=0, upper=upper, coords=ctx.coords("generators"),
+    p = ctx.add_var(lower=0, upper=upper, coords=ctx.coords("generators"),
                         name="generator_p_mw")
     ctx.add_power(p, "generator", gens["bus"])
     ctx.add_cost(ctx.hours * ctx.series("generators", "marginal_cost_usd_per_mwh") * p)
@@ -42,7 +42,7 @@ def add_unserved(ctx: BuildContext) -> None:
         return
     net, m = ctx.net, ctx.model
     load = bus_load(ctx)
-    u = m.add_variables(lower=0, upper=load, coords=ctx.coords("buses"), name="unserved_mw")
+    u = ctx.add_var(lower=0, upper=load, coords=ctx.coords("buses"), name="unserved_mw")
     ctx.power_terms.append(1 * u)
     ctx.add_cost(ctx.hours * net.static("buses", "voll_usd_per_mwh") * u)
 
@@ -68,17 +68,17 @@ def add_storage_units(ctx: BuildContext) -> None:
     power = net.static("storage_units", "power_mw").where(
         net.active("storage_units"), 0.0)
     coords = ctx.coords("storage_units")
-    charge = m.add_variables(lower=0, upper=power, coords=coords, name="storage_charge_mw")
-    discharge = m.add_variables(lower=0, upper=power, coords=coords,
+    charge = ctx.add_var(lower=0, upper=power, coords=coords, name="storage_charge_mw")
+    discharge = ctx.add_var(lower=0, upper=power, coords=coords,
                                 name="storage_discharge_mw")
     energy = net.static("storage_units", "energy_mwh")
     lower = xr.zeros_like(power)
     lower[-1] = units["soc_final_min_mwh"].to_numpy()
-    soc = m.add_variables(lower=lower, upper=energy, coords=coords, name="storage_soc_mwh")
+    soc = ctx.add_var(lower=lower, upper=energy, coords=coords, name="storage_soc_mwh")
     eta = np.sqrt(net.static("storage_units", "efficiency_roundtrip"))
     initial = xr.zeros_like(power)
     initial[0] = units["soc_initial_mwh"].to_numpy()
-    m.add_constraints(soc - soc.shift(time=1).fillna(0)
+    ctx.add_con(soc - soc.shift(time=1).fillna(0)
                       - ctx.hours * eta * charge + ctx.hours * discharge / eta == initial,
                       name="storage_soc_balance")
     ctx.add_power(discharge, "storage_unit", units["bus"])
@@ -92,8 +92,8 @@ def add_lines(ctx: BuildContext) -> None:
     lines = net.tables["lines"]
     capacity = ctx.series("lines", "capacity_mw").where(net.active("lines"), 0.0)
     coords = ctx.coords("lines")
-    forward = m.add_variables(lower=0, upper=capacity, coords=coords, name="line_forward_mw")
-    backward = m.add_variables(lower=0, upper=capacity, coords=coords, name="line_backward_mw")
+    forward = ctx.add_var(lower=0, upper=capacity, coords=coords, name="line_forward_mw")
+    backward = ctx.add_var(lower=0, upper=capacity, coords=coords, name="line_backward_mw")
     keep = 1.0 - net.static("lines", "loss_fraction")
     ctx.add_power(forward, "line", lines["from"], sign=-1)
     ctx.add_power(keep * forward, "line", lines["to"])
@@ -108,9 +108,9 @@ def add_markets(ctx: BuildContext) -> None:
     markets = net.tables["markets"]
     active = net.active("markets")
     coords = ctx.coords("markets")
-    export = m.add_variables(lower=0, upper=ctx.series("markets", "max_export_mw").where(
+    export = ctx.add_var(lower=0, upper=ctx.series("markets", "max_export_mw").where(
         active, 0.0), coords=coords, name="market_export_mw")
-    imports = m.add_variables(lower=0, upper=ctx.series("markets", "max_import_mw").where(
+    imports = ctx.add_var(lower=0, upper=ctx.series("markets", "max_import_mw").where(
         active, 0.0), coords=coords, name="market_import_mw")
     price = ctx.series("markets", "price_usd_per_mwh")
     ctx.add_power(export, "market", markets["bus"], sign=-1)
@@ -123,4 +123,4 @@ def add_power_balance(ctx: BuildContext) -> None:
     if not ctx.has("buses") or not ctx.power_terms:
         return
     supply = sum(ctx.power_terms[1:], ctx.power_terms[0])
-    ctx.model.add_constraints(supply == bus_load(ctx), name="power_balance")
+    ctx.add_con(supply == bus_load(ctx), name="power_balance")

@@ -32,19 +32,19 @@ def add_water_variables(ctx: BuildContext) -> None:
         # the end-of-horizon target is a bound on the last step's storage
         lower[-1] = np.maximum(res["storage_min_hm3"], res["storage_final_min_hm3"]).to_numpy()
         upper = net.static("reservoirs", "storage_max_hm3")
-        m.add_variables(lower=lower, upper=upper, coords=ctx.coords("reservoirs"),
+        ctx.add_var(lower=lower, upper=upper, coords=ctx.coords("reservoirs"),
                         name="storage_hm3")
-        m.add_variables(lower=0, coords=ctx.coords("reservoirs"), name="spill_m3s")
+        ctx.add_var(lower=0, coords=ctx.coords("reservoirs"), name="spill_m3s")
     if ctx.has("reaches"):
         minimum = ctx.series("reaches", "min_flow_m3s")
         priced = net.static("reaches", "shortfall_cost_usd_per_hm3").notnull()
         hard_min = minimum.where(~priced, 0.0)
         if ctx.config.elastic:
             hard_min = hard_min * 0.0  # diagnosed through the elastic row below instead
-        m.add_variables(lower=hard_min, upper=ctx.series("reaches", "max_flow_m3s"),
+        ctx.add_var(lower=hard_min, upper=ctx.series("reaches", "max_flow_m3s"),
                         coords=ctx.coords("reaches"), name="reach_flow_m3s")
     if ctx.has("water_demands"):
-        m.add_variables(lower=0, upper=ctx.series("water_demands", "demand_m3s"),
+        ctx.add_var(lower=0, upper=ctx.series("water_demands", "demand_m3s"),
                         coords=ctx.coords("water_demands"), name="withdrawal_m3s")
 
 
@@ -56,7 +56,7 @@ def add_water_flows(ctx: BuildContext) -> None:
                                net.tables["catchments"]["to"])
     if ctx.has("reservoirs"):
         res = net.tables["reservoirs"]
-        spill = m.variables["spill_m3s"]
+        spill = ctx.var("spill_m3s")
         ctx.add_water(spill, "reservoir", pd.Series(res.index, index=res.index), sign=-1)
         ctx.add_water(spill, "reservoir", res["spill_to"])
         cost = net.static("reservoirs", "spill_cost_usd_per_hm3")
@@ -71,7 +71,7 @@ def add_water_flows(ctx: BuildContext) -> None:
 def _add_reaches(ctx: BuildContext) -> None:
     net, m, k = ctx.net, ctx.model, ctx.k
     reaches = net.tables["reaches"]
-    flow = m.variables["reach_flow_m3s"]
+    flow = ctx.var("reach_flow_m3s")
     ctx.add_water(flow, "reach", reaches["from"], sign=-1)
     keep = 1.0 - net.static("reaches", "loss_fraction")
     for delay, group in reaches.groupby("delay_steps"):
@@ -91,11 +91,11 @@ def _add_reaches(ctx: BuildContext) -> None:
     cost = net.static("reaches", "shortfall_cost_usd_per_hm3")
     priced = list(cost.reach.values[cost.notnull().values & (minimum.max("time") > 0).values])
     if priced:
-        short = m.add_variables(lower=0, upper=minimum.sel(reach=priced),
+        short = ctx.add_var(lower=0, upper=minimum.sel(reach=priced),
                                 coords=[pd.Index(ctx.time, name="time"),
                                         pd.Index(priced, name="reach")],
                                 name="reach_shortfall_m3s")
-        m.add_constraints(flow.sel(reach=priced) + short >= minimum.sel(reach=priced),
+        ctx.add_con(flow.sel(reach=priced) + short >= minimum.sel(reach=priced),
                           name="reach_min_flow_soft")
         ctx.add_cost(k * cost.sel(reach=priced) * short)
     if ctx.config.elastic:
@@ -103,14 +103,14 @@ def _add_reaches(ctx: BuildContext) -> None:
         if hard:
             coords = [pd.Index(ctx.time, name="time"), pd.Index(hard, name="reach")]
             slack = ctx.elastic_slack("reach_min_flow", coords, "reach minimum flow", "reach")
-            m.add_constraints(flow.sel(reach=hard) + slack >= minimum.sel(reach=hard),
+            ctx.add_con(flow.sel(reach=hard) + slack >= minimum.sel(reach=hard),
                               name="reach_min_flow")
 
 
 def _add_demands(ctx: BuildContext) -> None:
     net, m, k = ctx.net, ctx.model, ctx.k
     demands = net.tables["water_demands"]
-    withdrawal = m.variables["withdrawal_m3s"]
+    withdrawal = ctx.var("withdrawal_m3s")
     ctx.add_water(withdrawal, "water_demand", demands["node"], sign=-1)
     returning = demands[(demands["return_fraction"] > 0) & demands["return_to"].notna()]
     if len(returning):
@@ -135,7 +135,7 @@ def add_water_balances(ctx: BuildContext) -> None:
         else xr.zeros_like(inflow.const)
     if ctx.has("reservoirs"):
         ids = pd.Index(net.ids("reservoirs"), name="reservoir")
-        storage = m.variables["storage_hm3"]
+        storage = ctx.var("storage_hm3")
         net_in = inflow.sel({NODE: list(ids)}).rename({NODE: "reservoir"})
         const_in = constant.sel({NODE: list(ids)}).rename({NODE: "reservoir"})
         initial = xr.zeros_like(const_in)
@@ -145,7 +145,7 @@ def add_water_balances(ctx: BuildContext) -> None:
             slack = ctx.elastic_slack("reservoir_water", ctx.coords("reservoirs"),
                                       "reservoir balance (water it cannot have)", "reservoir")
             lhs = lhs - k * slack
-        m.add_constraints(lhs == k * const_in - ctx.params.evaporation_hm3 + initial,
+        ctx.add_con(lhs == k * const_in - ctx.params.evaporation_hm3 + initial,
                           name="reservoir_balance")
         _add_min_release(ctx)
     if ctx.has("junctions"):
@@ -160,7 +160,7 @@ def add_water_balances(ctx: BuildContext) -> None:
             lhs = lhs - ctx.elastic_slack("junction_out", coords,
                                           "junction balance (water it cannot pass on)",
                                           "junction")
-        m.add_constraints(lhs == -const_in, name="junction_balance")
+        ctx.add_con(lhs == -const_in, name="junction_balance")
     if ctx.has("sinks"):
         _add_sinks(ctx, inflow, constant)
 
@@ -171,18 +171,18 @@ def _add_min_release(ctx: BuildContext) -> None:
     ids = [r for r in net.ids("reservoirs") if float(minimum.sel(reservoir=r).max()) > 0]
     if not ids:
         return
-    release = 1 * m.variables["spill_m3s"].sel(reservoir=ids)
+    release = 1 * ctx.var("spill_m3s").sel(reservoir=ids)
     plants = net.tables["hydro_plants"]
     at_reservoir = plants[plants["reservoir"].isin(ids)]
     if len(at_reservoir):
-        turbine = m.variables["turbine_flow_m3s"].sel(hydro_plant=list(at_reservoir.index))
+        turbine = ctx.var("turbine_flow_m3s").sel(hydro_plant=list(at_reservoir.index))
         release = release + ctx.route(turbine, "hydro_plant", at_reservoir["reservoir"],
                                       pd.Index(ids, name="reservoir"))
     if ctx.config.elastic:
         coords = [pd.Index(ctx.time, name="time"), pd.Index(ids, name="reservoir")]
         release = release + ctx.elastic_slack("min_release", coords, "reservoir minimum "
                                               "release", "reservoir")
-    m.add_constraints(release >= minimum.sel(reservoir=ids), name="min_release")
+    ctx.add_con(release >= minimum.sel(reservoir=ids), name="min_release")
 
 
 def _add_sinks(ctx: BuildContext, inflow, constant) -> None:
@@ -200,10 +200,10 @@ def _add_sinks(ctx: BuildContext, inflow, constant) -> None:
     if priced:
         upper = minimum.sel(sink=needs).where(
             xr.DataArray([s in priced for s in needs], coords=[coords[1]]), 0.0)
-        short = m.add_variables(lower=0, upper=upper, coords=coords, name="sink_shortfall_m3s")
+        short = ctx.add_var(lower=0, upper=upper, coords=coords, name="sink_shortfall_m3s")
         cost = net.static("sinks", "shortfall_cost_usd_per_hm3", fill=0.0).sel(sink=needs)
         ctx.add_cost(k * cost * short)
         lhs = lhs + short
     if ctx.config.elastic:
         lhs = lhs + ctx.elastic_slack("sink_min_inflow", coords, "sink minimum inflow", "sink")
-    m.add_constraints(lhs >= minimum.sel(sink=needs) - const_in, name="sink_min_inflow")
+    ctx.add_con(lhs >= minimum.sel(sink=needs) - const_in, name="sink_min_inflow")

@@ -63,7 +63,7 @@ def extract(ctx: BuildContext) -> xr.Dataset:
     data: dict[str, xr.DataArray] = {}
     for name in COPIED:
         if name in m.variables:
-            data[name] = m.variables[name].solution.fillna(0.0)
+            data[name] = ctx.var(name).solution.fillna(0.0)
     data["inflow_m3s"] = net.series["catchments"]["inflow_m3s"]
     data["demand_m3s"] = net.series["water_demands"]["demand_m3s"]
     data["load_mw"] = bus_load(ctx)
@@ -72,10 +72,10 @@ def extract(ctx: BuildContext) -> xr.Dataset:
     data["head_m"] = ctx.params.head_m
     _fill_missing(net, data)
     data.update(derived(net, data))
-    if "power_balance" in m.constraints:
-        data["price_usd_per_mwh"] = m.constraints["power_balance"].dual / ctx.hours
-    if "reservoir_balance" in m.constraints:
-        data["water_value_usd_per_hm3"] = -m.constraints["reservoir_balance"].dual
+    if ctx.has_con("power_balance"):
+        data["price_usd_per_mwh"] = ctx.con("power_balance").dual / ctx.hours
+    if ctx.has_con("reservoir_balance"):
+        data["water_value_usd_per_hm3"] = -ctx.con("reservoir_balance").dual
     ds = xr.Dataset({k: v.reset_coords(drop=True) if isinstance(v, xr.DataArray) else v
                      for k, v in data.items()})
     for name, (unit, description) in UNITS.items():

@@ -36,7 +36,7 @@ def explain_failure(net: Network, params: HeadParameters, stats: SolveStats,
     lines = []
     k = net.hm3_per_m3s
     for name, (family, dim) in ctx.elastic.items():
-        used = ctx.model.variables[name].solution.fillna(0.0)
+        used = ctx.var(name).solution.fillna(0.0)
         per_component = used.sum("time").to_pandas() * k
         for cid, amount in per_component[per_component > 1e-6].sort_values(
                 ascending=False).items():

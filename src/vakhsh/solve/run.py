@@ -63,7 +63,7 @@ def optimise(net: Network, options: SolveOptions | None = None,
         if change <= options.head_tolerance or iterations >= options.head_max_iterations:
             break
         energy_prev = energy
-        storage = ctx.model.variables["storage_hm3"].solution
+        storage = ctx.var("storage_hm3").solution
         params = parameters_from_storage(net, storage_start(net, storage), storage)
     dataset = extract(ctx)
     gap = None
@@ -98,7 +98,7 @@ def _counts(ctx: BuildContext) -> dict[str, int]:
 def _plant_energy(ctx: BuildContext, params: HeadParameters) -> np.ndarray:
     if "turbine_flow_m3s" not in ctx.model.variables:
         return np.zeros(0)
-    flow = ctx.model.variables["turbine_flow_m3s"].solution
+    flow = ctx.var("turbine_flow_m3s").solution
     efficiency = ctx.net.static("hydro_plants", "efficiency")
     power = GRAVITY_MW_PER_M3S_M * efficiency * params.head_m * flow
     return (power.sum("time") * ctx.hours).values
