@@ -94,7 +94,7 @@ def worker_pypsa(a) -> dict:
     t0 = time.perf_counter()
     system = generate(a.buses, a.reservoirs, a.steps, a.step_hours, a.seed)
     t1 = time.perf_counter()
-    n = to_pypsa(system)
+    n = to_pypsa(system, water_unit=a.pypsa_water_unit)
     t2 = time.perf_counter()
     m = n.optimize.create_model(include_objective_constant=False)
     t3 = time.perf_counter()
@@ -149,10 +149,14 @@ def worker_vakhsh(a) -> dict:
                build_s=float(solve.get("build_s", float("nan"))),
                solve_s=float(solve.get("solve_s", float("nan"))),
                objective=float(res.objective_usd),
-               status=str(solve.get("status", solve.get("termination", "?"))))
-    for key in ("rows", "cols", "nnz"):
-        if key in solve:
-            out[key] = int(solve[key])
+               status=str(summary.get("status", solve.get("status", "?"))))
+    for key, names in (("rows", ("rows",)), ("cols", ("cols", "columns")),
+                       ("nnz", ("nnz", "nonzeros"))):
+        value = next((solve[k] for k in names if solve.get(k) is not None), None)
+        if value is not None and int(value) >= 0:
+            out[key] = int(value)
+    out["audit"] = {k: v for k, v in summary.get("audit", {}).items()
+                    if isinstance(v, (int, float, str, bool))}
     out["summary_solve"] = {k: v for k, v in solve.items() if isinstance(v, (int, float, str))}
     return out
 
@@ -185,7 +189,8 @@ def run_child(kind: str, a, outdir: Path) -> dict:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", kind,
            "--buses", str(a.buses), "--reservoirs", str(a.reservoirs), "--steps", str(a.steps),
            "--seed", str(a.seed), "--result", str(result_path),
-           "--solver-options", json.dumps(a.solver_options)]
+           "--solver-options", json.dumps(a.solver_options),
+           "--pypsa-water-unit", a.pypsa_water_unit]
     if a.step_hours is not None:
         cmd += ["--step-hours", str(a.step_hours)]
     if kind == "vakhsh":
@@ -230,6 +235,24 @@ def print_table(results: dict[str, dict]) -> None:
               f"{_fmt(r.get('wall_s'), '9.2f')} {_fmt(r.get('peak_rss_gib'), '8.3f')}")
 
 
+def collect(root: Path) -> None:
+    """Markdown rows of every results.json under root, one per contender."""
+    print("| system | solver options | contender | status | rows | cols | nnz | build s | "
+          "solve s | wall s | peak GiB | objective USD |")
+    print("|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    records = [json.loads(f.read_text()) for f in sorted(root.glob("*/results.json"))]
+    records.sort(key=lambda r: (r["buses"], r["reservoirs_per_bus"], r["steps"],
+                                json.dumps(r["solver_options"])))
+    for rec in records:
+        opts = " ".join(f"{k}={v}" for k, v in rec["solver_options"].items()) or "defaults"
+        for kind, r in rec["results"].items():
+            print(f"| {rec['system']} | {opts} | {kind} | {r.get('status', '?')} | "
+                  f"{_fmt(r.get('rows'), ',d')} | {_fmt(r.get('cols'), ',d')} | "
+                  f"{_fmt(r.get('nnz'), ',d')} | {_fmt(r.get('build_s'), '.2f')} | "
+                  f"{_fmt(r.get('solve_s'), '.2f')} | {_fmt(r.get('wall_s'), '.1f')} | "
+                  f"{_fmt(r.get('peak_rss_gib'), '.3f')} | {_fmt(r.get('objective'), ',.2f')} |")
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--buses", type=int, default=6)
@@ -244,12 +267,18 @@ def main(argv: list[str] | None = None) -> int:
                    help="also run HiGHS alone on the MPS file PyPSA writes (implies --pypsa)")
     p.add_argument("--mps", default=None, help="where PyPSA writes its LP (MPS); "
                    "default bench/out/<name>/pypsa.mps when --highs-mps")
+    p.add_argument("--pypsa-water-unit", choices=("m3s", "hm3"), default="m3s",
+                   help="units of PyPSA's water buses: m3/s with stores in (m3/s)*h (default), "
+                   "or hm3/h with stores in hm3")
     p.add_argument("--reference", action="store_true",
                    help="also solve the hand-assembled scipy LP (small sizes only)")
     p.add_argument("--solver-options", nargs="*", default=[],
                    help="HiGHS options as key=value (e.g. solver=ipm run_crossover=off) or JSON")
     p.add_argument("--rtol", type=float, default=1e-6, help="objective cross-check tolerance")
-    p.add_argument("--out", default=None, help="output folder (default bench/out/<name>)")
+    p.add_argument("--out", default=None, help="output folder (default bench/out/<name>[-tag])")
+    p.add_argument("--tag", default="", help="suffix of the output folder name (e.g. ipx)")
+    p.add_argument("--collect", action="store_true",
+                   help="print a markdown table of every bench/out/*/results.json and exit")
     p.add_argument("--worker", choices=CONTENDERS, help=argparse.SUPPRESS)
     p.add_argument("--result", help=argparse.SUPPRESS)
     p.add_argument("--folder", help=argparse.SUPPRESS)
@@ -261,6 +290,9 @@ def main(argv: list[str] | None = None) -> int:
         Path(a.result).write_text(json.dumps(out, indent=1))
         return 0
 
+    if a.collect:
+        collect(HERE / "out")
+        return 0
     from synthetic import default_step_hours, generate, write_vakhsh
 
     if a.highs_mps:
@@ -268,7 +300,7 @@ def main(argv: list[str] | None = None) -> int:
     if not (a.pypsa or a.vakhsh or a.reference):
         p.error("choose at least one of --pypsa, --vakhsh, --highs-mps, --reference")
     hours = a.step_hours or default_step_hours(a.steps)
-    name = f"{a.buses}x{a.reservoirs}x{a.steps}-{hours}h"
+    name = f"{a.buses}x{a.reservoirs}x{a.steps}-{hours}h" + (f"-{a.tag}" if a.tag else "")
     outdir = Path(a.out) if a.out else HERE / "out" / name
     outdir.mkdir(parents=True, exist_ok=True)
     if a.highs_mps and not a.mps:
@@ -294,7 +326,8 @@ def main(argv: list[str] | None = None) -> int:
     print_table(results)
     record = {"system": name, "buses": a.buses, "reservoirs_per_bus": a.reservoirs,
               "steps": a.steps, "step_hours": hours, "seed": a.seed,
-              "solver_options": a.solver_options, "argv": sys.argv, "results": results,
+              "solver_options": a.solver_options, "pypsa_water_unit": a.pypsa_water_unit,
+              "argv": sys.argv, "results": results,
               "host_cpus": os.cpu_count(), "time": time.strftime("%Y-%m-%dT%H:%M:%SZ",
                                                                   time.gmtime())}
     status = 0

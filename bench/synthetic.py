@@ -180,7 +180,7 @@ def generate(buses: int = 6, reservoirs_per_bus: int = 4, steps: int = 2190,
     peak = load.max(axis=0)
     gen_rows = []
     for b, bus in enumerate(bus_ids):
-        gen_rows.append((f"b{b}_gas", bus, "gas", round(float(peak[b] * rng.uniform(0.5, 0.8)), 1),
+        gen_rows.append((f"b{b}_gas", bus, "gas", round(float(peak[b] * rng.uniform(0.7, 0.95)), 1),
                          round(float(rng.uniform(35, 90)), 2)))
         gen_rows.append((f"b{b}_solar", bus, "solar",
                          round(float(mean_load[b] * rng.uniform(0.3, 0.7)), 1), 0.0))
@@ -300,9 +300,18 @@ def _pu(series: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
     return nom, series / nom
 
 
-def to_pypsa(system: System):
-    """The same system as a PyPSA network at fixed head (chained-reservoir pattern)."""
+def to_pypsa(system: System, water_unit: str = "m3s"):
+    """The same system as a PyPSA network at fixed head (chained-reservoir pattern).
+
+    `water_unit` "m3s": water buses carry m3/s and stores hold (m3/s)*h (the default);
+    "hm3": water buses carry hm3/h and stores hold hm3 (turbine efficiencies 1/0.0036 times
+    larger). Same LP up to a scaling of the water columns; a knob to see how scaling matters.
+    """
     import pypsa
+
+    if water_unit not in ("m3s", "hm3"):
+        raise ValueError(f"water_unit must be 'm3s' or 'hm3', not {water_unit!r}")
+    f = HM3_PER_M3S_HOUR if water_unit == "hm3" else 1.0   # water-bus units per m3/s
 
     s = system
     n = pypsa.Network()
@@ -315,8 +324,9 @@ def to_pypsa(system: System):
     water = "W_" + res.index
     n.add("Bus", water, carrier="water")
 
-    # reservoirs: storage in (m3/s)*h; bounds via e_min_pu, the last step carries the end target
-    u = HM3_PER_M3S_HOUR
+    # reservoirs: storage in (m3/s)*h [or hm3]; bounds via e_min_pu, the last step carries the
+    # end target
+    u = HM3_PER_M3S_HOUR / f
     e_nom = res["storage_max_hm3"] / u
     e_min = pd.DataFrame(np.tile((res["storage_min_hm3"] / res["storage_max_hm3"]).to_numpy(),
                                  (s.steps, 1)), index=s.snapshots, columns=res.index)
@@ -330,7 +340,7 @@ def to_pypsa(system: System):
     cat = s.catchments
     nom, pu = _pu(s.inflow_m3s[cat.index])
     n.add("Generator", "inflow_" + cat.index, bus=("W_" + cat["to"]).to_numpy(),
-          carrier="inflow", p_nom=nom.to_numpy(), marginal_cost=0.0,
+          carrier="inflow", p_nom=nom.to_numpy() * f, marginal_cost=0.0,
           p_min_pu=pu.set_axis("inflow_" + cat.index, axis=1),
           p_max_pu=pu.set_axis("inflow_" + cat.index, axis=1))
 
@@ -341,8 +351,8 @@ def to_pypsa(system: System):
     flow_nom = np.minimum(p["max_flow_m3s"], p["capacity_mw"] / k)   # both limits as one
     n.add("Link", "turbine_" + p.index, bus0=("W_" + p["reservoir"]).to_numpy(),
           bus1=p["bus"].to_numpy(), bus2=np.where(inner, "W_" + p["to"], ""),
-          efficiency=k.to_numpy(), efficiency2=np.where(inner, 1.0, 0.0),
-          p_nom=flow_nom.to_numpy(), carrier="hydro")
+          efficiency=k.to_numpy() / f, efficiency2=np.where(inner, 1.0, 0.0),
+          p_nom=flow_nom.to_numpy() * f, carrier="hydro")
 
     # spill: a free, unbounded link to the next reservoir; into the sink, a free withdrawal
     spill_inner = res[res["downstream"].isin(res.index)]
