@@ -174,7 +174,8 @@ class Scenario:
 # Catchment ids are matched to basins by these patterns, first match wins; overridable.
 DEFAULT_BASIN_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"^vakhsh|^rogun|^nurek|^surkhob|^obikhingou", "vakhsh"),
-    (r"^panj|^pyanj|^gunt|^vanj|^vanch|^bartang|^yazgulom|^kokcha|^kunduz", "panj"),
+    (r"^panj|^pyanj|^gunt|^vanj|^vanch|^bartang|^yazgulom|^kokcha", "panj"),
+    (r"^kunduz", "amu"),
     (r"^kafirnigan|^kofarnihon", "kafirnigan"),
     (r"^surkhan", "surkhandarya"),
     (r"^amu", "amu"),

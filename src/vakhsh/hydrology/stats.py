@@ -214,6 +214,12 @@ def compare(target: MonthlyStats, achieved: MonthlyStats) -> pd.DataFrame:
     for the annual statistics.
     """
     rows = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return _compare_rows(target, achieved, rows)
+
+
+def _compare_rows(target: MonthlyStats, achieved: MonthlyStats, rows: list) -> pd.DataFrame:
     for g in target.gauges:
         for name, rel in (("mean", True), ("std", True), ("skew", False), ("lag1", False)):
             t = getattr(target, name)[g].to_numpy()
