@@ -100,13 +100,16 @@ def print_summary(results, console: Console) -> None:
                       f"gap {gap:+.3%}", highlight=False)
     energy = s["energy"]
     table = Table(title="Energy by bus (GWh)", title_justify="left")
-    for col in ("bus", "load", "hydro", "unserved", "of which winter"):
+    for col in ("bus", "load", "hydro", "unserved", "winter unserved", "winter net import",
+                "winter deficit"):
         table.add_column(col, justify="left" if col == "bus" else "right")
     hydro = energy["hydro_generation_gwh_by_bus"]
     for bus, load in energy["load_gwh"].items():
         table.add_row(bus, f"{load:,.0f}", f"{hydro.get(bus, 0):,.0f}",
                       f"{energy['unserved_gwh'][bus]:,.1f}",
-                      f"{energy['winter_unserved_gwh'][bus]:,.1f}")
+                      f"{energy['winter_unserved_gwh'][bus]:,.1f}",
+                      f"{energy['winter_net_import_gwh'][bus]:,.0f}",
+                      f"{energy['winter_deficit_gwh'][bus]:,.0f}")
     console.print(table)
     if energy["export_gwh"]:
         trade = ", ".join(f"{m} export {energy['export_gwh'][m]:,.0f} / import "

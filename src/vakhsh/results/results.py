@@ -44,6 +44,16 @@ class Results:
     def winter(self) -> xr.DataArray:
         return self.dataset["time"].dt.month.isin(SEASON_WINTER)
 
+    def _winter_net_imports(self) -> dict[str, float]:
+        """Energy a bus takes from lines and markets minus what it sends, over winter."""
+        from vakhsh.results.audit import bus_terms
+
+        terms = bus_terms(self.net, self.dataset)
+        net_in = sum(terms[k] for k in ("line_in", "line_out", "imports", "exports"))
+        winter = net_in.index.month.isin(SEASON_WINTER)
+        energy = net_in[winter].sum() * self.net.step_hours / 1e3
+        return {str(bus): float(v) for bus, v in energy.items()}
+
     def summary(self) -> dict[str, Any]:
         ds, net = self.dataset, self.net
         generation = {**self._gwh(ds["generator_p_mw"], "generator"),
@@ -68,6 +78,9 @@ class Results:
                 "load_gwh": self._gwh(ds["load_mw"], "bus"),
                 "unserved_gwh": self._gwh(ds["unserved_mw"], "bus"),
                 "winter_unserved_gwh": unserved_winter,
+                "winter_net_import_gwh": self._winter_net_imports(),
+                "winter_deficit_gwh": {bus: unserved_winter[bus] + max(imports, 0.0)
+                                       for bus, imports in self._winter_net_imports().items()},
                 "export_gwh": self._gwh(ds["market_export_mw"], "market"),
                 "import_gwh": self._gwh(ds["market_import_mw"], "market"),
             },
