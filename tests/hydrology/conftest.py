@@ -10,6 +10,11 @@ DATA = Path(__file__).parent / "data"
 
 
 @pytest.fixture(scope="session")
+def data_dir() -> Path:
+    return DATA
+
+
+@pytest.fixture(scope="session")
 def gauges() -> pd.DataFrame:
     """Garm (1936-86), Uch-Kurgan natural period (1938-72) and Kokcha (1964-78), monthly m3/s."""
     files = {
