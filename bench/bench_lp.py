@@ -101,8 +101,9 @@ def worker_pypsa(a) -> dict:
     out.update(data_s=t1 - t0, network_s=t2 - t1, build_s=t3 - t2,
                linopy_rows=int(m.ncons), linopy_cols=int(m.nvars))
     t4 = time.perf_counter()
+    extra = {"io_api": a.pypsa_io_api} if a.pypsa_io_api else {}
     status, condition = n.optimize.solve_model(solver_name="highs",
-                                               solver_options=a.solver_options)
+                                               solver_options=a.solver_options, **extra)
     t5 = time.perf_counter()
     h = m.solver_model
     out.update(solve_s=t5 - t4, status=str(condition), objective=float(n.objective),
@@ -140,7 +141,7 @@ def worker_vakhsh(a) -> dict:
     t0 = time.perf_counter()
     net = vakhsh.load(a.folder)
     t1 = time.perf_counter()
-    res = vakhsh.optimise(net, vakhsh.SolveOptions(head="fixed", solver="highs",
+    res = vakhsh.optimise(net, vakhsh.SolveOptions(head="fixed", solver="highs", log=True,
                                                    solver_options=a.solver_options))
     t2 = time.perf_counter()
     summary = res.summary()
@@ -191,6 +192,8 @@ def run_child(kind: str, a, outdir: Path) -> dict:
            "--seed", str(a.seed), "--result", str(result_path),
            "--solver-options", json.dumps(a.solver_options),
            "--pypsa-water-unit", a.pypsa_water_unit]
+    if a.pypsa_io_api:
+        cmd += ["--pypsa-io-api", a.pypsa_io_api]
     if a.step_hours is not None:
         cmd += ["--step-hours", str(a.step_hours)]
     if kind == "vakhsh":
@@ -211,8 +214,25 @@ def run_child(kind: str, a, outdir: Path) -> dict:
         return {"status": f"failed (exit {proc.returncode})", "wall_s": wall,
                 "peak_rss_gib": usage.ru_maxrss / 2**20}
     out = json.loads(result_path.read_text())
+    out.update(_from_highs_log(log_path.read_text()))
     out["wall_s"] = wall
+    out["cpu_s"] = usage.ru_utime + usage.ru_stime     # less sensitive to a busy machine
     out["peak_rss_gib"] = usage.ru_maxrss / 2**20     # ru_maxrss is KiB on Linux
+    return out
+
+
+def _from_highs_log(text: str) -> dict:
+    """HiGHS's own run time and iteration counts, from the last solve in a log."""
+    import re
+
+    out = {}
+    for key, pattern in (("log_highs_run_s", r"HiGHS run time\s*:\s*([0-9.]+)"),
+                         ("log_ipm_iterations", r"IPM\s+iterations:\s*([0-9]+)"),
+                         ("log_simplex_iterations", r"Simplex\s+iterations:\s*([0-9]+)"),
+                         ("log_crossover_iterations", r"Crossover\s+iterations:\s*([0-9]+)")):
+        found = re.findall(pattern, text)
+        if found:
+            out[key] = float(found[-1]) if key.endswith("_s") else int(found[-1])
     return out
 
 
@@ -224,7 +244,7 @@ def _fmt(v, spec: str) -> str:
 
 def print_table(results: dict[str, dict]) -> None:
     head = (f"{'contender':<10} {'status':<10} {'objective_usd':>20} {'rows':>9} {'cols':>9} "
-            f"{'nnz':>10} {'build_s':>8} {'solve_s':>9} {'wall_s':>9} {'peak_GiB':>8}")
+            f"{'nnz':>10} {'build_s':>8} {'solve_s':>9} {'wall_s':>9} {'cpu_s':>9} {'peak_GiB':>8}")
     print(head)
     print("-" * len(head))
     for kind, r in results.items():
@@ -232,25 +252,33 @@ def print_table(results: dict[str, dict]) -> None:
               f"{_fmt(r.get('objective'), '20.6f')} {_fmt(r.get('rows'), '9d')} "
               f"{_fmt(r.get('cols'), '9d')} {_fmt(r.get('nnz'), '10d')} "
               f"{_fmt(r.get('build_s'), '8.2f')} {_fmt(r.get('solve_s'), '9.2f')} "
-              f"{_fmt(r.get('wall_s'), '9.2f')} {_fmt(r.get('peak_rss_gib'), '8.3f')}")
+              f"{_fmt(r.get('wall_s'), '9.2f')} {_fmt(r.get('cpu_s'), '9.2f')} "
+              f"{_fmt(r.get('peak_rss_gib'), '8.3f')}")
 
 
 def collect(root: Path) -> None:
     """Markdown rows of every results.json under root, one per contender."""
     print("| system | solver options | contender | status | rows | cols | nnz | build s | "
-          "solve s | wall s | peak GiB | objective USD |")
-    print("|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "solve s | HiGHS s | iters | wall s | CPU s | peak GiB | objective USD | load avg |")
+    print("|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     records = [json.loads(f.read_text()) for f in sorted(root.glob("*/results.json"))]
     records.sort(key=lambda r: (r["buses"], r["reservoirs_per_bus"], r["steps"],
                                 json.dumps(r["solver_options"])))
     for rec in records:
         opts = " ".join(f"{k}={v}" for k, v in rec["solver_options"].items()) or "defaults"
+        load = "/".join(f"{rec[k][0]:.1f}" for k in ("loadavg_before", "loadavg_after")
+                        if k in rec)
         for kind, r in rec["results"].items():
+            iters = " ".join(f"{name[4:-11]}:{r[name]}" for name in (
+                "log_ipm_iterations", "log_simplex_iterations", "log_crossover_iterations")
+                if r.get(name))
             print(f"| {rec['system']} | {opts} | {kind} | {r.get('status', '?')} | "
                   f"{_fmt(r.get('rows'), ',d')} | {_fmt(r.get('cols'), ',d')} | "
                   f"{_fmt(r.get('nnz'), ',d')} | {_fmt(r.get('build_s'), '.2f')} | "
-                  f"{_fmt(r.get('solve_s'), '.2f')} | {_fmt(r.get('wall_s'), '.1f')} | "
-                  f"{_fmt(r.get('peak_rss_gib'), '.3f')} | {_fmt(r.get('objective'), ',.2f')} |")
+                  f"{_fmt(r.get('solve_s'), '.2f')} | {_fmt(r.get('log_highs_run_s'), '.2f')} | "
+                  f"{iters} | {_fmt(r.get('wall_s'), '.1f')} | "
+                  f"{_fmt(r.get('cpu_s'), '.1f')} | {_fmt(r.get('peak_rss_gib'), '.3f')} | "
+                  f"{_fmt(r.get('objective'), ',.2f')} | {load} |")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -270,6 +298,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--pypsa-water-unit", choices=("m3s", "hm3"), default="m3s",
                    help="units of PyPSA's water buses: m3/s with stores in (m3/s)*h (default), "
                    "or hm3/h with stores in hm3")
+    p.add_argument("--pypsa-io-api", choices=("lp", "mps", "direct"), default=None,
+                   help="how linopy hands PyPSA's LP to HiGHS (default: linopy's own default, "
+                   "which writes and reads an LP file)")
     p.add_argument("--reference", action="store_true",
                    help="also solve the hand-assembled scipy LP (small sizes only)")
     p.add_argument("--solver-options", nargs="*", default=[],
@@ -309,6 +340,7 @@ def main(argv: list[str] | None = None) -> int:
           f"steps of {hours} h, seed {a.seed}; solver options {a.solver_options or 'defaults'}")
 
     results: dict[str, dict] = {}
+    load_before = os.getloadavg()
     if a.vakhsh:
         a.folder = outdir / "model"
         write_vakhsh(generate(a.buses, a.reservoirs, a.steps, a.step_hours, a.seed), a.folder)
@@ -324,11 +356,15 @@ def main(argv: list[str] | None = None) -> int:
 
     print()
     print_table(results)
+    print(f"[bench] load average (1 min) before {load_before[0]:.2f}, after "
+          f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
     record = {"system": name, "buses": a.buses, "reservoirs_per_bus": a.reservoirs,
               "steps": a.steps, "step_hours": hours, "seed": a.seed,
               "solver_options": a.solver_options, "pypsa_water_unit": a.pypsa_water_unit,
+              "pypsa_io_api": a.pypsa_io_api,
               "argv": sys.argv, "results": results,
-              "host_cpus": os.cpu_count(), "time": time.strftime("%Y-%m-%dT%H:%M:%SZ",
+              "host_cpus": os.cpu_count(), "loadavg_before": load_before,
+              "loadavg_after": os.getloadavg(), "time": time.strftime("%Y-%m-%dT%H:%M:%SZ",
                                                                   time.gmtime())}
     status = 0
     v, ref = results.get("vakhsh"), results.get("pypsa")
