@@ -1,0 +1,219 @@
+"""Derive the monthly CSV series of the `central-asia` model from /work/shared/data.
+
+Reproducible record of every computed series in this folder (see SOURCES.md). Run from the
+repository root:  python src/vakhsh/datasets/central-asia/derive_series.py [SHARED_DATA_DIR]
+It rewrites inflow_m3s.csv, water_demand_m3s.csv, load_mw.csv, capacity_factor.csv,
+market_mw.csv, sink_min_inflow_m3s.csv and prints the scenario factors and plant derivations.
+Pure Python + pandas; no solver.
+"""
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+SHARED = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("/work/shared/data")
+RAW = SHARED / "hydro" / "raw"
+MONTHS = np.arange(1, 13)
+# days per month of the model year Oct 2024 - Sep 2025 (Feb 2025 has 28 days)
+DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+WINTER = np.isin(MONTHS, [10, 11, 12, 1, 2, 3])  # non-vegetation season Oct-Mar
+SEC = DAYS * 86400.0
+
+
+def annual_mean(q):
+    """Day-weighted annual mean of 12 monthly rates."""
+    return float(np.sum(np.asarray(q) * DAYS) / DAYS.sum())
+
+
+def volume_km3(q, mask=None):
+    q = np.asarray(q, dtype=float)
+    m = np.ones(12, bool) if mask is None else mask
+    return float(np.sum(q[m] * SEC[m]) / 1e9)
+
+
+def load_gsim(name):
+    rows = {}
+    for line in open(RAW / name):
+        if line.startswith("#") or line.startswith("year"):
+            continue
+        p = line.strip().split(",")
+        vals = []
+        for v in p[1:13]:
+            vals.append(None if (v == "NA" or v.endswith("*")) else float(v))
+        rows[int(p[0])] = vals
+    return rows
+
+
+def dry_wet_ratios(name, y0, y1, n=3):
+    """Monthly ratio of the mean of the n driest (wettest) complete calendar years to the climatology."""
+    rows = {y: v for y, v in load_gsim(name).items() if y0 <= y <= y1}
+    clim = np.array([np.mean([v[m] for v in rows.values() if v[m] is not None]) for m in range(12)])
+    full = {y: np.array(v) for y, v in rows.items() if all(x is not None for x in v)}
+    order = sorted(full, key=lambda y: full[y].mean())
+    dry = np.mean([full[y] for y in order[:n]], axis=0) / clim
+    wet = np.mean([full[y] for y in order[-n:]], axis=0) / clim
+    return dry, wet, order[:n], order[-n:]
+
+
+# ---------------------------------------------------------------- inflows (m3/s, month climatology)
+garm = np.array([110.0, 103.9, 111.1, 171.8, 313.3, 565.2, 829.8, 775.0, 415.9, 201.0, 150.0, 126.9])
+uch_kurgan = np.array([152.9, 151.4, 178.7, 319.3, 661.8, 963.4, 799.2, 514.3, 283.3, 230.0, 222.6, 176.2])
+chinor = np.array([21.1, 24.8, 47.4, 166.3, 246.9, 258.8, 183.4, 84.0, 38.1, 27.1, 24.5, 23.6])
+kokcha = np.array([62.4, 63.3, 80.4, 133.5, 225.0, 483.6, 510.7, 338.3, 185.7, 109.9, 86.1, 71.7])
+kunduz = np.array([70.1, 65.9, 73.9, 78.1, 141.3, 319.7, 203.6, 54.8, 30.8, 70.9, 83.6, 81.9])
+charvak = np.array([65.2, 63.4, 85.8, 225.4, 422.9, 548.3, 410.8, 232.9, 136.3, 100.0, 87.0, 73.2])
+chatkal = np.array([37.6, 36.5, 49.2, 137.7, 261.6, 320.7, 215.3, 112.3, 68.2, 54.5, 48.9, 41.5])
+pskem = np.array([24.0, 23.1, 30.7, 73.3, 139.4, 205.9, 180.1, 111.3, 61.3, 40.1, 32.8, 27.3])
+
+
+def scaled(shape, target_mean):
+    """Shape scaled so that the day-weighted annual mean equals target_mean."""
+    return shape * target_mean / annual_mean(shape)
+
+
+KM3_TO_M3S = 1e9 / (DAYS.sum() * 86400.0)
+SYR_NATURAL_KM3 = 37.203          # UNESCO PC-CP vol. 11 (2003)
+SYR_KZ_FORMATION_KM3 = 2.426      # UNESCO 2003, flow formed in Kazakhstan
+naryn = uch_kurgan.copy()         # not scaled: see SOURCES.md `naryn`
+chirchik = charvak.copy()
+fergana_km3 = SYR_NATURAL_KM3 - volume_km3(naryn) - volume_km3(chirchik) - SYR_KZ_FORMATION_KM3
+
+inflow = pd.DataFrame({
+    "month": MONTHS,
+    "vakhsh": np.round(scaled(garm, 639.0), 1),           # Tutkaul MQ 639 m3/s, Garm shape
+    "panj": np.round(scaled(kokcha, 1030.0), 1),          # Panj 1010-1050 m3/s (mid), Kokcha shape
+    "kunduz": kunduz,                                      # measured Kulukh Tepa climatology
+    "kafirnigan": np.round(scaled(chinor, 160.0), 1),     # Tartki 158-162 m3/s (mid), Chinor shape
+    "surkhandarya": np.round(scaled(chinor, 50.0), 1),    # Manguzar 50 m3/s, Chinor shape
+    "naryn": naryn,                                        # Uch-Kurgan 1938-1972 natural
+    "fergana_lateral": np.round(scaled(chatkal, fergana_km3 * KM3_TO_M3S), 1),
+    "chirchik": chirchik,                                  # Charvak natural inflow 1932-2015
+    "syr_kz_lateral": np.round(scaled(pskem, SYR_KZ_FORMATION_KM3 * KM3_TO_M3S), 1),
+})
+
+# ---------------------------------------------------------------- water demands (m3/s)
+# MESSAGEix-CAS monthly profiles (m3/s, Jan..Dec), water_demand.csv
+prof = {
+    ("KZ", "syr"): [67, 92, 107, 157, 181, 199, 236, 169, 145, 104, 55, 57],
+    ("KG", "syr"): [0, 0, 4, 3, 6, 10, 11, 10, 5, 5, 1, 0],
+    ("TJ", "amu"): [94, 120, 169, 252, 311, 365, 447, 363, 210, 165, 146, 100],
+    ("TJ", "syr"): [39, 58, 37, 46, 72, 81, 82, 78, 41, 15, 3, 22],
+    ("TM", "amu"): [176, 375, 566, 547, 642, 734, 888, 782, 506, 343, 190, 157],
+    ("UZ", "amu"): [178, 311, 509, 459, 629, 888, 1082, 875, 441, 325, 224, 218],
+    ("UZ", "syr"): [81, 92, 194, 301, 355, 490, 554, 396, 172, 190, 80, 47],
+}
+
+
+def seasonal(profile, winter_km3, summer_km3):
+    """Profile scaled separately in Oct-Mar and Apr-Sep to the two seasonal volumes."""
+    p = np.asarray(profile, dtype=float)
+    out = np.zeros(12)
+    for mask, vol in ((WINTER, winter_km3), (~WINTER, summer_km3)):
+        out[mask] = p[mask] * vol / volume_km3(p, mask)
+    return out
+
+
+# ICWC limits for the model year (water_demand.csv): non-growing Oct 2024-Mar/Apr 2025 and
+# growing season 2025
+demand = pd.DataFrame({"month": MONTHS})
+demand["tj_amu_irrigation"] = seasonal(prof[("TJ", "amu")], 2.941, 7.003)
+demand["tm_amu_karakum"] = seasonal(prof[("TM", "amu")], 6.5, 15.5)
+demand["uz_amu_irrigation"] = seasonal(prof[("UZ", "amu")], 5.98, 16.020)
+demand["uz_syr_fergana"] = seasonal(prof[("UZ", "syr")], 3.347, 8.8)
+demand["tj_syr_sughd"] = seasonal(prof[("TJ", "syr")], 0.365, 1.905)
+demand["kg_syr_fergana"] = seasonal(prof[("KG", "syr")], 0.047, 0.27)
+demand["kz_dostyk_canal"] = seasonal(prof[("KZ", "syr")], 0.46, 0.909)
+# Chirchik: net withdrawal Gazalkent 228.0 - Chinaz 103.6 = 124.4 m3/s, UZ Syr profile shape
+demand["uz_chirchik_tashkent"] = scaled(np.asarray(prof[("UZ", "syr")], float), 228.0 - 103.6)
+# Kazakh Syr below Shardara: growing season 3.7 km3 (thecentral.asia), Oct-Mar = model profile
+kz = np.asarray(prof[("KZ", "syr")], dtype=float)
+demand["kz_syr_kyzylorda"] = seasonal(kz, volume_km3(kz, WINTER), 3.7)
+demand = demand.round(1)
+
+# ---------------------------------------------------------------- loads (MW)
+HOURS = DAYS * 24.0
+ANNUAL_TWH = {"TJ": 19.2, "KG": 19.0, "UZ": 76.9 / 0.96, "KZ": 115.068, "TM": 22.5 - 3.2}
+WINTER_SHARE = {"TJ": 0.609, "KG": 0.537, "UZ": 0.509, "KZ": 0.528, "TM": 0.508}
+
+
+def load_shape(share):
+    """1 + a*cos(2*pi*(m-1)/12) (peak mid-January), a solved so the Oct-Mar energy share = share."""
+    c = np.cos(2 * np.pi * (MONTHS - 1) / 12.0)
+    w = HOURS
+    # share = sum_w (1 + a c) / sum (1 + a c)  -> linear in a
+    A, B = w[WINTER].sum(), (w * c)[WINTER].sum()
+    C, D = w.sum(), (w * c).sum()
+    a = (share * C - A) / (B - share * D)
+    return 1 + a * c, a
+
+
+load = pd.DataFrame({"month": MONTHS})
+for bus, twh in ANNUAL_TWH.items():
+    f, a = load_shape(WINTER_SHARE[bus])
+    mw = f * twh * 1e6 / np.sum(f * HOURS)
+    load[bus] = np.round(mw, 1)
+    print(f"load {bus}: a={a:.3f} annual={np.sum(load[bus]*HOURS)/1e6:.3f} TWh "
+          f"winter share={np.sum((load[bus]*HOURS)[WINTER])/np.sum(load[bus]*HOURS):.3f}")
+
+# ---------------------------------------------------------------- capacity factors
+MID_DOY = np.array([15, 46, 74, 105, 135, 166, 196, 227, 258, 288, 319, 349])
+
+
+def ra_shape(lat_deg):
+    """Extraterrestrial irradiation on a horizontal surface (FAO-56 eq. 21), mid-month day."""
+    phi = math.radians(lat_deg)
+    out = []
+    for j in MID_DOY:
+        dr = 1 + 0.033 * math.cos(2 * math.pi * j / 365)
+        delta = 0.409 * math.sin(2 * math.pi * j / 365 - 1.39)
+        ws = math.acos(-math.tan(phi) * math.tan(delta))
+        out.append(24 * 60 / math.pi * 0.0820 * dr
+                   * (ws * math.sin(phi) * math.sin(delta) + math.cos(phi) * math.cos(delta) * math.sin(ws)))
+    return np.array(out)
+
+
+SOLAR_YIELD_KWH_PER_KW = 2200.0   # within 2,000-2,600 (notes.md s.4), Uzbek project yields
+cf = pd.DataFrame({"month": MONTHS})
+for col, lat in (("solar_tj", 38.0), ("solar_uz", 40.5), ("solar_kg", 41.0), ("solar_kz", 43.0)):
+    s = ra_shape(lat)
+    k = SOLAR_YIELD_KWH_PER_KW / np.sum(s * HOURS)
+    cf[col] = np.round(s * k, 3)
+# Uzbek hydro other than Charvak/Tuyamuyun: Chirchik at Gazalkent regulated shape (measured),
+# energy = 8.3% x 76.9 TWh x (1671/2441) (capacity pro rata)
+gazalkent = np.array([86.2, 84.8, 114.4, 236.9, 424.5, 568.0, 467.6, 295.5, 159.9, 114.0, 99.2, 90.7])
+uz_other_twh = 0.083 * 76.9 * 1671.0 / 2441.0
+g = gazalkent / np.sum(gazalkent * HOURS) * uz_other_twh * 1e6 / 1671.0
+cf["uz_other_hydro"] = np.round(g, 3)
+print("uz_other_hydro TWh", uz_other_twh, "max cf", g.max())
+
+# ---------------------------------------------------------------- markets and sinks
+market = pd.DataFrame({"month": MONTHS,
+                       "pakistan_max_export": np.where((MONTHS >= 5) & (MONTHS <= 9), 1000.0, 0.0)})
+sink = pd.DataFrame({"month": MONTHS,
+                     "aral_sea_north": np.where(WINTER, np.round(1.6e9 / (SEC[WINTER].sum()), 1), 0.0)})
+
+if __name__ == "__main__":
+    for name, df in (("inflow_m3s.csv", inflow), ("water_demand_m3s.csv", demand), ("load_mw.csv", load),
+                     ("capacity_factor.csv", cf), ("market_mw.csv", market),
+                     ("sink_min_inflow_m3s.csv", sink)):
+        df.to_csv(HERE / name, index=False)
+    print("fergana_lateral km3", round(fergana_km3, 3), "m3/s", round(fergana_km3 * KM3_TO_M3S, 1))
+    for c in inflow.columns[1:]:
+        print(f"inflow {c}: mean {annual_mean(inflow[c]):.1f} m3/s, {volume_km3(inflow[c]):.2f} km3")
+    for c in demand.columns[1:]:
+        print(f"demand {c}: {volume_km3(demand[c]):.3f} km3 (Oct-Mar {volume_km3(demand[c], WINTER):.3f})")
+    amu = ["vakhsh", "panj", "kunduz", "kafirnigan", "surkhandarya"]
+    syr = ["naryn", "fergana_lateral", "chirchik", "syr_kz_lateral"]
+    print("Amu natural km3", sum(volume_km3(inflow[c]) for c in amu))
+    print("Syr natural km3", sum(volume_km3(inflow[c]) for c in syr))
+    dv, wv, yd, yw = dry_wet_ratios("gsim_TJ_0000003_Vakhsh_Garm_monthly_mean.csv", 1936, 1986)
+    dn, wn, nd, nw = dry_wet_ratios("gsim_KG_0000005_Naryn_UchKurgan_monthly_mean.csv", 1938, 1972)
+    print("dry years", yd, nd, "wet years", yw, nw)
+    print("dry factors", list(np.round((dv + dn) / 2, 2)))
+    print("wet factors", list(np.round((wv + wn) / 2, 2)))
+    print("solar annual CF", {c: round(float(np.sum(cf[c] * HOURS) / 8760), 3) for c in cf.columns[1:5]})
