@@ -50,3 +50,14 @@ def test_path_to_model_yaml_itself_loads(toy_folder):
     from vakhsh.network import load_network
 
     assert load_network(toy_folder / "model.yaml") == load_network(toy_folder)
+
+
+def test_unclosed_mapping_names_the_line_where_it_opens(problem_lines):
+    """tests/invalid/yaml-syntax-error: the `{` on line 14 is never closed. PyYAML notices at
+    the end of the file (line 15, past the text); its context mark says where the mapping
+    began, and that is the line a user needs."""
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parent.parent / "invalid" / "yaml-syntax-error"
+    (line,) = problem_lines(folder)
+    assert "line 14" in line, line
