@@ -3,7 +3,7 @@
 Reproducible record of every computed series in this folder (see SOURCES.md). Run from the
 repository root:  python src/vakhsh/datasets/central-asia/derive_series.py [SHARED_DATA_DIR]
 It rewrites inflow_m3s.csv, water_demand_m3s.csv, load_mw.csv, capacity_factor.csv,
-market_mw.csv, sink_min_inflow_m3s.csv and prints the scenario factors and plant derivations.
+market_mw.csv, line_capacity_mw.csv, sink_min_inflow_m3s.csv and prints the scenario factors and plant derivations.
 Pure Python + pandas; no solver.
 """
 from __future__ import annotations
@@ -194,12 +194,16 @@ print("uz_other_hydro TWh", uz_other_twh, "max cf", g.max())
 # ---------------------------------------------------------------- markets and sinks
 market = pd.DataFrame({"month": MONTHS,
                        "pakistan_max_export": np.where((MONTHS >= 5) & (MONTHS <= 9), 1000.0, 0.0)})
+# TJ-AF 220 kV: 300 MW line; radial supply in summer, winter flows limited to the contract's
+# 25-30 (MW) in Oct-Apr (Dec 2021 deal; winter exports 30-40 MWh/day in 2023)
+line_cap = pd.DataFrame({"month": MONTHS,
+                         "tj_af_220kv": np.where((MONTHS >= 5) & (MONTHS <= 9), 300.0, 30.0)})
 sink = pd.DataFrame({"month": MONTHS,
                      "aral_sea_north": np.where(WINTER, np.round(1.6e9 / (SEC[WINTER].sum()), 1), 0.0)})
 
 if __name__ == "__main__":
     for name, df in (("inflow_m3s.csv", inflow), ("water_demand_m3s.csv", demand), ("load_mw.csv", load),
-                     ("capacity_factor.csv", cf), ("market_mw.csv", market),
+                     ("capacity_factor.csv", cf), ("market_mw.csv", market), ("line_capacity_mw.csv", line_cap),
                      ("sink_min_inflow_m3s.csv", sink)):
         df.to_csv(HERE / name, index=False)
     print("fergana_lateral km3", round(fergana_km3, 3), "m3/s", round(fergana_km3 * KM3_TO_M3S, 1))
