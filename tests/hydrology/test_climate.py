@@ -104,3 +104,29 @@ def test_custom_scenario_and_errors():
         apply_scenario(da, "no_such_scenario")
     with pytest.raises(InflowError):
         scale_volume(delta_change(da, [1] * 6 + [5, 5] + [1] * 4), 0.5, reference=da, fixed_months=(7, 8))
+
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    n=st.integers(-3, 3),
+    factor=st.floats(0.5, 1.6),
+    start_month=st.integers(1, 12),
+    years=st.integers(1, 4),
+    seed=st.integers(0, 1000),
+)
+def test_transforms_exact_for_any_series(n, factor, start_month, years, seed):
+    """Random positive series, any start month, partial years: volumes exact per year."""
+    rng = np.random.default_rng(seed)
+    time = pd.date_range(f"2001-{start_month:02d}-01", periods=12 * years + 5, freq="MS")
+    q = rng.lognormal(5, 0.6, (2, len(time), 2))
+    da = xr.DataArray(q, dims=("member", "time", "catchment"),
+                      coords={"member": [0, 1], "time": time, "catchment": ["a", "b"]})
+    out = shift_peak(da, n)
+    assert np.allclose(annual_volumes(out), annual_volumes(da), rtol=1e-10)
+    out = scale_volume(out, factor, reference=da)
+    assert np.allclose(annual_volumes(out) / annual_volumes(da), factor, rtol=1e-10)
+    assert (out.values > 0).all()

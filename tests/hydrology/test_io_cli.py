@@ -136,3 +136,16 @@ def test_cli_climate_and_errors(tmp_path, loader_available):
     res = runner.invoke(inflows_app, ["generate", str(folder), "--out", str(out)])
     assert res.exit_code == 2 and "inflow_records.csv: naryn_up: no record" in res.output
     assert "Traceback" not in res.output
+
+
+def test_cli_stats_by_month_and_without_targets(tmp_path, gauges):
+    from vakhsh.hydrology.climate import apply_scenario
+
+    model = fit_par1(gauges)
+    da = model.generate(20, 2, seed=1)
+    write_ensemble(da, tmp_path / "t.nc", model.target.to_dataset())
+    res = runner.invoke(inflows_app, ["stats", str(tmp_path / "t.nc"), "--by-month"])
+    assert res.exit_code == 0 and "by calendar month" in res.output
+    write_ensemble(apply_scenario(da, "melt_shift_1m"), tmp_path / "c.nc")  # no targets
+    res = runner.invoke(inflows_app, ["stats", str(tmp_path / "c.nc")])
+    assert res.exit_code == 0 and "melt_shift_1m" in res.output

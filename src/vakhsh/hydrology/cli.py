@@ -110,16 +110,59 @@ def generate(
             console.print(f"  note: {note}", highlight=False, markup=False)
 
 
-def stats_table(path: Path) -> Table:
+def _read_with_targets(path: Path):
     from vakhsh.hydrology.ensemble import open_ensemble
-    from vakhsh.hydrology.stats import MonthlyStats, compare, ensemble_stats
+    from vakhsh.hydrology.stats import MonthlyStats
 
     with open_ensemble(path) as ds:
         da = ds["inflow_m3s"].load().astype(float)
-        if "target_mean_m3s" not in ds:
-            raise InflowError(path, "target_mean_m3s", "no target statistics in this file")
-        target = MonthlyStats.from_dataset(ds[[v for v in ds.data_vars if v.startswith("target_")]].load())
         attrs = dict(ds.attrs)
+        if "target_mean_m3s" in ds:
+            target = MonthlyStats.from_dataset(ds[[v for v in ds.data_vars if v.startswith("target_")]].load())
+            return da, target, attrs
+    # a file written without targets (e.g. a climate-transformed copy): achieved only
+    import xarray as xr
+
+    g = [str(c) for c in da["catchment"].values]
+    nan = xr.Dataset(
+        {name: (("month", "catchment"), np.full((12, len(g)), np.nan))
+         for name in ("target_mean_m3s", "target_std_m3s", "target_skew", "target_lag1")},
+        coords={"month": np.arange(1, 13), "catchment": g, "catchment_b": g},
+    )
+    nan["target_cross"] = (("month", "catchment", "catchment_b"), np.full((12, len(g), len(g)), np.nan))
+    nan["target_cv_annual"] = (("catchment",), np.full(len(g), np.nan))
+    nan["target_lag1_annual"] = (("catchment",), np.full(len(g), np.nan))
+    return da, MonthlyStats.from_dataset(nan), attrs
+
+
+def by_month_table(path: Path) -> Table:
+    """Per calendar month and gauge: target and achieved mean, std and lag-1."""
+    from vakhsh.hydrology.stats import ensemble_stats
+
+    da, target, attrs = _read_with_targets(path)
+    achieved = ensemble_stats(da)
+    table = Table(title=f"{path.name}: by calendar month (target / achieved)")
+    for col in ("gauge", "month", "mean m3/s", "std m3/s", "lag-1"):
+        table.add_column(col, justify="left" if col == "gauge" else "right")
+
+    def pair(a, b, fmt):
+        left = "-" if not np.isfinite(a) else f"{a:{fmt}}"
+        right = "-" if not np.isfinite(b) else f"{b:{fmt}}"
+        return f"{left} / {right}"
+
+    for g in target.gauges:
+        for m in range(1, 13):
+            table.add_row(g if m == 1 else "", str(m),
+                          pair(target.mean.at[m, g], achieved.mean.at[m, g], ".1f"),
+                          pair(target.std.at[m, g], achieved.std.at[m, g], ".1f"),
+                          pair(target.lag1.at[m, g], achieved.lag1.at[m, g], ".2f"))
+    return table
+
+
+def stats_table(path: Path) -> Table:
+    from vakhsh.hydrology.stats import compare, ensemble_stats
+
+    da, target, attrs = _read_with_targets(path)
     achieved = ensemble_stats(da)
     rows = compare(target, achieved)
     title = (f"{path.name}: {da.sizes['member']} members x {da.sizes['time'] // 12} years, "
@@ -127,13 +170,18 @@ def stats_table(path: Path) -> Table:
     table = Table(title=title)
     for col in ("gauge", "statistic", "target", "achieved", "worst month", "worst error"):
         table.add_column(col, justify="left" if col in ("gauge", "statistic") else "right")
+    def num(x):
+        return "-" if not np.isfinite(x) else (f"{x:.3f}" if abs(x) < 10 else f"{x:.1f}")
+
     for r in rows.itertuples():
-        if not np.isfinite(r.target):
+        if not (np.isfinite(r.target) or np.isfinite(r.achieved)):
             continue
-        err = f"{100 * r.worst_error:+.1f} %" if r.kind == "relative" else f"{r.worst_error:+.3f}"
-        table.add_row(r.gauge, r.statistic, f"{r.target:.3f}" if abs(r.target) < 10 else f"{r.target:.1f}",
-                      f"{r.achieved:.3f}" if abs(r.achieved) < 10 else f"{r.achieved:.1f}",
-                      str(r.worst_month) if r.worst_month else "", err)
+        if not np.isfinite(r.worst_error):
+            err = "-"
+        else:
+            err = f"{100 * r.worst_error:+.1f} %" if r.kind == "relative" else f"{r.worst_error:+.3f}"
+        table.add_row(r.gauge, r.statistic, num(r.target), num(r.achieved),
+                      str(r.worst_month) if r.worst_month and err != "-" else "", err)
     if attrs.get("climate", "none") not in ("none", ""):
         table.caption = "targets are the fitted (historical) statistics; the climate transform changes them on purpose"
     else:
@@ -142,13 +190,17 @@ def stats_table(path: Path) -> Table:
 
 
 @inflows_app.command()
-def stats(file: Annotated[Path, typer.Argument(help="An ensemble netCDF file.")]) -> None:
+def stats(
+    file: Annotated[Path, typer.Argument(help="An ensemble netCDF file.")],
+    by_month: Annotated[bool, typer.Option("--by-month", help="Also list every calendar month.")] = False,
+) -> None:
     """Table of target against achieved statistics of an ensemble file."""
     try:
-        table = stats_table(file)
+        tables = [stats_table(file)] + ([by_month_table(file)] if by_month else [])
     except InflowError as exc:
         _fail(str(exc))
-    console.print(table)
+    for table in tables:
+        console.print(table)
 
 
 def main() -> None:  # pragma: no cover - convenience entry for `python -m`
