@@ -4,11 +4,12 @@ import pytest
 
 from vakhsh.hydrology.climate import annual_volumes
 from vakhsh.hydrology.errors import InflowError
-from vakhsh.hydrology.stats import ensemble_stats, monthly_stats
+from vakhsh.hydrology.stats import ensemble_stats
 from vakhsh.hydrology.thin import (
     FALLBACK_CV,
     ThinParams,
     cv_with_fallback,
+    estimate_thin_params,
     expected_normal_range,
     fit_thin,
 )
@@ -41,12 +42,11 @@ def test_thin_same_seed_same_output():
 
 def test_thin_derived_defaults_match_gauges(gauges):
     """The ThinParams defaults labelled 'derived' are recomputed from the shipped GSIM files."""
-    st = monthly_stats(gauges)
-    assert abs(np.nanmean(st.lag1_annual) - ThinParams().annual_lag1) < 0.01
-    by_year = gauges.groupby(gauges.index.year)
-    annual = by_year.mean().where(by_year.count() == 12)  # complete calendar years only
-    r = annual.corr(min_periods=5).to_numpy()
-    assert abs(r[np.triu_indices(3, 1)].mean() - ThinParams().annual_cross) < 0.01
+    est, default = estimate_thin_params(gauges), ThinParams()
+    assert abs(est.annual_lag1 - default.annual_lag1) < 0.01
+    assert abs(est.annual_cross - default.annual_cross) < 0.01
+    assert abs(est.month_sd - default.month_sd) < 0.01
+    assert abs(est.month_lag1 - default.month_lag1) < 0.01
 
 
 def test_cv_fallbacks():

@@ -20,7 +20,7 @@ from vakhsh.hydrology.errors import InflowError
 from vakhsh.hydrology.kirsch_nowak import disaggregate_daily, fit_kirsch
 from vakhsh.hydrology.par import fit_par1
 from vakhsh.hydrology.stats import compare, ensemble_stats, monthly_stats
-from vakhsh.hydrology.thin import ThinParams, cv_with_fallback, fit_thin
+from vakhsh.hydrology.thin import ThinParams, cv_with_fallback, estimate_thin_params, fit_thin
 
 __all__ = [
     "SCENARIOS",
@@ -32,6 +32,7 @@ __all__ = [
     "delta_change",
     "disaggregate_daily",
     "ensemble_stats",
+    "estimate_thin_params",
     "fit_kirsch",
     "fit_par1",
     "fit_thin",
