@@ -1,0 +1,146 @@
+"""`vakhsh plan`: investment planning co-optimised with operation; writes plan.json,
+ranking.csv, results per year and report.html."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Callable
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+
+def _years(text: str | None) -> tuple[int, ...] | None:
+    from vakhsh.errors import ModelError, Problem
+
+    if not text:
+        return None
+    try:
+        return tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise ModelError([Problem("command line", "--years", "expected years separated by "
+                                  "commas, e.g. 2030,2035,2040", text)]) from None
+
+
+def _floats(text: str | None, option: str) -> list[float] | None:
+    from vakhsh.errors import ModelError, Problem
+
+    if not text:
+        return None
+    try:
+        return [float(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise ModelError([Problem("command line", option, "expected numbers separated by "
+                                  "commas", text)]) from None
+
+
+def register(app: typer.Typer, reports_errors: Callable, console: Console) -> None:
+    @app.command()
+    @reports_errors
+    def plan(
+        model: Annotated[str | None, typer.Argument(
+            help="Model folder or embedded dataset (default: central-asia).")] = None,
+        years: Annotated[str | None, typer.Option(
+            help="Investment years, e.g. 2030,2035,2040 (default: the model's period).")
+        ] = None,
+        members: Annotated[int, typer.Option(
+            help="Inflow members planned on at once: from --inflows, else 2 = dry+base, "
+                 "3 = dry+base+wet scenarios.")] = 1,
+        weights: Annotated[str | None, typer.Option(help="Member weights, e.g. 0.3,0.4,0.3 "
+                                                    "(default equal).")] = None,
+        inflows: Annotated[Path | None, typer.Option(help="Inflow ensemble (netCDF) from "
+                                                     "`vakhsh inflows generate`.")] = None,
+        myopic: Annotated[bool, typer.Option("--myopic", help="Plan year by year without "
+                                             "foresight.")] = False,
+        scenario: Annotated[str | None, typer.Option("--scenario", "-s")] = None,
+        demand_growth: Annotated[float, typer.Option(help="Load growth per year from the "
+                                                     "model's own year, e.g. 0.03.")] = 0.0,
+        climate: Annotated[str | None, typer.Option(help="Named climate scenario applied to "
+                                                    "the last investment year's inflows, "
+                                                    "or YEAR=NAME,YEAR=NAME.")] = None,
+        rank: Annotated[bool, typer.Option(help="Rank every candidate (2 solves each).")
+                        ] = True,
+        out: Annotated[Path | None, typer.Option(help="Output folder (default runs/plan-"
+                                                 "<model>-<UTC time>).")] = None,
+        solver: Annotated[str, typer.Option(help="Any solver linopy knows.")] = "highs",
+        log: Annotated[bool, typer.Option(help="Show the solver's log.")] = False,
+    ) -> None:
+        """Choose what to build (and when) at least cost, and rank every candidate."""
+        from vakhsh.plan import PlanSpec, default_members
+        from vakhsh.plan import plan as run_plan
+        from vakhsh.run_cli import default_model
+        from vakhsh.solve.options import SolveOptions
+
+        model = model or default_model()
+        started = time.perf_counter()
+        year_list = _years(years)
+        member_list = default_members(model, members, scenario, inflows,
+                                      _floats(weights, "--weights"))
+        climate_map = {}
+        if climate:
+            if "=" in climate:
+                for part in climate.split(","):
+                    year, _, name = part.partition("=")
+                    climate_map[int(year)] = name.strip()
+            else:
+                last = (year_list or (None,))[-1]
+                if last is not None:
+                    climate_map[last] = climate
+        spec = PlanSpec(years=year_list, members=member_list, scenario=scenario,
+                        demand_growth=demand_growth, myopic=myopic, climate=climate_map)
+        options = SolveOptions(solver=solver, log=log)
+        with console.status("planning") as status:
+            result = run_plan(model, spec, options, ranking=rank,
+                              progress=lambda msg: status.update(msg))
+            folder = out or Path("runs") / (f"plan-{Path(str(model)).name}-"
+                                            f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}")
+            status.update(f"writing {folder}")
+            result.to_folder(folder)
+        print_plan(result, console)
+        console.print(f"wrote [bold]{folder}[/bold] in {time.perf_counter() - started:.1f} s",
+                      highlight=False)
+
+
+def print_plan(result, console: Console) -> None:
+    d = result.to_dict()
+    console.print(f"[bold]{d['model']}[/bold]: years {', '.join(map(str, d['years']))}, "
+                  f"{'myopic' if d['myopic'] else 'perfect foresight'}, "
+                  f"{len(result.cases)} cases; objective [bold]"
+                  f"{d['objective_usd'] / 1e6:,.1f} M USD[/bold] (investment "
+                  f"{d['costs']['investment_usd'] / 1e6:,.1f}, operation "
+                  f"{d['costs']['operating_usd'] / 1e6:,.1f})", highlight=False)
+    table = Table(title="Builds (MW)", title_justify="left")
+    table.add_column("candidate")
+    for year in d["years"]:
+        table.add_column(str(year), justify="right")
+    for cid, by in d["builds"].items():
+        table.add_row(cid, *[f"{by[str(y)]:,.0f}" for y in d["years"]])
+    console.print(table)
+    if result.ranking is not None:
+        table = Table(title="Ranking (annual, sorted by benefit/cost added alone)",
+                      title_justify="left")
+        for col in ("candidate", "size MW", "cost M$/yr", "B/C added", "B/C removed",
+                    "NPV M$", "LCOE $/MWh", "winter GWh"):
+            table.add_column(col, justify="left" if col == "candidate" else "right")
+        for row in result.ranking.itertuples():
+            table.add_row(row.candidate, f"{row.size_mw:,.0f}", f"{row.annual_cost_usd / 1e6:,.2f}",
+                          _num(row.bc_added), _num(row.bc_removed), f"{row.npv_usd / 1e6:,.1f}",
+                          _num(row.lcoe_usd_per_mwh, 1), f"{row.winter_energy_gwh:,.0f}")
+        console.print(table)
+    if d["average_year_plan"]:
+        a = d["average_year_plan"]
+        console.print(f"average-year plan on every member: {a['regret_usd_per_year'] / 1e6:,.2f}"
+                      f" M USD/yr more, unserved {a['unserved_mwh_per_year']:,.0f} MWh/yr "
+                      f"(robust plan {a['robust_unserved_mwh_per_year']:,.0f})", highlight=False)
+    t = d["timing_s"]
+    console.print(f"build {t['build_s']:.1f} s, plan solve {t['plan_solve_s']:.1f} s, ranking "
+                  f"{t['rank_s']:.1f} s ({t['rank_solves']} solves)", highlight=False)
+
+
+def _num(value, digits: int = 2) -> str:
+    if value is None or value != value:
+        return "–"
+    return f"{value:,.{digits}f}"

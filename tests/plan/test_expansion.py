@@ -1,0 +1,148 @@
+"""Builds with answers derivable by hand, on one-day hourly models."""
+
+from __future__ import annotations
+
+import pytest
+
+from vakhsh.plan import Member, PlanSpec, plan
+from vakhsh.plan.economics import annual_cost_usd_per_mw, capital_recovery_factor
+
+FUEL = 50.0  # USD/MWh of the gas unit a candidate displaces
+
+
+def one_bus(candidates: dict, load: float | str = 100.0, **extra) -> dict:
+    from tests.plan.conftest import day_model
+
+    return day_model(
+        buses={"N": {"voll_usd_per_mwh": 1000}},
+        loads={"demand": {"bus": "N", "p_mw": load}},
+        generators={"gas": {"bus": "N", "capacity_mw": 500,
+                            "marginal_cost_usd_per_mwh": FUEL}},
+        candidates=candidates, **extra)
+
+
+def generator(fom: float = 0.0, capex: float = 0.0, cf: float = 1.0, **extra) -> dict:
+    return {"component": "generators",
+            "template": {"bus": "N", "carrier": "solar", "marginal_cost_usd_per_mwh": 0,
+                         "capacity_factor": cf},
+            "capex_usd_per_kw": capex, "fom_usd_per_kw_year": fom, "lifetime_years": 20,
+            **extra}
+
+
+def fom_for(usd_per_mw_hour: float) -> float:
+    """Fixed O&M (USD/kW-year) that costs `usd_per_mw_hour` per MW of size and hour."""
+    return usd_per_mw_hour * 8760 / 1e3
+
+
+@pytest.mark.parametrize("ratio, built", [(0.9, 200.0), (1.1, 0.0)])
+def test_solar_built_exactly_when_its_annuity_is_below_the_fuel_it_displaces(
+        write_model, ratio, built):
+    # capacity factor 0.5: each MW displaces 0.5 MWh of gas per hour, worth 25 USD; the
+    # annuity per MW-hour is capex * crf * 1000 / 8760. Built: 200 MW covers the 100 MW load.
+    threshold = 0.5 * FUEL * 8760 / 1e3 / capital_recovery_factor(0.05, 20)
+    capex = ratio * threshold
+    folder = write_model(one_bus({"solar": generator(capex=capex, cf=0.5,
+                                                     max_build_mw=1000)}))
+    result = plan(folder, ranking=False, results=False)
+    assert result.builds["solar"][2030] == pytest.approx(built, abs=1e-4)
+    annuity = annual_cost_usd_per_mw(capex, 0, 20, 0.05) * 24 / 8760
+    fuel = 100 * 24 * FUEL
+    assert result.objective_usd == pytest.approx(min(fuel, 200 * annuity), rel=1e-6)
+
+
+def test_battery_pays_only_above_the_price_spread(write_model):
+    # prices alternate low/high hour by hour; a 1-hour battery of efficiency 1 earns the
+    # spread 12 times a day per MW. Fixed O&M 87.6 USD/kW-yr costs 240 USD per MW-day,
+    # so it pays when 12 * spread > 240: a spread above 20 USD/MWh.
+    def model(spread: float) -> dict:
+        from tests.plan.conftest import day_model
+
+        return day_model(
+            buses={"N": {"voll_usd_per_mwh": 1000}},
+            markets={"grid": {"bus": "N", "price_usd_per_mwh": "series:price.csv#price",
+                              "max_export_mw": 1000, "max_import_mw": 1000}},
+            candidates={"battery": {
+                "component": "storage_units",
+                "template": {"bus": "N", "max_hours": 1, "efficiency_roundtrip": 1.0},
+                "capex_usd_per_kw": 0, "fom_usd_per_kw_year": 87.6, "lifetime_years": 10,
+                "max_build_mw": 50}})
+
+    for spread, built in ((30.0, 50.0), (10.0, 0.0)):
+        rows = "\n".join(f"2030-01-01 {h:02d}:00,{40 + spread * (h % 2)}" for h in range(24))
+        folder = write_model(model(spread), {"price.csv": "time,price\n" + rows + "\n"})
+        result = plan(folder, ranking=False, results=False)
+        assert result.builds["battery"][2030] == pytest.approx(built, abs=1e-4)
+        if built:
+            assert result.to_dict()["storage_energy_mwh"]["battery"]["2030"] == \
+                pytest.approx(50.0)
+            # 12 cycles of 50 MWh at the spread, less the O&M of 50 MW for a day
+            assert result.objective_usd == pytest.approx(-(12 * 50 * spread - 50 * 240),
+                                                         rel=1e-6)
+
+
+def test_line_built_to_the_load_it_carries_all_day(write_model):
+    # cheap power (10 USD/MWh) at A, dear (100) at B: a line MW saves 90 USD per hour it
+    # carries and costs 60 USD per hour. B needs 60 MW all day and 40 MW more for 12 hours:
+    # the first 60 MW pay (90 > 60), the next 40 do not (12 * 90 < 24 * 60).
+    from tests.plan.conftest import day_model
+
+    rows = "\n".join(f"2030-01-01 {h:02d}:00,{100 if h < 12 else 60}" for h in range(24))
+    raw = day_model(
+        buses={"A": {"voll_usd_per_mwh": 1000}, "B": {"voll_usd_per_mwh": 1000}},
+        loads={"b_load": {"bus": "B", "p_mw": "series:load.csv#b"}},
+        generators={"cheap": {"bus": "A", "capacity_mw": 500, "marginal_cost_usd_per_mwh": 10},
+                    "dear": {"bus": "B", "capacity_mw": 500, "marginal_cost_usd_per_mwh": 100}},
+        candidates={"link": {"component": "lines", "template": {"from": "A", "to": "B"},
+                             "capex_usd_per_kw": 0, "fom_usd_per_kw_year": fom_for(60),
+                             "lifetime_years": 40}})
+    folder = write_model(raw, {"load.csv": "time,b\n" + rows + "\n"})
+    result = plan(folder, ranking=False)
+    assert result.builds["link"][2030] == pytest.approx(60.0, abs=1e-4)
+    (case,) = result.results.values()
+    assert case.audit.passed
+    assert float(case.dataset["line_forward_mw"].sel(line="link").max()) == pytest.approx(60)
+
+
+@pytest.mark.parametrize("lumpy, cost, built", [(True, 40.0, 0.0), (True, 20.0, 150.0)])
+def test_lumpy_candidate_is_all_or_nothing(write_model, lumpy, cost, built):
+    # 150 MW or nothing against a 100 MW load: worth it when 150 * cost < 100 * 50 (at a
+    # cost of 40 USD per MW-hour a continuous candidate would build 100 MW)
+    cand = generator(fom=fom_for(cost), max_build_mw=150, lumpy=lumpy)
+    result = plan(write_model(one_bus({"plant": cand})), ranking=False, results=False)
+    assert result.builds["plant"][2030] == pytest.approx(built, abs=1e-4)
+
+
+@pytest.mark.parametrize("cost, built", [(20.0, 120.0)])
+def test_minimum_build_is_a_hard_lower_bound(write_model, cost, built):
+    # 100 MW would do, but once built it is at least 120 MW (120 * 20 < 100 * 50)
+    cand = generator(fom=fom_for(cost), min_build_mw=120, max_build_mw=400)
+    result = plan(write_model(one_bus({"plant": cand})), ranking=False, results=False)
+    assert result.builds["plant"][2030] == pytest.approx(built, abs=1e-4)
+
+
+@pytest.mark.parametrize("myopic, lifetime, second", [(False, 30, 50.0), (True, 3, 150.0)])
+def test_builds_carried_forward_and_retired(write_model, myopic, lifetime, second):
+    # load 100 MW in 2030 grows to 150 MW by 2035; a cheap candidate covers it. Built in
+    # 2030 with a long life it stands in 2035 (50 MW more needed); with a 3-year life it
+    # has retired by 2035 (all 150 MW built again).
+    growth = 1.5 ** (1 / 5) - 1
+    cand = generator(fom=fom_for(5), lifetime_years=lifetime)
+    folder = write_model(one_bus({"plant": cand}))
+    spec = PlanSpec(years=(2030, 2035), demand_growth=growth, myopic=myopic)
+    result = plan(folder, spec, ranking=False, results=False)
+    assert result.builds["plant"][2030] == pytest.approx(100.0, abs=1e-4)
+    assert result.builds["plant"][2035] == pytest.approx(second, abs=1e-4)
+    assert result.capacity_mw["plant"][2035] == pytest.approx(150.0, abs=1e-4)
+
+
+def test_robust_plan_over_members_covers_the_dry_one(write_model):
+    # a hydro-free system where a member is a scenario that scales nothing: the weights
+    # and the comparison with the average-year plan still have to hold together
+    cand = generator(fom=fom_for(10), max_build_mw=1000)
+    raw = one_bus({"plant": cand}, scenarios={"base": {}, "dry": {}})
+    folder = write_model(raw)
+    members = (Member("dry", 0.5, scenario="dry"), Member("base", 0.5, scenario="base"))
+    result = plan(folder, PlanSpec(members=members), ranking=False)
+    assert result.builds["plant"][2030] == pytest.approx(100.0, abs=1e-4)
+    assert result.average["regret_usd_per_year"] == pytest.approx(0.0, abs=1e-3)
+    assert len(result.results) == 2
