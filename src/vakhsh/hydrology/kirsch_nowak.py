@@ -108,10 +108,7 @@ def fit_kirsch(record: pd.DataFrame, log: bool = True) -> KirschModel:
         u2[k], r2 = _upper_chol(np.corrcoef(shifted[:, :, k], rowvar=False))
         if r1 or r2:
             notes.append(f"{gauges[k]}: month-to-month correlation repaired to be positive semi-definite")
-    if log:
-        # real-space targets: the complete years themselves
-        pass
-    target = stats_of_array(q[None], gauges)
+    target = stats_of_array(q[None], gauges)  # real-space statistics of the years bootstrapped
     return KirschModel(gauges, years[complete], zh, mean, sd, u, u2, log, target, notes)
 
 

@@ -113,9 +113,6 @@ class ThinModel:
         """What the method promises: monthly means = climatology, annual CV as given."""
         nan = pd.DataFrame(np.nan, index=pd.Index(range(1, 13), name="month"), columns=self.gauges)
         g = len(self.gauges)
-        cross = np.full((12, g, g), self.params.annual_cross)
-        for m in range(12):
-            np.fill_diagonal(cross[m], 1.0)
         return MonthlyStats(
             mean=pd.DataFrame(self.clim, index=nan.index, columns=self.gauges),
             std=nan, skew=nan, lag1=nan, minimum=nan, count=nan, cross=np.full((12, g, g), np.nan),
