@@ -136,6 +136,18 @@ def test_cli_climate_and_errors(tmp_path, loader_available):
     res = runner.invoke(inflows_app, ["generate", str(folder), "--out", str(out)])
     assert res.exit_code == 2 and "inflow_records.csv: naryn_up: no record" in res.output
     assert "Traceback" not in res.output
+    res = runner.invoke(inflows_app, ["generate", str(folder), "--method", "thin", "--years", "3",
+                                      "--members", "2", "--out", str(out)])
+    assert res.exit_code == 0 and read_ensemble(out).attrs["method"] == "thin"
+
+
+def test_cli_thin_with_records_estimates_params(tmp_path, loader_available):
+    (tmp_path / "m").mkdir()
+    folder = _model_folder(tmp_path / "m", records=True)
+    res = runner.invoke(inflows_app, ["generate", str(folder), "--method", "thin", "--years", "3",
+                                      "--members", "2", "--seed", "1", "--out", str(tmp_path / "t.nc")])
+    assert res.exit_code == 0, res.output
+    assert "estimated from inflow_records.csv" in read_ensemble(tmp_path / "t.nc").attrs["notes"]
 
 
 def test_cli_stats_by_month_and_without_targets(tmp_path, gauges):

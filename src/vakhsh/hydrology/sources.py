@@ -17,7 +17,7 @@ from vakhsh.hydrology.errors import InflowError
 from vakhsh.hydrology.kirsch_nowak import fit_kirsch
 from vakhsh.hydrology.par import fit_par1
 from vakhsh.hydrology.records import read_inflow_records
-from vakhsh.hydrology.thin import ThinParams, cv_with_fallback, fit_thin
+from vakhsh.hydrology.thin import ThinParams, cv_with_fallback, estimate_thin_params, fit_thin
 
 RECORDS_FILE = "inflow_records.csv"
 STATS_FILE = "inflow_stats.csv"
@@ -68,6 +68,7 @@ def climatology_from_network(net) -> pd.DataFrame:
 
 
 def model_inputs(net) -> ModelInputs:
+    """Records (if any), the model's monthly climatology and ``inflow_stats.csv`` (if any)."""
     catchments = [str(c) for c in net.tables["catchments"].index]
     folder = Path(net.folder) if net.folder is not None else None
     start = pd.Timestamp(net.time[0])
@@ -75,12 +76,7 @@ def model_inputs(net) -> ModelInputs:
     inputs = ModelInputs(catchments, start, folder)
     if folder is not None and (folder / RECORDS_FILE).is_file():
         rec = read_inflow_records(folder / RECORDS_FILE)
-        missing = [c for c in catchments if c not in rec.columns]
-        if missing:
-            raise InflowError(folder / RECORDS_FILE, missing[0], "no record for this catchment "
-                              "(the file needs a column for every catchment)")
-        inputs.records = rec[catchments]
-        return inputs
+        inputs.records = rec[[c for c in catchments if c in rec.columns]]
     inputs.climatology = climatology_from_network(net)
     if folder is not None and (folder / STATS_FILE).is_file():
         inputs.stats_table = pd.read_csv(folder / STATS_FILE)
@@ -88,19 +84,31 @@ def model_inputs(net) -> ModelInputs:
 
 
 def fit_for_model(inputs: ModelInputs, method: str, params: ThinParams | None = None):
-    """The fitted generator for a model: records → PAR(1) or Kirsch; else the thin method."""
+    """The fitted generator for a model.
+
+    * ``par1`` / ``kirsch-nowak``: fitted to ``inflow_records.csv``, which must have a column
+      for every catchment; without the file, the thin-data method is used (and said so).
+    * ``thin``: the model's climatology and ``inflow_stats.csv``; when records exist, the
+      :class:`ThinParams` are estimated from them (with at least two gauges).
+    """
     if method not in METHODS:
         raise InflowError("--method", method, f"must be one of {', '.join(METHODS)}")
-    if inputs.records is not None and method != "thin":
-        return fit_par1(inputs.records) if method == "par1" else fit_kirsch(inputs.records)
+    notes: list[str] = []
+    if method != "thin":
+        if inputs.records is not None:
+            missing = [c for c in inputs.catchments if c not in inputs.records.columns]
+            if missing:
+                where = inputs.folder / RECORDS_FILE if inputs.folder else RECORDS_FILE
+                raise InflowError(where, missing[0], "no record for this catchment (the file needs a "
+                                  "column for every catchment; or use --method thin)")
+            return fit_par1(inputs.records) if method == "par1" else fit_kirsch(inputs.records)
+        notes.append(f"no {RECORDS_FILE} in the model folder: thin-data method used instead of {method}")
     clim = inputs.climatology
     if clim is None:
-        if inputs.records is None:
-            raise InflowError("model", "catchments", "neither records nor a climatology")
-        clim = inputs.records.groupby(inputs.records.index.month).mean()
-        clim.index.name = "month"
+        raise InflowError("model", "catchments", "no monthly climatology")
+    if params is None and inputs.records is not None and inputs.records.shape[1] >= 2:
+        params = estimate_thin_params(inputs.records)
+        notes.append(f"thin-data parameters estimated from {RECORDS_FILE}: {params}")
     table = inputs.stats_table if inputs.stats_table is not None else pd.DataFrame(columns=["catchment", "cv_annual"])
-    cv, notes = cv_with_fallback(table, clim)
-    if inputs.records is None and method != "thin":
-        notes.insert(0, f"no {RECORDS_FILE} in the model folder: thin-data method used instead of {method}")
-    return fit_thin(clim, cv, params, notes)
+    cv, cv_notes = cv_with_fallback(table, clim)
+    return fit_thin(clim, cv, params, notes + cv_notes)
