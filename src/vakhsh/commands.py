@@ -11,7 +11,8 @@ from rich.console import Console
 # (module, attribute, command name): typer sub-applications mounted under a name
 SUB_APPS = [("vakhsh.hydrology.cli", "inflows_app", "inflows")]
 # (module, function): modules that add plain commands to the app
-COMMAND_MODULES = ["vakhsh.run_cli", "vakhsh.plan_cli"]
+COMMAND_MODULES = ["vakhsh.run_cli", "vakhsh.ensemble.cli", "vakhsh.plan_cli",
+                   "vakhsh.report.commands"]
 
 
 def register(app: typer.Typer, reports_errors: Callable, console: Console) -> None:

@@ -1,0 +1,171 @@
+"""`vakhsh ensemble` and `vakhsh frontier`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Callable
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+# the aggregate rows shown in the terminal; every row is in aggregates.csv
+SHOWN = ("cost_usd", "objective", "aral_inflow_hm3", "winter_unserved_gwh", "shortage_hm3")
+
+
+class BarProgress:
+    """A rich progress bar: runs done, failed and remaining, elapsed and ETA."""
+
+    def __init__(self, console: Console):
+        self.console = console
+        self.bar = Progress(TextColumn("[bold]runs"), BarColumn(), MofNCompleteColumn(),
+                            TextColumn("{task.fields[counts]}"), TimeElapsedColumn(),
+                            TextColumn("ETA"), TimeRemainingColumn(), console=console,
+                            transient=False)
+        self.task = None
+
+    def _counts(self, tally) -> str:
+        failed = f"[red]{tally.failed} failed[/red]" if tally.failed else "0 failed"
+        skipped = f", {tally.skipped} already done" if tally.skipped else ""
+        return f"{tally.succeeded} ok, {failed}, {tally.remaining} remaining{skipped}"
+
+    def start(self, tally) -> None:
+        self.bar.start()
+        self.task = self.bar.add_task("runs", total=tally.total, completed=tally.skipped,
+                                      counts=self._counts(tally))
+
+    def advance(self, record: dict[str, Any], tally) -> None:
+        if record["status"] != "ok":
+            error = (record.get("error") or "").splitlines()[0][:160]
+            self.bar.console.print(f"[red]failed[/red] {record['run']} "
+                                   f"({_label(record['values'])}): {error}", highlight=False,
+                                   markup=True)
+        self.bar.update(self.task, advance=1, counts=self._counts(tally))
+
+    def stop(self) -> None:
+        self.bar.stop()
+
+
+def _label(values: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in values.items())
+
+
+def register(app: typer.Typer, reports_errors: Callable, console: Console) -> None:
+    @app.command()
+    @reports_errors
+    def ensemble(
+        model: Annotated[str, typer.Argument(help="Model folder or embedded dataset.")],
+        spec: Annotated[Path, typer.Option("--spec", help="Ensemble spec (YAML): axes and "
+                                           "runs; see docs/ensembles.md.")],
+        out: Annotated[Path, typer.Option("--out", help="Ensemble folder; run again to "
+                                          "resume.")],
+        workers: Annotated[int | None, typer.Option(
+            help="Worker processes of the LocalCluster (default: one per core); 0 runs "
+            "in this process without Dask.")] = None,
+        scheduler: Annotated[str | None, typer.Option(
+            help="Address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786.")] = None,
+        limit: Annotated[int | None, typer.Option(help="Stop after this many new runs.")
+                         ] = None,
+        retry_failed: Annotated[bool, typer.Option(help="Run failed runs again on "
+                                                   "resume.")] = True,
+        report: Annotated[bool, typer.Option(help="Write report.html and plots.")] = True,
+    ) -> None:
+        """Run many optimisations (product of axes or a listed subset) on Dask; resumable."""
+        from vakhsh.ensemble.runner import run_ensemble
+
+        bar = BarProgress(console)
+        try:
+            result = run_ensemble(model, spec, out, workers=workers, scheduler=scheduler,
+                                  progress=bar, limit=limit, retry_failed=retry_failed,
+                                  report=report)
+        except KeyboardInterrupt:
+            bar.stop()
+            console.print(f"interrupted: finished runs are kept in [bold]{out}[/bold]; run "
+                          "the same command again to resume", highlight=False)
+            raise typer.Exit(130) from None
+        finally:
+            bar.stop()
+        print_aggregates(result, console)
+        verdict = "[green]" if not result.failed else "[yellow]"
+        console.print(f"{verdict}{result.succeeded} succeeded, {result.failed} failed"
+                      f"[/], {result.pending} pending, of {len(result.runs)} runs; wrote "
+                      f"[bold]{out}[/bold] (aggregates.csv, metrics.csv, index.csv"
+                      f"{', report.html' if report else ''})", highlight=False)
+
+    @app.command()
+    @reports_errors
+    def frontier(
+        model: Annotated[str, typer.Argument(help="Model folder or embedded dataset.")],
+        x: Annotated[str, typer.Option("--x", help="Objective bounded (epsilon), e.g. "
+                                       "tj_winter_energy.")],
+        y: Annotated[str, typer.Option("--y", help="Objective optimised, e.g. "
+                                       "downstream_vegetation_delivery.")],
+        points: Annotated[int, typer.Option(help="Points on the frontier, ends included.")
+                          ] = 9,
+        out: Annotated[Path | None, typer.Option(help="Output folder (default "
+                                                 "runs/frontier-<model>-<x>-<y>).")] = None,
+        scenario: Annotated[str | None, typer.Option("--scenario", "-s")] = None,
+        start: Annotated[str | None, typer.Option()] = None,
+        end: Annotated[str | None, typer.Option()] = None,
+        step: Annotated[str | None, typer.Option()] = None,
+        workers: Annotated[int | None, typer.Option(help="0: in this process.")] = None,
+        scheduler: Annotated[str | None, typer.Option()] = None,
+        aral_pattern: Annotated[str, typer.Option(help="Sinks whose id contains this "
+                                                  "are the Aral Sea.")] = "aral",
+        downstream: Annotated[str | None, typer.Option(
+            help="Downstream countries, comma-separated codes or names (default UZ, TM, "
+            "KZ, AF).")] = None,
+    ) -> None:
+        """Trade-off frontier of two objectives by the epsilon-constraint method."""
+        from vakhsh.ensemble.frontier import trace_frontier
+        from vakhsh.ensemble.objectives import DOWNSTREAM, Selectors
+
+        selectors = Selectors(aral_pattern=aral_pattern, downstream_countries=tuple(
+            c.strip() for c in downstream.split(",")) if downstream else DOWNSTREAM)
+        folder = out or Path("runs") / f"frontier-{Path(model).name}-{x}-{y}".replace(":", "_")
+        with console.status("tracing the frontier") as status:
+            front = trace_frontier(model, x=x, y=y, points=points, out=folder,
+                                 scenario=scenario, period={k: v for k, v in (
+                                     ("start", start), ("end", end), ("step", step)) if v},
+                                 workers=workers, scheduler=scheduler, selectors=selectors,
+                                 progress=lambda msg: status.update(msg))
+        print_frontier(front, console)
+        console.print(f"wrote [bold]{folder}[/bold] (frontier.csv, frontier.png, runs/)",
+                      highlight=False)
+
+
+def print_aggregates(result, console: Console) -> None:
+    rows = result.aggregates
+    rows = rows[rows["metric"].isin(SHOWN) & rows["n"].gt(0)]
+    if rows.empty:
+        return
+    table = Table(title=f"Ensemble aggregates over {result.succeeded} runs (all metrics in "
+                  "aggregates.csv)", title_justify="left")
+    for column in ("metric", "unit", "mean", "P10", "P50", "P90", "worst", "worst run"):
+        table.add_column(column, justify="left" if column in ("metric", "unit", "worst run")
+                         else "right")
+    for _, r in rows.iterrows():
+        name = r["metric"] + (f" {r['key']}" if r["key"] else "")
+        scale, unit = (1e6, "M USD") if r["unit"] == "USD" else (1.0, r["unit"])
+        table.add_row(name, unit, *(f"{r[c] / scale:,.1f}" for c in
+                                    ("mean", "p10", "p50", "p90", "worst")), r["worst_run"])
+    console.print(table)
+
+
+def print_frontier(front, console: Console) -> None:
+    table = Table(title=f"Frontier: {front.y.name} ({front.y.unit}) against {front.x.name} "
+                  f"({front.x.unit})", title_justify="left")
+    for column in ("point", "bound on x", front.x.name, front.y.name, "cost (M USD)", "status"):
+        table.add_column(column, justify="right" if column != "status" else "left")
+    for _, r in front.table.iterrows():
+        table.add_row(str(r["point"]), f"{r['epsilon']:,.2f}", f"{r['x']:,.2f}",
+                      f"{r['y']:,.2f}", f"{r['cost_usd'] / 1e6:,.2f}", str(r["status"]))
+    console.print(table)

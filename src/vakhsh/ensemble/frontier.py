@@ -1,0 +1,247 @@
+"""The trade-off frontier of two objectives by the epsilon-constraint method.
+
+With `x` and `y` two objectives (each maximised or minimised, see `objectives.py`):
+
+1. the ends, in parallel: optimise `x` alone, then optimise `y` with `x` held at its
+   optimum (lexicographic, so the end is not dominated); and the same with `y` first.
+   This gives `x_best` (with `y` at `x`'s optimum) and `x_at_y_best`;
+2. the points, in parallel: for `eps` evenly spaced from `x_at_y_best` to `x_best`,
+   optimise `y` subject to `x >= eps` (`x <= eps` if `x` is minimised);
+3. for a sensible operation behind every point, the total system cost is then minimised
+   with both objectives held at the values found (skipped when either objective is the
+   cost, or with `tiebreak=False`).
+
+Each point is one LP build on a worker with two or three solves of the same model; the
+worker writes the point's results.nc and summary.json under `runs/point-NN` and returns
+a small record. The head is fixed (the LP); every point's result is audited like a run.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+from vakhsh.ensemble.executor import executor
+from vakhsh.ensemble.objectives import Objective, Selectors, objective
+from vakhsh.ensemble.store import write_atomic
+from vakhsh.errors import ModelError, Problem, SolveError
+
+# an objective held at its optimum may give up this share of it (solver tolerance)
+HOLD_TOLERANCE = 1e-7
+
+
+@dataclass(frozen=True)
+class PointTask:
+    model: str
+    scenario: str | None
+    period: dict[str, Any]
+    x: str
+    y: str
+    selectors: Selectors
+    stage: str  # "x_end", "y_end" or "point"
+    point: int
+    epsilon: float | None
+    out: str
+    solve: dict[str, Any] = field(default_factory=dict)
+    tiebreak: bool = True
+
+
+@dataclass
+class Frontier:
+    x: Objective
+    y: Objective
+    table: pd.DataFrame  # point, epsilon, x, y, cost_usd, status, error, run
+    folder: Path | None = None
+
+    def plot(self, path: str | Path | None = None) -> bytes:
+        import io
+
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        ok = self.table[self.table["status"] == "ok"].sort_values("x")
+        fig, ax = plt.subplots(figsize=(6.5, 4.5))
+        ax.plot(ok["x"], ok["y"], "-o", color="#08519c")
+        for _, r in ok.iterrows():
+            ax.annotate(str(r["point"]), (r["x"], r["y"]), textcoords="offset points",
+                        xytext=(4, 4), fontsize="small", color="#555")
+        ax.set_xlabel(f"{self.x.description} ({self.x.unit}, {self.x.sense})")
+        ax.set_ylabel(f"{self.y.description} ({self.y.unit}, {self.y.sense})")
+        ax.set_title(f"Trade-off frontier: {self.y.name} against {self.x.name}", loc="left")
+        ax.grid(alpha=0.3)
+        fig.tight_layout()
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=100)
+        plt.close(fig)
+        if path is not None:
+            Path(path).write_bytes(buffer.getvalue())
+        return buffer.getvalue()
+
+
+# ------------------------------------------------------------------ on the worker
+def _optimise(ctx, obj: Objective, expr, constant: float, options) -> float:
+    from vakhsh.solve.solver import Outcome, run_solver
+
+    ctx.model.add_objective(-expr if obj.sense == "max" else expr, overwrite=True)
+    stats = run_solver(ctx.model, options)
+    if stats.outcome is not Outcome.OPTIMAL:
+        raise SolveError(f"optimising {obj.name}: {stats.termination}")
+    return float(expr.solution) + constant
+
+
+def _hold(ctx, obj: Objective, expr, constant: float, value: float, name: str,
+          slack: float = 0.0) -> None:
+    """Constrain `obj` to be at least as good as `value` (less `slack` of it)."""
+    give = slack * max(1.0, abs(value))
+    if obj.sense == "max":
+        ctx.add_con(expr >= value - constant - give, name=name)
+    else:
+        ctx.add_con(expr <= value - constant + give, name=name)
+
+
+def solve_point(task: PointTask) -> dict[str, Any]:
+    """Build the case once, then solve the stage's sequence of objectives on it."""
+    from vakhsh.math.build import add_operation, new_context
+    from vakhsh.network import load_network
+    from vakhsh.results.audit import audit
+    from vakhsh.results.dataset import extract
+    from vakhsh.results.results import Results, provenance
+    from vakhsh.solve.head import fixed_parameters
+    from vakhsh.solve.options import SolveOptions
+
+    started = time.perf_counter()
+    record: dict[str, Any] = {"point": task.point, "stage": task.stage,
+                              "epsilon": task.epsilon, "run": f"point-{task.point:02d}"}
+    try:
+        net = load_network(task.model, scenario=task.scenario, **task.period)
+        options = SolveOptions(**task.solve)
+        x, y = objective(task.x, task.selectors), objective(task.y, task.selectors)
+        ctx = new_context(net, fixed_parameters(net))
+        add_operation(ctx)
+        built = time.perf_counter()
+        xe, xc = x.expression(ctx)
+        ye, yc = y.expression(ctx)
+        if task.stage == "x_end":
+            xv = _optimise(ctx, x, xe, xc, options)
+            _hold(ctx, x, xe, xc, xv, "frontier_hold_x", HOLD_TOLERANCE)
+            yv = _optimise(ctx, y, ye, yc, options)
+        elif task.stage == "y_end":
+            yv = _optimise(ctx, y, ye, yc, options)
+            _hold(ctx, y, ye, yc, yv, "frontier_hold_y", HOLD_TOLERANCE)
+            xv = _optimise(ctx, x, xe, xc, options)
+            _hold(ctx, x, xe, xc, xv, "frontier_hold_x", HOLD_TOLERANCE)
+        else:
+            _hold(ctx, x, xe, xc, float(task.epsilon), "frontier_epsilon")
+            yv = _optimise(ctx, y, ye, yc, options)
+        if task.tiebreak and "cost" not in (x.kind, y.kind):
+            if not ctx.has_con("frontier_hold_y"):
+                _hold(ctx, y, ye, yc, yv, "frontier_hold_y", HOLD_TOLERANCE)
+            cost = objective("cost", task.selectors)
+            ce, cc = cost.expression(ctx)
+            _optimise(ctx, cost, ce, cc, options)
+        solved = time.perf_counter()
+        ds = extract(ctx)
+        ce, cc = objective("cost", task.selectors).expression(ctx)
+        cost_usd = float(ce.solution) + cc
+        report = audit(net, ds, options.audit_tolerance)
+        info = {"solver": options.solver, "build_s": built - started,
+                "solve_s": solved - built, "head_mode": "fixed", "status": "optimal",
+                "provenance": provenance(net, options)}
+        results = Results(net=net, dataset=ds, objective_usd=cost_usd, audit=report,
+                          solve_info=info)
+        record.update(x=x.value(results), y=y.value(results), x_lp=float(xe.solution) + xc,
+                      y_lp=float(ye.solution) + yc, cost_usd=cost_usd,
+                      audit_passed=bool(report.passed), status="ok", error="")
+        results.to_folder(Path(task.out) / "runs" / record["run"], extra={"frontier": {
+            **record, "x_objective": x.name, "y_objective": y.name}})
+    except Exception as exc:  # noqa: BLE001 - a failed point is recorded, the rest go on
+        from vakhsh.ensemble.runner import _message
+
+        record.update(x=np.nan, y=np.nan, x_lp=np.nan, y_lp=np.nan, cost_usd=np.nan,
+                      audit_passed=False, status="failed", error=_message(exc))
+    record["total_s"] = time.perf_counter() - started
+    return record
+
+
+# ------------------------------------------------------------------ on the driver
+def trace_frontier(model: str | Path, x: str, y: str, points: int = 9,
+             out: str | Path | None = None, scenario: str | None = None,
+             period: dict[str, Any] | None = None, workers: int | None = None,
+             scheduler: str | None = None, client=None, selectors: Selectors | None = None,
+             solve: dict[str, Any] | None = None, tiebreak: bool = True,
+             progress: Callable[[str], None] | None = None) -> Frontier:
+    """Trace the frontier of `y` against `x` with `points` points (ends included)."""
+    from vakhsh.network import load_network, resolve_model_path
+
+    say = progress or (lambda _msg: None)
+    sel = selectors or Selectors()
+    if points < 2:
+        raise ModelError([Problem("command line", "--points", "at least 2 (the two ends)",
+                                  points)])
+    if x == y:
+        raise ModelError([Problem("command line", "--y", "must differ from --x", y)])
+    period = dict(period or {})
+    folder = resolve_model_path(model).resolve()
+    x_obj, y_obj = objective(x, sel), objective(y, sel)
+    net = load_network(folder, scenario=scenario, **period)
+    x_obj.members(net)  # an objective that selects nothing is an error, before any run
+    y_obj.members(net)
+    out_dir = Path(out) if out is not None else None
+    scratch = out_dir or Path(_tmp())
+    scratch.mkdir(parents=True, exist_ok=True)
+
+    def task(stage: str, point: int, eps: float | None = None) -> PointTask:
+        return PointTask(model=str(folder), scenario=scenario, period=period, x=x, y=y,
+                         selectors=sel, stage=stage, point=point, epsilon=eps,
+                         out=str(scratch), solve=dict(solve or {}), tiebreak=tiebreak)
+
+    records: list[dict[str, Any]] = []
+    with executor(workers, scheduler, client) as pool:
+        say("optimising each objective alone (the two ends)")
+        ends = {}
+        for t, record, error in pool.map(solve_point, [task("y_end", 0),
+                                                       task("x_end", points - 1)]):
+            record = record or _lost(t, error)
+            ends[t.stage] = record
+            records.append(record)
+        failed = [r for r in ends.values() if r["status"] != "ok"]
+        if failed:
+            raise SolveError("the frontier's ends could not be found: " +
+                             "; ".join(f"{r['stage']}: {r['error']}" for r in failed))
+        lo, hi = ends["y_end"]["x"], ends["x_end"]["x"]
+        ends["y_end"]["epsilon"], ends["x_end"]["epsilon"] = lo, hi
+        inner = [task("point", i, float(eps))
+                 for i, eps in enumerate(np.linspace(lo, hi, points)[1:-1], start=1)]
+        say(f"{len(inner)} points between {x_obj.name} = {lo:,.4g} and {hi:,.4g}")
+        for n, (t, record, error) in enumerate(pool.map(solve_point, inner), start=1):
+            records.append(record or _lost(t, error))
+            say(f"{n} of {len(inner)} points")
+    table = pd.DataFrame(records).sort_values("point").reset_index(drop=True)
+    table = table[["point", "stage", "epsilon", "x", "y", "cost_usd", "status", "error",
+                   "x_lp", "y_lp", "audit_passed", "run", "total_s"]]
+    front = Frontier(x=x_obj, y=y_obj, table=table, folder=out_dir)
+    if out_dir is not None:
+        write_atomic(out_dir / "frontier.csv", table.to_csv(index=False,
+                                                            float_format="%.10g"))
+        front.plot(out_dir / "frontier.png")
+    return front
+
+
+def _lost(task: PointTask, error: BaseException | None) -> dict[str, Any]:
+    return {"point": task.point, "stage": task.stage, "epsilon": task.epsilon,
+            "run": f"point-{task.point:02d}", "x": np.nan, "y": np.nan, "x_lp": np.nan,
+            "y_lp": np.nan, "cost_usd": np.nan, "audit_passed": False, "status": "failed",
+            "error": f"worker lost: {type(error).__name__}: {error}", "total_s": np.nan}
+
+
+def _tmp() -> str:
+    import tempfile
+
+    return tempfile.mkdtemp(prefix="vakhsh-frontier-")

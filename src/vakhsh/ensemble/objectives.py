@@ -1,0 +1,214 @@
+"""Planning objectives, both as LP expressions (for the frontier) and as result values.
+
+Each objective is evaluated two ways from one definition of *what it selects*:
+
+* `expression(ctx)`: a linopy expression on a built case plus a constant, so that
+  `vakhsh frontier` can bound one objective and optimise another;
+* `value(results)`: the same quantity from a solved run's Dataset, so that ensembles
+  report it per run and tests can check that both ways agree.
+
+Selections (all matching is case-insensitive and explicit in `Selectors`):
+
+* winter = months `winter_months` (October to March), vegetation season =
+  `vegetation_months` (April to September), by the month of each step's start;
+* a country's hydropower = hydro plants whose bus id *or* the bus's `country` equals one
+  of the given codes or names (`TJ` or `Tajikistan`);
+* downstream demands = water demands whose `country` is one of `downstream_countries`
+  (codes and names of Uzbekistan, Turkmenistan, Kazakhstan and Afghanistan by default);
+* Aral Sea inflow = water arriving at sinks whose id contains `aral_pattern`.
+
+Names: `tj_winter_energy`, `kg_winter_energy` (GWh, maximised),
+`downstream_vegetation_delivery` (hm3, maximised), `aral_inflow` (hm3, maximised), `cost`
+(USD, minimised), and the generic forms `winter_energy:A+B`, `vegetation_delivery:A+B`
+(countries or demand ids) and `sink_inflow:PATTERN`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from vakhsh.errors import ModelError, Problem
+from vakhsh.network import Network
+
+WINTER = (10, 11, 12, 1, 2, 3)
+VEGETATION = (4, 5, 6, 7, 8, 9)
+DOWNSTREAM = ("UZ", "Uzbekistan", "TM", "Turkmenistan", "KZ", "Kazakhstan", "AF",
+              "Afghanistan")
+COUNTRY_NAMES = {"TJ": "Tajikistan", "KG": "Kyrgyzstan", "UZ": "Uzbekistan",
+                 "TM": "Turkmenistan", "KZ": "Kazakhstan", "AF": "Afghanistan"}
+
+
+@dataclass(frozen=True)
+class Selectors:
+    """Which months, plants, demands and sinks the objectives select (all explicit)."""
+
+    winter_months: tuple[int, ...] = WINTER
+    vegetation_months: tuple[int, ...] = VEGETATION
+    downstream_countries: tuple[str, ...] = DOWNSTREAM
+    aral_pattern: str = "aral"
+
+    # ---- selections on a Network ----
+    def months(self, net: Network, months: tuple[int, ...]) -> xr.DataArray:
+        """1.0 for steps whose start falls in one of `months`, else 0.0, along `time`."""
+        inside = np.isin(net.time.month, months).astype(float)
+        return xr.DataArray(inside, coords={"time": net.time}, dims=["time"])
+
+    def plants_of(self, net: Network, countries: tuple[str, ...]) -> list[str]:
+        wanted = _names(countries)
+        buses = net.tables["buses"]
+        country = buses["country"] if "country" in buses else pd.Series(dtype=object)
+        chosen = {b for b in buses.index if b.lower() in wanted
+                  or str(country.get(b, "")).lower() in wanted}
+        plants = net.tables["hydro_plants"]
+        return [p for p in plants.index if plants.loc[p, "bus"] in chosen]
+
+    def demands_of(self, net: Network, countries: tuple[str, ...]) -> list[str]:
+        wanted = _names(countries)
+        demands = net.tables["water_demands"]
+        return [d for d in demands.index if d.lower() in wanted
+                or str(demands.loc[d, "country"] or "").lower() in wanted]
+
+    def sinks_of(self, net: Network, pattern: str) -> list[str]:
+        return [s for s in net.ids("sinks") if pattern.lower() in s.lower()]
+
+
+def _names(countries: tuple[str, ...]) -> set[str]:
+    """Codes and names, lower case: `TJ` also matches `Tajikistan` and the other way."""
+    out = {c.lower() for c in countries}
+    for code, name in COUNTRY_NAMES.items():
+        if code.lower() in out or name.lower() in out:
+            out |= {code.lower(), name.lower()}
+    return out
+
+
+@dataclass(frozen=True)
+class Objective:
+    """One planning objective: what it selects, its sense and unit."""
+
+    name: str
+    sense: Literal["max", "min"]
+    unit: str
+    description: str
+    kind: Literal["winter_energy", "vegetation_delivery", "sink_inflow", "cost"]
+    targets: tuple[str, ...] = ()
+    selectors: Selectors = field(default_factory=Selectors)
+
+    # ---- the selection on a network; an empty one is an error ----
+    def members(self, net: Network) -> list[str]:
+        sel = self.selectors
+        if self.kind == "winter_energy":
+            found = sel.plants_of(net, self.targets)
+        elif self.kind == "vegetation_delivery":
+            found = sel.demands_of(net, self.targets)
+        elif self.kind == "sink_inflow":
+            found = sel.sinks_of(net, self.targets[0])
+        else:
+            return []
+        if not found:
+            raise ModelError([Problem("objective", self.name, f"selects nothing in model "
+                                      f"{net.name}: {self._what()}", ", ".join(self.targets))])
+        return found
+
+    def _what(self) -> str:
+        return {"winter_energy": "no hydro plant on a bus of these countries",
+                "vegetation_delivery": "no water demand of these countries",
+                "sink_inflow": "no sink whose id contains this pattern"}[self.kind]
+
+    # ---- as an LP expression on a built case ----
+    def expression(self, ctx) -> tuple[object, float]:
+        """(linopy expression, constant): the objective's value is their sum."""
+        from vakhsh.math.hydro import mw_per_m3s
+
+        net, sel = ctx.net, self.selectors
+        if self.kind == "cost":
+            terms = [ctx.weight * t for t in ctx.cost_terms]
+            return sum(terms[1:], terms[0]), float(ctx.cost_constant)
+        ids = self.members(net)
+        if self.kind == "winter_energy":
+            weight = sel.months(net, sel.winter_months) * ctx.hours / 1e3
+            power = (mw_per_m3s(ctx) * ctx.var("turbine_flow_m3s")).sel(hydro_plant=ids)
+            return (weight * power).sum(), 0.0
+        if self.kind == "vegetation_delivery":
+            weight = sel.months(net, sel.vegetation_months) * ctx.k
+            return (weight * ctx.var("withdrawal_m3s").sel(water_demand=ids)).sum(), 0.0
+        # arrivals at the sinks: every water term routed into the sink nodes
+        terms = sum(ctx.water_terms[1:], ctx.water_terms[0])
+        arriving = terms.sel(node=ids)
+        constant = 0.0
+        if ctx.water_constants:
+            constants = sum(ctx.water_constants[1:], ctx.water_constants[0])
+            constant = float(constants.sel(node=ids).sum()) * ctx.k
+        return (ctx.k * arriving).sum(), constant
+
+    # ---- from a solved run ----
+    def value(self, results) -> float:
+        ds, net, sel = results.dataset, results.net, self.selectors
+        if self.kind == "cost":
+            return float(results.objective_usd)
+        ids = self.members(net)
+        if self.kind == "winter_energy":
+            weight = sel.months(net, sel.winter_months) * net.step_hours / 1e3
+            return float((weight * ds["hydro_p_mw"].sel(hydro_plant=ids)).sum())
+        if self.kind == "vegetation_delivery":
+            weight = sel.months(net, sel.vegetation_months) * net.hm3_per_m3s
+            return float((weight * ds["withdrawal_m3s"].sel(water_demand=ids)).sum())
+        return float(ds["sink_inflow_m3s"].sel(sink=ids).sum()) * net.hm3_per_m3s
+
+    def better(self, a: float, b: float) -> bool:
+        return a > b if self.sense == "max" else a < b
+
+
+NAMED: dict[str, Callable[[Selectors], Objective]] = {
+    "tj_winter_energy": lambda s: Objective(
+        "tj_winter_energy", "max", "GWh", "Tajik winter (Oct-Mar) hydropower energy",
+        "winter_energy", ("TJ",), s),
+    "kg_winter_energy": lambda s: Objective(
+        "kg_winter_energy", "max", "GWh", "Kyrgyz winter (Oct-Mar) hydropower energy",
+        "winter_energy", ("KG",), s),
+    "downstream_vegetation_delivery": lambda s: Objective(
+        "downstream_vegetation_delivery", "max", "hm3", "water delivered to downstream "
+        "demands in the vegetation season (Apr-Sep)", "vegetation_delivery",
+        tuple(s.downstream_countries), s),
+    "aral_inflow": lambda s: Objective(
+        "aral_inflow", "max", "hm3", "water reaching the Aral Sea", "sink_inflow",
+        (s.aral_pattern,), s),
+    "cost": lambda s: Objective("cost", "min", "USD", "total system cost", "cost", (), s),
+}
+GENERIC = {"winter_energy": ("max", "GWh", "winter hydropower energy of {}"),
+           "vegetation_delivery": ("max", "hm3", "vegetation-season delivery to {}"),
+           "sink_inflow": ("max", "hm3", "water reaching sinks matching {}")}
+
+
+def objective(name: str, selectors: Selectors | None = None) -> Objective:
+    """An objective by name: a named one or `kind:TARGET+TARGET`."""
+    sel = selectors or Selectors()
+    if name in NAMED:
+        return NAMED[name](sel)
+    kind, _, rest = name.partition(":")
+    if kind in GENERIC and rest:
+        sense, unit, text = GENERIC[kind]
+        targets = tuple(t for t in rest.split("+") if t)
+        return Objective(name, sense, unit, text.format(", ".join(targets)), kind,  # type: ignore[arg-type]
+                         targets, sel)
+    known = ", ".join([*NAMED, *(f"{k}:A+B" for k in GENERIC)])
+    raise ModelError([Problem("command line", "objective", f"unknown objective (known: "
+                              f"{known})", name)])
+
+
+def applicable(net: Network, selectors: Selectors | None = None) -> list[Objective]:
+    """The named objectives that select something in this network."""
+    out = []
+    for name in NAMED:
+        obj = objective(name, selectors)
+        try:
+            obj.members(net)
+        except ModelError:
+            continue
+        out.append(obj)
+    return out

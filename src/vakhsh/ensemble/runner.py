@@ -1,0 +1,293 @@
+"""Run an ensemble on Dask distributed, writing each run as soon as it finishes.
+
+The driver sends each worker a small `Task` (the model's folder, the run's axis values,
+the period, solve options and where to write) and gets back a small record (metrics and
+timings). The worker loads the Network itself (cheap), solves, and writes the run's
+results.nc and summary.json into the ensemble folder; nothing large crosses the network,
+so workers need only vakhsh installed and the ensemble folder (and the model and inflow
+files) on a shared path.
+
+A run that fails (invalid override, infeasible, audit failure, worker crash) leaves
+`failed/<id>.json` with its error; the others go on. Finished runs are skipped when the
+same ensemble is started again; failed ones are retried unless `retry_failed=False`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import hashlib
+import os
+import shutil
+import tempfile
+import time
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from vakhsh.ensemble.executor import DaskExecutor, executor, local_client
+from vakhsh.ensemble.objectives import Selectors
+from vakhsh.ensemble.spec import EnsembleSpec, Run, check_against_model, read_spec
+from vakhsh.ensemble.store import Store
+
+SCHEMA = "vakhsh-ensemble/1"
+
+
+@dataclass(frozen=True)
+class Task:
+    """What a worker needs for one run (small: it is pickled to the worker)."""
+
+    model: str  # the model folder
+    run: Run
+    period: dict[str, Any]
+    solve: dict[str, Any]
+    inflows: str | None
+    selectors: Selectors
+    out: str
+
+
+@dataclass
+class Tally:
+    total: int
+    skipped: int = 0  # finished before this start
+    succeeded: int = 0
+    failed: int = 0
+
+    @property
+    def remaining(self) -> int:
+        return self.total - self.skipped - self.succeeded - self.failed
+
+
+class Progress:
+    """Hooks the runner calls; the CLI draws a progress bar from them."""
+
+    def start(self, tally: Tally) -> None: ...
+
+    def advance(self, record: dict[str, Any], tally: Tally) -> None: ...
+
+
+# ------------------------------------------------------------------ on the worker
+@contextlib.contextmanager
+def network_for(model: str | Path, scenario: str | None, overrides: dict[str, Any],
+                period: dict[str, Any]) -> Iterator[Any]:
+    """Load the model with a scenario and dotted-path overrides applied.
+
+    Overrides are written into a temporary copy of model.yaml (the model's other files are
+    linked, not copied). When a scenario is in effect they are also written into its `set`,
+    so an axis value wins over the scenario's own setting of the same field.
+    """
+    from vakhsh.network import load_network
+    from vakhsh.network.load import _set_path
+    from vakhsh.schema.parse import MODEL_FILE, read_yaml
+
+    if not overrides:
+        yield load_network(model, scenario=scenario, **period)
+        return
+    folder = Path(model)
+    raw = copy.deepcopy(read_yaml(folder / MODEL_FILE))
+    scenarios = raw.get("scenarios") or {}
+    name = scenario or ("base" if "base" in scenarios else None)
+    for path, value in overrides.items():
+        _set_path(raw, path, value, path)
+        if name is not None and isinstance(scenarios.get(name), dict):
+            scenarios[name].setdefault("set", {})[path] = value
+        elif name is not None:
+            scenarios[name] = {"set": {path: value}}
+    tmp = Path(tempfile.mkdtemp(prefix="vakhsh-run-"))
+    try:
+        for item in folder.iterdir():
+            if item.name != MODEL_FILE:
+                os.symlink(item.resolve(), tmp / item.name)
+        (tmp / MODEL_FILE).write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+        yield load_network(tmp, scenario=scenario, **period)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def execute(task: Task) -> dict[str, Any]:
+    """Run one member on a worker: load, solve, write; never raises for a bad run."""
+    from vakhsh.ensemble.aggregate import run_metrics
+    from vakhsh.solve.options import SolveOptions
+    from vakhsh.solve.run import optimise
+
+    store = Store(task.out)
+    run = task.run
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+    record: dict[str, Any] = {"run": run.id, "values": run.values, "worker": _worker_name()}
+    try:
+        with network_for(task.model, run.scenario, run.overrides, task.period) as net:
+            if run.member is not None:
+                from vakhsh.ensemble_inflows import with_member
+
+                net = with_member(net, task.inflows, run.member)
+            timings["load_s"] = time.perf_counter() - started
+            options = SolveOptions(**task.solve)
+            solved_at = time.perf_counter()
+            results = optimise(net, options)
+            info = results.solve_info
+            timings["build_s"] = float(info.get("build_s") or 0.0)
+            timings["solve_s"] = float(info.get("solve_s") or 0.0)
+            timings["optimise_s"] = time.perf_counter() - solved_at
+            metrics = run_metrics(results, task.selectors)
+            written_at = time.perf_counter()
+            record.update(status="ok", error=None, metrics=metrics)
+            results.to_folder(store.run_dir(run.id), extra={"ensemble": {
+                **record, "timings": timings}})
+            timings["write_s"] = time.perf_counter() - written_at
+            timings["total_s"] = time.perf_counter() - started
+            timings["rss_mb"] = _rss_mb()
+            store.write_timings(run.id, timings)
+        store.clear_failure(run.id)
+    except Exception as exc:  # noqa: BLE001 - a failed run is recorded, the rest go on
+        record.update(status="failed", error=_message(exc),
+                      traceback=traceback.format_exc(limit=8), metrics={})
+        timings["total_s"] = time.perf_counter() - started
+        timings["rss_mb"] = _rss_mb()
+        store.write_failure(run.id, {**record, "timings": timings})
+    record["timings"] = timings
+    return record
+
+
+def _message(exc: BaseException) -> str:
+    from vakhsh.errors import VakhshError
+
+    if isinstance(exc, VakhshError):
+        return "; ".join(exc.lines())
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _worker_name() -> str:
+    try:
+        from distributed import get_worker
+
+        return str(get_worker().name)
+    except (ImportError, ValueError):
+        return f"pid{os.getpid()}"
+
+
+def _rss_mb() -> float:
+    try:
+        import psutil
+
+        return psutil.Process().memory_info().rss / 1e6
+    except ImportError:  # pragma: no cover - psutil comes with distributed
+        return float("nan")
+
+
+# ------------------------------------------------------------------ on the driver
+def model_digest(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and path.suffix in (".yaml", ".yml", ".csv"):
+            digest.update(path.relative_to(folder).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@dataclass
+class Plan:
+    """An ensemble resolved against its model: the runs and the tasks still to do."""
+
+    model: Path
+    spec: EnsembleSpec
+    runs: list[Run]
+    store: Store
+    digest: str
+    tasks: list[Task] = field(default_factory=list)
+
+
+def plan(model: str | Path, spec: EnsembleSpec | str | Path, out: str | Path,
+         retry_failed: bool = True) -> Plan:
+    """Check the spec against the model, write the manifest, list the runs still to do."""
+    from vakhsh.network.load import resolve_model_path
+    from vakhsh.schema.parse import MODEL_FILE, read_yaml
+
+    folder = resolve_model_path(model).resolve()
+    if not isinstance(spec, EnsembleSpec):
+        spec = read_spec(spec)
+    spec = check_against_model(spec, read_yaml(folder / MODEL_FILE))
+    digest = model_digest(folder)
+    runs = spec.runs(digest)
+    store = Store(out)
+    store.folder.mkdir(parents=True, exist_ok=True)
+    store.write_manifest({"schema": SCHEMA, "model": str(folder), "model_digest": digest,
+                          "spec": spec.as_dict(),
+                          "runs": [{"id": r.id, "values": r.values} for r in runs]})
+    result = Plan(folder, spec, runs, store, digest)
+    for run in runs:
+        if store.is_finished(run.id) or (not retry_failed and store.is_failed(run.id)):
+            continue
+        inflows = str(spec.inflows) if spec.inflows else None
+        if run.climate is not None:
+            inflows = str(_climate_inflows(spec.inflows, run.climate, store))
+        result.tasks.append(Task(model=str(folder), run=run, period=spec.period,
+                                 solve=spec.solve, inflows=inflows, selectors=spec.selectors,
+                                 out=str(store.folder)))
+    return result
+
+
+def _climate_inflows(source: Path | None, climate: str, store: Store) -> Path:
+    """The inflow ensemble transformed by a climate scenario, written once per ensemble."""
+    from vakhsh.hydrology.climate import apply_scenario
+    from vakhsh.hydrology.ensemble import read_ensemble, write_ensemble
+
+    path = store.inflow_path(climate)
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_ensemble(apply_scenario(read_ensemble(source), climate), path)
+    return path
+
+
+def run_ensemble(model: str | Path, spec: EnsembleSpec | str | Path, out: str | Path,
+                 workers: int | None = None, scheduler: str | None = None, client=None,
+                 progress: Progress | None = None, limit: int | None = None,
+                 retry_failed: bool = True, report: bool = True):
+    """Run every run of `spec` not already finished in `out`; return the EnsembleResult.
+
+    `client` (a dask.distributed Client) wins over `scheduler` (an address), which wins
+    over a LocalCluster of `workers` processes (default: one per core). `workers=0` runs
+    in this process without Dask (debugging, baselines). `limit` stops after that many
+    new runs. Interrupting (Ctrl-C) keeps every run already written.
+    """
+    from vakhsh.ensemble.results import EnsembleResult
+
+    job = plan(model, spec, out, retry_failed=retry_failed)
+    tasks = job.tasks[:limit] if limit is not None else job.tasks
+    tally = Tally(total=len(job.runs), skipped=len(job.runs) - len(job.tasks))
+    hook = progress or Progress()
+    hook.start(tally)
+    started = time.perf_counter()
+    try:
+        if tasks:
+            with executor(workers, scheduler, client) as pool:
+                kwargs = {"key": _key} if isinstance(pool, DaskExecutor) else {}
+                for task, record, error in pool.map(execute, tasks, **kwargs):
+                    if error is not None:  # the worker died: record it, go on
+                        record = {"run": task.run.id, "values": task.run.values,
+                                  "status": "failed", "metrics": {}, "timings": {},
+                                  "error": f"worker lost: {type(error).__name__}: {error}"}
+                        Store(task.out).write_failure(task.run.id, record)
+                    if record["status"] == "ok":
+                        tally.succeeded += 1
+                    else:
+                        tally.failed += 1
+                    hook.advance(record, tally)
+    finally:
+        result = EnsembleResult(job.store.folder)
+        result.write_tables(wall_s=time.perf_counter() - started)
+    if report:
+        result.write_report()
+    return result
+
+
+def _key(task: Task) -> str:
+    return f"vakhsh-run-{task.run.id}-{time.time_ns()}"
+
+
+__all__ = ["Progress", "Task", "Tally", "execute", "local_client", "network_for", "plan",
+           "run_ensemble"]

@@ -1,0 +1,116 @@
+"""Where an ensemble lives on disk: one folder per finished run, plus an index.
+
+    DIR/ensemble.json        the manifest: model, its digest, the spec, every run's axes
+    DIR/runs/<id>/           a finished run: results.nc and summary.json (written by the
+                             worker as soon as the run ends, atomically: temporary folder,
+                             then rename); summary.json carries an `ensemble` block with
+                             the run's axes, metrics and timings
+    DIR/failed/<id>.json     a run that failed: its axes, the error and its timings
+    DIR/inflows/<climate>.nc inflow ensembles transformed by a climate scenario
+    DIR/index.csv            one row per run: axes, status, error, timings
+    DIR/metrics.csv          one row per finished run: axes and every metric
+    DIR/aggregates.csv       mean, P10, P50, P90 and the worst run per metric
+    DIR/report.html          tables and plots
+
+A run is finished when `runs/<id>/summary.json` exists; nothing else is trusted on resume,
+so a killed ensemble never leaves a half-written run that looks finished.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+MANIFEST = "ensemble.json"
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write to a temporary file beside `path`, then rename over it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def plain(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, Path):
+        return str(value)
+    return str(value)
+
+
+class Store:
+    def __init__(self, folder: str | Path):
+        self.folder = Path(folder)
+
+    # ---- paths ----
+    def run_dir(self, run_id: str) -> Path:
+        return self.folder / "runs" / run_id
+
+    def failure_path(self, run_id: str) -> Path:
+        return self.folder / "failed" / f"{run_id}.json"
+
+    def inflow_path(self, climate: str) -> Path:
+        return self.folder / "inflows" / f"{climate}.nc"
+
+    # ---- state ----
+    def is_finished(self, run_id: str) -> bool:
+        return (self.run_dir(run_id) / "summary.json").is_file()
+
+    def is_failed(self, run_id: str) -> bool:
+        return self.failure_path(run_id).is_file()
+
+    def record(self, run_id: str) -> dict[str, Any] | None:
+        """The run's record: its summary's `ensemble` block, or its failure, or None."""
+        summary = self.run_dir(run_id) / "summary.json"
+        if summary.is_file():
+            data = json.loads(summary.read_text(encoding="utf-8"))
+            record = {**data.get("ensemble", {}), "status": "ok"}
+            timings = self.run_dir(run_id) / "timings.json"
+            if timings.is_file():
+                record["timings"] = json.loads(timings.read_text(encoding="utf-8"))
+            return record
+        failure = self.failure_path(run_id)
+        if failure.is_file():
+            return json.loads(failure.read_text(encoding="utf-8"))
+        return None
+
+    def write_failure(self, run_id: str, record: dict[str, Any]) -> None:
+        write_atomic(self.failure_path(run_id), json.dumps(record, indent=2, default=plain))
+
+    def write_timings(self, run_id: str, timings: dict[str, float]) -> None:
+        """Timings of a finished run, measured after it was written (informative only)."""
+        write_atomic(self.run_dir(run_id) / "timings.json", json.dumps(timings, indent=2))
+
+    def clear_failure(self, run_id: str) -> None:
+        self.failure_path(run_id).unlink(missing_ok=True)
+
+    # ---- manifest and tables ----
+    def write_manifest(self, manifest: dict[str, Any]) -> None:
+        write_atomic(self.folder / MANIFEST, json.dumps(manifest, indent=2, default=plain))
+
+    def manifest(self) -> dict[str, Any]:
+        path = self.folder / MANIFEST
+        if not path.is_file():
+            from vakhsh.errors import ModelError, Problem
+
+            raise ModelError([Problem(str(self.folder), "", f"not an ensemble folder (no "
+                                      f"{MANIFEST})")])
+        return json.loads(path.read_text(encoding="utf-8"))
+
+    def write_csv(self, name: str, frame: pd.DataFrame) -> Path:
+        path = self.folder / name
+        write_atomic(path, frame.to_csv(index=False, float_format="%.10g"))
+        return path

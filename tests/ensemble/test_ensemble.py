@@ -1,0 +1,83 @@
+"""A small ensemble of toy-cascade on a LocalCluster: failures, resume, aggregates, CLI."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import yaml
+from typer.testing import CliRunner
+
+from vakhsh.ensemble import run_ensemble
+from vakhsh.ensemble.runner import Progress
+
+# two runs solve, two fail at load (storage_max below storage_min): a failing member
+SPEC = {"period": {"start": "2024-10-01", "end": "2024-10-08", "step": "1D"},
+        "axes": {"scenario": ["base", "dry"],
+                 "reservoirs.upper.storage_max_hm3": [2000, 100]}}
+
+
+class Recorder(Progress):
+    def __init__(self):
+        self.starts, self.records = [], []
+
+    def start(self, tally):
+        self.starts.append((tally.total, tally.skipped))
+
+    def advance(self, record, tally):
+        self.records.append(record)
+
+
+def write_spec(tmp_path, spec=SPEC):
+    path = tmp_path / "spec.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    return path
+
+
+def test_failing_member_is_reported_and_resume_gives_the_same_aggregate(client, tmp_path):
+    spec = write_spec(tmp_path)
+    full = run_ensemble("toy-cascade", spec, tmp_path / "full", client=client, report=False)
+    assert (full.succeeded, full.failed, full.pending) == (2, 2, 0)
+    assert all("exceeds storage_max_hm3" in e for e in full.errors.values())
+    assert set(full.metrics["scenario"]) == {"base", "dry"}
+    assert (tmp_path / "full" / "aggregates.csv").is_file()
+
+    # the interrupted ensemble: one run, then a second start that finishes the rest
+    part = run_ensemble("toy-cascade", spec, tmp_path / "part", client=client, limit=1,
+                        report=False)
+    assert (part.succeeded, part.pending) == (1, 3)
+    first = tmp_path / "part" / "runs" / part.index["run"][0] / "summary.json"
+    written = first.stat().st_mtime_ns
+    (tmp_path / "part" / "runs" / ".rhalfwritten.tmp").mkdir()  # a killed write
+    hook = Recorder()
+    resumed = run_ensemble("toy-cascade", spec, tmp_path / "part", client=client,
+                           progress=hook, report=True)
+    assert hook.starts == [(4, 1)]
+    assert len(hook.records) == 3
+    assert first.stat().st_mtime_ns == written  # the finished run was not redone
+    assert (resumed.succeeded, resumed.failed) == (2, 2)
+    pd.testing.assert_frame_equal(resumed.aggregates, full.aggregates)
+    assert (tmp_path / "part" / "report.html").is_file()
+
+    row = full.aggregates.set_index(["metric", "key"]).loc[("cost_usd", "")]
+    costs = full.metrics["cost_usd"]
+    assert row["worst"] == costs.max() and row["p50"] == costs.median()
+    summary = json.loads(first.read_text())
+    assert summary["ensemble"]["metrics"]["cost_usd"] == summary["objective_usd"]
+
+
+def test_cli_reports_failures_and_bad_specs(tmp_path):
+    from vakhsh.cli import _mount_optional, app
+
+    _mount_optional()
+    runner = CliRunner()
+    spec = write_spec(tmp_path, {**SPEC, "axes": {"reservoirs.upper.storage_max_hm3": [100]}})
+    result = runner.invoke(app, ["ensemble", "toy-cascade", "--spec", str(spec), "--out",
+                                 str(tmp_path / "out"), "--workers", "0", "--no-report"])
+    assert result.exit_code == 0, result.output
+    assert "0 succeeded, 1 failed" in result.output
+    bad = write_spec(tmp_path, {"axes": {"scenario": ["monsoon"]}})
+    result = runner.invoke(app, ["ensemble", "toy-cascade", "--spec", str(bad), "--out",
+                                 str(tmp_path / "bad"), "--workers", "0"])
+    assert result.exit_code == 2
+    assert "axes.scenario: no such scenario" in result.output
