@@ -154,6 +154,16 @@ def test_scenario_set_keeps_an_explicit_end_target(edit_model):
     assert full.tables["reservoirs"].loc["upper", "storage_final_min_hm3"] == 900
 
 
+def test_scenario_set_may_replace_a_series_by_a_number(edit_model):
+    def change(raw):
+        raw["scenarios"]["full_upper"]["set"]["catchments.headwaters.inflow_m3s"] = 12.5
+
+    net = load_network(edit_model(change), scenario="full_upper")
+    inflow = net.series["catchments"]["inflow_m3s"]
+    assert (inflow.sel(catchment="headwaters") == 12.5).all()
+    assert not (inflow.sel(catchment="tributary") == 12.5).all()
+
+
 def test_without_a_scenario_base_is_used():
     assert load_network("toy-cascade").scenario == "base"
 

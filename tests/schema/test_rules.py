@@ -124,6 +124,9 @@ REFERENCES = [
      "not one of sinks (sea)"),
     ("return_to nothing", set_("water_demands.valley_fields.return_to", "nope"),
      "model.yaml: water_demands.valley_fields.return_to: names no component (nope)"),
+    ("return_to a bus", set_("water_demands.valley_fields.return_to", "SOUTH"),
+     "model.yaml: water_demands.valley_fields.return_to: must name a junction or reservoir or "
+     "sink, not one of buses (SOUTH)"),
     ("load bus missing", set_("loads.north_load.bus", "EAST"),
      "model.yaml: loads.north_load.bus: names no component (EAST)"),
     ("generator bus missing", set_("generators.gas_south.bus", "EAST"),
