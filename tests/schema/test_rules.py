@@ -431,6 +431,16 @@ def test_time(edit_model, problem_lines, change, expected):
     check(edit_model, problem_lines, change, expected)
 
 
+def _overcommits() -> bool:
+    try:
+        with open("/proc/sys/vm/overcommit_memory") as fh:
+            return fh.read().strip() == "1"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(_overcommits(), reason="until fixed, the 235 GiB allocation this test "
+                    "provokes would be granted and fill memory instead of failing at once")
 def test_month_start_alias_as_step(edit_model, problem_lines):
     """Steps are hours or days (FORMAT.md). pandas reads '1MS' (month start, a natural try)
     as one millisecond: 3e10 steps and a MemoryError instead of a line naming time.step."""
