@@ -37,6 +37,24 @@ def _floats(text: str | None, option: str) -> list[float] | None:
                                   "commas", text)]) from None
 
 
+def _climate(text: str | None) -> dict:
+    from vakhsh.errors import ModelError, Problem
+
+    if not text:
+        return {}
+    if "=" not in text:
+        return {"all": text.strip()}
+    out = {}
+    for part in text.split(","):
+        year, _, name = part.partition("=")
+        try:
+            out[int(year)] = name.strip()
+        except ValueError:
+            raise ModelError([Problem("command line", "--climate", "expected NAME or "
+                                      "YEAR=NAME,YEAR=NAME", text)]) from None
+    return out
+
+
 def register(app: typer.Typer, reports_errors: Callable, console: Console) -> None:
     @app.command()
     @reports_errors
@@ -58,9 +76,9 @@ def register(app: typer.Typer, reports_errors: Callable, console: Console) -> No
         scenario: Annotated[str | None, typer.Option("--scenario", "-s")] = None,
         demand_growth: Annotated[float, typer.Option(help="Load growth per year from the "
                                                      "model's own year, e.g. 0.03.")] = 0.0,
-        climate: Annotated[str | None, typer.Option(help="Named climate scenario applied to "
-                                                    "the last investment year's inflows, "
-                                                    "or YEAR=NAME,YEAR=NAME.")] = None,
+        climate: Annotated[str | None, typer.Option(help="Named climate scenario of `vakhsh "
+                                                    "inflows` applied to every year, or "
+                                                    "YEAR=NAME,YEAR=NAME.")] = None,
         rank: Annotated[bool, typer.Option(help="Rank every candidate (2 solves each).")
                         ] = True,
         out: Annotated[Path | None, typer.Option(help="Output folder (default runs/plan-"
@@ -79,16 +97,7 @@ def register(app: typer.Typer, reports_errors: Callable, console: Console) -> No
         year_list = _years(years)
         member_list = default_members(model, members, scenario, inflows,
                                       _floats(weights, "--weights"))
-        climate_map = {}
-        if climate:
-            if "=" in climate:
-                for part in climate.split(","):
-                    year, _, name = part.partition("=")
-                    climate_map[int(year)] = name.strip()
-            else:
-                last = (year_list or (None,))[-1]
-                if last is not None:
-                    climate_map[last] = climate
+        climate_map = _climate(climate)
         spec = PlanSpec(years=year_list, members=member_list, scenario=scenario,
                         demand_growth=demand_growth, myopic=myopic, climate=climate_map)
         options = SolveOptions(solver=solver, log=log)

@@ -33,10 +33,11 @@ FAMILIES: dict[str, tuple[str, str]] = {
 STATS = ("mean", "p10", "p50", "p90", "worst")
 
 
-def run_metrics(results, selectors: Selectors | None = None) -> dict[str, float]:
-    """The metrics of one solved run, flat."""
+def run_metrics(results, selectors: Selectors | None = None,
+                summary: dict[str, Any] | None = None) -> dict[str, float]:
+    """The metrics of one solved run, flat (`summary`: its summary, if already made)."""
     sel = selectors or Selectors()
-    summary = results.summary()
+    summary = summary or results.summary()
     net, ds = results.net, results.dataset
     out: dict[str, float] = {"cost_usd": float(summary["objective_usd"])}
 

@@ -73,7 +73,7 @@ class EnsembleResult:
         """The xarray Dataset of one finished run."""
         import xarray as xr
 
-        return xr.open_dataset(self.store.run_dir(run_id) / "results.nc", engine="h5netcdf")
+        return xr.open_dataset(self.store.run_dir(run_id) / "results.nc")
 
     def write_tables(self, wall_s: float | None = None) -> dict[str, Path]:
         paths = {"index": self.store.write_csv("index.csv", self.index),

@@ -48,6 +48,7 @@ class Task:
     inflows: str | None
     selectors: Selectors
     out: str
+    results_format: str = "netcdf3"
 
 
 @dataclass
@@ -133,11 +134,12 @@ def execute(task: Task) -> dict[str, Any]:
             timings["build_s"] = float(info.get("build_s") or 0.0)
             timings["solve_s"] = float(info.get("solve_s") or 0.0)
             timings["optimise_s"] = time.perf_counter() - solved_at
-            metrics = run_metrics(results, task.selectors)
+            summary = results.summary()
+            metrics = run_metrics(results, task.selectors, summary)
             written_at = time.perf_counter()
             record.update(status="ok", error=None, metrics=metrics)
-            results.to_folder(store.run_dir(run.id), extra={"ensemble": {
-                **record, "timings": timings}})
+            store.write_run(run.id, results.dataset, {**summary, "ensemble": {
+                **record, "timings": timings}}, task.results_format)
             timings["write_s"] = time.perf_counter() - written_at
             timings["total_s"] = time.perf_counter() - started
             timings["rss_mb"] = _rss_mb()
@@ -227,7 +229,7 @@ def plan(model: str | Path, spec: EnsembleSpec | str | Path, out: str | Path,
             inflows = str(_climate_inflows(spec.inflows, run.climate, store))
         result.tasks.append(Task(model=str(folder), run=run, period=spec.period,
                                  solve=spec.solve, inflows=inflows, selectors=spec.selectors,
-                                 out=str(store.folder)))
+                                 out=str(store.folder), results_format=spec.results))
     return result
 
 

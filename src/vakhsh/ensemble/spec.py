@@ -9,6 +9,7 @@
       climate: [none, vakhsh_2099_low]   # climate transforms of `inflows`
       reservoirs.rogun.storage_max_hm3: [5000, 10000]   # any dotted path, like `set:`
     runs: product                  # default; or a list of mappings, one per run
+    results: netcdf3               # each run's Dataset: netcdf3 (fast), netcdf4, none
     selectors: {aral_pattern: aral, downstream_countries: [UZ, TM, KZ, AF]}   # optional
 
 A run is one mapping of axis name to value. Its id is a hash of the model's content, the
@@ -34,7 +35,9 @@ from vakhsh.errors import ModelError, Problem
 
 RESERVED = ("scenario", "member", "climate")
 NO_CLIMATE = ("none", "", None)
-TOP_KEYS = ("period", "solve", "inflows", "axes", "runs", "selectors", "description")
+TOP_KEYS = ("period", "solve", "inflows", "axes", "runs", "selectors", "results",
+            "description")
+RESULT_FORMATS = ("netcdf3", "netcdf4", "none")
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,7 @@ class EnsembleSpec:
     solve: dict[str, Any] = field(default_factory=dict)
     inflows: Path | None = None
     selectors: Selectors = field(default_factory=Selectors)
+    results: str = "netcdf3"  # how each run's Dataset is written (store.RESULT_FORMATS)
     description: str = ""
     file: str = "spec"
 
@@ -100,6 +104,7 @@ class EnsembleSpec:
         return {"description": self.description, "period": self.period, "solve": self.solve,
                 "inflows": str(self.inflows) if self.inflows else None, "axes": self.axes,
                 "runs": self.subset if self.subset is not None else "product",
+                "results": self.results,
                 "selectors": {k: list(v) if isinstance(v, tuple) else v
                               for k, v in vars(self.selectors).items()}}
 
@@ -190,11 +195,16 @@ def parse_spec(raw: dict[str, Any], file: str = "spec", folder: Path | None = No
         problems.append(Problem(file, "solve", f"a mapping of {', '.join(solve_keys)}", solve))
         solve = {}
     selectors = _selectors(raw.get("selectors") or {}, file, problems)
+    results = str(raw.get("results", "netcdf3"))
+    if results not in RESULT_FORMATS:
+        problems.append(Problem(file, "results", f"one of {', '.join(RESULT_FORMATS)}",
+                                results))
     if problems:
         raise ModelError(problems)
     return EnsembleSpec(axes=axes, subset=subset, period={k: str(v) for k, v in period.items()},
                         solve=dict(solve), inflows=inflows, selectors=selectors,
-                        description=str(raw.get("description") or ""), file=file)
+                        results=results, description=str(raw.get("description") or ""),
+                        file=file)
 
 
 def _members(values: Any, file: str, where: str, problems: list[Problem]) -> list[Any]:
@@ -268,7 +278,7 @@ def check_against_model(spec: EnsembleSpec, raw_model: dict[str, Any]) -> Ensemb
         raise ModelError(problems)
     return EnsembleSpec(axes=axes, subset=spec.subset, period=spec.period, solve=spec.solve,
                         inflows=spec.inflows, selectors=spec.selectors,
-                        description=spec.description, file=spec.file)
+                        results=spec.results, description=spec.description, file=spec.file)
 
 
 def _file_members(path: Path, problems: list[Problem], file: str) -> list[int]:

@@ -61,6 +61,8 @@ def generate(
     seed: Annotated[int | None, typer.Option("--seed", help="Random seed (recorded in the file).")] = None,
     basin_map: Annotated[Path | None, typer.Option("--basin-map", help="YAML catchment: basin, "
                                                    "overriding the default matching.")] = None,
+    annual_cv: Annotated[bool, typer.Option("--annual-cv/--no-annual-cv", help="par1: add the annual "
+                                            "component that keeps the CV of annual flow.")] = True,
 ) -> None:
     """Generate an ensemble (member x time x catchment, monthly m3/s) and write it to netCDF.
 
@@ -82,7 +84,7 @@ def generate(
         t0 = _time.perf_counter()
         net = load_network(model)
         inputs = model_inputs(net)
-        fitted = fit_for_model(inputs, method)
+        fitted = fit_for_model(inputs, method, match_annual_cv=annual_cv)
         with console.status(f"generating {members} x {years} years x {len(inputs.catchments)} catchments"):
             da = fitted.generate(years, members, seed=seed, start=inputs.start)
             if climate is not None:

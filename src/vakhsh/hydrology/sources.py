@@ -83,7 +83,8 @@ def model_inputs(net) -> ModelInputs:
     return inputs
 
 
-def fit_for_model(inputs: ModelInputs, method: str, params: ThinParams | None = None):
+def fit_for_model(inputs: ModelInputs, method: str, params: ThinParams | None = None,
+                  match_annual_cv: bool = True):
     """The fitted generator for a model.
 
     * ``par1`` / ``kirsch-nowak``: fitted to ``inflow_records.csv``, which must have a column
@@ -101,7 +102,8 @@ def fit_for_model(inputs: ModelInputs, method: str, params: ThinParams | None = 
                 where = inputs.folder / RECORDS_FILE if inputs.folder else RECORDS_FILE
                 raise InflowError(where, missing[0], "no record for this catchment (the file needs a "
                                   "column for every catchment; or use --method thin)")
-            return fit_par1(inputs.records) if method == "par1" else fit_kirsch(inputs.records)
+            return (fit_par1(inputs.records, match_annual_cv=match_annual_cv) if method == "par1"
+                    else fit_kirsch(inputs.records))
         notes.append(f"no {RECORDS_FILE} in the model folder: thin-data method used instead of {method}")
     clim = inputs.climatology
     if clim is None:

@@ -132,11 +132,15 @@ class BuildContext:
     def add_cost(self, expr) -> None:
         self.cost_terms.append(expr.sum() if hasattr(expr, "sum") else expr)
 
-    def elastic_slack(self, name: str, coords: list[pd.Index], family: str,
-                      dim: str) -> linopy.Variable:
-        """A non-negative slack priced at ELASTIC_PENALTY (only in elastic builds)."""
+    def elastic_slack(self, name: str, coords: list[pd.Index], family: str, dim: str,
+                      balance: bool = False) -> linopy.Variable:
+        """A non-negative slack priced at ELASTIC_PENALTY (only in elastic builds).
+
+        Slacks on balances (water appearing from nowhere) cost ten times more than slacks
+        on limits, so that a limit that cannot be met takes the blame before physics does.
+        """
         slack = self.add_var(lower=0, coords=coords, name=f"elastic_{name}")
-        self.add_cost(ELASTIC_PENALTY * slack)
+        self.add_cost(ELASTIC_PENALTY * (10.0 if balance else 1.0) * slack)
         self.elastic[f"elastic_{name}"] = (family, dim)
         return slack
 

@@ -66,18 +66,18 @@ def add_storage_units(ctx: BuildContext) -> None:
     net, m = ctx.net, ctx.model
     units = net.tables["storage_units"]
     power = net.static("storage_units", "power_mw").where(
-        net.active("storage_units"), 0.0)
+        net.active("storage_units"), 0.0).transpose("time", "storage_unit")
     coords = ctx.coords("storage_units")
     charge = ctx.add_var(lower=0, upper=power, coords=coords, name="storage_charge_mw")
     discharge = ctx.add_var(lower=0, upper=power, coords=coords,
                                 name="storage_discharge_mw")
     energy = net.static("storage_units", "energy_mwh")
     lower = xr.zeros_like(power)
-    lower[-1] = units["soc_final_min_mwh"].to_numpy()
+    lower[{"time": -1}] = units["soc_final_min_mwh"].to_numpy()
     soc = ctx.add_var(lower=lower, upper=energy, coords=coords, name="storage_soc_mwh")
     eta = np.sqrt(net.static("storage_units", "efficiency_roundtrip"))
     initial = xr.zeros_like(power)
-    initial[0] = units["soc_initial_mwh"].to_numpy()
+    initial[{"time": 0}] = units["soc_initial_mwh"].to_numpy()
     ctx.add_con(soc - soc.shift(time=1).fillna(0)
                       - ctx.hours * eta * charge + ctx.hours * discharge / eta == initial,
                       name="storage_soc_balance")

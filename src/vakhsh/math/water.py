@@ -30,7 +30,8 @@ def add_water_variables(ctx: BuildContext) -> None:
         lower = xr.DataArray(np.repeat(res["storage_min_hm3"].to_numpy()[None, :],
                                        len(ctx.time), axis=0), coords=ctx.coords("reservoirs"))
         # the end-of-horizon target is a bound on the last step's storage
-        lower[-1] = np.maximum(res["storage_min_hm3"], res["storage_final_min_hm3"]).to_numpy()
+        lower[{"time": -1}] = np.maximum(res["storage_min_hm3"],
+                                         res["storage_final_min_hm3"]).to_numpy()
         upper = net.static("reservoirs", "storage_max_hm3")
         ctx.add_var(lower=lower, upper=upper, coords=ctx.coords("reservoirs"),
                         name="storage_hm3")
@@ -139,11 +140,12 @@ def add_water_balances(ctx: BuildContext) -> None:
         net_in = inflow.sel({NODE: list(ids)}).rename({NODE: "reservoir"})
         const_in = constant.sel({NODE: list(ids)}).rename({NODE: "reservoir"})
         initial = xr.zeros_like(const_in)
-        initial[0] = net.tables["reservoirs"]["storage_initial_hm3"].to_numpy()
+        initial[{"time": 0}] = net.tables["reservoirs"]["storage_initial_hm3"].to_numpy()
         lhs = storage - storage.shift(time=1).fillna(0) - k * net_in
         if ctx.config.elastic:
             slack = ctx.elastic_slack("reservoir_water", ctx.coords("reservoirs"),
-                                      "reservoir balance (water it cannot have)", "reservoir")
+                                      "reservoir balance (water it cannot have)", "reservoir",
+                                      balance=True)
             lhs = lhs - k * slack
         ctx.add_con(lhs == k * const_in - ctx.params.evaporation_hm3 + initial,
                           name="reservoir_balance")
@@ -156,10 +158,11 @@ def add_water_balances(ctx: BuildContext) -> None:
         if ctx.config.elastic:
             coords = ctx.coords("junctions")
             lhs = lhs + ctx.elastic_slack("junction_in", coords,
-                                          "junction balance (water it cannot have)", "junction")
+                                          "junction balance (water it cannot have)", "junction",
+                                          balance=True)
             lhs = lhs - ctx.elastic_slack("junction_out", coords,
                                           "junction balance (water it cannot pass on)",
-                                          "junction")
+                                          "junction", balance=True)
         ctx.add_con(lhs == -const_in, name="junction_balance")
     if ctx.has("sinks"):
         _add_sinks(ctx, inflow, constant)

@@ -22,10 +22,17 @@ from vakhsh.network.series import (
     RunTime,
     SeriesError,
     SeriesResolver,
-    monthly_step_means,
 )
 from vakhsh.schema.checks import semantic_problems, time_problems
-from vakhsh.schema.components import KINDS, SERIES_FIELDS, Candidate, Component, Scenario
+from vakhsh.schema.components import (
+    FRACTION_SERIES,
+    KINDS,
+    SERIES_FIELDS,
+    SERIES_PATTERN,
+    Candidate,
+    Component,
+    Scenario,
+)
 from vakhsh.schema.parse import MODEL_FILE, ParsedModel, parse_model, read_yaml
 
 DATASETS = Path(__file__).resolve().parent.parent / "datasets"
@@ -74,14 +81,16 @@ def load_network(model: str | Path, scenario: str | None = None, start=None, end
             run = RunTime.from_bounds(start, end, step)
         elif (start, end, step) != (parsed.time.start, parsed.time.end, parsed.time.step):
             problems += run_problems
-    if problems or run is None:
+    if run is None:
         raise ModelError(problems)
     model_step = pd.Timedelta(parsed.time.step)
-    tables, series, series_problems = _build(parsed, folder, run, model_step)
-    if series_problems:
-        raise ModelError(series_problems)
-    if scenario_obj is not None:
-        series = _scale_inflows(series, scenario_obj, run)
+    factor = None
+    if scenario_obj is not None and any(f != 1 for f in scenario_obj.inflow_factor_by_month):
+        factor = np.asarray(scenario_obj.inflow_factor_by_month, dtype=float)
+    # series of the components that validated are checked too, so every problem shows at once
+    tables, series, series_problems = _build(parsed, folder, run, model_step, factor)
+    if problems or series_problems:
+        raise ModelError(problems + series_problems)
     return Network(name=parsed.name, description=parsed.description, run=run,
                    discount_rate=parsed.discount_rate, tables=tables, series=series,
                    candidates=_candidate_table(parsed.candidates), scenario=scenario_name,
@@ -143,20 +152,12 @@ def _set_path(raw: dict[str, Any], dotted: str, value: Any, where: str) -> list[
     return []
 
 
-def _scale_inflows(series: dict[str, xr.Dataset], scen: Scenario,
-                   run: RunTime) -> dict[str, xr.Dataset]:
-    if all(f == 1 for f in scen.inflow_factor_by_month):
-        return series
-    factor = xr.DataArray(monthly_step_means(scen.inflow_factor_by_month, run),
-                          coords={"time": run.index}, dims=["time"])
-    catchments = series["catchments"].copy()
-    catchments["inflow_m3s"] = catchments["inflow_m3s"] * factor
-    return {**series, "catchments": catchments}
-
-
 # ---------------------------------------------------------------- tables and series
-def _build(parsed: ParsedModel, folder: Path, run: RunTime, model_step: pd.Timedelta
+def _build(parsed: ParsedModel, folder: Path, run: RunTime, model_step: pd.Timedelta,
+           inflow_factor: np.ndarray | None = None
            ) -> tuple[dict[str, pd.DataFrame], dict[str, xr.Dataset], list[Problem]]:
+    """Tables and resolved series; `inflow_factor` (12 values) multiplies catchment inflow
+    moment by moment, before it is averaged over the run's steps."""
     resolver = SeriesResolver(folder, run)
     tables, series, problems = {}, {}, []
     for kind, (cls, dim) in KINDS.items():
@@ -167,8 +168,17 @@ def _build(parsed: ParsedModel, folder: Path, run: RunTime, model_step: pd.Timed
             columns = []
             for cid, comp in comps.items():
                 value = getattr(comp, name)
+                by_month = inflow_factor if (kind, name) == ("catchments", "inflow_m3s") \
+                    else None
                 try:
-                    columns.append(resolver.resolve(value, f"{kind}.{cid}.{name}"))
+                    values = resolver.resolve(value, f"{kind}.{cid}.{name}", by_month=by_month)
+                    if (kind, name) in FRACTION_SERIES and np.nanmax(values, initial=0) > 1:
+                        ref = SERIES_PATTERN.match(str(value))
+                        problems.append(Problem(ref["file"], ref["column"],
+                                                f"{name} must be a fraction in [0, 1] "
+                                                f"[{kind}.{cid}.{name}]",
+                                                f"max {np.nanmax(values):g}"))
+                    columns.append(values)
                 except SeriesError as exc:
                     problem = exc.problem
                     problems.append(Problem(problem.file, problem.path,

@@ -118,11 +118,20 @@ class SeriesTable:
             raise SeriesError(Problem(self.file, name, "negative value", values[row]))
         return values
 
-    def step_means(self, name: str, path: str, run: RunTime) -> np.ndarray:
+    def step_means(self, name: str, path: str, run: RunTime,
+                   by_month: np.ndarray | None = None) -> np.ndarray:
+        """Run-step means of a column, optionally multiplied moment by moment by a
+        calendar-month factor (a scenario's `inflow_factor_by_month`)."""
         values = self.column(name, path)
         if self.layout == "month":
-            return monthly_step_means(values, run)
-        return timed_step_means(self.stamps, values[:, None], run, self.file, name)[:, 0]
+            return monthly_step_means(values * (1.0 if by_month is None else by_month), run)
+        stamps = np.asarray(self.stamps, dtype="datetime64[ns]")
+        last = stamps[-1] - stamps[-2] if len(stamps) > 1 else run.step.to_timedelta64()
+        edges = np.append(stamps, stamps[-1] + last)
+        if by_month is None:
+            return interval_means(edges, values[:, None], run, self.file, name)[:, 0]
+        edges, values = _split_at_months(edges, values, by_month)
+        return interval_means(edges, values[:, None], run, self.file, name)[:, 0]
 
 
 class SeriesError(Exception):
@@ -141,6 +150,17 @@ def timed_step_means(stamps: np.ndarray, values: np.ndarray, run: RunTime,
     stamps = np.asarray(stamps, dtype="datetime64[ns]")
     last = stamps[-1] - stamps[-2] if len(stamps) > 1 else run.step.to_timedelta64()
     return interval_means(np.append(stamps, stamps[-1] + last), values, run, file, column)
+
+
+def _split_at_months(edges: np.ndarray, values: np.ndarray,
+                     by_month: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows cut at month boundaries, each piece multiplied by its month's factor."""
+    first = pd.Timestamp(edges[0]).to_period("M").to_timestamp()
+    months = pd.date_range(first, pd.Timestamp(edges[-1]), freq="MS").to_numpy()
+    merged = np.union1d(edges, months[(months > edges[0]) & (months < edges[-1])])
+    row = np.searchsorted(edges, merged[:-1], side="right") - 1
+    month = pd.DatetimeIndex(merged[:-1]).month.to_numpy()
+    return merged, values[row] * np.asarray(by_month, dtype=float)[month - 1]
 
 
 def _seconds(stamps: np.ndarray) -> np.ndarray:
@@ -162,11 +182,19 @@ def interval_means(bounds: np.ndarray, values: np.ndarray, run: RunTime,
     cumulative = np.vstack([np.zeros(values.shape[1]),
                             np.cumsum(values * widths[:, None], axis=0)])
 
+    def row_of(t: np.ndarray) -> np.ndarray:
+        return np.clip(np.searchsorted(edges, t, side="right") - 1, 0, len(widths) - 1)
+
     def integral(t: np.ndarray) -> np.ndarray:
-        row = np.clip(np.searchsorted(edges, t, side="right") - 1, 0, len(widths) - 1)
+        row = row_of(t)
         return cumulative[row] + values[row] * (t - edges[row])[:, None]
 
-    return (integral(ends) - integral(starts)) / (ends - starts)[:, None]
+    means = (integral(ends) - integral(starts)) / (ends - starts)[:, None]
+    # a step inside one row takes that row's value exactly (no rounding from the integral)
+    first = row_of(starts)
+    inside = ends <= edges[first + 1]
+    means[inside] = values[first[inside]]
+    return means
 
 
 def month_bounds(run: RunTime) -> np.ndarray:
@@ -211,13 +239,16 @@ class SeriesResolver:
             raise found
         return found
 
-    def resolve(self, value: float | str | None, path: str,
-                missing: float = np.inf) -> np.ndarray:
-        """Values per run step of a constant, a `series:` reference, or None (`missing`)."""
+    def resolve(self, value: float | str | None, path: str, missing: float = np.inf,
+                by_month: np.ndarray | None = None) -> np.ndarray:
+        """Values per run step of a constant, a `series:` reference, or None (`missing`),
+        optionally multiplied by a calendar-month factor at the series' own resolution."""
         steps = len(self.run.index)
         if value is None:
             return np.full(steps, missing)
         if not isinstance(value, str):
-            return np.full(steps, float(value))
+            if by_month is None:
+                return np.full(steps, float(value))
+            return monthly_step_means(float(value) * np.asarray(by_month, float), self.run)
         match = SERIES_PATTERN.match(value)
-        return self.table(match["file"]).step_means(match["column"], path, self.run)
+        return self.table(match["file"]).step_means(match["column"], path, self.run, by_month)

@@ -52,7 +52,7 @@ class PlanSpec:
     scenario: str | None = None  # scenario of every member given by ensemble or default
     demand_growth: float = 0.0  # per year, from the model's own year
     inflow_factor: Mapping[int, float | Sequence[float]] = field(default_factory=dict)
-    climate: Mapping[int, str] = field(default_factory=dict)
+    climate: Mapping[int | str, str] = field(default_factory=dict)  # year or "all" -> name
     retire: Mapping[str, int] = field(default_factory=dict)  # component id -> year
     myopic: bool = False
 
@@ -160,9 +160,10 @@ def _transform(net: Network, spec: PlanSpec, year: int, own_year: int) -> Networ
                                coords={"time": net.time}, dims=["time"])
         series["catchments"] = series["catchments"].assign(
             inflow_m3s=series["catchments"]["inflow_m3s"] * by_step)
-    if year in spec.climate:
+    name = spec.climate.get(year, spec.climate.get("all"))
+    if name:
         series["catchments"] = series["catchments"].assign(inflow_m3s=climate_inflows(
-            series["catchments"]["inflow_m3s"], spec.climate[year]))
+            series["catchments"]["inflow_m3s"], name))
     for cid, retire_year in spec.retire.items():
         if year >= retire_year:
             tables, series = _retire(tables, series, cid)

@@ -10,6 +10,7 @@ candidate, one candidate alone), which is how the ranking is computed without re
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -120,8 +121,13 @@ class PlanProblem:
                 "binaries": int(self.model.binaries.nvars) if len(self.model.binaries) else 0}
 
     # ---- solving ----
-    def solve(self) -> None:
-        stats = run_solver(self.model, self.options)
+    def solve(self, relax: bool = False) -> None:
+        """Solve; `relax` drops integrality (exact when every binary is fixed)."""
+        options = self.options
+        if relax and self.builds.built is not None and options.solver.lower() == "highs":
+            options = dataclasses.replace(options, solver_options={
+                **options.solver_options, "solve_relaxation": True})
+        stats = run_solver(self.model, options)
         self.solve_s += stats.solve_s
         self.solves += 1
         if stats.outcome is not Outcome.OPTIMAL:
@@ -142,7 +148,7 @@ class PlanProblem:
         """
         self.builds.fix(sizes)
         try:
-            self.solve()
+            self.solve(relax=True)
             return self.evaluation()
         finally:
             if not keep:

@@ -135,7 +135,7 @@ class Generator(Component):
     carrier: str = "other"
     capacity_mw: NonNegative
     marginal_cost_usd_per_mwh: Series
-    capacity_factor: Series = 1.0
+    capacity_factor: Fraction | SeriesRef = 1.0
     co2_t_per_mwh: NonNegative = 0.0
     available_from: datetime | None = None
 
@@ -222,6 +222,9 @@ TOP_LEVEL_FIELDS = {"format", "name", "description", "time", "currency", "discou
 
 
 # Fields that accept a series (FORMAT.md, "Time series"); every other field is a scalar.
+# Series fields whose values are fractions in [0, 1].
+FRACTION_SERIES = {("generators", "capacity_factor")}
+
 SERIES_FIELDS: dict[str, tuple[str, ...]] = {
     "junctions": (),
     "sinks": ("min_inflow_m3s",),

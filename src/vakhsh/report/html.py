@@ -1,0 +1,265 @@
+"""report.html: one self-contained page per run (headline figures, plots, tables).
+
+Everything is inline: CSS in a <style> block, plots as base64 PNG `data:` URIs, system
+fonts. The page opens with no network and prints on A4/Letter.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from vakhsh.report import metrics
+from vakhsh.report.style import data_uri
+
+REPORT_FILE = "report.html"
+
+CSS = """
+:root { --ink:#1d2733; --muted:#5a6673; --line:#d9dee4; --accent:#4e79a7; --bad:#c0392b;
+        --good:#2e7d32; }
+* { box-sizing: border-box; }
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial,
+       sans-serif; color: var(--ink); margin: 0; background: #f6f7f9; line-height: 1.45; }
+main { max-width: 1240px; margin: 0 auto; padding: 1.2rem 1.6rem 3rem; background: white; }
+h1 { font-size: 1.6rem; margin: 0.2rem 0 0.2rem; }
+h2 { font-size: 1.2rem; margin: 2rem 0 0.5rem; border-bottom: 2px solid var(--line);
+     padding-bottom: 0.2rem; }
+.sub { color: var(--muted); margin: 0 0 1rem; }
+nav { font-size: 0.9rem; margin: 0.6rem 0 1rem; }
+nav a { color: var(--accent); margin-right: 0.9rem; text-decoration: none; }
+.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(210px, 1fr));
+         gap: 0.8rem; margin: 1rem 0; }
+.card { border: 1px solid var(--line); border-radius: 8px; padding: 0.7rem 0.9rem;
+        background: #fbfcfd; }
+.card .label { font-size: 0.8rem; color: var(--muted); text-transform: uppercase;
+               letter-spacing: 0.04em; }
+.card .value { font-size: 1.55rem; font-weight: 650; margin: 0.15rem 0; }
+.card .note { font-size: 0.82rem; color: var(--muted); }
+.card.bad { border-color: var(--bad); } .card.bad .value { color: var(--bad); }
+.card.good .value { color: var(--good); }
+figure { margin: 0.6rem 0 1.4rem; }
+figure img { max-width: 100%; height: auto; display: block; border: 1px solid var(--line); }
+figcaption { font-size: 0.88rem; color: var(--muted); margin-top: 0.3rem; }
+table { border-collapse: collapse; font-size: 0.86rem; margin: 0.4rem 0 1.2rem;
+        width: auto; }
+th, td { padding: 0.25rem 0.6rem; border-bottom: 1px solid var(--line); }
+th { text-align: left; background: #eef1f4; font-weight: 600; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+tbody tr:nth-child(even) { background: #fafbfc; }
+.error { color: var(--bad); border: 1px solid var(--bad); padding: 0.5rem; }
+footer { color: var(--muted); font-size: 0.8rem; margin-top: 2rem; }
+@media print {
+  body { background: white; } main { max-width: none; padding: 0; }
+  nav { display: none; } figure, table, .cards { page-break-inside: avoid; }
+  h2 { page-break-after: avoid; }
+}
+"""
+
+
+def write_report(results, folder: str | Path) -> Path:
+    """Write `folder/report.html` for a run (and `folder/model/`, the model it ran, if
+    missing, so that `vakhsh report` can rebuild the page from the folder alone)."""
+    from vakhsh.network import write_network
+    from vakhsh.report.load import MODEL_COPY
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    if not (folder / MODEL_COPY / "model.yaml").is_file():
+        write_network(results.net, folder / MODEL_COPY)
+    return write_atomically(folder / REPORT_FILE, render_report(results))
+
+
+def write_atomically(path: Path, text: str) -> Path:
+    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def render_report(run) -> str:
+    """The report of one run as an HTML string."""
+    from vakhsh.report.plots import PLOTS
+
+    started = time.perf_counter()
+    summary = run.summary()
+    head = metrics.headline(run, summary)
+    figures = [(spec, _figure(spec.function, run)) for spec in PLOTS]
+    tables = [
+        ("buses", "Energy by bus (GWh)", metrics.bus_table(run),
+         "Winter is October–March; the winter deficit is unserved energy plus net imports "
+         "over winter (negative: a net exporter)."),
+        ("demands", "Water demands (hm³)", metrics.demand_table(run),
+         "Downstream: demands in Uzbekistan, Turkmenistan, Kazakhstan and Afghanistan."),
+        ("sinks", "Sinks (hm³)", metrics.sink_table(run), ""),
+        ("reservoirs", "Reservoirs (hm³)", metrics.reservoir_table(run), ""),
+        ("markets", "Outside markets", metrics.market_table(run),
+         "Revenue: exports minus imports at the market price (million USD)."),
+    ]
+    title = f"{head['model']}" + (f" / {head['scenario']}" if head["scenario"] else "")
+    period = head["period"]
+    parts = [
+        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>vakhsh report: {_e(title)}</title>", f"<style>{CSS}</style></head>",
+        "<body><main>",
+        f"<h1>{_e(title)}</h1>",
+        f'<p class="sub">{_e(str(period.get("start", ""))[:10])} to '
+        f'{_e(str(period.get("end", ""))[:10])}, {_e(period.get("steps", ""))} steps of '
+        f'{_e(_step(period.get("step", "")))} · status {_e(summary.get("status", ""))}</p>',
+        _nav(figures, tables),
+        '<section id="headline"><h2>Headline figures</h2>', _cards(head), "</section>",
+        '<section id="plots"><h2>Plots</h2>',
+    ]
+    for spec, (uri, error) in figures:
+        parts.append(f'<figure id="{spec.key}"><h3>{_e(spec.title)}</h3>')
+        if uri:
+            parts.append(f'<img src="{uri}" alt="{_e(spec.title)}">')
+        else:
+            parts.append(f'<p class="error">This plot could not be drawn: {_e(error)}</p>')
+        parts.append(f"<figcaption>{_e(spec.caption)}</figcaption></figure>")
+    parts.append('</section><section id="tables"><h2>Tables</h2>')
+    for key, caption, frame, note in tables:
+        if len(frame):
+            parts += [f'<h3 id="{key}">{_e(caption)}</h3>', frame_html(frame)]
+            if note:
+                parts.append(f'<p class="sub">{_e(note)}</p>')
+    parts.append(_run_info(summary))
+    parts.append(f"<footer>Written by vakhsh on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC in "
+                 f"{time.perf_counter() - started:.1f} s. Self-contained: no file or "
+                 "script is loaded from elsewhere.</footer>")
+    parts.append("</main></body></html>")
+    return "\n".join(parts)
+
+
+def _figure(function, run) -> tuple[str | None, str | None]:
+    try:
+        return data_uri(function(run)), None
+    except Exception as exc:  # noqa: BLE001 - one broken plot must not lose the report
+        return None, f"{type(exc).__name__}: {exc}"
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value))
+
+
+def _step(step: str) -> str:
+    try:
+        hours = pd.Timedelta(step) / pd.Timedelta(hours=1)
+    except ValueError:
+        return step
+    return f"{hours / 24:g} day" + ("s" if hours != 24 else "") if hours >= 24 and \
+        hours % 24 == 0 else f"{hours:g} h"
+
+
+def _nav(figures, tables) -> str:
+    links = ['<a href="#headline">headline</a>']
+    links += [f'<a href="#{spec.key}">{_e(spec.title.split(" (")[0].lower())}</a>'
+              for spec, _ in figures]
+    links += [f'<a href="#{key}">{key} table</a>' for key, _c, frame, _n in tables
+              if len(frame)]
+    return "<nav>" + " ".join(links) + "</nav>"
+
+
+def _card(label: str, value: str, note: str = "", kind: str = "") -> str:
+    return (f'<div class="card {kind}"><div class="label">{_e(label)}</div>'
+            f'<div class="value">{_e(value)}</div><div class="note">{note}</div></div>')
+
+
+def _cards(head: dict[str, Any]) -> str:
+    deficit = head["winter_deficit_gwh"]
+    worst = sorted(deficit.items(), key=lambda kv: -kv[1])
+    deficit_value = f"{sum(deficit.values()):,.0f} GWh" if deficit else "none"
+    deficit_note = ", ".join(f"{_e(b)} {v:,.0f}" for b, v in worst[:4]) or \
+        "every bus met its winter load from its own supply"
+    deficit_note += f"<br>of which unserved {head['winter_unserved_gwh']:,.1f} GWh"
+    short = head["downstream_shortage_hm3"]
+    asked = head["downstream_demanded_hm3"]
+    short_note = (f"{short / asked:.1%} of {asked:,.0f} hm³ demanded" if asked else
+                  "no downstream demand") + \
+        f"<br>sinks short of their minimum by {head['sink_shortfall_hm3']:,.0f} hm³"
+    audit_ok = head["audit_passed"]
+    water, energy = head["audit_water_relative"], head["audit_energy_relative"]
+    audit_note = (f"largest relative residual: water {_sci(water)}, energy {_sci(energy)}")
+    return '<div class="cards">' + "".join([
+        _card("Total cost", f"{head['total_cost_usd'] / 1e6:,.1f} M USD",
+              "objective of the optimisation"),
+        _card("Winter deficit (Oct–Mar)", deficit_value, deficit_note,
+              "bad" if head["winter_unserved_gwh"] > 0.05 else ""),
+        _card("Exports to outside markets", f"{head['exports_gwh']:,.0f} GWh",
+              f"of which winter {head['winter_exports_gwh']:,.0f} GWh"),
+        _card("Downstream water shortage", f"{short:,.0f} hm³", short_note,
+              "bad" if short > 0.5 else ""),
+        _card("Audit", "passed" if audit_ok else "FAILED", audit_note,
+              "good" if audit_ok else "bad"),
+    ]) + "</div>"
+
+
+def _sci(value: Any) -> str:
+    return "—" if value is None else f"{float(value):.1e}"
+
+
+def frame_html(frame: pd.DataFrame) -> str:
+    """A DataFrame as an HTML table: numbers right-aligned with thousands separators."""
+    index_name = frame.index.name or ""
+    head = f"<th>{_e(index_name)}</th>" + "".join(
+        f'<th class="{"num" if _numeric(frame[c]) else ""}">{_e(_header(c))}</th>'
+        for c in frame.columns)
+    rows = []
+    for key, row in frame.iterrows():
+        cells = [f"<td>{_e(key)}</td>"]
+        for column in frame.columns:
+            value = row[column]
+            if _numeric(frame[column]):
+                cells.append(f'<td class="num">{_number(value, column)}</td>')
+            else:
+                cells.append(f"<td>{_e('' if _missing(value) else value)}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _numeric(series: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
+def _header(column: str) -> str:
+    for suffix, unit in (("_gwh", " (GWh)"), ("_hm3", " (hm³)"), ("_musd", " (M USD)"),
+                         ("_share", " (%)")):
+        if column.endswith(suffix):
+            return column.removesuffix(suffix).replace("_", " ") + unit
+    return column.replace("_", " ")
+
+
+def _number(value: Any, column: str) -> str:
+    if _missing(value):
+        return "—"
+    if column.endswith("_share"):
+        return f"{100 * float(value):.1f}"
+    value = float(value)
+    return f"{value:,.1f}" if abs(value) < 100 else f"{value:,.0f}"
+
+
+def _run_info(summary: dict[str, Any]) -> str:
+    solve = summary.get("solve", {}) or {}
+    prov = summary.get("provenance", {}) or {}
+    rows = {k: v for k, v in solve.items() if v is not None}
+    rows["model_sha256"] = prov.get("model_sha256", "")
+    rows.update({f"version {k}": v for k, v in (prov.get("packages") or {}).items()})
+    frame = pd.DataFrame({"value": [str(v) for v in rows.values()]},
+                         index=pd.Index(list(rows), name="run"))
+    return '<h3 id="run">How this run was made</h3>' + frame_html(frame)

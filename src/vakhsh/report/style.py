@@ -1,0 +1,223 @@
+"""Shared look and arithmetic of the plots: colours per carrier, monthly sums, PNG output.
+
+Figures are built on `matplotlib.figure.Figure` directly (no pyplot), so they hold no
+global state, need no display and render with the Agg canvas.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+import xarray as xr
+from matplotlib.figure import Figure
+
+mpl.use("Agg")
+
+# Colours that tell carriers apart (Tableau-like, colour-blind friendly where possible).
+CARRIER_COLOURS = {
+    "hydro": "#4e79a7",
+    "coal": "#5b4636",
+    "lignite": "#7f6a55",
+    "gas": "#f28e2b",
+    "oil": "#a0522d",
+    "nuclear": "#b07aa1",
+    "solar": "#f1ce3a",
+    "wind": "#59a14f",
+    "biomass": "#9c755f",
+    "geothermal": "#ff9da7",
+    "other": "#bab0ac",
+    "storage": "#9467bd",
+    "imports": "#76b7b2",
+    "exports": "#2f6f6a",
+    "unserved": "#e15759",
+}
+HYDRO_CMAP = "Blues"
+LOAD_COLOUR = "black"
+WINTER_SHADE = "#ececec"
+SERIES_COLOURS = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948",
+                  "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"]
+WINTER_MONTHS = (10, 11, 12, 1, 2, 3)  # October to March (DESIGN.md)
+DPI = 100
+
+
+def carrier_colour(carrier: str) -> str:
+    return CARRIER_COLOURS.get(str(carrier).lower(), CARRIER_COLOURS["other"])
+
+
+def hydro_shades(n: int) -> list:
+    """n distinguishable blues for hydro plants, darkest first."""
+    cmap = mpl.colormaps[HYDRO_CMAP]
+    return [cmap(x) for x in np.linspace(0.9, 0.35, max(n, 1))][:n]
+
+
+def new_figure(width: float, height: float) -> Figure:
+    """A figure with fixed margins (set by `arrange`): constrained layout costs more time
+    than the whole rest of a report on large runs."""
+    return Figure(figsize=(width, height), dpi=DPI)
+
+
+def arrange(fig: Figure, left: float = 0.8, right: float = 0.3, top: float = 0.6,
+            bottom: float = 0.55, hgap: float = 0.75, wgap: float = 1.0) -> None:
+    """Margins and gaps between axes in inches."""
+    width, height = fig.get_size_inches()
+    rows, cols = _grid_of(fig)
+    axes_h = max((height - top - bottom - hgap * (rows - 1)) / rows, 0.3)
+    axes_w = max((width - left - right - wgap * (cols - 1)) / cols, 0.3)
+    fig.subplots_adjust(left=left / width, right=1 - right / width, top=1 - top / height,
+                        bottom=bottom / height, hspace=hgap / axes_h, wspace=wgap / axes_w)
+
+
+def _grid_of(fig: Figure) -> tuple[int, int]:
+    for ax in fig.axes:
+        spec = ax.get_subplotspec()
+        if spec is not None:
+            return spec.get_gridspec().get_geometry()
+    return 1, 1
+
+
+def bars(ax, x, heights, bottom=0.0, width: float = 0.8, label: str | None = None,
+         **style) -> None:
+    """Bars as one PolyCollection: the same picture as `ax.bar`, many times faster."""
+    from matplotlib.collections import PolyCollection
+
+    x = np.asarray(x, dtype=float)
+    low = np.broadcast_to(np.asarray(bottom, dtype=float), x.shape)
+    high = low + np.asarray(heights, dtype=float)
+    half = width / 2
+    verts = [[(xi - half, lo), (xi + half, lo), (xi + half, hi), (xi - half, hi)]
+             for xi, lo, hi in zip(x, low, high, strict=True)]
+    style.setdefault("linewidth", 0)
+    collection = PolyCollection(verts, label=label, **style)
+    ax.add_collection(collection)
+    ax.update_datalim(np.c_[np.r_[x - half, x + half], np.r_[low, high]])
+    ax.autoscale_view()
+
+
+def png_bytes(fig: Figure) -> bytes:
+    """The figure as PNG, without the metadata chunk (which names a web address)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def data_uri(fig: Figure) -> str:
+    return "data:image/png;base64," + base64.b64encode(png_bytes(fig)).decode("ascii")
+
+
+# ---- time arithmetic ----
+def step_hours(obj: xr.Dataset | xr.DataArray) -> float:
+    """Hours per step, from the time coordinate."""
+    times = pd.DatetimeIndex(obj["time"].values)
+    if len(times) < 2:
+        return 24.0
+    return (times[1] - times[0]) / pd.Timedelta(hours=1)
+
+
+def monthly_sum(da: xr.DataArray, factor: float) -> pd.DataFrame:
+    """Sum over each calendar month times `factor` (e.g. hours/1e3 turns MW into GWh).
+
+    Returns a DataFrame indexed by month start, one column per component.
+    """
+    frame = _frame(da)
+    return frame.resample("MS").sum() * factor
+
+
+def monthly_mean(da: xr.DataArray) -> pd.DataFrame:
+    return _frame(da).resample("MS").mean()
+
+
+def thinned(da: xr.DataArray) -> bool:
+    """Whether `for_lines` averages this array to days."""
+    return step_hours(da) < 24
+
+
+def for_lines(da: xr.DataArray) -> pd.DataFrame:
+    """A time series thinned for a line plot: daily means when steps are shorter."""
+    frame = _frame(da)
+    if step_hours(da) < 24:
+        return frame.resample("D").mean()
+    return frame
+
+
+def _frame(da: xr.DataArray) -> pd.DataFrame:
+    other = [d for d in da.dims if d != "time"]
+    if not other:
+        return da.to_series().to_frame(da.name or "value")
+    return da.transpose("time", other[0]).to_pandas()
+
+
+def gwh(da: xr.DataArray) -> pd.DataFrame:
+    """Monthly energy in GWh from a power array in MW."""
+    return monthly_sum(da, step_hours(da) / 1e3)
+
+
+def hm3(da: xr.DataArray) -> pd.DataFrame:
+    """Monthly volume in hm3 from a flow array in m3/s."""
+    return monthly_sum(da, step_hours(da) * 3600 / 1e6)
+
+
+def month_labels(index: pd.DatetimeIndex) -> list[str]:
+    """'Oct\\n2024' for the first month and every January, 'Nov' otherwise."""
+    labels = []
+    for i, stamp in enumerate(index):
+        first = i == 0 or stamp.month == 1
+        labels.append(f"{stamp:%b}\n{stamp:%Y}" if first else f"{stamp:%b}")
+    return labels
+
+
+def shade_winter_bars(ax, index: pd.DatetimeIndex) -> None:
+    """Shade the bar slots of October-March months."""
+    for i, stamp in enumerate(index):
+        if stamp.month in WINTER_MONTHS:
+            ax.axvspan(i - 0.5, i + 0.5, color=WINTER_SHADE, zorder=0, lw=0)
+
+
+def date_axis(ax) -> None:
+    """Month names on a date axis ('Nov', 'Dec', '2025', ...)."""
+    import matplotlib.dates as mdates
+
+    locator = mdates.AutoDateLocator(minticks=4, maxticks=12)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
+def shade_winter_dates(ax, start: pd.Timestamp, end: pd.Timestamp) -> None:
+    """Shade October-March on a date axis (and format the axis with month names)."""
+    date_axis(ax)
+    for year in range(start.year - 1, end.year + 1):
+        lo, hi = pd.Timestamp(year, 10, 1), pd.Timestamp(year + 1, 4, 1)
+        lo, hi = max(lo, start), min(hi, end)
+        if lo < hi:
+            ax.axvspan(lo, hi, color=WINTER_SHADE, zorder=0, lw=0)
+
+
+def grid_shape(n: int, columns: int = 2) -> tuple[int, int]:
+    columns = min(columns, max(n, 1))
+    return int(np.ceil(max(n, 1) / columns)), columns
+
+
+def axes_grid(fig: Figure, n: int, columns: int = 2, sharex: bool = True) -> list:
+    rows, cols = grid_shape(n, columns)
+    axes = np.atleast_1d(fig.subplots(rows, cols, sharex=sharex, squeeze=False)).ravel()
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    return list(axes[:n])
+
+
+def empty_figure(message: str) -> Figure:
+    fig = new_figure(6, 1.2)
+    ax = fig.add_subplot()
+    ax.axis("off")
+    ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=11, color="#555")
+    return fig
+
+
+def format_thousands(ax, axis: str = "y") -> None:
+    from matplotlib.ticker import FuncFormatter
+
+    fmt = FuncFormatter(lambda v, _pos: f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.3g}")
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
