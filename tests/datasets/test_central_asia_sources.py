@@ -66,7 +66,7 @@ def test_model_has_the_components_the_issue_names(model):
                 "perepadnaya_hpp", "tsentralnaya_hpp", "tuyamuyun", "toktogul", "kurpsai_hpp",
                 "tash_kumyr_hpp", "shamaldy_say_hpp", "uch_kurgan_hpp", "kambarata_2_hpp",
                 "kambarata_1_hpp", "kayrakkum", "shardara", "tm_amu_karakum", "aral_sea_south",
-                "aral_sea_north", "base", "dry", "wet", "rogun_full"):
+                "aral_sea_north", "base", "dry", "wet", "rogun_full", "rogun_dam_full"):
         assert cid in ids, cid
     assert set(model["buses"]) == {"TJ", "KG", "UZ", "KZ", "TM", "AF", "PK"}
 
