@@ -1,0 +1,41 @@
+"""One solved toy-cascade per test session, reused by every report test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from vakhsh.network import load_network
+from vakhsh.solve.options import SolveOptions
+from vakhsh.solve.run import optimise
+
+
+def _solve(model: str, scenario: str | None = None, **time):
+    return optimise(load_network(model, scenario=scenario, **time), SolveOptions())
+
+
+@pytest.fixture(scope="session")
+def toy_results():
+    return _solve("toy-cascade")
+
+
+@pytest.fixture(scope="session")
+def toy_run_dir(toy_results, tmp_path_factory) -> Path:
+    """A run folder as `vakhsh run` writes it: results, summary, report and model copy."""
+    from vakhsh.report.html import write_report
+
+    folder = toy_results.to_folder(tmp_path_factory.mktemp("runs") / "toy-base")
+    write_report(toy_results, folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def toy_dry_run_dir(tmp_path_factory) -> Path:
+    """A second run of another scenario, on a shorter horizon to stay fast."""
+    from vakhsh.report.html import write_report
+
+    results = _solve("toy-cascade", "dry", end="2025-04-01")
+    folder = results.to_folder(tmp_path_factory.mktemp("runs") / "toy-dry")
+    write_report(results, folder)
+    return folder

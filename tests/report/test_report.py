@@ -1,0 +1,98 @@
+"""report.html, the plots behind it, `vakhsh report` and `vakhsh compare`."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from matplotlib.figure import Figure
+from typer.testing import CliRunner
+
+from vakhsh.report import metrics
+from vakhsh.report.compare import metrics_table
+from vakhsh.report.html import REPORT_FILE, render_report
+from vakhsh.report.load import load_run
+from vakhsh.report.plots import PLOTS
+from vakhsh.report.style import png_bytes
+
+EXTERNAL = re.compile(r"https?://|src=[\"']//|href=[\"']//|url\(", re.IGNORECASE)
+SECTIONS = ["Headline figures", "Total cost", "Winter deficit", "Exports",
+            "Downstream water shortage", "Audit", "Plots", "Tables"]
+
+
+def _cli(*args: str):
+    from vakhsh.cli import _mount_optional, app
+
+    _mount_optional()
+    return CliRunner().invoke(app, list(args))
+
+
+@pytest.mark.parametrize("spec", PLOTS, ids=[s.key for s in PLOTS])
+def test_every_plot_draws_on_toy_cascade(toy_results, spec):
+    fig = spec.function(toy_results)
+    assert isinstance(fig, Figure)
+    png = png_bytes(fig)
+    assert png.startswith(b"\x89PNG") and len(png) > 5_000
+
+
+def test_report_has_every_section_and_no_external_url(toy_run_dir: Path):
+    text = (toy_run_dir / REPORT_FILE).read_text(encoding="utf-8")
+    for section in SECTIONS + [spec.title for spec in PLOTS]:
+        assert section in text, section
+    assert not EXTERNAL.search(text)
+    assert text.count("data:image/png;base64,") == len(PLOTS)
+    assert "could not be drawn" not in text
+    assert (toy_run_dir / "model" / "model.yaml").is_file()
+
+
+def test_report_rebuilt_from_the_run_folder_alone(toy_run_dir: Path, toy_results):
+    run = load_run(toy_run_dir)
+    assert run.net.name == "toy-cascade" and run.net.scenario == "base"
+    assert metrics.headline(run)["total_cost_usd"] == pytest.approx(toy_results.objective_usd)
+    fresh, solved = metrics.bus_table(run), metrics.bus_table(toy_results)
+    assert fresh.round(6).equals(solved.round(6))
+    assert "Headline figures" in render_report(run)
+
+
+def test_winter_deficit_is_unserved_plus_net_imports(toy_results):
+    table = metrics.bus_table(toy_results)
+    summary = toy_results.summary()
+    for bus, row in table.iterrows():
+        assert row.winter_unserved_gwh == pytest.approx(
+            summary["energy"]["winter_unserved_gwh"][bus])
+        assert row.winter_deficit_gwh == pytest.approx(
+            row.winter_unserved_gwh + row.winter_net_imports_gwh)
+    # energy balance: supply plus net imports plus unserved meets load, per bus
+    balance = table.hydro_gwh + table.other_generation_gwh + table.net_imports_gwh + \
+        table.unserved_gwh
+    storage_losses = balance - table.load_gwh
+    assert (storage_losses.abs() < 0.02 * table.load_gwh + 1).all()
+
+
+def test_report_command_and_errors(toy_run_dir: Path, tmp_path: Path):
+    (toy_run_dir / REPORT_FILE).unlink()
+    result = _cli("report", str(toy_run_dir))
+    assert result.exit_code == 0, result.output
+    assert (toy_run_dir / REPORT_FILE).is_file()
+    missing = _cli("report", str(tmp_path / "nowhere"))
+    assert missing.exit_code == 2
+    assert "vakhsh: error:" in missing.output and "nowhere" in missing.output
+    assert "Traceback" not in missing.output
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = _cli("report", str(empty))
+    assert result.exit_code == 2 and "not a run folder" in result.output
+
+
+def test_compare_two_scenarios(toy_run_dir: Path, toy_dry_run_dir: Path, tmp_path: Path):
+    out = tmp_path / "compare.html"
+    result = _cli("compare", str(toy_run_dir), str(toy_dry_run_dir), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "total cost" in result.output and "toy-dry" in result.output
+    text = out.read_text(encoding="utf-8")
+    assert not EXTERNAL.search(text)
+    assert text.count("data:image/png;base64,") >= 4
+    table = metrics_table([load_run(toy_run_dir), load_run(toy_dry_run_dir)])
+    assert list(table.loc["scenario"]) == ["base", "dry"]
+    assert table.loc["total cost (M USD)"].nunique() == 2
