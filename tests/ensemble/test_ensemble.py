@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
+import time
 
 import pandas as pd
 import yaml
@@ -42,22 +46,31 @@ def test_failing_member_is_reported_and_resume_gives_the_same_aggregate(client, 
     assert set(full.metrics["scenario"]) == {"base", "dry"}
     assert (tmp_path / "full" / "aggregates.csv").is_file()
 
-    # the interrupted ensemble: one run, then a second start that finishes the rest
-    part = run_ensemble("toy-cascade", spec, tmp_path / "part", client=client, limit=1,
-                        report=False)
-    assert (part.succeeded, part.pending) == (1, 3)
-    first = tmp_path / "part" / "runs" / part.index["run"][0] / "summary.json"
+    # the interrupted ensemble: killed (SIGKILL) as soon as its first run is written
+    part = tmp_path / "part"
+    command = [sys.executable, "-m", "vakhsh.cli", "ensemble", "toy-cascade", "--spec",
+               str(spec), "--out", str(part), "--workers", "0", "--no-report"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while not list(part.glob("runs/*/summary.json")) and time.monotonic() < deadline:
+        assert process.poll() is None, process.stderr.read().decode()
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    process.stderr.close()
+    first = next(part.glob("runs/*/summary.json"))
     written = first.stat().st_mtime_ns
-    (tmp_path / "part" / "runs" / ".rhalfwritten.tmp").mkdir()  # a killed write
+    (part / "runs" / ".rhalfwritten.tmp").mkdir()  # what a killed write leaves
     hook = Recorder()
-    resumed = run_ensemble("toy-cascade", spec, tmp_path / "part", client=client,
-                           progress=hook, report=True)
-    assert hook.starts == [(4, 1)]
-    assert len(hook.records) == 3
+    resumed = run_ensemble("toy-cascade", spec, part, client=client, progress=hook,
+                           report=True)
+    total, skipped = hook.starts[0]
+    assert total == 4 and skipped >= 1
+    assert len(hook.records) == total - skipped
     assert first.stat().st_mtime_ns == written  # the finished run was not redone
     assert (resumed.succeeded, resumed.failed) == (2, 2)
     pd.testing.assert_frame_equal(resumed.aggregates, full.aggregates)
-    assert (tmp_path / "part" / "report.html").is_file()
+    assert (part / "report.html").is_file()
 
     row = full.aggregates.set_index(["metric", "key"]).loc[("cost_usd", "")]
     costs = full.metrics["cost_usd"]
