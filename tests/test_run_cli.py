@@ -1,0 +1,159 @@
+"""`vakhsh run`, as a user runs it: a subprocess of the installed command.
+
+It optimises a model, writes results.nc and summary.json (with the stable keys below) into
+`--out`, writes the exact LP with `--write-lp`, and fails on an infeasible model with exit
+status 2, a message naming the culprit, no traceback and no output folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import highspy
+import pytest
+import xarray as xr
+
+STABLE_KEYS = {
+    "model", "scenario", "status", "objective_usd", "period", "audit", "solve", "energy",
+    "water",
+}
+PERIOD = {"start", "end", "step", "steps"}
+AUDIT = {"water_max_residual_hm3", "energy_max_residual_mwh", "passed"}
+SOLVE = {"solver", "build_s", "solve_s", "head_iterations", "head_energy_gap"}
+ENERGY = {"generation_gwh", "load_gwh", "unserved_gwh", "export_gwh", "import_gwh"}
+WATER = {"delivered_hm3", "shortage_hm3", "sink_inflow_hm3", "spill_hm3"}
+
+
+def vakhsh(*args, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    exe = shutil.which("vakhsh")
+    command = [exe] if exe else [sys.executable, "-m", "vakhsh.cli"]
+    env = {**os.environ, "COLUMNS": "160", "NO_COLOR": "1"}
+    return subprocess.run([*command, *map(str, args)], capture_output=True, text=True,
+                          env=env, timeout=300, cwd=cwd)
+
+
+@pytest.fixture(scope="module")
+def full_run(tmp_path_factory):
+    """The whole toy-cascade year, with the LP written to an MPS file."""
+    root = tmp_path_factory.mktemp("run")
+    out, lp = root / "toy", root / "toy.mps"
+    done = vakhsh("run", "toy-cascade", "--out", out, "--write-lp", lp, cwd=root)
+    return done, out, lp
+
+
+def test_run_exits_0_and_writes_results(full_run):
+    done, out, _lp = full_run
+    assert done.returncode == 0, done.stderr
+    assert (out / "results.nc").is_file()
+    assert (out / "summary.json").is_file()
+    with xr.open_dataset(out / "results.nc", engine="h5netcdf") as ds:
+        assert ds.sizes["time"] == 365
+        for name in ("storage_hm3", "turbine_flow_m3s", "hydro_p_mw", "generator_p_mw",
+                     "price_usd_per_mwh", "water_value_usd_per_hm3", "sink_inflow_m3s"):
+            assert name in ds.data_vars, name
+        assert ds["storage_hm3"].attrs.get("units") == "hm3"
+    # nothing half-written is left beside the output folder
+    assert [p.name for p in out.parent.iterdir() if p.name.startswith(".toy")] == []
+
+
+def test_summary_has_the_stable_keys(full_run):
+    done, out, _lp = full_run
+    assert done.returncode == 0, done.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    assert STABLE_KEYS <= set(summary)
+    assert summary["model"] == "toy-cascade"
+    assert summary["status"] == "optimal"
+    assert isinstance(summary["objective_usd"], float)
+    assert PERIOD <= set(summary["period"])
+    assert summary["period"]["steps"] == 365
+    assert summary["period"]["start"].startswith("2024-10-01")
+    assert summary["period"]["end"].startswith("2025-10-01")
+    assert AUDIT <= set(summary["audit"])
+    assert summary["audit"]["passed"] is True
+    assert SOLVE <= set(summary["solve"])
+    assert summary["solve"]["solver"] == "highs"
+    assert ENERGY <= set(summary["energy"])
+    assert set(summary["energy"]["load_gwh"]) == {"NORTH", "SOUTH"}
+    assert set(summary["energy"]["export_gwh"]) == {"neighbour"}
+    assert WATER <= set(summary["water"])
+    assert set(summary["water"]["delivered_hm3"]) == {"valley_fields"}
+    assert set(summary["water"]["sink_inflow_hm3"]) == {"sea"}
+    assert set(summary["water"]["spill_hm3"]) == {"upper", "lower"}
+
+
+def test_summary_is_consistent_with_results(full_run):
+    done, out, _lp = full_run
+    assert done.returncode == 0, done.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    with xr.open_dataset(out / "results.nc", engine="h5netcdf") as ds:
+        load = float(ds["load_mw"].sel(bus="NORTH").sum()) * 24 / 1e3
+        spill = float(ds["spill_m3s"].sel(reservoir="upper").sum()) * 0.0864
+    assert summary["energy"]["load_gwh"]["NORTH"] == pytest.approx(load, rel=1e-9)
+    assert summary["water"]["spill_hm3"]["upper"] == pytest.approx(spill, rel=1e-9, abs=1e-9)
+
+
+def test_write_lp_writes_the_lp_that_was_solved(full_run):
+    # Solving the written MPS file again with HiGHS gives the run's objective, less the
+    # constant cost of all water demand (what an LP file cannot hold):
+    #   sum over steps of demand_m3s * 0.0864 * shortage_cost_usd_per_hm3 (30,000).
+    done, out, lp = full_run
+    assert done.returncode == 0, done.stderr
+    assert lp.is_file()
+    text = lp.read_text()
+    assert "ROWS" in text and "COLUMNS" in text
+    solver = highspy.Highs()
+    solver.setOptionValue("output_flag", False)
+    solver.readModel(str(lp))
+    solver.run()
+    assert solver.modelStatusToString(solver.getModelStatus()) == "Optimal"
+    objective = solver.getInfo().objective_function_value
+    with xr.open_dataset(out / "results.nc", engine="h5netcdf") as ds:
+        constant = float(ds["demand_m3s"].sum()) * 0.0864 * 30_000
+    summary = json.loads((out / "summary.json").read_text())
+    assert objective + constant == pytest.approx(summary["objective_usd"], rel=1e-6)
+
+
+def test_head_iterate(tmp_path):
+    out = tmp_path / "iterate"
+    done = vakhsh("run", "toy-cascade", "--end", "2024-10-08", "--head", "iterate",
+                  "--out", out, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["period"]["steps"] == 7
+    assert summary["audit"]["passed"] is True
+    assert summary["solve"]["head_iterations"] >= 2
+    assert isinstance(summary["solve"]["head_energy_gap"], float)
+    with xr.open_dataset(out / "results.nc", engine="h5netcdf") as ds:
+        assert "hydro_p_exact_mw" in ds.data_vars
+
+
+def test_infeasible_model_exits_2_without_traceback_or_output(toy_folder, edit_model,
+                                                              tmp_path):
+    # In four days the upper reservoir cannot fill from 1200 to 2000 hm3.
+    def unreachable(raw):
+        raw["reservoirs"]["upper"]["storage_final_min_hm3"] = 2000
+
+    folder = edit_model(unreachable)
+    out = tmp_path / "never"
+    done = vakhsh("run", folder, "--end", "2024-10-05", "--out", out, cwd=tmp_path)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr and "Traceback" not in done.stdout
+    assert "vakhsh: error:" in done.stderr
+    assert "infeasible" in done.stderr
+    assert "upper" in done.stderr
+    assert not out.exists()
+    assert not any(p.name.startswith(".never") for p in tmp_path.iterdir())
+
+
+def test_unknown_head_mode_exits_2(tmp_path):
+    done = vakhsh("run", "toy-cascade", "--head", "sometimes", "--out", tmp_path / "x",
+                  cwd=tmp_path)
+    assert done.returncode == 2
+    assert "--head" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "x").exists()
