@@ -30,6 +30,8 @@ UNITS = {
     "reach_flow_m3s": ("m3/s", "flow sent into the reach"),
     "reach_arrival_m3s": ("m3/s", "flow delivered at the reach's end"),
     "reach_shortfall_m3s": ("m3/s", "minimum flow not met (priced)"),
+    "reach_in_transit_hm3": ("hm3", "water still in the reach when the horizon ends, after "
+                             "its loss"),
     "demand_m3s": ("m3/s", "water demanded"),
     "withdrawal_m3s": ("m3/s", "water delivered to the demand"),
     "shortage_m3s": ("m3/s", "demand not delivered"),
@@ -118,6 +120,7 @@ def derived(net: Network, data: dict[str, xr.DataArray]) -> dict[str, xr.DataArr
     out["hydro_p_mw"] = GRAVITY_MW_PER_M3S_M * efficiency * data["head_m"] * \
         data["turbine_flow_m3s"]
     out["reach_arrival_m3s"] = reach_arrivals(net, data["reach_flow_m3s"])
+    out["reach_in_transit_hm3"] = in_transit(net, data["reach_flow_m3s"])
     out["shortage_m3s"] = (data["demand_m3s"] - data["withdrawal_m3s"]).clip(min=0.0)
     fraction = net.static("water_demands", "return_fraction")
     out["return_flow_m3s"] = fraction * data["withdrawal_m3s"]
@@ -139,6 +142,18 @@ def reach_arrivals(net: Network, sent: xr.DataArray) -> xr.DataArray:
         else:
             arrived[:, j] = keep * values[:, j]
     return xr.DataArray(arrived, coords=sent.transpose("time", "reach").coords)
+
+
+def in_transit(net: Network, sent: xr.DataArray) -> xr.DataArray:
+    """Water still in each reach when the horizon ends (what will arrive, after losses)."""
+    reaches = net.tables["reaches"]
+    values = sent.transpose("time", "reach").values
+    amounts = np.zeros(len(reaches))
+    for j, (_rid, row) in enumerate(reaches.iterrows()):
+        if row.delay_steps:
+            last = values[max(len(values) - int(row.delay_steps), 0):, j]
+            amounts[j] = net.hm3_per_m3s * (1 - row.loss_fraction) * last.sum()
+    return xr.DataArray(amounts, coords=[net.coord("reaches")])
 
 
 def node_arrivals(net: Network, data: dict, derived_: dict) -> xr.DataArray:

@@ -89,6 +89,8 @@ class Results:
                 "shortage_hm3": self._hm3(ds["shortage_m3s"], "water_demand"),
                 "sink_inflow_hm3": self._hm3(ds["sink_inflow_m3s"], "sink"),
                 "spill_hm3": self._hm3(ds["spill_m3s"], "reservoir"),
+                "in_transit_hm3": {str(k): float(v) for k, v in zip(
+                    ds["reach"].values, ds["reach_in_transit_hm3"].values, strict=True)},
                 "evaporation_hm3": {str(k): float(v) for k, v in zip(
                     ds["reservoir"].values, ds["evaporation_hm3"].sum("time").values,
                     strict=True)},
