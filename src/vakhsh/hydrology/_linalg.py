@@ -28,5 +28,14 @@ def cholesky_psd(a: np.ndarray) -> np.ndarray:
     try:
         return np.linalg.cholesky(a)
     except np.linalg.LinAlgError:
-        ridge = 1e-10 * max(1.0, float(np.max(np.abs(np.diag(a)))))
-        return np.linalg.cholesky(a + ridge * np.eye(len(a)))
+        pass
+    scale = max(1.0, float(np.max(np.abs(np.diag(a)))))
+    b, _ = nearest_psd(a, floor=1e-10 * scale)
+    for ridge in (1e-10, 1e-8, 1e-6):
+        try:
+            return np.linalg.cholesky(b + ridge * scale * np.eye(len(a)))
+        except np.linalg.LinAlgError:
+            continue
+    # last resort: a symmetric square root from the eigen-decomposition (not triangular, same product)
+    w, v = np.linalg.eigh(0.5 * (b + b.T))
+    return v * np.sqrt(np.clip(w, 0.0, None))

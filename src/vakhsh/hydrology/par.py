@@ -36,11 +36,12 @@ the CV of annual flow comes out 5-15 % low. So Z is built as
 
     Z[t, g] = sqrt(1 - kappa_g^2) U[t, g] + kappa_g B[year(t), g]
 
-with U a PAR(1) as above and B one N(0, R_B) draw per year (R_B = the pooled log-space
-cross-correlation), its year starting at the month whose lag-1 link is weakest (the onset of
+with U a PAR(1) as above and B one N(0, R_B) draw per year, its year starting at the month whose lag-1 link is weakest (the onset of
 melt: April on the test gauges). Z keeps unit variance; U's coefficients
 ``phi_U = (phi - kappa^2 [same year]) / (1 - kappa^2)`` keep Z's lag-1 ``phi``; U's
-cross-correlations ``(C - kappa kappa^T R_B) / (a a^T)`` keep C. kappa_g is found by
+cross-correlations ``(C - kappa kappa^T R_B) / (a a^T)`` keep C, with
+``R_B = C_pooled / (a a^T + kappa kappa^T)`` (elementwise) so that U and B share one
+correlation in the pooled case. kappa_g is found by
 bisection so that the analytic CV of calendar-year flow (:func:`annual_cv`) equals the
 record's; kappa = 0 (plain PAR(1)) where PAR(1) already reaches it.
 Flows are never below ``tau >= 0``. Where a correlation matrix is not positive semi-definite
@@ -279,20 +280,32 @@ def fit_par1(record: pd.DataFrame, transform: str = "log3", match_annual_cv: boo
         if (np.abs(raw) > PHI_MAX + 1e-12).any():
             notes.append(f"lag-1 not reachable beside the annual component in {int((np.abs(raw) > PHI_MAX + 1e-12).sum())} "
                          "gauge-months (coefficient capped)")
-        r_b = c_pool.mean(axis=0)
-        r_b, _ = nearest_psd(r_b)
-        np.fill_diagonal(r_b, 1.0)
-        annual_chol = cholesky_psd(r_b)
+        # U and B share one cross-correlation R in the pooled case: C = (a a^T + k k^T) * R
         aa = np.outer(np.sqrt(1 - kappa**2), np.sqrt(1 - kappa**2))
+        r_b = np.clip(c_pool.mean(axis=0) / (aa + np.outer(kappa, kappa)), -1.0, 1.0)
+        np.fill_diagonal(r_b, 1.0)
+        r_b, _ = nearest_psd(r_b)
+        annual_chol = cholesky_psd(r_b)
         kk = np.outer(kappa, kappa) * r_b
         c_month = (c_month - kk) / aa
         c_pool = (c_pool - kk) / aa
-        for c in (*c_month, *c_pool):
-            np.fill_diagonal(c, 1.0)
+        for arr in (c_month, c_pool):
+            for m in range(12):
+                np.fill_diagonal(arr[m], 1.0)
         notes.append(
             f"annual component from month {year_start + 1}: kappa "
             + ", ".join(f"{gname}={k:.2f}" for gname, k in zip(gauges, kappa, strict=True))
         )
+    repaired_months = []
+    for arr in (c_month, c_pool):
+        for m in range(12):
+            fixed, repaired = nearest_psd(arr[m])
+            if repaired:
+                arr[m] = fixed
+                repaired_months.append(m + 1)
+    if repaired_months:
+        notes.append("cross-gauge correlation repaired to be positive semi-definite in months "
+                     + ", ".join(str(m) for m in sorted(set(repaired_months))))
     weight, corr, sigma = _most_monthly_feasible(c_month, c_pool, phi_u)
     if weight < 1.0:
         notes.append(
