@@ -79,6 +79,9 @@ def register(app: typer.Typer, reports_errors: Callable, console: Console) -> No
         climate: Annotated[str | None, typer.Option(help="Named climate scenario of `vakhsh "
                                                     "inflows` applied to every year, or "
                                                     "YEAR=NAME,YEAR=NAME.")] = None,
+        stages: Annotated[Path | None, typer.Option(help="Reservoir stages (YAML: id -> "
+                                                    "reservoir, storage_max_hm3, capex_usd, "
+                                                    "lifetime_years).")] = None,
         rank: Annotated[bool, typer.Option(help="Rank every candidate (2 solves each).")
                         ] = True,
         out: Annotated[Path | None, typer.Option(help="Output folder (default runs/plan-"
@@ -98,8 +101,11 @@ def register(app: typer.Typer, reports_errors: Callable, console: Console) -> No
         member_list = default_members(model, members, scenario, inflows,
                                       _floats(weights, "--weights"))
         climate_map = _climate(climate)
+        from vakhsh.plan.cases import read_stages
+
         spec = PlanSpec(years=year_list, members=member_list, scenario=scenario,
-                        demand_growth=demand_growth, myopic=myopic, climate=climate_map)
+                        demand_growth=demand_growth, myopic=myopic, climate=climate_map,
+                        stages=read_stages(stages) if stages else {})
         options = SolveOptions(solver=solver, log=log)
         with console.status("planning") as status:
             result = run_plan(model, spec, options, ranking=rank,

@@ -146,3 +146,40 @@ def test_robust_plan_over_members_covers_the_dry_one(write_model):
     assert result.builds["plant"][2030] == pytest.approx(100.0, abs=1e-4)
     assert result.average["regret_usd_per_year"] == pytest.approx(0.0, abs=1e-3)
     assert len(result.results) == 2
+
+
+def test_reservoir_stage_built_when_the_water_it_keeps_is_worth_more(write_model):
+    # 500 m3/s for 12 hours (21.6 hm3) while there is no load, then 1000 MW of load for 12
+    # hours. The reservoir keeps 10 hm3, the stage 20 hm3; each hm3 at 100 m head and
+    # efficiency 1 makes 272.5 MWh, displacing gas at 100 USD/MWh: the stage saves
+    # 272,500 USD a day and costs 80 M USD a year, 219,178 USD a day.
+    from tests.plan.conftest import day_model
+
+    from vakhsh.plan import ReservoirStage
+
+    inflow = "\n".join(f"2030-01-01 {h:02d}:00,{500 if h < 12 else 0},"
+                       f"{0 if h < 12 else 1000}" for h in range(24))
+    raw = day_model(
+        sinks={"sea": {}},
+        catchments={"river": {"to": "dam", "inflow_m3s": "series:hours.csv#inflow"}},
+        reservoirs={"dam": {"storage_min_hm3": 0, "storage_max_hm3": 10,
+                            "storage_initial_hm3": 0, "spill_to": "sea"}},
+        hydro_plants={"dam_hpp": {"reservoir": "dam", "to": "sea", "bus": "N",
+                                  "capacity_mw": 5000, "max_flow_m3s": 5000,
+                                  "efficiency": 1.0, "head_m": 100}},
+        buses={"N": {"voll_usd_per_mwh": 1000}},
+        loads={"demand": {"bus": "N", "p_mw": "series:hours.csv#load"}},
+        generators={"gas": {"bus": "N", "capacity_mw": 2000,
+                            "marginal_cost_usd_per_mwh": 100}},
+        candidates={})
+    folder = write_model(raw, {"hours.csv": "time,inflow,load\n" + inflow + "\n"})
+    stage = ReservoirStage("dam", storage_max_hm3=20, capex_usd=0, lifetime_years=50,
+                           fom_usd_per_year=80e6)
+    result = plan(folder, PlanSpec(stages={"dam_stage_2": stage}), ranking=False)
+    assert result.builds["dam_stage_2"][2030] == pytest.approx(1.0)
+    energy = 20 * 9.81e-3 * 100 * 1e6 / 3600  # MWh from 20 hm3
+    expected = (12 * 1000 - energy) * 100 + 80e6 * 24 / 8760
+    assert result.objective_usd == pytest.approx(expected, rel=1e-6)
+    (case,) = result.results.values()
+    assert case.audit.passed
+    assert float(case.dataset["storage_hm3"].max()) == pytest.approx(20.0)

@@ -24,6 +24,8 @@ the existing components:
     hydro plant:   flow <= max_flow_m3s_per_mw * capacity;
                    9.81e-3 * efficiency * head * flow <= capacity
                    (fixed head: head_m, or level at the initial storage minus tailwater)
+    reservoir stage: storage[t, r] <= storage_max + (stage storage_max - storage_max) * built
+                   (a lumpy candidate of size 1; its capex is per stage, not per kW)
 
 The investment cost is shared by all cases: the annuity of what stands in year y, for the
 share of a year that y's run covers, times y's period weight (see `vakhsh.plan.economics`).
@@ -46,6 +48,8 @@ from vakhsh.network.series import SeriesResolver
 from vakhsh.solve.head import curve_value
 
 CANDIDATE = "candidate"
+# reservoir stages: lumpy candidates of size 1 that raise a reservoir's storage_max_hm3
+STAGES = "reservoir_stages"
 PERIOD = "period"
 # upper bound on a candidate with a minimum size but no maximum (MW)
 BIG_BUILD_MW = 1e5
@@ -188,7 +192,8 @@ def candidate_family(builds: BuildVariables, year: int) -> Callable[[BuildContex
         capacity = builds.capacity(year)
         resolver = SeriesResolver(ctx.net.folder, ctx.net.run)
         for kind, add in (("generators", _generators), ("storage_units", _storage_units),
-                          ("lines", _lines), ("hydro_plants", _hydro_plants)):
+                          ("lines", _lines), ("hydro_plants", _hydro_plants),
+                          (STAGES, _reservoir_stages)):
             ids = list(table.index[table["component"] == kind])
             if ids:
                 add(ctx, table.loc[ids], capacity.sel({CANDIDATE: ids}), resolver)
@@ -307,3 +312,21 @@ def _hydro_plants(ctx: BuildContext, table, capacity, resolver) -> None:
     ctx.add_water(flow, CANDIDATE, site, sign=-1)
     ctx.add_water(flow, CANDIDATE, _column(table, "to"))
     ctx.add_power(factor * flow, CANDIDATE, _column(table, "bus"))
+
+
+def _reservoir_stages(ctx: BuildContext, table, capacity, resolver) -> None:
+    """Raise a reservoir's upper storage bound to the stage's when the stage stands."""
+    storage = ctx.var("storage_hm3")
+    old = ctx.net.static("reservoirs", "storage_max_hm3")
+    upper = old.copy()
+    for cid, row in table.iterrows():
+        rid = row.template["reservoir"]
+        upper.loc[{"reservoir": rid}] = max(float(upper.sel(reservoir=rid)),
+                                            float(row.template["storage_max_hm3"]))
+    storage.update(upper=upper.broadcast_like(storage.lower).transpose(*storage.dims))
+    for cid, row in table.iterrows():
+        rid = row.template["reservoir"]
+        base = float(old.sel(reservoir=rid))
+        extra = float(row.template["storage_max_hm3"]) - base
+        ctx.add_con(storage.sel(reservoir=rid) - extra * capacity.sel({CANDIDATE: cid})
+                    <= base, name=f"candidate_stage_{cid}")

@@ -8,6 +8,6 @@
 """
 
 from vakhsh.plan.api import Plan, plan
-from vakhsh.plan.cases import Member, PlanSpec, default_members
+from vakhsh.plan.cases import Member, PlanSpec, ReservoirStage, default_members
 
-__all__ = ["Plan", "PlanSpec", "Member", "plan", "default_members"]
+__all__ = ["Plan", "PlanSpec", "Member", "ReservoirStage", "plan", "default_members"]

@@ -208,7 +208,7 @@ def _average_year(model, spec: PlanSpec, options: SolveOptions, problem: PlanPro
     member = Member("average", 1.0, scenario=scenario)
     avg_spec = PlanSpec(years=tuple(problem.years), members=(member,), scenario=scenario,
                         demand_growth=spec.demand_growth, inflow_factor=spec.inflow_factor,
-                        climate=spec.climate, retire=spec.retire)
+                        climate=spec.climate, retire=spec.retire, stages=spec.stages)
     say("robust: planning on the average year alone")
     cases, years = load_cases(model, avg_spec, start, end)
     alone = PlanProblem(cases, years, options).optimise()

@@ -16,6 +16,7 @@ import pandas as pd
 import xarray as xr
 
 from vakhsh.errors import ModelError, Problem
+from vakhsh.math.investment import STAGES
 from vakhsh.network import Network
 from vakhsh.network.series import SeriesError, SeriesResolver
 from vakhsh.schema.components import KINDS, SERIES_FIELDS, Candidate
@@ -42,6 +43,14 @@ def with_builds(net: Network, sizes_mw: Mapping[str, float]) -> Network:
     resolver = SeriesResolver(net.folder, net.run)
     problems: list[Problem] = []
     for cid, size in built.items():
+        if net.candidates.loc[cid, "component"] == STAGES:
+            template = net.candidates.loc[cid, "template"]
+            table = tables["reservoirs"].copy()
+            rid = template["reservoir"]
+            table.loc[rid, "storage_max_hm3"] = max(float(table.loc[rid, "storage_max_hm3"]),
+                                                    float(template["storage_max_hm3"]))
+            tables["reservoirs"] = table
+            continue
         cand = candidate_object(net, cid)
         kind = cand.component
         cls, dim = KINDS[kind]

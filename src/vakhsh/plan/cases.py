@@ -44,6 +44,17 @@ class Member:
 
 
 @dataclass(frozen=True)
+class ReservoirStage:
+    """A higher full supply level for a reservoir: all or nothing, at a total capex."""
+
+    reservoir: str
+    storage_max_hm3: float
+    capex_usd: float
+    lifetime_years: float
+    fom_usd_per_year: float = 0.0
+
+
+@dataclass(frozen=True)
 class PlanSpec:
     """What a plan covers. Years None: the model's own period is the single year."""
 
@@ -55,6 +66,7 @@ class PlanSpec:
     climate: Mapping[int | str, str] = field(default_factory=dict)  # year or "all" -> name
     retire: Mapping[str, int] = field(default_factory=dict)  # component id -> year
     myopic: bool = False
+    stages: Mapping[str, ReservoirStage] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -118,6 +130,8 @@ def load_cases(model, spec: PlanSpec, start=None, end=None) -> tuple[list[Case],
         for member in members:
             net, note = _load_year(model, member, own, year, start, end)
             net = _transform(net, spec, year, own_year)
+            if spec.stages:
+                net = with_stages(net, spec.stages)
             cases.append(Case(year, member, net, member.weight / total, note))
     return cases, years
 
@@ -216,3 +230,68 @@ def _retire(tables: dict, series: dict, cid: str) -> tuple[dict, dict]:
         return tables, {**series, "lines": lines}
     raise ModelError([Problem("plan", f"retire.{cid}", "no generator, hydro plant, storage "
                               "unit or line has this id")])
+
+
+def read_stages(path: Path) -> dict[str, ReservoirStage]:
+    """Reservoir stages from a YAML mapping: id -> {reservoir, storage_max_hm3, capex_usd,
+    lifetime_years, fom_usd_per_year}."""
+    import yaml
+    from pydantic import TypeAdapter, ValidationError
+
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ModelError([Problem(path.name, "", "cannot be read", str(exc))]) from None
+    if not isinstance(raw, dict):
+        raise ModelError([Problem(path.name, "", "expected a mapping of stage id to fields")])
+    adapter = TypeAdapter(ReservoirStage)
+    stages, problems = {}, []
+    for sid, fields in raw.items():
+        try:
+            stages[str(sid)] = adapter.validate_python(fields)
+        except ValidationError as exc:
+            problems += [Problem(path.name, f"{sid}." + ".".join(map(str, e["loc"])),
+                                 e["msg"], e.get("input")) for e in exc.errors()]
+    if problems:
+        raise ModelError(problems)
+    return stages
+
+
+def with_stages(net: Network, stages: Mapping[str, ReservoirStage]) -> Network:
+    """`net` with reservoir stages appended to its candidates (lumpy, size 1)."""
+    from vakhsh.math.investment import STAGES
+
+    problems, rows = [], []
+    seen: set[str] = set()
+    for sid, stage in stages.items():
+        where = f"stages.{sid}"
+        if stage.reservoir not in net.tables["reservoirs"].index:
+            problems.append(Problem("plan", f"{where}.reservoir", "no such reservoir",
+                                    stage.reservoir))
+            continue
+        if stage.reservoir in seen:
+            problems.append(Problem("plan", f"{where}.reservoir", "one stage per reservoir",
+                                    stage.reservoir))
+        seen.add(stage.reservoir)
+        current = float(net.tables["reservoirs"].loc[stage.reservoir, "storage_max_hm3"])
+        if stage.storage_max_hm3 <= current:
+            problems.append(Problem("plan", f"{where}.storage_max_hm3", "must exceed the "
+                                    f"reservoir's storage_max_hm3 ({current:g})",
+                                    stage.storage_max_hm3))
+        if sid in net.candidates.index:
+            problems.append(Problem("plan", where, "a candidate has the same id"))
+        rows.append({"component": STAGES,
+                     "template": {"reservoir": stage.reservoir,
+                                  "storage_max_hm3": stage.storage_max_hm3},
+                     # size 1: USD per stage = 1000 x "USD per kW" of a 1 MW candidate
+                     "capex_usd_per_kw": stage.capex_usd / 1e3,
+                     "fom_usd_per_kw_year": stage.fom_usd_per_year / 1e3,
+                     "lifetime_years": stage.lifetime_years, "min_build_mw": 0.0,
+                     "max_build_mw": 1.0, "lumpy": True})
+    if problems:
+        raise ModelError(problems)
+    extra = pd.DataFrame(rows, index=pd.Index(list(stages), name="candidate"))
+    table = pd.concat([net.candidates, extra.reindex(columns=net.candidates.columns)])
+    table.index.name = "candidate"
+    return dataclasses.replace(net, candidates=table)
