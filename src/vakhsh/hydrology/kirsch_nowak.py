@@ -119,8 +119,9 @@ def simulate_kirsch(model: KirschModel, n_years: int, n_members: int, seed: int)
     draws = np.stack([r.integers(0, n_hist, size=(n_years + 1, 12)) for r in rngs])  # (M, Y+1, 12)
     x = model.zh[draws, np.arange(12)[None, None, :], :]  # (M, Y+1, 12, G)
     xs = np.concatenate([x[:, :-1, 6:, :], x[:, 1:, :6, :]], axis=2)  # (M, Y, 12, G) Jul–Jun
-    z = np.einsum("mykg,gkl->mylg", x[:, 1:], model.u)  # Jan–Dec rows of output years
-    zs = np.einsum("mykg,gkl->mylg", xs, model.u_shift)
+    # per gauge g: Z[..., :, g] = X[..., :, g] @ U[g]  (batched matrix products)
+    z = np.matmul(x[:, 1:].transpose(0, 1, 3, 2)[..., None, :], model.u[None, None])[..., 0, :].transpose(0, 1, 3, 2)
+    zs = np.matmul(xs.transpose(0, 1, 3, 2)[..., None, :], model.u_shift[None, None])[..., 0, :].transpose(0, 1, 3, 2)
     out = np.concatenate([zs[:, :, 6:, :], z[:, :, 6:, :]], axis=2)
     y = model.mean + model.sd * out
     return np.exp(y) if model.log else np.clip(y, 0.0, None)

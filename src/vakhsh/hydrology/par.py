@@ -326,26 +326,35 @@ def simulate_par1(model: Par1Model, n_years: int, n_members: int, seed: int) -> 
     """Flows ``(member, year, 12, gauge)`` starting in January; vectorised over members and gauges.
 
     The state before the first January is drawn from the stationary N(0, C[Dec]), so no
-    warm-up is needed. Member k uses the k-th stream spawned from ``seed``.
+    warm-up is needed. Member k uses the k-th stream spawned from ``seed``: first the
+    monthly noise (12 * n_years + 1 rows), then, with the annual component, n_years + 1 rows.
     """
     g = len(model.gauges)
     t = 12 * n_years
     rngs = member_generators(seed, n_members)
-    # (T + 1, M, G): row 0 is the initial state's noise
-    eps = np.stack([r.standard_normal((t + 1, g)) for r in rngs], axis=1)
-    z0 = eps[0] @ cholesky_psd(model.corr[11]).T  # (M, G)
-    e = eps[1:].reshape(n_years, 12, n_members, g)
-    # residuals with their spatial correlation: e[y, m] @ L[m]^T for all m at once
-    e = np.einsum("ymkg,mhg->ymkh", e, model.resid_chol).reshape(t, n_members, g)
-    z = e  # overwritten in place by the recursion
+    eps = np.empty((n_members, t + 1, g))
+    for k, r in enumerate(rngs):
+        r.standard_normal(out=eps[k])
+    z0 = eps[:, 0] @ cholesky_psd(model.corr[11]).T  # (M, G) initial state
+    # residuals with their spatial correlation, month by month: e[:, y, m] @ L[m]^T
+    z = np.matmul(eps[:, 1:].reshape(n_members, n_years, 12, 1, g),
+                  model.resid_chol.transpose(0, 2, 1)).reshape(n_members, t, g)
     prev = z0
-    for i in range(t):
-        z[i] += model.phi[i % 12] * prev
-        prev = z[i]
+    for i in range(t):  # the recursion, vectorised over members and gauges
+        zi = z[:, i]
+        zi += model.phi[i % 12] * prev
+        prev = zi
     if model.kappa is not None:
-        # annual component: one N(0, R_B) draw per member and year (years begin at year_start)
-        eta = np.stack([r.standard_normal((n_years + 1, g)) for r in rngs], axis=1) @ model.annual_chol.T
+        eta = np.empty((n_members, n_years + 1, g))
+        for k, r in enumerate(rngs):
+            r.standard_normal(out=eta[k])
+        eta = eta @ model.annual_chol.T
         block = (np.arange(t) - model.year_start + 12) // 12  # 0..n_years
-        z = np.sqrt(1 - model.kappa**2) * z + model.kappa * eta[block]
-    z = z.reshape(n_years, 12, n_members, g).transpose(2, 0, 1, 3)
-    return model.tau + np.exp(model.mu + model.s * z)
+        z *= np.sqrt(1 - model.kappa**2)
+        z += model.kappa * eta[:, block]
+    z = z.reshape(n_members, n_years, 12, g)
+    z *= model.s
+    z += model.mu
+    np.exp(z, out=z)
+    z += model.tau
+    return z

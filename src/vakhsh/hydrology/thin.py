@@ -164,7 +164,9 @@ def simulate_thin(model: ThinModel, n_years: int, n_members: int, seed: int, fir
     p = model.params
     g = len(model.gauges)
     rngs = member_generators(seed, n_members)
-    draws = np.stack([r.standard_normal((n_years + 12 * n_years, g)) for r in rngs])  # (M, Y + 12Y, G)
+    draws = np.empty((n_members, n_years + 12 * n_years, g))  # (M, Y + 12Y, G)
+    for k, r in enumerate(rngs):
+        r.standard_normal(out=draws[k])
     ea, ew = draws[:, :n_years], draws[:, n_years:]
     cv = model.cv_annual
     s_a = np.sqrt(np.log1p(cv**2))
@@ -178,15 +180,18 @@ def simulate_thin(model: ThinModel, n_years: int, n_members: int, seed: int, fir
     a = np.exp(s_a * za - s_a**2 / 2)  # (M, Y, G), mean 1, CV cv
     r_w, _ = nearest_psd(rho)
     zw = _ar1_filter(ew @ cholesky_psd(r_w).T, p.month_lag1, axis=1).reshape(n_members, n_years, 12, g)
-    w = np.exp(p.month_sd * zw - p.month_sd**2 / 2)
+    zw *= p.month_sd
+    zw -= p.month_sd**2 / 2
+    shape = np.exp(zw, out=zw)
+    shape *= model.clim  # (M, Y, 12, G): clim * w
     years = np.arange(first_year, first_year + n_years)
     days = np.array([[pd.Timestamp(year=y, month=m, day=1).days_in_month for m in range(1, 13)] for y in years], float)
-    shape = model.clim[None, None] * w  # (M, Y, 12, G)
-    vol_shape = np.einsum("ym,kymg->kyg", days, shape)
-    vol_clim = np.einsum("ym,mg->yg", days, model.clim)[None]
+    vol_shape = np.matmul(days[None, :, None, :], shape)[:, :, 0, :]  # (M, Y, G)
+    vol_clim = (days @ model.clim)[None]  # (1, Y, G)
     with np.errstate(invalid="ignore", divide="ignore"):
         scale = np.where(vol_shape > 0, a * vol_clim / vol_shape, 0.0)
-    return shape * scale[:, :, None, :]
+    shape *= scale[:, :, None, :]
+    return shape
 
 
 # ---------------------------------------------------------------- missing CVs
