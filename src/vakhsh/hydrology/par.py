@@ -4,19 +4,16 @@ with spatially correlated residuals, as used for inflows in SDDP practice.
 Model (month m of year y, gauge g; standardised log flow ``Z``)::
 
     Q[t, g]  = tau[m, g] + exp(mu[m, g] + s[m, g] * Z[t, g])
-    Z[t, :]  = A[m] @ Z[t-1, :] + L[m] @ eps[t, :],     eps ~ N(0, I)
-    A[m] = S1[m] C[m-1]^-1,   L[m] L[m]^T = C[m] - A[m] S1[m]^T
+    Z[t, :]  = phi[m, :] * Z[t-1, :] + L[m] @ eps[t, :],     eps ~ N(0, I)
+    L[m] L[m]^T = Sigma[m] = C[m] - (phi[m] phi[m]^T) * C[m-1]      (elementwise *)
 
-``C[m]`` is the correlation matrix between gauges of Z in month m and ``S1[m][i, j]`` the
-correlation of gauge i in month m with gauge j in month m-1; its diagonal is the lag-1
-coefficient ``phi[m, g]`` of each gauge. This is the periodic multi-site AR(1) of Matalas
-(1967) fitted month by month: every Z[t, g] has unit variance, lag-1 correlation phi[m, g]
-and contemporaneous correlation C[m], and residuals are spatially correlated (CLIMATE.md
-section 2, PAR(p) and spatial correlation). With A[m] diagonal (S1 = diag(phi) C[m-1]) it is
-the gauge-by-gauge PAR(1) of SDDP practice with correlated residuals; the lagged
-cross-correlations of the record are used as far as they keep the residual covariance
-positive semi-definite (short, gappy overlaps can make it indefinite), shrinking them toward
-the gauge-by-gauge model otherwise.
+``C[m]`` is the correlation matrix between gauges of Z in month m. With this Sigma every
+Z[t, g] has unit variance, lag-1 correlation phi[m, g] with the month before and
+contemporaneous correlation C[m]: the gauge-by-gauge PAR(1) of SDDP practice with spatially
+correlated residuals (CLIMATE.md section 2). Sigma must be positive semi-definite; month-by-month
+cross-correlations from short, gappy overlaps often make it indefinite, so C[m] is blended
+with the pooled (all-month) correlation using the largest month-by-month weight that keeps
+every month feasible (the pooled cross-gauge correlation is then kept exactly).
 
 Fitting is by moments in real space (Matalas 1967; Stedinger & Taylor 1982): for each month
 and gauge the lower bound ``tau`` is set from the skew of a three-parameter lognormal
@@ -36,14 +33,15 @@ the CV of annual flow comes out 5-15 % low. So Z is built as
 
     Z[t, g] = sqrt(1 - kappa_g^2) U[t, g] + kappa_g B[year(t), g]
 
-with U a PAR(1) as above and B one N(0, R_B) draw per year, its year starting at the month whose lag-1 link is weakest (the onset of
-melt: April on the test gauges). Z keeps unit variance; U's coefficients
+with U a PAR(1) as above and B one N(0, R_B) draw per year, its year starting at the month
+whose lag-1 link is weakest (the onset of melt: April on the test gauges). Z keeps unit variance; U's coefficients
 ``phi_U = (phi - kappa^2 [same year]) / (1 - kappa^2)`` keep Z's lag-1 ``phi``; U's
 cross-correlations ``(C - kappa kappa^T R_B) / (a a^T)`` keep C, with
 ``R_B = C_pooled / (a a^T + kappa kappa^T)`` (elementwise) so that U and B share one
-correlation in the pooled case. kappa_g is found by
-bisection so that the analytic CV of calendar-year flow (:func:`annual_cv`) equals the
-record's; kappa = 0 (plain PAR(1)) where PAR(1) already reaches it.
+correlation in the pooled case. kappa_g is found by bisection so that the analytic CV of
+calendar-year flow (:func:`annual_cv`) equals the record's; kappa = 0 (plain PAR(1)) where
+PAR(1) already reaches it.
+
 Flows are never below ``tau >= 0``. Where a correlation matrix is not positive semi-definite
 (pairwise estimates from gappy records, or a Sigma implied by very different phi), its
 eigenvalues are clipped and the repair is listed in ``notes``.
