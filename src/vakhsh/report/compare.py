@@ -107,8 +107,7 @@ def plot_monthly_energy(runs, names: list[str]) -> Figure:
         right.plot(unserved.index, unserved, marker="o", ms=3, label=name, **_line_style(i))
     for ax, title in ((left, "Hydro generation, all plants"),
                       (right, "Unserved energy, all buses")):
-        lo, hi = ax.get_xlim()
-        shade_winter_dates(ax, pd.Timestamp(_num2date(lo)), pd.Timestamp(_num2date(hi)))
+        _shade(ax)
         ax.set_title(title, fontsize=9, loc="left")
         ax.set_ylabel("GWh per month", fontsize=8)
         ax.tick_params(labelsize=7)
@@ -121,10 +120,18 @@ def plot_monthly_energy(runs, names: list[str]) -> Figure:
     return fig
 
 
-def _num2date(value: float):
+def _shade(ax) -> None:
+    """Shade winters over the span of the lines drawn, and keep the axis to that span."""
     import matplotlib.dates as mdates
 
-    return mdates.num2date(value).replace(tzinfo=None)
+    spans = [line.get_xdata() for line in ax.get_lines() if len(line.get_xdata())]
+    if not spans:
+        return
+    lo = min(pd.Timestamp(np.min(x)) for x in spans)
+    hi = max(pd.Timestamp(np.max(x)) for x in spans)
+    shade_winter_dates(ax, lo, hi)
+    pad = (hi - lo) * 0.02
+    ax.set_xlim(mdates.date2num(lo - pad), mdates.date2num(hi + pad))
 
 
 def plot_winter_deficit(runs, names: list[str]) -> Figure:
@@ -164,8 +171,7 @@ def plot_storage(runs, names: list[str]) -> Figure:
             if rid in run.dataset["reservoir"].values:
                 storage = for_lines(run.dataset["storage_hm3"].sel(reservoir=[rid]))
                 ax.plot(storage.index, storage[rid], label=name, **_line_style(i))
-        lo, hi = ax.get_xlim()
-        shade_winter_dates(ax, pd.Timestamp(_num2date(lo)), pd.Timestamp(_num2date(hi)))
+        _shade(ax)
         ax.set_title(rid, fontsize=9, loc="left", fontweight="bold")
         ax.set_ylabel("storage (hm³)", fontsize=8)
         ax.tick_params(labelsize=7)
@@ -191,8 +197,7 @@ def plot_sinks(runs, names: list[str]) -> Figure:
                 inflow = hm3(run.dataset["sink_inflow_m3s"].sel(sink=[sid]))
                 ax.plot(inflow.index, inflow[sid], marker="o", ms=3, label=name,
                         **_line_style(i))
-        lo, hi = ax.get_xlim()
-        shade_winter_dates(ax, pd.Timestamp(_num2date(lo)), pd.Timestamp(_num2date(hi)))
+        _shade(ax)
         ax.set_title(sid, fontsize=9, loc="left", fontweight="bold")
         ax.set_ylabel("hm³ per month", fontsize=8)
         ax.set_ylim(bottom=0)

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from vakhsh.report import metrics
@@ -132,7 +133,7 @@ def render_report(run) -> str:
     parts.append('</section><section id="tables"><h2>Tables</h2>')
     for key, caption, frame, note in tables:
         if len(frame):
-            parts += [f'<h3 id="{key}">{_e(caption)}</h3>', frame_html(frame)]
+            parts += [f'<h3 id="table-{key}">{_e(caption)}</h3>', frame_html(frame)]
             if note:
                 parts.append(f'<p class="sub">{_e(note)}</p>')
     parts.append(_run_info(summary))
@@ -167,7 +168,7 @@ def _nav(figures, tables) -> str:
     links = ['<a href="#headline">headline</a>']
     links += [f'<a href="#{spec.key}">{_e(spec.title.split(" (")[0].lower())}</a>'
               for spec, _ in figures]
-    links += [f'<a href="#{key}">{key} table</a>' for key, _c, frame, _n in tables
+    links += [f'<a href="#table-{key}">{key} table</a>' for key, _c, frame, _n in tables
               if len(frame)]
     return "<nav>" + " ".join(links) + "</nav>"
 
@@ -178,12 +179,18 @@ def _card(label: str, value: str, note: str = "", kind: str = "") -> str:
 
 
 def _cards(head: dict[str, Any]) -> str:
-    deficit = head["winter_deficit_gwh"]
-    worst = sorted(deficit.items(), key=lambda kv: -kv[1])
-    deficit_value = f"{sum(deficit.values()):,.0f} GWh" if deficit else "none"
-    deficit_note = ", ".join(f"{_e(b)} {v:,.0f}" for b, v in worst[:4]) or \
-        "every bus met its winter load from its own supply"
-    deficit_note += f"<br>of which unserved {head['winter_unserved_gwh']:,.1f} GWh"
+    home, value = head["home_bus"], head["home_winter_deficit_gwh"]
+    deficit_value = f"{home}: {value:,.0f} GWh" if home else "—"
+    if value < 0:
+        deficit_value += " (net exporter)"
+    others = sorted(((b, v) for b, v in head["winter_deficit_gwh"].items() if b != home),
+                    key=lambda kv: -kv[1])
+    deficit_note = (f"unserved {head['home_winter_unserved_gwh']:,.1f} GWh, net imports "
+                    f"{value - head['home_winter_unserved_gwh']:,.0f} GWh")
+    if others:
+        deficit_note += "<br>other buses in deficit: " + ", ".join(
+            f"{_e(b)} {v:,.0f}" for b, v in others[:4])
+    deficit_note += f"<br>unserved, all buses: {head['winter_unserved_gwh']:,.1f} GWh"
     short = head["downstream_shortage_hm3"]
     asked = head["downstream_demanded_hm3"]
     short_note = (f"{short / asked:.1%} of {asked:,.0f} hm³ demanded" if asked else
@@ -196,7 +203,7 @@ def _cards(head: dict[str, Any]) -> str:
         _card("Total cost", f"{head['total_cost_usd'] / 1e6:,.1f} M USD",
               "objective of the optimisation"),
         _card("Winter deficit (Oct–Mar)", deficit_value, deficit_note,
-              "bad" if head["winter_unserved_gwh"] > 0.05 else ""),
+              "bad" if head["home_winter_unserved_gwh"] > 0.05 else ""),
         _card("Exports to outside markets", f"{head['exports_gwh']:,.0f} GWh",
               f"of which winter {head['winter_exports_gwh']:,.0f} GWh"),
         _card("Downstream water shortage", f"{short:,.0f} hm³", short_note,
@@ -224,6 +231,8 @@ def frame_html(frame: pd.DataFrame) -> str:
             if _numeric(frame[column]):
                 cells.append(f'<td class="num">{_number(value, column)}</td>')
             else:
+                if isinstance(value, (bool, np.bool_)):
+                    value = "yes" if value else "no"
                 cells.append(f"<td>{_e('' if _missing(value) else value)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
@@ -257,7 +266,8 @@ def _number(value: Any, column: str) -> str:
 def _run_info(summary: dict[str, Any]) -> str:
     solve = summary.get("solve", {}) or {}
     prov = summary.get("provenance", {}) or {}
-    rows = {k: v for k, v in solve.items() if v is not None}
+    rows = {k: (f"{v:.3g}" if isinstance(v, float) else v) for k, v in solve.items()
+            if v is not None}
     rows["model_sha256"] = prov.get("model_sha256", "")
     rows.update({f"version {k}": v for k, v in (prov.get("packages") or {}).items()})
     frame = pd.DataFrame({"value": [str(v) for v in rows.values()]},

@@ -98,6 +98,13 @@ def downstream_demands(net) -> list[str]:
     return list(demands.index[country.isin(DOWNSTREAM_COUNTRIES)])
 
 
+def home_bus(net) -> str | None:
+    """The bus a report leads with: the first one in the model (Tajikistan in
+    central-asia), whose winter deficit is the question the model is built to answer."""
+    ids = list(net.ids("buses"))
+    return str(ids[0]) if ids else None
+
+
 def bus_table(run) -> pd.DataFrame:
     """Energy per bus over the run (GWh): load, supply by kind, unserved, winter deficit."""
     net, ds = run.net, run.dataset
@@ -190,6 +197,7 @@ def headline(run, summary: dict[str, Any] | None = None) -> dict[str, Any]:
     buses, demands = bus_table(run), demand_table(run)
     sinks, markets = sink_table(run), market_table(run)
     deficit = buses["winter_deficit_gwh"]
+    home = home_bus(run.net)
     downstream = demands[demands["downstream"]]
     audit = summary.get("audit", {})
     return {
@@ -197,6 +205,10 @@ def headline(run, summary: dict[str, Any] | None = None) -> dict[str, Any]:
         "period": summary.get("period", {}),
         "total_cost_usd": float(summary.get("objective_usd", float("nan"))),
         "winter_deficit_gwh": {str(b): float(v) for b, v in deficit.items() if v > 0.05},
+        "home_bus": home,
+        "home_winter_deficit_gwh": float(deficit.get(home, 0.0)) if home else 0.0,
+        "home_winter_unserved_gwh": float(buses["winter_unserved_gwh"].get(home, 0.0))
+        if home else 0.0,
         "winter_unserved_gwh": float(buses["winter_unserved_gwh"].sum()),
         "unserved_gwh": float(buses["unserved_gwh"].sum()),
         "exports_gwh": float(markets["export_gwh"].sum()) if len(markets) else 0.0,

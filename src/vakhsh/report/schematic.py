@@ -107,7 +107,8 @@ def water_layout(net) -> dict[str, tuple[float, float]]:
             pos[side_in.pop()] = (x, y + 0.8)
             occupy(x, y + 0.6, y + 1.0)
         if side_in or side_out:  # one column beside the node, inflows above, uses below
-            lo, hi = y - 0.45 - 0.4 * len(side_out), y + 0.6 + 0.4 * len(side_in)
+            lo = y - 0.45 - 0.4 * (len(side_out) - 1) if side_out else y + 0.3
+            hi = y + 0.6 + 0.4 * (len(side_in) - 1) if side_in else y - 0.15
             column = free_column(x, lo, hi)
             occupy(column, lo, hi)
             for i, cid in enumerate(side_in):
@@ -118,7 +119,7 @@ def water_layout(net) -> dict[str, tuple[float, float]]:
 
     for root in sorted(roots, key=lambda r: -subtree(r)):
         place(root)
-        slot[0] += 0.5
+        slot[0] += 1.5  # room for the plant labels left of the next river's stem
     return pos
 
 
@@ -170,7 +171,9 @@ def draw_water(ax, net) -> None:
         a, b = np.array(pos[_site(row)]), np.array(pos[row["to"]])
         _arrow(ax, tuple(a), tuple(b), WATER, 2.4, z=2)
         k = seen[_site(row)] = seen.get(_site(row), -1) + 1
-        mid = _on_curve(a, b, _bend(a, b, None), min(0.4 + 0.3 * k, 0.8))
+        bend = _bend(a, b, None)  # on a long bowed route: half a level below the site
+        t = 0.5 / abs(a[1] - b[1]) if bend else min(0.4 + 0.3 * k, 0.8)
+        mid = _on_curve(a, b, bend, t)
         ax.scatter(*mid, marker=STYLE["hydro_plant"][0], s=STYLE["hydro_plant"][1],
                    color=STYLE["hydro_plant"][2], zorder=4, edgecolor="white", lw=0.6)
         ax.annotate(f"{pid}\n{row['capacity_mw']:,.0f} MW → {row['bus']}", mid,
@@ -193,7 +196,7 @@ def draw_water(ax, net) -> None:
                         zorder=5)
     xs = [p[0] for p in pos.values()] or [0]
     ys = [p[1] for p in pos.values()] or [0]
-    ax.set_xlim(min(xs) - 1.2, max(xs) + 1.6)
+    ax.set_xlim(min(xs) - 1.8, max(xs) + 1.8)
     ax.set_ylim(min(ys) - 0.8, max(ys) + 0.9)
     ax.set_axis_off()
     ax.set_title("Rivers (water flows down the page)", fontsize=10, loc="left")
@@ -266,12 +269,17 @@ def draw_power(ax, net) -> None:
                           "alpha": 0.85}, zorder=2)
     for mid_, row in net.tables["markets"].iterrows():
         x, y = pos[row["bus"]]
-        out = _outward((x, y), centre)
-        mx, my = x + 0.45 * out[0], y + 0.45 * out[1]
+        out = _outward((x, y), centre)  # turned aside, clear of the bus's capacity note
+        turn = np.deg2rad(50)
+        out = np.array([out[0] * np.cos(turn) - out[1] * np.sin(turn),
+                        out[0] * np.sin(turn) + out[1] * np.cos(turn)])
+        mx, my = x + 0.5 * out[0], y + 0.5 * out[1]
         ax.plot([x, mx], [y, my], color="#76b7b2", lw=1.2, ls="--", zorder=1)
         ax.scatter(mx, my, marker="p", s=130, color="#76b7b2", zorder=3)
-        ax.annotate(f"market\n{mid_}", (mx, my), xytext=(0, -9), textcoords="offset points",
-                    ha="center", va="top", fontsize=6.5, color="#2f6f6a")
+        ax.annotate(f"market {mid_}", (mx, my), xytext=(out[0] * 10, out[1] * 10),
+                    textcoords="offset points", fontsize=6.5, color="#2f6f6a",
+                    ha="left" if out[0] > 0.2 else "right" if out[0] < -0.2 else "center",
+                    va="bottom" if out[1] > 0.2 else "top" if out[1] < -0.2 else "center")
     for bus, (x, y) in pos.items():
         ax.annotate(bus, (x, y), ha="center", va="center", color="white", fontsize=8,
                     fontweight="bold", zorder=4,
@@ -326,5 +334,5 @@ def plot_schematic(run) -> Figure:
     draw_water(water_ax, net)
     draw_power(power_ax, net)
     fig.suptitle(f"{net.name}: network schematic", fontsize=12, x=0.01, ha="left")
-    arrange(fig, left=0.3, right=0.2, top=0.5, bottom=0.7, wgap=0.3)
+    arrange(fig, left=0.3, right=0.2, top=0.8, bottom=0.7, wgap=0.3)
     return fig
