@@ -28,7 +28,7 @@ import pandas as pd
 
 from vakhsh.ensemble.executor import executor
 from vakhsh.ensemble.objectives import Objective, Selectors, objective
-from vakhsh.ensemble.store import write_atomic
+from vakhsh.ensemble.store import local_writes, write_atomic
 from vakhsh.errors import ModelError, Problem, SolveError
 
 # an objective held at its optimum may give up this share of it (solver tolerance)
@@ -159,8 +159,9 @@ def solve_point(task: PointTask) -> dict[str, Any]:
         record.update(x=x.value(results), y=y.value(results), x_lp=float(xe.solution) + xc,
                       y_lp=float(ye.solution) + yc, cost_usd=cost_usd,
                       audit_passed=bool(report.passed), status="ok", error="")
-        results.to_folder(Path(task.out) / "runs" / record["run"], extra={"frontier": {
-            **record, "x_objective": x.name, "y_objective": y.name}})
+        with local_writes():
+            results.to_folder(Path(task.out) / "runs" / record["run"], extra={"frontier": {
+                **record, "x_objective": x.name, "y_objective": y.name}})
     except Exception as exc:  # noqa: BLE001 - a failed point is recorded, the rest go on
         from vakhsh.ensemble.runner import _message
 

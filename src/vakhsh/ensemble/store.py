@@ -48,6 +48,15 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
+def local_writes():
+    """On a Dask worker xarray guards every netCDF write with a distributed lock held by
+    the scheduler: 2.5 to 4 s per small file on a busy machine, against 0.01 s without.
+    Each run writes its own file, so no lock is needed: write with the local scheduler."""
+    import dask
+
+    return dask.config.set(scheduler="synchronous")
+
+
 def plain(value: Any) -> Any:
     if isinstance(value, np.generic):
         return value.item()
@@ -104,7 +113,8 @@ class Store:
         try:
             engine = RESULT_FORMATS[fmt]
             if engine is not None:
-                dataset.to_netcdf(tmp / "results.nc", engine=engine)
+                with local_writes():
+                    dataset.to_netcdf(tmp / "results.nc", engine=engine)
             (tmp / "summary.json").write_text(json.dumps(summary, indent=2, default=plain),
                                               encoding="utf-8")
             if folder.exists():

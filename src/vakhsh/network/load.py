@@ -143,6 +143,9 @@ def _set_path(raw: dict[str, Any], dotted: str, value: Any, where: str) -> list[
     target = group[cid]
     if target is None:
         target = group[cid] = {}
+    if not isinstance(target, dict):
+        return [Problem(MODEL_FILE, f"{section}.{cid}", "expected a mapping of fields",
+                        target)]
     for part in fields[:-1]:
         target = target.setdefault(part, {})
         if not isinstance(target, dict):

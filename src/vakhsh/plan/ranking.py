@@ -24,7 +24,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from vakhsh.plan.economics import capital_recovery_factor, lcoe, npv
+from vakhsh.plan.economics import lcoe, npv
 from vakhsh.plan.expansion import Evaluation, PlanProblem
 
 PROBE_MW = 100.0
@@ -95,4 +95,4 @@ def rank(problem: PlanProblem, plan: Evaluation, base: Evaluation | None = None,
                              kind="stable").reset_index(drop=True)
 
 
-__all__ = ["rank", "probe_sizes", "PROBE_MW", "capital_recovery_factor"]
+__all__ = ["rank", "probe_sizes", "PROBE_MW"]

@@ -74,24 +74,40 @@ def check_ids(model: ParsedModel) -> list[Problem]:
 def check_references(model: ParsedModel) -> list[Problem]:
     """Every reference names an existing component of the right kind."""
     problems = []
-    kind_of = {cid: kind for kind, ids in model.written_ids.items() for cid in ids}
+    kinds_of: dict[str, set[str]] = defaultdict(set)
+    for kind, ids in model.written_ids.items():
+        if kind != "scenarios":
+            for cid in ids:
+                kinds_of[cid].add(kind)
     for kind, attr, allowed in REFERENCES:
         written = attr.rstrip("_")
         for cid, comp in _items(model, kind):
-            target = getattr(comp, attr)
-            if target is None:
-                continue
-            if target not in kind_of:
-                problems.append(_p(f"{kind}.{cid}.{written}", "names no component", target))
-            elif kind_of[target] not in allowed:
-                names = " or ".join(a.rstrip("s").replace("_", " ") for a in allowed)
-                problems.append(_p(f"{kind}.{cid}.{written}",
-                                   f"must name a {names}, not one of {kind_of[target]}", target))
+            problems += _reference(f"{kind}.{cid}.{written}", getattr(comp, attr), allowed,
+                                   kinds_of)
+    for cid, cand in model.candidates.items():
+        for kind, attr, allowed in REFERENCES:
+            written = attr.rstrip("_")
+            if kind == cand.component and written in cand.template:
+                problems += _reference(f"candidates.{cid}.template.{written}",
+                                       cand.template[written], allowed, kinds_of)
     for cid, line in _items(model, "lines"):
         if line.from_ == line.to:
             problems.append(_p(f"lines.{cid}.to", "a line must join two different buses",
                                line.to))
     return problems
+
+
+def _reference(path: str, target, allowed: tuple[str, ...],
+               kinds_of: dict[str, set[str]]) -> list[Problem]:
+    if target is None:
+        return []
+    if target not in kinds_of:
+        return [_p(path, "names no component", target)]
+    if not kinds_of[target] & set(allowed):
+        names = " or ".join(KINDS[a][1].replace("_", " ") for a in allowed)
+        found = " and ".join(sorted(kinds_of[target]))
+        return [_p(path, f"must name a {names}, not one of {found}", target)]
+    return []
 
 
 def water_edges(model: ParsedModel) -> list[tuple[str, str, str]]:
@@ -132,24 +148,27 @@ def check_water_graph(model: ParsedModel) -> list[Problem]:
 
 
 def _find_cycle(nodes: set[str], outgoing: dict[str, list[tuple[str, str]]]) -> list[str]:
-    """A cycle as [node, path, node, path, ..., node], or [] (iterative DFS)."""
+    """A cycle as [node, field, node, field, ..., node] (each field between its own two
+    ends), or [] (iterative depth-first search)."""
     state: dict[str, int] = {}
     for root in sorted(nodes):
         if state.get(root):
             continue
         stack: list[tuple[str, Iterator]] = [(root, iter(outgoing[root]))]
-        trail = [root]
+        trail: list[tuple[str, str]] = [(root, "")]  # (node, field of the edge into it)
         state[root] = 1
         while stack:
             node, children = stack[-1]
             for child, path in children:
                 if state.get(child) == 1:
-                    start = trail.index(child)
-                    loop = trail[start:] + [child]
-                    return [loop[0], path] + loop[1:] if len(loop) > 1 else loop
+                    start = [n for n, _ in trail].index(child)
+                    loop = [child]
+                    for later, into in trail[start + 1:]:
+                        loop += [into, later]
+                    return loop + [path, child]
                 if not state.get(child):
                     state[child] = 1
-                    trail.append(child)
+                    trail.append((child, path))
                     stack.append((child, iter(outgoing[child])))
                     break
             else:
@@ -262,6 +281,9 @@ def time_problems(start, end, step: str, path: str, file: str = MODEL_FILE) -> l
                         step)]
     if delta <= pd.Timedelta(0):
         return [Problem(file, f"{path}.step", "must be positive", step)]
+    if delta % pd.Timedelta(hours=1) != pd.Timedelta(0):
+        return [Problem(file, f"{path}.step", "must be a whole number of hours or days, "
+                        "such as 1h, 3h, 1D or 7D", step)]
     start, end = pd.Timestamp(start), pd.Timestamp(end)
     if start.tz is not None or end.tz is not None:
         return [Problem(file, path, "timestamps are naive: no time zone", f"{start} .. {end}")]

@@ -12,7 +12,14 @@ import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 
 SERIES_PATTERN = re.compile(r"^series:(?P<file>[^#]+)#(?P<column>.+)$")
 
@@ -23,19 +30,21 @@ def _series_ref(value: str) -> str:
     return value
 
 
-def _finite(value: float) -> float:
-    if not math.isfinite(value):
+def _finite(value: Any) -> Any:
+    # before range checks, so that NaN is called what it is rather than "not >= 0"
+    if isinstance(value, float) and not math.isfinite(value):
         raise ValueError("must be finite")
     return value
 
 
 SeriesRef = Annotated[str, AfterValidator(_series_ref)]
-NonNegative = Annotated[float, Field(ge=0), AfterValidator(_finite)]
-Positive = Annotated[float, Field(gt=0), AfterValidator(_finite)]
-Fraction = Annotated[float, Field(ge=0, le=1)]
+NonNegative = Annotated[float, BeforeValidator(_finite), Field(ge=0)]
+Positive = Annotated[float, BeforeValidator(_finite), Field(gt=0)]
+Fraction = Annotated[float, BeforeValidator(_finite), Field(ge=0, le=1)]
 # A time-varying field: a constant or a reference to a CSV column.
 Series = NonNegative | SeriesRef
-Curve = list[Annotated[list[NonNegative], Field(min_length=2, max_length=2)]]
+Curve = Annotated[list[Annotated[list[NonNegative], Field(min_length=2, max_length=2)]],
+                  Field(min_length=2)]
 Monthly = Annotated[list[NonNegative], Field(min_length=12, max_length=12)]
 
 

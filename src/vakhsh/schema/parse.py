@@ -57,6 +57,10 @@ def read_yaml(path: Path) -> dict[str, Any]:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
+        opened = getattr(exc, "context_mark", None)
+        if opened is not None and (mark is None or opened.line != mark.line):
+            context = getattr(exc, "context", None) or "the construct"
+            problem += f" ({context} at line {opened.line + 1}, column {opened.column + 1})"
         raise ModelError([Problem(path.name, where, f"YAML syntax error: {problem}")]) from None
     if not isinstance(raw, dict):
         raise ModelError([Problem(path.name, "", "expected a mapping of sections at the top",
@@ -222,12 +226,18 @@ def check_candidate_template(cand: Candidate, cid: str, file: str) -> list[Probl
     if size in cand.template:
         problems.append(Problem(file, f"{prefix}.{size}", "the size is what planning decides; "
                                 "set min_build_mw/max_build_mw instead"))
-    if cand.component == "storage_units" and "max_hours" not in cand.template:
-        problems.append(Problem(file, f"{prefix}.max_hours", "required field is missing "
-                                "(energy_mwh = max_hours * power_mw)"))
-    if cand.component == "hydro_plants" and "max_flow_m3s_per_mw" not in cand.template:
-        problems.append(Problem(file, f"{prefix}.max_flow_m3s_per_mw", "required field is "
-                                "missing (the flow limit scales with the size)"))
+    scaled = {"storage_units": ("max_hours", "energy_mwh = max_hours * power_mw"),
+              "hydro_plants": ("max_flow_m3s_per_mw", "the flow limit scales with the size")}
+    if cand.component in scaled:
+        name, why = scaled[cand.component]
+        value = cand.template.get(name)
+        if name not in cand.template:
+            problems.append(Problem(file, f"{prefix}.{name}", f"required field is missing "
+                                    f"({why})"))
+        elif isinstance(value, bool) or not isinstance(value, (int, float)) \
+                or not math.isfinite(value) or value < 0:
+            problems.append(Problem(file, f"{prefix}.{name}", "must be a non-negative number",
+                                    value))
     if cand.max_build_mw is not None and cand.min_build_mw > cand.max_build_mw:
         problems.append(Problem(file, f"candidates.{cid}.min_build_mw", "exceeds max_build_mw",
                                 f"{cand.min_build_mw} > {cand.max_build_mw}"))
