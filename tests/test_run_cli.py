@@ -15,8 +15,10 @@ import sys
 from pathlib import Path
 
 import highspy
+import numpy as np
 import pytest
 import xarray as xr
+import yaml
 
 STABLE_KEYS = {
     "model", "scenario", "status", "objective_usd", "period", "audit", "solve", "energy",
@@ -118,42 +120,63 @@ def test_write_lp_writes_the_lp_that_was_solved(full_run):
     assert objective + constant == pytest.approx(summary["objective_usd"], rel=1e-6)
 
 
+def write_model(folder: Path, components: dict) -> Path:
+    """A tiny model folder: four days from 2023-01-01 and the given components."""
+    folder.mkdir(parents=True)
+    raw = {"format": 1, "name": folder.name,
+           "time": {"start": "2023-01-01", "end": "2023-01-05", "step": "1D"}, **components}
+    (folder / "model.yaml").write_text(yaml.safe_dump(raw, sort_keys=False))
+    return folder
+
+
+def lake(storage_final_min_hm3: float) -> dict:
+    """A lake with a linear level curve (head = storage) and no inflow; a plant passing at
+    most 100 m3/s (8.64 hm3 a day) displaces gas: it runs at its limit every day."""
+    return {
+        "sinks": {"sea": {}},
+        "reservoirs": {"lake": {"storage_min_hm3": 0, "storage_max_hm3": 200,
+                                "storage_initial_hm3": 100,
+                                "storage_final_min_hm3": storage_final_min_hm3,
+                                "level_curve": [[0, 100], [200, 300]], "spill_to": "sea"}},
+        "hydro_plants": {"dam": {"reservoir": "lake", "to": "sea", "bus": "A",
+                                 "capacity_mw": 1000, "max_flow_m3s": 100, "efficiency": 0.9,
+                                 "tailwater_masl": 100}},
+        "buses": {"A": {"voll_usd_per_mwh": 1000}},
+        "loads": {"demand": {"bus": "A", "p_mw": 200}},
+        "generators": {"gas": {"bus": "A", "capacity_mw": 300,
+                               "marginal_cost_usd_per_mwh": 50}},
+    }
+
+
 def test_head_iterate(tmp_path):
+    # Storage falls 8.64 hm3 a day from 100 to 65.44 (the end target leaves nothing to
+    # spill); the head of a day is the mean of its start and end storage:
+    # 95.68, 87.04, 78.40, 69.76 m (tests/lp/test_head_iteration.py derives it in full).
+    folder = write_model(tmp_path / "falling_lake", lake(65.44))
     out = tmp_path / "iterate"
-    done = vakhsh("run", "toy-cascade", "--end", "2024-10-08", "--head", "iterate",
-                  "--out", out, cwd=tmp_path)
+    done = vakhsh("run", folder, "--head", "iterate", "--no-report", "--out", out,
+                  cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     summary = json.loads((out / "summary.json").read_text())
-    assert summary["period"]["steps"] == 7
+    assert summary["period"]["steps"] == 4
     assert summary["audit"]["passed"] is True
-    assert summary["solve"]["head_iterations"] >= 2
-    assert isinstance(summary["solve"]["head_energy_gap"], float)
+    assert 2 <= summary["solve"]["head_iterations"] <= 3
+    assert abs(summary["solve"]["head_energy_gap"]) < 1e-9
     with xr.open_dataset(out / "results.nc", engine="h5netcdf") as ds:
+        np.testing.assert_allclose(ds["head_m"].sel(hydro_plant="dam").values,
+                                   [95.68, 87.04, 78.40, 69.76], rtol=1e-6)
         assert "hydro_p_exact_mw" in ds.data_vars
 
 
-def test_infeasible_model_exits_2_without_traceback_or_output(toy_folder, edit_model,
-                                                              tmp_path):
-    # In four days the upper reservoir cannot fill from 1200 to 2000 hm3.
-    def unreachable(raw):
-        raw["reservoirs"]["upper"]["storage_final_min_hm3"] = 2000
-
-    folder = edit_model(unreachable)
+def test_infeasible_model_exits_2_without_traceback_or_output(tmp_path):
+    # With no inflow the lake cannot rise from 100 to 150 hm3.
+    folder = write_model(tmp_path / "rising_lake", lake(150))
     out = tmp_path / "never"
-    done = vakhsh("run", folder, "--end", "2024-10-05", "--out", out, cwd=tmp_path)
+    done = vakhsh("run", folder, "--no-report", "--out", out, cwd=tmp_path)
     assert done.returncode == 2, done.stdout + done.stderr
     assert "Traceback" not in done.stderr and "Traceback" not in done.stdout
     assert "vakhsh: error:" in done.stderr
     assert "infeasible" in done.stderr
-    assert "upper" in done.stderr
+    assert "reservoir lake is short by 50.000 hm3" in done.stderr
     assert not out.exists()
     assert not any(p.name.startswith(".never") for p in tmp_path.iterdir())
-
-
-def test_unknown_head_mode_exits_2(tmp_path):
-    done = vakhsh("run", "toy-cascade", "--head", "sometimes", "--out", tmp_path / "x",
-                  cwd=tmp_path)
-    assert done.returncode == 2
-    assert "--head" in done.stderr
-    assert "Traceback" not in done.stderr
-    assert not (tmp_path / "x").exists()

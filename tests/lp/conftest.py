@@ -43,7 +43,13 @@ def solve_folder(folder: Path, **options: Any):
     return vakhsh.optimise(net, vakhsh.SolveOptions(**options))
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
+def write_folder():
+    """`write_folder(root, model, series=None, **time)`: write_model for wider scopes."""
+    return write_model
+
+
+@pytest.fixture(scope="session")
 def solve():
     """`solve(folder, **options)`: load and optimise (real HiGHS); options: SolveOptions."""
     return solve_folder

@@ -55,7 +55,12 @@ def single_reservoir() -> dict:
     }
 
 
-def test_single_reservoir_fixed_head(model_folder, solve):
+@pytest.fixture(scope="module")
+def single_result(tmp_path_factory, write_folder, solve):
+    return solve(write_folder(tmp_path_factory.mktemp("single"), single_reservoir()))
+
+
+def test_single_reservoir_fixed_head(single_result):
     # Three days, inflow 20 m3/s, storage may fall from 50 to its end target 40 hm3.
     # Every hm3 turbined displaces 245.25 MWh of gas at 50 USD/MWh (12,262.5 USD/hm3),
     # spilling is free but worth nothing, so all the water is turbined:
@@ -65,7 +70,7 @@ def test_single_reservoir_fixed_head(model_folder, solve):
     #   cost   = 3,476.124 * 50                          = 173,806.2 USD
     # Hydro never exceeds 100 m3/s * 0.8829 = 88.29 MW < 100 MW of load, so gas runs in
     # every step (strictly inside its limits).
-    res = solve(model_folder(single_reservoir()))
+    res = single_result
     water = 3 * 20 * DAY + 10
     gas_mwh = 100 * 72 - water * MWH_PER_HM3_100M
     assert res.objective_usd == pytest.approx(gas_mwh * 50, rel=REL)
@@ -80,12 +85,12 @@ def test_single_reservoir_fixed_head(model_folder, solve):
     assert res.audit.passed
 
 
-def test_duals_price_is_gas_cost_and_water_value_is_displaced_gas(model_folder, solve):
+def test_duals_price_is_gas_cost_and_water_value_is_displaced_gas(single_result):
     # Same model. Gas is the marginal unit in every step, so one more MWh of load costs
     # 50 USD: the price is 50 USD/MWh. One more hm3 in the lake (any step: storage stays
     # strictly inside [10, 100] until the end, so the steps share one value) is turbined and
     # displaces 245.25 MWh of gas: the water value is 50 * 245.25 = 12,262.5 USD/hm3.
-    res = solve(model_folder(single_reservoir()))
+    res = single_result
     price = res.dataset["price_usd_per_mwh"].sel(bus="A").values
     np.testing.assert_allclose(price, 50.0, rtol=REL)
     value = res.dataset["water_value_usd_per_hm3"].sel(reservoir="lake").values
@@ -189,18 +194,18 @@ def test_irrigation_outranks_power(model_folder, solve, shortage_cost, expected,
 # ---------------------------------------------------------------- lossy line
 
 
-@pytest.mark.parametrize("direction", ["forward", "backward"])
-@pytest.mark.parametrize("gas_mw, line_mw, expected, price_south", [
+@pytest.mark.parametrize("gas_mw, line_mw, expected, price_south, direction", [
     # line at its limit, gas too small: 50 MW sent, 45 arrive, gas 30, unserved 25 MW;
     # per hour 50*10 + 30*80 + 25*1000 = 27,900 USD; two hours 55,800. The receiving
     # bus's marginal MWh is lost load: price 1000.
-    (30, 50, 55_800.0, 1000.0),
+    (30, 50, 55_800.0, 1000.0, "forward"),
+    (30, 50, 55_800.0, 1000.0, "backward"),
     # line at its limit, gas marginal: 50 sent (10/0.9 < 80), gas 55 MW;
     # per hour 500 + 55*80 = 4,900 USD; two hours 9,800. Price at the receiving bus 80.
-    (100, 50, 9_800.0, 80.0),
+    (100, 50, 9_800.0, 80.0, "forward"),
     # line below its limit: 100/0.9 = 111.1 MW sent covers the load;
     # two hours 2 * 111.1 * 10 = 2,222.2 USD. Price at the receiving bus 10/0.9.
-    (100, 200, 2 * 10 * 100 / 0.9, 10 / 0.9),
+    (100, 200, 2 * 10 * 100 / 0.9, 10 / 0.9, "backward"),
 ])
 def test_lossy_line(model_folder, solve, direction, gas_mw, line_mw, expected, price_south):
     # NORTH: a cheap unit (10 USD/MWh), no load. SOUTH: 100 MW of load, gas at 80 USD/MWh,
