@@ -156,3 +156,46 @@ def test_series_problems_are_listed_with_the_schema_problems(edit_model, problem
         in lines
     assert any(line.startswith("inflow_m3s.csv: headwater: column not found") for line in lines), \
         lines
+
+
+def test_day_first_dates_are_not_guessed(tmp_path, problem_lines):
+    """01/01, 02/01, 03/01 (three days of January written day first) read month first are
+    1 January, 1 February and 1 March: strictly increasing, covering the run, and wrong.
+    An ambiguous timestamp should be an error naming the time column, not a guess."""
+    import yaml
+
+    (tmp_path / "model.yaml").write_text(yaml.safe_dump({
+        "format": 1, "name": "dates", "time": {"start": "2024-01-01", "end": "2024-01-04",
+                                               "step": "1D"},
+        "sinks": {"sea": {}},
+        "catchments": {"c": {"to": "sea", "inflow_m3s": "series:x.csv#c"}}}))
+    (tmp_path / "x.csv").write_text("time,c\n01/01/2024,1\n02/01/2024,2\n03/01/2024,3\n")
+    lines = problem_lines(tmp_path)
+    assert any(line.startswith("x.csv: time") for line in lines), lines
+
+
+def test_duplicate_column_names(toy_folder, problem_lines):
+    """pandas renames the second `price` to `price.1` and the first is read silently."""
+    (toy_folder / "market.csv").write_text(
+        "month,price,price\n" + "".join(f"{m},50,60\n" for m in range(1, 13)))
+    lines = problem_lines(toy_folder)
+    assert any(line.startswith("market.csv: price") for line in lines), lines
+
+
+def test_huge_inflow_factor_does_not_overflow_silently(edit_model):
+    """A factor of 1e308 times an inflow overflows to inf (with RuntimeWarnings only): the
+    Network then holds infinite inflows. A clean error, or finite values, is expected."""
+    import numpy as np
+
+    from vakhsh.errors import ModelError
+    from vakhsh.network import load_network
+
+    def change(raw):
+        raw["scenarios"]["dry"]["inflow_factor_by_month"] = [1e308] * 12
+
+    folder = edit_model(change)
+    try:
+        net = load_network(folder, scenario="dry")
+    except ModelError:
+        return
+    assert np.isfinite(net.series["catchments"]["inflow_m3s"].to_numpy()).all()

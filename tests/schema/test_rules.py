@@ -666,3 +666,24 @@ def test_five_different_errors_are_all_listed(edit_model, problem_lines):
     ]:
         assert expected in lines, "\n".join(lines)
     assert len(lines) == 5, "\n".join(lines)
+
+
+# ---------------------------------------------------------------- found by hand and by hypothesis
+def test_absurd_delay_is_a_clean_error(edit_model, problem_lines):
+    """10**20 steps overflows the Timedelta arithmetic of the delay conversion today."""
+    lines = problem_lines(edit_model(set_("reaches.lower_river.delay_steps", 10**20)))
+    assert any(line.startswith("model.yaml: reaches.lower_river.delay_steps: ")
+               for line in lines), lines
+
+
+@pytest.mark.parametrize("value", [True, False])
+def test_yes_or_no_is_not_a_number(edit_model, problem_lines, value):
+    """YAML reads `capacity_mw: yes` as true, which pydantic turns into 1.0 MW."""
+    lines = problem_lines(edit_model(set_("generators.gas_south.capacity_mw", value)))
+    assert any(line.startswith("model.yaml: generators.gas_south.capacity_mw: ")
+               for line in lines), lines
+
+
+def test_name_that_is_not_text_is_not_called_missing(edit_model, problem_lines):
+    (line,) = problem_lines(edit_model(set_("name", 5)))
+    assert line.startswith("model.yaml: name: ") and "missing" not in line, line
