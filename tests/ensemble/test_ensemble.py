@@ -94,3 +94,13 @@ def test_cli_reports_failures_and_bad_specs(tmp_path):
                                  str(tmp_path / "bad"), "--workers", "0"])
     assert result.exit_code == 2
     assert "axes.scenario: no such scenario" in result.output
+
+
+def test_frontier_cli_rejects_an_unknown_objective():
+    from vakhsh.cli import _mount_optional, app
+
+    _mount_optional()
+    result = CliRunner().invoke(app, ["frontier", "toy-cascade", "--x", "happiness", "--y",
+                                      "cost", "--workers", "0"])
+    assert result.exit_code == 2
+    assert "unknown objective" in result.output

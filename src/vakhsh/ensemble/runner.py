@@ -117,7 +117,7 @@ def execute(task: Task) -> dict[str, Any]:
 
     store = Store(task.out)
     run = task.run
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     timings: dict[str, float] = {}
     record: dict[str, Any] = {"run": run.id, "values": run.values, "worker": _worker_name()}
     try:
@@ -142,6 +142,7 @@ def execute(task: Task) -> dict[str, Any]:
                 **record, "timings": timings}}, task.results_format)
             timings["write_s"] = time.perf_counter() - written_at
             timings["total_s"] = time.perf_counter() - started
+            timings["cpu_s"] = time.process_time() - cpu_started
             timings["rss_mb"] = _rss_mb()
             store.write_timings(run.id, timings)
         store.clear_failure(run.id)
