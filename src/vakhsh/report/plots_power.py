@@ -98,6 +98,8 @@ def plot_generation(run) -> Figure:
             negative = values.sum() < 0
             base = down if negative else up
             hatch = "//" if name in ("imports", "exports") else None
+            if name == "hydro (other plants)":
+                hatch = ".."
             bars(ax, x, values, bottom=base.copy(), width=0.78,
                  facecolor=_colour(name, shades), hatch=hatch,
                  edgecolor="white" if hatch else "none",

@@ -63,7 +63,7 @@ def plot_reservoirs(run) -> Figure:
     for ax, (rid, row) in zip(axes, res.iterrows(), strict=True):
         lo, hi = row["storage_min_hm3"], row["storage_max_hm3"]
         shade_winter_dates(ax, start, end)
-        ax.axhspan(lo, hi, color=STORAGE, alpha=0.08, lw=0, label="live storage")
+        ax.axhspan(lo, hi, color=STORAGE, alpha=0.14, lw=0, label="live storage")
         ax.axhline(hi, color=BOUND, lw=0.9, ls="--", label="max (FSL)")
         ax.axhline(lo, color=BOUND, lw=0.9, ls=":", label="min (MOL)")
         ax.plot(storage.index, storage[rid], color=STORAGE, lw=1.6, label="storage")

@@ -1,7 +1,8 @@
 """Shared look and arithmetic of the plots: colours per carrier, monthly sums, PNG output.
 
 Figures are built on `matplotlib.figure.Figure` directly (no pyplot), so they hold no
-global state, need no display and render with the Agg canvas.
+global state, need no display and render with the Agg canvas whatever backend is active
+(a notebook keeps its own; a Figure shows inline there).
 """
 
 from __future__ import annotations
@@ -14,8 +15,6 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 from matplotlib.figure import Figure
-
-mpl.use("Agg")
 
 # Colours that tell carriers apart (Tableau-like, colour-blind friendly where possible).
 CARRIER_COLOURS = {
