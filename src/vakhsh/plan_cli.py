@@ -128,18 +128,19 @@ def print_plan(result, console: Console) -> None:
                   f"{d['costs']['investment_usd'] / 1e6:,.1f}, operation "
                   f"{d['costs']['operating_usd'] / 1e6:,.1f})", highlight=False)
     table = Table(title="Builds (MW)", title_justify="left")
-    table.add_column("candidate")
+    table.add_column("candidate", no_wrap=True)
     for year in d["years"]:
         table.add_column(str(year), justify="right")
     for cid, by in d["builds"].items():
         table.add_row(cid, *[f"{by[str(y)]:,.0f}" for y in d["years"]])
     console.print(table)
     if result.ranking is not None:
-        table = Table(title="Ranking (annual, sorted by benefit/cost added alone)",
-                      title_justify="left")
-        for col in ("candidate", "size MW", "cost M$/yr", "B/C added", "B/C removed",
-                    "NPV M$", "LCOE $/MWh", "winter GWh"):
-            table.add_column(col, justify="left" if col == "candidate" else "right")
+        table = Table(title="Ranking (annual; cost M$/yr, B/C added alone and removed from "
+                      "the plan, LCOE $/MWh), sorted by B/C added", title_justify="left")
+        for col in ("candidate", "MW", "M$/yr", "B/C add", "B/C rem", "NPV M$", "$/MWh",
+                    "winter GWh"):
+            table.add_column(col, justify="left" if col == "candidate" else "right",
+                             no_wrap=col == "candidate")
         for row in result.ranking.itertuples():
             table.add_row(row.candidate, f"{row.size_mw:,.0f}", f"{row.annual_cost_usd / 1e6:,.2f}",
                           _num(row.bc_added), _num(row.bc_removed), f"{row.npv_usd / 1e6:,.1f}",
