@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -32,8 +31,9 @@ WATER = {"delivered_hm3", "shortage_hm3", "sink_inflow_hm3", "spill_hm3"}
 
 
 def vakhsh(*args, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    exe = shutil.which("vakhsh")
-    command = [exe] if exe else [sys.executable, "-m", "vakhsh.cli"]
+    # the console script installed beside this interpreter, else the module itself
+    script = Path(sys.executable).with_name("vakhsh")
+    command = [str(script)] if script.is_file() else [sys.executable, "-m", "vakhsh.cli"]
     env = {**os.environ, "COLUMNS": "160", "NO_COLOR": "1"}
     return subprocess.run([*command, *map(str, args)], capture_output=True, text=True,
                           env=env, timeout=300, cwd=cwd)

@@ -391,3 +391,8 @@ def test_evaporation_from_area_curve_and_monthly_depth(model_folder, solve):
     assert res.objective_usd == pytest.approx(185_897.85, rel=REL)
     assert float(ds["turbine_flow_m3s"].sum()) * 2 * DAY == pytest.approx(turbined, rel=REL)
     assert res.summary()["water"]["evaporation_hm3"]["lake"] == pytest.approx(2.5, rel=REL)
+    # duals at a two-day step: gas is marginal in both steps (hydro stays below the load),
+    # so the price is 50 USD/MWh and the water value 50 * 245.25 = 12,262.5 USD/hm3
+    np.testing.assert_allclose(ds["price_usd_per_mwh"].sel(bus="A").values, 50, rtol=REL)
+    np.testing.assert_allclose(ds["water_value_usd_per_hm3"].sel(reservoir="lake").values,
+                               12_262.5, rtol=REL)

@@ -88,3 +88,36 @@ def test_head_iteration_stops_at_the_cap(model_folder, solve):
     assert res.summary()["solve"]["head_iterations"] == 2
     np.testing.assert_allclose(res.dataset["head_m"].sel(hydro_plant="dam").values, HEADS,
                                rtol=REL)
+
+
+def test_head_iteration_with_evaporation_from_the_iterated_area(model_folder, solve):
+    # The falling lake again, now with an area of `storage` km2 (area curve [[0, 0],
+    # [200, 200]]) and 31 mm of evaporation in January (1 mm a day), read, when iterating,
+    # at the storage at the start of each step of the previous iterate. At the fixed point:
+    #   evaporation[t] = storage[t-1] * 1e-3 hm3,  storage[t] = 0.999 storage[t-1] - 8.64
+    # Spilling costs far more than any MWh is worth and the end target is low, so the
+    # plant runs at its limit and nothing is spilled: the path follows from the recursion.
+    model = falling_lake()
+    model["reservoirs"]["lake"].update({
+        "storage_final_min_hm3": 0, "spill_cost_usd_per_hm3": 1e6,
+        "area_curve": [[0, 0], [200, 200]],
+        "evaporation_mm_per_month": [31, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]})
+    storage, evaporation = [], []
+    previous = 100.0
+    for _ in range(4):
+        evaporation.append(previous * 1e-3)
+        previous = 0.999 * previous - 8.64
+        storage.append(previous)
+    starts = np.array([100.0, *storage[:-1]])
+    heads = (starts + np.array(storage)) / 2
+    res = solve(model_folder(model, end="2023-01-05"), head="iterate", head_tolerance=1e-12,
+                head_max_iterations=12)
+    ds = res.dataset
+    assert res.summary()["solve"]["head_iterations"] < 12
+    np.testing.assert_allclose(ds["storage_hm3"].sel(reservoir="lake").values, storage,
+                               rtol=1e-9)
+    np.testing.assert_allclose(ds["evaporation_hm3"].sel(reservoir="lake").values,
+                               evaporation, rtol=1e-9)
+    np.testing.assert_allclose(ds["head_m"].sel(hydro_plant="dam").values, heads, rtol=1e-9)
+    hydro_mwh = 0.8829 * heads.sum() * 24
+    assert res.objective_usd == pytest.approx((19_200 - hydro_mwh) * 50, rel=REL)

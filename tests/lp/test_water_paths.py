@@ -178,3 +178,30 @@ def test_delay_converted_to_a_finer_run_step(model_folder, solve):
     assert res.objective_usd == pytest.approx(264_646.8, rel=REL)
     np.testing.assert_allclose(res.dataset["reach_arrival_m3s"].sel(reach="gorge").values,
                                [10, 10, 40, 40, 40, 40], rtol=REL)
+
+
+def test_delay_longer_than_the_run(model_folder, solve):
+    # The reach delays 5 days; the run lasts 3. The lake below only ever gets what entered
+    # the reach before the start (7 m3/s, lossless), which it turbines (it ends where it
+    # started): 7 * 0.8829 = 6.1803 MW;
+    #   gas = (100 - 6.1803) * 72 = 6,755.0184 MWh -> 337,750.92 USD
+    # Everything sent during the run (10 m3/s for 3 days = 2.592 hm3) is still in transit.
+    model = {
+        "junctions": {"gauge": {}},
+        "sinks": {"sea": {}},
+        "catchments": {"river": {"to": "gauge", "inflow_m3s": 10}},
+        "reservoirs": {"lake": {"storage_min_hm3": 0, "storage_max_hm3": 100,
+                                "storage_initial_hm3": 50, "spill_to": "sea"}},
+        "reaches": {"canyon": {"from": "gauge", "to": "lake", "delay_steps": 5,
+                               "initial_flow_m3s": 7}},
+        "hydro_plants": {"dam": plant(reservoir="lake", max_flow_m3s=100)},
+        **power(),
+    }
+    res = solve(model_folder(model))
+    assert res.objective_usd == pytest.approx((100 - 7 * MW_PER_M3S) * 72 * 50, rel=REL)
+    assert res.objective_usd == pytest.approx(337_750.92, rel=REL)
+    ds = res.dataset
+    np.testing.assert_allclose(ds["reach_arrival_m3s"].sel(reach="canyon").values, 7,
+                               rtol=REL)
+    np.testing.assert_allclose(ds["reach_flow_m3s"].sel(reach="canyon").values, 10,
+                               rtol=REL)
