@@ -237,6 +237,26 @@ def test_lossy_line(model_folder, solve, direction, gas_mw, line_mw, expected, p
                                rtol=REL)
 
 
+def test_line_capacity_series(model_folder, solve):
+    # The line's capacity is a series: 50 MW in hour 0, 20 MW in hour 1 (lossless). SOUTH
+    # has 100 MW of load and nothing but lost load (1000 USD/MWh); NORTH a unit at 10.
+    #   hour 0: 50 * 10 + 50 * 1000 = 50,500;  hour 1: 20 * 10 + 80 * 1000 = 80,200
+    # Total 130,700 USD.
+    model = {
+        "buses": {"NORTH": {"voll_usd_per_mwh": 1000}, "SOUTH": {"voll_usd_per_mwh": 1000}},
+        "loads": {"south_load": {"bus": "SOUTH", "p_mw": 100}},
+        "generators": {"cheap": {"bus": "NORTH", "capacity_mw": 1000,
+                                 "marginal_cost_usd_per_mwh": 10}},
+        "lines": {"tie": {"from": "NORTH", "to": "SOUTH",
+                          "capacity_mw": "series:line.csv#tie"}},
+    }
+    series = {"line.csv": {"time": hourly_times(2), "tie": [50, 20]}}
+    res = solve(model_folder(model, series, time=hourly(2)))
+    assert res.objective_usd == pytest.approx(130_700.0, rel=REL)
+    np.testing.assert_allclose(res.dataset["line_forward_mw"].sel(line="tie").values,
+                               [50, 20], rtol=REL)
+
+
 # ---------------------------------------------------------------- battery
 
 

@@ -205,3 +205,58 @@ def test_delay_longer_than_the_run(model_folder, solve):
                                rtol=REL)
     np.testing.assert_allclose(ds["reach_flow_m3s"].sel(reach="canyon").values, 10,
                                rtol=REL)
+
+
+def test_two_delays_into_one_junction(model_folder, solve):
+    # 10 m3/s reach junction `a`, which sends them on by two reaches to junction `b`:
+    # `slow` (1 day, loses half, 4 m3/s sent before the start) and `slower` (2 days,
+    # lossless, 6 m3/s sent before the start). From `b` a reach carries everything to a lake
+    # whose plant turbines what arrives within the 3 days (the lake ends where it started).
+    # Day 0: send all 10 by `slower` (arrives day 2, whole) rather than `slow` (day 1, half);
+    # day 1: `slow` (half arrives day 2) beats `slower` (arrives after the end); day 2: lost.
+    #   arrivals: day 0: 0.5 * 4 + 6 = 8;  day 1: 6;  day 2: 0.5 * 10 + 10 = 15
+    #   29 m3/s-days -> 29 * 0.8829 * 24 = 614.4984 MWh; gas 6,585.5016 MWh -> 329,275.08 USD
+    model = {
+        "junctions": {"a": {}, "b": {}},
+        "sinks": {"sea": {}},
+        "catchments": {"river": {"to": "a", "inflow_m3s": 10}},
+        "reservoirs": {"lake": {"storage_min_hm3": 0, "storage_max_hm3": 100,
+                                "storage_initial_hm3": 50, "spill_to": "sea"}},
+        "reaches": {
+            "slow": {"from": "a", "to": "b", "delay_steps": 1, "loss_fraction": 0.5,
+                     "initial_flow_m3s": 4},
+            "slower": {"from": "a", "to": "b", "delay_steps": 2, "initial_flow_m3s": 6},
+            "last": {"from": "b", "to": "lake"}},
+        "hydro_plants": {"dam": plant(reservoir="lake", max_flow_m3s=100)},
+        **power(),
+    }
+    res = solve(model_folder(model))
+    assert res.objective_usd == pytest.approx((7200 - 29 * MW_PER_M3S * 24) * 50, rel=REL)
+    assert res.objective_usd == pytest.approx(329_275.08, rel=REL)
+    ds = res.dataset
+    np.testing.assert_allclose(ds["reach_flow_m3s"].sel(reach="last").values, [8, 6, 15],
+                               rtol=REL)
+    assert float(ds["reach_flow_m3s"].sel(reach="slower")[0]) == pytest.approx(10, rel=REL)
+    assert float(ds["reach_flow_m3s"].sel(reach="slow")[1]) == pytest.approx(10, rel=REL)
+
+
+def test_sink_minimum_counts_a_catchment_that_flows_straight_in(model_folder, solve):
+    # The delta needs 15 m3/s (hard). 12 m3/s flow straight into it from its own catchment;
+    # the river brings 10 m3/s to an offtake where a canal asks 10 m3/s (1,000 USD/hm3
+    # short). The river must leave 3 m3/s for the delta, so the canal is short 3 m3/s:
+    #   3 * 3 * 0.0864 * 1,000 = 777.6 USD
+    model = {
+        "junctions": {"offtake": {}},
+        "sinks": {"delta": {"min_inflow_m3s": 15}},
+        "catchments": {"local": {"to": "delta", "inflow_m3s": 12},
+                       "river": {"to": "offtake", "inflow_m3s": 10}},
+        "reaches": {"lower": {"from": "offtake", "to": "delta"}},
+        "water_demands": {"canal": {"node": "offtake", "demand_m3s": 10,
+                                    "shortage_cost_usd_per_hm3": 1_000}},
+    }
+    res = solve(model_folder(model))
+    assert res.objective_usd == pytest.approx(777.6, rel=REL)
+    ds = res.dataset
+    np.testing.assert_allclose(ds["withdrawal_m3s"].sel(water_demand="canal").values, 7,
+                               rtol=REL)
+    np.testing.assert_allclose(ds["sink_inflow_m3s"].sel(sink="delta").values, 15, rtol=REL)
