@@ -260,3 +260,26 @@ def test_sink_minimum_counts_a_catchment_that_flows_straight_in(model_folder, so
     np.testing.assert_allclose(ds["withdrawal_m3s"].sel(water_demand="canal").values, 7,
                                rtol=REL)
     np.testing.assert_allclose(ds["sink_inflow_m3s"].sel(sink="delta").values, 15, rtol=REL)
+
+
+def test_water_only_model_without_any_cost(model_folder, solve):
+    # A valid model with a lake, its catchment and a sink, and nothing that costs: every
+    # feasible operation is optimal at 0 USD. The engine may solve it (objective 0, the
+    # balance audited) or refuse it with an error a person can act on (a VakhshError, which
+    # the CLI prints without a traceback), but not with a bare Python exception.
+    from vakhsh.errors import VakhshError
+
+    model = {
+        "sinks": {"sea": {}},
+        "catchments": {"rain": {"to": "lake", "inflow_m3s": 5}},
+        "reservoirs": {"lake": {"storage_min_hm3": 0, "storage_max_hm3": 10,
+                                "storage_initial_hm3": 5, "spill_to": "sea"}},
+    }
+    folder = model_folder(model)
+    try:
+        res = solve(folder)
+    except VakhshError as error:
+        assert "cost" in str(error)
+        return
+    assert res.objective_usd == pytest.approx(0, abs=1e-9)
+    assert res.audit.passed
