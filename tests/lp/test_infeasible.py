@@ -89,3 +89,17 @@ def test_minimum_release_above_what_the_reservoir_holds(model_folder, solve):
     assert "minimum release" in text
     # 25.92 hm3 required, 10 available: short by 15.92 hm3, all of it the minimum release's
     assert "reservoir dry_lake is short by 15.920 hm3" in text
+
+
+def test_storage_unit_end_target_it_cannot_reach(model_folder, solve):
+    # The battery starts empty and must end with 50 MWh; in 3 hours at 10 MW it can store
+    # at most 3 * 10 * sqrt(0.81) = 27 MWh. The message names the storage unit.
+    model = {
+        **POWER,
+        "storage_units": {"nurek_battery": {"bus": "A", "power_mw": 10, "energy_mwh": 100,
+                                            "efficiency_roundtrip": 0.81,
+                                            "soc_final_min_mwh": 50}},
+    }
+    time = {"start": "2023-01-01 00:00", "end": "2023-01-01 03:00", "step": "1h"}
+    text = message(solve, model_folder(model, time=time))
+    assert "nurek_battery" in text
