@@ -168,15 +168,31 @@ def test_head_iterate(tmp_path):
         assert "hydro_p_exact_mw" in ds.data_vars
 
 
-def test_infeasible_model_exits_2_without_traceback_or_output(tmp_path):
+@pytest.fixture(scope="module")
+def infeasible_run(tmp_path_factory):
     # With no inflow the lake cannot rise from 100 to 150 hm3.
-    folder = write_model(tmp_path / "rising_lake", lake(150))
-    out = tmp_path / "never"
-    done = vakhsh("run", folder, "--no-report", "--out", out, cwd=tmp_path)
+    root = tmp_path_factory.mktemp("infeasible")
+    folder = write_model(root / "rising_lake", lake(150))
+    out = root / "never"
+    done = vakhsh("run", folder, "--no-report", "--out", out, cwd=root)
+    return done, root, out
+
+
+def test_infeasible_model_exits_2_without_traceback_or_output(infeasible_run):
+    done, root, out = infeasible_run
     assert done.returncode == 2, done.stdout + done.stderr
     assert "Traceback" not in done.stderr and "Traceback" not in done.stdout
     assert "vakhsh: error:" in done.stderr
     assert "infeasible" in done.stderr
     assert "reservoir lake is short by 50.000 hm3" in done.stderr
     assert not out.exists()
-    assert not any(p.name.startswith(".never") for p in tmp_path.iterdir())
+    assert not any(p.name.startswith(".never") for p in root.iterdir())
+
+
+def test_infeasible_model_prints_only_the_error(infeasible_run):
+    # stderr holds the `vakhsh: error:` lines and their indented continuation lines, as
+    # for `vakhsh validate`: no solver log or library warning in front of them.
+    done, _root, _out = infeasible_run
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert lines and lines[0].startswith("vakhsh: error:"), done.stderr
+    assert all(line.startswith(("vakhsh: error:", "  ")) for line in lines), done.stderr
