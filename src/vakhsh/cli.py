@@ -87,10 +87,23 @@ def datasets() -> None:
 @app.command()
 @reports_errors
 def validate(model: ModelArg, scenario: ScenarioOpt = None) -> None:
-    """Check a model against every rule of the format; exit 2 listing all problems."""
+    """Check a model against every rule of the format; exit 2 listing all problems.
+
+    Without --scenario every scenario the model defines is checked too."""
+    from vakhsh.errors import ModelError
     from vakhsh.network import load_network
 
     net = load_network(model, scenario=scenario)
+    if scenario is None:
+        problems = []
+        for name in net.source.get("scenarios") or {}:
+            try:
+                load_network(model, scenario=str(name))
+            except ModelError as exc:
+                problems += [type(p)(p.file, p.path, f"{p.message} [scenario {name}]", p.value)
+                             if hasattr(p, "value") else p for p in exc.problems]
+        if problems:
+            raise ModelError(problems)
     counts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in net.summary_counts().items()
                        if n)
     console.print(f"[green]valid[/green]: {net.name} ({counts}; {len(net.time)} steps of "
@@ -115,7 +128,8 @@ def _mount_optional() -> None:
 
 
 def main() -> None:
-    _mount_optional()
+    if "--version" not in sys.argv[1:2]:
+        _mount_optional()
     try:
         app()
     except KeyboardInterrupt:

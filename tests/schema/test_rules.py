@@ -483,8 +483,7 @@ def test_required_fields(edit_model, problem_lines, field):
 
 
 def test_required_name(edit_model, problem_lines):
-    check(edit_model, problem_lines, del_("name"), "model.yaml: name: required text is missing "
-                                                   "(None)")
+    check(edit_model, problem_lines, del_("name"), "model.yaml: name: required field is missing")
 
 
 def test_required_time_section(edit_model, problem_lines):

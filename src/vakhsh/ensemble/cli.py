@@ -138,6 +138,9 @@ def register(app: typer.Typer, reports_errors: Callable, console: Console) -> No
                                  workers=workers, scheduler=scheduler, selectors=selectors,
                                  progress=lambda msg: status.update(msg))
         print_frontier(front, console)
+        if not front.conflict:
+            console.print(f"no trade-off: {x} and {y} reach their optima together in this "
+                          "case; the frontier is one point", highlight=False)
         console.print(f"wrote [bold]{folder}[/bold] (frontier.csv, frontier.png, runs/)",
                       highlight=False)
 

@@ -57,6 +57,8 @@ class Frontier:
     y: Objective
     table: pd.DataFrame  # point, epsilon, x, y, cost_usd, status, error, run
     folder: Path | None = None
+    # False when both optima are reached together: the frontier is a single point
+    conflict: bool = True
 
     def plot(self, path: str | Path | None = None) -> bytes:
         import io
@@ -72,9 +74,10 @@ class Frontier:
         for _, r in ok.iterrows():
             ax.annotate(str(r["point"]), (r["x"], r["y"]), textcoords="offset points",
                         xytext=(4, 4), fontsize="small", color="#555")
-        ax.set_xlabel(f"{self.x.description} ({self.x.unit}, {self.x.sense})")
-        ax.set_ylabel(f"{self.y.description} ({self.y.unit}, {self.y.sense})")
-        ax.set_title(f"Trade-off frontier: {self.y.name} against {self.x.name}", loc="left")
+        ax.set_xlabel(f"{self.x.name} ({self.x.unit}, {self.x.sense})")
+        ax.set_ylabel(f"{self.y.name} ({self.y.unit}, {self.y.sense})")
+        ax.set_title(f"{self.y.description}\nagainst {self.x.description}", loc="left",
+                     fontsize="medium")
         ax.grid(alpha=0.3)
         fig.tight_layout()
         buffer = io.BytesIO()
@@ -218,8 +221,10 @@ def trace_frontier(model: str | Path, x: str, y: str, points: int = 9,
                              "; ".join(f"{r['stage']}: {r['error']}" for r in failed))
         lo, hi = ends["y_end"]["x"], ends["x_end"]["x"]
         ends["y_end"]["epsilon"], ends["x_end"]["epsilon"] = lo, hi
+        conflict = not np.isclose(lo, hi, rtol=1e-6, atol=1e-9)
         inner = [task("point", i, float(eps))
-                 for i, eps in enumerate(np.linspace(lo, hi, points)[1:-1], start=1)]
+                 for i, eps in enumerate(np.linspace(lo, hi, points)[1:-1], start=1)
+                 if conflict]
         say(f"{len(inner)} points between {x_obj.name} = {lo:,.4g} and {hi:,.4g}")
         for n, (t, record, error) in enumerate(pool.map(solve_point, inner), start=1):
             records.append(record or _lost(t, error))
@@ -227,7 +232,7 @@ def trace_frontier(model: str | Path, x: str, y: str, points: int = 9,
     table = pd.DataFrame(records).sort_values("point").reset_index(drop=True)
     table = table[["point", "stage", "epsilon", "x", "y", "cost_usd", "status", "error",
                    "x_lp", "y_lp", "audit_passed", "run", "total_s"]]
-    front = Frontier(x=x_obj, y=y_obj, table=table, folder=out_dir)
+    front = Frontier(x=x_obj, y=y_obj, table=table, folder=out_dir, conflict=conflict)
     if out_dir is not None:
         write_atomic(out_dir / "frontier.csv", table.to_csv(index=False,
                                                             float_format="%.10g"))

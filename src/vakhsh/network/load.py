@@ -175,6 +175,11 @@ def _build(parsed: ParsedModel, folder: Path, run: RunTime, model_step: pd.Timed
                     else None
                 try:
                     values = resolver.resolve(value, f"{kind}.{cid}.{name}", by_month=by_month)
+                    if by_month is not None and not np.all(np.isfinite(values)):
+                        problems.append(Problem(MODEL_FILE, f"{kind}.{cid}.{name}",
+                                                "inflow times the scenario's factor is not "
+                                                "finite", "inflow_factor_by_month"))
+                        values = np.zeros(len(run.index))
                     if (kind, name) in FRACTION_SERIES and np.nanmax(values, initial=0) > 1:
                         ref = SERIES_PATTERN.match(str(value))
                         problems.append(Problem(ref["file"], ref["column"],
@@ -229,13 +234,18 @@ def _fill_defaults(kind: str, cid: str, row: dict[str, Any], run: RunTime,
         row["soc_final_min_mwh"] = row["soc_initial_mwh"]
     if kind == "reaches" and row["delay_steps"]:
         # delay_steps counts steps of model.yaml's own step; convert to run steps
-        exact = row["delay_steps"] * model_step / run.step
-        rounded = int(round(exact))
+        exact = row["delay_steps"] * (model_step / run.step)
+        if exact > len(run.index) * 1000:
+            problems.append(Problem(MODEL_FILE, f"reaches.{cid}.delay_steps",
+                                    "is far longer than the run", row["delay_steps"]))
+            row["delay_steps"] = 0
+            return
+        rounded = int(np.floor(exact + 0.5))
         if abs(exact - rounded) > 1e-9:
             import warnings
 
             warnings.warn(f"reaches.{cid}.delay_steps: {row['delay_steps']} model steps are "
-                          f"{exact:g} run steps; rounded to {rounded}", stacklevel=2)
+                          f"{exact:g} run steps; rounded to {rounded}", stacklevel=4)
         row["delay_steps"] = rounded
 
 

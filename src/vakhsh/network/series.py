@@ -61,13 +61,22 @@ class SeriesTable:
             raise SeriesError(Problem(file, "", "series file not found", str(path)))
         try:
             frame = pd.read_csv(path)
+            with open(path, encoding="utf-8", errors="replace") as fh:
+                header = [name.strip() for name in fh.readline().rstrip("\r\n").split(",")]
         except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
             raise SeriesError(Problem(file, "", "cannot be read as CSV",
                                       str(exc).strip())) from None
+        repeated = sorted({name for name in header if header.count(name) > 1})
+        if repeated:
+            raise SeriesError(Problem(file, repeated[0], "column name appears more than once",
+                                      header.count(repeated[0])))
+        frame.columns = [str(c).strip() for c in frame.columns]
         has_time, has_month = "time" in frame.columns, "month" in frame.columns
         if has_time == has_month:
+            hint = " (columns must be separated by commas)" if len(frame.columns) == 1 and \
+                ";" in str(frame.columns[0]) else ""
             raise SeriesError(Problem(file, "", "needs exactly one of a 'time' column or a "
-                                      "'month' column", list(frame.columns)[:5]))
+                                      f"'month' column{hint}", list(frame.columns)[:5]))
         if has_month:
             return cls._monthly(file, frame)
         return cls._timed(file, frame)
@@ -84,7 +93,8 @@ class SeriesTable:
 
     @classmethod
     def _timed(cls, file: str, frame: pd.DataFrame) -> SeriesTable:
-        stamps = pd.to_datetime(frame["time"], errors="coerce")
+        # ISO 8601 only: 01/02/2024 is not guessed to be 1 February or 2 January
+        stamps = pd.to_datetime(frame["time"].astype(str), errors="coerce", format="ISO8601")
         if stamps.isna().any():
             row = int(np.flatnonzero(stamps.isna())[0])
             raise SeriesError(Problem(file, f"time (row {row + 2})", "not a timestamp",

@@ -211,6 +211,10 @@ def _check_curve(res: Reservoir, name: str, path: str) -> list[Problem]:
         return []
     points = np.asarray(curve, dtype=float)
     storage, value = points[:, 0], points[:, 1]
+    if np.any(storage < 0):
+        return [_p(f"{path}.{name}", "storage must not be negative", storage.tolist())]
+    if name == "area_curve" and np.any(value < 0):
+        return [_p(f"{path}.{name}", "area must not be negative", value.tolist())]
     if len(storage) < 2 or np.any(np.diff(storage) <= 0):
         return [_p(f"{path}.{name}", "storage must be strictly increasing along the curve",
                    storage.tolist())]

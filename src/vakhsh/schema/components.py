@@ -32,6 +32,8 @@ def _series_ref(value: str) -> str:
 
 def _finite(value: Any) -> Any:
     # before range checks, so that NaN is called what it is rather than "not >= 0"
+    if isinstance(value, bool):
+        raise ValueError("expected a number, not yes/no")
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError("must be finite")
     return value
@@ -43,7 +45,9 @@ Positive = Annotated[float, BeforeValidator(_finite), Field(gt=0)]
 Fraction = Annotated[float, BeforeValidator(_finite), Field(ge=0, le=1)]
 # A time-varying field: a constant or a reference to a CSV column.
 Series = NonNegative | SeriesRef
-Curve = Annotated[list[Annotated[list[NonNegative], Field(min_length=2, max_length=2)]],
+Finite = Annotated[float, BeforeValidator(_finite)]
+# [storage_hm3, value] pairs; levels may lie below sea level, storage may not be negative
+Curve = Annotated[list[Annotated[list[Finite], Field(min_length=2, max_length=2)]],
                   Field(min_length=2)]
 Monthly = Annotated[list[NonNegative], Field(min_length=12, max_length=12)]
 
@@ -106,7 +110,7 @@ class HydroPlant(Component):
     max_flow_m3s: NonNegative
     efficiency: Fraction
     head_m: Positive | None = None
-    tailwater_masl: NonNegative | None = None
+    tailwater_masl: Finite | None = None
     available_from: datetime | None = None
 
     @model_validator(mode="after")
@@ -183,7 +187,7 @@ class Candidate(Component):
     template: dict[str, Any]
     capex_usd_per_kw: NonNegative
     fom_usd_per_kw_year: NonNegative = 0.0
-    lifetime_years: Annotated[float, Field(gt=0)]
+    lifetime_years: Positive
     min_build_mw: NonNegative = 0.0
     max_build_mw: NonNegative | None = None
     lumpy: bool = False

@@ -52,7 +52,11 @@ def read_yaml(path: Path) -> dict[str, Any]:
     except FileNotFoundError:
         raise ModelError([Problem(path.name, "", "file not found", str(path))]) from None
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError:
+        raw = None  # parse again with the pure-Python loader, whose messages are clearer
+    try:
+        raw = yaml.safe_load(text) if raw is None else raw
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -139,9 +143,12 @@ def parse_model(raw: dict[str, Any], file: str = MODEL_FILE) -> tuple[ParsedMode
         problems.append(Problem(file, "format", "unsupported format version; this vakhsh "
                                 "reads format 1", raw["format"]))
     name = raw.get("name")
-    if not isinstance(name, str) or not name:
-        problems.append(Problem(file, "name", "required text is missing", name))
+    if name is None or name == "":
+        problems.append(Problem(file, "name", "required field is missing"))
         name = "unnamed"
+    elif not isinstance(name, str):
+        problems.append(Problem(file, "name", "must be text", name))
+        name = str(name)
     description = raw.get("description") or ""
     currency = raw.get("currency", "USD")
     if currency != "USD":
