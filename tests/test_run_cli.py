@@ -15,6 +15,7 @@ from pathlib import Path
 
 import highspy
 import numpy as np
+import pandas as pd
 import pytest
 import xarray as xr
 import yaml
@@ -75,6 +76,7 @@ def test_summary_has_the_stable_keys(full_run):
     assert summary["period"]["steps"] == 365
     assert summary["period"]["start"].startswith("2024-10-01")
     assert summary["period"]["end"].startswith("2025-10-01")
+    assert pd.Timedelta(summary["period"]["step"]) == pd.Timedelta(days=1)
     assert AUDIT <= set(summary["audit"])
     assert summary["audit"]["passed"] is True
     assert SOLVE <= set(summary["solve"])

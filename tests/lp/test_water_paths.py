@@ -283,3 +283,30 @@ def test_water_only_model_without_any_cost(model_folder, solve):
         return
     assert res.objective_usd == pytest.approx(0, abs=1e-9)
     assert res.audit.passed
+
+
+def test_minimum_release_on_a_day_without_load(model_folder, solve):
+    # The lake may draw 10 hm3 (50 -> 40) and must release at least 10 m3/s (0.864 hm3) a
+    # day. On day 0 there is no load: the turbine cannot run (turbined water always
+    # generates), so the minimum release is spilled. Days 1-2 (100 MW each) turbine the rest:
+    #   10 - 0.864 = 9.136 hm3 -> 9.136 * 245.25 = 2,240.604 MWh
+    #   gas = 4,800 - 2,240.604 = 2,559.396 MWh -> 127,969.8 USD
+    model = {
+        "sinks": {"sea": {}},
+        "reservoirs": {"lake": {"storage_min_hm3": 0, "storage_max_hm3": 100,
+                                "storage_initial_hm3": 50, "storage_final_min_hm3": 40,
+                                "min_release_m3s": 10, "spill_to": "sea"}},
+        "hydro_plants": {"dam": plant(reservoir="lake", max_flow_m3s=100)},
+        **power(load_mw="series:load.csv#a"),
+    }
+    series = {"load.csv": {"time": ["2023-01-01", "2023-01-02", "2023-01-03"],
+                           "a": [0, 100, 100]}}
+    res = solve(model_folder(model, series))
+    assert res.objective_usd == pytest.approx((4800 - (10 - 10 * DAY) * 245.25) * 50, rel=REL)
+    assert res.objective_usd == pytest.approx(127_969.8, rel=REL)
+    ds = res.dataset
+    np.testing.assert_allclose(ds["spill_m3s"].sel(reservoir="lake").values, [10, 0, 0],
+                               atol=1e-6)
+    release = (ds["spill_m3s"].sel(reservoir="lake")
+               + ds["turbine_flow_m3s"].sel(hydro_plant="dam")).values
+    assert release.min() >= 10 - 1e-6
