@@ -69,7 +69,7 @@ class Frontier:
         import matplotlib.pyplot as plt
 
         ok = self.table[self.table["status"] == "ok"].sort_values("x")
-        fig, ax = plt.subplots(figsize=(6.5, 4.5))
+        fig, ax = plt.subplots(figsize=(8, 5))
         ax.plot(ok["x"], ok["y"], "-o", color="#08519c")
         for _, r in ok.iterrows():
             ax.annotate(str(r["point"]), (r["x"], r["y"]), textcoords="offset points",
@@ -77,7 +77,7 @@ class Frontier:
         ax.set_xlabel(f"{self.x.name} ({self.x.unit}, {self.x.sense})")
         ax.set_ylabel(f"{self.y.name} ({self.y.unit}, {self.y.sense})")
         ax.set_title(f"{self.y.description}\nagainst {self.x.description}", loc="left",
-                     fontsize="medium")
+                     fontsize="small")
         ax.grid(alpha=0.3)
         fig.tight_layout()
         buffer = io.BytesIO()

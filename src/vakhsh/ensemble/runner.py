@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import hashlib
 import os
 import shutil
@@ -86,7 +87,8 @@ def network_for(model: str | Path, scenario: str | None, overrides: dict[str, An
     from vakhsh.schema.parse import MODEL_FILE, read_yaml
 
     if not overrides:
-        yield load_network(model, scenario=scenario, **period)
+        yield _cached_network(str(model), scenario, tuple(sorted(period.items())),
+                              _stamp(Path(model)))
         return
     folder = Path(model)
     raw = copy.deepcopy(read_yaml(folder / MODEL_FILE))
@@ -107,6 +109,21 @@ def network_for(model: str | Path, scenario: str | None, overrides: dict[str, An
         yield load_network(tmp, scenario=scenario, **period)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_network(model: str, scenario: str | None, period: tuple, stamp: tuple):
+    """Networks are immutable: a worker loads each (model, scenario, period) once; runs
+    over inflow members and climates start from the same one. `stamp` (the model files'
+    sizes and modification times) makes a changed model load again."""
+    from vakhsh.network import load_network
+
+    return load_network(model, scenario=scenario, **dict(period))
+
+
+def _stamp(folder: Path) -> tuple:
+    return tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns)
+                 for p in sorted(folder.iterdir()) if p.is_file())
 
 
 def execute(task: Task) -> dict[str, Any]:
