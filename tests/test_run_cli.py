@@ -49,7 +49,7 @@ def full_run(tmp_path_factory):
     return done, out, lp
 
 
-def test_run_exits_0_and_writes_results(full_run):
+def check_run_exits_0_and_writes_results(full_run):
     done, out, _lp = full_run
     assert done.returncode == 0, done.stderr
     assert (out / "results.nc").is_file()
@@ -64,7 +64,7 @@ def test_run_exits_0_and_writes_results(full_run):
     assert [p.name for p in out.parent.iterdir() if p.name.startswith(".toy")] == []
 
 
-def test_summary_has_the_stable_keys(full_run):
+def check_summary_has_the_stable_keys(full_run):
     done, out, _lp = full_run
     assert done.returncode == 0, done.stderr
     summary = json.loads((out / "summary.json").read_text())
@@ -90,7 +90,7 @@ def test_summary_has_the_stable_keys(full_run):
     assert set(summary["water"]["spill_hm3"]) == {"upper", "lower"}
 
 
-def test_summary_is_consistent_with_results(full_run):
+def check_summary_is_consistent_with_results(full_run):
     done, out, _lp = full_run
     assert done.returncode == 0, done.stderr
     summary = json.loads((out / "summary.json").read_text())
@@ -101,7 +101,7 @@ def test_summary_is_consistent_with_results(full_run):
     assert summary["water"]["spill_hm3"]["upper"] == pytest.approx(spill, rel=1e-9, abs=1e-9)
 
 
-def test_write_lp_writes_the_lp_that_was_solved(full_run):
+def check_write_lp_writes_the_lp_that_was_solved(full_run):
     # Solving the written MPS file again with HiGHS gives the run's objective, less the
     # constant cost of all water demand (what an LP file cannot hold):
     #   sum over steps of demand_m3s * 0.0864 * shortage_cost_usd_per_hm3 (30,000).
@@ -120,6 +120,14 @@ def test_write_lp_writes_the_lp_that_was_solved(full_run):
         constant = float(ds["demand_m3s"].sum()) * 0.0864 * 30_000
     summary = json.loads((out / "summary.json").read_text())
     assert objective + constant == pytest.approx(summary["objective_usd"], rel=1e-6)
+
+
+def test_run_toy_cascade(full_run):
+    # one test for the one (costly) run, so that parallel workers do not repeat it
+    check_run_exits_0_and_writes_results(full_run)
+    check_summary_has_the_stable_keys(full_run)
+    check_summary_is_consistent_with_results(full_run)
+    check_write_lp_writes_the_lp_that_was_solved(full_run)
 
 
 def write_model(folder: Path, components: dict) -> Path:
