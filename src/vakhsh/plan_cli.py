@@ -84,6 +84,9 @@ def register(app: typer.Typer, reports_errors: Callable, console: Console) -> No
                                                     "lifetime_years).")] = None,
         rank: Annotated[bool, typer.Option(help="Rank every candidate (2 solves each).")
                         ] = True,
+        report: Annotated[bool, typer.Option(help="Write the run report of every case too "
+                                             "(the plan's report.html is always written).")
+                          ] = True,
         out: Annotated[Path | None, typer.Option(help="Output folder (default runs/plan-"
                                                  "<model>-<UTC time>).")] = None,
         solver: Annotated[str, typer.Option(help="Any solver linopy knows.")] = "highs",
@@ -113,7 +116,7 @@ def register(app: typer.Typer, reports_errors: Callable, console: Console) -> No
             folder = out or Path("runs") / (f"plan-{Path(str(model)).name}-"
                                             f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}")
             status.update(f"writing {folder}")
-            result.to_folder(folder)
+            result.to_folder(folder, year_reports=report)
         print_plan(result, console)
         console.print(f"wrote [bold]{folder}[/bold] in {time.perf_counter() - started:.1f} s",
                       highlight=False)

@@ -27,7 +27,7 @@ def test_plan_command_writes_plan_and_ranking(app, write_model, tmp_path):
     folder = write_model(one_bus({"solar": generator(fom=fom_for(10), cf=0.5,
                                                      max_build_mw=1000)}))
     out = tmp_path / "plan"
-    result = CliRunner().invoke(app, ["plan", str(folder), "--out", str(out)])
+    result = CliRunner().invoke(app, ["plan", str(folder), "--out", str(out), "--no-report"])
     assert result.exit_code == 0, result.output
     plan = json.loads((out / "plan.json").read_text())
     assert plan["builds"] == {"solar": {"2030": pytest.approx(200.0)}}

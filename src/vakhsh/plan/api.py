@@ -98,8 +98,19 @@ class Plan:
         }
         return out
 
-    def to_folder(self, folder: str | Path, report: bool = True) -> Path:
-        """plan.json, ranking.csv, results per case under years/, report.html; atomic."""
+    def _case_extra(self, prefix: str) -> dict[str, Any]:
+        """What summary.json of one case says about the plan."""
+        case = next(c for c in self.cases if c.prefix == prefix)
+        return {"year": case.year, "member": case.member.label, "member_weight": case.weight,
+                "capacity_mw": {c: by[case.year] for c, by in self.capacity_mw.items()},
+                "note": case.note or None}
+
+    def to_folder(self, folder: str | Path, report: bool = True,
+                  year_reports: bool = False) -> Path:
+        """plan.json, ranking.csv, results per case under years/, report.html; atomic.
+
+        `year_reports` adds the run report (`vakhsh.report.html`) of every case.
+        """
         folder = Path(folder)
         folder.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
@@ -109,7 +120,12 @@ class Plan:
             if self.ranking is not None:
                 self.ranking.to_csv(tmp / "ranking.csv", index=False, float_format="%.6g")
             for prefix, results in self.results.items():
-                results.to_folder(tmp / "years" / prefix.rstrip("_"))
+                where = results.to_folder(tmp / "years" / prefix.rstrip("_"),
+                                          extra={"plan": self._case_extra(prefix)})
+                if year_reports:
+                    from vakhsh.report.html import write_report
+
+                    write_report(results, where)
             if report:
                 from vakhsh.plan.report import write_plan_report
 

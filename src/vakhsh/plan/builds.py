@@ -34,7 +34,8 @@ def _missing(value) -> bool:
 
 
 def with_builds(net: Network, sizes_mw: Mapping[str, float]) -> Network:
-    """`net` plus every candidate of `sizes_mw` with a positive size, as components."""
+    """`net` plus every candidate of `sizes_mw` with a positive size, as components
+    (and no longer among the candidates)."""
     built = {c: float(s) for c, s in sizes_mw.items() if s > 1e-9}
     if not built:
         return net
@@ -87,4 +88,6 @@ def with_builds(net: Network, sizes_mw: Mapping[str, float]) -> Network:
             dim, 0) else one
     if problems:
         raise ModelError(problems)
-    return dataclasses.replace(net, tables=tables, series=series)
+    # what is built is a component now, no longer a candidate
+    candidates = net.candidates.drop(index=list(built))
+    return dataclasses.replace(net, tables=tables, series=series, candidates=candidates)

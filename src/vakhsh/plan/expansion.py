@@ -25,6 +25,7 @@ from vakhsh.math.build import add_operation, new_context, set_objective
 from vakhsh.math.context import BuildContext
 from vakhsh.math.investment import (
     CANDIDATE,
+    STAGES,
     BuildVariables,
     Sizes,
     add_build_variables,
@@ -315,6 +316,9 @@ def case_results(problem: PlanProblem, index: int, tolerance: float):
     standing = {c: v[case.year] for c, v in problem.capacity(
         problem.builds.solution()).items()}
     net = with_builds(case.net, standing)
+    # reservoir stages are not model.yaml candidates: the network as built leaves them out
+    net = dataclasses.replace(net, candidates=net.candidates[
+        net.candidates["component"] != STAGES])
     ds = extract(_prefixed_view(ctx))
     built = [c for c, v in standing.items() if v > 1e-9]
     data = {name: ds[name] for name in ds.data_vars}
