@@ -151,7 +151,9 @@ def print_plan(result, console: Console) -> None:
         console.print(table)
     if d["average_year_plan"]:
         a = d["average_year_plan"]
-        console.print(f"average-year plan on every member: {a['regret_usd_per_year'] / 1e6:,.2f}"
+        regret = a["regret_usd_per_year"] / 1e6
+        regret = 0.0 if abs(regret) < 5e-3 else regret  # no "-0.00" from solver tolerance
+        console.print(f"average-year plan on every member: {regret:,.2f}"
                       f" M USD/yr more, unserved {a['unserved_mwh_per_year']:,.0f} MWh/yr "
                       f"(robust plan {a['robust_unserved_mwh_per_year']:,.0f})", highlight=False)
     t = d["timing_s"]
