@@ -60,7 +60,9 @@ def set_objective(model: linopy.Model, contexts: list[BuildContext],
     terms = [ctx.weight * term for ctx in contexts for term in ctx.cost_terms]
     terms += list(shared_costs or [])
     if not terms:
-        raise ValueError("the model has nothing to decide: no costs at all")
+        # nothing has a price (a water-only model without costs): any feasible plan will do
+        first = model.variables[list(model.variables)[0]]
+        terms = [0 * first.sum()]
     model.add_objective(sum(terms[1:], terms[0]))
 
 

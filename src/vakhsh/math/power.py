@@ -73,8 +73,16 @@ def add_storage_units(ctx: BuildContext) -> None:
                                 name="storage_discharge_mw")
     energy = net.static("storage_units", "energy_mwh")
     lower = xr.zeros_like(power)
-    lower[{"time": -1}] = units["soc_final_min_mwh"].to_numpy()
+    if not ctx.config.elastic:
+        lower[{"time": -1}] = units["soc_final_min_mwh"].to_numpy()
     soc = ctx.add_var(lower=lower, upper=energy, coords=coords, name="storage_soc_mwh")
+    if ctx.config.elastic:
+        # the end target as a row with a slack, so a diagnosis can name the unit
+        slack = ctx.elastic_slack("storage_final", [net.coord("storage_units")],
+                                  "storage unit end-of-horizon state of charge",
+                                  "storage_unit")
+        ctx.add_con(soc.isel(time=-1) + slack >= units["soc_final_min_mwh"].to_numpy(),
+                    name="storage_final")
     eta = np.sqrt(net.static("storage_units", "efficiency_roundtrip"))
     initial = xr.zeros_like(power)
     initial[{"time": 0}] = units["soc_initial_mwh"].to_numpy()

@@ -233,7 +233,7 @@ def render_comparison(runs) -> tuple[str, pd.DataFrame]:
              "<title>vakhsh: runs compared</title>", f"<style>{CSS}</style></head>",
              "<body><main>", "<h1>Runs compared</h1>",
              f'<p class="sub">{_e(", ".join(names))}</p>',
-             "<h2>Key metrics</h2>", frame_html(_display(table)), "<h2>Plots</h2>"]
+             "<h2>Key metrics</h2>", frame_html(_display(table), right=True), "<h2>Plots</h2>"]
     for title, function in COMPARE_PLOTS:
         parts.append(f'<figure><h3>{_e(title)}</h3><img src="{data_uri(function(runs, names))}"'
                      f' alt="{_e(title)}"></figure>')

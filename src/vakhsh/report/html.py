@@ -217,11 +217,12 @@ def _sci(value: Any) -> str:
     return "—" if value is None else f"{float(value):.1e}"
 
 
-def frame_html(frame: pd.DataFrame) -> str:
-    """A DataFrame as an HTML table: numbers right-aligned with thousands separators."""
+def frame_html(frame: pd.DataFrame, right: bool = False) -> str:
+    """A DataFrame as an HTML table: numbers right-aligned with thousands separators
+    (`right`: every column right-aligned, for tables of runs side by side)."""
     index_name = frame.index.name or ""
     head = f"<th>{_e(index_name)}</th>" + "".join(
-        f'<th class="{"num" if _numeric(frame[c]) else ""}">{_e(_header(c))}</th>'
+        f'<th class="{"num" if right or _numeric(frame[c]) else ""}">{_e(_header(c))}</th>'
         for c in frame.columns)
     rows = []
     for key, row in frame.iterrows():
@@ -233,7 +234,8 @@ def frame_html(frame: pd.DataFrame) -> str:
             else:
                 if isinstance(value, (bool, np.bool_)):
                     value = "yes" if value else "no"
-                cells.append(f"<td>{_e('' if _missing(value) else value)}</td>")
+                align = ' class="num"' if right else ""
+                cells.append(f"<td{align}>{_e('' if _missing(value) else value)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sys
 import time
@@ -63,6 +64,8 @@ def run_solver(model: linopy.Model, options: SolveOptions) -> SolveStats:
     if solver == "highs":
         kwargs.setdefault("output_flag", bool(options.log))
     started = time.perf_counter()
+    # linopy logs a warning block for every non-optimal solve; vakhsh explains it instead
+    logging.getLogger("linopy").setLevel(logging.INFO if options.log else logging.ERROR)
     try:
         with _quiet(not options.log):
             status, termination = model.solve(solver_name=solver, io_api=io_api, **kwargs)
