@@ -183,3 +183,34 @@ def test_reservoir_stage_built_when_the_water_it_keeps_is_worth_more(write_model
     (case,) = result.results.values()
     assert case.audit.passed
     assert float(case.dataset["storage_hm3"].max()) == pytest.approx(20.0)
+
+
+def test_hydro_unit_at_a_reservoir_is_sized_by_the_water_it_gets(write_model):
+    # 100 m3/s through 100 m at efficiency 0.9 is 88.29 MW: a unit cheaper than the gas it
+    # displaces is built to exactly that, its water routed from the dam to the sea
+    from tests.plan.conftest import day_model
+
+    raw = day_model(
+        sinks={"sea": {}},
+        catchments={"river": {"to": "dam", "inflow_m3s": 100}},
+        reservoirs={"dam": {"storage_min_hm3": 0, "storage_max_hm3": 1,
+                            "storage_initial_hm3": 0, "spill_to": "sea"}},
+        buses={"N": {"voll_usd_per_mwh": 1000}},
+        loads={"demand": {"bus": "N", "p_mw": 200}},
+        generators={"gas": {"bus": "N", "capacity_mw": 500,
+                            "marginal_cost_usd_per_mwh": FUEL}},
+        candidates={"new_unit": {
+            "component": "hydro_plants",
+            "template": {"reservoir": "dam", "to": "sea", "bus": "N", "efficiency": 0.9,
+                         "head_m": 100, "max_flow_m3s_per_mw": 2.0},
+            "capex_usd_per_kw": 0, "fom_usd_per_kw_year": fom_for(10),
+            "lifetime_years": 50}})
+    result = plan(write_model(raw), ranking=False)
+    size = 9.81e-3 * 0.9 * 100 * 100
+    assert result.builds["new_unit"][2030] == pytest.approx(size, rel=1e-6)
+    expected = (200 - size) * 24 * FUEL + size * 10 * 24
+    assert result.objective_usd == pytest.approx(expected, rel=1e-6)
+    (case,) = result.results.values()
+    assert case.audit.passed
+    assert float(case.dataset["turbine_flow_m3s"].sel(hydro_plant="new_unit").mean()) == \
+        pytest.approx(100.0, rel=1e-6)
