@@ -30,12 +30,24 @@ def toy_run_dir(toy_results, tmp_path_factory) -> Path:
     return folder
 
 
+def cli(*args: str):
+    from typer.testing import CliRunner
+
+    from vakhsh.cli import _mount_optional, app
+
+    _mount_optional()
+    return CliRunner().invoke(app, list(args))
+
+
 @pytest.fixture(scope="session")
 def toy_dry_run_dir(tmp_path_factory) -> Path:
-    """A second run of another scenario, on a shorter horizon to stay fast."""
-    from vakhsh.report.html import write_report
+    """A second run of another scenario (shorter, to stay fast), its report.html written by
+    `vakhsh report RUN_DIR` from the folder alone."""
+    from vakhsh.network import write_network
 
     results = _solve("toy-cascade", "dry", end="2025-04-01")
     folder = results.to_folder(tmp_path_factory.mktemp("runs") / "toy-dry")
-    write_report(results, folder)
+    write_network(results.net, folder / "model")
+    result = cli("report", str(folder))
+    assert result.exit_code == 0, result.output
     return folder

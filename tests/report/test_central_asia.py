@@ -1,4 +1,4 @@
-"""Every plot draws on the embedded central-asia model (two months, to stay fast)."""
+"""Every plot draws on the embedded central-asia model (one winter month, to stay fast)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def central_asia():
 
     if "central-asia" not in embedded_datasets():
         pytest.skip("central-asia is not embedded")
-    return optimise(load_network("central-asia", end="2024-12-01"), SolveOptions())
+    return optimise(load_network("central-asia", end="2024-11-01"), SolveOptions())
 
 
 @pytest.mark.parametrize("spec", PLOTS, ids=[s.key for s in PLOTS])

@@ -29,10 +29,18 @@ def _cli(*args: str):
 
 
 @pytest.mark.parametrize("spec", PLOTS, ids=[s.key for s in PLOTS])
-def test_every_plot_draws_on_toy_cascade(toy_results, spec):
+def test_every_plot_builds_on_toy_cascade(toy_results, spec):
+    """Each function on a Results object (as from a notebook); report.html renders them."""
     fig = spec.function(toy_results)
-    assert isinstance(fig, Figure)
-    png = png_bytes(fig)
+    assert isinstance(fig, Figure) and fig.axes
+    for ax in fig.axes:  # units in axis labels
+        label = ax.get_ylabel()
+        if label and ax.get_visible():
+            assert "(" in label or "per" in label, (spec.key, label)
+
+
+def test_plots_render_to_png(toy_results):
+    png = png_bytes(PLOTS[1].function(toy_results))
     assert png.startswith(b"\x89PNG") and len(png) > 5_000
 
 
@@ -69,11 +77,10 @@ def test_winter_deficit_is_unserved_plus_net_imports(toy_results):
     assert (storage_losses.abs() < 0.02 * table.load_gwh + 1).all()
 
 
-def test_report_command_and_errors(toy_run_dir: Path, tmp_path: Path):
-    (toy_run_dir / REPORT_FILE).unlink()
-    result = _cli("report", str(toy_run_dir))
-    assert result.exit_code == 0, result.output
-    assert (toy_run_dir / REPORT_FILE).is_file()
+def test_report_command_and_errors(toy_dry_run_dir: Path, tmp_path: Path):
+    text = (toy_dry_run_dir / REPORT_FILE).read_text(encoding="utf-8")  # by `vakhsh report`
+    assert "toy-cascade / dry" in text and not EXTERNAL.search(text)
+    assert "could not be drawn" not in text
     missing = _cli("report", str(tmp_path / "nowhere"))
     assert missing.exit_code == 2
     assert "vakhsh: error:" in missing.output and "nowhere" in missing.output
@@ -95,3 +102,26 @@ def test_compare_two_scenarios(toy_run_dir: Path, toy_dry_run_dir: Path, tmp_pat
     table = metrics_table([load_run(toy_run_dir), load_run(toy_dry_run_dir)])
     assert list(table.loc["scenario"]) == ["base", "dry"]
     assert table.loc["total cost (M USD)"].nunique() == 2
+
+
+WATER_ONLY = ["buses", "loads", "generators", "storage_units", "lines", "markets",
+              "hydro_plants", "candidates", "scenarios"]
+POWER_ONLY = ["junctions", "sinks", "catchments", "reservoirs", "reaches", "hydro_plants",
+              "water_demands", "candidates", "scenarios"]
+
+
+@pytest.mark.parametrize("drop", [WATER_ONLY, POWER_ONLY], ids=["water-only", "power-only"])
+def test_report_of_a_model_with_one_side_only(edit_model, drop):
+    from vakhsh.network import load_network
+    from vakhsh.report.html import render_report
+    from vakhsh.solve.options import SolveOptions
+    from vakhsh.solve.run import optimise
+
+    def remove(raw):
+        for key in drop:
+            raw.pop(key, None)
+
+    folder = edit_model(remove)
+    results = optimise(load_network(folder, end="2024-11-01"), SolveOptions())
+    text = render_report(results)
+    assert "could not be drawn" not in text and "Headline figures" in text
