@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from vakhsh.math.balance import Balance
 from vakhsh.network import Network
 from vakhsh.schema.components import NODE_KINDS
 
@@ -45,11 +46,10 @@ class BuildContext:
     model: linopy.Model
     params: HeadParameters
     config: BuildConfig = field(default_factory=BuildConfig)
-    # water: m3/s terms per (time, node), positive into the node
-    water_terms: list[linopy.LinearExpression] = field(default_factory=list)
+    # water: m3/s per (time, node), positive into the node; power: MW per (time, bus)
+    water: Balance | None = None
     water_constants: list[xr.DataArray] = field(default_factory=list)
-    # power: MW terms per (time, bus), positive into the bus
-    power_terms: list[linopy.LinearExpression] = field(default_factory=list)
+    power: Balance | None = None
     cost_terms: list[linopy.LinearExpression] = field(default_factory=list)
     # constant part of the objective (for example the cost of every demand unmet)
     cost_constant: float = 0.0
@@ -58,6 +58,20 @@ class BuildContext:
     # names its variables and constraints with its own prefix and weighs its costs
     prefix: str = ""
     weight: float = 1.0
+
+    def __post_init__(self) -> None:
+        time = pd.Index(self.net.time, name="time")
+        self.water = Balance(time, self.nodes())
+        self.power = Balance(time, self.net.coord("buses"))
+
+    @property
+    def water_terms(self) -> list[linopy.LinearExpression]:
+        """The water flows into each node as one expression (a list, empty if none)."""
+        return [self.water.expression(self.model)] if self.water else []
+
+    @property
+    def power_terms(self) -> list[linopy.LinearExpression]:
+        return [self.power.expression(self.model)] if self.power else []
 
     # ---- names of this case's variables and constraints ----
     def add_var(self, name: str, **kwargs) -> linopy.Variable:
@@ -108,14 +122,12 @@ class BuildContext:
     def route(self, expr, dim: str, target: pd.Series, index: pd.Index,
               sign: float = 1.0) -> linopy.LinearExpression:
         """Sum a (time, dim) expression into (time, index) by each element's target."""
-        group = xr.DataArray(target.loc[list(expr.coords[dim].values)].to_numpy(),
-                             coords={dim: expr.coords[dim].values}, dims=[dim],
-                             name=index.name)
-        grouped = (sign * expr).groupby(group).sum()
-        return grouped.reindex({index.name: index}).fillna(0)
+        balance = Balance(pd.Index(self.time, name="time"), index)
+        balance.add(expr, dim, target, sign)
+        return balance.expression(self.model)
 
     def add_water(self, expr, dim: str, target: pd.Series, sign: float = 1.0) -> None:
-        self.water_terms.append(self.route(expr, dim, target, self.nodes(), sign))
+        self.water.add(expr, dim, target, sign)
 
     def add_water_constant(self, values: xr.DataArray, dim: str, target: pd.Series) -> None:
         """Constant m3/s per (time, dim) entering the node each element names."""
@@ -127,7 +139,7 @@ class BuildContext:
                                                          self.nodes()]))
 
     def add_power(self, expr, dim: str, buses: pd.Series, sign: float = 1.0) -> None:
-        self.power_terms.append(self.route(expr, dim, buses, self.net.coord("buses"), sign))
+        self.power.add(expr, dim, buses, sign)
 
     def add_cost(self, expr) -> None:
         self.cost_terms.append(expr.sum() if hasattr(expr, "sum") else expr)

@@ -43,7 +43,8 @@ def add_unserved(ctx: BuildContext) -> None:
     net, m = ctx.net, ctx.model
     load = bus_load(ctx)
     u = ctx.add_var(lower=0, upper=load, coords=ctx.coords("buses"), name="unserved_mw")
-    ctx.power_terms.append(1 * u)
+    buses = net.tables["buses"]
+    ctx.add_power(u, "bus", pd.Series(buses.index, index=buses.index))
     ctx.add_cost(ctx.hours * net.static("buses", "voll_usd_per_mwh") * u)
 
 
@@ -128,7 +129,6 @@ def add_markets(ctx: BuildContext) -> None:
 
 
 def add_power_balance(ctx: BuildContext) -> None:
-    if not ctx.has("buses") or not ctx.power_terms:
+    if not ctx.has("buses") or not ctx.power:
         return
-    supply = sum(ctx.power_terms[1:], ctx.power_terms[0])
-    ctx.add_con(supply == bus_load(ctx), name="power_balance")
+    ctx.add_con(ctx.power.expression(ctx.model) == bus_load(ctx), name="power_balance")

@@ -129,9 +129,9 @@ def _add_demands(ctx: BuildContext) -> None:
 def add_water_balances(ctx: BuildContext) -> None:
     """Close the node balances once every family has routed its flows."""
     net, m, k = ctx.net, ctx.model, ctx.k
-    if not ctx.water_terms:
+    if not ctx.water:
         return
-    inflow = sum(ctx.water_terms[1:], ctx.water_terms[0])
+    inflow = ctx.water.expression(ctx.model)
     constant = sum(ctx.water_constants[1:], ctx.water_constants[0]) if ctx.water_constants \
         else xr.zeros_like(inflow.const)
     if ctx.has("reservoirs"):
