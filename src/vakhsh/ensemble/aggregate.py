@@ -62,7 +62,7 @@ def run_metrics(results, selectors: Selectors | None = None,
     if aral:
         out["aral_inflow_hm3"] = float(sum(water["sink_inflow_hm3"][s] for s in aral))
     for objective in applicable(net, sel):
-        if objective.kind != "cost":
+        if objective.name not in ("cost", "aral_inflow"):  # already cost_usd, aral_inflow_hm3
             out[f"objective/{objective.name}"] = objective.value(results)
     return out
 

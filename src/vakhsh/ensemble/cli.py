@@ -145,22 +145,31 @@ def register(app: typer.Typer, reports_errors: Callable, console: Console) -> No
                       highlight=False)
 
 
-def print_aggregates(result, console: Console) -> None:
+def print_aggregates(result, console: Console, limit: int = 24) -> None:
+    """The headline rows: cost, objectives, Aral inflow, and the unserved energy and
+    shortages that are not zero in every run; every row is in aggregates.csv."""
     rows = result.aggregates
     rows = rows[rows["metric"].isin(SHOWN) & rows["n"].gt(0)]
+    always = rows["metric"].isin(("cost_usd", "objective", "aral_inflow_hm3"))
+    rows = rows[always | (rows[["mean", "worst"]].abs().max(axis=1) > 1e-9)]
     if rows.empty:
         return
-    table = Table(title=f"Ensemble aggregates over {result.succeeded} runs (all metrics in "
-                  "aggregates.csv)", title_justify="left")
-    for column in ("metric", "unit", "mean", "P10", "P50", "P90", "worst", "worst run"):
-        table.add_column(column, justify="left" if column in ("metric", "unit", "worst run")
-                         else "right")
-    for _, r in rows.iterrows():
-        name = r["metric"] + (f" {r['key']}" if r["key"] else "")
+    table = Table(title=f"Over {result.succeeded} runs (every metric: aggregates.csv)",
+                  title_justify="left")
+    wide = console.width >= 110
+    table.add_column("metric [unit]", overflow="fold", min_width=24)
+    for column in ("mean", "P10", "P50", "P90", "worst"):
+        table.add_column(column, justify="right", no_wrap=True)
+    if wide:
+        table.add_column("worst run", no_wrap=True)
+    for _, r in rows.head(limit).iterrows():
         scale, unit = (1e6, "M USD") if r["unit"] == "USD" else (1.0, r["unit"])
-        table.add_row(name, unit, *(f"{r[c] / scale:,.1f}" for c in
-                                    ("mean", "p10", "p50", "p90", "worst")), r["worst_run"])
+        name = r["metric"] + (f"/{r['key']}" if r["key"] else "") + f" [{unit}]"
+        cells = [f"{r[c] / scale:,.0f}" for c in ("mean", "p10", "p50", "p90", "worst")]
+        table.add_row(name, *cells, *([r["worst_run"]] if wide else []))
     console.print(table)
+    if len(rows) > limit:
+        console.print(f"... and {len(rows) - limit} more rows in aggregates.csv")
 
 
 def print_frontier(front, console: Console) -> None:
