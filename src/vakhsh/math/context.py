@@ -50,6 +50,8 @@ class BuildContext:
     water: Balance | None = None
     water_constants: list[xr.DataArray] = field(default_factory=list)
     power: Balance | None = None
+    # releases from each reservoir that count toward its minimum release (turbines, spill)
+    release: Balance | None = None
     cost_terms: list[linopy.LinearExpression] = field(default_factory=list)
     # constant part of the objective (for example the cost of every demand unmet)
     cost_constant: float = 0.0
@@ -63,6 +65,7 @@ class BuildContext:
         time = pd.Index(self.net.time, name="time")
         self.water = Balance(time, self.nodes())
         self.power = Balance(time, self.net.coord("buses"))
+        self.release = Balance(time, self.net.coord("reservoirs"))
 
     @property
     def water_terms(self) -> list[linopy.LinearExpression]:

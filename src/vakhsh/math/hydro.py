@@ -38,5 +38,6 @@ def add_hydro(ctx: BuildContext) -> None:
                            name="turbine_flow_m3s")
     site = plants["reservoir"].where(plants["reservoir"].notna(), plants["node"])
     ctx.add_water(flow, "hydro_plant", site, sign=-1)
+    ctx.release.add(flow, "hydro_plant", plants["reservoir"])
     ctx.add_water(flow, "hydro_plant", plants["to"])
     ctx.add_power(factor * flow, "hydro_plant", plants["bus"])

@@ -310,6 +310,7 @@ def _hydro_plants(ctx: BuildContext, table, capacity, resolver) -> None:
     reservoir, node = _column(table, "reservoir"), _column(table, "node")
     site = reservoir.where(reservoir.notna(), node)
     ctx.add_water(flow, CANDIDATE, site, sign=-1)
+    ctx.release.add(flow, CANDIDATE, reservoir)
     ctx.add_water(flow, CANDIDATE, _column(table, "to"))
     ctx.add_power(factor * flow, CANDIDATE, _column(table, "bus"))
 

@@ -60,6 +60,7 @@ def add_water_flows(ctx: BuildContext) -> None:
         spill = ctx.var("spill_m3s")
         ctx.add_water(spill, "reservoir", pd.Series(res.index, index=res.index), sign=-1)
         ctx.add_water(spill, "reservoir", res["spill_to"])
+        ctx.release.add(spill, "reservoir", pd.Series(res.index, index=res.index))
         cost = net.static("reservoirs", "spill_cost_usd_per_hm3")
         if float(cost.max()) > 0:
             ctx.add_cost(k * cost * spill)
@@ -169,18 +170,13 @@ def add_water_balances(ctx: BuildContext) -> None:
 
 
 def _add_min_release(ctx: BuildContext) -> None:
-    net, m = ctx.net, ctx.model
+    """Turbine flow plus spill of each reservoir at least its `min_release_m3s`."""
+    net = ctx.net
     minimum = ctx.series("reservoirs", "min_release_m3s")
     ids = [r for r in net.ids("reservoirs") if float(minimum.sel(reservoir=r).max()) > 0]
     if not ids:
         return
-    release = 1 * ctx.var("spill_m3s").sel(reservoir=ids)
-    plants = net.tables["hydro_plants"]
-    at_reservoir = plants[plants["reservoir"].isin(ids)]
-    if len(at_reservoir):
-        turbine = ctx.var("turbine_flow_m3s").sel(hydro_plant=list(at_reservoir.index))
-        release = release + ctx.route(turbine, "hydro_plant", at_reservoir["reservoir"],
-                                      pd.Index(ids, name="reservoir"))
+    release = ctx.release.expression(ctx.model).sel(reservoir=ids)
     if ctx.config.elastic:
         coords = [pd.Index(ctx.time, name="time"), pd.Index(ids, name="reservoir")]
         release = release + ctx.elastic_slack("min_release", coords, "reservoir minimum "

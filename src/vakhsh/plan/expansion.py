@@ -274,37 +274,6 @@ def case_metrics(ctx: BuildContext, case: Case, builds: BuildVariables) -> dict:
 
 
 # ---------------------------------------------------------------- results per case
-class _PrefixedVariables:
-    """`name in variables` as `extract` asks it, answered for the case's own prefix."""
-
-    def __init__(self, variables, prefix: str):
-        self._variables, self._prefix = variables, prefix
-
-    def __contains__(self, name: str) -> bool:
-        return self._prefix + name in self._variables or name in self._variables
-
-    def __getitem__(self, name: str):
-        return self._variables[name]
-
-
-class _PrefixedModel:
-    def __init__(self, model: linopy.Model, prefix: str):
-        self.variables = _PrefixedVariables(model.variables, prefix)
-        self.constraints = model.constraints
-
-
-def _prefixed_view(ctx: BuildContext) -> BuildContext:
-    """A context whose model answers `extract`'s unprefixed membership tests.
-
-    `vakhsh.results.dataset.extract` tests `name in m.variables` without the case's prefix
-    (and would miss every variable of a prefixed case); until it asks `ctx.has_var(name)`,
-    this view makes it find them.
-    """
-    import dataclasses
-
-    return dataclasses.replace(ctx, model=_PrefixedModel(ctx.model, ctx.prefix))
-
-
 def case_results(problem: PlanProblem, index: int, tolerance: float):
     """Audited Results of one case of the last solve, candidates shown as components."""
     from vakhsh.plan.builds import with_builds
@@ -319,7 +288,7 @@ def case_results(problem: PlanProblem, index: int, tolerance: float):
     # reservoir stages are not model.yaml candidates: the network as built leaves them out
     net = dataclasses.replace(net, candidates=net.candidates[
         net.candidates["component"] != STAGES])
-    ds = extract(_prefixed_view(ctx))
+    ds = extract(ctx)
     built = [c for c, v in standing.items() if v > 1e-9]
     data = {name: ds[name] for name in ds.data_vars}
     table = problem.table

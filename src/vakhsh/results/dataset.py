@@ -61,10 +61,10 @@ COPIED = ["storage_hm3", "spill_m3s", "turbine_flow_m3s", "reach_flow_m3s",
 
 
 def extract(ctx: BuildContext) -> xr.Dataset:
-    net, m = ctx.net, ctx.model
+    net = ctx.net
     data: dict[str, xr.DataArray] = {}
     for name in COPIED:
-        if name in m.variables:
+        if ctx.has_var(name):
             data[name] = ctx.var(name).solution.fillna(0.0)
     data["inflow_m3s"] = net.series["catchments"]["inflow_m3s"]
     data["demand_m3s"] = net.series["water_demands"]["demand_m3s"]
