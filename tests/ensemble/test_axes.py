@@ -77,3 +77,11 @@ def test_failed_runs_are_retried_unless_asked_not_to(tmp_path):
     run_ensemble("toy-cascade", spec, tmp_path, workers=0, report=False, progress=skip,
                  retry_failed=False)
     assert skip.starts == [(1, 1)] and skip.records == []
+
+
+def test_an_existing_scheduler_by_address(client, tmp_path):
+    spec = parse_spec({"axes": {"reservoirs.upper.storage_max_hm3": [100, 150]}})
+    result = run_ensemble("toy-cascade", spec, tmp_path, scheduler=client.scheduler.address,
+                          report=False)
+    assert (result.succeeded, result.failed) == (0, 2)
+    assert set(result.index["status"]) == {"failed"}
