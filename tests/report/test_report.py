@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 from pathlib import Path
 
@@ -49,9 +50,13 @@ def test_report_has_every_section_and_no_external_url(toy_run_dir: Path):
     for section in SECTIONS + [spec.title for spec in PLOTS]:
         assert section in text, section
     assert not EXTERNAL.search(text)
-    assert text.count("data:image/png;base64,") == len(PLOTS)
+    assert text.count("data:image/svg+xml;base64,") == len(PLOTS)
     assert "could not be drawn" not in text
     assert (toy_run_dir / "model" / "model.yaml").is_file()
+    for encoded in re.findall(r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)", text):
+        svg = base64.b64decode(encoded).decode("utf-8")
+        svg = re.sub(r'xmlns(:\w+)?="[^"]*"', "", svg)  # namespace names, never fetched
+        assert "http" not in svg and "@import" not in svg and "<image" not in svg
 
 
 def test_report_rebuilt_from_the_run_folder_alone(toy_run_dir: Path, toy_results):
@@ -98,7 +103,7 @@ def test_compare_two_scenarios(toy_run_dir: Path, toy_dry_run_dir: Path, tmp_pat
     assert "total cost" in result.output and "toy-dry" in result.output
     text = out.read_text(encoding="utf-8")
     assert not EXTERNAL.search(text)
-    assert text.count("data:image/png;base64,") >= 4
+    assert text.count("data:image/svg+xml;base64,") >= 4
     table = metrics_table([load_run(toy_run_dir), load_run(toy_dry_run_dir)])
     assert list(table.loc["scenario"]) == ["base", "dry"]
     assert table.loc["total cost (M USD)"].nunique() == 2

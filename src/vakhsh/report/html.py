@@ -1,7 +1,8 @@
 """report.html: one self-contained page per run (headline figures, plots, tables).
 
-Everything is inline: CSS in a <style> block, plots as base64 PNG `data:` URIs, system
-fonts. The page opens with no network and prints on A4/Letter.
+Everything is inline: CSS in a <style> block, plots as base64 SVG `data:` URIs (vector,
+live text in the reader's sans-serif font), system fonts. The page opens with no network
+and prints on A4/Letter.
 """
 
 from __future__ import annotations

@@ -104,8 +104,24 @@ def png_bytes(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def data_uri(fig: Figure) -> str:
-    return "data:image/png;base64," + base64.b64encode(png_bytes(fig)).decode("ascii")
+def svg_bytes(fig: Figure) -> bytes:
+    """The figure as SVG with live text (the reader's sans-serif font), no metadata and no
+    DOCTYPE line: vector for print, text that can be searched and copied, and writing it
+    takes less than half the time of a PNG."""
+    buffer = io.BytesIO()
+    with mpl.rc_context({"svg.fonttype": "none", "svg.hashsalt": "vakhsh"}):
+        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None,
+                                                    "Format": None, "Type": None})
+    text = buffer.getvalue()
+    start = text.find(b"<svg")
+    return text[start:] if start >= 0 else text
+
+
+def data_uri(fig: Figure, kind: str = "svg") -> str:
+    """A `data:` URI of the figure (SVG by default, or PNG), to inline in HTML."""
+    if kind == "png":
+        return "data:image/png;base64," + base64.b64encode(png_bytes(fig)).decode("ascii")
+    return "data:image/svg+xml;base64," + base64.b64encode(svg_bytes(fig)).decode("ascii")
 
 
 # ---- time arithmetic ----
