@@ -9,6 +9,7 @@ import sys
 import time
 
 import pandas as pd
+import xarray as xr
 import yaml
 from typer.testing import CliRunner
 
@@ -45,6 +46,9 @@ def test_failing_member_is_reported_and_resume_gives_the_same_aggregate(client, 
     assert all("exceeds storage_max_hm3" in e for e in full.errors.values())
     assert set(full.metrics["scenario"]) == {"base", "dry"}
     assert (tmp_path / "full" / "aggregates.csv").is_file()
+    stacked = xr.open_zarr(full.to_zarr(tmp_path / "all.zarr"), consolidated=False)
+    assert list(stacked["run"].values) == list(full.metrics["run"])
+    assert stacked.chunks["run"] == (1, 1)
 
     # the interrupted ensemble: killed (SIGKILL) as soon as its first run is written
     part = tmp_path / "part"

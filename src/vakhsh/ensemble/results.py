@@ -75,6 +75,29 @@ class EnsembleResult:
 
         return xr.open_dataset(self.store.run_dir(run_id) / "results.nc")
 
+    def to_zarr(self, path: str | Path, variables: list[str] | None = None) -> Path:
+        """Stack the finished runs' Datasets along `run` into one Zarr store, one chunk
+        per run, appending run by run (memory holds one run at a time)."""
+        import shutil
+
+        import xarray as xr
+
+        path = Path(path)
+        if path.exists():
+            shutil.rmtree(path)
+        finished = [r for r in self.runs if self.store.is_finished(r.id)
+                    and (self.store.run_dir(r.id) / "results.nc").is_file()]
+        for i, run in enumerate(finished):
+            with xr.open_dataset(self.store.run_dir(run.id) / "results.nc") as ds:
+                ds = (ds[variables] if variables else ds).load()
+            ds = ds.expand_dims(run=[run.id])
+            ds = ds.chunk({"run": 1})
+            if i == 0:
+                ds.to_zarr(path, mode="w", consolidated=False, zarr_format=2)
+            else:
+                ds.to_zarr(path, append_dim="run", consolidated=False, zarr_format=2)
+        return path
+
     def write_tables(self, wall_s: float | None = None) -> dict[str, Path]:
         paths = {"index": self.store.write_csv("index.csv", self.index),
                  "metrics": self.store.write_csv("metrics.csv", self.metrics),
