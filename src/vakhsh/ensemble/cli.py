@@ -173,11 +173,16 @@ def print_aggregates(result, console: Console, limit: int = 24) -> None:
 
 
 def print_frontier(front, console: Console) -> None:
-    table = Table(title=f"Frontier: {front.y.name} ({front.y.unit}) against {front.x.name} "
-                  f"({front.x.unit})", title_justify="left")
-    for column in ("point", "bound on x", front.x.name, front.y.name, "cost (M USD)", "status"):
+    def scaled(obj) -> tuple[float, str]:
+        return (1e6, "M USD") if obj.unit == "USD" else (1.0, obj.unit)
+
+    (sx, ux), (sy, uy) = scaled(front.x), scaled(front.y)
+    table = Table(title=f"Frontier: {front.y.name} ({front.y.sense}) against {front.x.name} "
+                  f"({front.x.sense})", title_justify="left")
+    for column in ("point", f"bound on x [{ux}]", f"x [{ux}]", f"y [{uy}]", "cost [M USD]",
+                   "status"):
         table.add_column(column, justify="right" if column != "status" else "left")
     for _, r in front.table.iterrows():
-        table.add_row(str(r["point"]), f"{r['epsilon']:,.2f}", f"{r['x']:,.2f}",
-                      f"{r['y']:,.2f}", f"{r['cost_usd'] / 1e6:,.2f}", str(r["status"]))
+        table.add_row(str(r["point"]), f"{r['epsilon'] / sx:,.2f}", f"{r['x'] / sx:,.2f}",
+                      f"{r['y'] / sy:,.2f}", f"{r['cost_usd'] / 1e6:,.2f}", str(r["status"]))
     console.print(table)
