@@ -130,3 +130,21 @@ def test_report_of_a_model_with_one_side_only(edit_model, drop):
     results = optimise(load_network(folder, end="2024-11-01"), SolveOptions())
     text = render_report(results)
     assert "could not be drawn" not in text and "Headline figures" in text
+
+
+def test_run_folder_without_model_copy(toy_run_dir: Path, tmp_path: Path):
+    """An older run folder (no model/) falls back to the embedded model it names, only
+    while that model is unchanged (same hash); otherwise a clear error."""
+    import json
+    import shutil
+
+    from vakhsh.errors import ModelError
+
+    folder = Path(shutil.copytree(toy_run_dir, tmp_path / "old-run"))
+    shutil.rmtree(folder / "model")
+    assert load_run(folder).net.name == "toy-cascade"
+    summary = json.loads((folder / "summary.json").read_text())
+    summary["provenance"]["model_sha256"] = "0" * 64
+    (folder / "summary.json").write_text(json.dumps(summary))
+    with pytest.raises(ModelError, match="no model/ folder"):
+        load_run(folder)

@@ -186,10 +186,15 @@ def month_labels(index: pd.DatetimeIndex) -> list[str]:
 
 
 def shade_winter_bars(ax, index: pd.DatetimeIndex) -> None:
-    """Shade the bar slots of October-March months."""
-    for i, stamp in enumerate(index):
-        if stamp.month in WINTER_MONTHS:
-            ax.axvspan(i - 0.5, i + 0.5, color=WINTER_SHADE, zorder=0, lw=0)
+    """Shade the bar slots of October-March months, one span per winter (no seams)."""
+    winter = [stamp.month in WINTER_MONTHS for stamp in index] + [False]
+    start = None
+    for i, inside in enumerate(winter):
+        if inside and start is None:
+            start = i
+        elif not inside and start is not None:
+            ax.axvspan(start - 0.5, i - 0.5, color=WINTER_SHADE, zorder=0, lw=0)
+            start = None
 
 
 def date_axis(ax) -> None:
