@@ -181,8 +181,8 @@ if __name__ == "__main__":   # python bench/reference_lp.py 6 4 2190 --storage-u
     opts = {}
     for item in a.options:
         key, _, value = item.partition("=")
-        value = {"true": True, "false": False}.get(value.lower(), value)
-        for cast in ((lambda v: v) if isinstance(value, bool) else int, float, str):
+        opts[key] = {"true": True, "false": False}.get(value.lower(), value)
+        for cast in (int, float):
             try:
                 opts[key] = cast(value)
                 break
