@@ -19,7 +19,9 @@ from vakhsh.report.style import png_bytes
 
 EXTERNAL = re.compile(r"https?://|src=[\"']//|href=[\"']//|url\(", re.IGNORECASE)
 SECTIONS = ["Headline figures", "Total cost", "Winter deficit", "Exports",
-            "Downstream water shortage", "Audit", "Plots", "Tables"]
+            "Downstream water shortage", "Audit", "Plots", "Tables",
+            "Winter deficit by winter and bus", "Energy by bus", "Water demands", "Sinks",
+            "Reservoirs", "Outside markets", "How this run was made"]
 
 
 def _cli(*args: str):

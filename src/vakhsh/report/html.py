@@ -102,6 +102,10 @@ def render_report(run) -> str:
         ("buses", "Energy by bus (GWh)", metrics.bus_table(run),
          "Winter is October–March; the winter deficit is unserved energy plus net imports "
          "over winter (negative: a net exporter)."),
+        ("winters", "Winter deficit by winter and bus (GWh)",
+         metrics.winter_deficit_by_year(run),
+         "Unserved energy plus net imports over each October–March; negative: a net "
+         "exporter that winter."),
         ("demands", "Water demands (hm³)", metrics.demand_table(run),
          "Downstream: demands in Uzbekistan, Turkmenistan, Kazakhstan and Afghanistan."),
         ("sinks", "Sinks (hm³)", metrics.sink_table(run), ""),

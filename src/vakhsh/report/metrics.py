@@ -131,6 +131,31 @@ def bus_table(run) -> pd.DataFrame:
     return table.loc[buses]
 
 
+def winter_deficit_by_year(run) -> pd.DataFrame:
+    """Winter deficit (GWh) per winter (October-March of each hydrological year) and bus.
+
+    Rows are named by hydrological year, e.g. `2024/25`; a winter the run covers only in
+    part is marked `(part)`.
+    """
+    net, ds = run.net, run.dataset
+    imports = net_imports_mw(run)
+    deficit = (ds["unserved_mw"].transpose("time", "bus") + imports) * step_hours(ds) / 1e3
+    frame = deficit.to_pandas()
+    times = frame.index
+    frame = frame[times.month.isin(WINTER_MONTHS)]
+    if frame.empty:
+        return pd.DataFrame(columns=[str(b) for b in net.ids("buses")])
+    start_year = np.where(frame.index.month >= 10, frame.index.year, frame.index.year - 1)
+    table = frame.groupby(start_year).sum()
+    steps = frame.groupby(start_year).size()
+    full = 182.5 * 24 / step_hours(ds)  # steps in a whole October-March
+    table.index = [f"{y}/{(y + 1) % 100:02d}" + ("" if steps[y] >= 0.97 * full else " (part)")
+                   for y in table.index]
+    table.index.name = "winter"
+    table.columns = [str(c) for c in table.columns]
+    return table
+
+
 def demand_table(run) -> pd.DataFrame:
     net, ds = run.net, run.dataset
     demands = net.tables["water_demands"]
