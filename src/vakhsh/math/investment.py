@@ -43,6 +43,7 @@ import xarray as xr
 
 from vakhsh.math.context import BuildContext
 from vakhsh.math.hydro import GRAVITY_MW_PER_M3S_M
+from vakhsh.math.water import STORAGE
 from vakhsh.network import Network
 from vakhsh.network.series import SeriesResolver
 from vakhsh.solve.head import curve_value
@@ -317,17 +318,17 @@ def _hydro_plants(ctx: BuildContext, table, capacity, resolver) -> None:
 
 def _reservoir_stages(ctx: BuildContext, table, capacity, resolver) -> None:
     """Raise a reservoir's upper storage bound to the stage's when the stage stands."""
-    storage = ctx.var("storage_hm3")
+    storage = ctx.var(STORAGE)  # in m3/s-steps: hm3 / ctx.k
     old = ctx.net.static("reservoirs", "storage_max_hm3")
     upper = old.copy()
     for cid, row in table.iterrows():
         rid = row.template["reservoir"]
         upper.loc[{"reservoir": rid}] = max(float(upper.sel(reservoir=rid)),
                                             float(row.template["storage_max_hm3"]))
-    storage.update(upper=upper.broadcast_like(storage.lower).transpose(*storage.dims))
+    storage.update(upper=(upper / ctx.k).broadcast_like(storage.lower).transpose(*storage.dims))
     for cid, row in table.iterrows():
         rid = row.template["reservoir"]
         base = float(old.sel(reservoir=rid))
         extra = float(row.template["storage_max_hm3"]) - base
-        ctx.add_con(storage.sel(reservoir=rid) - extra * capacity.sel({CANDIDATE: cid})
+        ctx.add_con(ctx.k * storage.sel(reservoir=rid) - extra * capacity.sel({CANDIDATE: cid})
                     <= base, name=f"candidate_stage_{cid}")

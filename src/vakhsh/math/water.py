@@ -22,6 +22,14 @@ import xarray as xr
 
 from vakhsh.math.context import NODE, BuildContext
 
+# LP variable of reservoir storage, in m3/s held for one step; storage_hm3 = k * STORAGE
+STORAGE = "storage_m3s_step"
+
+
+def storage_hm3(ctx: BuildContext):
+    """Storage at the end of each step in hm3, as a linopy expression."""
+    return ctx.k * ctx.var(STORAGE)
+
 
 def add_water_variables(ctx: BuildContext) -> None:
     net, m = ctx.net, ctx.model
@@ -33,8 +41,10 @@ def add_water_variables(ctx: BuildContext) -> None:
         lower[{"time": -1}] = np.maximum(res["storage_min_hm3"],
                                          res["storage_final_min_hm3"]).to_numpy()
         upper = net.static("reservoirs", "storage_max_hm3")
-        ctx.add_var(lower=lower, upper=upper, coords=ctx.coords("reservoirs"),
-                        name="storage_hm3")
+        # storage in the LP is counted in m3/s held for one step (hm3 / k), so that flows
+        # enter the balance with coefficient 1 and the rows are well scaled for the solver
+        ctx.add_var(lower=lower / ctx.k, upper=upper / ctx.k, coords=ctx.coords("reservoirs"),
+                    name=STORAGE)
         ctx.add_var(lower=0, coords=ctx.coords("reservoirs"), name="spill_m3s")
     if ctx.has("reaches"):
         minimum = ctx.series("reaches", "min_flow_m3s")
@@ -137,19 +147,20 @@ def add_water_balances(ctx: BuildContext) -> None:
         else xr.zeros_like(inflow.const)
     if ctx.has("reservoirs"):
         ids = pd.Index(net.ids("reservoirs"), name="reservoir")
-        storage = ctx.var("storage_hm3")
+        storage = ctx.var(STORAGE)
         net_in = inflow.sel({NODE: list(ids)}).rename({NODE: "reservoir"})
         const_in = constant.sel({NODE: list(ids)}).rename({NODE: "reservoir"})
         initial = xr.zeros_like(const_in)
         initial[{"time": 0}] = net.tables["reservoirs"]["storage_initial_hm3"].to_numpy()
-        lhs = storage - storage.shift(time=1).fillna(0) - k * net_in
+        lhs = storage - storage.shift(time=1).fillna(0) - net_in
         if ctx.config.elastic:
             slack = ctx.elastic_slack("reservoir_water", ctx.coords("reservoirs"),
                                       "reservoir balance (water it cannot have)", "reservoir",
                                       balance=True)
-            lhs = lhs - k * slack
-        ctx.add_con(lhs == k * const_in - ctx.params.evaporation_hm3 + initial,
-                          name="reservoir_balance")
+            lhs = lhs - slack
+        # in m3/s-steps: divide the hm3 terms by k
+        ctx.add_con(lhs == const_in + (initial - ctx.params.evaporation_hm3) / k,
+                    name="reservoir_balance")
         _add_min_release(ctx)
     if ctx.has("junctions"):
         ids = list(net.ids("junctions"))

@@ -15,6 +15,7 @@ import xarray as xr
 from vakhsh.math.context import BuildContext
 from vakhsh.math.hydro import GRAVITY_MW_PER_M3S_M
 from vakhsh.math.power import bus_load
+from vakhsh.math.water import STORAGE
 from vakhsh.network import Network
 from vakhsh.solve.head import curve_value
 
@@ -54,7 +55,7 @@ UNITS = {
                                 "the reservoir balance"),
 }
 
-COPIED = ["storage_hm3", "spill_m3s", "turbine_flow_m3s", "reach_flow_m3s",
+COPIED = ["spill_m3s", "turbine_flow_m3s", "reach_flow_m3s",
           "reach_shortfall_m3s", "withdrawal_m3s", "sink_shortfall_m3s", "generator_p_mw",
           "unserved_mw", "storage_charge_mw", "storage_discharge_mw", "storage_soc_mwh",
           "line_forward_mw", "line_backward_mw", "market_export_mw", "market_import_mw"]
@@ -66,6 +67,8 @@ def extract(ctx: BuildContext) -> xr.Dataset:
     for name in COPIED:
         if ctx.has_var(name):
             data[name] = ctx.var(name).solution.fillna(0.0)
+    if ctx.has_var(STORAGE):
+        data["storage_hm3"] = ctx.k * ctx.var(STORAGE).solution
     data["inflow_m3s"] = net.series["catchments"]["inflow_m3s"]
     data["demand_m3s"] = net.series["water_demands"]["demand_m3s"]
     data["load_mw"] = bus_load(ctx)
@@ -77,7 +80,8 @@ def extract(ctx: BuildContext) -> xr.Dataset:
     if ctx.has_con("power_balance"):
         data["price_usd_per_mwh"] = ctx.con("power_balance").dual / ctx.hours
     if ctx.has_con("reservoir_balance"):
-        data["water_value_usd_per_hm3"] = -ctx.con("reservoir_balance").dual
+        # the row is in m3/s-steps: one more hm3 is 1/k of them
+        data["water_value_usd_per_hm3"] = -ctx.con("reservoir_balance").dual / ctx.k
     ds = xr.Dataset({k: v.reset_coords(drop=True) if isinstance(v, xr.DataArray) else v
                      for k, v in data.items()})
     for name, (unit, description) in UNITS.items():

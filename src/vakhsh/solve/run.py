@@ -20,6 +20,7 @@ from vakhsh.errors import SolveError
 from vakhsh.math.build import build_model
 from vakhsh.math.context import BuildContext, HeadParameters
 from vakhsh.math.hydro import GRAVITY_MW_PER_M3S_M
+from vakhsh.math.water import STORAGE
 from vakhsh.network import Network
 from vakhsh.results.audit import audit, require_passed
 from vakhsh.results.dataset import extract
@@ -63,7 +64,7 @@ def optimise(net: Network, options: SolveOptions | None = None,
         if change <= options.head_tolerance or iterations >= options.head_max_iterations:
             break
         energy_prev = energy
-        storage = ctx.var("storage_hm3").solution
+        storage = ctx.k * ctx.var(STORAGE).solution
         params = parameters_from_storage(net, storage_start(net, storage), storage)
     dataset = extract(ctx)
     gap = None
@@ -88,9 +89,9 @@ def _size(ctx: BuildContext) -> str:
 
 def _counts(ctx: BuildContext) -> dict[str, int]:
     m = ctx.model
-    try:
-        nonzeros = int(m.matrices.A.nnz)
-    except Exception:  # noqa: BLE001 - counting is informative only
+    try:  # ask the solver: rebuilding the matrix just to count would cost time and memory
+        nonzeros = int(m.solver_model.getNumNz())
+    except Exception:  # noqa: BLE001 - counting is informative only (other solvers)
         nonzeros = -1
     return {"rows": int(m.ncons), "columns": int(m.nvars), "nonzeros": nonzeros}
 
