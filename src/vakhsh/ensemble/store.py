@@ -19,14 +19,13 @@ so a killed ensemble never leaves a half-written run that looks finished.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from vakhsh.atomic import atomic_folder, write_text_atomic
 
 MANIFEST = "ensemble.json"
 # how each run's Dataset is written: netCDF3 through scipy is some 20 times faster to
@@ -37,15 +36,7 @@ RESULT_FORMATS = {"netcdf3": "scipy", "netcdf4": "h5netcdf", "none": None}
 
 def write_atomic(path: Path, text: str) -> None:
     """Write to a temporary file beside `path`, then rename over it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(path, text)
 
 
 def local_writes():
@@ -108,21 +99,13 @@ class Store:
                   fmt: str = "netcdf3") -> Path:
         """results.nc and summary.json of a finished run, atomically (folder renamed)."""
         folder = self.run_dir(run_id)
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{run_id}.", dir=folder.parent))
-        try:
+        with atomic_folder(folder) as tmp:
             engine = RESULT_FORMATS[fmt]
             if engine is not None:
                 with local_writes():
                     dataset.to_netcdf(tmp / "results.nc", engine=engine)
             (tmp / "summary.json").write_text(json.dumps(summary, indent=2, default=plain),
                                               encoding="utf-8")
-            if folder.exists():
-                shutil.rmtree(folder)
-            os.replace(tmp, folder)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
         return folder
 
     def write_timings(self, run_id: str, timings: dict[str, float]) -> None:

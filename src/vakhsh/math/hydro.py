@@ -27,7 +27,7 @@ def mw_per_m3s(ctx: BuildContext) -> xr.DataArray:
 def add_hydro(ctx: BuildContext) -> None:
     if not ctx.has("hydro_plants"):
         return
-    net, m = ctx.net, ctx.model
+    net = ctx.net
     plants = net.tables["hydro_plants"]
     factor = mw_per_m3s(ctx)
     capacity = net.static("hydro_plants", "capacity_mw")

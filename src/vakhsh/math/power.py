@@ -26,7 +26,7 @@ from vakhsh.math.context import BuildContext
 def add_generators(ctx: BuildContext) -> None:
     if not ctx.has("generators"):
         return
-    net, m = ctx.net, ctx.model
+    net = ctx.net
     gens = net.tables["generators"]
     available = net.static("generators", "capacity_mw") * ctx.series("generators",
                                                                      "capacity_factor")
@@ -40,7 +40,7 @@ def add_generators(ctx: BuildContext) -> None:
 def add_unserved(ctx: BuildContext) -> None:
     if not ctx.has("buses"):
         return
-    net, m = ctx.net, ctx.model
+    net = ctx.net
     load = bus_load(ctx)
     u = ctx.add_var(lower=0, upper=load, coords=ctx.coords("buses"), name="unserved_mw")
     buses = net.tables["buses"]
@@ -64,7 +64,7 @@ def bus_load(ctx: BuildContext) -> xr.DataArray:
 def add_storage_units(ctx: BuildContext) -> None:
     if not ctx.has("storage_units"):
         return
-    net, m = ctx.net, ctx.model
+    net = ctx.net
     units = net.tables["storage_units"]
     power = net.static("storage_units", "power_mw").where(
         net.active("storage_units"), 0.0).transpose("time", "storage_unit")
@@ -97,7 +97,7 @@ def add_storage_units(ctx: BuildContext) -> None:
 def add_lines(ctx: BuildContext) -> None:
     if not ctx.has("lines"):
         return
-    net, m = ctx.net, ctx.model
+    net = ctx.net
     lines = net.tables["lines"]
     capacity = ctx.series("lines", "capacity_mw").where(net.active("lines"), 0.0)
     coords = ctx.coords("lines")
@@ -113,7 +113,7 @@ def add_lines(ctx: BuildContext) -> None:
 def add_markets(ctx: BuildContext) -> None:
     if not ctx.has("markets"):
         return
-    net, m = ctx.net, ctx.model
+    net = ctx.net
     markets = net.tables["markets"]
     active = net.active("markets")
     coords = ctx.coords("markets")

@@ -32,7 +32,7 @@ def storage_hm3(ctx: BuildContext):
 
 
 def add_water_variables(ctx: BuildContext) -> None:
-    net, m = ctx.net, ctx.model
+    net = ctx.net
     if ctx.has("reservoirs"):
         res = net.tables["reservoirs"]
         lower = xr.DataArray(np.repeat(res["storage_min_hm3"].to_numpy()[None, :],
@@ -61,7 +61,7 @@ def add_water_variables(ctx: BuildContext) -> None:
 
 def add_water_flows(ctx: BuildContext) -> None:
     """Route every water flow into the node balances and price the water terms."""
-    net, m, k = ctx.net, ctx.model, ctx.k
+    net, k = ctx.net, ctx.k
     if ctx.has("catchments"):
         ctx.add_water_constant(ctx.series("catchments", "inflow_m3s"), "catchment",
                                net.tables["catchments"]["to"])
@@ -81,7 +81,7 @@ def add_water_flows(ctx: BuildContext) -> None:
 
 
 def _add_reaches(ctx: BuildContext) -> None:
-    net, m, k = ctx.net, ctx.model, ctx.k
+    net, k = ctx.net, ctx.k
     reaches = net.tables["reaches"]
     flow = ctx.var("reach_flow_m3s")
     ctx.add_water(flow, "reach", reaches["from"], sign=-1)
@@ -120,7 +120,7 @@ def _add_reaches(ctx: BuildContext) -> None:
 
 
 def _add_demands(ctx: BuildContext) -> None:
-    net, m, k = ctx.net, ctx.model, ctx.k
+    net, k = ctx.net, ctx.k
     demands = net.tables["water_demands"]
     withdrawal = ctx.var("withdrawal_m3s")
     ctx.add_water(withdrawal, "water_demand", demands["node"], sign=-1)
@@ -139,7 +139,7 @@ def _add_demands(ctx: BuildContext) -> None:
 
 def add_water_balances(ctx: BuildContext) -> None:
     """Close the node balances once every family has routed its flows."""
-    net, m, k = ctx.net, ctx.model, ctx.k
+    net, k = ctx.net, ctx.k
     if not ctx.water:
         return
     inflow = ctx.water.expression(ctx.model)
@@ -196,7 +196,7 @@ def _add_min_release(ctx: BuildContext) -> None:
 
 
 def _add_sinks(ctx: BuildContext, inflow, constant) -> None:
-    net, m, k = ctx.net, ctx.model, ctx.k
+    net, k = ctx.net, ctx.k
     sinks = net.tables["sinks"]
     minimum = ctx.series("sinks", "min_inflow_m3s")
     needs = [s for s in sinks.index if float(minimum.sel(sink=s).max()) > 0]

@@ -9,9 +9,7 @@ applied, so it carries no scenarios of its own.
 from __future__ import annotations
 
 import math
-import os
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +17,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from vakhsh.atomic import atomic_folder
 from vakhsh.network.network import Network
 from vakhsh.schema.components import KINDS, SERIES_FIELDS
 from vakhsh.schema.parse import MODEL_FILE
@@ -27,18 +26,10 @@ from vakhsh.schema.parse import MODEL_FILE
 def write_network(net: Network, folder: str | Path) -> Path:
     """Write `net` as a model folder, atomically (a temporary folder renamed at the end)."""
     folder = Path(folder)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-    try:
+    with atomic_folder(folder) as tmp:
         model = _model_dict(net, tmp)
         with open(tmp / MODEL_FILE, "w", encoding="utf-8") as fh:
             yaml.safe_dump(model, fh, sort_keys=False, allow_unicode=True)
-        if folder.exists():
-            shutil.rmtree(folder)
-        os.replace(tmp, folder)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return folder
 
 

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from vakhsh.atomic import atomic_folder
 from vakhsh.plan.cases import Case, Member, PlanSpec, load_cases
 from vakhsh.plan.expansion import Evaluation, PlanProblem, case_results
 from vakhsh.plan.ranking import rank
@@ -112,9 +110,7 @@ class Plan:
         `year_reports` adds the run report (`vakhsh.report.html`) of every case.
         """
         folder = Path(folder)
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-        try:
+        with atomic_folder(folder) as tmp:
             (tmp / "plan.json").write_text(json.dumps(self.to_dict(), indent=2,
                                                       default=_json_default))
             if self.ranking is not None:
@@ -130,12 +126,6 @@ class Plan:
                 from vakhsh.plan.report import write_plan_report
 
                 write_plan_report(self, tmp / "report.html")
-            if folder.exists():
-                shutil.rmtree(folder)
-            os.replace(tmp, folder)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
         return folder
 
 

@@ -8,8 +8,6 @@ and prints on A4/Letter.
 from __future__ import annotations
 
 import html
-import os
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from vakhsh.atomic import write_text_atomic
 from vakhsh.report import metrics
 from vakhsh.report.style import data_uri
 
@@ -79,15 +78,7 @@ def write_report(results, folder: str | Path) -> Path:
 
 
 def write_atomically(path: Path, text: str) -> Path:
-    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_text_atomic(path, text)
 
 
 def render_report(run) -> str:

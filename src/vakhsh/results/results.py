@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import platform
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
@@ -16,6 +13,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from vakhsh.atomic import atomic_folder
 from vakhsh.network import Network
 from vakhsh.results.audit import AuditReport
 
@@ -102,20 +100,12 @@ class Results:
     def to_folder(self, folder: str | Path, extra: dict[str, Any] | None = None) -> Path:
         """Write results.nc and summary.json atomically (temporary folder, then rename)."""
         folder = Path(folder)
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-        try:
+        with atomic_folder(folder) as tmp:
             self.dataset.to_netcdf(tmp / "results.nc", engine="h5netcdf")
             summary = self.summary()
             if extra:
                 summary.update(extra)
             (tmp / "summary.json").write_text(json.dumps(summary, indent=2, default=_plain))
-            if folder.exists():
-                shutil.rmtree(folder)
-            os.replace(tmp, folder)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
         return folder
 
 
