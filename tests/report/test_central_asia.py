@@ -12,12 +12,10 @@ from vakhsh.report.style import png_bytes
 
 @pytest.fixture(scope="module")
 def central_asia():
-    from vakhsh.network import embedded_datasets, load_network
+    from vakhsh.network import load_network
     from vakhsh.solve.options import SolveOptions
     from vakhsh.solve.run import optimise
 
-    if "central-asia" not in embedded_datasets():
-        pytest.skip("central-asia is not embedded")
     return optimise(load_network("central-asia", end="2024-11-01"), SolveOptions())
 
 
