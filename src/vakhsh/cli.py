@@ -107,7 +107,7 @@ def validate(model: ModelArg, scenario: ScenarioOpt = None) -> None:
     counts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in net.summary_counts().items()
                        if n)
     console.print(f"[green]valid[/green]: {net.name} ({counts}; {len(net.time)} steps of "
-                  f"{net.run.step})", highlight=False)
+                  f"{net.run.step_label})", highlight=False)
 
 
 @app.command()

@@ -44,6 +44,16 @@ class RunTime:
         return self.step / pd.Timedelta(hours=1)
 
     @property
+    def step_label(self) -> str:
+        """The step as written in model.yaml: 1D, 3h, 7D."""
+        hours = self.hours
+        if hours % 24 == 0:
+            return f"{int(hours // 24)}D"
+        if hours == int(hours):
+            return f"{int(hours)}h"
+        return f"{int(self.step.total_seconds())}s"
+
+    @property
     def ends(self) -> pd.DatetimeIndex:
         return self.index + self.step
 

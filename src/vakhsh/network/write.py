@@ -39,7 +39,7 @@ def _model_dict(net: Network, folder: Path) -> dict[str, Any]:
         "name": net.name,
         "description": net.description,
         "time": {"start": _stamp(net.time[0]), "end": _stamp(net.run.ends[-1]),
-                 "step": _step(net.run.step)},
+                 "step": net.run.step_label},
         "currency": net.currency,
         "discount_rate": net.discount_rate,
     }
@@ -115,12 +115,3 @@ def _plain(value: Any) -> Any:
 
 def _stamp(ts: pd.Timestamp) -> str:
     return pd.Timestamp(ts).isoformat()
-
-
-def _step(step: pd.Timedelta) -> str:
-    hours = step / pd.Timedelta(hours=1)
-    if hours % 24 == 0:
-        return f"{int(hours // 24)}D"
-    if hours == int(hours):
-        return f"{int(hours)}h"
-    return f"{int(step.total_seconds())}s"

@@ -32,7 +32,7 @@ def show_network(net: Network, console: Console) -> None:
     if net.description:
         console.print(net.description, style="dim")
     console.print(f"{net.time[0]:%Y-%m-%d %H:%M} .. {net.run.ends[-1]:%Y-%m-%d %H:%M}, "
-                  f"{len(net.time)} steps of {net.run.step}", highlight=False)
+                  f"{len(net.time)} steps of {net.run.step_label}", highlight=False)
 
     counts = Table(title="Components", title_justify="left")
     counts.add_column("kind")

@@ -64,7 +64,7 @@ class Results:
             "status": self.solve_info.get("status", "optimal"),
             "objective_usd": self.objective_usd,
             "period": {"start": str(net.time[0]), "end": str(net.run.ends[-1]),
-                       "step": str(net.run.step), "steps": len(net.time)},
+                       "step": net.run.step_label, "steps": len(net.time)},
             "audit": self.audit.as_dict(),
             "solve": {k: self.solve_info.get(k) for k in (
                 "solver", "build_s", "solve_s", "head_mode", "head_iterations",
