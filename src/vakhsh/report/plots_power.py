@@ -124,7 +124,7 @@ def plot_generation(run) -> Figure:
 
 def plot_unserved(run) -> Figure:
     """Unserved energy per bus by month (GWh): the winter deficit made visible."""
-    net, ds = run.net, run.dataset
+    ds = run.dataset
     unserved = gwh(ds["unserved_mw"])
     fig = new_figure(12, 3.4)
     ax = fig.add_subplot()
