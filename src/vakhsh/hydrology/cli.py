@@ -14,6 +14,7 @@ import yaml
 from rich.console import Console
 from rich.table import Table
 
+from vakhsh.cli import reports_errors
 from vakhsh.hydrology.errors import InflowError
 
 inflows_app = typer.Typer(
@@ -25,17 +26,6 @@ inflows_app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console()
-err_console = Console(stderr=True)
-
-
-def _fail(message: str) -> None:
-    err_console.print(f"vakhsh: error: {message}", markup=False, highlight=False, soft_wrap=True)
-    raise typer.Exit(2)
-
-
-def _error_lines(exc: Exception) -> list[str]:
-    lines = getattr(exc, "lines", None)
-    return lines() if callable(lines) else [str(exc)]
 
 
 def _load_basin_map(path: Path | None) -> dict[str, str] | None:
@@ -51,6 +41,7 @@ def _load_basin_map(path: Path | None) -> dict[str, str] | None:
 
 
 @inflows_app.command()
+@reports_errors
 def generate(
     model: Annotated[str, typer.Argument(help="A model folder or an embedded dataset name.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output netCDF file.")],
@@ -69,40 +60,29 @@ def generate(
     With `inflow_records.csv` in the model folder the chosen method is fitted to it;
     without, the thin-data method uses the model's monthly climatology and `inflow_stats.csv`.
     """
-    try:
-        from vakhsh.hydrology.climate import apply_scenario
-        from vakhsh.hydrology.ensemble import write_ensemble
-        from vakhsh.hydrology.sources import fit_for_model, model_inputs
-        from vakhsh.network import load_network
+    from vakhsh.hydrology.climate import apply_scenario
+    from vakhsh.hydrology.ensemble import write_ensemble
+    from vakhsh.hydrology.sources import fit_for_model, model_inputs
+    from vakhsh.network import load_network
 
-        bmap = _load_basin_map(basin_map)
+    bmap = _load_basin_map(basin_map)
+    if climate is not None:
+        from vakhsh.hydrology.climate import SCENARIOS
+
+        if climate not in SCENARIOS:
+            raise InflowError("--climate", climate, f"unknown scenario; known: {', '.join(sorted(SCENARIOS))}")
+    t0 = _time.perf_counter()
+    net = load_network(model)
+    inputs = model_inputs(net)
+    fitted = fit_for_model(inputs, method, match_annual_cv=annual_cv)
+    with console.status(f"generating {members} x {years} years x {len(inputs.catchments)} catchments"):
+        da = fitted.generate(years, members, seed=seed, start=inputs.start)
         if climate is not None:
-            from vakhsh.hydrology.climate import SCENARIOS
-
-            if climate not in SCENARIOS:
-                raise InflowError("--climate", climate, f"unknown scenario; known: {', '.join(sorted(SCENARIOS))}")
-        t0 = _time.perf_counter()
-        net = load_network(model)
-        inputs = model_inputs(net)
-        fitted = fit_for_model(inputs, method, match_annual_cv=annual_cv)
-        with console.status(f"generating {members} x {years} years x {len(inputs.catchments)} catchments"):
-            da = fitted.generate(years, members, seed=seed, start=inputs.start)
-            if climate is not None:
-                da = apply_scenario(da, climate, basin_map=bmap)
-            da.attrs["model"] = str(model)
-            da.attrs["source"] = "inflow_records.csv" if inputs.records is not None and fitted.method != "thin" else "climatology + inflow_stats.csv"
-            targets = fitted.target.to_dataset()
-            write_ensemble(da, out, targets)
-    except InflowError as exc:
-        _fail(str(exc))
-    except Exception as exc:  # the loader's own errors (VakhshError) and friends
-        from vakhsh.errors import VakhshError
-
-        if isinstance(exc, VakhshError):
-            for line in _error_lines(exc):
-                err_console.print(f"vakhsh: error: {line}", markup=False, highlight=False, soft_wrap=True)
-            raise typer.Exit(2) from None
-        raise
+            da = apply_scenario(da, climate, basin_map=bmap)
+        da.attrs["model"] = str(model)
+        da.attrs["source"] = "inflow_records.csv" if inputs.records is not None and fitted.method != "thin" else "climatology + inflow_stats.csv"
+        targets = fitted.target.to_dataset()
+        write_ensemble(da, out, targets)
     dt = _time.perf_counter() - t0
     console.print(f"[green]wrote[/green] {out}: {members} members x {years} years x "
                   f"{len(inputs.catchments)} catchments, method {da.attrs['method']}, seed {da.attrs['seed']}, "
@@ -192,15 +172,13 @@ def stats_table(path: Path) -> Table:
 
 
 @inflows_app.command()
+@reports_errors
 def stats(
     file: Annotated[Path, typer.Argument(help="An ensemble netCDF file.")],
     by_month: Annotated[bool, typer.Option("--by-month", help="Also list every calendar month.")] = False,
 ) -> None:
     """Table of target against achieved statistics of an ensemble file."""
-    try:
-        tables = [stats_table(file)] + ([by_month_table(file)] if by_month else [])
-    except InflowError as exc:
-        _fail(str(exc))
+    tables = [stats_table(file)] + ([by_month_table(file)] if by_month else [])
     for table in tables:
         console.print(table)
 
