@@ -43,6 +43,7 @@ import xarray as xr
 
 from vakhsh.math.context import BuildContext
 from vakhsh.math.hydro import GRAVITY_MW_PER_M3S_M
+from vakhsh.math.power import soc_change
 from vakhsh.math.water import STORAGE
 from vakhsh.network import Network
 from vakhsh.network.series import SeriesResolver
@@ -261,8 +262,8 @@ def _storage_units(ctx: BuildContext, table, capacity, resolver) -> None:
     ctx.add_con(soc - capacity * _static(table, "max_hours") <= 0,
                 name="candidate_storage_energy_limit")
     eta = np.sqrt(_static(table, "efficiency_roundtrip"))
-    ctx.add_con(soc - soc.shift(time=1).fillna(0) - ctx.hours * eta * charge
-                + ctx.hours * discharge / eta == 0, name="candidate_storage_soc_balance")
+    ctx.add_con(soc_change(ctx, soc, charge, discharge, eta) == 0,
+                name="candidate_storage_soc_balance")
     bus = _column(table, "bus")
     ctx.add_power(discharge, CANDIDATE, bus)
     ctx.add_power(charge, CANDIDATE, bus, sign=-1)

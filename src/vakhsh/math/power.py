@@ -87,11 +87,17 @@ def add_storage_units(ctx: BuildContext) -> None:
     eta = np.sqrt(net.static("storage_units", "efficiency_roundtrip"))
     initial = xr.zeros_like(power)
     initial[{"time": 0}] = units["soc_initial_mwh"].to_numpy()
-    ctx.add_con(soc - soc.shift(time=1).fillna(0)
-                      - ctx.hours * eta * charge + ctx.hours * discharge / eta == initial,
-                      name="storage_soc_balance")
+    ctx.add_con(soc_change(ctx, soc, charge, discharge, eta) == initial,
+                name="storage_soc_balance")
     ctx.add_power(discharge, "storage_unit", units["bus"])
     ctx.add_power(charge, "storage_unit", units["bus"], sign=-1)
+
+
+def soc_change(ctx: BuildContext, soc, charge, discharge, eta):
+    """soc[t] - soc[t-1] - h * (eta * charge - discharge / eta), with soc[-1] left out
+    (the caller puts the initial state on the right-hand side)."""
+    return (soc - soc.shift(time=1).fillna(0) - ctx.hours * eta * charge
+            + ctx.hours * discharge / eta)
 
 
 def add_lines(ctx: BuildContext) -> None:
