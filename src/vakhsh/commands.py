@@ -17,18 +17,6 @@ COMMAND_MODULES = ["vakhsh.run_cli", "vakhsh.ensemble.cli", "vakhsh.plan_cli",
 
 def register(app: typer.Typer, reports_errors: Callable, console: Console) -> None:
     for module_name, attribute, name in SUB_APPS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name and module_name.startswith(exc.name):
-                continue  # that part of vakhsh is not built yet
-            raise
-        app.add_typer(getattr(module, attribute), name=name)
+        app.add_typer(getattr(importlib.import_module(module_name), attribute), name=name)
     for module_name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name and module_name.startswith(exc.name):
-                continue
-            raise
-        module.register(app, reports_errors, console)
+        importlib.import_module(module_name).register(app, reports_errors, console)
