@@ -91,32 +91,37 @@ def register(app: typer.Typer, reports_errors: Callable, console: Console) -> No
                                                  "<model>-<UTC time>).")] = None,
         solver: Annotated[str, typer.Option(help="Any solver linopy knows.")] = "highs",
         log: Annotated[bool, typer.Option(help="Show the solver's log.")] = False,
+        overwrite: Annotated[bool, typer.Option(
+            "--overwrite", help="Replace --out when vakhsh wrote it: an earlier plan "
+            "folder. Never a folder vakhsh did not write.")] = False,
     ) -> None:
         """Choose what to build (and when) at least cost, and rank every candidate."""
+        from vakhsh.outputs import output_folder
         from vakhsh.plan import PlanSpec, default_members
         from vakhsh.plan import plan as run_plan
+        from vakhsh.plan.cases import read_stages
         from vakhsh.run_cli import default_model
         from vakhsh.solve.options import SolveOptions
 
         model = model or default_model()
         started = time.perf_counter()
-        year_list = _years(years)
-        member_list = default_members(model, members, scenario, inflows,
-                                      _floats(weights, "--weights"))
-        climate_map = _climate(climate)
-        from vakhsh.plan.cases import read_stages
-
-        spec = PlanSpec(years=year_list, members=member_list, scenario=scenario,
-                        demand_growth=demand_growth, myopic=myopic, climate=climate_map,
-                        stages=read_stages(stages) if stages else {})
-        options = SolveOptions(solver=solver, log=log)
-        with console.status("planning") as status:
-            result = run_plan(model, spec, options, ranking=rank,
-                              progress=lambda msg: status.update(msg))
-            folder = out or Path("runs") / (f"plan-{Path(str(model)).name}-"
-                                            f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}")
-            status.update(f"writing {folder}")
-            result.to_folder(folder, year_reports=report)
+        folder = out or Path("runs") / (f"plan-{Path(str(model)).name}-"
+                                        f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}")
+        # checked and held before anything is loaded; renamed into place when complete
+        with output_folder(folder, "plan", overwrite, option="--out") as tmp:
+            year_list = _years(years)
+            member_list = default_members(model, members, scenario, inflows,
+                                          _floats(weights, "--weights"))
+            spec = PlanSpec(years=year_list, members=member_list, scenario=scenario,
+                            demand_growth=demand_growth, myopic=myopic,
+                            climate=_climate(climate),
+                            stages=read_stages(stages) if stages else {})
+            options = SolveOptions(solver=solver, log=log)
+            with console.status("planning") as status:
+                result = run_plan(model, spec, options, ranking=rank,
+                                  progress=lambda msg: status.update(msg))
+                status.update(f"writing {folder}")
+                result.write_files(tmp, year_reports=report)
         print_plan(result, console)
         console.print(f"wrote [bold]{folder}[/bold] in {time.perf_counter() - started:.1f} s",
                       highlight=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 DEFAULT_MODEL = "central-asia"
+RUN_KIND = "run"
 FALLBACK_MODEL = "toy-cascade"
 
 
@@ -42,44 +44,52 @@ def register(app: typer.Typer, reports_errors: Callable, console: Console) -> No
         member: Annotated[int, typer.Option(help="Ensemble member to use.")] = 0,
         report: Annotated[bool, typer.Option(help="Write report.html.")] = True,
         log: Annotated[bool, typer.Option(help="Show the solver's log.")] = False,
+        overwrite: Annotated[bool, typer.Option(
+            "--overwrite", help="Replace --out (and --write-lp) when vakhsh wrote it: an "
+            "earlier run folder. Never a folder or file vakhsh did not write.")] = False,
     ) -> None:
         """Optimise water and power together and write the audited results."""
         from vakhsh.errors import ModelError, Problem
         from vakhsh.network import load_network
+        from vakhsh.outputs import check_file, output_folder
         from vakhsh.solve.options import SolveOptions
-        from vakhsh.solve.run import optimise
+        from vakhsh.solve.run import LP_KIND, lp_comment, optimise
 
         if head not in ("fixed", "iterate"):
             raise ModelError([Problem("command line", "--head", "must be fixed or iterate",
                                       head)])
+        if write_lp is not None:  # refused now rather than after the solve
+            check_file(write_lp, LP_KIND, overwrite, option="--write-lp")
+            lp_comment(write_lp, "--write-lp")
         model = model or default_model()
         started = time.perf_counter()
-        with console.status("loading the model") as status:
+        with contextlib.ExitStack() as stack:
+            if out is not None:  # checked and held before anything is loaded
+                tmp = stack.enter_context(output_folder(out, RUN_KIND, overwrite,
+                                                        option="--out"))
+            status = stack.enter_context(console.status("loading the model"))
             net = load_network(model, scenario=scenario, start=start, end=end, step=step)
             if inflows is not None:
                 from vakhsh.ensemble_inflows import with_member
 
                 net = with_member(net, inflows, member)
-            options = SolveOptions(head=head, solver=solver, write_lp=write_lp, log=log)
-            results = optimise(net, options, progress=lambda msg: status.update(msg))
             folder = out or Path("runs") / (f"{net.name}-{net.scenario or 'model'}-"
                                             f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}")
+            if out is None:
+                tmp = stack.enter_context(output_folder(folder, RUN_KIND, option="--out"))
+            options = SolveOptions(head=head, solver=solver, write_lp=write_lp, log=log)
+            results = optimise(net, options, progress=lambda msg: status.update(msg))
             status.update(f"writing {folder}")
-            results.to_folder(folder)
+            results.write_files(tmp)
             if report:
-                _write_report(results, folder, status)
+                from vakhsh.report.html import write_report
+
+                status.update("writing report.html")
+                write_report(results, tmp)
         print_summary(results, console)
-        console.print(f"wrote [bold]{folder}[/bold] in {time.perf_counter() - started:.1f} s",
-                      highlight=False)
-
-
-def _write_report(results, folder: Path, status) -> None:
-    try:
-        from vakhsh.report.html import write_report
-    except ModuleNotFoundError:
-        return
-    status.update("writing report.html")
-    write_report(results, folder)
+        lp = f" and the LP to [bold]{write_lp}[/bold]" if write_lp is not None else ""
+        console.print(f"wrote [bold]{folder}[/bold]{lp} in "
+                      f"{time.perf_counter() - started:.1f} s", highlight=False)
 
 
 def print_summary(results, console: Console) -> None:

@@ -128,16 +128,20 @@ def test_cli_climate_and_errors(tmp_path, loader_available):
     assert read_ensemble(out).attrs["climate"] == "naryn_2090_ssp585"
     res = runner.invoke(inflows_app, ["generate", str(folder), "--climate", "nope", "--out", str(out)])
     assert res.exit_code == 2 and "vakhsh: error: --climate: nope: unknown scenario" in res.output
-    res = runner.invoke(inflows_app, ["generate", str(folder), "--method", "arma", "--out", str(out)])
+    res = runner.invoke(inflows_app, ["generate", str(folder), "--method", "arma", "--out", str(out),
+                                      "--overwrite"])
     assert res.exit_code == 2 and "--method: arma" in res.output
     res = runner.invoke(inflows_app, ["stats", str(tmp_path / "missing.nc")])
     assert res.exit_code == 2 and "no such file" in res.output
     (folder / "inflow_records.csv").write_text("time,vakhsh_up\n2000-01-01,1\n")
-    res = runner.invoke(inflows_app, ["generate", str(folder), "--out", str(out)])
+    res = runner.invoke(inflows_app, ["generate", str(folder), "--out", str(out), "--overwrite"])
     assert res.exit_code == 2 and "inflow_records.csv: naryn_up: no record" in res.output
     assert "Traceback" not in res.output
     res = runner.invoke(inflows_app, ["generate", str(folder), "--method", "thin", "--years", "3",
                                       "--members", "2", "--out", str(out)])
+    assert res.exit_code == 2 and "earlier inflow ensemble file" in res.output
+    res = runner.invoke(inflows_app, ["generate", str(folder), "--method", "thin", "--years", "3",
+                                      "--members", "2", "--out", str(out), "--overwrite"])
     assert res.exit_code == 0 and read_ensemble(out).attrs["method"] == "thin"
 
 

@@ -35,6 +35,8 @@ def test_round_trip_of_written_model_is_stable(tmp_path):
     first = write_network(net, tmp_path / "first")
     second = write_network(load_network(first), tmp_path / "second")
     for path in sorted(first.iterdir()):
+        if path.name == ".vakhsh-output.json":  # says when it was written
+            continue
         assert path.read_bytes() == (second / path.name).read_bytes(), path.name
 
 
@@ -88,10 +90,19 @@ def test_equality_sees_a_change():
     assert base != load_network("toy-cascade", end="2025-09-30")
 
 
-def test_write_replaces_an_existing_folder(tmp_path):
-    out = tmp_path / "out"
-    out.mkdir()
-    (out / "stale.csv").write_text("old")
-    write_network(load_network("toy-cascade", end="2024-10-10"), out)
-    assert not (out / "stale.csv").exists()
+def test_write_replaces_only_a_model_folder_vakhsh_wrote(tmp_path):
+    from vakhsh.outputs import OutputError
+
+    net = load_network("toy-cascade", end="2024-10-10")
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "stale.csv").write_text("old")
+    with pytest.raises(OutputError, match="holds files vakhsh did not write"):
+        write_network(net, mine, overwrite=True)
+    assert (mine / "stale.csv").read_text() == "old"
+    out = write_network(net, tmp_path / "out")
+    with pytest.raises(OutputError, match="earlier model folder"):
+        write_network(net, out)
+    write_network(load_network("toy-cascade", end="2024-10-05"), out, overwrite=True)
+    assert len(load_network(out).time) == 4
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp folder left

@@ -77,6 +77,10 @@ def register(app: typer.Typer, reports_errors: Callable, console: Console) -> No
         retry_failed: Annotated[bool, typer.Option(help="Run failed runs again on "
                                                    "resume.")] = True,
         report: Annotated[bool, typer.Option(help="Write report.html and plots.")] = True,
+        overwrite: Annotated[bool, typer.Option(
+            "--overwrite", help="Start afresh in an --out that holds an earlier ensemble "
+            "(replaced only once the new one is complete); without it, such a folder is "
+            "resumed.")] = False,
     ) -> None:
         """Run many optimisations (product of axes or a listed subset) on Dask; resumable."""
         from vakhsh.ensemble.runner import run_ensemble
@@ -85,11 +89,15 @@ def register(app: typer.Typer, reports_errors: Callable, console: Console) -> No
         try:
             result = run_ensemble(model, spec, out, workers=workers, scheduler=scheduler,
                                   progress=bar, limit=limit, retry_failed=retry_failed,
-                                  report=report)
+                                  report=report, overwrite=overwrite, option="--out")
         except KeyboardInterrupt:
             bar.stop()
-            console.print(f"interrupted: finished runs are kept in [bold]{out}[/bold]; run "
-                          "the same command again to resume", highlight=False)
+            if overwrite:
+                console.print(f"interrupted: nothing was replaced, [bold]{out}[/bold] is as "
+                              "it was", highlight=False)
+            else:
+                console.print(f"interrupted: finished runs are kept in [bold]{out}[/bold]; "
+                              "run the same command again to resume", highlight=False)
             raise typer.Exit(130) from None
         finally:
             bar.stop()
@@ -123,6 +131,9 @@ def register(app: typer.Typer, reports_errors: Callable, console: Console) -> No
         downstream: Annotated[str | None, typer.Option(
             help="Downstream countries, comma-separated codes or names (default UZ, TM, "
             "KZ, AF).")] = None,
+        overwrite: Annotated[bool, typer.Option(
+            "--overwrite", help="Replace --out when vakhsh wrote it: an earlier frontier "
+            "folder. Never a folder vakhsh did not write.")] = False,
     ) -> None:
         """Trade-off frontier of two objectives by the epsilon-constraint method."""
         from vakhsh.ensemble.frontier import trace_frontier
@@ -136,7 +147,8 @@ def register(app: typer.Typer, reports_errors: Callable, console: Console) -> No
                                  scenario=scenario, period={k: v for k, v in (
                                      ("start", start), ("end", end), ("step", step)) if v},
                                  workers=workers, scheduler=scheduler, selectors=selectors,
-                                 progress=lambda msg: status.update(msg))
+                                 progress=lambda msg: status.update(msg),
+                                 overwrite=overwrite, option="--out")
         print_frontier(front, console)
         if not front.conflict:
             console.print(f"no trade-off: {x} and {y} reach their optima together in this "

@@ -29,10 +29,13 @@ import pandas as pd
 from vakhsh.ensemble.executor import executor
 from vakhsh.ensemble.objectives import Objective, Selectors, objective
 from vakhsh.ensemble.store import local_writes, write_atomic
+from vakhsh.outputs import output_folder, scratch_folder
 from vakhsh.errors import ModelError, Problem, SolveError
 
 # an objective held at its optimum may give up this share of it (solver tolerance)
 HOLD_TOLERANCE = 1e-7
+FRONTIER_KIND = "frontier"
+PLOT_KIND = "frontier-plot"
 
 
 @dataclass(frozen=True)
@@ -80,11 +83,15 @@ class Frontier:
                      fontsize="small")
         ax.grid(alpha=0.3)
         fig.tight_layout()
+        from vakhsh.outputs import output_file, signature
+
         buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=100)
+        fig.savefig(buffer, format="png", dpi=100,
+                    metadata={"Software": signature(PLOT_KIND)})
         plt.close(fig)
-        if path is not None:
-            Path(path).write_bytes(buffer.getvalue())
+        if path is not None:  # replaces only a frontier plot vakhsh wrote
+            with output_file(path, PLOT_KIND, overwrite=True) as tmp:
+                tmp.write_bytes(buffer.getvalue())
         return buffer.getvalue()
 
 
@@ -180,8 +187,26 @@ def trace_frontier(model: str | Path, x: str, y: str, points: int = 9,
              period: dict[str, Any] | None = None, workers: int | None = None,
              scheduler: str | None = None, client=None, selectors: Selectors | None = None,
              solve: dict[str, Any] | None = None, tiebreak: bool = True,
-             progress: Callable[[str], None] | None = None) -> Frontier:
-    """Trace the frontier of `y` against `x` with `points` points (ends included)."""
+             progress: Callable[[str], None] | None = None, overwrite: bool = False,
+             option: str = "out") -> Frontier:
+    """Trace the frontier of `y` against `x` with `points` points (ends included).
+
+    With `out`, the folder (frontier.csv, frontier.png, runs/) is built beside it and
+    renamed into place once complete; an existing folder is replaced only when it is a
+    frontier vakhsh wrote and `overwrite=True`. Without, the points' runs go to a
+    temporary folder removed at the end."""
+    if out is None:
+        with scratch_folder("frontier") as scratch:
+            return _trace(model, x, y, points, None, scratch, scenario, period, workers,
+                          scheduler, client, selectors, solve, tiebreak, progress)
+    with output_folder(out, FRONTIER_KIND, overwrite=overwrite, option=option) as tmp:
+        return _trace(model, x, y, points, Path(out), tmp, scenario, period, workers,
+                      scheduler, client, selectors, solve, tiebreak, progress)
+
+
+def _trace(model, x: str, y: str, points: int, out_dir: Path | None, scratch: Path,
+           scenario, period, workers, scheduler, client, selectors, solve, tiebreak,
+           progress) -> Frontier:
     from vakhsh.network import load_network, resolve_model_path
 
     say = progress or (lambda _msg: None)
@@ -197,9 +222,6 @@ def trace_frontier(model: str | Path, x: str, y: str, points: int = 9,
     net = load_network(folder, scenario=scenario, **period)
     x_obj.members(net)  # an objective that selects nothing is an error, before any run
     y_obj.members(net)
-    out_dir = Path(out) if out is not None else None
-    scratch = out_dir or Path(_tmp())
-    scratch.mkdir(parents=True, exist_ok=True)
 
     def task(stage: str, point: int, eps: float | None = None) -> PointTask:
         return PointTask(model=str(folder), scenario=scenario, period=period, x=x, y=y,
@@ -233,10 +255,10 @@ def trace_frontier(model: str | Path, x: str, y: str, points: int = 9,
     table = table[["point", "stage", "epsilon", "x", "y", "cost_usd", "status", "error",
                    "x_lp", "y_lp", "audit_passed", "run", "total_s"]]
     front = Frontier(x=x_obj, y=y_obj, table=table, folder=out_dir, conflict=conflict)
-    if out_dir is not None:
-        write_atomic(out_dir / "frontier.csv", table.to_csv(index=False,
+    if out_dir is not None:  # into the folder being built; renamed into place after
+        write_atomic(scratch / "frontier.csv", table.to_csv(index=False,
                                                             float_format="%.10g"))
-        front.plot(out_dir / "frontier.png")
+        front.plot(scratch / "frontier.png")
     return front
 
 
@@ -246,8 +268,3 @@ def _lost(task: PointTask, error: BaseException | None) -> dict[str, Any]:
             "y_lp": np.nan, "cost_usd": np.nan, "audit_passed": False, "status": "failed",
             "error": f"worker lost: {type(error).__name__}: {error}", "total_s": np.nan}
 
-
-def _tmp() -> str:
-    import tempfile
-
-    return tempfile.mkdtemp(prefix="vakhsh-frontier-")

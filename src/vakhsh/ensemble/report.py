@@ -90,7 +90,9 @@ def write_report(result) -> Path:
                          f"src='data:image/png;base64,{encoded}'/>")
     parts.append("<h2>Aggregates</h2>" + aggregates.to_html(
         index=False, float_format=lambda v: f"{v:,.4g}", na_rep=""))
-    page = ("<!doctype html><html><head><meta charset='utf-8'><title>vakhsh ensemble</title>"
+    from vakhsh.outputs import html_signature
+
+    page = ("<!doctype html>" + html_signature("ensemble-report") + "<html><head><meta charset='utf-8'><title>vakhsh ensemble</title>"
             "<style>body{font-family:sans-serif;max-width:60rem;margin:2rem auto}"
             "table{border-collapse:collapse;font-size:.85rem}td,th{padding:2px 6px;"
             "border-bottom:1px solid #ddd;text-align:right}</style></head><body>"

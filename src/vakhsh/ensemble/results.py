@@ -75,28 +75,41 @@ class EnsembleResult:
 
         return xr.open_dataset(self.store.run_dir(run_id) / "results.nc")
 
-    def to_zarr(self, path: str | Path, variables: list[str] | None = None) -> Path:
+    def to_zarr(self, path: str | Path, variables: list[str] | None = None,
+                overwrite: bool = False) -> Path:
         """Stack the finished runs' Datasets along `run` into one Zarr store, one chunk
-        per run, appending run by run (memory holds one run at a time)."""
-        import shutil
+        per run, appending run by run (memory holds one run at a time).
 
+        Built beside `path` and renamed into place; an existing store is replaced only
+        when vakhsh wrote it and `overwrite=True` (vakhsh.outputs)."""
+        from vakhsh.outputs import netcdf_signature, output_folder
+
+        # marked by its root attributes: Zarr warns about any other file in a store
+        with output_folder(path, "zarr", overwrite=overwrite, marker_file=False) as tmp:
+            stacked = tmp / "store.zarr"  # zarr's mode="w" empties the folder it is given
+            self._stack_into(stacked, variables, netcdf_signature("zarr"))
+            if stacked.is_dir():  # the store is the folder itself: its groups at the top
+                for item in stacked.iterdir():
+                    item.rename(tmp / item.name)
+                stacked.rmdir()
+        return Path(path)
+
+    def _stack_into(self, path: Path, variables: list[str] | None,
+                    attrs: dict[str, str]) -> None:
         import xarray as xr
 
-        path = Path(path)
-        if path.exists():
-            shutil.rmtree(path)
         finished = [r for r in self.runs if self.store.is_finished(r.id)
                     and (self.store.run_dir(r.id) / "results.nc").is_file()]
         for i, run in enumerate(finished):
             with xr.open_dataset(self.store.run_dir(run.id) / "results.nc") as ds:
                 ds = (ds[variables] if variables else ds).load()
             ds = ds.expand_dims(run=[run.id])
+            ds.attrs.update(attrs)
             ds = ds.chunk({"run": 1})
             if i == 0:
                 ds.to_zarr(path, mode="w", consolidated=False, zarr_format=2)
             else:
                 ds.to_zarr(path, append_dim="run", consolidated=False, zarr_format=2)
-        return path
 
     def write_tables(self, wall_s: float | None = None) -> dict[str, Path]:
         paths = {"index": self.store.write_csv("index.csv", self.index),

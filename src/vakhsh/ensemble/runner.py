@@ -19,8 +19,6 @@ import copy
 import functools
 import hashlib
 import os
-import shutil
-import tempfile
 import time
 import traceback
 from collections.abc import Iterator
@@ -36,6 +34,7 @@ from vakhsh.ensemble.spec import EnsembleSpec, Run, check_against_model, read_sp
 from vakhsh.ensemble.store import Store
 
 SCHEMA = "vakhsh-ensemble/1"
+ENSEMBLE_KIND = "ensemble"
 
 
 @dataclass(frozen=True)
@@ -100,15 +99,14 @@ def network_for(model: str | Path, scenario: str | None, overrides: dict[str, An
             scenarios[name].setdefault("set", {})[path] = value
         elif name is not None:
             scenarios[name] = {"set": {path: value}}
-    tmp = Path(tempfile.mkdtemp(prefix="vakhsh-run-"))
-    try:
+    from vakhsh.outputs import scratch_folder
+
+    with scratch_folder("run") as tmp:  # removed after, or by the next run if killed
         for item in folder.iterdir():
             if item.name != MODEL_FILE:
                 os.symlink(item.resolve(), tmp / item.name)
         (tmp / MODEL_FILE).write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
         yield load_network(tmp, scenario=scenario, **period)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 @functools.lru_cache(maxsize=8)
@@ -233,8 +231,7 @@ def plan(model: str | Path, spec: EnsembleSpec | str | Path, out: str | Path,
     spec = check_against_model(spec, read_yaml(folder / MODEL_FILE))
     digest = model_digest(folder)
     runs = spec.runs(digest)
-    store = Store(out)
-    store.folder.mkdir(parents=True, exist_ok=True)
+    store = Store(out)  # the caller made it (run_ensemble: vakhsh.outputs)
     store.write_manifest({"schema": SCHEMA, "model": str(folder), "model_digest": digest,
                           "spec": spec.as_dict(),
                           "runs": [{"id": r.id, "values": r.values} for r in runs]})
@@ -266,14 +263,34 @@ def _climate_inflows(source: Path | None, climate: str, store: Store) -> Path:
 def run_ensemble(model: str | Path, spec: EnsembleSpec | str | Path, out: str | Path,
                  workers: int | None = None, scheduler: str | None = None, client=None,
                  progress: Progress | None = None, limit: int | None = None,
-                 retry_failed: bool = True, report: bool = True):
+                 retry_failed: bool = True, report: bool = True, overwrite: bool = False,
+                 option: str = "out"):
     """Run every run of `spec` not already finished in `out`; return the EnsembleResult.
 
     `client` (a dask.distributed Client) wins over `scheduler` (an address), which wins
     over a LocalCluster of `workers` processes (default: one per core). `workers=0` runs
     in this process without Dask (debugging, baselines). `limit` stops after that many
     new runs. Interrupting (Ctrl-C) keeps every run already written.
+
+    `out` is created, or resumed when it is an ensemble folder vakhsh wrote; any other
+    folder is refused (vakhsh.outputs). `overwrite=True` starts afresh: the new ensemble
+    is built beside the old one and replaces it only when complete (interrupted, the old
+    one stays as it was).
     """
+    from vakhsh.ensemble.results import EnsembleResult
+    from vakhsh.outputs import output_folder, resumable_folder
+
+    args = (model, spec, workers, scheduler, client, progress, limit, retry_failed, report)
+    if overwrite:
+        with output_folder(out, ENSEMBLE_KIND, overwrite=True, option=option) as tmp:
+            _run_ensemble(tmp, *args)
+        return EnsembleResult(out)
+    with resumable_folder(out, ENSEMBLE_KIND, option=option) as folder:
+        return _run_ensemble(folder, *args)
+
+
+def _run_ensemble(out: Path, model, spec, workers, scheduler, client, progress, limit,
+                  retry_failed, report):
     from vakhsh.ensemble.results import EnsembleResult
 
     job = plan(model, spec, out, retry_failed=retry_failed)

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from vakhsh.atomic import atomic_folder, write_text_atomic
+from vakhsh.outputs import output_folder, write_text_atomic
 
 MANIFEST = "ensemble.json"
 # how each run's Dataset is written: netCDF3 through scipy is some 20 times faster to
@@ -99,7 +99,9 @@ class Store:
                   fmt: str = "netcdf3") -> Path:
         """results.nc and summary.json of a finished run, atomically (folder renamed)."""
         folder = self.run_dir(run_id)
-        with atomic_folder(folder) as tmp:
+        # a run folder like `vakhsh run` writes (marker included); an earlier one of the
+        # same run (resumed after a change of results format) is replaced
+        with output_folder(folder, "run", overwrite=True) as tmp:
             engine = RESULT_FORMATS[fmt]
             if engine is not None:
                 with local_writes():

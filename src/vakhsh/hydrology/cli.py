@@ -54,6 +54,8 @@ def generate(
                                                    "overriding the default matching.")] = None,
     annual_cv: Annotated[bool, typer.Option("--annual-cv/--no-annual-cv", help="par1: add the annual "
                                             "component that keeps the CV of annual flow.")] = True,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace --out when vakhsh wrote "
+                                            "it (an earlier ensemble file); never another file.")] = False,
 ) -> None:
     """Generate an ensemble (member x time x catchment, monthly m3/s) and write it to netCDF.
 
@@ -61,9 +63,10 @@ def generate(
     without, the thin-data method uses the model's monthly climatology and `inflow_stats.csv`.
     """
     from vakhsh.hydrology.climate import apply_scenario
-    from vakhsh.hydrology.ensemble import write_ensemble
+    from vakhsh.hydrology.ensemble import INFLOWS_KIND, write_ensemble
     from vakhsh.hydrology.sources import fit_for_model, model_inputs
     from vakhsh.network import load_network
+    from vakhsh.outputs import check_file
 
     bmap = _load_basin_map(basin_map)
     if climate is not None:
@@ -71,6 +74,7 @@ def generate(
 
         if climate not in SCENARIOS:
             raise InflowError("--climate", climate, f"unknown scenario; known: {', '.join(sorted(SCENARIOS))}")
+    check_file(out, INFLOWS_KIND, overwrite, option="--out")  # before any work
     t0 = _time.perf_counter()
     net = load_network(model)
     inputs = model_inputs(net)
@@ -82,7 +86,7 @@ def generate(
         da.attrs["model"] = str(model)
         da.attrs["source"] = "inflow_records.csv" if inputs.records is not None and fitted.method != "thin" else "climatology + inflow_stats.csv"
         targets = fitted.target.to_dataset()
-        write_ensemble(da, out, targets)
+        write_ensemble(da, out, targets, overwrite=overwrite, option="--out")
     dt = _time.perf_counter() - t0
     console.print(f"[green]wrote[/green] {out}: {members} members x {years} years x "
                   f"{len(inputs.catchments)} catchments, method {da.attrs['method']}, seed {da.attrs['seed']}, "

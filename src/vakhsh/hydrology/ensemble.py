@@ -10,8 +10,6 @@ ensemble and, beside it, the statistics the generator was fitted to (``target_*`
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +19,7 @@ import xarray as xr
 from vakhsh.hydrology.errors import InflowError
 
 NAME = "inflow_m3s"
+INFLOWS_KIND = "inflows"
 
 
 def member_generators(seed: int, n_members: int) -> list[np.random.Generator]:
@@ -71,11 +70,14 @@ def month_start(value) -> pd.Timestamp:
     return pd.Timestamp(year=t.year, month=t.month, day=1)
 
 
-def write_ensemble(da: xr.DataArray, path: str | Path, targets: xr.Dataset | None = None) -> Path:
+def write_ensemble(da: xr.DataArray, path: str | Path, targets: xr.Dataset | None = None,
+                   overwrite: bool = False, option: str = "path") -> Path:
     """Write an ensemble (and optional ``target_*`` statistics) to netCDF, atomically:
-    to a temporary name in the same folder, then renamed."""
+    built under a temporary name beside it, then renamed. An existing file is replaced
+    only when it is an inflow ensemble vakhsh wrote and `overwrite=True`."""
+    from vakhsh.outputs import netcdf_signature, output_file
+
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     ds = da.rename(NAME).to_dataset()
     if targets is not None:
         ds = ds.merge(targets)
@@ -83,14 +85,9 @@ def write_ensemble(da: xr.DataArray, path: str | Path, targets: xr.Dataset | Non
     ds[NAME].attrs = {k: _attr(v) for k, v in da.attrs.items()}
     # float32 keeps 7 significant digits of m3/s; random flows barely compress, so no gzip
     encoding = {NAME: {"dtype": "float32", "chunksizes": (1, da.sizes["time"], da.sizes["catchment"])}}
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
+    ds.attrs.update(netcdf_signature(INFLOWS_KIND))
+    with output_file(path, INFLOWS_KIND, overwrite=overwrite, option=option) as tmp:
         ds.to_netcdf(tmp, engine="h5netcdf", encoding=encoding)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return path
 
 

@@ -17,16 +17,20 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from vakhsh.atomic import atomic_folder
 from vakhsh.network.network import Network
 from vakhsh.schema.components import KINDS, SERIES_FIELDS
 from vakhsh.schema.parse import MODEL_FILE
 
 
-def write_network(net: Network, folder: str | Path) -> Path:
-    """Write `net` as a model folder, atomically (a temporary folder renamed at the end)."""
+def write_network(net: Network, folder: str | Path, overwrite: bool = False) -> Path:
+    """Write `net` as a model folder, atomically (a temporary folder renamed at the end).
+
+    An existing folder is replaced only when it is a model folder vakhsh wrote and
+    `overwrite=True` (see vakhsh.outputs)."""
+    from vakhsh.outputs import output_folder
+
     folder = Path(folder)
-    with atomic_folder(folder) as tmp:
+    with output_folder(folder, "model", overwrite=overwrite) as tmp:
         model = _model_dict(net, tmp)
         with open(tmp / MODEL_FILE, "w", encoding="utf-8") as fh:
             yaml.safe_dump(model, fh, sort_keys=False, allow_unicode=True)

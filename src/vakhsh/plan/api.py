@@ -12,7 +12,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from vakhsh.atomic import atomic_folder
 from vakhsh.plan.cases import Case, Member, PlanSpec, load_cases
 from vakhsh.plan.expansion import Evaluation, PlanProblem, case_results
 from vakhsh.plan.ranking import rank
@@ -104,29 +103,37 @@ class Plan:
                 "note": case.note or None}
 
     def to_folder(self, folder: str | Path, report: bool = True,
-                  year_reports: bool = False) -> Path:
+                  year_reports: bool = False, overwrite: bool = False) -> Path:
         """plan.json, ranking.csv, results per case under years/, report.html; atomic.
 
-        `year_reports` adds the run report (`vakhsh.report.html`) of every case.
+        `year_reports` adds the run report (`vakhsh.report.html`) of every case. An
+        existing folder is replaced only when it is a plan vakhsh wrote and
+        `overwrite=True` (see vakhsh.outputs).
         """
-        folder = Path(folder)
-        with atomic_folder(folder) as tmp:
-            (tmp / "plan.json").write_text(json.dumps(self.to_dict(), indent=2,
-                                                      default=_json_default))
-            if self.ranking is not None:
-                self.ranking.to_csv(tmp / "ranking.csv", index=False, float_format="%.6g")
-            for prefix, results in self.results.items():
-                where = results.to_folder(tmp / "years" / prefix.rstrip("_"),
-                                          extra={"plan": self._case_extra(prefix)})
-                if year_reports:
-                    from vakhsh.report.html import write_report
+        from vakhsh.outputs import output_folder
 
-                    write_report(results, where)
-            if report:
-                from vakhsh.plan.report import write_plan_report
+        with output_folder(folder, "plan", overwrite=overwrite) as tmp:
+            self.write_files(tmp, report, year_reports)
+        return Path(folder)
 
-                write_plan_report(self, tmp / "report.html")
-        return folder
+    def write_files(self, folder: Path, report: bool = True,
+                    year_reports: bool = False) -> None:
+        """The plan's files into `folder` (an output folder being built)."""
+        (folder / "plan.json").write_text(json.dumps(self.to_dict(), indent=2,
+                                                     default=_json_default))
+        if self.ranking is not None:
+            self.ranking.to_csv(folder / "ranking.csv", index=False, float_format="%.6g")
+        for prefix, results in self.results.items():
+            where = results.to_folder(folder / "years" / prefix.rstrip("_"),
+                                      extra={"plan": self._case_extra(prefix)})
+            if year_reports:
+                from vakhsh.report.html import write_report
+
+                write_report(results, where)
+        if report:
+            from vakhsh.plan.report import write_plan_report
+
+            write_plan_report(self, folder / "report.html")
 
 
 def _plain_sizes(sizes: dict[str, dict[int, float]]) -> dict[str, dict[str, float]]:

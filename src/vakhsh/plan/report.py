@@ -54,7 +54,10 @@ def plan_section(plan) -> str:
 
 def write_plan_report(plan, path: Path) -> Path:
     body = plan_section(plan)
-    path.write_text("<!doctype html><html><head><meta charset='utf-8'><title>vakhsh plan"
+    from vakhsh.outputs import html_signature
+
+    path.write_text("<!doctype html>" + html_signature("plan-report") +
+                    "<html><head><meta charset='utf-8'><title>vakhsh plan"
                     "</title><style>body{font-family:sans-serif;margin:2em}"
                     "table.plan{border-collapse:collapse}table.plan td,table.plan th"
                     "{padding:2px 8px;text-align:right}</style></head><body>"

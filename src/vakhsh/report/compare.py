@@ -13,7 +13,8 @@ from rich.console import Console
 from rich.table import Table
 
 from vakhsh.report import metrics
-from vakhsh.report.html import CSS, _e, frame_html, write_atomically
+from vakhsh.outputs import html_signature
+from vakhsh.report.html import CSS, _e, frame_html
 from vakhsh.report.load import run_label
 from vakhsh.report.style import (
     SERIES_COLOURS,
@@ -30,6 +31,7 @@ from vakhsh.report.style import (
 )
 
 COMPARE_FILE = "compare.html"
+COMPARE_KIND = "compare"
 
 
 def labels(runs) -> list[str]:
@@ -228,8 +230,8 @@ COMPARE_PLOTS = [
 def render_comparison(runs) -> tuple[str, pd.DataFrame]:
     names = labels(runs)
     table = metrics_table(runs)
-    parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-             '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    parts = ["<!DOCTYPE html>", html_signature(COMPARE_KIND),
+             '<html lang="en"><head><meta charset="utf-8">', '<meta name="viewport" content="width=device-width, initial-scale=1">',
              "<title>vakhsh: runs compared</title>", f"<style>{CSS}</style></head>",
              "<body><main>", "<h1>Runs compared</h1>",
              f'<p class="sub">{_e(", ".join(names))}</p>',
@@ -247,11 +249,20 @@ def _display(table: pd.DataFrame) -> pd.DataFrame:
     return table.map(_cell)
 
 
-def compare_runs(runs, out: str | Path) -> tuple[Path, pd.DataFrame]:
-    """Write compare.html (atomically) and return its path and the metrics table."""
+def compare_path(out: str | Path) -> Path:
+    """Where compare.html goes: `out` itself, or `out/compare.html` for a folder."""
     out = Path(out)
-    if out.is_dir():
-        out = out / COMPARE_FILE
-    out.parent.mkdir(parents=True, exist_ok=True)
+    return out / COMPARE_FILE if out.is_dir() and not out.is_symlink() else out
+
+
+def compare_runs(runs, out: str | Path, overwrite: bool = False,
+                 option: str = "path") -> tuple[Path, pd.DataFrame]:
+    """Write compare.html (atomically) and return its path and the metrics table.
+
+    An existing file is replaced only when vakhsh wrote it and `overwrite=True`."""
+    from vakhsh.outputs import write_text_file
+
+    out = compare_path(out)
     text, table = render_comparison(runs)
-    return write_atomically(out, text), table
+    return write_text_file(out, text, COMPARE_KIND, overwrite=overwrite,
+                           option=option), table

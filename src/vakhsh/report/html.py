@@ -16,11 +16,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from vakhsh.atomic import write_text_atomic
+from vakhsh.outputs import html_signature, write_text_file
 from vakhsh.report import metrics
 from vakhsh.report.style import data_uri
 
 REPORT_FILE = "report.html"
+REPORT_KIND = "report"
 
 CSS = """
 :root { --ink:#1d2733; --muted:#5a6673; --line:#d9dee4; --accent:#4e79a7; --bad:#c0392b;
@@ -64,21 +65,27 @@ footer { color: var(--muted); font-size: 0.8rem; margin-top: 2rem; }
 """
 
 
-def write_report(results, folder: str | Path) -> Path:
+def write_report(results, folder: str | Path, overwrite: bool = True) -> Path:
     """Write `folder/report.html` for a run (and `folder/model/`, the model it ran, if
-    missing, so that `vakhsh report` can rebuild the page from the folder alone)."""
+    missing, so that `vakhsh report` can rebuild the page from the folder alone).
+
+    `folder` is a run folder being built or one vakhsh wrote; a report.html or model/ in
+    it that vakhsh did not write is refused (`vakhsh.outputs.OutputError`), and
+    `overwrite=False` also keeps an earlier report vakhsh wrote.
+    """
     from vakhsh.network import write_network
     from vakhsh.report.load import MODEL_COPY
 
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
     if not (folder / MODEL_COPY / "model.yaml").is_file():
         write_network(results.net, folder / MODEL_COPY)
-    return write_atomically(folder / REPORT_FILE, render_report(results))
+    return write_report_file(folder / REPORT_FILE, render_report(results), overwrite)
 
 
-def write_atomically(path: Path, text: str) -> Path:
-    return write_text_atomic(path, text)
+def write_report_file(path: Path, text: str, overwrite: bool = True,
+                      option: str = "path") -> Path:
+    """One report page (text carrying `html_signature(REPORT_KIND)`), atomically."""
+    return write_text_file(path, text, REPORT_KIND, overwrite=overwrite, option=option)
 
 
 def render_report(run) -> str:
@@ -107,7 +114,7 @@ def render_report(run) -> str:
     title = f"{head['model']}" + (f" / {head['scenario']}" if head["scenario"] else "")
     period = head["period"]
     parts = [
-        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+        "<!DOCTYPE html>", html_signature(REPORT_KIND), '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>vakhsh report: {_e(title)}</title>", f"<style>{CSS}</style></head>",
         "<body><main>",

@@ -62,17 +62,25 @@ PLOTS = [
 ]
 
 
+PLOTS_KIND = "plots"
+
+
 def save_png(fig: Figure, path: str | Path) -> Path:
     path = Path(path)
     path.write_bytes(png_bytes(fig))
     return path
 
 
-def save_all(run, folder: str | Path) -> list[Path]:
-    """Every plot of a run as PNG files in `folder` (created if needed)."""
+def save_all(run, folder: str | Path, overwrite: bool = False) -> list[Path]:
+    """Every plot of a run as PNG files in `folder`, written whole (vakhsh.outputs): an
+    existing folder is replaced only when it holds plots vakhsh wrote and `overwrite`."""
+    from vakhsh.outputs import output_folder
+
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    return [save_png(spec.function(run), folder / f"{spec.key}.png") for spec in PLOTS]
+    with output_folder(folder, PLOTS_KIND, overwrite=overwrite) as tmp:
+        for spec in PLOTS:
+            save_png(spec.function(run), tmp / f"{spec.key}.png")
+    return [folder / f"{spec.key}.png" for spec in PLOTS]
 
 
 __all__ = ["PLOTS", "PlotSpec", "RunData", "load_run", "plot_generation", "plot_prices",

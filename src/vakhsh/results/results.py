@@ -13,7 +13,6 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from vakhsh.atomic import atomic_folder
 from vakhsh.network import Network
 from vakhsh.results.audit import AuditReport
 
@@ -97,16 +96,27 @@ class Results:
         }
 
     # ---- writing ----
-    def to_folder(self, folder: str | Path, extra: dict[str, Any] | None = None) -> Path:
-        """Write results.nc and summary.json atomically (temporary folder, then rename)."""
+    def to_folder(self, folder: str | Path, extra: dict[str, Any] | None = None,
+                  overwrite: bool = False) -> Path:
+        """Write a run folder: results.nc, summary.json and its marker, all at once.
+
+        A folder that exists is refused (`vakhsh.outputs.OutputError`) unless it is an
+        earlier run folder vakhsh wrote and `overwrite=True`: nothing else is replaced.
+        """
+        from vakhsh.outputs import output_folder
+
+        with output_folder(folder, "run", overwrite=overwrite) as tmp:
+            self.write_files(tmp, extra)
+        return Path(folder)
+
+    def write_files(self, folder: str | Path, extra: dict[str, Any] | None = None) -> None:
+        """results.nc and summary.json into `folder` (an output folder being built)."""
         folder = Path(folder)
-        with atomic_folder(folder) as tmp:
-            self.dataset.to_netcdf(tmp / "results.nc", engine="h5netcdf")
-            summary = self.summary()
-            if extra:
-                summary.update(extra)
-            (tmp / "summary.json").write_text(json.dumps(summary, indent=2, default=_plain))
-        return folder
+        self.dataset.to_netcdf(folder / "results.nc", engine="h5netcdf")
+        summary = self.summary()
+        if extra:
+            summary.update(extra)
+        (folder / "summary.json").write_text(json.dumps(summary, indent=2, default=_plain))
 
 
 def _by(values: dict[str, float], group: Any) -> dict[str, float]:

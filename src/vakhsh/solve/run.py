@@ -10,6 +10,9 @@ its gap to the LP's energy is reported.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 import time
 from collections.abc import Callable
 
@@ -49,7 +52,7 @@ def optimise(net: Network, options: SolveOptions | None = None,
         ctx = build_model(net, params)
         build_s += time.perf_counter() - started
         if options.write_lp is not None and iterations == 1:
-            ctx.model.to_file(options.write_lp)
+            write_lp_file(ctx.model, options.write_lp)
         say(f"solving with {options.solver} ({_size(ctx)})")
         stats = run_solver(ctx.model, options)
         solve_s += stats.solve_s
@@ -80,6 +83,49 @@ def optimise(net: Network, options: SolveOptions | None = None,
                       solve_info=info)
     require_passed(report)
     return results
+
+
+LP_KIND = "lp"
+LP_COMMENTS = {".lp": "\\ ", ".mps": "* "}
+
+
+def write_lp_file(model, path, overwrite: bool = True, option: str = "write_lp") -> None:
+    """The LP as solved, to a .lp or .mps file carrying vakhsh's signature in its first
+    (comment) line; written atomically, and replacing only an LP file vakhsh wrote."""
+    from vakhsh.outputs import output_file, prepend_comment
+
+    comment = lp_comment(path, option)
+    with output_file(path, LP_KIND, overwrite=overwrite, option=option) as tmp:
+        with _quiet_stdout():  # HiGHS would announce the temporary file's name
+            model.to_file(tmp)
+        prepend_comment(tmp, comment, LP_KIND)
+
+
+@contextlib.contextmanager
+def _quiet_stdout():
+    """Silence what C code prints on file descriptor 1 (HiGHS's "Writing the model")."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def lp_comment(path, option: str = "write_lp") -> str:
+    """The comment prefix of an LP file format, or an error naming the known ones."""
+    from pathlib import Path
+
+    suffix = Path(path).suffix.lower()
+    if suffix not in LP_COMMENTS:
+        from vakhsh.errors import ModelError, Problem
+
+        raise ModelError([Problem("command line" if option.startswith("-") else "options",
+                                  option, "expected a file ending in .lp or .mps", path)])
+    return LP_COMMENTS[suffix]
 
 
 def _size(ctx: BuildContext) -> str:
