@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from vakhsh.outputs import LOCK_FILE, MARKER, OLD_TAG, TMP_TAG, TRASH_TAG
+from vakhsh.outputs.layout import LOCK_FILE, MARKER, OLD_TAG, PART_TAG, TMP_TAG, TRASH_TAG
 
 
 def snapshot(folder: Path) -> dict[str, str]:
@@ -45,7 +45,7 @@ def user_folder(path: Path) -> Path:
 
 def leftovers(folder: Path) -> list[str]:
     """vakhsh temporaries, aside copies or lock files left anywhere under `folder`."""
-    tags = (TMP_TAG, OLD_TAG, TRASH_TAG, ".vakhsh-part-")
+    tags = (TMP_TAG, OLD_TAG, TRASH_TAG, PART_TAG)
     return sorted(p.relative_to(folder).as_posix() for p in Path(folder).rglob("*")
                   if any(t in p.name for t in tags) or p.name == LOCK_FILE)
 

@@ -52,8 +52,8 @@ def register(app: typer.Typer, reports_errors: Callable, console: Console) -> No
         from vakhsh.errors import ModelError, Problem
         from vakhsh.network import load_network
         from vakhsh.outputs import check_file, output_folder
-        from vakhsh.solve.options import SolveOptions
         from vakhsh.solve.lp_file import LP_KIND, lp_comment
+        from vakhsh.solve.options import SolveOptions
         from vakhsh.solve.run import optimise
 
         if head not in ("fixed", "iterate"):

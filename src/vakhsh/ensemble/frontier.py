@@ -31,8 +31,8 @@ import pandas as pd
 from vakhsh.ensemble.executor import executor
 from vakhsh.ensemble.objectives import Objective, Selectors, objective
 from vakhsh.ensemble.store import local_writes, write_atomic
-from vakhsh.outputs import output_folder, scratch_folder
 from vakhsh.errors import ModelError, Problem, SolveError
+from vakhsh.outputs import output_folder, scratch_folder
 
 # an objective held at its optimum may give up this share of it (solver tolerance)
 HOLD_TOLERANCE = 1e-7

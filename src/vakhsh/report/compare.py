@@ -12,8 +12,8 @@ from matplotlib.figure import Figure
 from rich.console import Console
 from rich.table import Table
 
-from vakhsh.report import metrics
 from vakhsh.outputs import html_signature
+from vakhsh.report import metrics
 from vakhsh.report.html import CSS, _e, frame_html
 from vakhsh.report.load import run_label
 from vakhsh.report.style import (

@@ -36,8 +36,8 @@ from vakhsh.results.audit import audit, require_passed
 from vakhsh.results.dataset import extract
 from vakhsh.results.results import Results, provenance
 from vakhsh.solve.heads import HeadModel, head_model
-from vakhsh.solve.options import SolveOptions
 from vakhsh.solve.lp_file import write_lp_file
+from vakhsh.solve.options import SolveOptions
 from vakhsh.solve.solver import Outcome, SolveStats, run_solver
 
 Progress = Callable[[str], None]
