@@ -214,3 +214,53 @@ def test_hydro_unit_at_a_reservoir_is_sized_by_the_water_it_gets(write_model):
     assert case.audit.passed
     assert float(case.dataset["turbine_flow_m3s"].sel(hydro_plant="new_unit").mean()) == \
         pytest.approx(100.0, rel=1e-6)
+
+
+def test_must_run_candidate_is_sized_by_its_minimum(write_model):
+    # Load 100 MW for 12 hours, 20 MW for 12 hours; a free candidate at 40 USD/MWh (gas 50)
+    # that must run at half its size (min_capacity_factor 0.5), with nowhere to send power
+    # but the load. Without the minimum it would be built to 100 MW; with it, 0.5 * size
+    # <= 20 MW in the low hours caps the size at 40 MW:
+    #   high hours: 40 MW at 40 + 60 MW of gas at 50 = 4,600 USD/h
+    #   low hours:  20 MW at 40                       =   800 USD/h
+    #   cost = 12 * 4,600 + 12 * 800 = 64,800 USD
+    rows = "\n".join(f"2030-01-01 {h:02d}:00,{100 if h < 12 else 20}" for h in range(24))
+    cand = {"component": "generators",
+            "template": {"bus": "N", "marginal_cost_usd_per_mwh": 40,
+                         "min_capacity_factor": 0.5},
+            "capex_usd_per_kw": 0, "lifetime_years": 20, "max_build_mw": 500}
+    folder = write_model(one_bus({"chp": cand}, load="series:load.csv#n"),
+                         {"load.csv": "time,n\n" + rows + "\n"})
+    result = plan(folder, ranking=False)
+    assert result.builds["chp"][2030] == pytest.approx(40.0, abs=1e-6)
+    assert result.objective_usd == pytest.approx(12 * 4600 + 12 * 800, rel=1e-6)
+    (case,) = result.results.values()
+    assert float(case.dataset["generator_p_mw"].sel(generator="chp").min()) == pytest.approx(
+        20.0, abs=1e-6)
+
+
+def test_hydro_candidate_capacity_factor_caps_its_output(write_model):
+    # A run-of-river candidate (100 m, 0.9: 0.8829 MW per m3/s) on 100 m3/s, free to build,
+    # available at half its size (capacity_factor 0.5). Built at 100 MW (fixed), it may give
+    # 50 MW; the water would give 88.29 MW: 50 MW of hydro, 50 MW of gas all day.
+    from tests.plan.conftest import day_model
+
+    raw = day_model(
+        junctions={"weir": {}}, sinks={"sea": {}},
+        catchments={"river": {"to": "weir", "inflow_m3s": 100}},
+        reaches={"bypass": {"from": "weir", "to": "sea"}},
+        buses={"N": {"voll_usd_per_mwh": 1000}},
+        loads={"demand": {"bus": "N", "p_mw": 100}},
+        generators={"gas": {"bus": "N", "capacity_mw": 500, "marginal_cost_usd_per_mwh": FUEL}},
+        candidates={"ror": {"component": "hydro_plants",
+                            "template": {"node": "weir", "to": "sea", "bus": "N",
+                                         "efficiency": 0.9, "head_m": 100,
+                                         "max_flow_m3s_per_mw": 3.0, "capacity_factor": 0.5},
+                            "capex_usd_per_kw": 0, "lifetime_years": 50,
+                            "min_build_mw": 100, "max_build_mw": 100}})
+    result = plan(write_model(raw), ranking=False)
+    assert result.builds["ror"][2030] == pytest.approx(100.0, abs=1e-6)
+    assert result.objective_usd == pytest.approx(24 * 50 * FUEL, rel=1e-6)
+    (case,) = result.results.values()
+    assert float(case.dataset["hydro_p_mw"].sel(hydro_plant="ror").max()) == pytest.approx(
+        50.0, rel=1e-6)

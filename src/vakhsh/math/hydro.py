@@ -3,9 +3,9 @@
     p_mw[t, h] = 9.81e-3 * efficiency[h] * head_m[t, h] * turbine_flow_m3s[t, h]
 
 an equality (turbined water always generates). Both limits are bounds on the flow:
-`turbine_flow <= max_flow_m3s` and `p <= capacity_mw`, i.e. `turbine_flow <= capacity_mw /
-(9.81e-3 * efficiency * head)`. The head is a parameter: fixed, or updated between
-successive LPs from the storage path.
+`turbine_flow <= max_flow_m3s` and `p <= capacity_mw * capacity_factor[t, h]`, i.e.
+`turbine_flow <= capacity_mw * capacity_factor / (9.81e-3 * efficiency * head)`. The head is a
+parameter: fixed, or updated between successive LPs from the storage path.
 """
 
 from __future__ import annotations
@@ -24,13 +24,19 @@ def mw_per_m3s(ctx: BuildContext) -> xr.DataArray:
     return GRAVITY_MW_PER_M3S_M * efficiency * ctx.params.head_m
 
 
+def available_mw(ctx: BuildContext) -> xr.DataArray:
+    """Capacity that can run in each step, (time, hydro_plant): capacity_mw * capacity_factor."""
+    return ctx.net.static("hydro_plants", "capacity_mw") * ctx.series("hydro_plants",
+                                                                     "capacity_factor")
+
+
 def add_hydro(ctx: BuildContext) -> None:
     if not ctx.has("hydro_plants"):
         return
     net = ctx.net
     plants = net.tables["hydro_plants"]
     factor = mw_per_m3s(ctx)
-    capacity = net.static("hydro_plants", "capacity_mw")
+    capacity = available_mw(ctx)
     by_power = capacity / factor.where(factor > 0, np.nan)
     upper = np.minimum(net.static("hydro_plants", "max_flow_m3s"), by_power.fillna(0.0))
     upper = upper.where(net.active("hydro_plants"), 0.0)

@@ -17,12 +17,13 @@ What stands in year y is what was built in a year b with b <= y < b + lifetime_y
 Each case (year y) operates its candidates within that capacity, in the same balances as
 the existing components:
 
-    generator:     0 <= p[t, c] <= capacity_factor[t, c] * capacity[c]
+    generator:     min_capacity_factor[t, c] * capacity[c] <= p[t, c]
+                       <= capacity_factor[t, c] * capacity[c]
     storage unit:  charge, discharge <= capacity; soc <= max_hours * capacity;
                    soc[t] = soc[t-1] + h (sqrt(eta) charge - discharge / sqrt(eta)), soc[-1] = 0
     line:          forward, backward <= capacity; arrivals (1 - loss_fraction) * sent
     hydro plant:   flow <= max_flow_m3s_per_mw * capacity;
-                   9.81e-3 * efficiency * head * flow <= capacity
+                   9.81e-3 * efficiency * head * flow <= capacity_factor[t, c] * capacity
                    (fixed head: head_m, or level at the initial storage minus tailwater)
     reservoir stage: storage[t, r] <= storage_max + (stage storage_max - storage_max) * built
                    (a lumpy candidate of size 1; its capex is per stage, not per kW)
@@ -246,6 +247,10 @@ def _generators(ctx: BuildContext, table, capacity, resolver) -> None:
     cost = _template_series(table, "marginal_cost_usd_per_mwh", 0.0, resolver, ctx.time)
     p = ctx.add_var(lower=0, coords=_coords(ctx, table), name="candidate_generator_p_mw")
     ctx.add_con(p - capacity * cf <= 0, name="candidate_generator_capacity")
+    must_run = _template_series(table, "min_capacity_factor", 0.0, resolver, ctx.time)
+    if float(must_run.max()) > 0:
+        must_run = must_run.where(_active(table, ctx.time), 0.0)
+        ctx.add_con(p - capacity * must_run >= 0, name="candidate_generator_must_run")
     ctx.add_power(p, CANDIDATE, _column(table, "bus"))
     ctx.add_cost(ctx.hours * cost * p)
 
@@ -308,7 +313,8 @@ def _hydro_plants(ctx: BuildContext, table, capacity, resolver) -> None:
     factor = mw_per_m3s(ctx.net, table)
     ctx.add_con(flow - capacity * _static(table, "max_flow_m3s_per_mw") <= 0,
                 name="candidate_turbine_flow_limit")
-    ctx.add_con(factor * flow - capacity <= 0, name="candidate_hydro_capacity")
+    available = _template_series(table, "capacity_factor", 1.0, resolver, ctx.time)
+    ctx.add_con(factor * flow - capacity * available <= 0, name="candidate_hydro_capacity")
     reservoir, node = _column(table, "reservoir"), _column(table, "node")
     site = reservoir.where(reservoir.notna(), node)
     ctx.add_water(flow, CANDIDATE, site, sign=-1)

@@ -5,7 +5,8 @@ Bus balance, for every step t and bus b (MW, averaged over the step):
     generation + hydro + discharge - charge + line arrivals - line sends
         + imports - exports + unserved = load
 
-Generators run within `capacity_mw * capacity_factor` (curtailment allowed). A line sends
+Generators run within `capacity_mw * capacity_factor` (curtailment allowed) and at least
+`capacity_mw * min_capacity_factor` (must-run). A line sends
 up to `capacity_mw` either way and delivers `(1 - loss_fraction)` of it. Storage units:
 
     soc[t] = soc[t-1] + h * (sqrt(eta) * charge[t] - discharge[t] / sqrt(eta))
@@ -28,11 +29,18 @@ def add_generators(ctx: BuildContext) -> None:
         return
     net = ctx.net
     gens = net.tables["generators"]
-    available = net.static("generators", "capacity_mw") * ctx.series("generators",
-                                                                     "capacity_factor")
-    upper = available.where(net.active("generators"), 0.0)
-    p = ctx.add_var(lower=0, upper=upper, coords=ctx.coords("generators"),
-                        name="generator_p_mw")
+    capacity = net.static("generators", "capacity_mw")
+    active = net.active("generators")
+    upper = (capacity * ctx.series("generators", "capacity_factor")).where(active, 0.0)
+    # must-run: a lower bound (in a diagnosis, a row with a slack so it can take the blame)
+    must_run = (capacity * ctx.series("generators", "min_capacity_factor")).where(active, 0.0)
+    lower = 0 if ctx.config.elastic else must_run
+    p = ctx.add_var(lower=lower, upper=upper, coords=ctx.coords("generators"),
+                    name="generator_p_mw")
+    if ctx.config.elastic and float(must_run.max()) > 0:
+        slack = ctx.elastic_slack("must_run", ctx.coords("generators"), "generator must-run "
+                                  "output (min_capacity_factor)", "generator")
+        ctx.add_con(p + slack >= must_run, name="generator_must_run")
     ctx.add_power(p, "generator", gens["bus"])
     ctx.add_cost(ctx.hours * ctx.series("generators", "marginal_cost_usd_per_mwh") * p)
 

@@ -197,7 +197,19 @@ def _build(parsed: ParsedModel, folder: Path, run: RunTime, model_step: pd.Timed
             data_vars[name] = (("time", dim), values)
         series[kind] = xr.Dataset(data_vars, coords={"time": run.index,
                                                      dim: pd.Index(list(comps), name=dim)})
+    problems += _must_run_problems(series["generators"])
     return tables, series, _unique(problems)
+
+
+def _must_run_problems(generators: xr.Dataset) -> list[Problem]:
+    """A generator cannot be made to run above what it may run."""
+    if "min_capacity_factor" not in generators or not generators.sizes.get("generator"):
+        return []
+    excess = (generators["min_capacity_factor"] - generators["capacity_factor"]).max("time")
+    return [Problem(MODEL_FILE, f"generators.{gid}.min_capacity_factor",
+                    "exceeds capacity_factor in some steps", f"by up to {float(value):g}")
+            for gid, value in zip(excess["generator"].values, excess.values, strict=True)
+            if value > 1e-12]
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:

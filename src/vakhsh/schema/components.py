@@ -111,6 +111,8 @@ class HydroPlant(Component):
     efficiency: Fraction
     head_m: Positive | None = None
     tailwater_masl: Finite | None = None
+    # share of capacity_mw that can run in each step (units out of service, partial stages)
+    capacity_factor: Fraction | SeriesRef = 1.0
     available_from: datetime | None = None
 
     @model_validator(mode="after")
@@ -149,6 +151,8 @@ class Generator(Component):
     capacity_mw: NonNegative
     marginal_cost_usd_per_mwh: Series
     capacity_factor: Fraction | SeriesRef = 1.0
+    # share of capacity_mw that must run in each step (must-run, e.g. heat-led CHP)
+    min_capacity_factor: Fraction | SeriesRef = 0.0
     co2_t_per_mwh: NonNegative = 0.0
     available_from: datetime | None = None
 
@@ -236,7 +240,8 @@ TOP_LEVEL_FIELDS = {"format", "name", "description", "time", "currency", "discou
 
 # Fields that accept a series (FORMAT.md, "Time series"); every other field is a scalar.
 # Series fields whose values are fractions in [0, 1].
-FRACTION_SERIES = {("generators", "capacity_factor")}
+FRACTION_SERIES = {("generators", "capacity_factor"), ("generators", "min_capacity_factor"),
+                   ("hydro_plants", "capacity_factor")}
 
 SERIES_FIELDS: dict[str, tuple[str, ...]] = {
     "junctions": (),
@@ -244,11 +249,11 @@ SERIES_FIELDS: dict[str, tuple[str, ...]] = {
     "catchments": ("inflow_m3s",),
     "reservoirs": ("min_release_m3s",),
     "reaches": ("min_flow_m3s", "max_flow_m3s"),
-    "hydro_plants": (),
+    "hydro_plants": ("capacity_factor",),
     "water_demands": ("demand_m3s",),
     "buses": (),
     "loads": ("p_mw",),
-    "generators": ("marginal_cost_usd_per_mwh", "capacity_factor"),
+    "generators": ("marginal_cost_usd_per_mwh", "capacity_factor", "min_capacity_factor"),
     "storage_units": (),
     "lines": ("capacity_mw",),
     "markets": ("price_usd_per_mwh", "max_export_mw", "max_import_mw"),
