@@ -7,7 +7,8 @@ Bus balance, for every step t and bus b (MW, averaged over the step):
 
 Generators run within `capacity_mw * capacity_factor` (curtailment allowed) and at least
 `capacity_mw * min_capacity_factor` (must-run). A line sends
-up to `capacity_mw` either way and delivers `(1 - loss_fraction)` of it. Storage units:
+up to `capacity_mw` from `from` to `to` (and `capacity_backward_mw`, default the same, the
+other way) and delivers `(1 - loss_fraction)` of it. Storage units:
 
     soc[t] = soc[t-1] + h * (sqrt(eta) * charge[t] - discharge[t] / sqrt(eta))
 
@@ -113,10 +114,14 @@ def add_lines(ctx: BuildContext) -> None:
         return
     net = ctx.net
     lines = net.tables["lines"]
-    capacity = ctx.series("lines", "capacity_mw").where(net.active("lines"), 0.0)
+    active = net.active("lines")
+    capacity = ctx.series("lines", "capacity_mw").where(active, 0.0)
+    # unset (infinite) backward limit: capacity_mw both ways
+    backward_mw = ctx.series("lines", "capacity_backward_mw")
+    backward_mw = backward_mw.where(np.isfinite(backward_mw), capacity).where(active, 0.0)
     coords = ctx.coords("lines")
     forward = ctx.add_var(lower=0, upper=capacity, coords=coords, name="line_forward_mw")
-    backward = ctx.add_var(lower=0, upper=capacity, coords=coords, name="line_backward_mw")
+    backward = ctx.add_var(lower=0, upper=backward_mw, coords=coords, name="line_backward_mw")
     keep = 1.0 - net.static("lines", "loss_fraction")
     ctx.add_power(forward, "line", lines["from"], sign=-1)
     ctx.add_power(keep * forward, "line", lines["to"])

@@ -227,6 +227,7 @@ def _retire(tables: dict, series: dict, cid: str) -> tuple[dict, dict]:
     if cid in tables["lines"].index:
         lines = series["lines"].copy()
         lines["capacity_mw"].loc[{"line": cid}] = 0.0
+        lines["capacity_backward_mw"].loc[{"line": cid}] = 0.0
         return tables, {**series, "lines": lines}
     raise ModelError([Problem("plan", f"retire.{cid}", "no generator, hydro plant, storage "
                               "unit or line has this id")])

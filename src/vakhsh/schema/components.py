@@ -171,6 +171,9 @@ class Line(Component):
     from_: str = Field(alias="from")
     to: str
     capacity_mw: Series
+    # limit of the direction to -> from when it differs (seasonal trade regimes); default
+    # capacity_mw both ways
+    capacity_backward_mw: Series | None = None
     loss_fraction: Fraction = 0.0
     available_from: datetime | None = None
 
@@ -255,7 +258,7 @@ SERIES_FIELDS: dict[str, tuple[str, ...]] = {
     "loads": ("p_mw",),
     "generators": ("marginal_cost_usd_per_mwh", "capacity_factor", "min_capacity_factor"),
     "storage_units": (),
-    "lines": ("capacity_mw",),
+    "lines": ("capacity_mw", "capacity_backward_mw"),
     "markets": ("price_usd_per_mwh", "max_export_mw", "max_import_mw"),
 }
 

@@ -245,6 +245,9 @@ def check_candidate_template(cand: Candidate, cid: str, file: str) -> list[Probl
                 or not math.isfinite(value) or value < 0:
             problems.append(Problem(file, f"{prefix}.{name}", "must be a non-negative number",
                                     value))
+    if cand.component == "lines" and "capacity_backward_mw" in cand.template:
+        problems.append(Problem(file, f"{prefix}.capacity_backward_mw", "a candidate line "
+                                "carries its built size both ways"))
     if cand.max_build_mw is not None and cand.min_build_mw > cand.max_build_mw:
         problems.append(Problem(file, f"candidates.{cid}.min_build_mw", "exceeds max_build_mw",
                                 f"{cand.min_build_mw} > {cand.max_build_mw}"))
