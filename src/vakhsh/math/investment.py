@@ -252,7 +252,7 @@ def _generators(ctx: BuildContext, table, capacity, resolver) -> None:
         must_run = must_run.where(_active(table, ctx.time), 0.0)
         ctx.add_con(p - capacity * must_run >= 0, name="candidate_generator_must_run")
     ctx.add_power(p, CANDIDATE, _column(table, "bus"))
-    ctx.add_cost(ctx.hours * cost * p)
+    ctx.add_cost(ctx.hours * cost * p, "generation")
 
 
 def _storage_units(ctx: BuildContext, table, capacity, resolver) -> None:
