@@ -27,6 +27,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from vakhsh.results import metrics
+
 HERE = Path(__file__).resolve().parent
 BANDS = HERE / "validation_bands.csv"
 GAPS = HERE / "validation_gaps.csv"
@@ -34,8 +36,6 @@ DOCS = HERE.parents[3] / "docs" / "central-asia.md"
 START, END = "<!-- validation-table:start -->", "<!-- validation-table:end -->"
 SCENARIOS = ("base", "dry")
 
-WINTER = (10, 11, 12, 1, 2, 3)  # the non-vegetation season (DESIGN.md)
-WINTER_APRIL = (*WINTER, 4)  # ... and April, which the ICWC counts as non-growing
 AMU_DEMANDS = ("tj_amu_irrigation", "tm_amu_karakum", "uz_amu_irrigation")
 
 
@@ -49,6 +49,8 @@ def solve(model, scenarios=SCENARIOS, options=None) -> dict:
 
 
 # ---------------------------------------------------------------- quantities
+# Headline quantities come from vakhsh.results.metrics; what is specific to this table (trade
+# between two buses, one reservoir's storage and release) is computed here.
 def _months(ds, months) -> np.ndarray:
     return ds["time"].dt.month.isin(months).values
 
@@ -57,31 +59,24 @@ def _gwh(mw: np.ndarray, hours: float) -> float:
     return float(np.sum(mw) * hours / 1e3)
 
 
-def generation_gwh(run, bus: str) -> float:
-    net, ds = run.net, run.dataset
-    plants = net.tables["hydro_plants"]
-    gens = net.tables["generators"]
-    hydro = ds["hydro_p_mw"].sel(hydro_plant=list(plants.index[plants["bus"] == bus]))
-    other = ds["generator_p_mw"].sel(generator=list(gens.index[gens["bus"] == bus]))
-    return _gwh(hydro.values, net.step_hours) + _gwh(other.values, net.step_hours)
+def generation_gwh(run, bus: str, season=None) -> float:
+    energy = metrics.energy_by_bus_gwh(run.net, run.dataset, season)
+    return float(energy.loc[bus, ["generators", "hydro"]].sum())
 
 
 def plant_gwh(run, cid: str) -> float:
-    ds = run.dataset
-    if cid in ds["hydro_plant"].values:
-        return _gwh(ds["hydro_p_mw"].sel(hydro_plant=cid).values, run.net.step_hours)
-    return _gwh(ds["generator_p_mw"].sel(generator=cid).values, run.net.step_hours)
+    return float(metrics.generation_gwh(run.net, run.dataset)[cid])
 
 
 def daily_generation_ratio(run, bus: str, months) -> float:
     """Mean daily generation of `bus` in `months` over its annual mean."""
-    net, ds = run.net, run.dataset
-    plants, gens = net.tables["hydro_plants"], net.tables["generators"]
-    total = (ds["hydro_p_mw"].sel(hydro_plant=list(plants.index[plants["bus"] == bus]))
-             .sum("hydro_plant")
-             + ds["generator_p_mw"].sel(generator=list(gens.index[gens["bus"] == bus]))
-             .sum("generator")).values
-    return float(total[_months(ds, months)].mean() / total.mean())
+    days = len(run.net.time) * run.net.step_hours / 24
+    days_in = int(_months(run.dataset, months).sum()) * run.net.step_hours / 24
+    return (generation_gwh(run, bus, months) / days_in) / (generation_gwh(run, bus) / days)
+
+
+def winter_deficit_gwh(run, bus: str, season) -> float:
+    return float(metrics.winter_deficit_gwh(run.net, run.dataset, season)[bus])
 
 
 def sent_mw(run, origin: str, target: str) -> np.ndarray:
@@ -150,22 +145,20 @@ def release_m3s(run, reservoir: str) -> np.ndarray:
 
 
 def sink_km3(run, sink: str) -> float:
-    return float(run.dataset["sink_inflow_m3s"].sel(sink=sink).sum()) * run.net.hm3_per_m3s / 1e3
+    return float(metrics.sink_inflow_hm3(run.net, run.dataset)[sink]) / 1e3
 
 
-def withdrawal_share(run, demands, months) -> float:
-    ds = run.dataset
-    mask = _months(ds, months)
-    got = ds["withdrawal_m3s"].sel(water_demand=list(demands)).values[mask].sum()
-    asked = ds["demand_m3s"].sel(water_demand=list(demands)).values[mask].sum()
+def withdrawal_share(run, demands, season) -> float:
+    got = metrics.delivered_hm3(run.net, run.dataset, season)[list(demands)].sum()
+    asked = metrics.demanded_hm3(run.net, run.dataset, season)[list(demands)].sum()
     return float(got / asked)
 
 
+WINTER, WINTER_APRIL, GROWING = metrics.WINTER, metrics.WINTER_AND_APRIL, metrics.VEGETATION
 SUMMER_AF = (5, 6, 7, 8, 9)
 SUMMER_UZ = (5, 6, 7, 8)
 SEP_MAY = (9, 10, 11, 12, 1, 2, 3, 4, 5)
 JUN_AUG = (6, 7, 8)
-GROWING = (4, 5, 6, 7, 8, 9)
 
 # id -> (scenario, figure of that scenario's run)
 FIGURES: dict[str, Callable] = {
