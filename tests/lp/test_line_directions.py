@@ -62,7 +62,7 @@ def test_backward_limit_as_a_series_and_zero(model_folder, solve):
     assert res.objective_usd == pytest.approx(28_800 + 24 * (40 * 50 + 40 * 200), rel=REL)
 
 
-def test_a_candidate_line_cannot_have_a_backward_limit(model_folder):
+def test_a_candidate_line_goes_both_ways_or_one_way(model_folder):
     model = two_buses()
     model["candidates"] = {"link": {"component": "lines",
                                     "template": {"from": "A", "to": "B",
@@ -72,3 +72,5 @@ def test_a_candidate_line_cannot_have_a_backward_limit(model_folder):
         vakhsh.load(model_folder(model, SERIES, end="2023-01-03"))
     assert any(p.path == "candidates.link.template.capacity_backward_mw"
                for p in err.value.problems)
+    model["candidates"]["link"]["template"]["capacity_backward_mw"] = 0
+    vakhsh.load(model_folder(model, SERIES, end="2023-01-03"))  # one way: fine

@@ -21,7 +21,8 @@ the existing components:
                        <= capacity_factor[t, c] * capacity[c]
     storage unit:  charge, discharge <= capacity; soc <= max_hours * capacity;
                    soc[t] = soc[t-1] + h (sqrt(eta) charge - discharge / sqrt(eta)), soc[-1] = 0
-    line:          forward, backward <= capacity; arrivals (1 - loss_fraction) * sent
+    line:          forward, backward <= capacity (backward 0 for a one-way candidate,
+                   capacity_backward_mw: 0); arrivals (1 - loss_fraction) * sent
     hydro plant:   flow <= max_flow_m3s_per_mw * capacity;
                    9.81e-3 * efficiency * head * flow <= capacity_factor[t, c] * capacity
                    (fixed head: head_m, or level at the initial storage minus tailwater)
@@ -48,11 +49,10 @@ from vakhsh.math.power import soc_change
 from vakhsh.math.water import STORAGE
 from vakhsh.network import Network
 from vakhsh.network.series import SeriesResolver
+from vakhsh.schema.components import STAGES  # reservoir stages: lumpy candidates of size 1
 from vakhsh.solve.head import curve_value
 
 CANDIDATE = "candidate"
-# reservoir stages: lumpy candidates of size 1 that raise a reservoir's storage_max_hm3
-STAGES = "reservoir_stages"
 PERIOD = "period"
 # upper bound on a candidate with a minimum size but no maximum (MW)
 BIG_BUILD_MW = 1e5
@@ -281,7 +281,10 @@ def _lines(ctx: BuildContext, table, capacity, resolver) -> None:
     backward = ctx.add_var(lower=0, upper=upper, coords=coords,
                            name="candidate_line_backward_mw")
     ctx.add_con(forward - capacity <= 0, name="candidate_line_forward_limit")
-    ctx.add_con(backward - capacity <= 0, name="candidate_line_backward_limit")
+    # a one-way candidate (capacity_backward_mw: 0) carries nothing back
+    both_ways = _column(table, "capacity_backward_mw").isna().to_numpy(dtype=float)
+    ctx.add_con(backward - capacity * xr.DataArray(both_ways, coords=[table.index.rename(
+        CANDIDATE)]) <= 0, name="candidate_line_backward_limit")
     keep = 1.0 - _static(table, "loss_fraction", 0.0)
     origin, target = _column(table, "from"), _column(table, "to")
     ctx.add_power(forward, CANDIDATE, origin, sign=-1)
@@ -323,19 +326,107 @@ def _hydro_plants(ctx: BuildContext, table, capacity, resolver) -> None:
     ctx.add_power(factor * flow, CANDIDATE, _column(table, "bus"))
 
 
+STAGE_PLANT = "stage_plant"  # (stage, plant) pairs: a stage's version of an existing plant
+STAGE_FLOW = "candidate_stage_flow_m3s"
+
+
+def stage_plants(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per (stage candidate, plant it rebuilds), indexed `stage:plant`."""
+    from vakhsh.schema.parse import stage_template
+
+    rows = []
+    for cid, row in table.iterrows():
+        stage = stage_template(row.template)
+        for pid, plant in stage.plants.items():
+            rows.append({STAGE_PLANT: f"{cid}:{pid}", "candidate": cid, "plant": pid,
+                         "reservoir": stage.reservoir, **plant.model_dump()})
+    columns = [STAGE_PLANT, "candidate", "plant", "reservoir", "capacity_mw", "max_flow_m3s",
+               "head_m", "capacity_factor"]
+    return pd.DataFrame(rows, columns=columns).set_index(STAGE_PLANT)
+
+
 def _reservoir_stages(ctx: BuildContext, table, capacity, resolver) -> None:
-    """Raise a reservoir's upper storage bound to the stage's when the stage stands."""
+    """A reservoir stage `b` (0 or 1) raises its reservoir and rebuilds its plants:
+
+        storage[t]        <= max0 + (max_stage - max0) b,   >= min0 + (min_stage - min0) b
+        storage[start]    += (initial_stage - initial0) b   (the stage stands filled)
+        storage[end]      >= final0 + (final_stage - final0) b
+        flow_today[t, p]  <= max_flow_today[t, p] (1 - b)
+        flow_stage[t, p]  <= max_flow_stage b,   9.81e-3 eta head_stage flow_stage
+                          <= capacity_stage * capacity_factor_stage[t] * b
+
+    the stage's turbine flow leaving the reservoir for the plant's `to` and generating on the
+    plant's bus at the stage's fixed head.
+    """
+    from vakhsh.schema.parse import stage_template
+
     storage = ctx.var(STORAGE)  # in m3/s-steps: hm3 / ctx.k
-    old = ctx.net.static("reservoirs", "storage_max_hm3")
-    upper = old.copy()
-    for cid, row in table.iterrows():
-        rid = row.template["reservoir"]
+    res = ctx.net.tables["reservoirs"]
+    upper = ctx.net.static("reservoirs", "storage_max_hm3").copy()
+    stages = {cid: stage_template(row.template) for cid, row in table.iterrows()}
+    for stage in stages.values():
+        rid = stage.reservoir
         upper.loc[{"reservoir": rid}] = max(float(upper.sel(reservoir=rid)),
-                                            float(row.template["storage_max_hm3"]))
+                                            stage.storage_max_hm3)
     storage.update(upper=(upper / ctx.k).broadcast_like(storage.lower).transpose(*storage.dims))
-    for cid, row in table.iterrows():
-        rid = row.template["reservoir"]
-        base = float(old.sel(reservoir=rid))
-        extra = float(row.template["storage_max_hm3"]) - base
-        ctx.add_con(ctx.k * storage.sel(reservoir=rid) - extra * capacity.sel({CANDIDATE: cid})
-                    <= base, name=f"candidate_stage_{cid}")
+    first = xr.DataArray(np.arange(len(ctx.time)) == 0, coords=[pd.Index(ctx.time,
+                                                                          name="time")])
+    added = []  # water the stage holds at the start, hm3 per candidate
+    for cid, stage in stages.items():
+        rid, built = stage.reservoir, capacity.sel({CANDIDATE: cid})
+        today = res.loc[rid]
+        stored = ctx.k * storage.sel(reservoir=rid)
+        ctx.add_con(stored - (stage.storage_max_hm3 - today.storage_max_hm3) * built
+                    <= today.storage_max_hm3, name=f"candidate_stage_{cid}")
+        low = stage.storage_min_hm3
+        if low is not None and low > today.storage_min_hm3:
+            ctx.add_con(stored - (low - today.storage_min_hm3) * built >= today.storage_min_hm3,
+                        name=f"candidate_stage_{cid}_min")
+        start = today.storage_initial_hm3 if stage.storage_initial_hm3 is None \
+            else stage.storage_initial_hm3
+        added.append(start - today.storage_initial_hm3)
+        final = stage.storage_final_min_hm3
+        final = start if final is None else final
+        if final > today.storage_final_min_hm3:
+            ctx.add_con(stored.isel(time=-1) - (final - today.storage_final_min_hm3) * built
+                        >= today.storage_final_min_hm3, name=f"candidate_stage_{cid}_final")
+    reservoir_of = pd.Series({cid: stage.reservoir for cid, stage in stages.items()})
+    if any(added):
+        # in m3/s-steps, at the first step only
+        volume = xr.DataArray(np.asarray(added) / ctx.k, coords=[pd.Index(list(stages),
+                                                                          name=CANDIDATE)])
+        ctx.add_water((capacity.sel({CANDIDATE: list(stages)}) * volume) * first, CANDIDATE,
+                      reservoir_of)
+    _stage_plants(ctx, table, capacity, resolver)
+
+
+def _stage_plants(ctx: BuildContext, table, capacity, resolver) -> None:
+    rows = stage_plants(table)
+    if not len(rows):
+        return
+    plants = ctx.net.tables["hydro_plants"]
+    today = ctx.var("turbine_flow_m3s")
+    coords = [pd.Index(ctx.time, name="time"), pd.Index(rows.index, name=STAGE_PLANT)]
+    flow = ctx.add_var(lower=0, coords=coords, name=STAGE_FLOW)
+    efficiency = plants.loc[rows["plant"], "efficiency"].to_numpy(dtype=float)
+    factor = xr.DataArray(GRAVITY_MW_PER_M3S_M * efficiency * rows["head_m"].to_numpy(float),
+                          coords=[coords[1]])
+    for key, row in rows.iterrows():  # a few (stage, plant) pairs, not steps
+        built = capacity.sel({CANDIDATE: row.candidate})
+        limit = today.upper.sel(hydro_plant=row.plant)
+        ctx.add_con(today.sel(hydro_plant=row.plant) + limit * built <= limit,
+                    name=f"candidate_stage_{key.replace(':', '_')}_replaces")
+        available = resolver.resolve(row.capacity_factor, f"candidates.{row.candidate}."
+                                     f"template.plants.{row.plant}.capacity_factor")
+        available = xr.DataArray(available, coords=[coords[0]])
+        one = flow.sel({STAGE_PLANT: key})
+        ctx.add_con(one - row.max_flow_m3s * built <= 0,
+                    name=f"candidate_stage_{key.replace(':', '_')}_flow")
+        ctx.add_con(float(factor.sel({STAGE_PLANT: key})) * one
+                    - row.capacity_mw * available * built <= 0,
+                    name=f"candidate_stage_{key.replace(':', '_')}_capacity")
+    reservoir, target = rows["reservoir"], plants.loc[rows["plant"], "to"].set_axis(rows.index)
+    ctx.add_water(flow, STAGE_PLANT, reservoir, sign=-1)
+    ctx.release.add(flow, STAGE_PLANT, reservoir)
+    ctx.add_water(flow, STAGE_PLANT, target)
+    ctx.add_power(factor * flow, STAGE_PLANT, plants.loc[rows["plant"], "bus"].set_axis(rows.index))

@@ -29,6 +29,7 @@ from vakhsh.schema.components import (
     KINDS,
     SERIES_FIELDS,
     SERIES_PATTERN,
+    STAGES,
     Candidate,
     Component,
     Scenario,
@@ -263,6 +264,17 @@ def _fill_defaults(kind: str, cid: str, row: dict[str, Any], run: RunTime,
 
 def _candidate_table(candidates: dict[str, Candidate]) -> pd.DataFrame:
     columns = list(Candidate.model_fields)
-    rows = [{name: getattr(c, name) for name in columns} for c in candidates.values()]
+    rows = [_candidate_row(c, columns) for c in candidates.values()]
     return pd.DataFrame(rows, columns=columns, index=pd.Index(list(candidates),
                                                               name="candidate"))
+
+
+def _candidate_row(cand: Candidate, columns: list[str]) -> dict[str, Any]:
+    row = {name: getattr(cand, name) for name in columns}
+    if cand.component == STAGES:
+        # a stage is a lumpy candidate of size 1: its cost per stage is 1000 x the "USD per
+        # kW" of a 1 MW candidate
+        row.update(capex_usd_per_kw=cand.capex_usd / 1e3,
+                   fom_usd_per_kw_year=cand.fom_usd_per_year / 1e3,
+                   min_build_mw=0.0, max_build_mw=1.0, lumpy=True)
+    return row

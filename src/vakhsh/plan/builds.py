@@ -20,7 +20,36 @@ from vakhsh.math.investment import STAGES
 from vakhsh.network import Network
 from vakhsh.network.series import SeriesError, SeriesResolver
 from vakhsh.schema.components import KINDS, SERIES_FIELDS, Candidate
-from vakhsh.schema.parse import candidate_component_fields, validate_component
+from vakhsh.schema.parse import candidate_component_fields, stage_template, validate_component
+
+
+def _with_stage(tables: dict, series: dict, template: dict, resolver: SeriesResolver,
+                where: str) -> tuple[dict, dict]:
+    """The reservoir and plants as the stage makes them (see `investment._reservoir_stages`)."""
+    stage = stage_template(template)
+    res = tables["reservoirs"].copy()
+    rid = stage.reservoir
+    res.loc[rid, "storage_max_hm3"] = max(float(res.loc[rid, "storage_max_hm3"]),
+                                          stage.storage_max_hm3)
+    if stage.storage_min_hm3 is not None:
+        res.loc[rid, "storage_min_hm3"] = max(float(res.loc[rid, "storage_min_hm3"]),
+                                              stage.storage_min_hm3)
+    if stage.storage_initial_hm3 is not None:
+        res.loc[rid, "storage_initial_hm3"] = stage.storage_initial_hm3
+    start = float(res.loc[rid, "storage_initial_hm3"])
+    final = stage.storage_final_min_hm3 if stage.storage_final_min_hm3 is not None else start
+    res.loc[rid, "storage_final_min_hm3"] = max(float(res.loc[rid, "storage_final_min_hm3"]),
+                                                final)
+    plants = tables["hydro_plants"].copy()
+    available = series["hydro_plants"].copy()
+    for pid, plant in stage.plants.items():
+        plants.loc[pid, ["capacity_mw", "max_flow_m3s", "head_m"]] = \
+            [plant.capacity_mw, plant.max_flow_m3s, plant.head_m]
+        plants.loc[pid, "tailwater_masl"] = None
+        available["capacity_factor"].loc[{"hydro_plant": pid}] = resolver.resolve(
+            plant.capacity_factor, f"{where}.plants.{pid}.capacity_factor")
+    return ({**tables, "reservoirs": res, "hydro_plants": plants},
+            {**series, "hydro_plants": available})
 
 
 def candidate_object(net: Network, cid: str) -> Candidate:
@@ -45,12 +74,8 @@ def with_builds(net: Network, sizes_mw: Mapping[str, float]) -> Network:
     problems: list[Problem] = []
     for cid, size in built.items():
         if net.candidates.loc[cid, "component"] == STAGES:
-            template = net.candidates.loc[cid, "template"]
-            table = tables["reservoirs"].copy()
-            rid = template["reservoir"]
-            table.loc[rid, "storage_max_hm3"] = max(float(table.loc[rid, "storage_max_hm3"]),
-                                                    float(template["storage_max_hm3"]))
-            tables["reservoirs"] = table
+            tables, series = _with_stage(tables, series, net.candidates.loc[cid, "template"],
+                                         resolver, f"candidates.{cid}.template")
             continue
         cand = candidate_object(net, cid)
         kind = cand.component

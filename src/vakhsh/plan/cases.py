@@ -288,6 +288,7 @@ def with_stages(net: Network, stages: Mapping[str, ReservoirStage]) -> Network:
                      # size 1: USD per stage = 1000 x "USD per kW" of a 1 MW candidate
                      "capex_usd_per_kw": stage.capex_usd / 1e3,
                      "fom_usd_per_kw_year": stage.fom_usd_per_year / 1e3,
+                     "capex_usd": stage.capex_usd, "fom_usd_per_year": stage.fom_usd_per_year,
                      "lifetime_years": stage.lifetime_years, "min_build_mw": 0.0,
                      "max_build_mw": 1.0, "lumpy": True})
     if problems:

@@ -23,8 +23,11 @@ import xarray as xr
 from vakhsh.errors import ModelError, Problem, SolveError
 from vakhsh.math.build import add_operation, new_context, set_objective
 from vakhsh.math.context import BuildContext
+from vakhsh.math.hydro import GRAVITY_MW_PER_M3S_M
 from vakhsh.math.investment import (
     CANDIDATE,
+    STAGE_FLOW,
+    STAGE_PLANT,
     STAGES,
     BuildVariables,
     Sizes,
@@ -33,6 +36,7 @@ from vakhsh.math.investment import (
     hydro_head_m,
     investment_cost,
     mw_per_m3s,
+    stage_plants,
 )
 from vakhsh.plan.cases import Case
 from vakhsh.plan.economics import annual_cost_usd_per_mw, period_weights, year_share
@@ -255,6 +259,15 @@ def case_metrics(ctx: BuildContext, case: Case, builds: BuildVariables) -> dict:
             one = values.sel({CANDIDATE: cid})
             energy[str(cid)] += h * _sum(one)
             winter_energy[str(cid)] += h * _sum(one, winter)
+    if ctx.has_var(STAGE_FLOW):
+        rows = stage_plants(table.loc[table["component"] == STAGES])
+        flows = ctx.var(STAGE_FLOW).solution.fillna(0.0)
+        for key, row in rows.iterrows():
+            efficiency = float(net.tables["hydro_plants"].loc[row.plant, "efficiency"])
+            power = GRAVITY_MW_PER_M3S_M * efficiency * row.head_m * flows.sel(
+                {STAGE_PLANT: key})
+            energy[row.candidate] += h * _sum(power)
+            winter_energy[row.candidate] += h * _sum(power, winter)
     out["candidate_mwh"], out["candidate_winter_mwh"] = energy, winter_energy
     return out
 
@@ -271,7 +284,7 @@ def case_results(problem: PlanProblem, index: int, tolerance: float):
     standing = {c: v[case.year] for c, v in problem.capacity(
         problem.builds.solution()).items()}
     net = with_builds(case.net, standing)
-    # reservoir stages are not model.yaml candidates: the network as built leaves them out
+    # the network as built shows what stands; a stage not built is left out of it
     net = dataclasses.replace(net, candidates=net.candidates[
         net.candidates["component"] != STAGES])
     ds = extract(ctx)
@@ -303,6 +316,16 @@ def case_results(problem: PlanProblem, index: int, tolerance: float):
                                  coords=[pd.Index(net.time, name="time"),
                                          pd.Index(ids, name="hydro_plant")])
             data["head_m"] = xr.concat([data["head_m"], heads], dim="hydro_plant")
+    stages = stage_plants(table.loc[[c for c in built if table.loc[c, "component"] == STAGES]])
+    if len(stages):
+        # a built stage's plant: its turbine flow is the stage's, at the stage's head
+        flow, head = data["turbine_flow_m3s"].copy(), data["head_m"].copy()
+        solved = ctx.var(STAGE_FLOW).solution.fillna(0.0)
+        for key, row in stages.iterrows():
+            where = {"hydro_plant": row.plant}
+            flow.loc[where] = flow.sel(where) + solved.sel({STAGE_PLANT: key}).values
+            head.loc[where] = row.head_m
+        data["turbine_flow_m3s"], data["head_m"] = flow, head
     data.update(derived(net, data))
     merged = xr.Dataset({k: v.reset_coords(drop=True) for k, v in data.items()})
     for name in merged.data_vars:

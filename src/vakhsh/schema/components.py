@@ -190,14 +190,40 @@ class Market(Component):
 
 # ---------- planning ----------
 class Candidate(Component):
-    component: Literal["generators", "storage_units", "lines", "hydro_plants"]
+    component: Literal["generators", "storage_units", "lines", "hydro_plants",
+                       "reservoir_stages"]
     template: dict[str, Any]
-    capex_usd_per_kw: NonNegative
+    # per kW of the built size; a reservoir stage (all or nothing) gives capex_usd instead
+    capex_usd_per_kw: NonNegative | None = None
     fom_usd_per_kw_year: NonNegative = 0.0
+    capex_usd: NonNegative | None = None
+    fom_usd_per_year: NonNegative = 0.0
     lifetime_years: Positive
     min_build_mw: NonNegative = 0.0
     max_build_mw: NonNegative | None = None
     lumpy: bool = False
+
+
+class StagePlant(Component):
+    """What a reservoir stage makes of one of the reservoir's existing plants."""
+
+    capacity_mw: NonNegative
+    max_flow_m3s: NonNegative
+    head_m: Positive
+    capacity_factor: Fraction | SeriesRef = 1.0
+
+
+class StageTemplate(Component):
+    """A higher stage of an existing reservoir, and its plants at the stage's head: built
+    all or nothing, it replaces the reservoir's bounds (and start and end storage) and the
+    plants' capacity, flow limit and head."""
+
+    reservoir: str
+    storage_max_hm3: NonNegative
+    storage_min_hm3: NonNegative | None = None
+    storage_initial_hm3: NonNegative | None = None
+    storage_final_min_hm3: NonNegative | None = None
+    plants: dict[str, StagePlant] = Field(default_factory=dict)
 
 
 class Scenario(Component):
@@ -232,6 +258,9 @@ WATER_KINDS = ("junctions", "sinks", "catchments", "reservoirs", "reaches", "hyd
                "water_demands")
 POWER_KINDS = ("buses", "loads", "generators", "storage_units", "lines", "markets")
 NODE_KINDS = ("junctions", "reservoirs", "sinks")
+
+# candidates that raise a reservoir to a higher stage (all or nothing, a cost per stage)
+STAGES = "reservoir_stages"
 
 # The field a candidate's build size sets, per component kind.
 SIZE_FIELD = {"generators": "capacity_mw", "lines": "capacity_mw", "hydro_plants": "capacity_mw",
