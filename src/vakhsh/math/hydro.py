@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from vakhsh.math.capacity import bounded_variable
 from vakhsh.math.context import BuildContext
 
 GRAVITY_MW_PER_M3S_M = 9.81e-3  # rho * g / 1e6: MW per (m3/s * m)
@@ -30,6 +31,20 @@ def available_mw(ctx: BuildContext) -> xr.DataArray:
                                                                      "capacity_factor")
 
 
+def _replaced_by_stages(ctx: BuildContext, flow, upper: xr.DataArray) -> None:
+    """A plant a reservoir stage rebuilds (planning) runs only while the stage does not
+    stand: flow <= max_flow * (1 - b); the stage's version is a plant of its own."""
+    from vakhsh.math.investment import STAGE_REPLACES
+
+    standing = ctx.extendable.get(STAGE_REPLACES)
+    if standing is None:
+        return
+    ids = list(standing.coords["hydro_plant"].values)
+    limit = upper.transpose("time", "hydro_plant").sel(hydro_plant=ids)
+    ctx.add_con(flow.sel(hydro_plant=ids) + limit * standing <= limit,
+                name="turbine_flow_replaced_by_stage")
+
+
 def add_hydro(ctx: BuildContext) -> None:
     if not ctx.has("hydro_plants"):
         return
@@ -40,8 +55,9 @@ def add_hydro(ctx: BuildContext) -> None:
     by_power = capacity / factor.where(factor > 0, np.nan)
     upper = np.minimum(net.static("hydro_plants", "max_flow_m3s"), by_power.fillna(0.0))
     upper = upper.where(net.active("hydro_plants"), 0.0)
-    flow = ctx.add_var(lower=0, upper=upper, coords=ctx.coords("hydro_plants"),
-                           name="turbine_flow_m3s")
+    # both limits are linear in the size, so one row bounds an extendable plant's flow
+    flow = bounded_variable(ctx, "turbine_flow_m3s", "hydro_plants", upper)
+    _replaced_by_stages(ctx, flow, upper)
     site = plants["reservoir"].where(plants["reservoir"].notna(), plants["node"])
     ctx.add_water(flow, "hydro_plant", site, sign=-1)
     ctx.release.add(flow, "hydro_plant", plants["reservoir"])
