@@ -103,6 +103,8 @@ class Child:
         await asyncio.to_thread(self.process.start)
         child_conn.close()
         lifeline_read.close()
+        if self.stopped:  # terminated while it was starting
+            self.process.terminate()
 
     async def messages(self) -> AsyncIterator[tuple]:
         """Messages as they arrive; ends when the child closes its end or dies."""

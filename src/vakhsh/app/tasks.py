@@ -110,22 +110,32 @@ def validate_upload(zip_path: str, target: str, emit=None) -> dict[str, Any]:
 
 
 def confined_series_problems(root: Path) -> list[Problem]:
-    """Series references that would read a file outside the model folder (a model is a
-    folder: FORMAT.md)."""
+    """Series references in model.yaml that would read a file outside the model folder
+    (a model is a folder: FORMAT.md)."""
     raw = read_yaml(root / "model.yaml")
-    problems, base = [], root.resolve()
-    stack: list[tuple[str, Any]] = [("", raw)]
+    found, stack = [], [("", raw)]
     while stack:
         where, node = stack.pop()
         if isinstance(node, dict):
             stack += [(f"{where}.{k}".lstrip("."), v) for k, v in node.items()]
         elif isinstance(node, list):
             stack += [(f"{where}[{i}]", v) for i, v in enumerate(node)]
-        elif isinstance(node, str) and (match := SERIES_PATTERN.match(node)):
-            path = (root / match["file"]).resolve()
-            if not path.is_relative_to(base) or Path(match["file"]).is_absolute():
-                problems.append(Problem("model.yaml", where, "series file outside the model "
-                                        "folder", match["file"]))
+        else:
+            found.append((where, node))
+    return escaping_series(root, found, "model.yaml")
+
+
+def escaping_series(root: Path, values: list[tuple[str, Any]], file: str) -> list[Problem]:
+    """Problems for the values that are series references leaving `root`."""
+    problems, base = [], Path(root).resolve()
+    for where, value in values:
+        match = SERIES_PATTERN.match(value) if isinstance(value, str) else None
+        if match is None:
+            continue
+        path = (base / match["file"]).resolve()
+        if Path(match["file"]).is_absolute() or not path.is_relative_to(base):
+            problems.append(Problem(file, where, "series file outside the model folder",
+                                    match["file"]))
     return problems
 
 
@@ -133,8 +143,10 @@ def confined_series_problems(root: Path) -> list[Problem]:
 def _check_dates(request: dict[str, Any]) -> list[Problem]:
     """Dates the loader can hold (nanosecond timestamps: 1678 to 2261)."""
     problems = []
-    for key in ("start", "end"):
-        value = request.get(key)
+    overrides = request.get("set") or {}
+    for key, value in [("start", request.get("start")), ("end", request.get("end")),
+                       *[(f"set.{k}", overrides[k]) for k in ("time.start", "time.end")
+                         if k in overrides]]:
         if value is None:
             continue
         try:
@@ -149,7 +161,10 @@ def _check_dates(request: dict[str, Any]) -> list[Problem]:
 
 
 def load_request(folder: str, request: dict[str, Any]):
-    problems = _check_dates(request)
+    """The Network a run request describes, loaded as `vakhsh run` loads it."""
+    overrides = request.get("set") or {}
+    problems = _check_dates(request) + escaping_series(
+        Path(folder), [(f"set.{k}", v) for k, v in overrides.items()], "request")
     if problems:
         raise ModelError(problems)
     return load_network(folder, scenario=request.get("scenario"), start=request.get("start"),

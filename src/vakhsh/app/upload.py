@@ -36,10 +36,11 @@ def entry_problems(info: zipfile.ZipInfo) -> list[Problem]:
     parts = PurePosixPath(name).parts
     if any(p == ".." for p in parts):
         return [_problem(name, "leaves the folder ('..')")]
-    mode = info.external_attr >> 16
-    if stat.S_ISLNK(mode):
+    # the Unix file type, where the zip records one (zips from Windows have none)
+    kind = stat.S_IFMT(info.external_attr >> 16)
+    if kind == stat.S_IFLNK:
         return [_problem(name, "symbolic link: a model folder holds plain files only")]
-    if mode and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+    if kind not in (0, stat.S_IFREG, stat.S_IFDIR):
         return [_problem(name, "not a plain file or folder")]
     return []
 

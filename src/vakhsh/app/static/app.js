@@ -359,14 +359,16 @@ function scenarioEditor(detail) {
 function followRun(job, container) {
   const bar = progressBar(job);
   const text = h("div", { class: "progress-text", id: "progress-text" });
+  const percent = h("span", { class: "small percent" });
   const line = h("div", { class: "run-follow", dataset: { run: job.id } },
-    h("div", { class: "progress-line" }, h("span", { class: "small" },
-      h("a", { href: `#/runs/${job.id}`, text: job.id })), bar), text);
+    h("div", { class: "small" }, "run ", h("a", { href: `#/runs/${job.id}`, text: job.id })),
+    h("div", { class: "progress-line" }, bar, percent), text);
   container.prepend(line);
   const show = (j) => {
     bar.className = `progress ${j.status}`;
     bar.firstChild.style.width = `${Math.round(100 * j.progress)}%`;
     bar.setAttribute("aria-valuenow", Math.round(100 * j.progress));
+    percent.textContent = `${Math.round(100 * j.progress)} %`;
     text.replaceChildren(badge(j.status), " ", j.message || "");
     if (j.status === "done") {
       text.append(" · total cost ", h("strong", { text: musd(j.objective_usd) }), " ",
@@ -482,7 +484,8 @@ function headlineCards(head) {
   const short = head.downstream_shortage_hm3, asked = head.downstream_demanded_hm3;
   return h("div", { class: "cards", id: "headline" },
     card("Total cost", musd(head.total_cost_usd), "objective of the optimisation"),
-    card("Winter deficit (Oct–Mar)", home ? `${home}: ${fmt(deficit, 0)} GWh` : "—",
+    card(home ? `Winter deficit of ${home} (Oct–Mar)` : "Winter deficit (Oct–Mar)",
+      home ? `${fmt(deficit, 0)} GWh` : "—",
       `unserved ${fmt(head.home_winter_unserved_gwh, 1)} GWh` + (others.length ?
         `; others: ${others.map(([b, v]) => `${b} ${fmt(v, 0)}`).join(", ")}` : ""),
       head.home_winter_unserved_gwh > 0.05 ? "bad" : ""),
@@ -630,13 +633,17 @@ async function comparePage(ids) {
   const query = ids.map((i) => `runs=${encodeURIComponent(i)}`).join("&");
   const [table, ...figures] = await Promise.all([api(`/api/compare?${query}`),
     ...ids.map((i) => api(`/api/runs/${encodeURIComponent(i)}/figures`))]);
-  const names = table.runs;
+  // short names for legends: the scenario and the run's last four characters
+  const names = ids.map((id, i) => {
+    const job = state.runs.get(id);
+    return `${job?.scenario || job?.model || "run"} · ${id.slice(-4)}`;
+  });
   root.append(h("section", { class: "panel scroll" },
     h("h2", { style: "margin-top:0" }, "Key metrics ", h("a", { class: "small",
       href: `/compare?${query}`, target: "_blank", text: "(full comparison page)" })),
     h("table", { class: "data", id: "compare-table" },
-      h("thead", {}, h("tr", {}, h("th", { text: "metric" }), names.map((n) =>
-        h("th", { class: "num", text: n })))),
+      h("thead", {}, h("tr", {}, h("th", { text: "metric" }), table.runs.map((n, i) =>
+        h("th", { class: "num", title: names[i], text: n })))),
       h("tbody", {}, table.metrics.map((m, r) => h("tr", {}, h("td", { text: m }),
         table.values[r].map((v) => h("td", { class: "num", text: fmt(v) }))))))));
   const reservoirs = [...new Set(figures.flatMap((f) => f.storage.reservoirs.map((r) => r.id)))];
