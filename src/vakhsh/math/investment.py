@@ -247,7 +247,7 @@ def _generators(ctx: BuildContext, table, capacity, resolver) -> None:
     p = ctx.add_var(lower=0, coords=_coords(ctx, table), name="candidate_generator_p_mw")
     ctx.add_con(p - capacity * cf <= 0, name="candidate_generator_capacity")
     ctx.add_power(p, CANDIDATE, _column(table, "bus"))
-    ctx.add_cost(ctx.hours * cost * p)
+    ctx.add_cost(ctx.hours * cost * p, "generation")
 
 
 def _storage_units(ctx: BuildContext, table, capacity, resolver) -> None:

@@ -34,7 +34,8 @@ def add_generators(ctx: BuildContext) -> None:
     p = ctx.add_var(lower=0, upper=upper, coords=ctx.coords("generators"),
                         name="generator_p_mw")
     ctx.add_power(p, "generator", gens["bus"])
-    ctx.add_cost(ctx.hours * ctx.series("generators", "marginal_cost_usd_per_mwh") * p)
+    ctx.add_cost(ctx.hours * ctx.series("generators", "marginal_cost_usd_per_mwh") * p,
+                 "generation")
 
 
 def add_unserved(ctx: BuildContext) -> None:
@@ -45,7 +46,7 @@ def add_unserved(ctx: BuildContext) -> None:
     u = ctx.add_var(lower=0, upper=load, coords=ctx.coords("buses"), name="unserved_mw")
     buses = net.tables["buses"]
     ctx.add_power(u, "bus", pd.Series(buses.index, index=buses.index))
-    ctx.add_cost(ctx.hours * net.static("buses", "voll_usd_per_mwh") * u)
+    ctx.add_cost(ctx.hours * net.static("buses", "voll_usd_per_mwh") * u, "unserved_energy")
 
 
 def bus_load(ctx: BuildContext) -> xr.DataArray:
@@ -130,8 +131,8 @@ def add_markets(ctx: BuildContext) -> None:
     price = ctx.series("markets", "price_usd_per_mwh")
     ctx.add_power(export, "market", markets["bus"], sign=-1)
     ctx.add_power(imports, "market", markets["bus"])
-    ctx.add_cost(ctx.hours * price * imports)
-    ctx.add_cost(-ctx.hours * price * export)
+    ctx.add_cost(ctx.hours * price * imports, "market_imports")
+    ctx.add_cost(-ctx.hours * price * export, "market_export_revenue")
 
 
 def add_power_balance(ctx: BuildContext) -> None:

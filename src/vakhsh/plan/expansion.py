@@ -36,13 +36,10 @@ from vakhsh.math.investment import (
 )
 from vakhsh.plan.cases import Case
 from vakhsh.plan.economics import annual_cost_usd_per_mw, period_weights, year_share
-from vakhsh.results.results import SEASON_WINTER
+from vakhsh.results import metrics as m
 from vakhsh.solve.head import fixed_parameters
 from vakhsh.solve.options import SolveOptions
 from vakhsh.solve.solver import Outcome, run_solver
-
-# countries above the downstream users (DESIGN.md, "downstream")
-UPSTREAM_COUNTRIES = frozenset({"TJ", "KG", "Tajikistan", "Kyrgyzstan"})
 
 
 @dataclass
@@ -219,37 +216,26 @@ def _sum(values: xr.DataArray, mask: xr.DataArray | None = None) -> float:
 
 
 def case_metrics(ctx: BuildContext, case: Case, builds: BuildVariables) -> dict:
-    """Costs and physical outcomes of one solved case (unweighted, over its run)."""
-    net, h, k = ctx.net, ctx.hours, ctx.k
-    winter = xr.DataArray(np.isin(net.time.month, SEASON_WINTER),
-                          coords={"time": net.time}, dims=["time"])
+    """Costs and physical outcomes of one solved case (unweighted, over its run), from
+    `vakhsh.results.metrics` on the case's results."""
+    from vakhsh.results.dataset import extract
+
+    net, h = ctx.net, ctx.hours
+    ds = extract(ctx)
+    winter = m.season_mask(net, m.WINTER)
     operating = float(sum(float(t.solution) for t in ctx.cost_terms)) + ctx.cost_constant
+    markets = m.market_gwh(net, ds)
+    winter_unserved = m.unserved_gwh(net, ds, m.WINTER) * 1e3
     out = {"year": case.year, "member": case.member.label, "weight": case.weight,
-           "operating_usd": operating, "unserved_mwh": 0.0, "winter_unserved_mwh": 0.0,
-           "export_revenue_usd": 0.0, "export_mwh": 0.0, "import_mwh": 0.0,
-           "downstream_shortage_hm3": 0.0}
-    if ctx.has_var("unserved_mw"):
-        unserved = ctx.var("unserved_mw").solution
-        out["unserved_mwh"] = h * _sum(unserved)
-        out["winter_unserved_mwh"] = h * _sum(unserved, winter)
-        out["winter_unserved_mwh_by_bus"] = {str(b): h * _sum(unserved.sel(bus=b), winter)
-                                             for b in unserved["bus"].values}
-    if ctx.has_var("market_export_mw"):
-        export = ctx.var("market_export_mw").solution
-        price = ctx.series("markets", "price_usd_per_mwh")
-        out["export_revenue_usd"] = h * _sum(export * price)
-        out["export_mwh"] = h * _sum(export)
-        out["import_mwh"] = h * _sum(ctx.var("market_import_mw").solution)
-    if ctx.has_var("withdrawal_m3s"):
-        demands = net.tables["water_demands"]
-        down = [d for d in demands.index if demands.loc[d, "country"] not in
-                UPSTREAM_COUNTRIES]
-        if down:
-            short = (ctx.series("water_demands", "demand_m3s")
-                     - ctx.var("withdrawal_m3s").solution).clip(min=0.0)
-            out["downstream_shortage_hm3"] += k * _sum(short.sel(water_demand=down))
-    if ctx.has_var("sink_shortfall_m3s"):
-        out["downstream_shortage_hm3"] += k * _sum(ctx.var("sink_shortfall_m3s").solution)
+           "operating_usd": operating,
+           "unserved_mwh": float(m.unserved_gwh(net, ds).sum()) * 1e3,
+           "winter_unserved_mwh": float(winter_unserved.sum()),
+           "winter_unserved_mwh_by_bus": {str(b): float(v) for b, v in
+                                          winter_unserved.items()},
+           "export_revenue_usd": -m.costs_usd(net, ds)["market_export_revenue"],
+           "export_mwh": float(markets["export_gwh"].sum()) * 1e3,
+           "import_mwh": float(markets["import_gwh"].sum()) * 1e3,
+           "downstream_shortage_hm3": m.downstream_shortage_hm3(net, ds)}
     energy, winter_energy = {}, {}
     table = builds.table
     for cid in table.index:
