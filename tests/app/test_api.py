@@ -116,6 +116,11 @@ def test_figures_match_the_summary(client, toy_runs):
                        strict=True))
     assert set(deficit) == {"NORTH", "SOUTH"}
     assert {b["id"] for b in figures["prices"]["buses"]} == {"NORTH", "SOUTH"}
+    # the costs by kind add up to the objective, and equal summary.json's
+    assert sum(figures["costs"]["usd"]) == pytest.approx(summary["objective_usd"], rel=1e-9)
+    assert dict(zip(figures["costs"]["kinds"], figures["costs"]["usd"], strict=True)) == \
+        pytest.approx(summary["costs_usd"])
+    assert deficit == pytest.approx(summary["energy"]["winter_deficit_gwh"])
 
 
 def test_compare_two_runs(client, toy_runs):

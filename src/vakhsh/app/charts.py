@@ -13,6 +13,7 @@ import pandas as pd
 
 from vakhsh.report import metrics
 from vakhsh.report.plots_power import generation_by_month
+from vakhsh.results import metrics as m
 
 
 def _floats(values) -> list[float | None]:
@@ -48,16 +49,25 @@ def generation(run) -> dict[str, Any]:
 
 
 def winter_deficit(run) -> dict[str, Any]:
-    """Winter deficit per bus over the run and per winter (GWh)."""
-    buses = metrics.bus_table(run)
-    by_winter = metrics.winter_deficit_by_year(run)
-    return {"unit": "GWh", "buses": [str(b) for b in buses.index],
-            "deficit": _floats(buses["winter_deficit_gwh"]),
-            "unserved": _floats(buses["winter_unserved_gwh"]),
-            "net_imports": _floats(buses["winter_net_imports_gwh"]),
+    """Winter deficit per bus over the run and per winter (GWh), as summary.json has it
+    (`vakhsh.results.metrics.winter_deficit_gwh`): winter unserved energy plus winter net
+    imports clipped at zero."""
+    net, ds = run.net, run.dataset
+    buses = [str(b) for b in net.ids("buses")]
+    by_winter = m.winter_deficit_by_year(net, ds)
+    return {"unit": "GWh", "buses": buses,
+            "deficit": _floats(m.winter_deficit_gwh(net, ds).reindex(buses)),
+            "unserved": _floats(m.unserved_gwh(net, ds, m.WINTER).reindex(buses)),
+            "net_imports": _floats(m.net_import_gwh(net, ds, m.WINTER).reindex(buses)),
             "winters": [{"winter": str(w), "deficit": {str(b): float(v) for b, v in
                                                         row.items()}}
                         for w, row in by_winter.iterrows()]}
+
+
+def costs(run) -> dict[str, Any]:
+    """The objective by kind (USD; export revenue negative), summing to the total."""
+    by_kind = m.costs_usd(run.net, run.dataset)
+    return {"unit": "USD", "kinds": list(by_kind), "usd": _floats(list(by_kind.values()))}
 
 
 def prices(run) -> dict[str, Any]:
@@ -71,14 +81,12 @@ def prices(run) -> dict[str, Any]:
 
 
 def headline(run) -> dict[str, Any]:
-    head = metrics.headline(run, run.summary())
-    head["winter_deficit_all_gwh"] = {str(b): float(v) for b, v in
-                                      metrics.bus_table(run)["winter_deficit_gwh"].items()}
-    return head
+    """The figures report.html opens with."""
+    return metrics.headline(run, run.summary())
 
 
 def figures(run) -> dict[str, Any]:
     """Everything the run page draws."""
     return {"headline": headline(run), "storage": storage(run),
             "generation": generation(run), "winter_deficit": winter_deficit(run),
-            "prices": prices(run)}
+            "prices": prices(run), "costs": costs(run)}

@@ -22,8 +22,9 @@ import traceback
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-# imported in the forkserver once, so that every child starts with them loaded
-PRELOAD = ["vakhsh.app.tasks"]
+# imported in the forkserver once, so that every child starts with them loaded (a child
+# also runs the server's main module again: `vakhsh` imports vakhsh.cli)
+PRELOAD = ["vakhsh.app.tasks", "vakhsh.cli"]
 _CONTEXT: Any = None
 _CONTEXT_LOCK = threading.Lock()
 
@@ -107,30 +108,33 @@ class Child:
             self.process.terminate()
 
     async def messages(self) -> AsyncIterator[tuple]:
-        """Messages as they arrive; ends when the child closes its end or dies."""
+        """Messages as they arrive; ends when the child closes its end or dies.
+
+        A thread of its own reads the pipe with blocking reads (an event loop's reader
+        would make the descriptor non-blocking, and a large message arrive in pieces)."""
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue = asyncio.Queue()
         conn = self._conn
 
-        def readable() -> None:
-            try:
-                queue.put_nowait(conn.recv())
-            except (EOFError, OSError):
-                loop.remove_reader(conn.fileno())
-                queue.put_nowait(None)
-
-        loop.add_reader(conn.fileno(), readable)
-        try:
+        def read() -> None:
             while True:
-                message = await queue.get()
+                try:
+                    message = conn.recv()
+                except (EOFError, OSError):
+                    message = None
+                try:
+                    loop.call_soon_threadsafe(queue.put_nowait, message)
+                except RuntimeError:  # the loop has closed: the server is stopping
+                    return
                 if message is None:
                     return
-                yield message
-        finally:
-            try:
-                loop.remove_reader(conn.fileno())
-            except (ValueError, OSError):
-                pass
+
+        threading.Thread(target=read, daemon=True, name="vakhsh-child-reader").start()
+        while True:
+            message = await queue.get()
+            if message is None:
+                return
+            yield message
 
     async def result(self, on_event: Callable[[Any], None] | None = None) -> Any:
         """The child's result; `on_event` sees every event on the way."""

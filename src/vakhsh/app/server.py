@@ -34,6 +34,7 @@ from vakhsh.app.upload import MAX_UPLOAD_BYTES
 from vakhsh.app.workdir import BadName, Workdir, check_name, is_run_folder
 
 STATIC = Path(__file__).resolve().parent / "static"
+SMALL_FILE = 4 * 1024 * 1024  # read in the loop: cheaper than a thread hop for a small file
 JSON_LIMIT = 1 * 1024 * 1024
 TASK_TIMEOUT_S = 120.0
 KEEPALIVE_S = 15.0
@@ -57,6 +58,29 @@ class Context:
 
 def _ctx(request: Request) -> Context:
     return request.app.state.ctx
+
+
+class Json(Response):
+    """A JSON response from bytes serialised once (the cache keeps the bytes)."""
+
+    media_type = "application/json"
+
+
+def _dumps(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":"), allow_nan=False).encode("utf-8")
+
+
+async def _cached_json(ctx: Context, key: Any, function: str, *args: Any) -> bytes:
+    async def compute() -> bytes:
+        return _dumps(await _task(function, *args))
+
+    return await ctx.cache.get(key, compute)
+
+
+def _small_file(path: Path, media_type: str) -> Response:
+    if path.stat().st_size <= SMALL_FILE:
+        return Response(path.read_bytes(), media_type=media_type)
+    return FileResponse(path, media_type=media_type)
 
 
 Ctx = Annotated[Context, Depends(_ctx)]
@@ -155,29 +179,29 @@ def _scenario(value: str | None) -> str | None:
 
 
 def _model_routes(app: FastAPI) -> None:
-    @app.get("/api/models", tags=["models"])
-    async def list_models(ctx: Ctx) -> list[dict[str, Any]]:
+    @app.get("/api/models", tags=["models"], response_class=Json)
+    async def list_models(ctx: Ctx) -> Json:
         """Every model: `{name, description, scenarios, components: {kind: count}, source,
         valid, problems}`."""
         found = ctx.catalogue.folders()
 
-        async def one(name: str, folder: Path, source: str) -> dict[str, Any]:
+        async def one(name: str, folder: Path, source: str) -> bytes:
             key = ("summary", name, signature(folder))
-            return await ctx.cache.get(key, lambda: _task("model_summary", str(folder), name,
-                                                          source))
+            return await _cached_json(ctx, key, "model_summary", str(folder), name, source)
 
-        return list(await asyncio.gather(*(one(n, f, s) for n, (f, s) in found.items())))
+        parts = await asyncio.gather(*(one(n, f, s) for n, (f, s) in found.items()))
+        return Json(b"[" + b",".join(parts) + b"]")
 
-    @app.get("/api/models/{name}", tags=["models"])
+    @app.get("/api/models/{name}", tags=["models"], response_class=Json)
     async def model_detail(ctx: Ctx, name: str,
                            scenario: Annotated[str | None, Query(max_length=100)] = None
-                           ) -> dict[str, Any]:
+                           ) -> Json:
         """The model's tables and series summaries (what `vakhsh show` prints), its
         scenarios, and every field a run may override with its type and unit."""
         folder, source = _model(ctx, name)
         key = ("detail", name, _scenario(scenario), signature(folder))
-        return await ctx.cache.get(key, lambda: _task("model_detail", str(folder), name,
-                                                      source, scenario))
+        return Json(await _cached_json(ctx, key, "model_detail", str(folder), name, source,
+                                       scenario))
 
     @app.get("/api/models/{name}/schematic.svg", tags=["models"],
              response_class=Response, responses={200: {"content": {"image/svg+xml": {}}}})
@@ -333,11 +357,11 @@ def _run_routes(app: FastAPI) -> None:
                            "cancel", field="id")
         return (await ctx.runs.cancel(job)).public()
 
-    @app.get("/api/runs/{run_id}/summary", tags=["runs"])
+    @app.get("/api/runs/{run_id}/summary", tags=["runs"], response_class=Json)
     async def run_summary(ctx: Ctx, run_id: str) -> Response:
         """The run's summary.json."""
         folder = _finished(ctx, run_id)
-        return FileResponse(folder / "summary.json", media_type="application/json")
+        return _small_file(folder / "summary.json", "application/json")
 
     @app.get("/api/runs/{run_id}/results", tags=["runs"], response_class=FileResponse)
     async def run_results(ctx: Ctx, run_id: str) -> FileResponse:
@@ -346,13 +370,13 @@ def _run_routes(app: FastAPI) -> None:
         return FileResponse(folder / "results.nc", media_type="application/x-netcdf",
                             filename=f"{run_id}.nc")
 
-    @app.get("/api/runs/{run_id}/figures", tags=["runs"])
-    async def run_figures(ctx: Ctx, run_id: str) -> dict[str, Any]:
+    @app.get("/api/runs/{run_id}/figures", tags=["runs"], response_class=Json)
+    async def run_figures(ctx: Ctx, run_id: str) -> Json:
         """Headline figures and the data of the page's charts (storage, generation by
         month, winter deficit, prices), computed as report.html computes them."""
         folder = _finished(ctx, run_id)
         key = ("figures", run_id, signature(folder, depth=0))
-        return await ctx.cache.get(key, lambda: _task("run_figures", str(folder)))
+        return Json(await _cached_json(ctx, key, "run_figures", str(folder)))
 
     @app.get("/runs/{run_id}/report", tags=["runs"], response_class=HTMLResponse)
     async def run_report(ctx: Ctx, run_id: str) -> Response:
@@ -361,7 +385,7 @@ def _run_routes(app: FastAPI) -> None:
         if not (folder / "report.html").is_file():
             raise ApiError(404, f"id: run {run_id!r} has no report.html (run `vakhsh report "
                            f"{folder}`)", field="id")
-        return FileResponse(folder / "report.html", media_type="text/html")
+        return _small_file(folder / "report.html", "text/html")
 
     @app.get("/api/runs/{run_id}/events", tags=["runs"],
              responses={200: {"content": {"text/event-stream": {}}}})

@@ -35,6 +35,7 @@ from vakhsh.solve.options import SolveOptions
 from vakhsh.solve.run import optimise
 
 REQUEST_FILE = "request.json"
+NICE = 10  # scheduling priority of a solve, below the server's
 
 
 def _problems(exc: ModelError, request: dict[str, Any] | None = None) -> list[dict]:
@@ -210,6 +211,7 @@ def execute_run(folder: str, request: dict[str, Any], staging: str, final: str,
     """Solve, write the whole run folder in `staging`, then rename it to `final` (one
     rename: the folder appears complete or not at all)."""
     say = emit or (lambda _payload: None)
+    os.nice(NICE)  # a solve is batch work: the server's requests come first
     say({"progress": 0.02, "message": "loading the model"})
     net = load_request(folder, request)
     options = SolveOptions(head=request.get("head") or "fixed")

@@ -542,6 +542,17 @@ function drawPrices(el, figures) {
   plot(el, traces, { yaxis: { title: { text: "USD/MWh" } }, shapes: winterShapes(p.time) });
 }
 
+function drawCosts(el, figures) {
+  const c = figures.costs;
+  const pairs = c.kinds.map((k, i) => [k.replace(/_/g, " "), c.usd[i] / 1e6])
+    .filter(([, v]) => Math.abs(v) > 1e-6);
+  plot(el, [{ y: pairs.map(([k]) => k), x: pairs.map(([, v]) => v), type: "bar",
+    orientation: "h", marker: { color: pairs.map(([, v]) => v < 0 ? "#59a14f" : "#4e79a7") },
+    hovertemplate: "%{y}: %{x:,.2f} M USD<extra></extra>" }],
+  { hovermode: "closest", margin: { l: 150, r: 16, t: 10, b: 40 }, showlegend: false,
+    xaxis: { title: { text: "M USD (negative: revenue)" } }, yaxis: { automargin: true } });
+}
+
 async function runPage(id) {
   const root = view();
   const job = await api(`/api/runs/${encodeURIComponent(id)}`);
@@ -582,11 +593,13 @@ async function runPage(id) {
       chartBox("chart-storage", "Reservoir storage", resSelect),
       chartBox("chart-generation", "Generation by month", busSelect),
       chartBox("chart-deficit", "Winter deficit by bus"),
-      chartBox("chart-prices", "Electricity prices")));
+      chartBox("chart-prices", "Electricity prices"),
+      chartBox("chart-costs", "Costs by kind")));
     drawStorage(document.getElementById("chart-storage"), figures);
     drawGeneration(document.getElementById("chart-generation"), figures, busSelect.value);
     drawDeficit(document.getElementById("chart-deficit"), figures);
     drawPrices(document.getElementById("chart-prices"), figures);
+    drawCosts(document.getElementById("chart-costs"), figures);
     resSelect.addEventListener("change", () =>
       drawStorage(document.getElementById("chart-storage"), figures, resSelect.value));
     busSelect.addEventListener("change", () =>
