@@ -123,6 +123,7 @@ def register(app: typer.Typer, reports_errors: Callable, console: Console) -> No
         downstream: Annotated[str | None, typer.Option(
             help="Downstream countries, comma-separated codes or names (default: every "
             "demand outside TJ and KG, in central-asia UZ, TM, KZ, AF).")] = None,
+        head: Annotated[str, typer.Option(help="fixed | iterate (successive LP).")] = "fixed",
     ) -> None:
         """Trade-off frontier of two objectives by the epsilon-constraint method."""
         from vakhsh.ensemble.frontier import trace_frontier
@@ -136,6 +137,7 @@ def register(app: typer.Typer, reports_errors: Callable, console: Console) -> No
                                  scenario=scenario, period={k: v for k, v in (
                                      ("start", start), ("end", end), ("step", step)) if v},
                                  workers=workers, scheduler=scheduler, selectors=selectors,
+                                 solve={"head": head},
                                  progress=lambda msg: status.update(msg))
         print_frontier(front, console)
         if not front.conflict:

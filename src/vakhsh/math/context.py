@@ -65,6 +65,12 @@ class BuildContext:
     # names its variables and constraints with its own prefix and weighs its costs
     prefix: str = ""
     weight: float = 1.0
+    # sizes that are decisions (investment planning), by kind: a linopy expression along
+    # the kind's dimension over its extendable components. Their size-scaled fields in the
+    # Network's table hold values per unit of size (capacity_mw 1: 1 MW times the size);
+    # for reservoirs the size is the storage (hm3) added above storage_max_hm3.
+    extendable: dict[str, linopy.LinearExpression] = field(default_factory=dict)
+    extendable_max: dict[str, xr.DataArray] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         time = pd.Index(self.net.time, name="time")
@@ -112,6 +118,14 @@ class BuildContext:
     @property
     def hours(self) -> float:
         return self.net.step_hours
+
+    def extendable_ids(self, kind: str) -> list[str]:
+        """Components of `kind` whose size is a decision (none outside planning)."""
+        size = self.extendable.get(kind)
+        return [] if size is None else list(size.coords[self.net.dim(kind)].values)
+
+    def size(self, kind: str) -> linopy.LinearExpression:
+        return self.extendable[kind]
 
     def nodes(self) -> pd.Index:
         names = [n for kind in NODE_KINDS for n in self.net.ids(kind)]

@@ -41,10 +41,17 @@ def add_water_variables(ctx: BuildContext) -> None:
         lower[{"time": -1}] = np.maximum(res["storage_min_hm3"],
                                          res["storage_final_min_hm3"]).to_numpy()
         upper = net.static("reservoirs", "storage_max_hm3")
+        raised = ctx.extendable_ids("reservoirs")
+        if raised:  # a higher full supply level is a decision: bound at the highest one
+            upper = upper + ctx.extendable_max["reservoirs"].reindex_like(upper).fillna(0.0)
         # storage in the LP is counted in m3/s held for one step (hm3 / k), so that flows
         # enter the balance with coefficient 1 and the rows are well scaled for the solver
-        ctx.add_var(lower=lower / ctx.k, upper=upper / ctx.k, coords=ctx.coords("reservoirs"),
-                    name=STORAGE)
+        storage = ctx.add_var(lower=lower / ctx.k, upper=upper / ctx.k,
+                              coords=ctx.coords("reservoirs"), name=STORAGE)
+        if raised:
+            base = net.static("reservoirs", "storage_max_hm3").sel(reservoir=raised)
+            ctx.add_con(ctx.k * storage.sel(reservoir=raised) - ctx.size("reservoirs")
+                        <= base, name="storage_max_raised")
         ctx.add_var(lower=0, coords=ctx.coords("reservoirs"), name="spill_m3s")
     if ctx.has("reaches"):
         minimum = ctx.series("reaches", "min_flow_m3s")

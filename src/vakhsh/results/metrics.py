@@ -239,6 +239,17 @@ def hydro_gwh_by_bus(net, ds: Results, season: Sequence[int] | None = None) -> p
     return energy.groupby(bus.to_numpy()).sum() if len(energy) else pd.Series(dtype=float)
 
 
+def component_energy_gwh(net, ds: Results, season: Sequence[int] | None = None
+                         ) -> pd.Series:
+    """Energy each power component delivers, GWh, by id: generators and hydro plants their
+    output, storage units their discharge, lines what they carry (sent either way)."""
+    parts = [generation_gwh(net, ds, season),
+             _gwh(net, ds["storage_discharge_mw"].transpose("time", "storage_unit"), season),
+             _gwh(net, (ds["line_forward_mw"] + ds["line_backward_mw"]).transpose(
+                 "time", "line"), season)]
+    return pd.concat(parts)
+
+
 def market_gwh(net, ds: Results, season: Sequence[int] | None = None) -> pd.DataFrame:
     """Exports to and imports from each market, GWh (columns `export_gwh`, `import_gwh`)."""
     frame = pd.DataFrame({
