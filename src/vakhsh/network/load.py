@@ -64,11 +64,17 @@ def resolve_model_path(model: str | Path) -> Path:
 
 
 def load_network(model: str | Path, scenario: str | None = None, start=None, end=None,
-                 step: str | None = None) -> Network:
-    """Load and validate a model; `start`, `end` and `step` override its `time` block."""
+                 step: str | None = None, overrides: dict[str, Any] | None = None) -> Network:
+    """Load and validate a model; `start`, `end` and `step` override its `time` block.
+
+    `overrides` maps dotted paths to values exactly like a scenario's `set`
+    (`{"reservoirs.nurek.storage_initial_hm3": 9000}`), applied after the scenario's own;
+    a problem with one is reported at `set.<dotted.path>`."""
     folder = resolve_model_path(model)
     raw = read_yaml(folder / MODEL_FILE)
     raw, scenario_name, scenario_obj, problems = _apply_scenario(raw, scenario)
+    for dotted, value in (overrides or {}).items():  # raw is this call's own copy
+        problems += _set_path(raw, str(dotted), value, f"set.{dotted}", file="overrides")
     parsed, found = parse_model(raw)
     problems += found
     problems += semantic_problems(parsed)
@@ -124,11 +130,12 @@ def _apply_scenario(raw: dict[str, Any], name: str | None
     return raw, name, scen, problems
 
 
-def _set_path(raw: dict[str, Any], dotted: str, value: Any, where: str) -> list[Problem]:
+def _set_path(raw: dict[str, Any], dotted: str, value: Any, where: str,
+              file: str = MODEL_FILE) -> list[Problem]:
     parts = dotted.split(".")
     if len(parts) == 1:
         if parts[0] in ("scenarios", "format"):
-            return [Problem(MODEL_FILE, where, "this field cannot be overridden")]
+            return [Problem(file, where, "this field cannot be overridden")]
         raw[parts[0]] = value
         return []
     section, cid, fields = parts[0], parts[1], parts[2:]
@@ -137,20 +144,20 @@ def _set_path(raw: dict[str, Any], dotted: str, value: Any, where: str) -> list[
         return []
     group = raw.get(section)
     if not isinstance(group, dict) or cid not in group:
-        return [Problem(MODEL_FILE, where, f"no component '{cid}' in {section}: scenarios "
+        return [Problem(file, where, f"no component '{cid}' in {section}: scenarios "
                         "change components, they do not add them")]
     if not fields:
-        return [Problem(MODEL_FILE, where, "name a field: section.id.field")]
+        return [Problem(file, where, "name a field: section.id.field")]
     target = group[cid]
     if target is None:
         target = group[cid] = {}
     if not isinstance(target, dict):
-        return [Problem(MODEL_FILE, f"{section}.{cid}", "expected a mapping of fields",
+        return [Problem(file, f"{section}.{cid}", "expected a mapping of fields",
                         target)]
     for part in fields[:-1]:
         target = target.setdefault(part, {})
         if not isinstance(target, dict):
-            return [Problem(MODEL_FILE, where, "path goes through a value that is not a "
+            return [Problem(file, where, "path goes through a value that is not a "
                             "mapping")]
     target[fields[-1]] = value
     return []
