@@ -35,6 +35,7 @@ from vakhsh.schema.components import (
     Scenario,
 )
 from vakhsh.schema.parse import MODEL_FILE, ParsedModel, parse_model, read_yaml
+from vakhsh.schema.registry import BY_NAME, fill_defaults
 
 DATASETS = Path(__file__).resolve().parent.parent / "datasets"
 
@@ -64,11 +65,17 @@ def resolve_model_path(model: str | Path) -> Path:
 
 
 def load_network(model: str | Path, scenario: str | None = None, start=None, end=None,
-                 step: str | None = None) -> Network:
-    """Load and validate a model; `start`, `end` and `step` override its `time` block."""
+                 step: str | None = None, overrides: dict[str, Any] | None = None) -> Network:
+    """Load and validate a model; `start`, `end` and `step` override its `time` block.
+
+    `overrides` maps dotted paths to values exactly like a scenario's `set`
+    (`{"reservoirs.nurek.storage_initial_hm3": 9000}`), applied after the scenario's own;
+    a problem with one is reported at `set.<dotted.path>`."""
     folder = resolve_model_path(model)
     raw = read_yaml(folder / MODEL_FILE)
     raw, scenario_name, scenario_obj, problems = _apply_scenario(raw, scenario)
+    for dotted, value in (overrides or {}).items():  # raw is this call's own copy
+        problems += _set_path(raw, str(dotted), value, f"set.{dotted}", file="overrides")
     parsed, found = parse_model(raw)
     problems += found
     problems += semantic_problems(parsed)
@@ -124,11 +131,12 @@ def _apply_scenario(raw: dict[str, Any], name: str | None
     return raw, name, scen, problems
 
 
-def _set_path(raw: dict[str, Any], dotted: str, value: Any, where: str) -> list[Problem]:
+def _set_path(raw: dict[str, Any], dotted: str, value: Any, where: str,
+              file: str = MODEL_FILE) -> list[Problem]:
     parts = dotted.split(".")
     if len(parts) == 1:
         if parts[0] in ("scenarios", "format"):
-            return [Problem(MODEL_FILE, where, "this field cannot be overridden")]
+            return [Problem(file, where, "this field cannot be overridden")]
         raw[parts[0]] = value
         return []
     section, cid, fields = parts[0], parts[1], parts[2:]
@@ -137,20 +145,20 @@ def _set_path(raw: dict[str, Any], dotted: str, value: Any, where: str) -> list[
         return []
     group = raw.get(section)
     if not isinstance(group, dict) or cid not in group:
-        return [Problem(MODEL_FILE, where, f"no component '{cid}' in {section}: scenarios "
+        return [Problem(file, where, f"no component '{cid}' in {section}: scenarios "
                         "change components, they do not add them")]
     if not fields:
-        return [Problem(MODEL_FILE, where, "name a field: section.id.field")]
+        return [Problem(file, where, "name a field: section.id.field")]
     target = group[cid]
     if target is None:
         target = group[cid] = {}
     if not isinstance(target, dict):
-        return [Problem(MODEL_FILE, f"{section}.{cid}", "expected a mapping of fields",
+        return [Problem(file, f"{section}.{cid}", "expected a mapping of fields",
                         target)]
     for part in fields[:-1]:
         target = target.setdefault(part, {})
         if not isinstance(target, dict):
-            return [Problem(MODEL_FILE, where, "path goes through a value that is not a "
+            return [Problem(file, where, "path goes through a value that is not a "
                             "mapping")]
     target[fields[-1]] = value
     return []
@@ -225,15 +233,14 @@ def _unique(problems: list[Problem]) -> list[Problem]:
 
 def _table(kind: str, cls: type[Component], comps: dict[str, Component], run: RunTime,
            model_step: pd.Timedelta, problems: list[Problem]) -> pd.DataFrame:
-    static = [n for n in cls.model_fields if n not in SERIES_FIELDS[kind]]
+    static = [f for f in BY_NAME[kind].fields if not f.series]
     rows = []
     for cid, comp in comps.items():
-        row = {name: getattr(comp, name) for name in static}
+        row = {f.column: getattr(comp, f.name) for f in static}
         _fill_defaults(kind, cid, row, run, model_step, problems)
         rows.append(row)
-    columns = [n.rstrip("_") for n in static]
-    frame = pd.DataFrame([{k.rstrip("_"): v for k, v in r.items()} for r in rows],
-                         columns=columns, index=pd.Index(list(comps), name=KINDS[kind][1]))
+    frame = pd.DataFrame(rows, columns=[f.column for f in static],
+                         index=pd.Index(list(comps), name=KINDS[kind][1]))
     if "available_from" in frame:
         frame["available_from"] = pd.to_datetime(frame["available_from"])
     return frame
@@ -241,10 +248,7 @@ def _table(kind: str, cls: type[Component], comps: dict[str, Component], run: Ru
 
 def _fill_defaults(kind: str, cid: str, row: dict[str, Any], run: RunTime,
                    model_step: pd.Timedelta, problems: list[Problem]) -> None:
-    if kind == "reservoirs" and row["storage_final_min_hm3"] is None:
-        row["storage_final_min_hm3"] = row["storage_initial_hm3"]
-    if kind == "storage_units" and row["soc_final_min_mwh"] is None:
-        row["soc_final_min_mwh"] = row["soc_initial_mwh"]
+    fill_defaults(kind, row)  # defaults that follow another field (the registry's SameAs)
     if kind == "reaches" and row["delay_steps"]:
         # delay_steps counts steps of model.yaml's own step; convert to run steps
         exact = row["delay_steps"] * (model_step / run.step)
