@@ -132,3 +132,23 @@ def test_cache_shares_one_computation_between_concurrent_requests():
         assert "k" not in cache.values  # the oldest went
 
     asyncio.run(main())
+
+
+def test_outputs_are_found_by_the_file_each_kind_writes(tmp_path):
+    from vakhsh.app.folders import find_outputs, output_detail
+
+    (tmp_path / "ensembles" / "dry").mkdir(parents=True)
+    (tmp_path / "ensembles" / "dry" / "ensemble.json").write_text("{}")
+    (tmp_path / "ensembles" / "dry" / "aggregates.csv").write_text("metric,mean\ncost,1.5\n")
+    (tmp_path / "policy").mkdir()
+    (tmp_path / "policy" / ".vakhsh-output.json").write_text('{"kind": "sddp"}')
+    (tmp_path / "runs" / "x").mkdir(parents=True)
+    (tmp_path / "runs" / "x" / "plan.json").write_text("{}")  # the app's own folder
+    (tmp_path / "notes").mkdir()
+    found = {o["id"]: o["kind"] for o in find_outputs(tmp_path)}
+    assert found == {"ensembles/dry": "ensemble", "policy": "sddp"}
+    detail = output_detail(tmp_path, "ensembles/dry")
+    assert detail["tables"][0] == {"name": "aggregates.csv", "columns": ["metric", "mean"],
+                                   "rows": [["cost", "1.5"]], "truncated": False}
+    with pytest.raises(BadName):
+        output_detail(tmp_path, "runs/x")
