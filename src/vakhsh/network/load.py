@@ -34,6 +34,7 @@ from vakhsh.schema.components import (
     Scenario,
 )
 from vakhsh.schema.parse import MODEL_FILE, ParsedModel, parse_model, read_yaml
+from vakhsh.schema.registry import BY_NAME, fill_defaults
 
 DATASETS = Path(__file__).resolve().parent.parent / "datasets"
 
@@ -219,15 +220,14 @@ def _unique(problems: list[Problem]) -> list[Problem]:
 
 def _table(kind: str, cls: type[Component], comps: dict[str, Component], run: RunTime,
            model_step: pd.Timedelta, problems: list[Problem]) -> pd.DataFrame:
-    static = [n for n in cls.model_fields if n not in SERIES_FIELDS[kind]]
+    static = [f for f in BY_NAME[kind].fields if not f.series]
     rows = []
     for cid, comp in comps.items():
-        row = {name: getattr(comp, name) for name in static}
+        row = {f.column: getattr(comp, f.name) for f in static}
         _fill_defaults(kind, cid, row, run, model_step, problems)
         rows.append(row)
-    columns = [n.rstrip("_") for n in static]
-    frame = pd.DataFrame([{k.rstrip("_"): v for k, v in r.items()} for r in rows],
-                         columns=columns, index=pd.Index(list(comps), name=KINDS[kind][1]))
+    frame = pd.DataFrame(rows, columns=[f.column for f in static],
+                         index=pd.Index(list(comps), name=KINDS[kind][1]))
     if "available_from" in frame:
         frame["available_from"] = pd.to_datetime(frame["available_from"])
     return frame
@@ -235,10 +235,7 @@ def _table(kind: str, cls: type[Component], comps: dict[str, Component], run: Ru
 
 def _fill_defaults(kind: str, cid: str, row: dict[str, Any], run: RunTime,
                    model_step: pd.Timedelta, problems: list[Problem]) -> None:
-    if kind == "reservoirs" and row["storage_final_min_hm3"] is None:
-        row["storage_final_min_hm3"] = row["storage_initial_hm3"]
-    if kind == "storage_units" and row["soc_final_min_mwh"] is None:
-        row["soc_final_min_mwh"] = row["soc_initial_mwh"]
+    fill_defaults(kind, row)  # defaults that follow another field (the registry's SameAs)
     if kind == "reaches" and row["delay_steps"]:
         # delay_steps counts steps of model.yaml's own step; convert to run steps
         exact = row["delay_steps"] * (model_step / run.step)

@@ -21,6 +21,7 @@ from vakhsh.network import Network
 from vakhsh.network.series import SeriesError, SeriesResolver
 from vakhsh.schema.components import KINDS, SERIES_FIELDS, Candidate
 from vakhsh.schema.parse import candidate_component_fields, validate_component
+from vakhsh.schema.registry import BY_NAME, fill_defaults
 
 
 def candidate_object(net: Network, cid: str) -> Candidate:
@@ -74,10 +75,8 @@ def with_builds(net: Network, sizes_mw: Mapping[str, float]) -> Network:
             problems.append(Problem("model.yaml", f"candidates.{cid}", "a component of "
                                     f"{kind} has the same id"))
             continue
-        static = [n for n in cls.model_fields if n not in SERIES_FIELDS[kind]]
-        row = {n.rstrip("_"): getattr(comp, n) for n in static}
-        if kind == "storage_units" and row.get("soc_final_min_mwh") is None:
-            row["soc_final_min_mwh"] = row["soc_initial_mwh"]
+        row = fill_defaults(kind, {f.column: getattr(comp, f.name)
+                                   for f in BY_NAME[kind].fields if not f.series})
         frame = pd.DataFrame([row], index=pd.Index([cid], name=dim))
         if "available_from" in frame:
             frame["available_from"] = pd.to_datetime(frame["available_from"])

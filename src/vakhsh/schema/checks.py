@@ -14,31 +14,15 @@ import numpy as np
 import pandas as pd
 
 from vakhsh.errors import Problem
+from vakhsh.schema import registry
 from vakhsh.schema.components import KINDS, NODE_KINDS, Reservoir
 from vakhsh.schema.parse import MODEL_FILE, ParsedModel
 
 ID_PATTERN = re.compile(r"^[a-z0-9_]+$")
 BUS_ID_PATTERN = re.compile(r"^[A-Za-z0-9_]+$")
 
-# (kind, field, kinds the field may name)
-REFERENCES: list[tuple[str, str, tuple[str, ...]]] = [
-    ("catchments", "to", NODE_KINDS),
-    ("reservoirs", "spill_to", NODE_KINDS),
-    ("reaches", "from_", ("junctions",)),
-    ("reaches", "to", NODE_KINDS),
-    ("hydro_plants", "reservoir", ("reservoirs",)),
-    ("hydro_plants", "node", ("junctions",)),
-    ("hydro_plants", "to", NODE_KINDS),
-    ("hydro_plants", "bus", ("buses",)),
-    ("water_demands", "node", ("reservoirs", "junctions")),
-    ("water_demands", "return_to", NODE_KINDS),
-    ("loads", "bus", ("buses",)),
-    ("generators", "bus", ("buses",)),
-    ("storage_units", "bus", ("buses",)),
-    ("lines", "from_", ("buses",)),
-    ("lines", "to", ("buses",)),
-    ("markets", "bus", ("buses",)),
-]
+# (kind, field, kinds the field may name), from the registry's declarations
+REFERENCES: list[tuple[str, str, tuple[str, ...]]] = registry.REFERENCES
 
 Check = Callable[[ParsedModel], list[Problem]]
 
