@@ -39,8 +39,9 @@ def test_model_detail_has_show_tables_and_typed_fields(client):
     assert upper[1:3] == [400, 2000]  # storage min and max as in model.yaml
     fields = {f["path"]: f for f in detail["fields"]}
     initial = fields["reservoirs.upper.storage_initial_hm3"]
-    assert (initial["type"], initial["unit"], initial["value"]) == ("number", "hm³", 1200)
-    assert fields["catchments.headwaters.inflow_m3s"]["type"] == "number or series reference"
+    assert (initial["type"], initial["unit"], initial["value"]) == ("number ≥ 0", "hm³", 1200)
+    assert fields["catchments.headwaters.inflow_m3s"]["type"] == \
+        "number ≥ 0 or series reference"
     assert [s["name"] for s in detail["scenarios"]] == ["base", "dry", "full_upper"]
     assert detail["period"]["steps"] == 365
 

@@ -281,9 +281,11 @@ function scenarioEditor(detail) {
     const meta = h("div", { class: "meta" });
     const explain = () => {
       const f = fields.get(pathInput.value.trim());
+      const written = (v) => f.value !== null ? JSON.stringify(v) : f.required ? "—" :
+        `(default ${f.default === null ? "none" : JSON.stringify(f.default)})`;
       meta.textContent = f ? `${f.type}${f.unit ? " · " + f.unit : ""} · written: ` +
-        `${f.value === null ? `(default ${JSON.stringify(f.default)})` : JSON.stringify(f.value)}`
-        : (pathInput.value.trim() ? "not a field of this model (see the list)" : "");
+        written(f.value) : (pathInput.value.trim() ? "not a field of this model (see the list)" : "");
+      meta.title = f ? f.description : "";
     };
     pathInput.addEventListener("input", explain);
     explain();
