@@ -215,7 +215,9 @@ async function modelPage(name) {
         h("a", { class: "small", target: "_blank", text: "(full size)",
           href: `/api/models/${encodeURIComponent(name)}/schematic.svg` })),
         h("img", { class: "schematic", id: "schematic", alt: `schematic of ${name}`,
-          src: `/api/models/${encodeURIComponent(name)}/schematic.svg` }))),
+          title: "open full size", src: `/api/models/${encodeURIComponent(name)}/schematic.svg`,
+          onclick: () => window.open(`/api/models/${encodeURIComponent(name)}/schematic.svg`,
+            "_blank") }))),
     h("section", { class: "panel", id: "model-tables" }, h("h2", { style: "margin-top:0",
       text: "Tables" }), h("div", { class: "table-grid" }, detail.tables.map(showTable))));
 }
