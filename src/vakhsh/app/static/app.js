@@ -100,7 +100,10 @@ function updateRunCount() {
 function connectEvents() {
   const live = document.getElementById("live");
   const source = new EventSource("/api/events");
-  source.addEventListener("open", () => live.classList.add("on"));
+  source.addEventListener("open", () => {  // (re)connected: catch up on what was missed
+    live.classList.add("on");
+    refreshRuns().then((jobs) => jobs.forEach(setRun)).catch(() => {});
+  });
   source.addEventListener("error", () => live.classList.remove("on"));
   source.addEventListener("run", (event) => setRun(JSON.parse(event.data)));
 }
