@@ -9,8 +9,8 @@ run so that there is a summary to read, then runs two phases of the same load:
 - solving: the same load while a central-asia run (a year at daily steps) is being
   solved by the worker process; the phase starts once the run reports it is solving.
 
-Throughout the solving phase one more client probes GET /api/health every 0.1 s: the
-server stays responsive when its worst latency stays in the same range as when idle.
+Throughout both phases one more client probes GET /api/health every 0.1 s: the server
+stays responsive when the probe's latency while solving stays in the range it has idle.
 Reported per phase: requests, errors, requests per second, p50/p95/p99/max latency. The
 clients and the server share the machine's cores, so the figures are a lower bound on
 what the server alone can do; `uptime` is printed with them.
@@ -95,6 +95,7 @@ async def load(base: str, summary_id: str, clients: int, seconds: float,
                max_requests: int) -> dict:
     latencies: list[float] = []
     errors = 0
+    reasons: dict[str, int] = {}
     budget = {"left": max_requests}
     stop_at = time.monotonic() + seconds
     paths = ["/api/models", f"/api/runs/{summary_id}/summary"]
@@ -109,10 +110,13 @@ async def load(base: str, summary_id: str, clients: int, seconds: float,
             try:
                 response = await http.get(paths[turn % 2])
                 ok = response.status_code == 200
-            except httpx.HTTPError:
-                ok = False
+                reason = f"HTTP {response.status_code}: {response.text[:200]}"
+            except httpx.HTTPError as exc:
+                ok, reason = False, f"{type(exc).__name__}: {exc}"
             latencies.append(time.perf_counter() - started)
-            errors += not ok
+            if not ok:
+                errors += 1
+                reasons[reason] = reasons.get(reason, 0) + 1
             turn += 1
 
     async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as http:
@@ -121,6 +125,7 @@ async def load(base: str, summary_id: str, clients: int, seconds: float,
         elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     result = summarise(latencies, errors, elapsed)
     result["client_cpu_ms_per_request"] = round(1000 * cpu / max(len(latencies), 1), 2)
+    result["error_reasons"] = reasons
     return result
 
 
@@ -150,14 +155,13 @@ async def probe(base: str, stop: asyncio.Event) -> dict:
     return summarise(latencies, errors, elapsed)
 
 
-async def solving_phase(base: str, summary_id: str, args, client: httpx.Client,
-                        run_id: str) -> tuple[dict, dict, dict]:
+async def phase(base: str, summary_id: str, args) -> tuple[dict, dict]:
+    """The load and, beside it, the health probe."""
     stop = asyncio.Event()
     prober = asyncio.create_task(probe(base, stop))
     loaded = await load(base, summary_id, args.clients, args.seconds, args.max_requests)
-    during = client.get(f"/api/runs/{run_id}").json()
     stop.set()
-    return loaded, await prober, during
+    return loaded, await prober
 
 
 def main() -> None:
@@ -182,21 +186,23 @@ def main() -> None:
             toy = client.post("/api/runs", json={"model": "toy-cascade"}).json()["id"]
             wait(client, toy, lambda j: j["status"] == "done")
             before = cpu_s(server.pid)
-            idle = with_cpu(asyncio.run(load(base, toy, args.clients, args.seconds,
-                                             args.max_requests)), server.pid, before)
+            idle, idle_health = asyncio.run(phase(base, toy, args))
+            with_cpu(idle, server.pid, before)
             submitted = time.perf_counter()
             big = client.post("/api/runs", json={"model": "central-asia"}).json()["id"]
             wait(client, big, lambda j: j["status"] == "running" and j["progress"] >= 0.25)
             before = cpu_s(server.pid)
-            solving, health, during = asyncio.run(solving_phase(base, toy, args, client, big))
+            solving, health = asyncio.run(phase(base, toy, args))
             with_cpu(solving, server.pid, before)
+            during = client.get(f"/api/runs/{big}").json()
             finished = wait(client, big, lambda j: j["status"] == "done")
             run_s = time.perf_counter() - submitted
     finally:
         server.terminate()
         server.wait(30)
     result = {"clients": args.clients, "seconds_per_phase": args.seconds,
-              "idle": idle, "while_solving": solving, "health_probe_while_solving": health,
+              "idle": idle, "health_probe_idle": idle_health, "while_solving": solving,
+              "health_probe_while_solving": health,
               "central_asia_status_at_end_of_phase": during["status"],
               "central_asia_message_at_end_of_phase": during["message"],
               "central_asia_run_s": round(run_s, 1),
@@ -207,8 +213,9 @@ def main() -> None:
     print("| phase | requests | errors | req/s | p50 ms | p95 ms | p99 ms | max ms | "
           "server CPU ms/request | client CPU ms/request |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for name, key in (("idle", "idle"), ("while central-asia solves", "while_solving"),
-                      ("health probe while solving", "health_probe_while_solving")):
+    for name, key in (("idle", "idle"), ("health probe, idle", "health_probe_idle"),
+                      ("while central-asia solves", "while_solving"),
+                      ("health probe, while solving", "health_probe_while_solving")):
         r = result[key]
         print(f"| {name} | {r['requests']:,} | {r['errors']} | {r['rps']:,.0f} | "
               f"{r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['p99_ms']:.1f} | {r['max_ms']:.1f} | "
@@ -218,7 +225,7 @@ def main() -> None:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(result, indent=2))
     shutil.rmtree(root, ignore_errors=True)
-    if idle["errors"] or solving["errors"] or health["errors"]:
+    if idle["errors"] or solving["errors"] or health["errors"] or idle_health["errors"]:
         raise SystemExit("some requests failed")
     if during["status"] != "running":
         print("note: the central-asia run ended before the solving phase did; rerun with "

@@ -39,8 +39,9 @@ def test_model_detail_has_show_tables_and_typed_fields(client):
     assert upper[1:3] == [400, 2000]  # storage min and max as in model.yaml
     fields = {f["path"]: f for f in detail["fields"]}
     initial = fields["reservoirs.upper.storage_initial_hm3"]
-    assert (initial["type"], initial["unit"], initial["value"]) == ("number", "hm³", 1200)
-    assert fields["catchments.headwaters.inflow_m3s"]["type"] == "number or series reference"
+    assert (initial["type"], initial["unit"], initial["value"]) == ("number ≥ 0", "hm³", 1200)
+    assert fields["catchments.headwaters.inflow_m3s"]["type"] == \
+        "number ≥ 0 or series reference"
     assert [s["name"] for s in detail["scenarios"]] == ["base", "dry", "full_upper"]
     assert detail["period"]["steps"] == 365
 
@@ -175,3 +176,19 @@ def test_page_and_its_scripts_are_served_locally(client):
         'http-equiv', '')
     plotly = client.get("/static/vendor/plotly.min.js")
     assert plotly.status_code == 200 and len(plotly.content) > 1_000_000
+
+
+def test_a_plan_in_the_workdir_is_listed_with_its_ranking_and_report(server, client):
+    """`vakhsh plan --out WORKDIR/plans/toy` is found and read from its folder."""
+    _mount_optional()
+    out = server.workdir / "plans" / "toy"
+    result = CliRunner().invoke(app, ["plan", "toy-cascade", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    outputs = {o["id"]: o for o in client.get("/api/outputs").json()}
+    assert outputs["plans/toy"]["kind"] == "plan" and outputs["plans/toy"]["report"]
+    detail = client.get("/api/outputs/plans/toy/detail").json()
+    assert detail["manifest"] == json.loads((out / "plan.json").read_text())
+    ranking = next(t for t in detail["tables"] if t["name"] == "ranking.csv")
+    assert ranking["columns"] == (out / "ranking.csv").read_text().splitlines()[0].split(",")
+    report = client.get("/outputs/plans/toy/report")
+    assert report.status_code == 200 and report.text == (out / "report.html").read_text()

@@ -156,3 +156,30 @@ def test_api_docs_page_renders_offline(page, server, shots):
     page.wait_for_selector(".swagger-ui .opblock")
     assert page.locator(".opblock-summary-path", has_text="/api/runs").count() >= 1
     shots(page, "api", full=False)
+
+
+def test_upload_a_zipped_model_from_the_page(page, server, tmp_path):
+    import zipfile
+
+    from vakhsh.network import embedded_datasets
+
+    good, bad = tmp_path / "good.zip", tmp_path / "bad.zip"
+    with zipfile.ZipFile(good, "w") as archive:
+        for path in embedded_datasets()["toy-cascade"].iterdir():
+            archive.write(path, f"pagetoy/{path.name}")
+    with zipfile.ZipFile(bad, "w") as archive:
+        archive.writestr("../escape.txt", "x")
+        archive.writestr("model.yaml", "format: 1")
+    page.goto(server.url + "/")
+    page.wait_for_selector("[data-model=toy-cascade]")
+    page.set_input_files("#upload-file", str(bad))
+    page.click("#upload-send")
+    page.locator("#upload-result .message.bad", has_text="leaves the folder").wait_for()
+    page.set_input_files("#upload-file", str(good))
+    page.click("#upload-send")
+    page.locator("#upload-result .message.ok", has_text="Added pagetoy").wait_for()
+    page.wait_for_selector("[data-model=pagetoy]")
+    page.click("[data-model=pagetoy]")
+    page.wait_for_selector("#model-tables table")
+    assert page.locator("h1").inner_text().startswith("pagetoy")
+    assert "Two reservoirs in a cascade" in page.locator("main").inner_text()

@@ -235,3 +235,22 @@ def test_nothing_half_written_after_bad_input(server):
     for folder in models.iterdir():
         assert (folder / "model.yaml").is_file()
     assert not any((server.workdir / ".staging").iterdir())
+
+
+def test_files_behind_links_in_a_run_folder_are_not_served(server, client, toy_runs):
+    """A run folder put in the workdir by hand whose files link elsewhere."""
+    import shutil as sh
+
+    source = server.workdir / "runs" / toy_runs["base"]["id"]
+    planted = server.workdir / "runs" / "planted"
+    planted.mkdir()
+    sh.copy(source / "summary.json", planted / "summary.json")
+    sh.copy(source / "results.nc", planted / "results.nc")
+    (planted / "report.html").symlink_to("/etc/passwd")
+    try:
+        assert client.get("/api/runs/planted").json()["status"] == "done"
+        response = client.get("/runs/planted/report")
+        error_of(response, 404, "id")
+        assert "root:" not in response.text
+    finally:
+        sh.rmtree(planted)

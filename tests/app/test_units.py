@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from vakhsh.app.catalogue import Cache
-from vakhsh.app.fields import field_catalogue, unit_of
+from vakhsh.app.fields import field_catalogue, unit_shown
 from vakhsh.app.requests import request_field
 from vakhsh.app.upload import unpack
 from vakhsh.app.workdir import BadName, Workdir, WorkdirError, check_name, inside
@@ -49,15 +49,20 @@ def test_workdir_is_created_marked_and_reopened(tmp_path):
         Workdir.open(tmp_path / "mine" / "notes.txt")
 
 
-def test_fields_carry_type_unit_and_written_value():
+def test_fields_carry_the_registry_type_unit_default_and_written_value():
     raw = read_yaml(embedded_datasets()["toy-cascade"] / "model.yaml")
     fields = {f["path"]: f for f in field_catalogue(raw)}
-    assert fields["markets.neighbour.price_usd_per_mwh"]["unit"] == "USD/MWh"
-    assert fields["reaches.lower_river.delay_steps"]["type"] == "integer"
+    price = fields["markets.neighbour.price_usd_per_mwh"]
+    assert (price["type"], price["unit"]) == ("number ≥ 0 or series reference", "USD/MWh")
+    assert fields["reaches.lower_river.delay_steps"]["type"] == "whole number ≥ 0"
     assert fields["reaches.lower_river.from"]["value"] == "confluence"
-    assert fields["storage_units.battery_south.efficiency_roundtrip"]["unit"] == "fraction"
+    assert fields["storage_units.battery_south.efficiency_roundtrip"]["type"] == \
+        "fraction in [0, 1]"
     assert fields["reservoirs.lower.spill_cost_usd_per_hm3"]["default"] == 0.0
-    assert unit_of("fom_usd_per_kw_year") == "USD/kW/yr" and unit_of("level_curve") == ""
+    assert fields["reservoirs.upper.storage_final_min_hm3"]["default"] == \
+        "= storage_initial_hm3"
+    assert fields["reservoirs.upper.storage_initial_hm3"]["required"]
+    assert unit_shown("m3/s") == "m³/s"
 
 
 @pytest.mark.parametrize(("problem", "field"), [
@@ -132,3 +137,23 @@ def test_cache_shares_one_computation_between_concurrent_requests():
         assert "k" not in cache.values  # the oldest went
 
     asyncio.run(main())
+
+
+def test_outputs_are_found_by_the_file_each_kind_writes(tmp_path):
+    from vakhsh.app.folders import find_outputs, output_detail
+
+    (tmp_path / "ensembles" / "dry").mkdir(parents=True)
+    (tmp_path / "ensembles" / "dry" / "ensemble.json").write_text("{}")
+    (tmp_path / "ensembles" / "dry" / "aggregates.csv").write_text("metric,mean\ncost,1.5\n")
+    (tmp_path / "policy").mkdir()
+    (tmp_path / "policy" / ".vakhsh-output.json").write_text('{"kind": "sddp"}')
+    (tmp_path / "runs" / "x").mkdir(parents=True)
+    (tmp_path / "runs" / "x" / "plan.json").write_text("{}")  # the app's own folder
+    (tmp_path / "notes").mkdir()
+    found = {o["id"]: o["kind"] for o in find_outputs(tmp_path)}
+    assert found == {"ensembles/dry": "ensemble", "policy": "sddp"}
+    detail = output_detail(tmp_path, "ensembles/dry")
+    assert detail["tables"][0] == {"name": "aggregates.csv", "columns": ["metric", "mean"],
+                                   "rows": [["cost", "1.5"]], "truncated": False}
+    with pytest.raises(BadName):
+        output_detail(tmp_path, "runs/x")

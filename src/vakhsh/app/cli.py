@@ -57,5 +57,6 @@ def register(app: typer.Typer, reports_errors: Callable, console: Console) -> No
                       f"/docs), workdir {Path(workdir).resolve()}, {workers} worker(s); "
                       "Ctrl-C stops it", highlight=False)
         config = uvicorn.Config(application, host=host, port=port, log_level="warning",
-                                access_log=False, timeout_graceful_shutdown=3, lifespan="on")
+                                access_log=False, timeout_graceful_shutdown=3,
+                                timeout_keep_alive=30, lifespan="on")
         uvicorn.Server(config).run()

@@ -78,6 +78,7 @@ async def _cached_json(ctx: Context, key: Any, function: str, *args: Any) -> byt
 
 
 def _small_file(path: Path, media_type: str) -> Response:
+    _plain_file(path)
     if path.stat().st_size <= SMALL_FILE:
         return Response(path.read_bytes(), media_type=media_type)
     return FileResponse(path, media_type=media_type)
@@ -297,6 +298,14 @@ def _job(ctx: Context, run_id: str):
     return job
 
 
+def _plain_file(path: Path) -> Path:
+    """A file served from a folder: never through a link (that could point anywhere)."""
+    if path.is_symlink() or not path.is_file():
+        raise ApiError(404, f"id: no {path.name} here (or it is a link, not served)",
+                       field="id")
+    return path
+
+
 def _finished(ctx: Context, run_id: str) -> Path:
     job = _job(ctx, run_id)
     folder = ctx.work.run_folder(run_id)
@@ -367,7 +376,8 @@ def _run_routes(app: FastAPI) -> None:
     async def run_results(ctx: Ctx, run_id: str) -> FileResponse:
         """The run's results.nc (netCDF-4)."""
         folder = _finished(ctx, run_id)
-        return FileResponse(folder / "results.nc", media_type="application/x-netcdf",
+        return FileResponse(_plain_file(folder / "results.nc"),
+                            media_type="application/x-netcdf",
                             filename=f"{run_id}.nc")
 
     @app.get("/api/runs/{run_id}/figures", tags=["runs"], response_class=Json)
@@ -492,4 +502,4 @@ def _output_routes(app: FastAPI) -> None:
         folder = _output(ctx, ident)
         if not (folder / "report.html").is_file():
             raise ApiError(404, f"id: no report.html at {ident!r}", field="id")
-        return FileResponse(folder / "report.html", media_type="text/html")
+        return _small_file(folder / "report.html", "text/html")

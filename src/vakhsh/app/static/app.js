@@ -100,7 +100,10 @@ function updateRunCount() {
 function connectEvents() {
   const live = document.getElementById("live");
   const source = new EventSource("/api/events");
-  source.addEventListener("open", () => live.classList.add("on"));
+  source.addEventListener("open", () => {  // (re)connected: catch up on what was missed
+    live.classList.add("on");
+    refreshRuns().then((jobs) => jobs.forEach(setRun)).catch(() => {});
+  });
   source.addEventListener("error", () => live.classList.remove("on"));
   source.addEventListener("run", (event) => setRun(JSON.parse(event.data)));
 }
@@ -215,7 +218,9 @@ async function modelPage(name) {
         h("a", { class: "small", target: "_blank", text: "(full size)",
           href: `/api/models/${encodeURIComponent(name)}/schematic.svg` })),
         h("img", { class: "schematic", id: "schematic", alt: `schematic of ${name}`,
-          src: `/api/models/${encodeURIComponent(name)}/schematic.svg` }))),
+          title: "open full size", src: `/api/models/${encodeURIComponent(name)}/schematic.svg`,
+          onclick: () => window.open(`/api/models/${encodeURIComponent(name)}/schematic.svg`,
+            "_blank") }))),
     h("section", { class: "panel", id: "model-tables" }, h("h2", { style: "margin-top:0",
       text: "Tables" }), h("div", { class: "table-grid" }, detail.tables.map(showTable))));
 }
@@ -281,9 +286,11 @@ function scenarioEditor(detail) {
     const meta = h("div", { class: "meta" });
     const explain = () => {
       const f = fields.get(pathInput.value.trim());
+      const written = (v) => f.value !== null ? JSON.stringify(v) : f.required ? "—" :
+        `(default ${f.default === null ? "none" : JSON.stringify(f.default)})`;
       meta.textContent = f ? `${f.type}${f.unit ? " · " + f.unit : ""} · written: ` +
-        `${f.value === null ? `(default ${JSON.stringify(f.default)})` : JSON.stringify(f.value)}`
-        : (pathInput.value.trim() ? "not a field of this model (see the list)" : "");
+        written(f.value) : (pathInput.value.trim() ? "not a field of this model (see the list)" : "");
+      meta.title = f ? f.description : "";
     };
     pathInput.addEventListener("input", explain);
     explain();
