@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from vakhsh.app.workdir import Workdir, is_run_folder
-from vakhsh.atomic import write_text_atomic
+from vakhsh.outputs import write_text_atomic
 
 STATUSES = ("queued", "running", "done", "failed", "cancelled")
 TERMINAL = ("done", "failed", "cancelled")
