@@ -38,8 +38,16 @@ def register(app: typer.Typer, reports_errors: Callable, console: Console) -> No
         write_lp: Annotated[Path | None, typer.Option("--write-lp", help="Write the exact LP "
                                                       "that was solved (.mps or .lp).")] = None,
         inflows: Annotated[Path | None, typer.Option(help="Inflow ensemble (netCDF) from "
-                                                     "`vakhsh inflows generate`.")] = None,
+                                                     "`vakhsh inflows generate`: member "
+                                                     "--member replaces the catchment "
+                                                     "inflows, and the scenario's monthly "
+                                                     "inflow factors apply on top of it.")
+                           ] = None,
         member: Annotated[int, typer.Option(help="Ensemble member to use.")] = 0,
+        member_year: Annotated[int | None, typer.Option(
+            "--member-year", help="Year of the member (1 = its first twelve months) at "
+            "which the run starts; default: the member's months whose dates match the "
+            "run's.")] = None,
         report: Annotated[bool, typer.Option(help="Write report.html.")] = True,
         log: Annotated[bool, typer.Option(help="Show the solver's log.")] = False,
     ) -> None:
@@ -59,7 +67,9 @@ def register(app: typer.Typer, reports_errors: Callable, console: Console) -> No
             if inflows is not None:
                 from vakhsh.ensemble_inflows import with_member
 
-                net = with_member(net, inflows, member)
+                net = with_member(net, inflows, member, first_year=member_year)
+                console.print(f"inflows: {net.member.describe()}", highlight=False,
+                              markup=False)
             options = SolveOptions(head=head, solver=solver, write_lp=write_lp, log=log)
             results = optimise(net, options, progress=lambda msg: status.update(msg))
             folder = out or Path("runs") / (f"{net.name}-{net.scenario or 'model'}-"

@@ -17,6 +17,7 @@ import pandas as pd
 import xarray as xr
 
 from vakhsh.errors import ModelError, Problem
+from vakhsh.network.inputs import InputReader
 from vakhsh.network.network import Network
 from vakhsh.network.series import (
     RunTime,
@@ -33,7 +34,8 @@ from vakhsh.schema.components import (
     Component,
     Scenario,
 )
-from vakhsh.schema.parse import MODEL_FILE, ParsedModel, parse_model, read_yaml
+from vakhsh.schema.parse import MODEL_FILE, ParsedModel, parse_model, yaml_mapping
+from vakhsh.schema.safe_yaml import load_yaml
 
 DATASETS = Path(__file__).resolve().parent.parent / "datasets"
 
@@ -63,11 +65,21 @@ def resolve_model_path(model: str | Path) -> Path:
 
 
 def load_network(model: str | Path, scenario: str | None = None, start=None, end=None,
-                 step: str | None = None) -> Network:
-    """Load and validate a model; `start`, `end` and `step` override its `time` block."""
+                 step: str | None = None, overrides: dict[str, Any] | None = None) -> Network:
+    """Load and validate a model; `start`, `end` and `step` override its `time` block.
+
+    `overrides` maps dotted paths to values, like a scenario's `set`, applied after the
+    scenario's own (an ensemble axis wins over the scenario's setting of the same field).
+    Only model.yaml and the files its series name are read, each once; the Network records
+    them with their hashes (`Network.inputs`).
+    """
     folder = resolve_model_path(model)
-    raw = read_yaml(folder / MODEL_FILE)
+    reader = InputReader(folder)
+    raw = _read_model_yaml(folder, reader)
     raw, scenario_name, scenario_obj, problems = _apply_scenario(raw, scenario)
+    if overrides:
+        for dotted, value in overrides.items():
+            problems += _set_path(raw, dotted, value, dotted)
     parsed, found = parse_model(raw)
     problems += found
     problems += semantic_problems(parsed)
@@ -88,13 +100,27 @@ def load_network(model: str | Path, scenario: str | None = None, start=None, end
     if scenario_obj is not None and any(f != 1 for f in scenario_obj.inflow_factor_by_month):
         factor = np.asarray(scenario_obj.inflow_factor_by_month, dtype=float)
     # series of the components that validated are checked too, so every problem shows at once
-    tables, series, series_problems = _build(parsed, folder, run, model_step, factor)
+    resolver = SeriesResolver(folder, run, reader)
+    tables, series, series_problems = _build(parsed, resolver, model_step, factor)
+    series_problems += _candidate_series_problems(parsed, resolver)
     if problems or series_problems:
         raise ModelError(problems + series_problems)
     return Network(name=parsed.name, description=parsed.description, run=run,
                    discount_rate=parsed.discount_rate, tables=tables, series=series,
                    candidates=_candidate_table(parsed.candidates), scenario=scenario_name,
-                   folder=folder, source=raw)
+                   folder=folder, source=raw, inputs=reader.files(),
+                   inflow_factor_by_month=None if factor is None else tuple(factor))
+
+
+def _read_model_yaml(folder: Path, reader: InputReader) -> dict[str, Any]:
+    path = folder / MODEL_FILE
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ModelError([Problem(MODEL_FILE, "", f"cannot be read ({exc.strerror})",
+                                  str(path))]) from None
+    reader.record(MODEL_FILE, data)
+    return yaml_mapping(load_yaml(data, MODEL_FILE), MODEL_FILE)
 
 
 # ---------------------------------------------------------------- scenarios
@@ -156,12 +182,12 @@ def _set_path(raw: dict[str, Any], dotted: str, value: Any, where: str) -> list[
 
 
 # ---------------------------------------------------------------- tables and series
-def _build(parsed: ParsedModel, folder: Path, run: RunTime, model_step: pd.Timedelta,
+def _build(parsed: ParsedModel, resolver: SeriesResolver, model_step: pd.Timedelta,
            inflow_factor: np.ndarray | None = None
            ) -> tuple[dict[str, pd.DataFrame], dict[str, xr.Dataset], list[Problem]]:
     """Tables and resolved series; `inflow_factor` (12 values) multiplies catchment inflow
     moment by moment, before it is averaged over the run's steps."""
-    resolver = SeriesResolver(folder, run)
+    run = resolver.run
     tables, series, problems = {}, {}, []
     for kind, (cls, dim) in KINDS.items():
         comps = parsed.components[kind]
@@ -198,6 +224,25 @@ def _build(parsed: ParsedModel, folder: Path, run: RunTime, model_step: pd.Timed
         series[kind] = xr.Dataset(data_vars, coords={"time": run.index,
                                                      dim: pd.Index(list(comps), name=dim)})
     return tables, series, _unique(problems)
+
+
+def _candidate_series_problems(parsed: ParsedModel, resolver: SeriesResolver
+                               ) -> list[Problem]:
+    """Series named in candidate templates are read and checked with the model's own (a
+    plan reads them), so that a plan's inputs are hashed and validated too."""
+    problems = []
+    for cid, cand in parsed.candidates.items():
+        for name in SERIES_FIELDS[cand.component]:
+            value = cand.template.get(name)
+            if isinstance(value, str) and SERIES_PATTERN.match(value):
+                path = f"candidates.{cid}.template.{name}"
+                try:
+                    resolver.resolve(value, path)
+                except SeriesError as exc:
+                    problems.append(Problem(exc.problem.file, exc.problem.path,
+                                            f"{exc.problem.message} [{path}]",
+                                            exc.problem.value))
+    return _unique(problems)
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:
