@@ -30,8 +30,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from vakhsh.ensemble.objectives import Selectors
 from vakhsh.errors import ModelError, Problem
 
@@ -121,10 +119,9 @@ def read_spec(path: str | Path) -> EnsembleSpec:
     path = Path(path)
     if not path.is_file():
         raise ModelError([Problem(str(path), "", "no such spec file")])
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ModelError([Problem(str(path), "", f"not valid YAML: {exc}")]) from None
+    from vakhsh.schema.safe_yaml import read_yaml_file
+
+    raw = read_yaml_file(path, str(path)) or {}
     return parse_spec(raw, file=str(path), folder=path.parent)
 
 

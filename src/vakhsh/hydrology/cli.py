@@ -10,7 +10,6 @@ from typing import Annotated
 
 import numpy as np
 import typer
-import yaml
 from rich.console import Console
 from rich.table import Table
 
@@ -31,10 +30,9 @@ console = Console()
 def _load_basin_map(path: Path | None) -> dict[str, str] | None:
     if path is None:
         return None
-    try:
-        data = yaml.safe_load(path.read_text())
-    except (OSError, yaml.YAMLError) as exc:
-        raise InflowError(path, "", f"cannot read YAML: {exc}") from None
+    from vakhsh.schema.safe_yaml import read_yaml_file
+
+    data = read_yaml_file(path, str(path))
     if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
         raise InflowError(path, "", "expected a mapping catchment_id: basin")
     return data
