@@ -31,6 +31,7 @@ from vakhsh.errors import ModelError, Problem
 from vakhsh.network import Network
 from vakhsh.network.inputs import InflowMember, sha256
 from vakhsh.network.series import SeriesError, check_rates, interval_means
+from vakhsh.schema.numeric import series_problem
 
 
 def with_member(net: Network, path: str | Path, member: int,
@@ -54,6 +55,12 @@ def with_member(net: Network, path: str | Path, member: int,
     run_months = pd.date_range(_month(net.time[0]), periods=months, freq="MS")
     if net.inflow_factor_by_month is not None:
         used = used * np.asarray(net.inflow_factor_by_month)[run_months.month - 1][:, None]
+    for j, cid in enumerate(catchments):
+        problem = series_problem(str(path), f"{NAME}[member={member}, catchment={cid}]",
+                                 "inflow_m3s", used[:, j],
+                                 lambda row: f"{flows.index[first + row]:%Y-%m}")
+        if problem is not None:
+            raise ModelError([problem])
     bounds = np.append(run_months.to_numpy(dtype="datetime64[ns]"),
                        (run_months[-1] + pd.offsets.MonthBegin(1)).to_datetime64())
     try:

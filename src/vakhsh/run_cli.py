@@ -64,6 +64,7 @@ def register(app: typer.Typer, reports_errors: Callable, console: Console) -> No
         started = time.perf_counter()
         with console.status("loading the model") as status:
             net = load_network(model, scenario=scenario, start=start, end=end, step=step)
+            print_warnings(net.warnings, console)
             if inflows is not None:
                 from vakhsh.ensemble_inflows import with_member
 
@@ -136,8 +137,16 @@ def print_summary(results, console: Console) -> None:
     if water["sink_inflow_hm3"]:
         sinks = ", ".join(f"{k} {v:,.0f} hm³" for k, v in water["sink_inflow_hm3"].items())
         console.print(f"to sinks: {sinks}", highlight=False)
+    print_warnings(results.solve_info.get("warnings") or [], console)
     verdict = "[green]passed[/green]" if audit["passed"] else "[red]FAILED[/red]"
     console.print(f"audit {verdict}: water residual {audit['water_max_residual_hm3']:.2e} hm³ "
                   f"(relative {audit['water_max_relative']:.1e}), energy residual "
                   f"{audit['energy_max_residual_mwh']:.2e} MWh (relative "
                   f"{audit['energy_max_relative']:.1e})", highlight=False)
+
+
+def print_warnings(lines, console: Console) -> None:
+    """Valid but probably unmeant (model) or numerically doubtful (solver): said, not fatal."""
+    for line in lines:
+        console.print(f"warning: {line}", markup=False, highlight=False, soft_wrap=True,
+                      style="yellow")

@@ -56,6 +56,9 @@ class BuildContext:
     # constant part of the objective (for example the cost of every demand unmet)
     cost_constant: float = 0.0
     elastic: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # what each elastic slack measures: "balance" (physics), "limit" (summed over steps)
+    # or "level" (a storage level: its worst step is reported)
+    elastic_kinds: dict[str, str] = field(default_factory=dict)
     # several cases (investment years, inflow members) share one linopy model: each case
     # names its variables and constraints with its own prefix and weighs its costs
     prefix: str = ""
@@ -148,7 +151,7 @@ class BuildContext:
         self.cost_terms.append(expr.sum() if hasattr(expr, "sum") else expr)
 
     def elastic_slack(self, name: str, coords: list[pd.Index], family: str, dim: str,
-                      balance: bool = False) -> linopy.Variable:
+                      balance: bool = False, level: bool = False) -> linopy.Variable:
         """A non-negative slack priced at ELASTIC_PENALTY (only in elastic builds).
 
         Slacks on balances (water appearing from nowhere) cost ten times more than slacks
@@ -157,6 +160,8 @@ class BuildContext:
         slack = self.add_var(lower=0, coords=coords, name=f"elastic_{name}")
         self.add_cost(ELASTIC_PENALTY * (10.0 if balance else 1.0) * slack)
         self.elastic[f"elastic_{name}"] = (family, dim)
+        self.elastic_kinds[f"elastic_{name}"] = ("balance" if balance else
+                                                 "level" if level else "limit")
         return slack
 
 

@@ -9,6 +9,7 @@ collected and raised together as one ModelError.
 from __future__ import annotations
 
 import copy
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +20,14 @@ import xarray as xr
 from vakhsh.errors import ModelError, Problem
 from vakhsh.network.inputs import InputReader
 from vakhsh.network.network import Network
+from vakhsh.network.notices import model_warnings
 from vakhsh.network.series import (
     RunTime,
     SeriesError,
     SeriesResolver,
 )
 from vakhsh.schema.checks import semantic_problems, time_problems
+from vakhsh.schema.numeric import numeric_problems, series_problem
 from vakhsh.schema.components import (
     FRACTION_SERIES,
     KINDS,
@@ -83,6 +86,7 @@ def load_network(model: str | Path, scenario: str | None = None, start=None, end
     parsed, found = parse_model(raw)
     problems += found
     problems += semantic_problems(parsed)
+    problems += numeric_problems(parsed)
     run = None
     if parsed.time is not None:
         start = start if start is not None else parsed.time.start
@@ -105,11 +109,12 @@ def load_network(model: str | Path, scenario: str | None = None, start=None, end
     series_problems += _candidate_series_problems(parsed, resolver)
     if problems or series_problems:
         raise ModelError(problems + series_problems)
-    return Network(name=parsed.name, description=parsed.description, run=run,
-                   discount_rate=parsed.discount_rate, tables=tables, series=series,
-                   candidates=_candidate_table(parsed.candidates), scenario=scenario_name,
-                   folder=folder, source=raw, inputs=reader.files(),
-                   inflow_factor_by_month=None if factor is None else tuple(factor))
+    net = Network(name=parsed.name, description=parsed.description, run=run,
+                  discount_rate=parsed.discount_rate, tables=tables, series=series,
+                  candidates=_candidate_table(parsed.candidates), scenario=scenario_name,
+                  folder=folder, source=raw, inputs=reader.files(),
+                  inflow_factor_by_month=None if factor is None else tuple(factor))
+    return dataclasses.replace(net, warnings=model_warnings(net))
 
 
 def _read_model_yaml(folder: Path, reader: InputReader) -> dict[str, Any]:
@@ -212,6 +217,7 @@ def _build(parsed: ParsedModel, resolver: SeriesResolver, model_step: pd.Timedel
                                                 f"{name} must be a fraction in [0, 1] "
                                                 f"[{kind}.{cid}.{name}]",
                                                 f"max {np.nanmax(values):g}"))
+                    problems += _magnitude(kind, cid, name, value, values, run, by_month)
                     columns.append(values)
                 except SeriesError as exc:
                     problem = exc.problem
@@ -224,6 +230,22 @@ def _build(parsed: ParsedModel, resolver: SeriesResolver, model_step: pd.Timedel
         series[kind] = xr.Dataset(data_vars, coords={"time": run.index,
                                                      dim: pd.Index(list(comps), name=dim)})
     return tables, series, _unique(problems)
+
+
+def _magnitude(kind: str, cid: str, name: str, value, values: np.ndarray, run: RunTime,
+               by_month) -> list[Problem]:
+    """A resolved series beyond what the LP can hold (a constant is checked as written,
+    unless a scenario's factor multiplies it)."""
+    path = f"{kind}.{cid}.{name}"
+    ref = SERIES_PATTERN.match(value) if isinstance(value, str) else None
+    if ref is None and by_month is None:
+        return []
+    file, column = (ref["file"], ref["column"]) if ref else (MODEL_FILE, path)
+    problem = series_problem(file, column, name, values, lambda i: str(run.index[i]))
+    if problem is None:
+        return []
+    return [Problem(problem.file, problem.path, f"{problem.message} [{path}]",
+                    problem.value)]
 
 
 def _candidate_series_problems(parsed: ParsedModel, resolver: SeriesResolver

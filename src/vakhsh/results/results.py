@@ -93,6 +93,8 @@ class Results:
                     strict=True)},
             },
             "provenance": self.solve_info.get("provenance", {}),
+            # what the loader and the solver noticed: valid, but probably not meant
+            "warnings": [*net.warnings, *self.solve_info.get("warnings", [])],
         }
 
     # ---- writing ----
@@ -135,8 +137,6 @@ def provenance(net: Network, options: Any) -> dict[str, Any]:
         out["inflows"] = net.member.as_dict()
     out.update({"packages": packages, "python": platform.python_version(),
                 "options": {k: json_value(v) for k, v in vars(options).items()}})
-    if net.warnings:
-        out["warnings"] = list(net.warnings)
     return out
 
 

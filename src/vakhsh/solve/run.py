@@ -28,6 +28,7 @@ from vakhsh.results.results import Results, provenance
 from vakhsh.solve.diagnose import explain_failure
 from vakhsh.solve.head import fixed_parameters, parameters_from_storage, storage_start
 from vakhsh.solve.options import SolveOptions
+from vakhsh.solve.scaling import explain as explain_scaling
 from vakhsh.solve.solver import Outcome, run_solver
 
 Progress = Callable[[str], None]
@@ -53,8 +54,9 @@ def optimise(net: Network, options: SolveOptions | None = None,
         say(f"solving with {options.solver} ({_size(ctx)})")
         stats = run_solver(ctx.model, options)
         solve_s += stats.solve_s
+        scaling = explain_scaling(ctx.model, list(stats.warnings))
         if stats.outcome is not Outcome.OPTIMAL:
-            raise explain_failure(net, params, stats, options)
+            raise explain_failure(net, params, stats, options, scaling)
         if options.head == "fixed":
             break
         energy = _plant_energy(ctx, params)
@@ -75,7 +77,7 @@ def optimise(net: Network, options: SolveOptions | None = None,
     info = {"solver": options.solver, "build_s": build_s, "solve_s": solve_s,
             "head_mode": options.head, "head_iterations": iterations,
             "head_energy_gap": gap, "head_history": history, "status": "optimal",
-            **_counts(ctx), "provenance": provenance(net, options)}
+            **_counts(ctx), "provenance": provenance(net, options), "warnings": scaling}
     results = Results(net=net, dataset=dataset, objective_usd=objective, audit=report,
                       solve_info=info)
     require_passed(report)
