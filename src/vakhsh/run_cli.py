@@ -50,6 +50,8 @@ def register(app: typer.Typer, reports_errors: Callable, console: Console) -> No
             "run's.")] = None,
         report: Annotated[bool, typer.Option(help="Write report.html.")] = True,
         log: Annotated[bool, typer.Option(help="Show the solver's log.")] = False,
+        force: Annotated[bool, typer.Option(help="Build the LP even when its estimated "
+                                            "size exceeds the memory available.")] = False,
     ) -> None:
         """Optimise water and power together and write the audited results."""
         from vakhsh.errors import ModelError, Problem
@@ -71,7 +73,8 @@ def register(app: typer.Typer, reports_errors: Callable, console: Console) -> No
                 net = with_member(net, inflows, member, first_year=member_year)
                 console.print(f"inflows: {net.member.describe()}", highlight=False,
                               markup=False)
-            options = SolveOptions(head=head, solver=solver, write_lp=write_lp, log=log)
+            options = SolveOptions(head=head, solver=solver, write_lp=write_lp, log=log,
+                                   force=force)
             results = optimise(net, options, progress=lambda msg: status.update(msg))
             folder = out or Path("runs") / (f"{net.name}-{net.scenario or 'model'}-"
                                             f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}")

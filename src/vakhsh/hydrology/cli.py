@@ -45,7 +45,9 @@ def generate(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output netCDF file.")],
     years: Annotated[int, typer.Option("--years", min=1, help="Years per member.")] = 50,
     members: Annotated[int, typer.Option("--members", min=1, help="Number of members.")] = 100,
-    method: Annotated[str, typer.Option("--method", help="par1 | kirsch-nowak | thin.")] = "par1",
+    method: Annotated[str, typer.Option("--method", help="auto (PAR(1) on inflow_records.csv "
+                                        "where the model has it, else thin) | par1 | "
+                                        "kirsch-nowak | thin.")] = "auto",
     climate: Annotated[str | None, typer.Option("--climate", help="A named climate scenario.")] = None,
     seed: Annotated[int | None, typer.Option("--seed", help="Random seed (recorded in the file).")] = None,
     basin_map: Annotated[Path | None, typer.Option("--basin-map", help="YAML catchment: basin, "
@@ -55,12 +57,13 @@ def generate(
 ) -> None:
     """Generate an ensemble (member x time x catchment, monthly m3/s) and write it to netCDF.
 
-    With `inflow_records.csv` in the model folder the chosen method is fitted to it;
-    without, the thin-data method uses the model's monthly climatology and `inflow_stats.csv`.
+    `--method auto` (the default) fits PAR(1) to `inflow_records.csv` where the model folder
+    has one, else uses the thin-data method (the model's monthly climatology and
+    `inflow_stats.csv`), and says which; par1 and kirsch-nowak need the records.
     """
     from vakhsh.hydrology.climate import apply_scenario
     from vakhsh.hydrology.ensemble import write_ensemble
-    from vakhsh.hydrology.sources import fit_for_model, model_inputs
+    from vakhsh.hydrology.sources import choose_method, fit_for_model, model_inputs
     from vakhsh.network import load_network
 
     bmap = _load_basin_map(basin_map)
@@ -73,6 +76,7 @@ def generate(
     net = load_network(model)
     inputs = model_inputs(net)
     fitted = fit_for_model(inputs, method, match_annual_cv=annual_cv)
+    console.print(f"method {choose_method(inputs, method)[1]}", highlight=False, markup=False)
     with console.status(f"generating {members} x {years} years x {len(inputs.catchments)} catchments"):
         da = fitted.generate(years, members, seed=seed, start=inputs.start)
         if climate is not None:

@@ -29,6 +29,7 @@ from vakhsh.solve.diagnose import explain_failure
 from vakhsh.solve.head import fixed_parameters, parameters_from_storage, storage_start
 from vakhsh.solve.options import SolveOptions
 from vakhsh.solve.scaling import explain as explain_scaling
+from vakhsh.solve.size import require_fits
 from vakhsh.solve.solver import Outcome, run_solver
 
 Progress = Callable[[str], None]
@@ -39,6 +40,7 @@ def optimise(net: Network, options: SolveOptions | None = None,
     """Optimise water and power together; return audited Results."""
     options = options or SolveOptions()
     say = progress or (lambda _msg: None)
+    require_fits(net, force=options.force)
     params = fixed_parameters(net)
     build_s = solve_s = 0.0
     iterations, energy_prev, history = 0, None, []
