@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from vakhsh.plan import Member, PlanSpec, plan
@@ -214,3 +215,58 @@ def test_hydro_unit_at_a_reservoir_is_sized_by_the_water_it_gets(write_model):
     assert case.audit.passed
     assert float(case.dataset["turbine_flow_m3s"].sel(hydro_plant="new_unit").mean()) == \
         pytest.approx(100.0, rel=1e-6)
+
+
+def test_plan_operation_is_a_run_of_the_network_as_built(write_model):
+    """A plan's case operates the built system exactly as `vakhsh run` does: the same
+    objective, and (the dispatch being unique here) the same flows."""
+    from tests.plan.conftest import day_model
+
+    from vakhsh.plan.builds import with_builds
+    from vakhsh.solve.run import optimise
+
+    rows = "\n".join(f"2030-01-01 {h:02d}:00,{100 if h < 12 else 60}" for h in range(24))
+    raw = day_model(
+        buses={"A": {"voll_usd_per_mwh": 1000}, "B": {"voll_usd_per_mwh": 1000}},
+        loads={"b_load": {"bus": "B", "p_mw": "series:load.csv#b"}},
+        generators={"cheap": {"bus": "A", "capacity_mw": 500, "marginal_cost_usd_per_mwh": 10},
+                    "dear": {"bus": "B", "capacity_mw": 500, "marginal_cost_usd_per_mwh": 100}},
+        candidates={"link": {"component": "lines", "template": {"from": "A", "to": "B",
+                                                               "loss_fraction": 0.05},
+                             "capex_usd_per_kw": 0, "fom_usd_per_kw_year": fom_for(60),
+                             "lifetime_years": 40},
+                    "battery": {"component": "storage_units",
+                                "template": {"bus": "B", "max_hours": 2,
+                                             "efficiency_roundtrip": 0.9},
+                                "capex_usd_per_kw": 0, "fom_usd_per_kw_year": fom_for(5),
+                                "lifetime_years": 10, "max_build_mw": 30}})
+    folder = write_model(raw, {"load.csv": "time,b\n" + rows + "\n"})
+    result = plan(folder, ranking=False)
+    (case,) = result.results.values()
+    standing = {c: by[2030] for c, by in result.capacity_mw.items()}
+    assert standing["link"] > 1 and standing["battery"] == 0.0
+    # the battery it leaves out is not in the results of the network as built
+    assert "battery" not in case.dataset["storage_unit"].values
+    alone = optimise(with_builds(result.cases[0].net, standing))
+    assert alone.objective_usd == pytest.approx(case.objective_usd, rel=1e-9)
+    assert case.net == alone.net
+    for name in ("line_forward_mw", "generator_p_mw", "unserved_mw"):
+        np.testing.assert_allclose(case.dataset[name].transpose(*alone.dataset[name].dims),
+                                   alone.dataset[name], atol=1e-6, err_msg=name)
+    assert case.costs_usd() == pytest.approx(alone.costs_usd(), rel=1e-9, abs=1e-6)
+    # the plan's objective is the operation plus the annuities, and its costs say so
+    costs = result.to_dict()["costs_usd"]
+    assert sum(costs.values()) == pytest.approx(result.objective_usd, rel=1e-9)
+
+
+def test_toy_cascade_plan_operates_like_a_run_of_what_it_builds():
+    from vakhsh.plan.builds import with_builds
+    from vakhsh.solve.run import optimise
+
+    result = plan("toy-cascade", ranking=False, compare_average=False)
+    (case,) = result.results.values()
+    year = result.years[0]
+    standing = {c: by[year] for c, by in result.capacity_mw.items()}
+    alone = optimise(with_builds(result.cases[0].net, standing))
+    assert alone.objective_usd == pytest.approx(case.objective_usd, rel=1e-7)
+    assert case.audit.passed and alone.audit.passed

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from vakhsh.math.capacity import bounded_variable
 from vakhsh.math.context import BuildContext
 
 GRAVITY_MW_PER_M3S_M = 9.81e-3  # rho * g / 1e6: MW per (m3/s * m)
@@ -34,8 +35,8 @@ def add_hydro(ctx: BuildContext) -> None:
     by_power = capacity / factor.where(factor > 0, np.nan)
     upper = np.minimum(net.static("hydro_plants", "max_flow_m3s"), by_power.fillna(0.0))
     upper = upper.where(net.active("hydro_plants"), 0.0)
-    flow = ctx.add_var(lower=0, upper=upper, coords=ctx.coords("hydro_plants"),
-                           name="turbine_flow_m3s")
+    # both limits are linear in the size, so one row bounds an extendable plant's flow
+    flow = bounded_variable(ctx, "turbine_flow_m3s", "hydro_plants", upper)
     site = plants["reservoir"].where(plants["reservoir"].notna(), plants["node"])
     ctx.add_water(flow, "hydro_plant", site, sign=-1)
     ctx.release.add(flow, "hydro_plant", plants["reservoir"])

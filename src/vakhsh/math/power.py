@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from vakhsh.math.capacity import bounded_variable
 from vakhsh.math.context import BuildContext
 
 
@@ -31,10 +32,10 @@ def add_generators(ctx: BuildContext) -> None:
     available = net.static("generators", "capacity_mw") * ctx.series("generators",
                                                                      "capacity_factor")
     upper = available.where(net.active("generators"), 0.0)
-    p = ctx.add_var(lower=0, upper=upper, coords=ctx.coords("generators"),
-                        name="generator_p_mw")
+    p = bounded_variable(ctx, "generator_p_mw", "generators", upper)
     ctx.add_power(p, "generator", gens["bus"])
-    ctx.add_cost(ctx.hours * ctx.series("generators", "marginal_cost_usd_per_mwh") * p)
+    ctx.add_cost(ctx.hours * ctx.series("generators", "marginal_cost_usd_per_mwh") * p,
+                 "generation")
 
 
 def add_unserved(ctx: BuildContext) -> None:
@@ -45,7 +46,7 @@ def add_unserved(ctx: BuildContext) -> None:
     u = ctx.add_var(lower=0, upper=load, coords=ctx.coords("buses"), name="unserved_mw")
     buses = net.tables["buses"]
     ctx.add_power(u, "bus", pd.Series(buses.index, index=buses.index))
-    ctx.add_cost(ctx.hours * net.static("buses", "voll_usd_per_mwh") * u)
+    ctx.add_cost(ctx.hours * net.static("buses", "voll_usd_per_mwh") * u, "unserved_energy")
 
 
 def bus_load(ctx: BuildContext) -> xr.DataArray:
@@ -68,15 +69,13 @@ def add_storage_units(ctx: BuildContext) -> None:
     units = net.tables["storage_units"]
     power = net.static("storage_units", "power_mw").where(
         net.active("storage_units"), 0.0).transpose("time", "storage_unit")
-    coords = ctx.coords("storage_units")
-    charge = ctx.add_var(lower=0, upper=power, coords=coords, name="storage_charge_mw")
-    discharge = ctx.add_var(lower=0, upper=power, coords=coords,
-                                name="storage_discharge_mw")
-    energy = net.static("storage_units", "energy_mwh")
+    charge = bounded_variable(ctx, "storage_charge_mw", "storage_units", power)
+    discharge = bounded_variable(ctx, "storage_discharge_mw", "storage_units", power)
+    energy = net.static("storage_units", "energy_mwh").broadcast_like(power)
     lower = xr.zeros_like(power)
     if not ctx.config.elastic:
         lower[{"time": -1}] = units["soc_final_min_mwh"].to_numpy()
-    soc = ctx.add_var(lower=lower, upper=energy, coords=coords, name="storage_soc_mwh")
+    soc = bounded_variable(ctx, "storage_soc_mwh", "storage_units", energy, lower=lower)
     if ctx.config.elastic:
         # the end target as a row with a slack, so a diagnosis can name the unit
         slack = ctx.elastic_slack("storage_final", [net.coord("storage_units")],
@@ -106,9 +105,8 @@ def add_lines(ctx: BuildContext) -> None:
     net = ctx.net
     lines = net.tables["lines"]
     capacity = ctx.series("lines", "capacity_mw").where(net.active("lines"), 0.0)
-    coords = ctx.coords("lines")
-    forward = ctx.add_var(lower=0, upper=capacity, coords=coords, name="line_forward_mw")
-    backward = ctx.add_var(lower=0, upper=capacity, coords=coords, name="line_backward_mw")
+    forward = bounded_variable(ctx, "line_forward_mw", "lines", capacity)
+    backward = bounded_variable(ctx, "line_backward_mw", "lines", capacity)
     keep = 1.0 - net.static("lines", "loss_fraction")
     ctx.add_power(forward, "line", lines["from"], sign=-1)
     ctx.add_power(keep * forward, "line", lines["to"])
@@ -130,8 +128,8 @@ def add_markets(ctx: BuildContext) -> None:
     price = ctx.series("markets", "price_usd_per_mwh")
     ctx.add_power(export, "market", markets["bus"], sign=-1)
     ctx.add_power(imports, "market", markets["bus"])
-    ctx.add_cost(ctx.hours * price * imports)
-    ctx.add_cost(-ctx.hours * price * export)
+    ctx.add_cost(ctx.hours * price * imports, "market_imports")
+    ctx.add_cost(-ctx.hours * price * export, "market_export_revenue")
 
 
 def add_power_balance(ctx: BuildContext) -> None:

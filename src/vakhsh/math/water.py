@@ -43,10 +43,17 @@ def add_water_variables(ctx: BuildContext) -> None:
         if ctx.config.elastic:
             lower = lower * 0.0  # both limits are rows with slacks (add_elastic_storage)
         upper = net.static("reservoirs", "storage_max_hm3")
+        raised = ctx.extendable_ids("reservoirs")
+        if raised:  # a higher full supply level is a decision: bound at the highest one
+            upper = upper + ctx.extendable_max["reservoirs"].reindex_like(upper).fillna(0.0)
         # storage in the LP is counted in m3/s held for one step (hm3 / k), so that flows
         # enter the balance with coefficient 1 and the rows are well scaled for the solver
-        ctx.add_var(lower=lower / ctx.k, upper=upper / ctx.k, coords=ctx.coords("reservoirs"),
-                    name=STORAGE)
+        storage = ctx.add_var(lower=lower / ctx.k, upper=upper / ctx.k,
+                              coords=ctx.coords("reservoirs"), name=STORAGE)
+        if raised:
+            base = net.static("reservoirs", "storage_max_hm3").sel(reservoir=raised)
+            ctx.add_con(ctx.k * storage.sel(reservoir=raised) - ctx.size("reservoirs")
+                        <= base, name="storage_max_raised")
         ctx.add_var(lower=0, coords=ctx.coords("reservoirs"), name="spill_m3s")
     if ctx.has("reaches"):
         minimum = ctx.series("reaches", "min_flow_m3s")
@@ -75,7 +82,7 @@ def add_water_flows(ctx: BuildContext) -> None:
         ctx.release.add(spill, "reservoir", pd.Series(res.index, index=res.index))
         cost = net.static("reservoirs", "spill_cost_usd_per_hm3")
         if float(cost.max()) > 0:
-            ctx.add_cost(k * cost * spill)
+            ctx.add_cost(k * cost * spill, "spill")
     if ctx.has("reaches"):
         _add_reaches(ctx)
     if ctx.has("water_demands"):
@@ -111,7 +118,7 @@ def _add_reaches(ctx: BuildContext) -> None:
                                 name="reach_shortfall_m3s")
         ctx.add_con(flow.sel(reach=priced) + short >= minimum.sel(reach=priced),
                           name="reach_min_flow_soft")
-        ctx.add_cost(k * cost.sel(reach=priced) * short)
+        ctx.add_cost(k * cost.sel(reach=priced) * short, "reach_shortfall")
     if ctx.config.elastic:
         hard = [r for r in reaches.index if r not in priced]
         if hard:
@@ -135,8 +142,8 @@ def _add_demands(ctx: BuildContext) -> None:
     # cost of shortage = cost * k * (demand - withdrawal): a constant minus a linear term
     cost = net.static("water_demands", "shortage_cost_usd_per_hm3")
     demand = ctx.series("water_demands", "demand_m3s")
-    ctx.cost_constant += float((k * cost * demand).sum())
-    ctx.add_cost(-k * cost * withdrawal)
+    ctx.add_cost(-k * cost * withdrawal, "water_shortage",
+                 constant=float((k * cost * demand).sum()))
 
 
 def add_water_balances(ctx: BuildContext) -> None:
@@ -231,7 +238,7 @@ def _add_sinks(ctx: BuildContext, inflow, constant) -> None:
             xr.DataArray([s in priced for s in needs], coords=[coords[1]]), 0.0)
         short = ctx.add_var(lower=0, upper=upper, coords=coords, name="sink_shortfall_m3s")
         cost = net.static("sinks", "shortfall_cost_usd_per_hm3", fill=0.0).sel(sink=needs)
-        ctx.add_cost(k * cost * short)
+        ctx.add_cost(k * cost * short, "sink_shortfall")
         lhs = lhs + short
     if ctx.config.elastic:
         lhs = lhs + ctx.elastic_slack("sink_min_inflow", coords, "sink minimum inflow", "sink")

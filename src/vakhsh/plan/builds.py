@@ -33,6 +33,16 @@ def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and np.isnan(value))
 
 
+def with_candidates(net: Network) -> Network:
+    """`net` with every candidate of a component kind as a component of size 1 (MW; power
+    of storage units): the network a plan operates, whose candidates' sizes are decisions
+    (their size-scaled fields hold values per unit of size). Reservoir stages are not
+    components: they raise their reservoir (`vakhsh.math.investment.extendable_sizes`)."""
+    table = net.candidates
+    ids = [c for c in table.index if table.loc[c, "component"] != STAGES]
+    return with_builds(net, dict.fromkeys(ids, 1.0))
+
+
 def with_builds(net: Network, sizes_mw: Mapping[str, float]) -> Network:
     """`net` plus every candidate of `sizes_mw` with a positive size, as components
     (and no longer among the candidates)."""

@@ -87,7 +87,24 @@ def extract(ctx: BuildContext) -> xr.Dataset:
     for name, (unit, description) in UNITS.items():
         if name in ds:
             ds[name].attrs.update(units=unit, description=description)
+    return record_step(ds, net)
+
+
+STEP_ATTR = "step_hours"
+
+
+def record_step(ds: xr.Dataset, net: Network) -> xr.Dataset:
+    """Write the run's step into the Dataset (and its time axis), so that a results.nc read
+    back knows it without inferring it from the time axis (one step has no spacing)."""
+    ds.attrs.update({STEP_ATTR: float(net.step_hours), "step": net.run.step_label})
+    ds["time"].attrs[STEP_ATTR] = float(net.step_hours)
     return ds
+
+
+def recorded_step_hours(ds: xr.Dataset) -> float | None:
+    """The step a results Dataset records, in hours (None for files written before)."""
+    value = ds.attrs.get(STEP_ATTR, ds["time"].attrs.get(STEP_ATTR) if "time" in ds else None)
+    return None if value is None else float(value)
 
 
 def _fill_missing(net: Network, data: dict[str, xr.DataArray]) -> None:

@@ -36,16 +36,15 @@ MAX_SET = 2  # sets of up to this many limit families are tried
 
 
 def explain_failure(net: Network, params: HeadParameters, stats: SolveStats,
-                    options: SolveOptions, scaling: list[str] | None = None) -> SolveError:
-    """The error to report for a solve that found no optimum; `scaling` holds HiGHS's
-    scaling warnings in plain words (`solve.scaling.explain`), often the cause."""
+                    options: SolveOptions) -> SolveError:
+    """The error to report for a solve that found no optimum (the pipeline adds HiGHS's
+    scaling warnings in plain words, often the cause of a stop without an optimum)."""
     if stats.outcome is Outcome.UNBOUNDED:
         return SolveError("the model is unbounded: some cost can fall without limit; check "
                           "negative costs and markets with unbounded export "
                           f"(solver said: {stats.termination})")
     if stats.outcome is not Outcome.INFEASIBLE:
-        return SolveError("\n".join([f"the solver stopped without an optimum "
-                                     f"({stats.termination})", *(scaling or [])]))
+        return SolveError(f"the solver stopped without an optimum ({stats.termination})")
     ctx = build_model(net, params, BuildConfig(elastic=True))
     limits = [n for n, kind in ctx.elastic_kinds.items() if kind != "balance"]
     for size in range(1, MAX_SET + 1):
