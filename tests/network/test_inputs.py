@@ -14,7 +14,7 @@ import pytest
 
 import vakhsh
 from vakhsh.errors import ModelError
-from vakhsh.network import load_network
+from vakhsh.network import load_network, write_network
 
 
 def _refer(folder, reference: str) -> None:
@@ -96,16 +96,15 @@ def test_a_changed_series_changes_the_hash(toy_folder):
 
 
 def test_three_identical_runs_inside_the_model_folder_record_one_hash(toy_folder):
-    # `vakhsh run .` writes its run folder inside the model folder: the next run's hash
-    # must not see it
-    net = vakhsh.load(toy_folder, end="2024-10-04")
+    # `vakhsh run .` writes its run folder, with a copy of the model, inside the model
+    # folder: the next run's hash must not see it
     hashes = set()
     for k in range(3):
-        results = vakhsh.optimise(net)
-        results.to_folder(toy_folder / "runs" / f"run{k}")
-        again = vakhsh.load(toy_folder, end="2024-10-04")
-        summary = json.loads((toy_folder / "runs" / f"run{k}" / "summary.json").read_text())
-        hashes |= {summary["provenance"]["model_sha256"], again.model_sha256}
+        net = vakhsh.load(toy_folder, end="2024-10-04")
+        folder = vakhsh.optimise(net).to_folder(toy_folder / "runs" / f"run{k}")
+        write_network(net, folder / "model")
+        summary = json.loads((folder / "summary.json").read_text())
+        hashes.add(summary["provenance"]["model_sha256"])
     assert len(hashes) == 1
 
 

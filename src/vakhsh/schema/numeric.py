@@ -34,7 +34,7 @@ LIMITS: dict[str, tuple[float, str]] = {
     "mm_per_month": (2e3, "open-water evaporation stays below 500 mm a month"),
     "m3s": (1e6, "the Amazon carries about 2e5 m3/s"),
     "hm3": (1e7, "the largest reservoirs hold about 2e5 hm3"),
-    "mwh": (1e10, "the largest storage plants hold about 1e5 MWh"),
+    "mwh": (1e10, "the largest pumped-storage plants hold about 4e4 MWh"),
     "mw": (1e7, "the world's installed capacity is about 9e6 MW"),
     "masl": (1e4, "Everest stands at 8,849 m above sea level"),
     "km2": (1e6, "the Caspian Sea covers about 3.7e5 km2"),
