@@ -7,23 +7,14 @@ and stderr are the process's own.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import xarray as xr
 
-
-def vakhsh(*args, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    script = Path(sys.executable).with_name("vakhsh")
-    command = [str(script)] if script.is_file() else [sys.executable, "-m", "vakhsh.cli"]
-    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
-    return subprocess.run([*command, *map(str, args)], capture_output=True, text=True,
-                          env=env, timeout=300, cwd=cwd)
+from tests.test_run_cli import vakhsh
 
 
-def refused(done: subprocess.CompletedProcess, message: str) -> None:
+def refused(done, message: str) -> None:
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr
     assert message in done.stderr, done.stderr

@@ -6,18 +6,18 @@ The 100-year hourly toy-cascade used to build a 17.5M-column LP and end in
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
 import vakhsh
 from vakhsh.math.build import build_model
 from vakhsh.solve.head import fixed_parameters
-from vakhsh.solve.size import BYTES_PER_NONZERO, TooLargeError, available_bytes, \
-    estimate, require_fits
+from vakhsh.solve.size import (
+    BYTES_PER_NONZERO,
+    TooLargeError,
+    available_bytes,
+    estimate,
+    require_fits,
+)
 
 
 def built_counts(net) -> tuple[int, int, int]:
@@ -65,11 +65,10 @@ def test_a_small_run_is_not_measured():
 
 @pytest.mark.skipif(available_bytes() > 40 * 2**30, reason="this machine could build it")
 def test_vakhsh_run_refuses_the_100_year_hourly_horizon(tmp_path):
-    script = Path(sys.executable).with_name("vakhsh")
-    command = [str(script)] if script.is_file() else [sys.executable, "-m", "vakhsh.cli"]
-    done = subprocess.run([*command, "run", "toy-cascade", "--end", "2124-10-01", "--step",
-                           "1h", "--out", str(tmp_path / "out")], capture_output=True,
-                          text=True, timeout=300, env={**os.environ, "COLUMNS": "200"})
+    from tests.test_run_cli import vakhsh
+
+    done = vakhsh("run", "toy-cascade", "--end", "2124-10-01", "--step", "1h", "--out",
+                  tmp_path / "out")
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr
     assert "17,531,520 columns" in done.stderr and "--force" in done.stderr
