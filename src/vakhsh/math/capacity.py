@@ -46,3 +46,17 @@ def limit_by_size(ctx: BuildContext, expr, kind: str, per_size: xr.DataArray,
     dim = ctx.net.dim(kind)
     ctx.add_con(expr.sel({dim: ids}) - per_size.sel({dim: ids}) * ctx.size(kind) <= 0,
                 name=f"{name}_size_limit")
+
+
+def floor_by_size(ctx: BuildContext, expr, kind: str, per_size: xr.DataArray,
+                  name: str) -> None:
+    """Row `expr[t, c] >= per_size[t, c] * size[c]` for the extendable components of `kind`
+    whose floor is positive somewhere (a must-run output that scales with the size)."""
+    dim = ctx.net.dim(kind)
+    ids = [c for c in ctx.extendable_ids(kind)
+           if float(per_size.sel({dim: c}).max()) > 0]
+    if not ids:
+        return
+    size = ctx.size(kind).sel({dim: ids})
+    ctx.add_con(expr.sel({dim: ids}) - per_size.sel({dim: ids}) * size >= 0,
+                name=f"{name}_size_floor")

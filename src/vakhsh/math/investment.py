@@ -20,9 +20,16 @@ same constraint families as the existing ones, with that capacity as their size
 capacity_factor * capacity[c], a storage unit's charge and discharge by capacity[c] and its
 state of charge by max_hours * capacity[c], a line's flows by capacity[c], a hydro unit's
 flow by min(max_flow_m3s_per_mw, 1 / (9.81e-3 efficiency head)) * capacity[c]. A reservoir
-stage (a lumpy candidate of size 1, capex per stage, not per kW) raises its reservoir:
+stage (a lumpy candidate of size 1, capex per stage, not per kW) raises its reservoir and
+rebuilds its plants, storage, head and capacity together (`b` the stage standing, 0 or 1):
 
-    storage[t, r] <= storage_max + (stage storage_max - storage_max) * built
+    storage[t, r] <= storage_max + (stage storage_max - storage_max) * b
+    storage[t, r] >= storage_min + (stage storage_min - storage_min) * b
+    storage[r] starts at initial + (stage initial - initial) * b (the stage stands filled)
+    and ends at least at final + (stage final - final) * b
+    flow[t, p] <= max_flow[t, p] * (1 - b)       for each plant p the stage rebuilds,
+    whose stage version is an extendable hydro plant of size b (its own capacity, flow
+    limit and fixed head)
 
 The investment cost is shared by all cases: the annuity of what stands in year y, for the
 share of a year that y's run covers, times y's period weight (see `vakhsh.plan.economics`).
@@ -39,10 +46,9 @@ import pandas as pd
 import xarray as xr
 
 from vakhsh.network import Network
+from vakhsh.schema.components import STAGES  # reservoir stages: lumpy candidates of size 1
 
 CANDIDATE = "candidate"
-# reservoir stages: lumpy candidates of size 1 that raise a reservoir's storage_max_hm3
-STAGES = "reservoir_stages"
 PERIOD = "period"
 # upper bound on a candidate with a minimum size but no maximum (MW)
 BIG_BUILD_MW = 1e5
@@ -174,6 +180,53 @@ def investment_cost(builds: BuildVariables, annual_usd_per_mw: xr.DataArray,
     return sum(terms[1:], terms[0])
 
 
+# ---------------------------------------------------------------- reservoir stages
+# keys of BuildContext.extendable / extendable_max for what a stage changes (not kinds)
+STAGE_STANDING = "stage_standing"  # b per reservoir with a stage
+STAGE_REPLACES = "stage_replaces"  # b per plant a stage rebuilds
+STAGE_RISE = {"storage_min_hm3": "stage_min_rise", "storage_initial_hm3": "stage_initial_rise",
+              "storage_final_min_hm3": "stage_final_rise"}
+
+
+def stage_plants(table: pd.DataFrame) -> pd.DataFrame:
+    """The plants the stage candidates of `table` rebuild, indexed by the id of the stage's
+    version of each (the candidate's id when it rebuilds one plant, else `stage_plant`)."""
+    from vakhsh.schema.parse import stage_template
+
+    rows = []
+    for cid, row in table[table["component"] == STAGES].iterrows():
+        stage = stage_template(row.template)
+        for pid, plant in stage.plants.items():
+            sid = cid if len(stage.plants) == 1 else f"{cid}_{pid}"
+            rows.append({"id": sid, "candidate": cid, "plant": pid, **plant.model_dump()})
+    columns = ["id", "candidate", "plant", "capacity_mw", "max_flow_m3s", "head_m",
+               "capacity_factor"]
+    return pd.DataFrame(rows, columns=columns).set_index("id")
+
+
+def stage_rises(table: pd.DataFrame, net: Network) -> dict[str, xr.DataArray]:
+    """Per reservoir with a stage, how much each storage field rises when it stands (hm3)."""
+    from vakhsh.schema.parse import stage_template
+
+    res = net.tables["reservoirs"]
+    out = {name: {} for name in STAGE_RISE}
+    for _cid, row in table[table["component"] == STAGES].iterrows():
+        stage = stage_template(row.template)
+        today = res.loc[stage.reservoir]
+        start = stage.storage_initial_hm3
+        start = today.storage_initial_hm3 if start is None else start
+        final = stage.storage_final_min_hm3
+        final = start if final is None else final
+        low = stage.storage_min_hm3
+        low = today.storage_min_hm3 if low is None else low
+        out["storage_min_hm3"][stage.reservoir] = max(low - today.storage_min_hm3, 0.0)
+        out["storage_initial_hm3"][stage.reservoir] = start - today.storage_initial_hm3
+        out["storage_final_min_hm3"][stage.reservoir] = max(
+            final - today.storage_final_min_hm3, 0.0)
+    return {STAGE_RISE[name]: xr.DataArray(list(v.values()), coords=[pd.Index(
+        list(v), name="reservoir")]) for name, v in out.items()}
+
+
 # ---------------------------------------------------------------- sizes the families see
 def extendable_sizes(builds: BuildVariables, year: int, net: Network
                      ) -> tuple[dict[str, linopy.LinearExpression], dict[str, xr.DataArray]]:
@@ -187,13 +240,25 @@ def extendable_sizes(builds: BuildVariables, year: int, net: Network
     capacity = builds.capacity(year)
     table = builds.table
     sizes: dict[str, linopy.LinearExpression] = {}
+    rebuilt = stage_plants(table)
     for kind in ("generators", "storage_units", "lines", "hydro_plants"):
         ids = list(table.index[table["component"] == kind])
+        of = list(ids)
+        if kind == "hydro_plants":  # a stage's version of a plant has the stage's size
+            ids, of = ids + list(rebuilt.index), of + list(rebuilt["candidate"])
         if ids:
-            sizes[kind] = capacity.sel({CANDIDATE: ids}).rename({CANDIDATE: net.dim(kind)})
+            sizes[kind] = capacity.sel({CANDIDATE: of}).assign_coords(
+                {CANDIDATE: ids}).rename({CANDIDATE: net.dim(kind)})
     stages = table[table["component"] == STAGES]
     if not len(stages):
         return sizes, {}
+    if len(rebuilt):
+        sizes[STAGE_REPLACES] = capacity.sel({CANDIDATE: list(rebuilt["candidate"])}
+                                             ).assign_coords({CANDIDATE: list(rebuilt["plant"])}
+                                                             ).rename({CANDIDATE: "hydro_plant"})
+    sizes[STAGE_STANDING] = capacity.sel({CANDIDATE: list(stages.index)}).assign_coords(
+        {CANDIDATE: [t["reservoir"] for t in stages["template"]]}).rename(
+        {CANDIDATE: "reservoir"})
     base = net.tables["reservoirs"]["storage_max_hm3"]
     reservoirs = [t["reservoir"] for t in stages["template"]]
     extra = xr.DataArray([float(t["storage_max_hm3"]) - float(base[t["reservoir"]])
@@ -203,4 +268,4 @@ def extendable_sizes(builds: BuildVariables, year: int, net: Network
         {CANDIDATE: reservoirs}).rename({CANDIDATE: "reservoir"})
     sizes["reservoirs"] = added
     return sizes, {"reservoirs": extra.assign_coords({CANDIDATE: reservoirs}).rename(
-        {CANDIDATE: "reservoir"})}
+        {CANDIDATE: "reservoir"}), **stage_rises(table, net)}

@@ -5,8 +5,10 @@ Bus balance, for every step t and bus b (MW, averaged over the step):
     generation + hydro + discharge - charge + line arrivals - line sends
         + imports - exports + unserved = load
 
-Generators run within `capacity_mw * capacity_factor` (curtailment allowed). A line sends
-up to `capacity_mw` either way and delivers `(1 - loss_fraction)` of it. Storage units:
+Generators run within `capacity_mw * capacity_factor` (curtailment allowed) and at least
+`capacity_mw * min_capacity_factor` (must-run). A line sends
+up to `capacity_mw` from `from` to `to` (and `capacity_backward_mw`, default the same, the
+other way) and delivers `(1 - loss_fraction)` of it. Storage units:
 
     soc[t] = soc[t-1] + h * (sqrt(eta) * charge[t] - discharge[t] / sqrt(eta))
 
@@ -20,7 +22,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from vakhsh.math.capacity import bounded_variable
+from vakhsh.math.capacity import bounded_variable, floor_by_size
 from vakhsh.math.context import BuildContext
 
 
@@ -29,10 +31,22 @@ def add_generators(ctx: BuildContext) -> None:
         return
     net = ctx.net
     gens = net.tables["generators"]
-    available = net.static("generators", "capacity_mw") * ctx.series("generators",
-                                                                     "capacity_factor")
-    upper = available.where(net.active("generators"), 0.0)
-    p = bounded_variable(ctx, "generator_p_mw", "generators", upper)
+    capacity = net.static("generators", "capacity_mw")
+    active = net.active("generators")
+    upper = (capacity * ctx.series("generators", "capacity_factor")).where(active, 0.0)
+    # must-run: a lower bound (a row over the size for a candidate; in a diagnosis, a row
+    # with a slack so that it can take the blame)
+    must_run = (capacity * ctx.series("generators", "min_capacity_factor")).where(active, 0.0)
+    sized = ctx.extendable_ids("generators")
+    fixed = must_run.where(~must_run["generator"].isin(sized), 0.0)
+    p = bounded_variable(ctx, "generator_p_mw", "generators", upper,
+                         lower=0.0 if ctx.config.elastic else fixed.transpose("time",
+                                                                              "generator"))
+    floor_by_size(ctx, p, "generators", must_run, "generator_must_run")
+    if ctx.config.elastic and float(fixed.max()) > 0:
+        slack = ctx.elastic_slack("must_run", ctx.coords("generators"), "generator must-run "
+                                  "output (min_capacity_factor)", "generator")
+        ctx.add_con(p + slack >= fixed, name="generator_must_run")
     ctx.add_power(p, "generator", gens["bus"])
     ctx.add_cost(ctx.hours * ctx.series("generators", "marginal_cost_usd_per_mwh") * p,
                  "generation")
@@ -104,9 +118,13 @@ def add_lines(ctx: BuildContext) -> None:
         return
     net = ctx.net
     lines = net.tables["lines"]
-    capacity = ctx.series("lines", "capacity_mw").where(net.active("lines"), 0.0)
+    active = net.active("lines")
+    capacity = ctx.series("lines", "capacity_mw").where(active, 0.0)
+    # unset (infinite) backward limit: capacity_mw both ways
+    backward_mw = ctx.series("lines", "capacity_backward_mw")
+    backward_mw = backward_mw.where(np.isfinite(backward_mw), capacity).where(active, 0.0)
     forward = bounded_variable(ctx, "line_forward_mw", "lines", capacity)
-    backward = bounded_variable(ctx, "line_backward_mw", "lines", capacity)
+    backward = bounded_variable(ctx, "line_backward_mw", "lines", backward_mw)
     keep = 1.0 - net.static("lines", "loss_fraction")
     ctx.add_power(forward, "line", lines["from"], sign=-1)
     ctx.add_power(keep * forward, "line", lines["to"])

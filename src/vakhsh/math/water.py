@@ -54,6 +54,7 @@ def add_water_variables(ctx: BuildContext) -> None:
             base = net.static("reservoirs", "storage_max_hm3").sel(reservoir=raised)
             ctx.add_con(ctx.k * storage.sel(reservoir=raised) - ctx.size("reservoirs")
                         <= base, name="storage_max_raised")
+        _stage_storage_rows(ctx, storage)
         ctx.add_var(lower=0, coords=ctx.coords("reservoirs"), name="spill_m3s")
     if ctx.has("reaches"):
         minimum = ctx.series("reaches", "min_flow_m3s")
@@ -66,6 +67,37 @@ def add_water_variables(ctx: BuildContext) -> None:
     if ctx.has("water_demands"):
         ctx.add_var(lower=0, upper=ctx.series("water_demands", "demand_m3s"),
                         coords=ctx.coords("water_demands"), name="withdrawal_m3s")
+
+
+def _stage_storage_rows(ctx: BuildContext, storage) -> None:
+    """A reservoir stage standing (b, planning) raises the storage floor and the end target,
+    and the stage stands filled: its extra initial storage enters at the first step."""
+    from vakhsh.math.investment import STAGE_RISE, STAGE_STANDING
+
+    standing = ctx.extendable.get(STAGE_STANDING)
+    if standing is None:
+        return
+    res = ctx.net.tables["reservoirs"]
+    ids = list(standing.coords["reservoir"].values)
+    rise = {name: ctx.extendable_max[key].reindex(reservoir=ids).fillna(0.0)
+            for name, key in STAGE_RISE.items()}
+    stored = ctx.k * storage.sel(reservoir=ids)
+    floor = xr.DataArray(res.loc[ids, "storage_min_hm3"].to_numpy(float), coords=[rise[
+        "storage_min_hm3"]["reservoir"]])
+    if float(rise["storage_min_hm3"].max()) > 0:
+        ctx.add_con(stored - rise["storage_min_hm3"] * standing >= floor,
+                    name="storage_min_raised")
+    final = xr.DataArray(np.maximum(res.loc[ids, "storage_min_hm3"],
+                                    res.loc[ids, "storage_final_min_hm3"]).to_numpy(float),
+                         coords=[floor["reservoir"]])
+    if float(rise["storage_final_min_hm3"].max()) > 0:
+        ctx.add_con(stored.isel(time=-1) - rise["storage_final_min_hm3"] * standing >= final,
+                    name="storage_final_raised")
+    if float(abs(rise["storage_initial_hm3"]).max()) > 0:
+        first = xr.DataArray((np.arange(len(ctx.time)) == 0) * 1.0,
+                             coords=[pd.Index(ctx.time, name="time")])
+        ctx.add_water(standing * (rise["storage_initial_hm3"] / ctx.k) * first, "reservoir",
+                      pd.Series(ids, index=ids))
 
 
 def add_water_flows(ctx: BuildContext) -> None:

@@ -35,6 +35,7 @@ from vakhsh.math.investment import (
     add_build_variables,
     extendable_sizes,
     investment_cost,
+    stage_plants,
 )
 from vakhsh.network import Network
 from vakhsh.plan.builds import with_builds, with_candidates
@@ -189,13 +190,17 @@ class PlanProblem:
         case = self.cases[index]
         standing = {c: v[case.year] for c, v in self.capacity(self.builds.solution()).items()}
         net = with_builds(case.net, standing)
-        # reservoir stages are not model.yaml candidates: the network as built leaves them out
+        # the network as built shows what stands; a stage not built is left out of it
         net = dataclasses.replace(net, candidates=net.candidates[
             net.candidates["component"] != STAGES])
+        rebuilt = stage_plants(self.table)
         for cid, size in standing.items():
             kind = self.table.loc[cid, "component"]
             if kind != STAGES and size <= 1e-9:
                 ds = ds.drop_sel({ctx.net.dim(kind): [cid]})
+            elif kind == STAGES and size <= 1e-9:  # its version of the plants it rebuilds
+                ds = ds.drop_sel({"hydro_plant": list(rebuilt.index[rebuilt["candidate"]
+                                                                     == cid])})
         return net, ds
 
     def evaluation(self, solution: Solution) -> Evaluation:

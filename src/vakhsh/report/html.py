@@ -91,9 +91,11 @@ def render_report(run) -> str:
     figures = [(spec, _figure(spec.function, run)) for spec in PLOTS]
     tables = [
         ("buses", "Energy by bus (GWh)", metrics.bus_table(run),
-         "Winter is October–March; the winter deficit is unserved energy plus net imports "
-         "over winter, net imports counted only where positive (a net exporter has no "
-         "deficit); net imports are negative for a net exporter."),
+         "Winter is October–March, the non-vegetation season; the winter deficit is "
+         "unserved energy plus net imports over winter, net imports counted only where "
+         "positive (a net exporter has no deficit); net imports are negative for a net "
+         "exporter. The deficit is also given over October–April: April belongs to the "
+         "ICWC's non-growing season, and shortfalls there would otherwise go uncounted."),
         ("winters", "Winter deficit by winter and bus (GWh)",
          metrics.winter_deficit_by_year(run),
          "Unserved energy plus net imports over each October–March, net imports counted "
@@ -199,6 +201,9 @@ def _cards(head: dict[str, Any]) -> str:
         deficit_note += "<br>other buses in deficit: " + ", ".join(
             f"{_e(b)} {v:,.0f}" for b, v in others[:4])
     deficit_note += f"<br>unserved, all buses: {head['winter_unserved_gwh']:,.1f} GWh"
+    if home:
+        deficit_note += (f"<br>October–April (with April, non-growing for the ICWC): "
+                         f"{head['home_deficit_oct_apr_gwh']:,.0f} GWh")
     short = head["downstream_shortage_hm3"]
     demands_short = head["downstream_demand_shortage_hm3"]
     asked = head["downstream_demanded_hm3"]

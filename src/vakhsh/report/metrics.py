@@ -47,7 +47,8 @@ def home_bus(net) -> str | None:
 
 def bus_table(run) -> pd.DataFrame:
     """Energy per bus over the run (GWh): load, supply by kind, unserved, the winter
-    deficit (`metrics.winter_deficit_gwh`: net imports clipped at zero over winter)."""
+    deficit (`metrics.winter_deficit_gwh`: net imports clipped at zero over winter) over
+    October-March and over October-April."""
     net, ds = run.net, run.dataset
     energy = m.energy_by_bus_gwh(net, ds)
     table = pd.DataFrame({
@@ -59,6 +60,8 @@ def bus_table(run) -> pd.DataFrame:
         "winter_unserved_gwh": m.unserved_gwh(net, ds, m.WINTER),
         "winter_net_imports_gwh": m.net_import_gwh(net, ds, m.WINTER),
         "winter_deficit_gwh": m.winter_deficit_gwh(net, ds),
+        # the non-vegetation season plus April, which the ICWC counts as non-growing
+        "deficit_oct_apr_gwh": m.winter_deficit_gwh(net, ds, m.WINTER_AND_APRIL),
     })
     table.index.name = "bus"
     return table.loc[[str(b) for b in net.ids("buses")]]
@@ -142,6 +145,8 @@ def headline(run, summary: dict[str, Any] | None = None) -> dict[str, Any]:
         "winter_deficit_gwh": {str(b): float(v) for b, v in deficit.items() if v > 0.05},
         "home_bus": home,
         "home_winter_deficit_gwh": float(deficit.get(home, 0.0)) if home else 0.0,
+        "home_deficit_oct_apr_gwh": float(buses["deficit_oct_apr_gwh"].get(home, 0.0))
+        if home else 0.0,
         "home_winter_unserved_gwh": float(buses["winter_unserved_gwh"].get(home, 0.0))
         if home else 0.0,
         "home_winter_net_imports_gwh": float(buses["winter_net_imports_gwh"].get(home, 0.0))

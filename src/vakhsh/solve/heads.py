@@ -29,6 +29,7 @@ from vakhsh.math.context import BuildConfig, BuildContext, HeadParameters
 from vakhsh.math.hydro import GRAVITY_MW_PER_M3S_M
 from vakhsh.math.water import STORAGE
 from vakhsh.network import Network
+from vakhsh.results.dataset import UNITS
 from vakhsh.solve.head import fixed_parameters, parameters_from_storage, storage_start
 from vakhsh.solve.options import SolveOptions
 
@@ -140,7 +141,7 @@ def exact_energy(net: Network, ds: xr.Dataset) -> tuple[xr.Dataset, float]:
     exact_energy_ = float(exact_p.sum()) * net.step_hours
     gap = (exact_energy_ - lp_energy) / lp_energy if lp_energy else 0.0
     ds = ds.assign(hydro_p_exact_mw=exact_p, head_exact_m=exact.head_m)
-    ds["hydro_p_exact_mw"].attrs.update(units="MW", description="hydropower recomputed "
-                                        "exactly from flows and the solved storage path")
-    ds["head_exact_m"].attrs.update(units="m", description="head from the solved storage path")
+    for name in ("hydro_p_exact_mw", "head_exact_m"):
+        unit, description = UNITS[name]
+        ds[name].attrs.update(units=unit, description=description)
     return ds, gap
