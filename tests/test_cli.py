@@ -93,11 +93,12 @@ def test_five_errors_are_listed_and_exit_2(toy_folder):
     assert done.stdout == ""
 
 
-def test_debug_shows_the_traceback(toy_folder):
+def test_debug_shows_the_traceback_and_still_exits_2(toy_folder):
     done = vakhsh("--debug", "validate", break_five_ways(toy_folder))
-    assert done.returncode != 0
+    assert done.returncode == 2  # bad input, whatever --debug shows
     assert "Traceback" in done.stderr
     assert "ModelError" in done.stderr
+    assert FIVE[0] in done.stderr
 
 
 def test_yaml_syntax_error_exits_2_naming_the_line(toy_folder):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import traceback
 from pathlib import Path
 from typing import Annotated, Callable, TypeVar
 
@@ -61,8 +62,8 @@ def reports_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except VakhshError as exc:
-            if _state["debug"]:
-                raise
+            if _state["debug"]:  # the traceback too, but bad input still exits 2
+                traceback.print_exc()
             for line in exc.lines():
                 err_console.print(f"vakhsh: error: {line}", markup=False, highlight=False,
                                   soft_wrap=True)

@@ -40,13 +40,23 @@ def register(app: typer.Typer, reports_errors: Callable, console: Console) -> No
         write_lp: Annotated[Path | None, typer.Option("--write-lp", help="Write the exact LP "
                                                       "that was solved (.mps or .lp).")] = None,
         inflows: Annotated[Path | None, typer.Option(help="Inflow ensemble (netCDF) from "
-                                                     "`vakhsh inflows generate`.")] = None,
+                                                     "`vakhsh inflows generate`: member "
+                                                     "--member replaces the catchment "
+                                                     "inflows, and the scenario's monthly "
+                                                     "inflow factors apply on top of it.")
+                           ] = None,
         member: Annotated[int, typer.Option(help="Ensemble member to use.")] = 0,
+        member_year: Annotated[int | None, typer.Option(
+            "--member-year", help="Year of the member (1 = its first twelve months) at "
+            "which the run starts; default: the member's months whose dates match the "
+            "run's.")] = None,
         report: Annotated[bool, typer.Option(help="Write report.html.")] = True,
         log: Annotated[bool, typer.Option(help="Show the solver's log.")] = False,
         overwrite: Annotated[bool, typer.Option(
             "--overwrite", help="Replace --out (and --write-lp) when vakhsh wrote it: an "
             "earlier run folder. Never a folder or file vakhsh did not write.")] = False,
+        force: Annotated[bool, typer.Option(help="Build the LP even when its estimated "
+                                            "size exceeds the memory available.")] = False,
     ) -> None:
         """Optimise water and power together and write the audited results."""
         from vakhsh.errors import ModelError, Problem
@@ -70,15 +80,19 @@ def register(app: typer.Typer, reports_errors: Callable, console: Console) -> No
                                                         option="--out"))
             status = stack.enter_context(console.status("loading the model"))
             net = load_network(model, scenario=scenario, start=start, end=end, step=step)
+            print_warnings(net.warnings, console)
             if inflows is not None:
                 from vakhsh.ensemble_inflows import with_member
 
-                net = with_member(net, inflows, member)
+                net = with_member(net, inflows, member, first_year=member_year)
+                console.print(f"inflows: {net.member.describe()}", highlight=False,
+                              markup=False)
             folder = out or Path("runs") / (f"{net.name}-{net.scenario or 'model'}-"
                                             f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}")
             if out is None:
                 tmp = stack.enter_context(output_folder(folder, RUN_KIND, option="--out"))
-            options = SolveOptions(head=head, solver=solver, write_lp=write_lp, log=log)
+            options = SolveOptions(head=head, solver=solver, write_lp=write_lp, log=log,
+                                   force=force)
             results = optimise(net, options, progress=lambda msg: status.update(msg))
             status.update(f"writing {folder}")
             results.write_files(tmp)
@@ -137,8 +151,16 @@ def print_summary(results, console: Console) -> None:
     if water["sink_inflow_hm3"]:
         sinks = ", ".join(f"{k} {v:,.0f} hm³" for k, v in water["sink_inflow_hm3"].items())
         console.print(f"to sinks: {sinks}", highlight=False)
+    print_warnings(results.solve_info.get("warnings") or [], console)
     verdict = "[green]passed[/green]" if audit["passed"] else "[red]FAILED[/red]"
     console.print(f"audit {verdict}: water residual {audit['water_max_residual_hm3']:.2e} hm³ "
                   f"(relative {audit['water_max_relative']:.1e}), energy residual "
                   f"{audit['energy_max_residual_mwh']:.2e} MWh (relative "
                   f"{audit['energy_max_relative']:.1e})", highlight=False)
+
+
+def print_warnings(lines, console: Console) -> None:
+    """Valid but probably unmeant (model) or numerically doubtful (solver): said, not fatal."""
+    for line in lines:
+        console.print(f"warning: {line}", markup=False, highlight=False, soft_wrap=True,
+                      style="yellow")

@@ -99,7 +99,8 @@ def loader_available():
     pytest.importorskip("vakhsh.network")
 
 
-@pytest.mark.parametrize("records,method,expected", [(False, "par1", "thin"), (True, "par1", "par1"),
+@pytest.mark.parametrize("records,method,expected", [(False, "auto", "thin"), (True, "auto", "par1"),
+                                                      (True, "par1", "par1"),
                                                       (True, "kirsch-nowak", "kirsch-nowak")])
 def test_cli_generate_and_stats(tmp_path, loader_available, records, method, expected):
     folder = _model_folder(tmp_path / "m", records) if (tmp_path / "m").mkdir() is None else None

@@ -81,7 +81,8 @@ def test_month_repeated(toy_folder, problem_lines):
 def test_negative_value(toy_folder, problem_lines):
     replace_in(toy_folder, "inflow_m3s.csv", "\n3,38,", "\n3,-38,")
     assert problem_lines(toy_folder) == [
-        f"inflow_m3s.csv: headwaters: negative value {TOY_INFLOW} (-38.0)"]
+        f"inflow_m3s.csv: headwaters: negative value at month 3 (1 in all) {TOY_INFLOW} "
+        "(-38.0)"]
 
 
 def test_run_not_covered_by_a_time_series(toy_folder, problem_lines):
@@ -104,8 +105,8 @@ def test_time_series_starting_after_the_run(toy_folder, problem_lines):
 def test_timestamps_not_increasing(toy_folder, problem_lines):
     (toy_folder / "market.csv").write_text("time,price\n2024-10-01,1\n2024-09-01,2\n")
     assert problem_lines(toy_folder) == [
-        "market.csv: time (row 3): timestamps must be strictly increasing "
-        "[markets.neighbour.price_usd_per_mwh] (2024-09-01 00:00:00)"]
+        "market.csv: time (row 3): timestamps must be strictly increasing: this one goes "
+        "back in time [markets.neighbour.price_usd_per_mwh] (2024-09-01 00:00:00)"]
 
 
 def test_timestamp_that_is_not_a_date(toy_folder, problem_lines):

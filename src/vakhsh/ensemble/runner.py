@@ -15,9 +15,7 @@ same ensemble is started again; failed ones are retried unless `retry_failed=Fal
 from __future__ import annotations
 
 import contextlib
-import copy
-import functools
-import hashlib
+import json
 import os
 import time
 import traceback
@@ -25,8 +23,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from vakhsh.ensemble.executor import DaskExecutor, executor, local_client
 from vakhsh.ensemble.objectives import Selectors
@@ -77,51 +73,47 @@ def network_for(model: str | Path, scenario: str | None, overrides: dict[str, An
                 period: dict[str, Any]) -> Iterator[Any]:
     """Load the model with a scenario and dotted-path overrides applied.
 
-    Overrides are written into a temporary copy of model.yaml (the model's other files are
-    linked, not copied). When a scenario is in effect they are also written into its `set`,
-    so an axis value wins over the scenario's own setting of the same field.
+    Overrides are applied in memory after the scenario's `set`, so an axis value wins over
+    the scenario's own setting of the same field; nothing is copied or linked on disk.
     """
     from vakhsh.network import load_network
-    from vakhsh.network.load import _set_path
-    from vakhsh.schema.parse import MODEL_FILE, read_yaml
 
     if not overrides:
-        yield _cached_network(str(model), scenario, tuple(sorted(period.items())),
-                              _stamp(Path(model)))
+        yield _cached_network(str(model), scenario, tuple(sorted(period.items())))
         return
-    folder = Path(model)
-    raw = copy.deepcopy(read_yaml(folder / MODEL_FILE))
-    scenarios = raw.get("scenarios") or {}
-    name = scenario or ("base" if "base" in scenarios else None)
-    for path, value in overrides.items():
-        _set_path(raw, path, value, path)
-        if name is not None and isinstance(scenarios.get(name), dict):
-            scenarios[name].setdefault("set", {})[path] = value
-        elif name is not None:
-            scenarios[name] = {"set": {path: value}}
-    from vakhsh.outputs import scratch_folder
-
-    with scratch_folder("run") as tmp:  # removed after, or by the next run if killed
-        for item in folder.iterdir():
-            if item.name != MODEL_FILE:
-                os.symlink(item.resolve(), tmp / item.name)
-        (tmp / MODEL_FILE).write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
-        yield load_network(tmp, scenario=scenario, **period)
+    yield load_network(model, scenario=scenario, overrides=overrides, **period)
 
 
-@functools.lru_cache(maxsize=8)
-def _cached_network(model: str, scenario: str | None, period: tuple, stamp: tuple):
+_NETWORKS: dict[tuple, tuple[tuple, Any]] = {}
+_CACHE_SIZE = 8
+
+
+def _cached_network(model: str, scenario: str | None, period: tuple):
     """Networks are immutable: a worker loads each (model, scenario, period) once; runs
-    over inflow members and climates start from the same one. `stamp` (the model files'
-    sizes and modification times) makes a changed model load again."""
+    over inflow members and climates start from the same one. A cached Network is used
+    again only while every file it was read from keeps its size and modification time."""
     from vakhsh.network import load_network
 
-    return load_network(model, scenario=scenario, **dict(period))
+    key = (model, scenario, period)
+    hit = _NETWORKS.get(key)
+    if hit is not None and hit[0] == _stamp(hit[1]):
+        return hit[1]
+    net = load_network(model, scenario=scenario, **dict(period))
+    if len(_NETWORKS) >= _CACHE_SIZE:
+        _NETWORKS.pop(next(iter(_NETWORKS)))
+    _NETWORKS[key] = (_stamp(net), net)
+    return net
 
 
-def _stamp(folder: Path) -> tuple:
-    return tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns)
-                 for p in sorted(folder.iterdir()) if p.is_file())
+def _stamp(net) -> tuple:
+    stamps = []
+    for name in sorted(net.inputs.files):
+        try:
+            info = (net.folder / name).stat()
+            stamps.append((name, info.st_size, info.st_mtime_ns))
+        except OSError:
+            stamps.append((name, None, None))
+    return tuple(stamps)
 
 
 def execute(task: Task) -> dict[str, Any]:
@@ -198,13 +190,23 @@ def _rss_mb() -> float:
 
 
 # ------------------------------------------------------------------ on the driver
-def model_digest(folder: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        if path.is_file() and path.suffix in (".yaml", ".yml", ".csv"):
-            digest.update(path.relative_to(folder).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+def run_inputs_digest(folder: Path, run: Run, period: dict[str, Any],
+                      inflows_sha256: str | None) -> str:
+    """The hash of exactly what one run reads: the model files its scenario and overrides
+    name (as loaded), and the inflow file when the run uses a member. A run that cannot
+    load hashes model.yaml alone (it fails, and is tried again on the next start)."""
+    from vakhsh.errors import ModelError
+    from vakhsh.network import load_network
+    from vakhsh.network.inputs import sha256
+    from vakhsh.schema.parse import MODEL_FILE
+
+    try:
+        model = load_network(folder, scenario=run.scenario, overrides=run.overrides or None,
+                             **period).model_sha256
+    except ModelError:
+        model = "invalid:" + sha256((folder / MODEL_FILE).read_bytes())
+    return sha256(json.dumps([model, inflows_sha256 if run.member is not None else None])
+                  .encode())
 
 
 @dataclass
@@ -222,6 +224,8 @@ class Plan:
 def plan(model: str | Path, spec: EnsembleSpec | str | Path, out: str | Path,
          retry_failed: bool = True) -> Plan:
     """Check the spec against the model, write the manifest, list the runs still to do."""
+    from vakhsh.network import load_network
+    from vakhsh.network.inputs import sha256
     from vakhsh.network.load import resolve_model_path
     from vakhsh.schema.parse import MODEL_FILE, read_yaml
 
@@ -229,11 +233,22 @@ def plan(model: str | Path, spec: EnsembleSpec | str | Path, out: str | Path,
     if not isinstance(spec, EnsembleSpec):
         spec = read_spec(spec)
     spec = check_against_model(spec, read_yaml(folder / MODEL_FILE))
-    digest = model_digest(folder)
-    runs = spec.runs(digest)
+    digest = load_network(folder, **spec.period).model_sha256[:16]
+    inflows_sha256 = sha256(spec.inflows.read_bytes()) if spec.inflows else None
+    digests: dict[str, str] = {}
+
+    def digest_of(values: dict[str, Any]) -> str:
+        run = Run("", values)
+        key = json.dumps([run.scenario, run.overrides, run.member is not None],
+                         sort_keys=True, default=str)
+        if key not in digests:
+            digests[key] = run_inputs_digest(folder, run, spec.period, inflows_sha256)
+        return digests[key]
+
+    runs = spec.runs(digest_of)
     store = Store(out)  # the caller made it (run_ensemble: vakhsh.outputs)
     store.write_manifest({"schema": SCHEMA, "model": str(folder), "model_digest": digest,
-                          "spec": spec.as_dict(),
+                          "inflows_sha256": inflows_sha256, "spec": spec.as_dict(),
                           "runs": [{"id": r.id, "values": r.values} for r in runs]})
     result = Plan(folder, spec, runs, store, digest)
     for run in runs:

@@ -12,10 +12,11 @@
     results: netcdf3               # each run's Dataset: netcdf3 (fast), netcdf4, none
     selectors: {aral_pattern: aral, downstream_countries: [UZ, TM, KZ, AF]}   # optional
 
-A run is one mapping of axis name to value. Its id is a hash of the model's content, the
-period, the solve options, the inflow file and those values, so a finished run is found
-again on resume whatever the order of the runs, and a changed model is never mistaken for
-an old one.
+A run is one mapping of axis name to value. Its id is a hash of exactly the files it reads
+(model.yaml, the series its scenario and overrides name, the inflow file's content when it
+uses a member), the period, the solve options and those values, so a finished run is found
+again on resume whatever the order of the runs, a changed input is never mistaken for an
+old one, and files the run does not read (vakhsh's own outputs) change nothing.
 """
 
 from __future__ import annotations
@@ -24,11 +25,10 @@ import copy
 import hashlib
 import itertools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from vakhsh.ensemble.objectives import Selectors
 from vakhsh.errors import ModelError, Problem
@@ -88,12 +88,18 @@ class EnsembleSpec:
         return [dict(zip(names, values, strict=True))
                 for values in itertools.product(*(self.axes[n] for n in names))]
 
-    def runs(self, model_digest: str) -> list[Run]:
-        base = {"model": model_digest, "period": self.period, "solve": self.solve,
-                "inflows": str(self.inflows) if self.inflows else None}
+    def runs(self, inputs_digest: str | Callable[[dict[str, Any]], str]) -> list[Run]:
+        """The runs, each with an id that hashes what it reads and how it is solved.
+
+        `inputs_digest` is the hash of the files every run reads, or a function of a run's
+        axis values giving the hash of the files that run reads (`runner.run_inputs_digest`).
+        """
+        digest_of = inputs_digest if callable(inputs_digest) else (lambda _v: inputs_digest)
+        base = {"period": self.period, "solve": self.solve}
         out, seen = [], set()
         for values in self.combinations():
-            key = json.dumps({**base, "values": values}, sort_keys=True, default=str)
+            key = json.dumps({**base, "inputs": digest_of(values), "values": values},
+                             sort_keys=True, default=str)
             run_id = "r" + hashlib.sha1(key.encode()).hexdigest()[:10]
             if run_id not in seen:
                 seen.add(run_id)
@@ -113,10 +119,9 @@ def read_spec(path: str | Path) -> EnsembleSpec:
     path = Path(path)
     if not path.is_file():
         raise ModelError([Problem(str(path), "", "no such spec file")])
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ModelError([Problem(str(path), "", f"not valid YAML: {exc}")]) from None
+    from vakhsh.schema.safe_yaml import read_yaml_file
+
+    raw = read_yaml_file(path, str(path)) or {}
     return parse_spec(raw, file=str(path), folder=path.parent)
 
 

@@ -10,7 +10,6 @@ from typing import Annotated
 
 import numpy as np
 import typer
-import yaml
 from rich.console import Console
 from rich.table import Table
 
@@ -31,10 +30,9 @@ console = Console()
 def _load_basin_map(path: Path | None) -> dict[str, str] | None:
     if path is None:
         return None
-    try:
-        data = yaml.safe_load(path.read_text())
-    except (OSError, yaml.YAMLError) as exc:
-        raise InflowError(path, "", f"cannot read YAML: {exc}") from None
+    from vakhsh.schema.safe_yaml import read_yaml_file
+
+    data = read_yaml_file(path, str(path))
     if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
         raise InflowError(path, "", "expected a mapping catchment_id: basin")
     return data
@@ -47,7 +45,9 @@ def generate(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output netCDF file.")],
     years: Annotated[int, typer.Option("--years", min=1, help="Years per member.")] = 50,
     members: Annotated[int, typer.Option("--members", min=1, help="Number of members.")] = 100,
-    method: Annotated[str, typer.Option("--method", help="par1 | kirsch-nowak | thin.")] = "par1",
+    method: Annotated[str, typer.Option("--method", help="auto (PAR(1) on inflow_records.csv "
+                                        "where the model has it, else thin) | par1 | "
+                                        "kirsch-nowak | thin.")] = "auto",
     climate: Annotated[str | None, typer.Option("--climate", help="A named climate scenario.")] = None,
     seed: Annotated[int | None, typer.Option("--seed", help="Random seed (recorded in the file).")] = None,
     basin_map: Annotated[Path | None, typer.Option("--basin-map", help="YAML catchment: basin, "
@@ -59,12 +59,13 @@ def generate(
 ) -> None:
     """Generate an ensemble (member x time x catchment, monthly m3/s) and write it to netCDF.
 
-    With `inflow_records.csv` in the model folder the chosen method is fitted to it;
-    without, the thin-data method uses the model's monthly climatology and `inflow_stats.csv`.
+    `--method auto` (the default) fits PAR(1) to `inflow_records.csv` where the model folder
+    has one, else uses the thin-data method (the model's monthly climatology and
+    `inflow_stats.csv`), and says which; par1 and kirsch-nowak need the records.
     """
     from vakhsh.hydrology.climate import apply_scenario
     from vakhsh.hydrology.ensemble import INFLOWS_KIND, write_ensemble
-    from vakhsh.hydrology.sources import fit_for_model, model_inputs
+    from vakhsh.hydrology.sources import choose_method, fit_for_model, model_inputs
     from vakhsh.network import load_network
     from vakhsh.outputs import check_file
 
@@ -79,6 +80,7 @@ def generate(
     net = load_network(model)
     inputs = model_inputs(net)
     fitted = fit_for_model(inputs, method, match_annual_cv=annual_cv)
+    console.print(f"method {choose_method(inputs, method)[1]}", highlight=False, markup=False)
     with console.status(f"generating {members} x {years} years x {len(inputs.catchments)} catchments"):
         da = fitted.generate(years, members, seed=seed, start=inputs.start)
         if climate is not None:

@@ -21,7 +21,7 @@ from vakhsh.hydrology.thin import ThinParams, cv_with_fallback, estimate_thin_pa
 
 RECORDS_FILE = "inflow_records.csv"
 STATS_FILE = "inflow_stats.csv"
-METHODS = ("par1", "kirsch-nowak", "thin")
+METHODS = ("auto", "par1", "kirsch-nowak", "thin")
 
 
 @dataclass
@@ -83,28 +83,46 @@ def model_inputs(net) -> ModelInputs:
     return inputs
 
 
+def choose_method(inputs: ModelInputs, method: str) -> tuple[str, str]:
+    """(method, why): `auto` takes PAR(1) on records where the folder has them, else the
+    thin-data method; a method named explicitly that cannot be honoured is an error naming
+    the reason and the alternative, never a silent substitute."""
+    if method not in METHODS:
+        raise InflowError("--method", method, f"must be one of {', '.join(METHODS)}")
+    has_records = inputs.records is not None
+    if method == "auto":
+        if has_records:
+            return "par1", f"auto: {RECORDS_FILE} found, so PAR(1) is fitted to it"
+        return "thin", (f"auto: no {RECORDS_FILE} in the model folder, so the thin-data "
+                        f"method (monthly climatology and {STATS_FILE})")
+    if method in ("par1", "kirsch-nowak") and not has_records:
+        where = inputs.folder / RECORDS_FILE if inputs.folder else RECORDS_FILE
+        raise InflowError("--method", method, f"needs {where} (a historical monthly record: "
+                          "a time column and one column per catchment), which the model "
+                          "folder does not have; use --method thin (the model's monthly "
+                          f"climatology and {STATS_FILE}) or --method auto")
+    return method, f"{method}, as asked"
+
+
 def fit_for_model(inputs: ModelInputs, method: str, params: ThinParams | None = None,
                   match_annual_cv: bool = True):
-    """The fitted generator for a model.
+    """The fitted generator for a model (the method as `choose_method` decides).
 
     * ``par1`` / ``kirsch-nowak``: fitted to ``inflow_records.csv``, which must have a column
-      for every catchment; without the file, the thin-data method is used (and said so).
+      for every catchment.
     * ``thin``: the model's climatology and ``inflow_stats.csv``; when records exist, the
       :class:`ThinParams` are estimated from them (with at least two gauges).
     """
-    if method not in METHODS:
-        raise InflowError("--method", method, f"must be one of {', '.join(METHODS)}")
-    notes: list[str] = []
+    method, why = choose_method(inputs, method)
+    notes: list[str] = [f"method {why}"]
     if method != "thin":
-        if inputs.records is not None:
-            missing = [c for c in inputs.catchments if c not in inputs.records.columns]
-            if missing:
-                where = inputs.folder / RECORDS_FILE if inputs.folder else RECORDS_FILE
-                raise InflowError(where, missing[0], "no record for this catchment (the file needs a "
-                                  "column for every catchment; or use --method thin)")
-            return (fit_par1(inputs.records, match_annual_cv=match_annual_cv) if method == "par1"
-                    else fit_kirsch(inputs.records))
-        notes.append(f"no {RECORDS_FILE} in the model folder: thin-data method used instead of {method}")
+        missing = [c for c in inputs.catchments if c not in inputs.records.columns]
+        if missing:
+            where = inputs.folder / RECORDS_FILE if inputs.folder else RECORDS_FILE
+            raise InflowError(where, missing[0], "no record for this catchment (the file needs a "
+                              "column for every catchment; or use --method thin)")
+        return (fit_par1(inputs.records, match_annual_cv=match_annual_cv) if method == "par1"
+                else fit_kirsch(inputs.records))
     clim = inputs.climatology
     if clim is None:
         raise InflowError("model", "catchments", "no monthly climatology")

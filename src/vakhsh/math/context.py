@@ -61,6 +61,9 @@ class BuildContext:
     costs: dict[str, list[linopy.LinearExpression]] = field(default_factory=dict)
     cost_constants: dict[str, float] = field(default_factory=dict)
     elastic: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # what each elastic slack measures: "balance" (physics), "limit" (summed over steps)
+    # or "level" (a storage level: its worst step is reported)
+    elastic_kinds: dict[str, str] = field(default_factory=dict)
     # several cases (investment years, inflow members) share one linopy model: each case
     # names its variables and constraints with its own prefix and weighs its costs
     prefix: str = ""
@@ -189,7 +192,7 @@ class BuildContext:
         return kinds
 
     def elastic_slack(self, name: str, coords: list[pd.Index], family: str, dim: str,
-                      balance: bool = False) -> linopy.Variable:
+                      balance: bool = False, level: bool = False) -> linopy.Variable:
         """A non-negative slack priced at ELASTIC_PENALTY (only in elastic builds).
 
         Slacks on balances (water appearing from nowhere) cost ten times more than slacks
@@ -198,6 +201,8 @@ class BuildContext:
         slack = self.add_var(lower=0, coords=coords, name=f"elastic_{name}")
         self.add_cost(ELASTIC_PENALTY * (10.0 if balance else 1.0) * slack, ELASTIC)
         self.elastic[f"elastic_{name}"] = (family, dim)
+        self.elastic_kinds[f"elastic_{name}"] = ("balance" if balance else
+                                                 "level" if level else "limit")
         return slack
 
 

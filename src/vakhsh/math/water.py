@@ -40,6 +40,8 @@ def add_water_variables(ctx: BuildContext) -> None:
         # the end-of-horizon target is a bound on the last step's storage
         lower[{"time": -1}] = np.maximum(res["storage_min_hm3"],
                                          res["storage_final_min_hm3"]).to_numpy()
+        if ctx.config.elastic:
+            lower = lower * 0.0  # both limits are rows with slacks (add_elastic_storage)
         upper = net.static("reservoirs", "storage_max_hm3")
         raised = ctx.extendable_ids("reservoirs")
         if raised:  # a higher full supply level is a decision: bound at the highest one
@@ -201,6 +203,8 @@ def add_water_balances(ctx: BuildContext) -> None:
         ctx.add_con(lhs == const_in + (initial - ctx.params.evaporation_hm3) / k,
                     name="reservoir_balance")
         _add_min_release(ctx)
+        if ctx.config.elastic:
+            add_elastic_storage(ctx)
     if ctx.has("junctions"):
         ids = list(net.ids("junctions"))
         net_in = inflow.sel({NODE: ids}).rename({NODE: "junction"})
@@ -217,6 +221,21 @@ def add_water_balances(ctx: BuildContext) -> None:
         ctx.add_con(lhs == -const_in, name="junction_balance")
     if ctx.has("sinks"):
         _add_sinks(ctx, inflow, constant)
+
+
+def add_elastic_storage(ctx: BuildContext) -> None:
+    """Diagnosis only: the storage floor and the end target as rows with their own slacks,
+    so that a diagnosis can name them instead of blaming the reservoir balance."""
+    storage = ctx.var(STORAGE)
+    floor = ctx.net.static("reservoirs", "storage_min_hm3") / ctx.k
+    slack = ctx.elastic_slack("min_storage", ctx.coords("reservoirs"), "reservoir minimum "
+                              "storage (storage_min_hm3)", "reservoir", level=True)
+    ctx.add_con(storage + slack >= floor, name="min_storage")
+    target = ctx.net.static("reservoirs", "storage_final_min_hm3") / ctx.k
+    slack = ctx.elastic_slack("final_storage", [ctx.net.coord("reservoirs")], "reservoir end "
+                              "target (storage_final_min_hm3)", "reservoir")
+    ctx.add_con(storage.isel(time=-1) + slack >= target.where(target > floor, floor),
+                name="final_storage")
 
 
 def _add_min_release(ctx: BuildContext) -> None:

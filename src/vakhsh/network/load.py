@@ -9,6 +9,7 @@ collected and raised together as one ModelError.
 from __future__ import annotations
 
 import copy
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -17,13 +18,16 @@ import pandas as pd
 import xarray as xr
 
 from vakhsh.errors import ModelError, Problem
+from vakhsh.network.inputs import InputReader
 from vakhsh.network.network import Network
+from vakhsh.network.notices import model_warnings
 from vakhsh.network.series import (
     RunTime,
     SeriesError,
     SeriesResolver,
 )
 from vakhsh.schema.checks import semantic_problems, time_problems
+from vakhsh.schema.numeric import numeric_problems, series_problem
 from vakhsh.schema.components import (
     FRACTION_SERIES,
     KINDS,
@@ -34,8 +38,9 @@ from vakhsh.schema.components import (
     Component,
     Scenario,
 )
-from vakhsh.schema.parse import MODEL_FILE, ParsedModel, parse_model, read_yaml
+from vakhsh.schema.parse import MODEL_FILE, ParsedModel, parse_model, yaml_mapping
 from vakhsh.schema.registry import BY_NAME, fill_defaults
+from vakhsh.schema.safe_yaml import load_yaml
 
 DATASETS = Path(__file__).resolve().parent.parent / "datasets"
 
@@ -69,16 +74,21 @@ def load_network(model: str | Path, scenario: str | None = None, start=None, end
     """Load and validate a model; `start`, `end` and `step` override its `time` block.
 
     `overrides` maps dotted paths to values exactly like a scenario's `set`
-    (`{"reservoirs.nurek.storage_initial_hm3": 9000}`), applied after the scenario's own;
-    a problem with one is reported at `set.<dotted.path>`."""
+    (`{"reservoirs.nurek.storage_initial_hm3": 9000}`), applied after the scenario's own
+    (an ensemble axis wins over the scenario's setting of the same field); a problem with
+    one is reported at `set.<dotted.path>`. Only model.yaml and the files its series name
+    are read, each once; the Network records them with their hashes (`Network.inputs`).
+    """
     folder = resolve_model_path(model)
-    raw = read_yaml(folder / MODEL_FILE)
+    reader = InputReader(folder)
+    raw = _read_model_yaml(folder, reader)
     raw, scenario_name, scenario_obj, problems = _apply_scenario(raw, scenario)
     for dotted, value in (overrides or {}).items():  # raw is this call's own copy
         problems += _set_path(raw, str(dotted), value, f"set.{dotted}", file="overrides")
     parsed, found = parse_model(raw)
     problems += found
     problems += semantic_problems(parsed)
+    problems += numeric_problems(parsed)
     run = None
     if parsed.time is not None:
         start = start if start is not None else parsed.time.start
@@ -96,13 +106,28 @@ def load_network(model: str | Path, scenario: str | None = None, start=None, end
     if scenario_obj is not None and any(f != 1 for f in scenario_obj.inflow_factor_by_month):
         factor = np.asarray(scenario_obj.inflow_factor_by_month, dtype=float)
     # series of the components that validated are checked too, so every problem shows at once
-    tables, series, series_problems = _build(parsed, folder, run, model_step, factor)
+    resolver = SeriesResolver(folder, run, reader)
+    tables, series, series_problems = _build(parsed, resolver, model_step, factor)
+    series_problems += _candidate_series_problems(parsed, resolver)
     if problems or series_problems:
         raise ModelError(problems + series_problems)
-    return Network(name=parsed.name, description=parsed.description, run=run,
-                   discount_rate=parsed.discount_rate, tables=tables, series=series,
-                   candidates=_candidate_table(parsed.candidates), scenario=scenario_name,
-                   folder=folder, source=raw)
+    net = Network(name=parsed.name, description=parsed.description, run=run,
+                  discount_rate=parsed.discount_rate, tables=tables, series=series,
+                  candidates=_candidate_table(parsed.candidates), scenario=scenario_name,
+                  folder=folder, source=raw, inputs=reader.files(),
+                  inflow_factor_by_month=None if factor is None else tuple(factor))
+    return dataclasses.replace(net, warnings=model_warnings(net))
+
+
+def _read_model_yaml(folder: Path, reader: InputReader) -> dict[str, Any]:
+    path = folder / MODEL_FILE
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ModelError([Problem(MODEL_FILE, "", f"cannot be read ({exc.strerror})",
+                                  str(path))]) from None
+    reader.record(MODEL_FILE, data)
+    return yaml_mapping(load_yaml(data, MODEL_FILE), MODEL_FILE)
 
 
 # ---------------------------------------------------------------- scenarios
@@ -165,12 +190,12 @@ def _set_path(raw: dict[str, Any], dotted: str, value: Any, where: str,
 
 
 # ---------------------------------------------------------------- tables and series
-def _build(parsed: ParsedModel, folder: Path, run: RunTime, model_step: pd.Timedelta,
+def _build(parsed: ParsedModel, resolver: SeriesResolver, model_step: pd.Timedelta,
            inflow_factor: np.ndarray | None = None
            ) -> tuple[dict[str, pd.DataFrame], dict[str, xr.Dataset], list[Problem]]:
     """Tables and resolved series; `inflow_factor` (12 values) multiplies catchment inflow
     moment by moment, before it is averaged over the run's steps."""
-    resolver = SeriesResolver(folder, run)
+    run = resolver.run
     tables, series, problems = {}, {}, []
     for kind, (cls, dim) in KINDS.items():
         comps = parsed.components[kind]
@@ -195,6 +220,7 @@ def _build(parsed: ParsedModel, folder: Path, run: RunTime, model_step: pd.Timed
                                                 f"{name} must be a fraction in [0, 1] "
                                                 f"[{kind}.{cid}.{name}]",
                                                 f"max {np.nanmax(values):g}"))
+                    problems += _magnitude(kind, cid, name, value, values, run, by_month)
                     columns.append(values)
                 except SeriesError as exc:
                     problem = exc.problem
@@ -208,6 +234,41 @@ def _build(parsed: ParsedModel, folder: Path, run: RunTime, model_step: pd.Timed
                                                      dim: pd.Index(list(comps), name=dim)})
     problems += _must_run_problems(series["generators"])
     return tables, series, _unique(problems)
+
+
+def _magnitude(kind: str, cid: str, name: str, value, values: np.ndarray, run: RunTime,
+               by_month) -> list[Problem]:
+    """A resolved series beyond what the LP can hold (a constant is checked as written,
+    unless a scenario's factor multiplies it)."""
+    path = f"{kind}.{cid}.{name}"
+    ref = SERIES_PATTERN.match(value) if isinstance(value, str) else None
+    if ref is None and by_month is None:
+        return []
+    file, column = (ref["file"], ref["column"]) if ref else (MODEL_FILE, path)
+    problem = series_problem(file, column, name, values, lambda i: str(run.index[i]))
+    if problem is None:
+        return []
+    return [Problem(problem.file, problem.path, f"{problem.message} [{path}]",
+                    problem.value)]
+
+
+def _candidate_series_problems(parsed: ParsedModel, resolver: SeriesResolver
+                               ) -> list[Problem]:
+    """Series named in candidate templates are read and checked with the model's own (a
+    plan reads them), so that a plan's inputs are hashed and validated too."""
+    problems = []
+    for cid, cand in parsed.candidates.items():
+        for name in SERIES_FIELDS[cand.component]:
+            value = cand.template.get(name)
+            if isinstance(value, str) and SERIES_PATTERN.match(value):
+                path = f"candidates.{cid}.template.{name}"
+                try:
+                    resolver.resolve(value, path)
+                except SeriesError as exc:
+                    problems.append(Problem(exc.problem.file, exc.problem.path,
+                                            f"{exc.problem.message} [{path}]",
+                                            exc.problem.value))
+    return _unique(problems)
 
 
 def _must_run_problems(generators: xr.Dataset) -> list[Problem]:

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from vakhsh.network.inputs import InputFiles
 from vakhsh.network.series import RunTime
 from vakhsh.schema.components import KINDS
 
@@ -31,8 +32,22 @@ class Network:
     scenario: str | None = None
     folder: Path | None = None
     currency: str = "USD"
-    # the model as written (after scenario overrides), used to hash and to write it back
+    # the model as written (after scenario overrides), used to write it back
     source: dict[str, Any] = field(default_factory=dict, repr=False)
+    # every file the Network was read from, with its hash (model.yaml and its series)
+    inputs: InputFiles = field(default_factory=InputFiles, repr=False)
+    # the scenario's monthly inflow factors (12, January first), applied to catchment
+    # inflows at load and again to an ensemble member that replaces them
+    inflow_factor_by_month: tuple[float, ...] | None = None
+    # the ensemble member that replaced catchment inflows, when one did
+    member: Any = None
+    # what the loader noticed that is valid but probably not meant (printed, recorded)
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def model_sha256(self) -> str:
+        """Hash of exactly the model files this Network was read from."""
+        return self.inputs.sha256
 
     # ---- time ----
     @property

@@ -8,6 +8,7 @@ the cumulative integral at the row boundaries, vectorised over steps and columns
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +16,9 @@ import numpy as np
 import pandas as pd
 
 from vakhsh.errors import Problem
+from vakhsh.network.inputs import InputError, InputReader, read_input
 from vakhsh.schema.components import SERIES_PATTERN
+from vakhsh.schema.dates import FIRST_DATE, LAST_DATE, date_problem
 
 
 @dataclass(frozen=True, eq=False)
@@ -65,17 +68,24 @@ class SeriesTable:
         self.file, self.layout, self.stamps, self.frame = file, layout, stamps, frame
 
     @classmethod
-    def read(cls, folder: Path, file: str) -> SeriesTable:
-        path = folder / file
-        if not path.is_file():
-            raise SeriesError(Problem(file, "", "series file not found", str(path)))
+    def read(cls, folder: Path, file: str, reader: InputReader | None = None) -> SeriesTable:
+        """Read `file` of the model folder (confined to it; hashed by `reader`)."""
         try:
-            frame = pd.read_csv(path)
-            with open(path, encoding="utf-8", errors="replace") as fh:
-                header = [name.strip() for name in fh.readline().rstrip("\r\n").split(",")]
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+            data = reader.read(file) if reader is not None else read_input(folder, file)
+        except InputError as exc:
+            raise SeriesError(exc.problem) from None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            raise SeriesError(Problem(file, f"line {line}", "is not UTF-8 text",
+                                      f"byte 0x{data[exc.start]:02x}")) from None
+        try:
+            frame = pd.read_csv(io.StringIO(text))
+        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
             raise SeriesError(Problem(file, "", "cannot be read as CSV",
                                       str(exc).strip())) from None
+        header = [name.strip() for name in text.split("\n", 1)[0].rstrip("\r").split(",")]
         repeated = sorted({name for name in header if header.count(name) > 1})
         if repeated:
             raise SeriesError(Problem(file, repeated[0], "column name appears more than once",
@@ -104,20 +114,22 @@ class SeriesTable:
     @classmethod
     def _timed(cls, file: str, frame: pd.DataFrame) -> SeriesTable:
         # ISO 8601 only: 01/02/2024 is not guessed to be 1 February or 2 January
-        stamps = pd.to_datetime(frame["time"].astype(str), errors="coerce", format="ISO8601")
+        text = frame["time"].astype(str)
+        try:
+            stamps = pd.to_datetime(text, errors="coerce", format="ISO8601")
+        except ValueError:  # offsets that differ from row to row
+            raise SeriesError(Problem(file, "time", "timestamps are naive: no time zone "
+                                      "(rows carry different UTC offsets)",
+                                      text.iloc[0])) from None
         if stamps.isna().any():
             row = int(np.flatnonzero(stamps.isna())[0])
             raise SeriesError(Problem(file, f"time (row {row + 2})", "not a timestamp",
                                       frame["time"].iloc[row]))
         if getattr(stamps.dt, "tz", None) is not None:
             raise SeriesError(Problem(file, "time", "timestamps are naive: no time zone"))
-        values = stamps.to_numpy(dtype="datetime64[ns]")
-        if len(values) == 0:
+        if len(stamps) == 0:
             raise SeriesError(Problem(file, "time", "no rows"))
-        bad = np.flatnonzero(np.diff(values) <= np.timedelta64(0))
-        if len(bad):
-            raise SeriesError(Problem(file, f"time (row {bad[0] + 3})", "timestamps must be "
-                                      "strictly increasing", str(stamps.iloc[bad[0] + 1])))
+        values = checked_stamps(pd.DatetimeIndex(stamps), file, "time", first_row=2)
         return cls(file, "time", values, frame.drop(columns="time"))
 
     def column(self, name: str, path: str) -> np.ndarray:
@@ -125,17 +137,12 @@ class SeriesTable:
             raise SeriesError(Problem(self.file, name, f"column not found (named by {path})",
                                       ", ".join(map(str, self.frame.columns[:8]))))
         values = pd.to_numeric(self.frame[name], errors="coerce").to_numpy(dtype=float)
-        missing = np.flatnonzero(~np.isfinite(values))
-        if len(missing):
-            row = missing[0]
-            where = (str(pd.Timestamp(self.stamps[row])) if self.layout == "time"
-                     else f"month {self.stamps[row]}")
-            raise SeriesError(Problem(self.file, name, f"missing or non-numeric value at "
-                                      f"{where} ({len(missing)} in all)",
-                                      self.frame[name].iloc[row]))
-        if np.any(values < 0):
-            row = int(np.flatnonzero(values < 0)[0])
-            raise SeriesError(Problem(self.file, name, "negative value", values[row]))
+
+        def where(row: int) -> str:
+            return (str(pd.Timestamp(self.stamps[row])) if self.layout == "time"
+                    else f"month {self.stamps[row]}")
+
+        check_rates(values, self.file, name, where, self.frame[name].to_numpy())
         return values
 
     def step_means(self, name: str, path: str, run: RunTime,
@@ -158,6 +165,43 @@ class SeriesError(Exception):
     def __init__(self, problem: Problem):
         self.problem = problem
         super().__init__(str(problem))
+
+
+def checked_stamps(stamps: pd.DatetimeIndex, file: str, column: str,
+                   first_row: int = 0) -> np.ndarray:
+    """Stamps as datetime64[ns] after the checks every timed series gets: every date in
+    range, strictly increasing (sorted, no repeats). `first_row` numbers rows in messages
+    (2 for a CSV file's first data row, 0 for an index)."""
+    outside = np.flatnonzero((stamps < FIRST_DATE) | (stamps > LAST_DATE))
+    if len(outside):
+        row = int(outside[0])
+        raise SeriesError(Problem(file, f"{column} (row {row + first_row})",
+                                  date_problem(stamps[row]), str(stamps[row])))
+    values = stamps.as_unit("ns").to_numpy(dtype="datetime64[ns]")
+    bad = np.flatnonzero(np.diff(values) <= np.timedelta64(0))
+    if len(bad):
+        row = int(bad[0]) + 1
+        kind = "repeats" if values[row] == values[row - 1] else "goes back in time"
+        raise SeriesError(Problem(file, f"{column} (row {row + first_row})", "timestamps must "
+                                  f"be strictly increasing: this one {kind}",
+                                  str(stamps[row])))
+    return values
+
+
+def check_rates(values: np.ndarray, file: str, column: str, where, written=None) -> None:
+    """Every value finite and non-negative (all series are non-negative rates); `where(i)`
+    names row i in the message, `written` holds the values as written (for the message)."""
+    missing = np.flatnonzero(~np.isfinite(values))
+    if len(missing):
+        row = int(missing[0])
+        shown = written[row] if written is not None else values[row]
+        raise SeriesError(Problem(file, column, f"missing or non-numeric value at "
+                                  f"{where(row)} ({len(missing)} in all)", shown))
+    negative = np.flatnonzero(values < 0)
+    if len(negative):
+        row = int(negative[0])
+        raise SeriesError(Problem(file, column, f"negative value at {where(row)} "
+                                  f"({len(negative)} in all)", values[row]))
 
 
 def timed_step_means(stamps: np.ndarray, values: np.ndarray, run: RunTime,
@@ -244,14 +288,15 @@ def monthly_step_totals(per_month: np.ndarray | list[float], run: RunTime) -> np
 class SeriesResolver:
     """Resolves the series fields of components, reading each CSV file once."""
 
-    def __init__(self, folder: Path, run: RunTime):
+    def __init__(self, folder: Path, run: RunTime, reader: InputReader | None = None):
         self.folder, self.run = folder, run
+        self.reader = reader
         self._tables: dict[str, SeriesTable | SeriesError] = {}
 
     def table(self, file: str) -> SeriesTable:
         if file not in self._tables:
             try:
-                self._tables[file] = SeriesTable.read(self.folder, file)
+                self._tables[file] = SeriesTable.read(self.folder, file, self.reader)
             except SeriesError as exc:
                 self._tables[file] = exc
         found = self._tables[file]

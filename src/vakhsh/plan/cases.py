@@ -236,14 +236,12 @@ def _retire(tables: dict, series: dict, cid: str) -> tuple[dict, dict]:
 def read_stages(path: Path) -> dict[str, ReservoirStage]:
     """Reservoir stages from a YAML mapping: id -> {reservoir, storage_max_hm3, capex_usd,
     lifetime_years, fom_usd_per_year}."""
-    import yaml
     from pydantic import TypeAdapter, ValidationError
 
+    from vakhsh.schema.safe_yaml import read_yaml_file
+
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise ModelError([Problem(path.name, "", "cannot be read", str(exc))]) from None
+    raw = read_yaml_file(path) or {}
     if not isinstance(raw, dict):
         raise ModelError([Problem(path.name, "", "expected a mapping of stage id to fields")])
     adapter = TypeAdapter(ReservoirStage)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import platform
 from dataclasses import dataclass, field
@@ -80,6 +79,8 @@ class Results:
                     strict=True)},
             },
             "provenance": self.solve_info.get("provenance", {}),
+            # what the loader and the solver noticed: valid, but probably not meant
+            "warnings": [*net.warnings, *self.solve_info.get("warnings", [])],
         }
 
     # ---- writing ----
@@ -118,19 +119,31 @@ def _plain(value: Any) -> Any:
 
 
 def provenance(net: Network, options: Any) -> dict[str, Any]:
-    """What makes a run reproducible: the model's hash, versions, solver and options."""
-    digest = hashlib.sha256()
-    if net.folder is not None:
-        for path in sorted(net.folder.rglob("*")):
-            if path.is_file() and path.suffix in (".yaml", ".yml", ".csv"):
-                digest.update(path.relative_to(net.folder).as_posix().encode())
-                digest.update(path.read_bytes())
+    """What makes a run reproducible: the hashes of exactly the files it read, the
+    ensemble member it used, versions, solver and options (as JSON values)."""
     packages = {}
     for name in ("vakhsh", "linopy", "highspy", "xarray", "pandas", "numpy"):
         try:
             packages[name] = version(name)
         except Exception:  # noqa: BLE001 - a missing package is recorded as such
             packages[name] = None
-    return {"model_sha256": digest.hexdigest(), "packages": packages,
-            "python": platform.python_version(),
-            "options": {k: str(v) for k, v in vars(options).items()}}
+    out = {"model_sha256": net.model_sha256, "files_sha256": dict(net.inputs.files)}
+    if net.member is not None:
+        out["inflows"] = net.member.as_dict()
+    out.update({"packages": packages, "python": platform.python_version(),
+                "options": {k: json_value(v) for k, v in vars(options).items()}})
+    return out
+
+
+def json_value(value: Any) -> Any:
+    """A value as JSON holds it: numbers, text, true/false, null, lists and mappings stay
+    what they are; paths and anything else become text."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, dict):
+        return {str(k): json_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_value(v) for v in value]
+    return str(value)

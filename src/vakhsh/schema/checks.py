@@ -16,6 +16,7 @@ import pandas as pd
 from vakhsh.errors import Problem
 from vakhsh.schema import registry
 from vakhsh.schema.components import KINDS, NODE_KINDS, Reservoir
+from vakhsh.schema.dates import date_problem
 from vakhsh.schema.parse import MODEL_FILE, ParsedModel
 
 ID_PATTERN = re.compile(r"^[a-z0-9_]+$")
@@ -272,7 +273,19 @@ def time_problems(start, end, step: str, path: str, file: str = MODEL_FILE) -> l
     if delta % pd.Timedelta(hours=1) != pd.Timedelta(0):
         return [Problem(file, f"{path}.step", "must be a whole number of hours or days, "
                         "such as 1h, 3h, 1D or 7D", step)]
-    start, end = pd.Timestamp(start), pd.Timestamp(end)
+    stamps = {}
+    for name, value in (("start", start), ("end", end)):
+        try:
+            stamps[name] = pd.Timestamp(value)
+        except (ValueError, TypeError, OverflowError):
+            return [Problem(file, f"{path}.{name}", "not a date or timestamp (write "
+                            "2024-10-01 or 2024-10-01T06:00)", value)]
+        if stamps[name] is pd.NaT:
+            return [Problem(file, f"{path}.{name}", "is required", value)]
+        outside = date_problem(stamps[name].tz_localize(None))
+        if outside:
+            return [Problem(file, f"{path}.{name}", outside, str(value))]
+    start, end = stamps["start"], stamps["end"]
     if start.tz is not None or end.tz is not None:
         return [Problem(file, path, "timestamps are naive: no time zone", f"{start} .. {end}")]
     if end <= start:

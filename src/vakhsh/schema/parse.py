@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from vakhsh.errors import ModelError, Problem
@@ -27,6 +26,7 @@ from vakhsh.schema.components import (
     StageTemplate,
     TimeBlock,
 )
+from vakhsh.schema.safe_yaml import read_yaml_file
 
 MODEL_FILE = "model.yaml"
 
@@ -48,28 +48,15 @@ class ParsedModel:
 
 
 def read_yaml(path: Path) -> dict[str, Any]:
-    """Read model.yaml; a syntax error names its line and column."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ModelError([Problem(path.name, "", "file not found", str(path))]) from None
-    try:
-        raw = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError:
-        raw = None  # parse again with the pure-Python loader, whose messages are clearer
-    try:
-        raw = yaml.safe_load(text) if raw is None else raw
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        opened = getattr(exc, "context_mark", None)
-        if opened is not None and (mark is None or opened.line != mark.line):
-            context = getattr(exc, "context", None) or "the construct"
-            problem += f" ({context} at line {opened.line + 1}, column {opened.column + 1})"
-        raise ModelError([Problem(path.name, where, f"YAML syntax error: {problem}")]) from None
+    """Read model.yaml (checked by `safe_yaml`: UTF-8, no alias bombs, bounded nesting and
+    numbers); a syntax error names its line and column."""
+    return yaml_mapping(read_yaml_file(path), path.name)
+
+
+def yaml_mapping(raw: Any, file: str) -> dict[str, Any]:
+    """The top of a model.yaml document, which must be a mapping of sections."""
     if not isinstance(raw, dict):
-        raise ModelError([Problem(path.name, "", "expected a mapping of sections at the top",
+        raise ModelError([Problem(file, "", "expected a mapping of sections at the top",
                                   type(raw).__name__)])
     return raw
 

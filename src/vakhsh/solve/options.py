@@ -19,3 +19,5 @@ class SolveOptions:
     audit_tolerance: float = 1e-6
     write_lp: Path | None = None
     log: bool = False
+    # build an LP even when its estimated size exceeds the memory available (solve/size.py)
+    force: bool = False

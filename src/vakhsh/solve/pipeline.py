@@ -38,6 +38,8 @@ from vakhsh.results.results import Results, provenance
 from vakhsh.solve.heads import HeadModel, head_model
 from vakhsh.solve.lp_file import write_lp_file
 from vakhsh.solve.options import SolveOptions
+from vakhsh.solve.scaling import explain as explain_scaling
+from vakhsh.solve.size import require_fits
 from vakhsh.solve.solver import Outcome, SolveStats, run_solver
 
 Progress = Callable[[str], None]
@@ -118,14 +120,17 @@ def run(strategy: Strategy, options: SolveOptions | None = None,
             f"{size['columns']:,} columns)")
         stats = strategy.solve(formulation, options)
         solve_s += stats.solve_s
+        # HiGHS's scaling warnings in plain words (solve/scaling.py), kept with the results
+        scaling = explain_scaling(formulation.model, list(stats.warnings))
         if stats.outcome is not Outcome.OPTIMAL:
             explain = formulation.explain or _no_optimum
-            raise explain(stats, options)
+            error = explain(stats, options)
+            raise SolveError("\n".join([str(error), *scaling])) if scaling else error
     if formulation is None:
         raise SolveError("nothing to solve")
     info = {"solver": options.solver, "build_s": build_s, "solve_s": solve_s,
             "head_iterations": solves, "status": "optimal", **formulation.size(),
-            **formulation.info}
+            **formulation.info, "warnings": scaling}
     results = [case_results(formulation, i, options, info)
                for i in range(len(formulation.cases))]
     return Solution(formulation=formulation, results=results,
@@ -226,5 +231,6 @@ def optimise(net: Network, options: SolveOptions | None = None,
              progress: Progress | None = None) -> Results:
     """Optimise water and power of one network together; return audited Results."""
     options = options or SolveOptions()
+    require_fits(net, force=options.force)  # before anything large is built
     solution = run(Operation(net, head_model(options, progress), progress), options, progress)
     return solution.results[0]

@@ -6,6 +6,7 @@ import contextlib
 import logging
 import os
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from enum import StrEnum
@@ -14,6 +15,7 @@ import linopy
 
 from vakhsh.errors import SolveError
 from vakhsh.solve.options import SolveOptions
+from vakhsh.solve.scaling import highs_warnings
 
 
 class Outcome(StrEnum):
@@ -28,6 +30,8 @@ class SolveStats:
     outcome: Outcome
     termination: str
     solve_s: float
+    # HiGHS's warnings about the LP's numbers (scaling), read from its log
+    warnings: tuple[str, ...] = ()
 
 
 @contextlib.contextmanager
@@ -61,8 +65,13 @@ def run_solver(model: linopy.Model, options: SolveOptions) -> SolveStats:
                          f"{', '.join(available_solvers())}")
     kwargs = dict(options.solver_options)
     io_api = "direct" if solver in ("highs", "gurobi", "mosek", "xpress") else "lp"
-    if solver == "highs":
-        kwargs.setdefault("output_flag", bool(options.log))
+    log_file = None
+    if solver == "highs" and "log_file" not in kwargs:
+        # HiGHS logs to a file always (its scaling warnings are read back), and to the
+        # console only with --log
+        fd, log_file = tempfile.mkstemp(prefix="vakhsh-highs-", suffix=".log")
+        os.close(fd)
+        kwargs.update(output_flag=True, log_to_console=bool(options.log), log_file=log_file)
     started = time.perf_counter()
     # linopy logs a warning block for every non-optimal solve; vakhsh explains it instead
     logging.getLogger("linopy").setLevel(logging.INFO if options.log else logging.ERROR)
@@ -71,6 +80,8 @@ def run_solver(model: linopy.Model, options: SolveOptions) -> SolveStats:
             status, termination = model.solve(solver_name=solver, io_api=io_api, **kwargs)
     except Exception as exc:  # a solver crash is reported, not swallowed
         raise SolveError(f"solver {solver} failed: {exc}") from exc
+    finally:
+        warnings = _read_warnings(log_file)
     elapsed = time.perf_counter() - started
     termination = str(termination)
     if status == "ok" and termination == "optimal":
@@ -81,4 +92,15 @@ def run_solver(model: linopy.Model, options: SolveOptions) -> SolveStats:
         outcome = Outcome.UNBOUNDED
     else:
         outcome = Outcome.OTHER
-    return SolveStats(outcome=outcome, termination=termination, solve_s=elapsed)
+    return SolveStats(outcome=outcome, termination=termination, solve_s=elapsed,
+                      warnings=tuple(warnings))
+
+
+def _read_warnings(log_file: str | None) -> list[str]:
+    if log_file is None:
+        return []
+    try:
+        with open(log_file, encoding="utf-8", errors="replace") as fh:
+            return highs_warnings(fh.read())
+    finally:
+        os.unlink(log_file)
