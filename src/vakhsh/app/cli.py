@@ -39,7 +39,6 @@ def bind(host: str, port: int) -> socket.socket:
         raise ModelError([Problem("command line", "--host/--port", f"cannot listen on "
                                   f"{host}:{port} ({exc.strerror or exc}){hint}")]) from None
     sock.listen(2048)
-    sock.set_inheritable(True)
     return sock
 
 
