@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
+CHROMIUM ?= /usr/bin/chromium
 
 .PHONY: demo test install install-test chromium clean
 
@@ -17,7 +18,7 @@ install-test: $(BIN)/python chromium
 
 # The web app's browser tests drive Debian's chromium (Playwright, no downloaded browser).
 chromium:
-	@if [ ! -x /usr/bin/chromium ]; then \
+	@if [ ! -x $(CHROMIUM) ]; then \
 	  if command -v apt-get >/dev/null; then \
 	    echo "installing Debian's chromium for the browser tests"; \
 	    if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \

@@ -112,3 +112,42 @@ def test_workdir_with_other_files_is_refused(tmp_path):
     assert result.exit_code == 2
     assert "--workdir" in result.output and "did not write" in result.output
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
+def test_a_busy_port_is_exit_2_and_writes_nothing(tmp_path):
+    import socket
+
+    from typer.testing import CliRunner
+
+    from vakhsh.cli import _mount_optional, app
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        _mount_optional()
+        result = CliRunner().invoke(app, ["serve", "--workdir", str(tmp_path / "w"),
+                                          "--port", str(port)])
+    assert result.exit_code == 2 and "choose another --port" in result.output
+    assert not (tmp_path / "w").exists()
+
+
+def test_listening_beyond_loopback_warns_that_there_is_no_authentication(tmp_path,
+                                                                         monkeypatch):
+    import uvicorn
+    from typer.testing import CliRunner
+
+    from vakhsh.app.cli import is_loopback
+    from vakhsh.cli import _mount_optional, app
+
+    assert is_loopback("127.0.0.1") and is_loopback("localhost") and is_loopback("::1")
+    assert not is_loopback("0.0.0.0") and not is_loopback("192.0.2.1")
+    # neither listen nor serve: only what `vakhsh serve` prints is under test
+    monkeypatch.setattr("vakhsh.app.cli.bind", lambda host, port: None)
+    monkeypatch.setattr(uvicorn.Server, "run", lambda self, sockets=None: None)
+    _mount_optional()
+    quiet = CliRunner().invoke(app, ["serve", "--workdir", str(tmp_path / "a")])
+    assert quiet.exit_code == 0 and "no authentication" not in quiet.output
+    loud = CliRunner().invoke(app, ["serve", "--workdir", str(tmp_path / "b"), "--host",
+                                    "0.0.0.0"])
+    assert loud.exit_code == 0 and "no authentication" in loud.output

@@ -147,11 +147,18 @@ def test_outputs_are_found_by_the_file_each_kind_writes(tmp_path):
     (tmp_path / "ensembles" / "dry" / "aggregates.csv").write_text("metric,mean\ncost,1.5\n")
     (tmp_path / "policy").mkdir()
     (tmp_path / "policy" / ".vakhsh-output.json").write_text('{"kind": "sddp"}')
+    (tmp_path / "sddp" / "dry" / "policy").mkdir(parents=True)  # as `vakhsh sddp` writes
+    (tmp_path / "sddp" / "dry" / "policy" / "policy.json").write_text("{}")
+    (tmp_path / "sddp" / "dry" / "summary.json").write_text('{"sddp": {"iterations": 3}}')
+    (tmp_path / "sddp" / "dry" / "training.csv").write_text("iteration,lower\n1,5\n")
     (tmp_path / "runs" / "x").mkdir(parents=True)
     (tmp_path / "runs" / "x" / "plan.json").write_text("{}")  # the app's own folder
     (tmp_path / "notes").mkdir()
     found = {o["id"]: o["kind"] for o in find_outputs(tmp_path)}
-    assert found == {"ensembles/dry": "ensemble", "policy": "sddp"}
+    assert found == {"ensembles/dry": "ensemble", "policy": "sddp", "sddp/dry": "sddp"}
+    sddp = output_detail(tmp_path, "sddp/dry")
+    assert sddp["manifest"] == {"sddp": {"iterations": 3}}
+    assert sddp["tables"][0]["rows"] == [["1", "5"]]
     detail = output_detail(tmp_path, "ensembles/dry")
     assert detail["tables"][0] == {"name": "aggregates.csv", "columns": ["metric", "mean"],
                                    "rows": [["cost", "1.5"]], "truncated": False}

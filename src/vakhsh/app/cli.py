@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import ipaddress
+import socket
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
@@ -20,6 +22,24 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """The listening socket, bound here so that a port in use is a clear error (exit 2)."""
+    from vakhsh.errors import ModelError, Problem
+
+    try:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError as exc:
+        hint = "; another server is there: choose another --port" if \
+            exc.errno == errno.EADDRINUSE else ""
+        raise ModelError([Problem("command line", "--host/--port", f"cannot listen on "
+                                  f"{host}:{port} ({exc.strerror or exc}){hint}")]) from None
+    sock.listen(2048)
+    return sock
 
 
 def register(app: typer.Typer, reports_errors: Callable, console: Console) -> None:
@@ -44,9 +64,11 @@ def register(app: typer.Typer, reports_errors: Callable, console: Console) -> No
         from vakhsh.app.workdir import WorkdirError
         from vakhsh.errors import ModelError, Problem
 
+        listening = bind(host, port)  # before the workdir is made: a busy port changes nothing
         try:
             application = create_app(workdir, workers=workers)
         except WorkdirError as exc:
+            listening.close()
             raise ModelError([Problem("command line", "--workdir", str(exc))]) from None
         if not is_loopback(host):
             console.print(f"[bold red]warning[/bold red]: listening on {host}: the web app has "
@@ -59,4 +81,4 @@ def register(app: typer.Typer, reports_errors: Callable, console: Console) -> No
         config = uvicorn.Config(application, host=host, port=port, log_level="warning",
                                 access_log=False, timeout_graceful_shutdown=3,
                                 timeout_keep_alive=30, lifespan="on")
-        uvicorn.Server(config).run()
+        uvicorn.Server(config).run(sockets=[listening])

@@ -1,9 +1,9 @@
 """Other outputs in the workdir: ensembles, plans and SDDP runs, read from their folders.
 
 The app does not make these (`vakhsh ensemble`, `vakhsh plan` and `vakhsh sddp` do,
-e.g. with `--out WORKDIR/ensembles/dry`); it finds them by the file each kind writes
-first-hand, one or two folders below the workdir, and serves their tables and
-report.html. Nothing here writes.
+e.g. with `--out WORKDIR/ensembles/dry`); it finds them, one or two folders below the
+workdir, by their output marker or the file each kind writes first-hand, and serves their
+tables and report.html. Nothing here writes.
 """
 
 from __future__ import annotations
@@ -15,12 +15,15 @@ from typing import Any
 
 from vakhsh.app.workdir import NAME_PATTERN, BadName, check_name
 
-# the file that tells what kind of output a folder is, in order of precedence
+# the marker every vakhsh output folder carries (with its kind), else the file each kind
+# writes first-hand (`vakhsh sddp`: its saved policy), in order of precedence
 MARKER = ".vakhsh-output.json"
-KIND_FILES = [("ensemble", "ensemble.json"), ("plan", "plan.json"), ("sddp", "sddp.json")]
-# the tables each kind is shown with, first rows only
+KIND_FILES = [("ensemble", "ensemble.json"), ("plan", "plan.json"),
+              ("sddp", "policy/policy.json")]
+# the JSON shown as the output's manifest, and its tables (first rows only)
+MANIFESTS = {"ensemble": "ensemble.json", "plan": "plan.json", "sddp": "summary.json"}
 TABLES = {"ensemble": ["aggregates.csv", "metrics.csv"], "plan": ["ranking.csv"],
-          "sddp": ["convergence.csv", "bounds.csv"]}
+          "sddp": ["training.csv", "members.csv", "water_values.csv"]}
 APP_FOLDERS = {"models", "runs", "jobs"}
 MAX_ROWS = 200
 
@@ -84,11 +87,10 @@ def output_detail(root: Path, ident: str) -> dict[str, Any] | None:
         return None
     out: dict[str, Any] = {"id": ident, "kind": kind, "name": folder.name,
                            "report": (folder / "report.html").is_file(), "tables": []}
-    for name in (n for k, n in KIND_FILES if k == kind):
-        try:
-            out["manifest"] = json.loads((folder / name).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            out["manifest"] = None
+    try:
+        out["manifest"] = json.loads((folder / MANIFESTS[kind]).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        out["manifest"] = None
     for name in TABLES.get(kind, []):
         path = folder / name
         if path.is_file():
