@@ -69,7 +69,7 @@ def optimise(net: Network, options: SolveOptions | None = None,
     dataset = extract(ctx)
     gap = None
     if options.head == "iterate":
-        dataset, gap = _exact_energy(net, ctx, dataset)
+        dataset, gap = exact_energy(net, dataset)
     report = audit(net, dataset, options.audit_tolerance)
     objective = float(ctx.model.objective.value) + ctx.cost_constant
     info = {"solver": options.solver, "build_s": build_s, "solve_s": solve_s,
@@ -112,15 +112,16 @@ def _largest_change(energy: np.ndarray, previous: np.ndarray | None) -> float:
     return float(np.max(np.abs(energy - previous) / scale)) if energy.size else 0.0
 
 
-def _exact_energy(net: Network, ctx: BuildContext, ds: xr.Dataset) -> tuple[xr.Dataset, float]:
-    """Recompute hydro power from the solved flows and the solved storage path's heads."""
+def exact_energy(net: Network, ds: xr.Dataset) -> tuple[xr.Dataset, float]:
+    """Recompute hydro power from the solved flows and the solved storage path's heads;
+    return the Dataset with it and the relative gap of exact to LP hydro energy."""
     storage = ds["storage_hm3"]
     exact = parameters_from_storage(net, storage_start(net, storage), storage)
     efficiency = net.static("hydro_plants", "efficiency")
     exact_p = GRAVITY_MW_PER_M3S_M * efficiency * exact.head_m * ds["turbine_flow_m3s"]
-    lp_energy = float(ds["hydro_p_mw"].sum()) * ctx.hours
-    exact_energy = float(exact_p.sum()) * ctx.hours
-    gap = (exact_energy - lp_energy) / lp_energy if lp_energy else 0.0
+    lp_energy = float(ds["hydro_p_mw"].sum()) * net.step_hours
+    exact_mwh = float(exact_p.sum()) * net.step_hours
+    gap = (exact_mwh - lp_energy) / lp_energy if lp_energy else 0.0
     ds = ds.assign(hydro_p_exact_mw=exact_p, head_exact_m=exact.head_m)
     ds["hydro_p_exact_mw"].attrs.update(units="MW", description="hydropower recomputed "
                                         "exactly from flows and the solved storage path")
