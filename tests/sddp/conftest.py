@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+from types import SimpleNamespace
 from pathlib import Path
 
 import linopy
@@ -110,15 +111,29 @@ def deterministic_equivalent(net: Network, stages: list[np.ndarray],
                                               for ctx in contexts)
 
 
-@pytest.fixture
-def ensemble_file(tmp_path: Path):
-    def make(net: Network, factors, name: str = "ens.nc", months: int | None = None) -> Path:
-        return monthly_ensemble(net, np.asarray(factors), tmp_path / name, months)
+@pytest.fixture(scope="session")
+def helpers() -> SimpleNamespace:
+    """The helpers above, for tests (conftest modules are not importable by name)."""
+    return SimpleNamespace(deterministic_equivalent=deterministic_equivalent,
+                           month_stages=month_stages, monthly_ensemble=monthly_ensemble,
+                           with_inflow=with_inflow)
 
-    return make
 
+@pytest.fixture(scope="session")
+def cli():
+    """`cli(*args)`: run vakhsh's sub-commands in process (as `vakhsh.cli.main` mounts them);
+    returns typer's result (exit_code, output, stderr)."""
+    import typer
+    from typer.testing import CliRunner
 
-@pytest.fixture
-def equivalent():
-    """The deterministic equivalent and the month stages it is written over."""
-    return deterministic_equivalent, month_stages
+    from vakhsh.cli import console, reports_errors
+    from vakhsh.commands import register
+
+    app = typer.Typer()
+    register(app, reports_errors, console)
+    runner = CliRunner()
+
+    def invoke(*args):
+        return runner.invoke(app, [str(a) for a in args], env={"COLUMNS": "160"})
+
+    return invoke

@@ -27,7 +27,7 @@ from vakhsh.sddp.options import SDDPOptions
 from vakhsh.sddp.policy import Policy, load_cuts, policy_of, read_policy
 from vakhsh.sddp.simulate import Simulation, simulate
 from vakhsh.sddp.stopping import Iteration
-from vakhsh.sddp.train import TrainingLog, train
+from vakhsh.sddp.train import Trainer, TrainingLog, train
 from vakhsh.sddp.water_values import water_values
 
 Say = Callable[[str], None]
@@ -118,6 +118,12 @@ def policy_model(net: Network, ensemble, policy: Policy, options: SDDPOptions,
     meta = policy.meta
     model = build_sddp_model(net, ensemble, options, say, par_slopes=policy.par_slopes,
                              outcomes=meta["outcomes_per_stage"])
+    # HiGHS scales an LP when it first solves it and scales rows added later on their own;
+    # training solved every stage before its first cut, so do the same here, for the
+    # rebuilt problems to be the trained ones bit for bit
+    trainer = Trainer(model, np.random.default_rng(0))
+    for s in range(len(model.stages)):
+        trainer.solve(s, model.states.initial, outcome=0)
     load_cuts(policy, model)
     return model
 

@@ -79,6 +79,19 @@ class StageProblem:
         return self.h.getNumCol() - 1
 
     # ---- what changes between solves
+    def set_theta_lower(self, lower: float) -> None:
+        """The lower bound of the cost-to-go (and of each multi-cut column)."""
+        cols = np.r_[self.theta, self.phi].astype(np.int32) if self.theta >= 0 else []
+        if len(cols):
+            self.h.changeColsBounds(len(cols), cols, np.full(len(cols), float(lower)),
+                                    np.full(len(cols), INF))
+
+    def free_state(self, lower: np.ndarray, upper: np.ndarray) -> None:
+        """Let the incoming state take any value within its physical bounds."""
+        if len(self._state_cols):
+            self.h.changeColsBounds(len(self._state_cols), self._state_cols,
+                                    _finite(lower), _finite(upper))
+
     def fix_state(self, x: np.ndarray) -> None:
         if len(self._state_cols):
             self.h.changeColsBounds(len(self._state_cols), self._state_cols, x, x)

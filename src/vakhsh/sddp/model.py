@@ -1,9 +1,9 @@
 """The multi-stage problem: stages, state, noise and one HiGHS problem per stage.
 
-Each stage's LP is built once (`stage_build`) and kept in HiGHS (`highs_stage`); the
-cost-to-go column of every stage but the last is bounded below by the sum of the later
-stages' box bounds (every column at whichever bound makes its cost smallest), a valid
-lower bound that needs no solve.
+Each stage's LP is built once (`stage_build`) and kept in HiGHS (`highs_stage`). Before
+training every stage is solved under every outcome from its best state (`check_stages`):
+this finds outcomes the model cannot meet from any state, and bounds the cost-to-go of
+each stage from below.
 """
 
 from __future__ import annotations
@@ -14,10 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from vakhsh.errors import SolveError
 from vakhsh.network import Network
 from vakhsh.sddp.cuts import CutStore
-from vakhsh.sddp.highs_stage import StageProblem
+from vakhsh.sddp.highs_stage import StageInfeasible, StageProblem
 from vakhsh.sddp.inflows import EnsembleInflows
 from vakhsh.sddp.noise import InflowNoise, make_noise
 from vakhsh.sddp.options import SDDPOptions
@@ -26,6 +25,9 @@ from vakhsh.sddp.stage_build import StageLP, build_stage
 from vakhsh.sddp.stages import Stage, split_stages
 from vakhsh.sddp.state import StateSpace, state_space
 from vakhsh.solve.head import fixed_parameters
+
+
+SLACK_TOLERANCE = 1e-6  # m3/s (or MW) of elastic slack that counts as a violation
 
 
 @dataclass
@@ -72,21 +74,57 @@ def build_sddp_model(net: Network, inflows: EnsembleInflows, options: SDDPOption
         say(f"building stage {stage.index + 1}/{len(stages)} ({stage.label})")
         lps.append(build_stage(net, params, stage, last=stage.index == len(stages) - 1,
                                states=states, par_slope=noise.par_slope(stage.index)))
-    lower = future_lower_bounds(lps)
     problems, cuts = [], []
     for s, lp in enumerate(lps):
         last = s == len(lps) - 1
         outcomes_next = 0 if last or options.cut != "multi" else outcomes[s + 1]
-        problems.append(StageProblem(lp, None if last else lower[s], outcomes_next,
+        problems.append(StageProblem(lp, None if last else 0.0, outcomes_next,
                                      options.highs_options))
-        cuts.append(CutStore(len(states), lower[s], outcomes_next))
+        cuts.append(CutStore(len(states), 0.0, outcomes_next))
     model = SDDPModel(net=net, inflows=inflows, options=options, stages=stages,
                       states=states, noise=noise, risk=options.risk_measure(), lps=lps,
                       problems=problems, cuts=cuts, build_s=time.perf_counter() - started)
+    check_stages(model, say)
     if options.cut == "multi":
         for s in range(len(stages) - 1):  # the nominal distribution is always a risk set
             add_risk_set(model, s, np.full(outcomes[s + 1], 1.0 / outcomes[s + 1]))
     return model
+
+
+def check_stages(model: SDDPModel, say: Callable[[str], None]) -> None:
+    """Solve every stage under every outcome from the best state for it (the incoming
+    state free within its physical bounds, no cost-to-go).
+
+    An outcome that needs an elastic slack even then makes the model infeasible: an error
+    names the stage, the outcome and the constraint family. The least stage cost over
+    outcomes bounds the cost of that stage from below, whatever the policy; their sums
+    over the later stages are the lower bounds of each stage's cost-to-go.
+    """
+    from vakhsh.sddp.diagnose import explain_stage
+
+    states, noise = model.states, model.noise
+    least = np.zeros(len(model.stages))
+    for s, (lp, problem) in enumerate(zip(model.lps, model.problems, strict=True)):
+        say(f"checking stage {s + 1}/{len(model.stages)} under every outcome")
+        problem.free_state(states.lower, states.upper)
+        slack_cols = lp.slack_cols
+        costs = []
+        for k in noise.solve_order(s):
+            noise.apply(problem, s, int(k))
+            try:
+                sol = problem.solve(full=True)
+            except StageInfeasible as exc:  # pragma: no cover - elastic stages are feasible
+                raise explain_stage(model, s, states.initial, int(k), None, exc.status) from None
+            if sol.col_value[slack_cols].sum() > SLACK_TOLERANCE:
+                state = sol.col_value[lp.state_in_cols]
+                raise explain_stage(model, s, state, int(k), None, "needs a slack whatever "
+                                    "state it starts from")
+            costs.append(sol.stage_cost_usd)
+        least[s] = min(costs)
+    after = np.r_[np.cumsum(least[::-1])[::-1][1:], 0.0]  # cost of the stages after each
+    for s, problem in enumerate(model.problems):
+        problem.set_theta_lower(after[s])
+        model.cuts[s].lower_usd = float(after[s])
 
 
 def add_risk_set(model: SDDPModel, stage: int, xi: np.ndarray) -> None:
@@ -94,19 +132,3 @@ def add_risk_set(model: SDDPModel, stage: int, xi: np.ndarray) -> None:
         model.problems[stage].add_risk_row(xi)
 
 
-def future_lower_bounds(lps: list[StageLP]) -> list[float]:
-    """For each stage, a lower bound on the cost of all later stages."""
-    boxes = []
-    for lp in lps:
-        with np.errstate(invalid="ignore"):  # 0 * inf where a free column costs nothing
-            low = np.where(lp.cost >= 0, lp.cost * lp.col_lower, lp.cost * lp.col_upper)
-        low = np.where(lp.cost == 0, 0.0, low)
-        if not np.all(np.isfinite(low)):
-            bad = int(np.flatnonzero(~np.isfinite(low))[0])
-            name = next(n for n, cols in lp.var_cols.items() if bad in cols)
-            raise SolveError(f"stage {lp.stage.label}: variable {name} has a negative cost "
-                             "and no finite upper bound, so the cost of the later stages "
-                             "cannot be bounded from below; give it a bound")
-        boxes.append(float(low.sum()) + lp.constant_usd)
-    after = np.cumsum(boxes[::-1])[::-1]  # cost of stage s and all later ones
-    return [float(after[s + 1]) if s + 1 < len(lps) else 0.0 for s in range(len(lps))]

@@ -5,6 +5,11 @@ The stage LP is built once with linopy from `vakhsh.math` on the stage's sub-Net
 would read as constants of the horizon's start enters as columns instead, whose bounds
 the algorithm fixes before each solve:
 
+The stage is built elastic (`BuildConfig(elastic=True)`): every hard limit (minimum
+release, reach minimum flow, sink minimum inflow, node balances) has a slack priced at
+`ELASTIC_PENALTY`, so that every state a policy reaches has a feasible stage; a slack
+used in a simulation is reported as a violation.
+
 - `sddp_inflow_m3s[time, catchment]`: the stage's inflow outcome, routed to each
   catchment's node like a catchment's inflow;
 - `sddp_storage_in_hm3[reservoir]`: storage entering the stage; it reaches the reservoir
@@ -40,7 +45,7 @@ import scipy.sparse as sp
 import xarray as xr
 
 from vakhsh.math.build import add_operation, new_context, set_objective
-from vakhsh.math.context import ELASTIC_PENALTY, BuildContext, HeadParameters
+from vakhsh.math.context import ELASTIC_PENALTY, BuildConfig, BuildContext, HeadParameters
 from vakhsh.math.water import STORAGE
 from vakhsh.network import Network
 from vakhsh.sddp.stages import Stage, stage_network, stage_parameters
@@ -84,6 +89,13 @@ class StageLP:
     con_rows: dict[str, np.ndarray] = field(default_factory=dict)  # linopy name -> rows
 
     @property
+    def slack_cols(self) -> np.ndarray:
+        """Columns of the elastic slacks (priced violations of hard limits)."""
+        cols = [self.var_cols[name].ravel() for name in self.ctx.elastic]
+        cols = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
+        return cols[cols >= 0]
+
+    @property
     def ncols(self) -> int:
         return len(self.cost)
 
@@ -96,7 +108,10 @@ def build_stage(net: Network, params: HeadParameters, stage: Stage, last: bool,
     inflow does not depend on the previous one.
     """
     sub = stage_network(net, stage)
-    ctx = new_context(sub, stage_parameters(params, stage))
+    # elastic: every hard limit has a priced slack, so that a stage is feasible from any
+    # state a (still poor) policy can reach (SDDP needs relatively complete recourse);
+    # `model.check_stages` finds the outcomes that need a slack from every state
+    ctx = new_context(sub, stage_parameters(params, stage), BuildConfig(elastic=True))
     full_tables = net.tables
 
     def state_family(ctx: BuildContext) -> None:

@@ -28,6 +28,8 @@ class StateSpace:
     component: tuple[str, ...]
     lag: tuple[int, ...]  # transit lag in steps (0 for the other kinds)
     initial: np.ndarray  # the value entering the first stage
+    lower: np.ndarray  # physical bounds of each state
+    upper: np.ndarray
 
     def __len__(self) -> int:
         return len(self.kind)
@@ -45,35 +47,40 @@ class StateSpace:
 
     def as_dict(self) -> dict:
         return {"kind": list(self.kind), "component": list(self.component),
-                "lag": list(self.lag), "initial": self.initial.tolist()}
+                "lag": list(self.lag), "initial": self.initial.tolist(),
+                "lower": self.lower.tolist(),
+                "upper": [None if not np.isfinite(v) else float(v) for v in self.upper]}
 
     @classmethod
     def from_dict(cls, data: dict) -> StateSpace:
+        upper = [np.inf if v is None else v for v in data["upper"]]
         return cls(tuple(data["kind"]), tuple(data["component"]),
                    tuple(int(x) for x in data["lag"]),
-                   np.asarray(data["initial"], dtype=float))
+                   np.asarray(data["initial"], dtype=float),
+                   np.asarray(data["lower"], dtype=float), np.asarray(upper, dtype=float))
 
 
 def state_space(net: Network, inflow_state: bool) -> StateSpace:
     """Every state of `net`, with the values that enter the first stage."""
-    kind: list[str] = []
-    component: list[str] = []
-    lag: list[int] = []
-    initial: list[float] = []
-    res = net.tables["reservoirs"]
-    for rid, row in res.iterrows():
-        kind.append("storage"), component.append(str(rid)), lag.append(0)
-        initial.append(float(row["storage_initial_hm3"]))
+    rows: list[tuple[str, str, int, float, float, float]] = []
+    for rid, row in net.tables["reservoirs"].iterrows():
+        rows.append(("storage", str(rid), 0, float(row["storage_initial_hm3"]),
+                     float(row["storage_min_hm3"]), float(row["storage_max_hm3"])))
     for uid, row in net.tables["storage_units"].iterrows():
-        kind.append("soc"), component.append(str(uid)), lag.append(0)
-        initial.append(float(row["soc_initial_mwh"]))
+        rows.append(("soc", str(uid), 0, float(row["soc_initial_mwh"]), 0.0,
+                     float(row["energy_mwh"])))
+    max_flow = net.series["reaches"]["max_flow_m3s"].max("time") if len(
+        net.tables["reaches"]) else None
     for rid, row in net.tables["reaches"].iterrows():
+        top = float(max_flow.sel(reach=rid))
         for j in range(1, int(row["delay_steps"]) + 1):
-            kind.append("transit"), component.append(str(rid)), lag.append(j)
-            initial.append(float(row["initial_flow_m3s"]))
+            rows.append(("transit", str(rid), j, float(row["initial_flow_m3s"]), 0.0, top))
     if inflow_state:
         for cid in net.ids("catchments"):
-            kind.append("inflow"), component.append(str(cid)), lag.append(0)
-            initial.append(0.0)  # the first stage's inflow does not depend on it
+            # the first stage's inflow does not depend on it
+            rows.append(("inflow", str(cid), 0, 0.0, 0.0, np.inf))
+    kind, component, lag, initial, lower, upper = zip(*rows, strict=True) if rows else \
+        ((),) * 6
     return StateSpace(tuple(kind), tuple(component), tuple(lag),
-                      np.asarray(initial, dtype=float))
+                      np.asarray(initial, dtype=float), np.asarray(lower, dtype=float),
+                      np.asarray(upper, dtype=float))

@@ -74,13 +74,18 @@ class Trainer:
         noise = self.model.noise
         return [int(self.rng.integers(noise.outcomes(s))) for s in range(len(self.model.stages))]
 
-    def forward(self, outcomes: list[int]) -> tuple[list[np.ndarray], float]:
-        """Incoming state of every stage along a path of outcomes, and the path's cost."""
+    def forward(self, outcomes: list[int], cold: bool = True
+                ) -> tuple[list[np.ndarray], float]:
+        """Incoming state of every stage along a path of outcomes, and the path's cost.
+
+        `cold` (training): each stage from scratch, as a simulation solves it, so that the
+        trial points are the states a simulation of the policy visits and the cuts are
+        exact there; warm starts are faster where that does not matter."""
         x = self.model.states.initial.copy()
         incoming, cost = [], 0.0
         for s, k in enumerate(outcomes):
             incoming.append(x)
-            sol = self.solve(s, x, outcome=k)
+            sol = self.solve(s, x, outcome=k, cold=cold)
             cost += sol.stage_cost_usd
             x = sol.state_out
         return incoming, cost
@@ -124,7 +129,8 @@ class Trainer:
 
     def simulate_sampled(self, replications: int) -> tuple[float, float]:
         """Mean cost and 95 % half-width of the policy on sampled paths (training noise)."""
-        costs = np.array([self.forward(self.sample_path())[1] for _ in range(replications)])
+        costs = np.array([self.forward(self.sample_path(), cold=False)[1]
+                          for _ in range(replications)])
         return mean_ci95(costs)
 
 
