@@ -25,6 +25,10 @@ def register(app: typer.Typer, reports_errors: Callable, console: Console) -> No
         inflows: Annotated[Path, typer.Option(help="Inflow ensemble (netCDF) from `vakhsh "
                                               "inflows generate`.")],
         scenario: Annotated[str | None, typer.Option("--scenario", "-s")] = None,
+        start: Annotated[str | None, typer.Option(help="First step, e.g. 2024-10-01 (not "
+                                                  "with `simulate`: the policy's).")] = None,
+        end: Annotated[str | None, typer.Option(help="End (exclusive).")] = None,
+        step: Annotated[str | None, typer.Option(help="Step: 1h, 3h, 1D.")] = None,
         noise: Annotated[str, typer.Option(help="independent | par1.")] = "independent",
         stage: Annotated[str, typer.Option(help="month | week.")] = "month",
         iterations: Annotated[int, typer.Option(help="Iteration limit.")] = 100,
@@ -69,6 +73,9 @@ def register(app: typer.Typer, reports_errors: Callable, console: Console) -> No
         if policy is not None and not simulating:
             raise ModelError([Problem("command line", "--policy", "only with `vakhsh sddp "
                                       "simulate`")])
+        if simulating and (start or end or step):
+            raise ModelError([Problem("command line", "--start/--end/--step", "a policy "
+                                      "is simulated over the horizon it was trained on")])
         options = SDDPOptions(noise=noise, stage=stage, iterations=iterations,
                               time_limit_s=time_limit, forward_passes=forward_passes,
                               risk=risk, cut=cut, simulate=simulate, seed=seed, gap=gap)
@@ -85,7 +92,7 @@ def register(app: typer.Typer, reports_errors: Callable, console: Console) -> No
                 header = _progress_header(console)
                 run = train_policy(name, inflows, options, scenario=scenario,
                                    progress=lambda it: _progress_row(console, it, header),
-                                   say=say)
+                                   say=say, start=start, end=end, step=step)
             say(f"writing {folder}")
             run.to_folder(folder, report=report)
         print_sddp_summary(run.summary(), console)

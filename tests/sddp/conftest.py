@@ -59,24 +59,41 @@ def month_stages(net: Network) -> list[np.ndarray]:
     return [np.flatnonzero(key == k) for k in pd.unique(key)]
 
 
+def week_stages(net: Network) -> list[np.ndarray]:
+    """Positions of each seven-day block's steps from the run's start."""
+    key = (net.time - net.time[0]) // pd.Timedelta(days=7)
+    return [np.flatnonzero(key == k) for k in pd.unique(key)]
+
+
 def with_inflow(net: Network, inflow: np.ndarray) -> Network:
     da = net.series["catchments"]["inflow_m3s"].copy(data=inflow)
     series = {**net.series, "catchments": net.series["catchments"].assign(inflow_m3s=da)}
     return dataclasses.replace(net, series=series)
 
 
-def deterministic_equivalent(net: Network, stages: list[np.ndarray],
-                             outcomes: list[np.ndarray]) -> float:
-    """Optimal expected cost of the scenario tree with equally likely outcomes.
+def independent_paths(outcomes: list[np.ndarray]) -> list[tuple[tuple, np.ndarray]]:
+    """Every path of a stage-wise independent tree: `outcomes[s]` is (outcomes, steps of
+    stage s, catchment), the inflow of each outcome of stage s."""
+    paths = itertools.product(*[range(len(o)) for o in outcomes])
+    return [(path, np.concatenate([outcomes[s][k] for s, k in enumerate(path)]))
+            for path in paths]
 
-    `outcomes[s]` is (outcomes, steps of stage s, catchment): the inflow of each outcome.
+
+def deterministic_equivalent(net: Network, stages: list[np.ndarray],
+                             outcomes: list[np.ndarray] | None = None,
+                             paths: list[tuple[tuple, np.ndarray]] | None = None) -> float:
+    """Optimal expected cost of a scenario tree whose paths are equally likely.
+
+    Either `outcomes` of a stage-wise independent tree (see `independent_paths`) or the
+    `paths` themselves: (outcome of each stage, inflow per (step, catchment)). Paths with
+    the same outcomes up to stage s share the decisions of stage s.
     """
-    paths = list(itertools.product(*[range(len(o)) for o in outcomes]))
+    tree = paths if paths is not None else independent_paths(outcomes)
+    paths = [path for path, _inflow in tree]
     probability = 1.0 / len(paths)
     model = None
     contexts = []
-    for i, path in enumerate(paths):
-        inflow = np.concatenate([outcomes[s][k] for s, k in enumerate(path)])
+    for i, (_path, inflow) in enumerate(tree):
         net_i = with_inflow(net, inflow)
         ctx = new_context(net_i, fixed_parameters(net_i), model=model, prefix=f"p{i}_",
                           weight=probability)
@@ -115,7 +132,8 @@ def deterministic_equivalent(net: Network, stages: list[np.ndarray],
 def helpers() -> SimpleNamespace:
     """The helpers above, for tests (conftest modules are not importable by name)."""
     return SimpleNamespace(deterministic_equivalent=deterministic_equivalent,
-                           month_stages=month_stages, monthly_ensemble=monthly_ensemble,
+                           month_stages=month_stages, week_stages=week_stages,
+                           monthly_ensemble=monthly_ensemble,
                            with_inflow=with_inflow)
 
 

@@ -56,3 +56,15 @@ def test_simulated_mean_agrees_within_its_confidence_interval(case):
     mean, ci = Trainer(model, np.random.default_rng(7)).simulate_sampled(200)
     assert ci > 0
     assert abs(mean - optimum) <= ci
+
+
+def test_weekly_stages_converge_to_their_equivalent(tmp_path, helpers):
+    net = load_network("toy-cascade", start="2024-10-01", end="2024-10-22")
+    inflows = load_inflows(net, helpers.monthly_ensemble(net, np.array(FACTORS),
+                                                         tmp_path / "w.nc"))
+    stages = helpers.week_stages(net)
+    assert [len(s) for s in stages] == [7, 7, 7]
+    outcomes = [inflows.steps_m3s[:, steps, :] for steps in stages]
+    optimum = helpers.deterministic_equivalent(net, stages, outcomes)
+    _model, log = converge(net, inflows, stage="week")
+    assert log.lower_bound_usd == pytest.approx(optimum, rel=1e-6)

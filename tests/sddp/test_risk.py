@@ -64,28 +64,36 @@ def nine_months(tmp_path_factory, helpers):
     return net, load_inflows(net, path)
 
 
-def trained(net, inflows, risk, iterations=25):
-    options = SDDPOptions(risk=risk, forward_passes=2, gap=None, seed=3)
-    model = build_sddp_model(net, inflows, options)
-    log = train(model, [IterationLimit(iterations)])
-    return model, log
-
-
-def test_cvar_with_lambda_one_equals_the_expectation(nine_months):
+@pytest.fixture(scope="module")
+def trained(nine_months):
+    """`trained(risk)`: the policy and log of 25 iterations (two forward passes each),
+    trained once per risk measure for the module."""
     net, inflows = nine_months
-    _m1, expectation = trained(net, inflows, "expectation", 8)
-    _m2, cvar = trained(net, inflows, "cvar:1,0.3", 8)
+    cache = {}
+
+    def get(risk):
+        if risk not in cache:
+            options = SDDPOptions(risk=risk, forward_passes=2, gap=None, seed=3)
+            model = build_sddp_model(net, inflows, options)
+            cache[risk] = model, train(model, [IterationLimit(25)])
+        return cache[risk]
+
+    return get
+
+
+def test_cvar_with_lambda_one_equals_the_expectation(trained):
+    _m1, expectation = trained("expectation")
+    _m2, cvar = trained("cvar:1,0.3")
     assert [it.lower_bound_usd for it in cvar.iterations] == \
         [it.lower_bound_usd for it in expectation.iterations]
 
 
-def test_risk_aversion_lowers_the_worst_case_and_raises_the_mean(nine_months):
+def test_risk_aversion_lowers_the_worst_case_and_raises_the_mean(trained):
     """Worst case: the driest outcome in every stage; mean: over 300 sampled paths, the
     same paths for both policies."""
-    net, inflows = nine_months
     worst, mean = {}, {}
     for risk in ("expectation", "cvar:0.2,0.25"):
-        model, _log = trained(net, inflows, risk)
+        model, _log = trained(risk)
         trainer = Trainer(model, np.random.default_rng(11))
         worst[risk] = trainer.forward([0] * len(model.stages))[1]
         mean[risk] = np.mean([trainer.forward(trainer.sample_path(), cold=False)[1]

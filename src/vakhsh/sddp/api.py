@@ -77,21 +77,25 @@ class SDDPRun:
         return write_run(self, Path(folder), report=report)
 
 
-def _network(model: str | Path | Network, scenario: str | None) -> Network:
+def _network(model: str | Path | Network, scenario: str | None, horizon: dict | None
+             ) -> Network:
     if isinstance(model, Network):
         return model
-    return load_network(model, scenario=scenario)
+    return load_network(model, scenario=scenario, **(horizon or {}))
 
 
 def sddp(model: str | Path | Network, inflows: str | Path,
          options: SDDPOptions | None = None, scenario: str | None = None,
-         progress: Callable[[Iteration], None] | None = None, say: Say | None = None
+         progress: Callable[[Iteration], None] | None = None, say: Say | None = None,
+         start: str | None = None, end: str | None = None, step: str | None = None
          ) -> SDDPRun:
-    """Train a policy on `inflows`, then simulate it on the ensemble's members."""
+    """Train a policy on `inflows`, then simulate it on the ensemble's members.
+
+    `start`, `end`, `step` override the model's `time` block, as for `vakhsh run`."""
     options = options or SDDPOptions()
     say = say or (lambda _m: None)
     options.check()
-    net = _network(model, scenario)
+    net = _network(model, scenario, {"start": start, "end": end, "step": step})
     started = time.perf_counter()
     ensemble = load_inflows(net, inflows)
     sddp_model = build_sddp_model(net, ensemble, options, say)
@@ -131,10 +135,12 @@ def policy_model(net: Network, ensemble, policy: Policy, options: SDDPOptions,
 def simulate_policy(model: str | Path | Network, policy_dir: str | Path, inflows: str | Path,
                     scenario: str | None = None, members: int | None = None,
                     say: Say | None = None) -> SDDPRun:
-    """Simulate a saved policy on the members of another ensemble (out of sample)."""
+    """Simulate a saved policy on the members of another ensemble (out of sample), over
+    the horizon it was trained on."""
     say = say or (lambda _m: None)
     policy = read_policy(policy_dir)
-    net = _network(model, scenario)
+    horizon = policy.meta["horizon"]
+    net = _network(model, scenario, horizon)
     meta = policy.meta
     options = SDDPOptions(noise=meta["noise"], stage=meta["stage_kind"], risk=meta["risk"],
                           cut=meta["cut"], iterations=1, gap=None)

@@ -40,6 +40,10 @@ def members_table(run) -> pd.DataFrame:
     for rid in sim.end_shortfall_hm3.columns:
         if sim.end_shortfall_hm3[rid].max() > 0:
             frame[f"end_shortfall_hm3_{rid}"] = sim.end_shortfall_hm3[rid].to_numpy()
+    for family in sim.violations.columns:
+        if sim.violations[family].max() > 1e-6:
+            frame["violation_" + family.split(" (")[0].replace(" ", "_")] = \
+                sim.violations[family].to_numpy()
     frame["hydro_energy_gap"] = sim.energy_gap
     return frame
 

@@ -78,7 +78,7 @@ def policy_of(model: SDDPModel, iterations: int, lower_bound_usd: float,
         "scenario": model.net.scenario,
         "model_sha256": model_sha256,
         "horizon": {"start": str(model.net.time[0]), "end": str(model.net.run.ends[-1]),
-                    "step": model.net.run.step_label},
+                    "step": model.net.run.step_label},  # as load_network takes them
         "stage_kind": model.options.stage,
         "stages": [st.label for st in model.stages],
         "states": model.states.as_dict(),

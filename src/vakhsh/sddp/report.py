@@ -172,6 +172,8 @@ def distribution_table(summary: dict) -> pd.DataFrame:
         rows[f"winter deficit {bus} (GWh)"] = dist
     for rid, dist in d.get("end_shortfall_hm3", {}).items():
         rows[f"end target shortfall {rid} (hm³)"] = dist
+    for family, dist in d.get("violations", {}).items():
+        rows[f"violated: {family}"] = dist
     frame = pd.DataFrame(rows).T[["p10", "p50", "p90", "worst", "mean"]]
     frame.index.name = "over members"
     return frame

@@ -47,6 +47,7 @@ class Simulation:
     energy_gap: np.ndarray  # (member,) exact minus LP hydro energy, relative
     end_shortfall_hm3: pd.DataFrame  # member x reservoir, end targets not met
     virtual_inflow_hm3: np.ndarray  # (member,) PAR(1) water from nowhere
+    violations: pd.DataFrame  # member x constraint family: elastic slack used (hm3 or MWh)
     extra: dict = field(default_factory=dict)
 
     @property
@@ -70,12 +71,14 @@ def simulate(model: SDDPModel, paths_m3s: np.ndarray, members: np.ndarray,
     params = fixed_parameters(model.net)
     load = xr.concat([bus_load(lp.ctx) for lp in model.lps], dim="time")
     datasets, costs, audits, summaries, gaps, shorts, virtual = [], [], [], [], [], [], []
+    violations = []
     for n, path in enumerate(paths_m3s):
         say(f"simulating member {int(members[n])} ({n + 1}/{len(paths_m3s)})")
         x = model.states.initial.copy()
         parts, cost = [], 0.0
         short = pd.Series(0.0, index=model.net.ids("reservoirs"))
         water_from_nowhere = 0.0
+        used: dict[str, float] = {}
         for s, lp in enumerate(model.lps):
             sol = trainer.solve(s, x, path=path, full=True, cold=True)
             cost += sol.stage_cost_usd
@@ -87,6 +90,8 @@ def simulate(model: SDDPModel, paths_m3s: np.ndarray, members: np.ndarray,
             if INFLOW_VIRTUAL in lp.var_cols:
                 water_from_nowhere += float(sol.col_value[lp.var_cols[INFLOW_VIRTUAL]].sum()
                                             * lp.net.hm3_per_m3s * lp.stage.size)
+            for name, amount in _slack_used(lp, sol.col_value).items():
+                used[name] = used.get(name, 0.0) + amount
             x = sol.state_out
         net_k = member_network(model.net, path, f"{model.net.scenario or 'model'}+member"
                                                 f"{int(members[n])}")
@@ -103,6 +108,7 @@ def simulate(model: SDDPModel, paths_m3s: np.ndarray, members: np.ndarray,
         gaps.append(gap)
         shorts.append(short)
         virtual.append(water_from_nowhere)
+        violations.append(used)
     dataset = xr.concat(datasets, dim=pd.Index(members, name="member"),
                         coords="minimal", compat="override", join="override")
     return Simulation(dataset=dataset, cost_usd=np.asarray(costs), audits=audits,
@@ -110,7 +116,23 @@ def simulate(model: SDDPModel, paths_m3s: np.ndarray, members: np.ndarray,
                       energy_gap=np.asarray(gaps, dtype=float),
                       end_shortfall_hm3=pd.DataFrame(shorts, index=pd.Index(members,
                                                                             name="member")),
-                      virtual_inflow_hm3=np.asarray(virtual))
+                      virtual_inflow_hm3=np.asarray(virtual),
+                      violations=pd.DataFrame(violations, index=pd.Index(members,
+                                                                         name="member"))
+                      .fillna(0.0))
+
+
+def _slack_used(lp, x: np.ndarray) -> dict[str, float]:
+    """Elastic slack used in a stage, by constraint family (hm3; MWh for storage units)."""
+    out = {}
+    for name, (family, dim) in lp.ctx.elastic.items():
+        cols = lp.var_cols[name].ravel()
+        amount = float(x[cols[cols >= 0]].sum())
+        if dim != "storage_unit":
+            amount *= lp.net.hm3_per_m3s  # m3/s over one step
+        if amount > 0:
+            out[family] = out.get(family, 0.0) + amount
+    return out
 
 
 def _stage_arrays(lp, x: np.ndarray, y: np.ndarray) -> dict[str, xr.DataArray]:

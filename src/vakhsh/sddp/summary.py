@@ -95,6 +95,9 @@ def run_summary(run) -> dict[str, Any]:
                                        for r in sim.end_shortfall_hm3.columns
                                        if sim.end_shortfall_hm3[r].max() > 0},
                     virtual_inflow_hm3=distribution(sim.virtual_inflow_hm3),
+                    violations={family: distribution(sim.violations[family])
+                                for family in sim.violations.columns
+                                if sim.violations[family].max() > 1e-6},
                     head_energy_gap=distribution(sim.energy_gap))
         worst = max(sim.audits, key=lambda a: max(a.water.relative, a.energy.relative,
                                                  a.storage_units.relative))
