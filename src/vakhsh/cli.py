@@ -90,20 +90,9 @@ def validate(model: ModelArg, scenario: ScenarioOpt = None) -> None:
     """Check a model against every rule of the format; exit 2 listing all problems.
 
     Without --scenario every scenario the model defines is checked too."""
-    from vakhsh.errors import ModelError
-    from vakhsh.network import load_network
+    from vakhsh.network.validate import validate_model
 
-    net = load_network(model, scenario=scenario)
-    if scenario is None:
-        problems = []
-        for name in net.source.get("scenarios") or {}:
-            try:
-                load_network(model, scenario=str(name))
-            except ModelError as exc:
-                problems += [type(p)(p.file, p.path, f"{p.message} [scenario {name}]", p.value)
-                             if hasattr(p, "value") else p for p in exc.problems]
-        if problems:
-            raise ModelError(problems)
+    net = validate_model(model, scenario=scenario)
     counts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in net.summary_counts().items()
                        if n)
     console.print(f"[green]valid[/green]: {net.name} ({counts}; {len(net.time)} steps of "

@@ -188,8 +188,9 @@ def test_reservoirs_and_plants_carry_the_published_figures(model):
     assert res["nurek"]["level_curve"][-1] == [10500, 910]
     assert (hp["nurek_hpp"]["capacity_mw"], hp["nurek_hpp"]["head_m"],
             hp["nurek_hpp"]["max_flow_m3s"]) == (3000, 230, 1360)
-    # Toktogul: 19.5 km3 total, 14.0 live, ~5.5 dead; 1,440 MW after modernisation
-    assert (res["toktogul"]["storage_min_hm3"], res["toktogul"]["storage_max_hm3"]) == (5500, 19500)
+    # Toktogul: 19.5 km3 total; the Ministry's working "dead level" 6.5 km3 (24.kg/english/363355,
+    # above the ~5.5 km3 dead storage); 1,440 MW after modernisation
+    assert (res["toktogul"]["storage_min_hm3"], res["toktogul"]["storage_max_hm3"]) == (6500, 19500)
     assert hp["toktogul_hpp"]["capacity_mw"] == 1440
     # Kayrakkum: 4.2 km3 total, 2.6 useful; 126 MW
     assert (res["kayrakkum"]["storage_min_hm3"], res["kayrakkum"]["storage_max_hm3"]) == (1600, 4200)

@@ -69,3 +69,21 @@ def test_an_objective_that_selects_nothing_is_an_error(analytic_model):
     with pytest.raises(ModelError, match="selects nothing"):
         trace_frontier(analytic_model, x="kg_winter_energy", y="downstream_vegetation_delivery",
                  points=3, workers=0)
+
+
+def test_frontier_points_honour_head_iteration(analytic_model, tmp_path):
+    """Each point goes through the run pipeline, so `head: iterate` rebuilds and solves it
+    again (here the head is fixed by head_m, so the values do not move)."""
+    import json
+
+    fixed = trace_frontier(analytic_model, x="tj_winter_energy",
+                           y="downstream_vegetation_delivery", points=2, workers=0,
+                           out=tmp_path / "fixed")
+    front = trace_frontier(analytic_model, x="tj_winter_energy",
+                           y="downstream_vegetation_delivery", points=2, workers=0,
+                           out=tmp_path / "iterate", solve={"head": "iterate"})
+    assert list(front.table["status"]) == ["ok", "ok"]
+    np.testing.assert_allclose(front.table["x"], fixed.table["x"], rtol=1e-9, atol=1e-9)
+    solve = json.loads((tmp_path / "iterate" / "runs" / "point-00" / "summary.json")
+                       .read_text())["solve"]
+    assert solve["head_mode"] == "iterate" and solve["head_iterations"] == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from vakhsh.plan import Member, PlanSpec, plan
@@ -214,3 +215,234 @@ def test_hydro_unit_at_a_reservoir_is_sized_by_the_water_it_gets(write_model):
     assert case.audit.passed
     assert float(case.dataset["turbine_flow_m3s"].sel(hydro_plant="new_unit").mean()) == \
         pytest.approx(100.0, rel=1e-6)
+
+
+def test_plan_operation_is_a_run_of_the_network_as_built(write_model):
+    """A plan's case operates the built system exactly as `vakhsh run` does: the same
+    objective, and (the dispatch being unique here) the same flows."""
+    from tests.plan.conftest import day_model
+
+    from vakhsh.plan.builds import with_builds
+    from vakhsh.solve.run import optimise
+
+    rows = "\n".join(f"2030-01-01 {h:02d}:00,{100 if h < 12 else 60}" for h in range(24))
+    raw = day_model(
+        buses={"A": {"voll_usd_per_mwh": 1000}, "B": {"voll_usd_per_mwh": 1000}},
+        loads={"b_load": {"bus": "B", "p_mw": "series:load.csv#b"}},
+        generators={"cheap": {"bus": "A", "capacity_mw": 500, "marginal_cost_usd_per_mwh": 10},
+                    "dear": {"bus": "B", "capacity_mw": 500, "marginal_cost_usd_per_mwh": 100}},
+        candidates={"link": {"component": "lines", "template": {"from": "A", "to": "B",
+                                                               "loss_fraction": 0.05},
+                             "capex_usd_per_kw": 0, "fom_usd_per_kw_year": fom_for(60),
+                             "lifetime_years": 40},
+                    "battery": {"component": "storage_units",
+                                "template": {"bus": "B", "max_hours": 2,
+                                             "efficiency_roundtrip": 0.9},
+                                "capex_usd_per_kw": 0, "fom_usd_per_kw_year": fom_for(5),
+                                "lifetime_years": 10, "max_build_mw": 30}})
+    folder = write_model(raw, {"load.csv": "time,b\n" + rows + "\n"})
+    result = plan(folder, ranking=False)
+    (case,) = result.results.values()
+    standing = {c: by[2030] for c, by in result.capacity_mw.items()}
+    assert standing["link"] > 1 and standing["battery"] == 0.0
+    # the battery it leaves out is not in the results of the network as built
+    assert "battery" not in case.dataset["storage_unit"].values
+    alone = optimise(with_builds(result.cases[0].net, standing))
+    assert alone.objective_usd == pytest.approx(case.objective_usd, rel=1e-9)
+    assert case.net == alone.net
+    for name in ("line_forward_mw", "generator_p_mw", "unserved_mw"):
+        np.testing.assert_allclose(case.dataset[name].transpose(*alone.dataset[name].dims),
+                                   alone.dataset[name], atol=1e-6, err_msg=name)
+    assert case.costs_usd() == pytest.approx(alone.costs_usd(), rel=1e-9, abs=1e-6)
+    # the plan's objective is the operation plus the annuities, and its costs say so
+    costs = result.to_dict()["costs_usd"]
+    assert sum(costs.values()) == pytest.approx(result.objective_usd, rel=1e-9)
+
+
+def test_toy_cascade_plan_operates_like_a_run_of_what_it_builds():
+    from vakhsh.plan.builds import with_builds
+    from vakhsh.solve.run import optimise
+
+    result = plan("toy-cascade", ranking=False, compare_average=False)
+    (case,) = result.results.values()
+    year = result.years[0]
+    standing = {c: by[year] for c, by in result.capacity_mw.items()}
+    alone = optimise(with_builds(result.cases[0].net, standing))
+    assert alone.objective_usd == pytest.approx(case.objective_usd, rel=1e-7)
+    assert case.audit.passed and alone.audit.passed
+
+
+def test_must_run_candidate_is_sized_by_its_minimum(write_model):
+    # Load 100 MW for 12 hours, 20 MW for 12 hours; a free candidate at 40 USD/MWh (gas 50)
+    # that must run at half its size (min_capacity_factor 0.5), with nowhere to send power
+    # but the load. Without the minimum it would be built to 100 MW; with it, 0.5 * size
+    # <= 20 MW in the low hours caps the size at 40 MW:
+    #   high hours: 40 MW at 40 + 60 MW of gas at 50 = 4,600 USD/h
+    #   low hours:  20 MW at 40                       =   800 USD/h
+    #   cost = 12 * 4,600 + 12 * 800 = 64,800 USD
+    rows = "\n".join(f"2030-01-01 {h:02d}:00,{100 if h < 12 else 20}" for h in range(24))
+    cand = {"component": "generators",
+            "template": {"bus": "N", "marginal_cost_usd_per_mwh": 40,
+                         "min_capacity_factor": 0.5},
+            "capex_usd_per_kw": 0, "lifetime_years": 20, "max_build_mw": 500}
+    folder = write_model(one_bus({"chp": cand}, load="series:load.csv#n"),
+                         {"load.csv": "time,n\n" + rows + "\n"})
+    result = plan(folder, ranking=False)
+    assert result.builds["chp"][2030] == pytest.approx(40.0, abs=1e-6)
+    assert result.objective_usd == pytest.approx(12 * 4600 + 12 * 800, rel=1e-6)
+    (case,) = result.results.values()
+    assert float(case.dataset["generator_p_mw"].sel(generator="chp").min()) == pytest.approx(
+        20.0, abs=1e-6)
+
+
+def test_hydro_candidate_capacity_factor_caps_its_output(write_model):
+    # A run-of-river candidate (100 m, 0.9: 0.8829 MW per m3/s) on 100 m3/s, free to build,
+    # available at half its size (capacity_factor 0.5). Built at 100 MW (fixed), it may give
+    # 50 MW; the water would give 88.29 MW: 50 MW of hydro, 50 MW of gas all day.
+    from tests.plan.conftest import day_model
+
+    raw = day_model(
+        junctions={"weir": {}}, sinks={"sea": {}},
+        catchments={"river": {"to": "weir", "inflow_m3s": 100}},
+        reaches={"bypass": {"from": "weir", "to": "sea"}},
+        buses={"N": {"voll_usd_per_mwh": 1000}},
+        loads={"demand": {"bus": "N", "p_mw": 100}},
+        generators={"gas": {"bus": "N", "capacity_mw": 500, "marginal_cost_usd_per_mwh": FUEL}},
+        candidates={"ror": {"component": "hydro_plants",
+                            "template": {"node": "weir", "to": "sea", "bus": "N",
+                                         "efficiency": 0.9, "head_m": 100,
+                                         "max_flow_m3s_per_mw": 3.0, "capacity_factor": 0.5},
+                            "capex_usd_per_kw": 0, "lifetime_years": 50,
+                            "min_build_mw": 100, "max_build_mw": 100}})
+    result = plan(write_model(raw), ranking=False)
+    assert result.builds["ror"][2030] == pytest.approx(100.0, abs=1e-6)
+    assert result.objective_usd == pytest.approx(24 * 50 * FUEL, rel=1e-6)
+    (case,) = result.results.values()
+    assert float(case.dataset["hydro_p_mw"].sel(hydro_plant="ror").max()) == pytest.approx(
+        50.0, rel=1e-6)
+
+
+def stage_model(fom_usd_per_year: float, **stage) -> dict:
+    """A day of 100 m3/s into a small dam (5 hm3 kept, 10 m of head) beside 200 MW of load and
+    gas at 100 USD/MWh; candidate `dam_stage`: the dam raised (20-50 hm3, standing at 40) with
+    its plant rebuilt for 100 m of head."""
+    from tests.plan.conftest import day_model
+
+    template = {"reservoir": "dam", "storage_min_hm3": 20, "storage_max_hm3": 50,
+                "storage_initial_hm3": 40,
+                "plants": {"dam_hpp": {"capacity_mw": 500, "max_flow_m3s": 1000,
+                                       "head_m": 100}}}
+    template.update(stage)
+    return day_model(
+        sinks={"sea": {}},
+        catchments={"river": {"to": "dam", "inflow_m3s": 100}},
+        reservoirs={"dam": {"storage_min_hm3": 0, "storage_max_hm3": 10,
+                            "storage_initial_hm3": 5, "spill_to": "sea"}},
+        hydro_plants={"dam_hpp": {"reservoir": "dam", "to": "sea", "bus": "N",
+                                  "capacity_mw": 100, "max_flow_m3s": 1000,
+                                  "efficiency": 1.0, "head_m": 10}},
+        buses={"N": {"voll_usd_per_mwh": 1000}},
+        loads={"demand": {"bus": "N", "p_mw": 200}},
+        generators={"gas": {"bus": "N", "capacity_mw": 500, "marginal_cost_usd_per_mwh": 100}},
+        candidates={"dam_stage": {"component": "reservoir_stages", "template": template,
+                                  "capex_usd": 0, "fom_usd_per_year": fom_usd_per_year,
+                                  "lifetime_years": 60}})
+
+
+@pytest.mark.parametrize("fom, built", [(70e6, 1.0), (90e6, 0.0)])
+def test_stage_in_model_yaml_raises_storage_head_and_capacity_together(write_model, fom,
+                                                                       built):
+    # The dam ends where it starts (today 5 hm3, the stage 40 hm3), so in both cases the
+    # day's 100 m3/s is what is turbined, at 9.81e-3 * 1.0 * head MW per m3/s:
+    #   today:  10 m -> 9.81 MW, gas 24 * (200 - 9.81) = 4,564.56 MWh  -> 456,456 USD
+    #   stage: 100 m -> 98.1 MW, gas 24 * (200 - 98.1) = 2,445.6 MWh   -> 244,560 USD
+    # The stage saves 211,896 USD a day and costs fom * 24 / 8760: built below
+    # fom = 77.3 M USD a year.
+    result = plan(write_model(stage_model(fom)), ranking=False)
+    assert result.builds["dam_stage"][2030] == pytest.approx(built)
+    expected = 244_560 + fom * 24 / 8760 if built else 456_456
+    assert result.objective_usd == pytest.approx(expected, rel=1e-6)
+    (case,) = result.results.values()
+    assert case.audit.passed
+    ds = case.dataset
+    # built, the stage's version of the plant (named by the stage) makes the energy and the
+    # plant it rebuilt stands idle, without capacity; else the plant of today
+    plant = "dam_stage" if built else "dam_hpp"
+    energy = float(ds["hydro_p_mw"].sel(hydro_plant=plant).sum())  # hourly steps
+    assert energy == pytest.approx(24 * (98.1 if built else 9.81), rel=1e-6)
+    assert float(ds["hydro_p_mw"].sum()) == pytest.approx(energy, rel=1e-9)
+    storage = ds["storage_hm3"].sel(reservoir="dam").values
+    if built:
+        # the stage stands filled: it starts at 40 hm3 and never goes below its 20
+        assert case.net.tables["reservoirs"].loc["dam", "storage_initial_hm3"] == 40
+        assert storage.min() >= 20 - 1e-6 and storage[-1] >= 40 - 1e-6
+        plants = case.net.tables["hydro_plants"]
+        assert plants.loc["dam_stage", "head_m"] == 100
+        assert plants.loc["dam_stage", "capacity_mw"] == 500
+        assert plants.loc["dam_hpp", "capacity_mw"] == 0
+    else:
+        assert "dam_stage" not in ds["hydro_plant"].values
+
+
+@pytest.mark.parametrize("change, path", [
+    ({"reservoir": "nowhere"}, "candidates.dam_stage.template.reservoir"),
+    ({"storage_max_hm3": 8}, "candidates.dam_stage.template.storage_max_hm3"),
+    ({"plants": {"gas": {"capacity_mw": 1, "max_flow_m3s": 1, "head_m": 1}}},
+     "candidates.dam_stage.template.plants.gas"),
+    ({"storage_initial_hm3": 60}, "candidates.dam_stage.template.storage_initial_hm3"),
+])
+def test_stage_errors_name_the_field(write_model, change, path):
+    import vakhsh
+    from vakhsh.errors import ModelError
+
+    with pytest.raises(ModelError) as err:
+        vakhsh.load(write_model(stage_model(0.0, **change)))
+    assert path in [p.path for p in err.value.problems], err.value.problems
+
+
+def test_stage_is_costed_per_stage(write_model):
+    import vakhsh
+    from vakhsh.errors import ModelError
+
+    raw = stage_model(0.0)
+    raw["candidates"]["dam_stage"]["capex_usd_per_kw"] = 100
+    del raw["candidates"]["dam_stage"]["capex_usd"]
+    with pytest.raises(ModelError) as err:
+        vakhsh.load(write_model(raw))
+    paths = [p.path for p in err.value.problems]
+    assert "candidates.dam_stage.capex_usd" in paths
+    assert "candidates.dam_stage.capex_usd_per_kw" in paths
+
+
+def test_one_way_candidate_line_carries_nothing_back(write_model):
+    # A's cheap unit (10 USD/MWh) runs the first 12 hours only; B has gas at 50, A a dear unit
+    # at 100. B needs 60 MW in the first half, A 60 MW in the second. A one-way line A -> B
+    # (capacity_backward_mw: 0) at 20 USD per MW-hour: built to 60 MW for the first half
+    # (saves 40 per MWh over 12 h, costs 20 over 24 h); in the second half A cannot take
+    # B's gas back over it and burns its dear unit:
+    #   12 * 60 * 10 + 12 * 60 * 100 + 60 * 20 * 24 = 7,200 + 72,000 + 28,800 = 108,000 USD
+    from tests.plan.conftest import day_model
+
+    rows = "\n".join(f"2030-01-01 {h:02d}:00,{1 if h < 12 else 0},{0 if h < 12 else 60},"
+                     f"{60 if h < 12 else 0}" for h in range(24))
+    raw = day_model(
+        buses={"A": {"voll_usd_per_mwh": 1000}, "B": {"voll_usd_per_mwh": 1000}},
+        loads={"a_load": {"bus": "A", "p_mw": "series:h.csv#a"},
+               "b_load": {"bus": "B", "p_mw": "series:h.csv#b"}},
+        generators={"cheap": {"bus": "A", "capacity_mw": 500, "marginal_cost_usd_per_mwh": 10,
+                              "capacity_factor": "series:h.csv#cf"},
+                    "dear": {"bus": "A", "capacity_mw": 500, "marginal_cost_usd_per_mwh": 100},
+                    "gas": {"bus": "B", "capacity_mw": 500, "marginal_cost_usd_per_mwh": 50}},
+        candidates={"link": {"component": "lines",
+                             "template": {"from": "A", "to": "B", "capacity_backward_mw": 0},
+                             "capex_usd_per_kw": 0, "fom_usd_per_kw_year": fom_for(20),
+                             "lifetime_years": 40}})
+    folder = write_model(raw, {"h.csv": "time,cf,a,b\n" + rows + "\n"})
+    result = plan(folder, ranking=False)
+    assert result.builds["link"][2030] == pytest.approx(60.0, abs=1e-4)
+    assert result.objective_usd == pytest.approx(108_000, rel=1e-6)
+    (case,) = result.results.values()
+    assert float(case.dataset["line_backward_mw"].sel(line="link").max()) == pytest.approx(
+        0, abs=1e-6)
+    assert case.audit.passed
+

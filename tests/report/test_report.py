@@ -150,3 +150,17 @@ def test_run_folder_without_model_copy(toy_run_dir: Path, tmp_path: Path):
     (folder / "summary.json").write_text(json.dumps(summary))
     with pytest.raises(ModelError, match="no model/ folder"):
         load_run(folder)
+
+
+def test_deficit_over_october_april_is_reported_and_said(toy_results, toy_run_dir: Path):
+    # the non-vegetation season plus April (issue #12): the bus table and the card carry it,
+    # equal to the one definition in vakhsh.results.metrics over October-April
+    from vakhsh.results import metrics as m
+
+    table = metrics.bus_table(toy_results)
+    expected = m.winter_deficit_gwh(toy_results.net, toy_results.dataset, m.WINTER_AND_APRIL)
+    for bus, row in table.iterrows():
+        assert row.deficit_oct_apr_gwh == pytest.approx(expected[bus])
+        assert row.deficit_oct_apr_gwh >= row.winter_unserved_gwh - 1e-9
+    text = (toy_run_dir / REPORT_FILE).read_text(encoding="utf-8")
+    assert "October–April" in text and "non-growing" in text

@@ -624,7 +624,7 @@ CANDIDATES = [
     ("component kind that cannot be built", set_("candidates.solar_extension.component",
                                                  "reservoirs"),
      "model.yaml: candidates.solar_extension.component: Input should be 'generators', "
-     "'storage_units', 'lines' or 'hydro_plants' (reservoirs)"),
+     "'storage_units', 'lines', 'hydro_plants' or 'reservoir_stages' (reservoirs)"),
 ]
 
 

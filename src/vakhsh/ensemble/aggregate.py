@@ -18,12 +18,15 @@ import numpy as np
 import pandas as pd
 
 from vakhsh.ensemble.objectives import Selectors, applicable
+from vakhsh.results import metrics as m
 
 # family -> (unit, which way is worse)
 FAMILIES: dict[str, tuple[str, str]] = {
     "cost_usd": ("USD", "high"),
     "unserved_gwh": ("GWh", "high"),
     "winter_unserved_gwh": ("GWh", "high"),
+    "winter_deficit_gwh": ("GWh", "high"),
+    "downstream_shortage_hm3": ("hm3", "high"),
     "shortage_hm3": ("hm3", "high"),
     "generation_gwh": ("GWh", "low"),
     "winter_hydro_gwh": ("GWh", "low"),
@@ -35,7 +38,8 @@ STATS = ("mean", "p10", "p50", "p90", "worst")
 
 def run_metrics(results, selectors: Selectors | None = None,
                 summary: dict[str, Any] | None = None) -> dict[str, float]:
-    """The metrics of one solved run, flat (`summary`: its summary, if already made)."""
+    """The metrics of one solved run, flat (`summary`: its summary, if already made);
+    every figure is `vakhsh.results.metrics`' (through summary.json where it has it)."""
     sel = selectors or Selectors()
     summary = summary or results.summary()
     net, ds = results.net, results.dataset
@@ -47,20 +51,16 @@ def run_metrics(results, selectors: Selectors | None = None,
 
     energy, water = summary["energy"], summary["water"]
     family("winter_unserved_gwh", energy["winter_unserved_gwh"])
+    family("winter_deficit_gwh", energy["winter_deficit_gwh"])
     family("unserved_gwh", energy["unserved_gwh"])
     family("generation_gwh", energy["generation_gwh"])
-    winter = sel.months(net, sel.winter_months) * net.step_hours / 1e3
-    hydro = (winter * ds["hydro_p_mw"]).sum("time")
-    buses = net.tables["hydro_plants"]["bus"]
-    by_bus: dict[str, float] = {}
-    for plant, value in zip(hydro["hydro_plant"].values, hydro.values, strict=True):
-        by_bus[str(buses[plant])] = by_bus.get(str(buses[plant]), 0.0) + float(value)
-    family("winter_hydro_gwh", by_bus)
+    family("winter_hydro_gwh", m.hydro_gwh_by_bus(net, ds, sel.winter_months).to_dict())
     family("shortage_hm3", water["shortage_hm3"])
     family("sink_inflow_hm3", water["sink_inflow_hm3"])
-    aral = sel.sinks_of(net, sel.aral_pattern)
-    if aral:
-        out["aral_inflow_hm3"] = float(sum(water["sink_inflow_hm3"][s] for s in aral))
+    out["downstream_shortage_hm3"] = m.downstream_shortage_hm3(
+        net, ds, countries=sel.downstream_countries)
+    if sel.sinks_of(net, sel.aral_pattern):
+        out["aral_inflow_hm3"] = m.aral_inflow_hm3(net, ds, sel.aral_pattern)
     for objective in applicable(net, sel):
         if objective.name not in ("cost", "aral_inflow"):  # already cost_usd, aral_inflow_hm3
             out[f"objective/{objective.name}"] = objective.value(results)
@@ -126,7 +126,7 @@ def tables(runs, records: dict[str, dict[str, Any] | None]
 
 def _order(column: str) -> tuple[int, str]:
     family = column.split("/")[0]
-    order = ["cost_usd", "objective", "aral_inflow_hm3", "winter_unserved_gwh",
-             "unserved_gwh", "shortage_hm3", "sink_inflow_hm3", "winter_hydro_gwh",
+    order = ["cost_usd", "objective", "aral_inflow_hm3", "winter_deficit_gwh",
+             "winter_unserved_gwh", "downstream_shortage_hm3", "unserved_gwh", "shortage_hm3", "sink_inflow_hm3", "winter_hydro_gwh",
              "generation_gwh"]
     return (order.index(family) if family in order else len(order), column)

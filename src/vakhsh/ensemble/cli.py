@@ -121,21 +121,23 @@ def register(app: typer.Typer, reports_errors: Callable, console: Console) -> No
         aral_pattern: Annotated[str, typer.Option(help="Sinks whose id contains this "
                                                   "are the Aral Sea.")] = "aral",
         downstream: Annotated[str | None, typer.Option(
-            help="Downstream countries, comma-separated codes or names (default UZ, TM, "
-            "KZ, AF).")] = None,
+            help="Downstream countries, comma-separated codes or names (default: every "
+            "demand outside TJ and KG, in central-asia UZ, TM, KZ, AF).")] = None,
+        head: Annotated[str, typer.Option(help="fixed | iterate (successive LP).")] = "fixed",
     ) -> None:
         """Trade-off frontier of two objectives by the epsilon-constraint method."""
         from vakhsh.ensemble.frontier import trace_frontier
-        from vakhsh.ensemble.objectives import DOWNSTREAM, Selectors
+        from vakhsh.ensemble.objectives import Selectors
 
         selectors = Selectors(aral_pattern=aral_pattern, downstream_countries=tuple(
-            c.strip() for c in downstream.split(",")) if downstream else DOWNSTREAM)
+            c.strip() for c in downstream.split(",")) if downstream else None)
         folder = out or Path("runs") / f"frontier-{Path(model).name}-{x}-{y}".replace(":", "_")
         with console.status("tracing the frontier") as status:
             front = trace_frontier(model, x=x, y=y, points=points, out=folder,
                                  scenario=scenario, period={k: v for k, v in (
                                      ("start", start), ("end", end), ("step", step)) if v},
                                  workers=workers, scheduler=scheduler, selectors=selectors,
+                                 solve={"head": head},
                                  progress=lambda msg: status.update(msg))
         print_frontier(front, console)
         if not front.conflict:

@@ -11,9 +11,11 @@ With `x` and `y` two objectives (each maximised or minimised, see `objectives.py
    with both objectives held at the values found (skipped when either objective is the
    cost, or with `tiebreak=False`).
 
-Each point is one LP build on a worker with two or three solves of the same model; the
-worker writes the point's results.nc and summary.json under `runs/point-NN` and returns
-a small record. The head is fixed (the LP); every point's result is audited like a run.
+Each point is one LP build on a worker with two or three solves of the same model, run
+through the run pipeline (`vakhsh.solve.pipeline`): with `head: iterate` in the solve
+options the point is rebuilt at the heads of its solved storage path and solved again, as a
+run is, and its result is audited like a run. The worker writes the point's results.nc and
+summary.json under `runs/point-NN` and returns a small record.
 """
 
 from __future__ import annotations
@@ -89,11 +91,66 @@ class Frontier:
 
 
 # ------------------------------------------------------------------ on the worker
-def _optimise(ctx, obj: Objective, expr, constant: float, options) -> float:
+class FrontierPoint:
+    """Strategy of the run pipeline: one point's sequence of objectives on one build (and
+    again on each rebuild when the head model iterates)."""
+
+    def __init__(self, net, task: PointTask, heads):
+        self.net, self.task, self.heads = net, task, heads
+        self.x, self.y = objective(task.x, task.selectors), objective(task.y, task.selectors)
+        self.ctx = None
+        self.expressions: dict[str, tuple[object, float]] = {}
+
+    def formulate(self, solved):
+        from vakhsh.solve.pipeline import Formulation, build_cases, next_parameters
+
+        params = next_parameters(self.heads, [self.net], solved)
+        if params is None:
+            return None
+        model, (ctx,) = build_cases([self.net], params, self.heads)
+        self.ctx = ctx
+        self.expressions = {"x": self.x.expression(ctx), "y": self.y.expression(ctx),
+                            "cost": objective("cost", self.task.selectors).expression(ctx)}
+        return Formulation(model=model, cases=[ctx], heads=self.heads,
+                           info={"head_mode": self.heads.mode})
+
+    def solve(self, formulation, options):
+        from vakhsh.solve.solver import Outcome, SolveStats
+
+        ctx, task, x, y = self.ctx, self.task, self.x, self.y
+        (xe, xc), (ye, yc) = self.expressions["x"], self.expressions["y"]
+        spent = [0.0]
+
+        def optimise(obj: Objective, expr, constant: float) -> float:
+            return _optimise(ctx, obj, expr, constant, options, spent)
+
+        if task.stage == "x_end":
+            xv = optimise(x, xe, xc)
+            _hold(ctx, x, xe, xc, xv, "frontier_hold_x", HOLD_TOLERANCE)
+            yv = optimise(y, ye, yc)
+        elif task.stage == "y_end":
+            yv = optimise(y, ye, yc)
+            _hold(ctx, y, ye, yc, yv, "frontier_hold_y", HOLD_TOLERANCE)
+            xv = optimise(x, xe, xc)
+            _hold(ctx, x, xe, xc, xv, "frontier_hold_x", HOLD_TOLERANCE)
+        else:
+            _hold(ctx, x, xe, xc, float(task.epsilon), "frontier_epsilon")
+            yv = optimise(y, ye, yc)
+        if task.tiebreak and "cost" not in (x.kind, y.kind):
+            if not ctx.has_con("frontier_hold_y"):
+                _hold(ctx, y, ye, yc, yv, "frontier_hold_y", HOLD_TOLERANCE)
+            cost = objective("cost", task.selectors)
+            optimise(cost, *self.expressions["cost"])
+        return SolveStats(outcome=Outcome.OPTIMAL, termination="optimal", solve_s=spent[0])
+
+
+def _optimise(ctx, obj: Objective, expr, constant: float, options, spent: list[float]
+              ) -> float:
     from vakhsh.solve.solver import Outcome, run_solver
 
     ctx.model.add_objective(-expr if obj.sense == "max" else expr, overwrite=True)
     stats = run_solver(ctx.model, options)
+    spent[0] += stats.solve_s
     if stats.outcome is not Outcome.OPTIMAL:
         raise SolveError(f"optimising {obj.name}: {stats.termination}")
     return float(expr.solution) + constant
@@ -110,14 +167,12 @@ def _hold(ctx, obj: Objective, expr, constant: float, value: float, name: str,
 
 
 def solve_point(task: PointTask) -> dict[str, Any]:
-    """Build the case once, then solve the stage's sequence of objectives on it."""
-    from vakhsh.math.build import add_operation, new_context
+    """Build the case, solve the stage's sequence of objectives on it (through the run
+    pipeline: audited, the head model of the solve options), write the point's results."""
     from vakhsh.network import load_network
-    from vakhsh.results.audit import audit
-    from vakhsh.results.dataset import extract
-    from vakhsh.results.results import Results, provenance
-    from vakhsh.solve.head import fixed_parameters
+    from vakhsh.solve.heads import head_model
     from vakhsh.solve.options import SolveOptions
+    from vakhsh.solve.pipeline import run
 
     started = time.perf_counter()
     record: dict[str, Any] = {"point": task.point, "stage": task.stage,
@@ -125,43 +180,14 @@ def solve_point(task: PointTask) -> dict[str, Any]:
     try:
         net = load_network(task.model, scenario=task.scenario, **task.period)
         options = SolveOptions(**task.solve)
-        x, y = objective(task.x, task.selectors), objective(task.y, task.selectors)
-        ctx = new_context(net, fixed_parameters(net))
-        add_operation(ctx)
-        built = time.perf_counter()
-        xe, xc = x.expression(ctx)
-        ye, yc = y.expression(ctx)
-        if task.stage == "x_end":
-            xv = _optimise(ctx, x, xe, xc, options)
-            _hold(ctx, x, xe, xc, xv, "frontier_hold_x", HOLD_TOLERANCE)
-            yv = _optimise(ctx, y, ye, yc, options)
-        elif task.stage == "y_end":
-            yv = _optimise(ctx, y, ye, yc, options)
-            _hold(ctx, y, ye, yc, yv, "frontier_hold_y", HOLD_TOLERANCE)
-            xv = _optimise(ctx, x, xe, xc, options)
-            _hold(ctx, x, xe, xc, xv, "frontier_hold_x", HOLD_TOLERANCE)
-        else:
-            _hold(ctx, x, xe, xc, float(task.epsilon), "frontier_epsilon")
-            yv = _optimise(ctx, y, ye, yc, options)
-        if task.tiebreak and "cost" not in (x.kind, y.kind):
-            if not ctx.has_con("frontier_hold_y"):
-                _hold(ctx, y, ye, yc, yv, "frontier_hold_y", HOLD_TOLERANCE)
-            cost = objective("cost", task.selectors)
-            ce, cc = cost.expression(ctx)
-            _optimise(ctx, cost, ce, cc, options)
-        solved = time.perf_counter()
-        ds = extract(ctx)
-        ce, cc = objective("cost", task.selectors).expression(ctx)
-        cost_usd = float(ce.solution) + cc
-        report = audit(net, ds, options.audit_tolerance)
-        info = {"solver": options.solver, "build_s": built - started,
-                "solve_s": solved - built, "head_mode": "fixed", "status": "optimal",
-                "provenance": provenance(net, options)}
-        results = Results(net=net, dataset=ds, objective_usd=cost_usd, audit=report,
-                          solve_info=info)
+        point = FrontierPoint(net, task, head_model(options))
+        solution = run(point, options)
+        (results,) = solution.results
+        (xe, xc), (ye, yc) = point.expressions["x"], point.expressions["y"]
+        x, y = point.x, point.y
         record.update(x=x.value(results), y=y.value(results), x_lp=float(xe.solution) + xc,
-                      y_lp=float(ye.solution) + yc, cost_usd=cost_usd,
-                      audit_passed=bool(report.passed), status="ok", error="")
+                      y_lp=float(ye.solution) + yc, cost_usd=results.objective_usd,
+                      audit_passed=bool(results.audit.passed), status="ok", error="")
         with local_writes():
             results.to_folder(Path(task.out) / "runs" / record["run"], extra={"frontier": {
                 **record, "x_objective": x.name, "y_objective": y.name}})

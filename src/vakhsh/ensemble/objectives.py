@@ -10,12 +10,16 @@ Each objective is evaluated two ways from one definition of *what it selects*:
 Selections (all matching is case-insensitive and explicit in `Selectors`):
 
 * winter = months `winter_months` (October to March), vegetation season =
-  `vegetation_months` (April to September), by the month of each step's start;
+  `vegetation_months` (April to September), by the month of each step's start
+  (`vakhsh.results.metrics.WINTER` and `VEGETATION`);
 * a country's hydropower = hydro plants whose bus id *or* the bus's `country` equals one
   of the given codes or names (`TJ` or `Tajikistan`);
-* downstream demands = water demands whose `country` is one of `downstream_countries`
-  (codes and names of Uzbekistan, Turkmenistan, Kazakhstan and Afghanistan by default);
+* downstream demands = `vakhsh.results.metrics.downstream_demands`: every demand outside
+  Tajikistan and Kyrgyzstan, or the demands of `downstream_countries` when it is given;
 * Aral Sea inflow = water arriving at sinks whose id contains `aral_pattern`.
+
+The values of solved runs come from `vakhsh.results.metrics`, so an objective reported by
+an ensemble or a frontier is the same number as the report's.
 
 Names: `tj_winter_energy`, `kg_winter_energy` (GWh, maximised),
 `downstream_vegetation_delivery` (hm3, maximised), `aral_inflow` (hm3, maximised), `cost`
@@ -29,19 +33,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-import numpy as np
 import pandas as pd
 import xarray as xr
 
 from vakhsh.errors import ModelError, Problem
 from vakhsh.network import Network
+from vakhsh.results import metrics
+from vakhsh.results.metrics import VEGETATION, WINTER
 
-WINTER = (10, 11, 12, 1, 2, 3)
-VEGETATION = (4, 5, 6, 7, 8, 9)
-DOWNSTREAM = ("UZ", "Uzbekistan", "TM", "Turkmenistan", "KZ", "Kazakhstan", "AF",
-              "Afghanistan")
-COUNTRY_NAMES = {"TJ": "Tajikistan", "KG": "Kyrgyzstan", "UZ": "Uzbekistan",
-                 "TM": "Turkmenistan", "KZ": "Kazakhstan", "AF": "Afghanistan"}
+# the downstream countries of central-asia, codes and names (an explicit selection)
+DOWNSTREAM = tuple(c for code in metrics.DOWNSTREAM_COUNTRIES
+                   for c in (code, metrics.COUNTRY_NAMES[code]))
 
 
 @dataclass(frozen=True)
@@ -50,41 +52,38 @@ class Selectors:
 
     winter_months: tuple[int, ...] = WINTER
     vegetation_months: tuple[int, ...] = VEGETATION
-    downstream_countries: tuple[str, ...] = DOWNSTREAM
+    # None: `metrics.downstream_demands`' own rule (every demand outside TJ and KG)
+    downstream_countries: tuple[str, ...] | None = None
     aral_pattern: str = "aral"
 
     # ---- selections on a Network ----
     def months(self, net: Network, months: tuple[int, ...]) -> xr.DataArray:
         """1.0 for steps whose start falls in one of `months`, else 0.0, along `time`."""
-        inside = np.isin(net.time.month, months).astype(float)
-        return xr.DataArray(inside, coords={"time": net.time}, dims=["time"])
+        return metrics.season_mask(net, months).astype(float)
 
     def plants_of(self, net: Network, countries: tuple[str, ...]) -> list[str]:
-        wanted = _names(countries)
         buses = net.tables["buses"]
-        country = buses["country"] if "country" in buses else pd.Series(dtype=object)
-        chosen = {b for b in buses.index if b.lower() in wanted
-                  or str(country.get(b, "")).lower() in wanted}
+        country = buses["country"] if "country" in buses else pd.Series(None, buses.index)
+        ids = pd.Series(buses.index, index=buses.index)
+        chosen = set(buses.index[(metrics.of_countries(ids, countries)
+                                  | metrics.of_countries(country, countries)).to_numpy()])
         plants = net.tables["hydro_plants"]
         return [p for p in plants.index if plants.loc[p, "bus"] in chosen]
 
     def demands_of(self, net: Network, countries: tuple[str, ...]) -> list[str]:
-        wanted = _names(countries)
+        """Demands named by id or by country (codes or names)."""
         demands = net.tables["water_demands"]
-        return [d for d in demands.index if d.lower() in wanted
-                or str(demands.loc[d, "country"] or "").lower() in wanted]
+        ids = pd.Series(demands.index, index=demands.index)
+        by_id = metrics.of_countries(ids, countries).to_numpy()
+        by_country = set(metrics.downstream_demands(net, countries))
+        return [d for d, named in zip(demands.index, by_id, strict=True)
+                if named or d in by_country]
+
+    def downstream(self, net: Network) -> list[str]:
+        return metrics.downstream_demands(net, self.downstream_countries)
 
     def sinks_of(self, net: Network, pattern: str) -> list[str]:
-        return [s for s in net.ids("sinks") if pattern.lower() in s.lower()]
-
-
-def _names(countries: tuple[str, ...]) -> set[str]:
-    """Codes and names, lower case: `TJ` also matches `Tajikistan` and the other way."""
-    out = {c.lower() for c in countries}
-    for code, name in COUNTRY_NAMES.items():
-        if code.lower() in out or name.lower() in out:
-            out |= {code.lower(), name.lower()}
-    return out
+        return metrics.aral_sinks(net, pattern)
 
 
 @dataclass(frozen=True)
@@ -105,14 +104,16 @@ class Objective:
         if self.kind == "winter_energy":
             found = sel.plants_of(net, self.targets)
         elif self.kind == "vegetation_delivery":
-            found = sel.demands_of(net, self.targets)
+            found = sel.demands_of(net, self.targets) if self.targets else \
+                sel.downstream(net)
         elif self.kind == "sink_inflow":
             found = sel.sinks_of(net, self.targets[0])
         else:
             return []
         if not found:
             raise ModelError([Problem("objective", self.name, f"selects nothing in model "
-                                      f"{net.name}: {self._what()}", ", ".join(self.targets))])
+                                      f"{net.name}: {self._what()}",
+                                      ", ".join(self.targets) or self.description)])
         return found
 
     def _what(self) -> str:
@@ -146,19 +147,19 @@ class Objective:
             constant = float(constants.sel(node=ids).sum()) * ctx.k
         return (ctx.k * arriving).sum(), constant
 
-    # ---- from a solved run ----
+    # ---- from a solved run (vakhsh.results.metrics) ----
     def value(self, results) -> float:
         ds, net, sel = results.dataset, results.net, self.selectors
         if self.kind == "cost":
             return float(results.objective_usd)
         ids = self.members(net)
         if self.kind == "winter_energy":
-            weight = sel.months(net, sel.winter_months) * net.step_hours / 1e3
-            return float((weight * ds["hydro_p_mw"].sel(hydro_plant=ids)).sum())
+            energy = metrics.generation_gwh(net, ds, sel.winter_months)
+            return float(energy.reindex(ids).sum())
         if self.kind == "vegetation_delivery":
-            weight = sel.months(net, sel.vegetation_months) * net.hm3_per_m3s
-            return float((weight * ds["withdrawal_m3s"].sel(water_demand=ids)).sum())
-        return float(ds["sink_inflow_m3s"].sel(sink=ids).sum()) * net.hm3_per_m3s
+            return float(metrics.delivered_hm3(net, ds, sel.vegetation_months)
+                         .reindex(ids).sum())
+        return float(metrics.sink_inflow_hm3(net, ds).reindex(ids).sum())
 
     def better(self, a: float, b: float) -> bool:
         return a > b if self.sense == "max" else a < b
@@ -173,8 +174,7 @@ NAMED: dict[str, Callable[[Selectors], Objective]] = {
         "winter_energy", ("KG",), s),
     "downstream_vegetation_delivery": lambda s: Objective(
         "downstream_vegetation_delivery", "max", "hm3", "water delivered to downstream "
-        "demands in the vegetation season (Apr-Sep)", "vegetation_delivery",
-        tuple(s.downstream_countries), s),
+        "demands in the vegetation season (Apr-Sep)", "vegetation_delivery", (), s),
     "aral_inflow": lambda s: Objective(
         "aral_inflow", "max", "hm3", "water reaching the Aral Sea", "sink_inflow",
         (s.aral_pattern,), s),

@@ -22,7 +22,7 @@ class _Part:
     labels: np.ndarray  # (time, column, term) variable labels, -1 for none
     coeffs: np.ndarray  # (time, column, term)
     const: np.ndarray  # (time, column)
-    member: np.ndarray  # (column,) position of each column's member, -1 to drop
+    member: np.ndarray  # (column,) position of each column's member, -1 for none
 
 
 @dataclass
@@ -51,6 +51,14 @@ class Balance:
             ids = data[dim].values
         names = target.reindex(list(ids)).to_numpy()
         member = self.members.get_indexer(pd.Index(names, dtype=object))
+        # a missing target (NaN: a run-of-river plant has no reservoir) belongs to no
+        # member; a target that is not a member is a mistake, never a dropped term
+        unknown = (member < 0) & pd.notna(names)
+        if unknown.any():
+            which = [f"{i} -> {n!r}" for i, n in zip(ids[unknown], names[unknown],
+                                                      strict=True)]
+            raise ValueError(f"{dim} terms name no {self.members.name} of this balance: "
+                             f"{', '.join(which[:5])}")
         self.parts.append(_Part(labels, coeffs, const, member))
 
     def expression(self, model: linopy.Model) -> linopy.LinearExpression:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import linopy
 
 from vakhsh.math.context import BuildConfig, BuildContext, HeadParameters
@@ -42,15 +40,10 @@ def new_context(net: Network, params: HeadParameters, config: BuildConfig | None
                         weight=weight)
 
 
-def add_operation(ctx: BuildContext,
-                  extra_families: tuple[Callable[[BuildContext], None], ...] = ()) -> None:
-    """Every operational family of one case, then its balances.
-
-    `extra_families` (for example investment in candidates) run after the operational
-    families have added their variables and before the balances close, so they can route
-    flows and power into the same balances and add costs.
-    """
-    for family in (*OPERATION, *extra_families, *BALANCES):
+def add_operation(ctx: BuildContext) -> None:
+    """Every operational family of one case, then its balances. Components whose size is a
+    decision (`ctx.extendable`, investment planning) are operated by the same families."""
+    for family in (*OPERATION, *BALANCES):
         family(ctx)
 
 
@@ -66,11 +59,10 @@ def set_objective(model: linopy.Model, contexts: list[BuildContext],
     model.add_objective(sum(terms[1:], terms[0]))
 
 
-def build_model(net: Network, params: HeadParameters, config: BuildConfig | None = None,
-                extra_families: tuple[Callable[[BuildContext], None], ...] = ()
+def build_model(net: Network, params: HeadParameters, config: BuildConfig | None = None
                 ) -> BuildContext:
     """The linopy model of one case of `net` at the given head and evaporation."""
     ctx = new_context(net, params, config)
-    add_operation(ctx, extra_families)
+    add_operation(ctx)
     set_objective(ctx.model, [ctx])
     return ctx

@@ -23,6 +23,10 @@ from vakhsh.schema.components import NODE_KINDS
 NODE = "node"
 # penalty of the elastic slacks used to diagnose infeasible models, USD per unit
 ELASTIC_PENALTY = 1e7
+# The kinds of cost in the objective (summary.json's `costs_usd`), and the diagnosis slacks.
+COST_KINDS = ("generation", "unserved_energy", "water_shortage", "reach_shortfall",
+              "sink_shortfall", "spill", "market_imports", "market_export_revenue")
+ELASTIC = "elastic"
 
 
 @dataclass(frozen=True)
@@ -52,14 +56,21 @@ class BuildContext:
     power: Balance | None = None
     # releases from each reservoir that count toward its minimum release (turbines, spill)
     release: Balance | None = None
-    cost_terms: list[linopy.LinearExpression] = field(default_factory=list)
-    # constant part of the objective (for example the cost of every demand unmet)
-    cost_constant: float = 0.0
+    # the objective's terms by kind (vakhsh.results.metrics.COST_KINDS, plus "elastic"),
+    # and constant parts outside linopy (the cost of every demand unmet) by kind
+    costs: dict[str, list[linopy.LinearExpression]] = field(default_factory=dict)
+    cost_constants: dict[str, float] = field(default_factory=dict)
     elastic: dict[str, tuple[str, str]] = field(default_factory=dict)
     # several cases (investment years, inflow members) share one linopy model: each case
     # names its variables and constraints with its own prefix and weighs its costs
     prefix: str = ""
     weight: float = 1.0
+    # sizes that are decisions (investment planning), by kind: a linopy expression along
+    # the kind's dimension over its extendable components. Their size-scaled fields in the
+    # Network's table hold values per unit of size (capacity_mw 1: 1 MW times the size);
+    # for reservoirs the size is the storage (hm3) added above storage_max_hm3.
+    extendable: dict[str, linopy.LinearExpression] = field(default_factory=dict)
+    extendable_max: dict[str, xr.DataArray] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         time = pd.Index(self.net.time, name="time")
@@ -108,6 +119,14 @@ class BuildContext:
     def hours(self) -> float:
         return self.net.step_hours
 
+    def extendable_ids(self, kind: str) -> list[str]:
+        """Components of `kind` whose size is a decision (none outside planning)."""
+        size = self.extendable.get(kind)
+        return [] if size is None else list(size.coords[self.net.dim(kind)].values)
+
+    def size(self, kind: str) -> linopy.LinearExpression:
+        return self.extendable[kind]
+
     def nodes(self) -> pd.Index:
         names = [n for kind in NODE_KINDS for n in self.net.ids(kind)]
         return pd.Index(names, name=NODE)
@@ -144,8 +163,30 @@ class BuildContext:
     def add_power(self, expr, dim: str, buses: pd.Series, sign: float = 1.0) -> None:
         self.power.add(expr, dim, buses, sign)
 
-    def add_cost(self, expr) -> None:
-        self.cost_terms.append(expr.sum() if hasattr(expr, "sum") else expr)
+    def add_cost(self, expr, kind: str, constant: float = 0.0) -> None:
+        """Add `expr` (summed) and `constant` to the objective under a cost kind."""
+        if kind not in COST_KINDS and kind != ELASTIC:
+            raise ValueError(f"unknown cost kind {kind!r}; known: {', '.join(COST_KINDS)}")
+        self.costs.setdefault(kind, []).append(expr.sum() if hasattr(expr, "sum") else expr)
+        if constant:
+            self.cost_constants[kind] = self.cost_constants.get(kind, 0.0) + constant
+
+    @property
+    def cost_terms(self) -> list[linopy.LinearExpression]:
+        return [term for terms in self.costs.values() for term in terms]
+
+    @property
+    def cost_constant(self) -> float:
+        return float(sum(self.cost_constants.values()))
+
+    def cost_values(self) -> dict[str, float]:
+        """The solved objective of this case by kind (unweighted), USD."""
+        kinds = dict.fromkeys([*self.costs, *self.cost_constants], 0.0)
+        for kind, terms in self.costs.items():
+            kinds[kind] += float(sum(float(t.solution) for t in terms))
+        for kind, value in self.cost_constants.items():
+            kinds[kind] += value
+        return kinds
 
     def elastic_slack(self, name: str, coords: list[pd.Index], family: str, dim: str,
                       balance: bool = False) -> linopy.Variable:
@@ -155,7 +196,7 @@ class BuildContext:
         on limits, so that a limit that cannot be met takes the blame before physics does.
         """
         slack = self.add_var(lower=0, coords=coords, name=f"elastic_{name}")
-        self.add_cost(ELASTIC_PENALTY * (10.0 if balance else 1.0) * slack)
+        self.add_cost(ELASTIC_PENALTY * (10.0 if balance else 1.0) * slack, ELASTIC)
         self.elastic[f"elastic_{name}"] = (family, dim)
         return slack
 

@@ -3,9 +3,9 @@
     p_mw[t, h] = 9.81e-3 * efficiency[h] * head_m[t, h] * turbine_flow_m3s[t, h]
 
 an equality (turbined water always generates). Both limits are bounds on the flow:
-`turbine_flow <= max_flow_m3s` and `p <= capacity_mw`, i.e. `turbine_flow <= capacity_mw /
-(9.81e-3 * efficiency * head)`. The head is a parameter: fixed, or updated between
-successive LPs from the storage path.
+`turbine_flow <= max_flow_m3s` and `p <= capacity_mw * capacity_factor[t, h]`, i.e.
+`turbine_flow <= capacity_mw * capacity_factor / (9.81e-3 * efficiency * head)`. The head is a
+parameter: fixed, or updated between successive LPs from the storage path.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from vakhsh.math.capacity import bounded_variable
 from vakhsh.math.context import BuildContext
 
 GRAVITY_MW_PER_M3S_M = 9.81e-3  # rho * g / 1e6: MW per (m3/s * m)
@@ -24,18 +25,39 @@ def mw_per_m3s(ctx: BuildContext) -> xr.DataArray:
     return GRAVITY_MW_PER_M3S_M * efficiency * ctx.params.head_m
 
 
+def available_mw(ctx: BuildContext) -> xr.DataArray:
+    """Capacity that can run in each step, (time, hydro_plant): capacity_mw * capacity_factor."""
+    return ctx.net.static("hydro_plants", "capacity_mw") * ctx.series("hydro_plants",
+                                                                     "capacity_factor")
+
+
+def _replaced_by_stages(ctx: BuildContext, flow, upper: xr.DataArray) -> None:
+    """A plant a reservoir stage rebuilds (planning) runs only while the stage does not
+    stand: flow <= max_flow * (1 - b); the stage's version is a plant of its own."""
+    from vakhsh.math.investment import STAGE_REPLACES
+
+    standing = ctx.extendable.get(STAGE_REPLACES)
+    if standing is None:
+        return
+    ids = list(standing.coords["hydro_plant"].values)
+    limit = upper.transpose("time", "hydro_plant").sel(hydro_plant=ids)
+    ctx.add_con(flow.sel(hydro_plant=ids) + limit * standing <= limit,
+                name="turbine_flow_replaced_by_stage")
+
+
 def add_hydro(ctx: BuildContext) -> None:
     if not ctx.has("hydro_plants"):
         return
     net = ctx.net
     plants = net.tables["hydro_plants"]
     factor = mw_per_m3s(ctx)
-    capacity = net.static("hydro_plants", "capacity_mw")
+    capacity = available_mw(ctx)
     by_power = capacity / factor.where(factor > 0, np.nan)
     upper = np.minimum(net.static("hydro_plants", "max_flow_m3s"), by_power.fillna(0.0))
     upper = upper.where(net.active("hydro_plants"), 0.0)
-    flow = ctx.add_var(lower=0, upper=upper, coords=ctx.coords("hydro_plants"),
-                           name="turbine_flow_m3s")
+    # both limits are linear in the size, so one row bounds an extendable plant's flow
+    flow = bounded_variable(ctx, "turbine_flow_m3s", "hydro_plants", upper)
+    _replaced_by_stages(ctx, flow, upper)
     site = plants["reservoir"].where(plants["reservoir"].notna(), plants["node"])
     ctx.add_water(flow, "hydro_plant", site, sign=-1)
     ctx.release.add(flow, "hydro_plant", plants["reservoir"])

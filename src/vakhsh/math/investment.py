@@ -14,18 +14,22 @@ What stands in year y is what was built in a year b with b <= y < b + lifetime_y
 
     capacity[c, y] = sum_b alive[c, b, y] * new[c, b] + prior[c, y]
 
-Each case (year y) operates its candidates within that capacity, in the same balances as
-the existing components:
+Each case (year y) operates its candidates as ordinary components of their kind, by the
+same constraint families as the existing ones, with that capacity as their size
+(`extendable_sizes`, `vakhsh.math.capacity`): a candidate generator's output is bounded by
+capacity_factor * capacity[c], a storage unit's charge and discharge by capacity[c] and its
+state of charge by max_hours * capacity[c], a line's flows by capacity[c], a hydro unit's
+flow by min(max_flow_m3s_per_mw, 1 / (9.81e-3 efficiency head)) * capacity[c]. A reservoir
+stage (a lumpy candidate of size 1, capex per stage, not per kW) raises its reservoir and
+rebuilds its plants, storage, head and capacity together (`b` the stage standing, 0 or 1):
 
-    generator:     0 <= p[t, c] <= capacity_factor[t, c] * capacity[c]
-    storage unit:  charge, discharge <= capacity; soc <= max_hours * capacity;
-                   soc[t] = soc[t-1] + h (sqrt(eta) charge - discharge / sqrt(eta)), soc[-1] = 0
-    line:          forward, backward <= capacity; arrivals (1 - loss_fraction) * sent
-    hydro plant:   flow <= max_flow_m3s_per_mw * capacity;
-                   9.81e-3 * efficiency * head * flow <= capacity
-                   (fixed head: head_m, or level at the initial storage minus tailwater)
-    reservoir stage: storage[t, r] <= storage_max + (stage storage_max - storage_max) * built
-                   (a lumpy candidate of size 1; its capex is per stage, not per kW)
+    storage[t, r] <= storage_max + (stage storage_max - storage_max) * b
+    storage[t, r] >= storage_min + (stage storage_min - storage_min) * b
+    storage[r] starts at initial + (stage initial - initial) * b (the stage stands filled)
+    and ends at least at final + (stage final - final) * b
+    flow[t, p] <= max_flow[t, p] * (1 - b)       for each plant p the stage rebuilds,
+    whose stage version is an extendable hydro plant of size b (its own capacity, flow
+    limit and fixed head)
 
 The investment cost is shared by all cases: the annuity of what stands in year y, for the
 share of a year that y's run covers, times y's period weight (see `vakhsh.plan.economics`).
@@ -33,7 +37,7 @@ share of a year that y's run covers, times y's period weight (see `vakhsh.plan.e
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import linopy
@@ -41,17 +45,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from vakhsh.math.context import BuildContext
-from vakhsh.math.hydro import GRAVITY_MW_PER_M3S_M
-from vakhsh.math.power import soc_change
-from vakhsh.math.water import STORAGE
 from vakhsh.network import Network
-from vakhsh.network.series import SeriesResolver
-from vakhsh.solve.head import curve_value
+from vakhsh.schema.components import STAGES  # reservoir stages: lumpy candidates of size 1
 
 CANDIDATE = "candidate"
-# reservoir stages: lumpy candidates of size 1 that raise a reservoir's storage_max_hm3
-STAGES = "reservoir_stages"
 PERIOD = "period"
 # upper bound on a candidate with a minimum size but no maximum (MW)
 BIG_BUILD_MW = 1e5
@@ -183,153 +180,92 @@ def investment_cost(builds: BuildVariables, annual_usd_per_mw: xr.DataArray,
     return sum(terms[1:], terms[0])
 
 
-# ---------------------------------------------------------------- operation of candidates
-def candidate_family(builds: BuildVariables, year: int) -> Callable[[BuildContext], None]:
-    """The family that operates the candidates of one case within year `year`'s capacity."""
-
-    def add_candidates(ctx: BuildContext) -> None:
-        table = builds.table
-        if not len(table):
-            return
-        capacity = builds.capacity(year)
-        resolver = SeriesResolver(ctx.net.folder, ctx.net.run)
-        for kind, add in (("generators", _generators), ("storage_units", _storage_units),
-                          ("lines", _lines), ("hydro_plants", _hydro_plants),
-                          (STAGES, _reservoir_stages)):
-            ids = list(table.index[table["component"] == kind])
-            if ids:
-                add(ctx, table.loc[ids], capacity.sel({CANDIDATE: ids}), resolver)
-
-    return add_candidates
+# ---------------------------------------------------------------- reservoir stages
+# keys of BuildContext.extendable / extendable_max for what a stage changes (not kinds)
+STAGE_STANDING = "stage_standing"  # b per reservoir with a stage
+STAGE_REPLACES = "stage_replaces"  # b per plant a stage rebuilds
+STAGE_RISE = {"storage_min_hm3": "stage_min_rise", "storage_initial_hm3": "stage_initial_rise",
+              "storage_final_min_hm3": "stage_final_rise"}
 
 
-def _template_series(table: pd.DataFrame, name: str, default, resolver: SeriesResolver,
-                     time: pd.DatetimeIndex) -> xr.DataArray:
-    columns = [resolver.resolve(row.template.get(name, default),
-                                f"candidates.{cid}.template.{name}")
-               for cid, row in table.iterrows()]
-    return xr.DataArray(np.column_stack(columns), coords=[pd.Index(time, name="time"),
-                                                          pd.Index(table.index,
-                                                                   name=CANDIDATE)])
+def stage_plants(table: pd.DataFrame) -> pd.DataFrame:
+    """The plants the stage candidates of `table` rebuild, indexed by the id of the stage's
+    version of each (the candidate's id when it rebuilds one plant, else `stage_plant`)."""
+    from vakhsh.schema.parse import stage_template
+
+    rows = []
+    for cid, row in table[table["component"] == STAGES].iterrows():
+        stage = stage_template(row.template)
+        for pid, plant in stage.plants.items():
+            sid = cid if len(stage.plants) == 1 else f"{cid}_{pid}"
+            rows.append({"id": sid, "candidate": cid, "plant": pid, **plant.model_dump()})
+    columns = ["id", "candidate", "plant", "capacity_mw", "max_flow_m3s", "head_m",
+               "capacity_factor"]
+    return pd.DataFrame(rows, columns=columns).set_index("id")
 
 
-def _active(table: pd.DataFrame, time: pd.DatetimeIndex) -> xr.DataArray:
-    start = pd.to_datetime(pd.Series([row.template.get("available_from")
-                                      for _cid, row in table.iterrows()]))
-    start = start.to_numpy(dtype="datetime64[ns]")
-    exists = np.isnat(start)[None, :] | (time.to_numpy()[:, None] >= start[None, :])
-    return xr.DataArray(exists, coords=[pd.Index(time, name="time"),
-                                        pd.Index(table.index, name=CANDIDATE)])
+def stage_rises(table: pd.DataFrame, net: Network) -> dict[str, xr.DataArray]:
+    """Per reservoir with a stage, how much each storage field rises when it stands (hm3)."""
+    from vakhsh.schema.parse import stage_template
+
+    res = net.tables["reservoirs"]
+    out = {name: {} for name in STAGE_RISE}
+    for _cid, row in table[table["component"] == STAGES].iterrows():
+        stage = stage_template(row.template)
+        today = res.loc[stage.reservoir]
+        start = stage.storage_initial_hm3
+        start = today.storage_initial_hm3 if start is None else start
+        final = stage.storage_final_min_hm3
+        final = start if final is None else final
+        low = stage.storage_min_hm3
+        low = today.storage_min_hm3 if low is None else low
+        out["storage_min_hm3"][stage.reservoir] = max(low - today.storage_min_hm3, 0.0)
+        out["storage_initial_hm3"][stage.reservoir] = start - today.storage_initial_hm3
+        out["storage_final_min_hm3"][stage.reservoir] = max(
+            final - today.storage_final_min_hm3, 0.0)
+    return {STAGE_RISE[name]: xr.DataArray(list(v.values()), coords=[pd.Index(
+        list(v), name="reservoir")]) for name, v in out.items()}
 
 
-def _upper(table: pd.DataFrame, time: pd.DatetimeIndex) -> xr.DataArray:
-    return xr.where(_active(table, time), np.inf, 0.0)
+# ---------------------------------------------------------------- sizes the families see
+def extendable_sizes(builds: BuildVariables, year: int, net: Network
+                     ) -> tuple[dict[str, linopy.LinearExpression], dict[str, xr.DataArray]]:
+    """What stands in `year` as the sizes of extendable components, by kind.
 
-
-def _coords(ctx: BuildContext, table: pd.DataFrame) -> list[pd.Index]:
-    return [pd.Index(ctx.time, name="time"), pd.Index(table.index, name=CANDIDATE)]
-
-
-def _column(table: pd.DataFrame, name: str, default=None) -> pd.Series:
-    return pd.Series([row.template.get(name, default) for _cid, row in table.iterrows()],
-                     index=table.index)
-
-
-def _static(table: pd.DataFrame, name: str, default=None) -> xr.DataArray:
-    return xr.DataArray(_column(table, name, default).astype(float).to_numpy(),
-                        coords=[pd.Index(table.index, name=CANDIDATE)])
-
-
-def _generators(ctx: BuildContext, table, capacity, resolver) -> None:
-    cf = _template_series(table, "capacity_factor", 1.0, resolver, ctx.time)
-    cf = cf.where(_active(table, ctx.time), 0.0)
-    cost = _template_series(table, "marginal_cost_usd_per_mwh", 0.0, resolver, ctx.time)
-    p = ctx.add_var(lower=0, coords=_coords(ctx, table), name="candidate_generator_p_mw")
-    ctx.add_con(p - capacity * cf <= 0, name="candidate_generator_capacity")
-    ctx.add_power(p, CANDIDATE, _column(table, "bus"))
-    ctx.add_cost(ctx.hours * cost * p)
-
-
-def _storage_units(ctx: BuildContext, table, capacity, resolver) -> None:
-    coords = _coords(ctx, table)
-    upper = _upper(table, ctx.time)
-    charge = ctx.add_var(lower=0, upper=upper, coords=coords, name="candidate_storage_charge_mw")
-    discharge = ctx.add_var(lower=0, upper=upper, coords=coords,
-                            name="candidate_storage_discharge_mw")
-    soc = ctx.add_var(lower=0, coords=coords, name="candidate_storage_soc_mwh")
-    ctx.add_con(charge - capacity <= 0, name="candidate_storage_charge_limit")
-    ctx.add_con(discharge - capacity <= 0, name="candidate_storage_discharge_limit")
-    ctx.add_con(soc - capacity * _static(table, "max_hours") <= 0,
-                name="candidate_storage_energy_limit")
-    eta = np.sqrt(_static(table, "efficiency_roundtrip"))
-    ctx.add_con(soc_change(ctx, soc, charge, discharge, eta) == 0,
-                name="candidate_storage_soc_balance")
-    bus = _column(table, "bus")
-    ctx.add_power(discharge, CANDIDATE, bus)
-    ctx.add_power(charge, CANDIDATE, bus, sign=-1)
-
-
-def _lines(ctx: BuildContext, table, capacity, resolver) -> None:
-    coords = _coords(ctx, table)
-    upper = _upper(table, ctx.time)
-    forward = ctx.add_var(lower=0, upper=upper, coords=coords, name="candidate_line_forward_mw")
-    backward = ctx.add_var(lower=0, upper=upper, coords=coords,
-                           name="candidate_line_backward_mw")
-    ctx.add_con(forward - capacity <= 0, name="candidate_line_forward_limit")
-    ctx.add_con(backward - capacity <= 0, name="candidate_line_backward_limit")
-    keep = 1.0 - _static(table, "loss_fraction", 0.0)
-    origin, target = _column(table, "from"), _column(table, "to")
-    ctx.add_power(forward, CANDIDATE, origin, sign=-1)
-    ctx.add_power(keep * forward, CANDIDATE, target)
-    ctx.add_power(backward, CANDIDATE, target, sign=-1)
-    ctx.add_power(keep * backward, CANDIDATE, origin)
-
-
-def hydro_head_m(net: Network, template: Mapping) -> float:
-    """Fixed head of a hydro candidate: head_m, or the level at initial storage - tailwater."""
-    if template.get("head_m") is not None:
-        return float(template["head_m"])
-    res = net.tables["reservoirs"].loc[template["reservoir"]]
-    level = curve_value(res.level_curve, np.array([res.storage_initial_hm3]))[0]
-    return max(float(level) - float(template["tailwater_masl"]), 0.0)
-
-
-def mw_per_m3s(net: Network, table: pd.DataFrame) -> xr.DataArray:
-    values = [GRAVITY_MW_PER_M3S_M * float(row.template["efficiency"])
-              * hydro_head_m(net, row.template) for _cid, row in table.iterrows()]
-    return xr.DataArray(np.asarray(values, dtype=float),
-                        coords=[pd.Index(table.index, name=CANDIDATE)])
-
-
-def _hydro_plants(ctx: BuildContext, table, capacity, resolver) -> None:
-    coords = _coords(ctx, table)
-    flow = ctx.add_var(lower=0, upper=_upper(table, ctx.time), coords=coords,
-                       name="candidate_turbine_flow_m3s")
-    factor = mw_per_m3s(ctx.net, table)
-    ctx.add_con(flow - capacity * _static(table, "max_flow_m3s_per_mw") <= 0,
-                name="candidate_turbine_flow_limit")
-    ctx.add_con(factor * flow - capacity <= 0, name="candidate_hydro_capacity")
-    reservoir, node = _column(table, "reservoir"), _column(table, "node")
-    site = reservoir.where(reservoir.notna(), node)
-    ctx.add_water(flow, CANDIDATE, site, sign=-1)
-    ctx.release.add(flow, CANDIDATE, reservoir)
-    ctx.add_water(flow, CANDIDATE, _column(table, "to"))
-    ctx.add_power(factor * flow, CANDIDATE, _column(table, "bus"))
-
-
-def _reservoir_stages(ctx: BuildContext, table, capacity, resolver) -> None:
-    """Raise a reservoir's upper storage bound to the stage's when the stage stands."""
-    storage = ctx.var(STORAGE)  # in m3/s-steps: hm3 / ctx.k
-    old = ctx.net.static("reservoirs", "storage_max_hm3")
-    upper = old.copy()
-    for cid, row in table.iterrows():
-        rid = row.template["reservoir"]
-        upper.loc[{"reservoir": rid}] = max(float(upper.sel(reservoir=rid)),
-                                            float(row.template["storage_max_hm3"]))
-    storage.update(upper=(upper / ctx.k).broadcast_like(storage.lower).transpose(*storage.dims))
-    for cid, row in table.iterrows():
-        rid = row.template["reservoir"]
-        base = float(old.sel(reservoir=rid))
-        extra = float(row.template["storage_max_hm3"]) - base
-        ctx.add_con(ctx.k * storage.sel(reservoir=rid) - extra * capacity.sel({CANDIDATE: cid})
-                    <= base, name=f"candidate_stage_{cid}")
+    A candidate of a component kind is that kind's extendable component of the same id
+    (its size: the capacity standing); a reservoir stage raises its reservoir, whose size is
+    the storage added, (stage storage_max_hm3 - storage_max_hm3) * standing. Also returns
+    the largest size of each extendable reservoir (for its storage bound).
+    """
+    capacity = builds.capacity(year)
+    table = builds.table
+    sizes: dict[str, linopy.LinearExpression] = {}
+    rebuilt = stage_plants(table)
+    for kind in ("generators", "storage_units", "lines", "hydro_plants"):
+        ids = list(table.index[table["component"] == kind])
+        of = list(ids)
+        if kind == "hydro_plants":  # a stage's version of a plant has the stage's size
+            ids, of = ids + list(rebuilt.index), of + list(rebuilt["candidate"])
+        if ids:
+            sizes[kind] = capacity.sel({CANDIDATE: of}).assign_coords(
+                {CANDIDATE: ids}).rename({CANDIDATE: net.dim(kind)})
+    stages = table[table["component"] == STAGES]
+    if not len(stages):
+        return sizes, {}
+    if len(rebuilt):
+        sizes[STAGE_REPLACES] = capacity.sel({CANDIDATE: list(rebuilt["candidate"])}
+                                             ).assign_coords({CANDIDATE: list(rebuilt["plant"])}
+                                                             ).rename({CANDIDATE: "hydro_plant"})
+    sizes[STAGE_STANDING] = capacity.sel({CANDIDATE: list(stages.index)}).assign_coords(
+        {CANDIDATE: [t["reservoir"] for t in stages["template"]]}).rename(
+        {CANDIDATE: "reservoir"})
+    base = net.tables["reservoirs"]["storage_max_hm3"]
+    reservoirs = [t["reservoir"] for t in stages["template"]]
+    extra = xr.DataArray([float(t["storage_max_hm3"]) - float(base[t["reservoir"]])
+                          for t in stages["template"]],
+                         coords=[pd.Index(stages.index, name=CANDIDATE)])
+    added = (capacity.sel({CANDIDATE: list(stages.index)}) * extra).assign_coords(
+        {CANDIDATE: reservoirs}).rename({CANDIDATE: "reservoir"})
+    sizes["reservoirs"] = added
+    return sizes, {"reservoirs": extra.assign_coords({CANDIDATE: reservoirs}).rename(
+        {CANDIDATE: "reservoir"}), **stage_rises(table, net)}

@@ -5,8 +5,10 @@ Bus balance, for every step t and bus b (MW, averaged over the step):
     generation + hydro + discharge - charge + line arrivals - line sends
         + imports - exports + unserved = load
 
-Generators run within `capacity_mw * capacity_factor` (curtailment allowed). A line sends
-up to `capacity_mw` either way and delivers `(1 - loss_fraction)` of it. Storage units:
+Generators run within `capacity_mw * capacity_factor` (curtailment allowed) and at least
+`capacity_mw * min_capacity_factor` (must-run). A line sends
+up to `capacity_mw` from `from` to `to` (and `capacity_backward_mw`, default the same, the
+other way) and delivers `(1 - loss_fraction)` of it. Storage units:
 
     soc[t] = soc[t-1] + h * (sqrt(eta) * charge[t] - discharge[t] / sqrt(eta))
 
@@ -20,6 +22,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from vakhsh.math.capacity import bounded_variable, floor_by_size
 from vakhsh.math.context import BuildContext
 
 
@@ -28,13 +31,25 @@ def add_generators(ctx: BuildContext) -> None:
         return
     net = ctx.net
     gens = net.tables["generators"]
-    available = net.static("generators", "capacity_mw") * ctx.series("generators",
-                                                                     "capacity_factor")
-    upper = available.where(net.active("generators"), 0.0)
-    p = ctx.add_var(lower=0, upper=upper, coords=ctx.coords("generators"),
-                        name="generator_p_mw")
+    capacity = net.static("generators", "capacity_mw")
+    active = net.active("generators")
+    upper = (capacity * ctx.series("generators", "capacity_factor")).where(active, 0.0)
+    # must-run: a lower bound (a row over the size for a candidate; in a diagnosis, a row
+    # with a slack so that it can take the blame)
+    must_run = (capacity * ctx.series("generators", "min_capacity_factor")).where(active, 0.0)
+    sized = ctx.extendable_ids("generators")
+    fixed = must_run.where(~must_run["generator"].isin(sized), 0.0)
+    p = bounded_variable(ctx, "generator_p_mw", "generators", upper,
+                         lower=0.0 if ctx.config.elastic else fixed.transpose("time",
+                                                                              "generator"))
+    floor_by_size(ctx, p, "generators", must_run, "generator_must_run")
+    if ctx.config.elastic and float(fixed.max()) > 0:
+        slack = ctx.elastic_slack("must_run", ctx.coords("generators"), "generator must-run "
+                                  "output (min_capacity_factor)", "generator")
+        ctx.add_con(p + slack >= fixed, name="generator_must_run")
     ctx.add_power(p, "generator", gens["bus"])
-    ctx.add_cost(ctx.hours * ctx.series("generators", "marginal_cost_usd_per_mwh") * p)
+    ctx.add_cost(ctx.hours * ctx.series("generators", "marginal_cost_usd_per_mwh") * p,
+                 "generation")
 
 
 def add_unserved(ctx: BuildContext) -> None:
@@ -45,7 +60,7 @@ def add_unserved(ctx: BuildContext) -> None:
     u = ctx.add_var(lower=0, upper=load, coords=ctx.coords("buses"), name="unserved_mw")
     buses = net.tables["buses"]
     ctx.add_power(u, "bus", pd.Series(buses.index, index=buses.index))
-    ctx.add_cost(ctx.hours * net.static("buses", "voll_usd_per_mwh") * u)
+    ctx.add_cost(ctx.hours * net.static("buses", "voll_usd_per_mwh") * u, "unserved_energy")
 
 
 def bus_load(ctx: BuildContext) -> xr.DataArray:
@@ -68,15 +83,13 @@ def add_storage_units(ctx: BuildContext) -> None:
     units = net.tables["storage_units"]
     power = net.static("storage_units", "power_mw").where(
         net.active("storage_units"), 0.0).transpose("time", "storage_unit")
-    coords = ctx.coords("storage_units")
-    charge = ctx.add_var(lower=0, upper=power, coords=coords, name="storage_charge_mw")
-    discharge = ctx.add_var(lower=0, upper=power, coords=coords,
-                                name="storage_discharge_mw")
-    energy = net.static("storage_units", "energy_mwh")
+    charge = bounded_variable(ctx, "storage_charge_mw", "storage_units", power)
+    discharge = bounded_variable(ctx, "storage_discharge_mw", "storage_units", power)
+    energy = net.static("storage_units", "energy_mwh").broadcast_like(power)
     lower = xr.zeros_like(power)
     if not ctx.config.elastic:
         lower[{"time": -1}] = units["soc_final_min_mwh"].to_numpy()
-    soc = ctx.add_var(lower=lower, upper=energy, coords=coords, name="storage_soc_mwh")
+    soc = bounded_variable(ctx, "storage_soc_mwh", "storage_units", energy, lower=lower)
     if ctx.config.elastic:
         # the end target as a row with a slack, so a diagnosis can name the unit
         slack = ctx.elastic_slack("storage_final", [net.coord("storage_units")],
@@ -105,10 +118,13 @@ def add_lines(ctx: BuildContext) -> None:
         return
     net = ctx.net
     lines = net.tables["lines"]
-    capacity = ctx.series("lines", "capacity_mw").where(net.active("lines"), 0.0)
-    coords = ctx.coords("lines")
-    forward = ctx.add_var(lower=0, upper=capacity, coords=coords, name="line_forward_mw")
-    backward = ctx.add_var(lower=0, upper=capacity, coords=coords, name="line_backward_mw")
+    active = net.active("lines")
+    capacity = ctx.series("lines", "capacity_mw").where(active, 0.0)
+    # unset (infinite) backward limit: capacity_mw both ways
+    backward_mw = ctx.series("lines", "capacity_backward_mw")
+    backward_mw = backward_mw.where(np.isfinite(backward_mw), capacity).where(active, 0.0)
+    forward = bounded_variable(ctx, "line_forward_mw", "lines", capacity)
+    backward = bounded_variable(ctx, "line_backward_mw", "lines", backward_mw)
     keep = 1.0 - net.static("lines", "loss_fraction")
     ctx.add_power(forward, "line", lines["from"], sign=-1)
     ctx.add_power(keep * forward, "line", lines["to"])
@@ -130,8 +146,8 @@ def add_markets(ctx: BuildContext) -> None:
     price = ctx.series("markets", "price_usd_per_mwh")
     ctx.add_power(export, "market", markets["bus"], sign=-1)
     ctx.add_power(imports, "market", markets["bus"])
-    ctx.add_cost(ctx.hours * price * imports)
-    ctx.add_cost(-ctx.hours * price * export)
+    ctx.add_cost(ctx.hours * price * imports, "market_imports")
+    ctx.add_cost(-ctx.hours * price * export, "market_export_revenue")
 
 
 def add_power_balance(ctx: BuildContext) -> None:

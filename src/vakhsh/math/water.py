@@ -41,10 +41,18 @@ def add_water_variables(ctx: BuildContext) -> None:
         lower[{"time": -1}] = np.maximum(res["storage_min_hm3"],
                                          res["storage_final_min_hm3"]).to_numpy()
         upper = net.static("reservoirs", "storage_max_hm3")
+        raised = ctx.extendable_ids("reservoirs")
+        if raised:  # a higher full supply level is a decision: bound at the highest one
+            upper = upper + ctx.extendable_max["reservoirs"].reindex_like(upper).fillna(0.0)
         # storage in the LP is counted in m3/s held for one step (hm3 / k), so that flows
         # enter the balance with coefficient 1 and the rows are well scaled for the solver
-        ctx.add_var(lower=lower / ctx.k, upper=upper / ctx.k, coords=ctx.coords("reservoirs"),
-                    name=STORAGE)
+        storage = ctx.add_var(lower=lower / ctx.k, upper=upper / ctx.k,
+                              coords=ctx.coords("reservoirs"), name=STORAGE)
+        if raised:
+            base = net.static("reservoirs", "storage_max_hm3").sel(reservoir=raised)
+            ctx.add_con(ctx.k * storage.sel(reservoir=raised) - ctx.size("reservoirs")
+                        <= base, name="storage_max_raised")
+        _stage_storage_rows(ctx, storage)
         ctx.add_var(lower=0, coords=ctx.coords("reservoirs"), name="spill_m3s")
     if ctx.has("reaches"):
         minimum = ctx.series("reaches", "min_flow_m3s")
@@ -57,6 +65,37 @@ def add_water_variables(ctx: BuildContext) -> None:
     if ctx.has("water_demands"):
         ctx.add_var(lower=0, upper=ctx.series("water_demands", "demand_m3s"),
                         coords=ctx.coords("water_demands"), name="withdrawal_m3s")
+
+
+def _stage_storage_rows(ctx: BuildContext, storage) -> None:
+    """A reservoir stage standing (b, planning) raises the storage floor and the end target,
+    and the stage stands filled: its extra initial storage enters at the first step."""
+    from vakhsh.math.investment import STAGE_RISE, STAGE_STANDING
+
+    standing = ctx.extendable.get(STAGE_STANDING)
+    if standing is None:
+        return
+    res = ctx.net.tables["reservoirs"]
+    ids = list(standing.coords["reservoir"].values)
+    rise = {name: ctx.extendable_max[key].reindex(reservoir=ids).fillna(0.0)
+            for name, key in STAGE_RISE.items()}
+    stored = ctx.k * storage.sel(reservoir=ids)
+    floor = xr.DataArray(res.loc[ids, "storage_min_hm3"].to_numpy(float), coords=[rise[
+        "storage_min_hm3"]["reservoir"]])
+    if float(rise["storage_min_hm3"].max()) > 0:
+        ctx.add_con(stored - rise["storage_min_hm3"] * standing >= floor,
+                    name="storage_min_raised")
+    final = xr.DataArray(np.maximum(res.loc[ids, "storage_min_hm3"],
+                                    res.loc[ids, "storage_final_min_hm3"]).to_numpy(float),
+                         coords=[floor["reservoir"]])
+    if float(rise["storage_final_min_hm3"].max()) > 0:
+        ctx.add_con(stored.isel(time=-1) - rise["storage_final_min_hm3"] * standing >= final,
+                    name="storage_final_raised")
+    if float(abs(rise["storage_initial_hm3"]).max()) > 0:
+        first = xr.DataArray((np.arange(len(ctx.time)) == 0) * 1.0,
+                             coords=[pd.Index(ctx.time, name="time")])
+        ctx.add_water(standing * (rise["storage_initial_hm3"] / ctx.k) * first, "reservoir",
+                      pd.Series(ids, index=ids))
 
 
 def add_water_flows(ctx: BuildContext) -> None:
@@ -73,7 +112,7 @@ def add_water_flows(ctx: BuildContext) -> None:
         ctx.release.add(spill, "reservoir", pd.Series(res.index, index=res.index))
         cost = net.static("reservoirs", "spill_cost_usd_per_hm3")
         if float(cost.max()) > 0:
-            ctx.add_cost(k * cost * spill)
+            ctx.add_cost(k * cost * spill, "spill")
     if ctx.has("reaches"):
         _add_reaches(ctx)
     if ctx.has("water_demands"):
@@ -109,7 +148,7 @@ def _add_reaches(ctx: BuildContext) -> None:
                                 name="reach_shortfall_m3s")
         ctx.add_con(flow.sel(reach=priced) + short >= minimum.sel(reach=priced),
                           name="reach_min_flow_soft")
-        ctx.add_cost(k * cost.sel(reach=priced) * short)
+        ctx.add_cost(k * cost.sel(reach=priced) * short, "reach_shortfall")
     if ctx.config.elastic:
         hard = [r for r in reaches.index if r not in priced]
         if hard:
@@ -133,8 +172,8 @@ def _add_demands(ctx: BuildContext) -> None:
     # cost of shortage = cost * k * (demand - withdrawal): a constant minus a linear term
     cost = net.static("water_demands", "shortage_cost_usd_per_hm3")
     demand = ctx.series("water_demands", "demand_m3s")
-    ctx.cost_constant += float((k * cost * demand).sum())
-    ctx.add_cost(-k * cost * withdrawal)
+    ctx.add_cost(-k * cost * withdrawal, "water_shortage",
+                 constant=float((k * cost * demand).sum()))
 
 
 def add_water_balances(ctx: BuildContext) -> None:
@@ -212,7 +251,7 @@ def _add_sinks(ctx: BuildContext, inflow, constant) -> None:
             xr.DataArray([s in priced for s in needs], coords=[coords[1]]), 0.0)
         short = ctx.add_var(lower=0, upper=upper, coords=coords, name="sink_shortfall_m3s")
         cost = net.static("sinks", "shortfall_cost_usd_per_hm3", fill=0.0).sel(sink=needs)
-        ctx.add_cost(k * cost * short)
+        ctx.add_cost(k * cost * short, "sink_shortfall")
         lhs = lhs + short
     if ctx.config.elastic:
         lhs = lhs + ctx.elastic_slack("sink_min_inflow", coords, "sink minimum inflow", "sink")

@@ -29,11 +29,13 @@ from vakhsh.schema.components import (
     KINDS,
     SERIES_FIELDS,
     SERIES_PATTERN,
+    STAGES,
     Candidate,
     Component,
     Scenario,
 )
 from vakhsh.schema.parse import MODEL_FILE, ParsedModel, parse_model, read_yaml
+from vakhsh.schema.registry import BY_NAME, fill_defaults
 
 DATASETS = Path(__file__).resolve().parent.parent / "datasets"
 
@@ -63,11 +65,17 @@ def resolve_model_path(model: str | Path) -> Path:
 
 
 def load_network(model: str | Path, scenario: str | None = None, start=None, end=None,
-                 step: str | None = None) -> Network:
-    """Load and validate a model; `start`, `end` and `step` override its `time` block."""
+                 step: str | None = None, overrides: dict[str, Any] | None = None) -> Network:
+    """Load and validate a model; `start`, `end` and `step` override its `time` block.
+
+    `overrides` maps dotted paths to values exactly like a scenario's `set`
+    (`{"reservoirs.nurek.storage_initial_hm3": 9000}`), applied after the scenario's own;
+    a problem with one is reported at `set.<dotted.path>`."""
     folder = resolve_model_path(model)
     raw = read_yaml(folder / MODEL_FILE)
     raw, scenario_name, scenario_obj, problems = _apply_scenario(raw, scenario)
+    for dotted, value in (overrides or {}).items():  # raw is this call's own copy
+        problems += _set_path(raw, str(dotted), value, f"set.{dotted}", file="overrides")
     parsed, found = parse_model(raw)
     problems += found
     problems += semantic_problems(parsed)
@@ -123,11 +131,12 @@ def _apply_scenario(raw: dict[str, Any], name: str | None
     return raw, name, scen, problems
 
 
-def _set_path(raw: dict[str, Any], dotted: str, value: Any, where: str) -> list[Problem]:
+def _set_path(raw: dict[str, Any], dotted: str, value: Any, where: str,
+              file: str = MODEL_FILE) -> list[Problem]:
     parts = dotted.split(".")
     if len(parts) == 1:
         if parts[0] in ("scenarios", "format"):
-            return [Problem(MODEL_FILE, where, "this field cannot be overridden")]
+            return [Problem(file, where, "this field cannot be overridden")]
         raw[parts[0]] = value
         return []
     section, cid, fields = parts[0], parts[1], parts[2:]
@@ -136,20 +145,20 @@ def _set_path(raw: dict[str, Any], dotted: str, value: Any, where: str) -> list[
         return []
     group = raw.get(section)
     if not isinstance(group, dict) or cid not in group:
-        return [Problem(MODEL_FILE, where, f"no component '{cid}' in {section}: scenarios "
+        return [Problem(file, where, f"no component '{cid}' in {section}: scenarios "
                         "change components, they do not add them")]
     if not fields:
-        return [Problem(MODEL_FILE, where, "name a field: section.id.field")]
+        return [Problem(file, where, "name a field: section.id.field")]
     target = group[cid]
     if target is None:
         target = group[cid] = {}
     if not isinstance(target, dict):
-        return [Problem(MODEL_FILE, f"{section}.{cid}", "expected a mapping of fields",
+        return [Problem(file, f"{section}.{cid}", "expected a mapping of fields",
                         target)]
     for part in fields[:-1]:
         target = target.setdefault(part, {})
         if not isinstance(target, dict):
-            return [Problem(MODEL_FILE, where, "path goes through a value that is not a "
+            return [Problem(file, where, "path goes through a value that is not a "
                             "mapping")]
     target[fields[-1]] = value
     return []
@@ -197,7 +206,19 @@ def _build(parsed: ParsedModel, folder: Path, run: RunTime, model_step: pd.Timed
             data_vars[name] = (("time", dim), values)
         series[kind] = xr.Dataset(data_vars, coords={"time": run.index,
                                                      dim: pd.Index(list(comps), name=dim)})
+    problems += _must_run_problems(series["generators"])
     return tables, series, _unique(problems)
+
+
+def _must_run_problems(generators: xr.Dataset) -> list[Problem]:
+    """A generator cannot be made to run above what it may run."""
+    if "min_capacity_factor" not in generators or not generators.sizes.get("generator"):
+        return []
+    excess = (generators["min_capacity_factor"] - generators["capacity_factor"]).max("time")
+    return [Problem(MODEL_FILE, f"generators.{gid}.min_capacity_factor",
+                    "exceeds capacity_factor in some steps", f"by up to {float(value):g}")
+            for gid, value in zip(excess["generator"].values, excess.values, strict=True)
+            if value > 1e-12]
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:
@@ -212,15 +233,14 @@ def _unique(problems: list[Problem]) -> list[Problem]:
 
 def _table(kind: str, cls: type[Component], comps: dict[str, Component], run: RunTime,
            model_step: pd.Timedelta, problems: list[Problem]) -> pd.DataFrame:
-    static = [n for n in cls.model_fields if n not in SERIES_FIELDS[kind]]
+    static = [f for f in BY_NAME[kind].fields if not f.series]
     rows = []
     for cid, comp in comps.items():
-        row = {name: getattr(comp, name) for name in static}
+        row = {f.column: getattr(comp, f.name) for f in static}
         _fill_defaults(kind, cid, row, run, model_step, problems)
         rows.append(row)
-    columns = [n.rstrip("_") for n in static]
-    frame = pd.DataFrame([{k.rstrip("_"): v for k, v in r.items()} for r in rows],
-                         columns=columns, index=pd.Index(list(comps), name=KINDS[kind][1]))
+    frame = pd.DataFrame(rows, columns=[f.column for f in static],
+                         index=pd.Index(list(comps), name=KINDS[kind][1]))
     if "available_from" in frame:
         frame["available_from"] = pd.to_datetime(frame["available_from"])
     return frame
@@ -228,10 +248,7 @@ def _table(kind: str, cls: type[Component], comps: dict[str, Component], run: Ru
 
 def _fill_defaults(kind: str, cid: str, row: dict[str, Any], run: RunTime,
                    model_step: pd.Timedelta, problems: list[Problem]) -> None:
-    if kind == "reservoirs" and row["storage_final_min_hm3"] is None:
-        row["storage_final_min_hm3"] = row["storage_initial_hm3"]
-    if kind == "storage_units" and row["soc_final_min_mwh"] is None:
-        row["soc_final_min_mwh"] = row["soc_initial_mwh"]
+    fill_defaults(kind, row)  # defaults that follow another field (the registry's SameAs)
     if kind == "reaches" and row["delay_steps"]:
         # delay_steps counts steps of model.yaml's own step; convert to run steps
         exact = row["delay_steps"] * (model_step / run.step)
@@ -251,6 +268,17 @@ def _fill_defaults(kind: str, cid: str, row: dict[str, Any], run: RunTime,
 
 def _candidate_table(candidates: dict[str, Candidate]) -> pd.DataFrame:
     columns = list(Candidate.model_fields)
-    rows = [{name: getattr(c, name) for name in columns} for c in candidates.values()]
+    rows = [_candidate_row(c, columns) for c in candidates.values()]
     return pd.DataFrame(rows, columns=columns, index=pd.Index(list(candidates),
                                                               name="candidate"))
+
+
+def _candidate_row(cand: Candidate, columns: list[str]) -> dict[str, Any]:
+    row = {name: getattr(cand, name) for name in columns}
+    if cand.component == STAGES:
+        # a stage is a lumpy candidate of size 1: its cost per stage is 1000 x the "USD per
+        # kW" of a 1 MW candidate
+        row.update(capex_usd_per_kw=cand.capex_usd / 1e3,
+                   fom_usd_per_kw_year=cand.fom_usd_per_year / 1e3,
+                   min_build_mw=0.0, max_build_mw=1.0, lumpy=True)
+    return row

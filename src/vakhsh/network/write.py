@@ -19,7 +19,7 @@ import yaml
 
 from vakhsh.atomic import atomic_folder
 from vakhsh.network.network import Network
-from vakhsh.schema.components import KINDS, SERIES_FIELDS
+from vakhsh.schema.components import KINDS, SERIES_FIELDS, STAGES
 from vakhsh.schema.parse import MODEL_FILE
 
 
@@ -72,17 +72,38 @@ def _model_dict(net: Network, folder: Path) -> dict[str, Any]:
                 frame.to_csv(folder / file, index=False, float_format="%.17g")
         model[kind] = section
     if len(net.candidates):
-        model["candidates"] = {str(cid): {k: _plain(v) for k, v in row.items()
-                                          if _plain(v) is not None}
+        model["candidates"] = {str(cid): _candidate_fields(row)
                                for cid, row in net.candidates.iterrows()}
         _copy_series_files(net, model["candidates"], folder)
     return model
 
 
+# a reservoir stage is costed per stage; every other candidate per kW of its size
+STAGE_FIELDS = ("component", "template", "capex_usd", "fom_usd_per_year", "lifetime_years")
+PER_STAGE = ("capex_usd", "fom_usd_per_year")
+
+
+def _candidate_fields(row: pd.Series) -> dict[str, Any]:
+    """The fields of a candidate as written in model.yaml (not the derived ones)."""
+    if row["component"] == STAGES:
+        names = STAGE_FIELDS
+    else:
+        names = [k for k in row.index if k not in PER_STAGE]
+    return {k: _plain(row[k]) for k in names if _plain(row[k]) is not None}
+
+
+def _template_values(template: Any):
+    if isinstance(template, dict):
+        for value in template.values():
+            yield from _template_values(value)
+    else:
+        yield template
+
+
 def _copy_series_files(net: Network, candidates: dict[str, Any], folder: Path) -> None:
     """Candidate templates may reference the source folder's CSVs: bring them along."""
     for cand in candidates.values():
-        for value in cand.get("template", {}).values():
+        for value in _template_values(cand.get("template", {})):
             if isinstance(value, str) and value.startswith("series:") and net.folder:
                 file = value.removeprefix("series:").split("#")[0]
                 if (net.folder / file).is_file() and not (folder / file).exists():

@@ -14,7 +14,7 @@ import pandas as pd
 
 from vakhsh.atomic import atomic_folder
 from vakhsh.plan.cases import Case, Member, PlanSpec, load_cases
-from vakhsh.plan.expansion import Evaluation, PlanProblem, case_results
+from vakhsh.plan.expansion import Evaluation, PlanProblem
 from vakhsh.plan.ranking import rank
 from vakhsh.solve.options import SolveOptions
 
@@ -67,6 +67,7 @@ class Plan:
             "builds": _plain_sizes(ev.sizes),
             "capacity_mw": _plain_sizes(self.capacity_mw),
             "storage_energy_mwh": _plain_sizes(storage),
+            "costs_usd": ev.costs_usd,
             "costs": {"investment_usd": ev.investment_usd, "operating_usd": ev.operating_usd,
                       "equivalent_years": years,
                       "annual_investment_usd": ev.investment_usd / years,
@@ -170,7 +171,7 @@ def plan(model: str | Path, spec: PlanSpec | None = None,
         say("building the plan over every year")
         problem = PlanProblem(cases, years, options)
         say("operating every year with the myopic builds")
-        evaluation = problem.evaluate(prior, keep=True)
+        evaluation = problem.evaluate(prior)
     else:
         say("building the plan")
         problem = PlanProblem(cases, years, options)
@@ -180,10 +181,9 @@ def plan(model: str | Path, spec: PlanSpec | None = None,
     timing["build_s"] = problem.build_s
     timing["plan_solve_s"] = problem.solve_s + solve_before
     per_case = {}
-    if results:
-        say("auditing the results of every case")
-        for i, case in enumerate(problem.cases):
-            per_case[case.prefix] = case_results(problem, i, options.audit_tolerance)
+    if results:  # every case's audited results, from the pipeline (the network as built)
+        per_case = {case.prefix: r for case, r in zip(problem.cases, evaluation.results,
+                                                       strict=True)}
     problem.release()
     capacity = problem.capacity(evaluation.sizes)
     average = None

@@ -227,6 +227,7 @@ def _retire(tables: dict, series: dict, cid: str) -> tuple[dict, dict]:
     if cid in tables["lines"].index:
         lines = series["lines"].copy()
         lines["capacity_mw"].loc[{"line": cid}] = 0.0
+        lines["capacity_backward_mw"].loc[{"line": cid}] = 0.0
         return tables, {**series, "lines": lines}
     raise ModelError([Problem("plan", f"retire.{cid}", "no generator, hydro plant, storage "
                               "unit or line has this id")])
@@ -287,6 +288,7 @@ def with_stages(net: Network, stages: Mapping[str, ReservoirStage]) -> Network:
                      # size 1: USD per stage = 1000 x "USD per kW" of a 1 MW candidate
                      "capex_usd_per_kw": stage.capex_usd / 1e3,
                      "fom_usd_per_kw_year": stage.fom_usd_per_year / 1e3,
+                     "capex_usd": stage.capex_usd, "fom_usd_per_year": stage.fom_usd_per_year,
                      "lifetime_years": stage.lifetime_years, "min_build_mw": 0.0,
                      "max_build_mw": 1.0, "lumpy": True})
     if problems:

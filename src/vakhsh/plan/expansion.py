@@ -2,10 +2,14 @@
 
 Every (investment year, inflow member) case adds its own operation to one linopy model
 under its own prefix, with its operating costs weighted by the year's period weight times
-the member's weight; the candidates' build variables are shared by all cases and their
-annuities are charged once per year (`vakhsh.math.investment`). The same model, with the
-builds fixed, evaluates any other set of sizes (nothing built, the plan without one
-candidate, one candidate alone), which is how the ranking is computed without rebuilding.
+the member's weight. Its candidates are components of their kind whose size is a decision
+(`vakhsh.plan.builds.with_candidates`, operated by the same constraint families as the
+existing components); the build variables are shared by all cases and their annuities are
+charged once per year (`vakhsh.math.investment`). The same model, with the builds fixed,
+evaluates any other set of sizes (nothing built, the plan without one candidate, one
+candidate alone), which is how the ranking is computed without rebuilding. Every solve
+goes through the run pipeline (`vakhsh.solve.pipeline`): each case's results are audited,
+shown as the network as built.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import pandas as pd
 import xarray as xr
 
 from vakhsh.errors import ModelError, Problem, SolveError
-from vakhsh.math.build import add_operation, new_context, set_objective
+from vakhsh.math.build import set_objective
 from vakhsh.math.context import BuildContext
 from vakhsh.math.investment import (
     CANDIDATE,
@@ -29,20 +33,21 @@ from vakhsh.math.investment import (
     BuildVariables,
     Sizes,
     add_build_variables,
-    candidate_family,
-    hydro_head_m,
+    extendable_sizes,
     investment_cost,
-    mw_per_m3s,
+    stage_plants,
 )
+from vakhsh.network import Network
+from vakhsh.plan.builds import with_builds, with_candidates
 from vakhsh.plan.cases import Case
 from vakhsh.plan.economics import annual_cost_usd_per_mw, period_weights, year_share
-from vakhsh.results.results import SEASON_WINTER
+from vakhsh.results import metrics as m
+from vakhsh.results.results import Results
 from vakhsh.solve.head import fixed_parameters
+from vakhsh.solve.heads import FixedHead
 from vakhsh.solve.options import SolveOptions
-from vakhsh.solve.solver import Outcome, run_solver
-
-# countries above the downstream users (DESIGN.md, "downstream")
-UPSTREAM_COUNTRIES = frozenset({"TJ", "KG", "Tajikistan", "Kyrgyzstan"})
+from vakhsh.solve.pipeline import Formulation, Solution, build_cases, run, solve_once
+from vakhsh.solve.solver import SolveStats, run_solver
 
 
 @dataclass
@@ -61,6 +66,9 @@ class Evaluation:
     candidate_winter_mwh: dict[str, float]
     cases: list[dict] = field(default_factory=list)
     solve_s: float = 0.0
+    # the audited results of every case (the network as built), in the order of the cases
+    results: list[Results] = field(default_factory=list, repr=False)
+    costs_usd: dict[str, float] = field(default_factory=dict)
 
 
 def annual_costs(net_candidates: pd.DataFrame, rate: float) -> xr.DataArray:
@@ -86,27 +94,37 @@ class PlanProblem:
                                       "to build; the model has none")])
         self.rate = first.discount_rate
         started = time.perf_counter()
-        self.model = linopy.Model(force_dim_names=True)
-        self.builds: BuildVariables = add_build_variables(self.model, self.table, self.years,
+        model = linopy.Model(force_dim_names=True)
+        self.builds: BuildVariables = add_build_variables(model, self.table, self.years,
                                                           prior)
         self.period_weight = dict(weights) if weights is not None else dict(
             zip(self.years, period_weights(self.years, self.rate), strict=True))
         self.share = {c.year: year_share(len(c.net.time) * c.net.step_hours) for c in cases}
         self.charge = {y: self.period_weight[y] * self.share[y] for y in self.years}
         self.annual = annual_costs(self.table, self.rate)
-        self.contexts: list[BuildContext] = []
-        for case in cases:
-            ctx = new_context(case.net, fixed_parameters(case.net), model=self.model,
-                              prefix=case.prefix,
-                              weight=self.period_weight[case.year] * case.weight)
-            add_operation(ctx, extra_families=(candidate_family(self.builds, case.year),))
-            self.contexts.append(ctx)
+        # each case operates its candidates as extendable components (fixed head)
+        nets = [with_candidates(case.net) for case in cases]
+
+        def prepare(i: int, ctx: BuildContext) -> None:
+            ctx.extendable, ctx.extendable_max = extendable_sizes(
+                self.builds, cases[i].year, cases[i].net)
+
+        heads = FixedHead()
+        self.model, self.contexts = build_cases(
+            nets, [fixed_parameters(n) for n in nets], heads,
+            prefixes=[c.prefix for c in cases],
+            weights=[self.period_weight[c.year] * c.weight for c in cases],
+            model=model, prepare=prepare)
         self.investment = investment_cost(self.builds, self.annual, self.charge)
         # annuities of earlier runs' builds are a constant, which linopy keeps out of the
         # objective: added back in objective_usd
         self.investment_constant = float(self.investment.const)
         set_objective(self.model, self.contexts,
                       shared_costs=[self.investment - self.investment_constant])
+        self.formulation = Formulation(
+            model=self.model, cases=self.contexts, constant_usd=self.investment_constant,
+            heads=heads, explain=_explain, present=self._as_built,
+            info={"head_mode": heads.mode, "binaries": self.size["binaries"]})
         self.build_s = time.perf_counter() - started
         self.solve_s = 0.0
         self.solves = 0
@@ -121,48 +139,28 @@ class PlanProblem:
         return {"rows": int(self.model.ncons), "columns": int(self.model.nvars),
                 "binaries": int(self.model.binaries.nvars) if len(self.model.binaries) else 0}
 
-    # ---- solving ----
-    def solve(self, relax: bool = False) -> None:
-        """Solve; `relax` drops integrality (exact when every binary is fixed)."""
-        options = self.options
-        if relax and self.builds.built is not None and options.solver.lower() == "highs":
-            options = dataclasses.replace(options, solver_options={
-                **options.solver_options, "solve_relaxation": True})
-        stats = run_solver(self.model, options)
-        self.solve_s += stats.solve_s
-        self.solves += 1
-        if stats.outcome is not Outcome.OPTIMAL:
-            raise SolveError(f"the planning problem has no optimum ({stats.termination}); "
-                             "run each year with `vakhsh run` to see which case fails")
+    # ---- solving (through the run pipeline) ----
+    def _run(self, strategy) -> Evaluation:
+        solution = run(strategy, self.options)
+        self.solve_s += solution.solve_s
+        self.solves += solution.solves
+        return self.evaluation(solution)
 
     def optimise(self) -> Evaluation:
-        self.builds.release()
-        self.solve()
-        return self.evaluation()
+        return self._run(Expansion(self))
 
-    def evaluate(self, sizes: Sizes, keep: bool = False) -> Evaluation:
-        """Operate every case with the builds fixed to `sizes`.
-
-        The builds get their own bounds back afterwards, which discards the solution;
-        `keep=True` leaves them fixed (and the solution readable, e.g. by `case_results`)
-        until `release()`.
-        """
-        self.builds.fix(sizes)
+    def evaluate(self, sizes: Sizes) -> Evaluation:
+        """Operate every case with the builds fixed to `sizes`; the builds get their own
+        bounds back afterwards."""
         try:
-            self.solve(relax=True)
-            return self.evaluation()
+            return self._run(FixedBuilds(self, sizes))
         finally:
-            if not keep:
-                self.builds.release()
+            self.builds.release()
 
     def release(self) -> None:
         self.builds.release()
 
     # ---- reading a solution ----
-    def objective_usd(self) -> float:
-        return float(self.model.objective.value) + self.investment_constant + sum(
-            ctx.weight * ctx.cost_constant for ctx in self.contexts)
-
     def investment_usd(self) -> float:
         return float(self.investment.solution)
 
@@ -185,10 +183,30 @@ class PlanProblem:
         return float(sum(self.charge[y] * float(self.annual.sel({CANDIDATE: cid}))
                          * (standing[y] - prior[y]) for y in self.years))
 
-    def evaluation(self) -> Evaluation:
+    def _as_built(self, index: int, ctx: BuildContext, ds: xr.Dataset
+                  ) -> tuple[Network, xr.Dataset]:
+        """A case shown as the network as built: the candidates standing that year as
+        ordinary components (named by their candidate id), the others left out."""
+        case = self.cases[index]
+        standing = {c: v[case.year] for c, v in self.capacity(self.builds.solution()).items()}
+        net = with_builds(case.net, standing)
+        # the network as built shows what stands; a stage not built is left out of it
+        net = dataclasses.replace(net, candidates=net.candidates[
+            net.candidates["component"] != STAGES])
+        rebuilt = stage_plants(self.table)
+        for cid, size in standing.items():
+            kind = self.table.loc[cid, "component"]
+            if kind != STAGES and size <= 1e-9:
+                ds = ds.drop_sel({ctx.net.dim(kind): [cid]})
+            elif kind == STAGES and size <= 1e-9:  # its version of the plants it rebuilds
+                ds = ds.drop_sel({"hydro_plant": list(rebuilt.index[rebuilt["candidate"]
+                                                                     == cid])})
+        return net, ds
+
+    def evaluation(self, solution: Solution) -> Evaluation:
         sizes = self.builds.solution()
-        cases = [case_metrics(ctx, case, self.builds) for ctx, case in
-                 zip(self.contexts, self.cases, strict=True)]
+        cases = [case_metrics(results, case, self.table) for results, case in
+                 zip(solution.results, self.cases, strict=True)]
         weights = [ctx.weight for ctx in self.contexts]
 
         def total(key: str) -> float:
@@ -200,7 +218,10 @@ class PlanProblem:
                     for cid in self.table.index}
 
         investment = self.investment_usd()
-        objective = self.objective_usd()
+        objective = solution.objective_usd
+        costs = {kind: float(sum(w * c["costs_usd"][kind] for w, c in
+                                 zip(weights, cases, strict=True))) for kind in m.COST_KINDS}
+        costs["investment"] = investment
         return Evaluation(sizes=sizes, total_usd=objective, investment_usd=investment,
                           operating_usd=objective - investment,
                           unserved_mwh=total("unserved_mwh"),
@@ -209,123 +230,70 @@ class PlanProblem:
                           downstream_shortage_hm3=total("downstream_shortage_hm3"),
                           candidate_mwh=per_candidate("candidate_mwh"),
                           candidate_winter_mwh=per_candidate("candidate_winter_mwh"),
-                          cases=cases)
+                          cases=cases, solve_s=solution.solve_s, results=solution.results,
+                          costs_usd=costs)
 
 
-def _sum(values: xr.DataArray, mask: xr.DataArray | None = None) -> float:
-    if mask is not None:
-        values = values.where(mask, 0.0)
-    return float(values.fillna(0.0).sum())
+def _explain(stats: SolveStats, options: SolveOptions) -> SolveError:
+    return SolveError(f"the planning problem has no optimum ({stats.termination}); run each "
+                      "year with `vakhsh run` to see which case fails")
 
 
-def case_metrics(ctx: BuildContext, case: Case, builds: BuildVariables) -> dict:
-    """Costs and physical outcomes of one solved case (unweighted, over its run)."""
-    net, h, k = ctx.net, ctx.hours, ctx.k
-    winter = xr.DataArray(np.isin(net.time.month, SEASON_WINTER),
-                          coords={"time": net.time}, dims=["time"])
-    operating = float(sum(float(t.solution) for t in ctx.cost_terms)) + ctx.cost_constant
-    out = {"year": case.year, "member": case.member.label, "weight": case.weight,
-           "operating_usd": operating, "unserved_mwh": 0.0, "winter_unserved_mwh": 0.0,
-           "export_revenue_usd": 0.0, "export_mwh": 0.0, "import_mwh": 0.0,
-           "downstream_shortage_hm3": 0.0}
-    if ctx.has_var("unserved_mw"):
-        unserved = ctx.var("unserved_mw").solution
-        out["unserved_mwh"] = h * _sum(unserved)
-        out["winter_unserved_mwh"] = h * _sum(unserved, winter)
-        out["winter_unserved_mwh_by_bus"] = {str(b): h * _sum(unserved.sel(bus=b), winter)
-                                             for b in unserved["bus"].values}
-    if ctx.has_var("market_export_mw"):
-        export = ctx.var("market_export_mw").solution
-        price = ctx.series("markets", "price_usd_per_mwh")
-        out["export_revenue_usd"] = h * _sum(export * price)
-        out["export_mwh"] = h * _sum(export)
-        out["import_mwh"] = h * _sum(ctx.var("market_import_mw").solution)
-    if ctx.has_var("withdrawal_m3s"):
-        demands = net.tables["water_demands"]
-        down = [d for d in demands.index if demands.loc[d, "country"] not in
-                UPSTREAM_COUNTRIES]
-        if down:
-            short = (ctx.series("water_demands", "demand_m3s")
-                     - ctx.var("withdrawal_m3s").solution).clip(min=0.0)
-            out["downstream_shortage_hm3"] += k * _sum(short.sel(water_demand=down))
-    if ctx.has_var("sink_shortfall_m3s"):
-        out["downstream_shortage_hm3"] += k * _sum(ctx.var("sink_shortfall_m3s").solution)
-    energy, winter_energy = {}, {}
-    table = builds.table
-    for cid in table.index:
-        energy[cid], winter_energy[cid] = 0.0, 0.0
-    for name, scale in (("candidate_generator_p_mw", None),
-                        ("candidate_storage_discharge_mw", None),
-                        ("candidate_line_forward_mw", None),
-                        ("candidate_line_backward_mw", None),
-                        ("candidate_turbine_flow_m3s", "hydro")):
-        if not ctx.has_var(name):
-            continue
-        values = ctx.var(name).solution.fillna(0.0)
-        if scale == "hydro":
-            ids = list(values[CANDIDATE].values)
-            values = values * mw_per_m3s(net, table.loc[ids])
-        for cid in values[CANDIDATE].values:
-            one = values.sel({CANDIDATE: cid})
-            energy[str(cid)] += h * _sum(one)
-            winter_energy[str(cid)] += h * _sum(one, winter)
-    out["candidate_mwh"], out["candidate_winter_mwh"] = energy, winter_energy
-    return out
+class Expansion:
+    """Strategy: choose the builds and operate every case (the plan's MIP)."""
+
+    def __init__(self, problem: PlanProblem):
+        self.problem = problem
+
+    def formulate(self, solved: Formulation | None) -> Formulation | None:
+        if solved is not None:
+            return None
+        self.problem.builds.release()
+        return self.problem.formulation
+
+    solve = staticmethod(solve_once)
 
 
-# ---------------------------------------------------------------- results per case
-def case_results(problem: PlanProblem, index: int, tolerance: float):
-    """Audited Results of one case of the last solve, candidates shown as components."""
-    from vakhsh.plan.builds import with_builds
-    from vakhsh.results.audit import audit
-    from vakhsh.results.dataset import derived, extract
-    from vakhsh.results.results import Results
+class FixedBuilds(Expansion):
+    """Strategy: operate every case with the builds fixed (an LP once binaries are fixed)."""
 
-    ctx, case = problem.contexts[index], problem.cases[index]
-    standing = {c: v[case.year] for c, v in problem.capacity(
-        problem.builds.solution()).items()}
-    net = with_builds(case.net, standing)
-    # reservoir stages are not model.yaml candidates: the network as built leaves them out
-    net = dataclasses.replace(net, candidates=net.candidates[
-        net.candidates["component"] != STAGES])
-    ds = extract(ctx)
-    built = [c for c, v in standing.items() if v > 1e-9]
-    data = {name: ds[name] for name in ds.data_vars}
-    table = problem.table
-    pieces = {"generators": [("candidate_generator_p_mw", "generator_p_mw", "generator")],
-              "storage_units": [("candidate_storage_charge_mw", "storage_charge_mw",
-                                 "storage_unit"),
-                                ("candidate_storage_discharge_mw", "storage_discharge_mw",
-                                 "storage_unit"),
-                                ("candidate_storage_soc_mwh", "storage_soc_mwh",
-                                 "storage_unit")],
-              "lines": [("candidate_line_forward_mw", "line_forward_mw", "line"),
-                        ("candidate_line_backward_mw", "line_backward_mw", "line")],
-              "hydro_plants": [("candidate_turbine_flow_m3s", "turbine_flow_m3s",
-                                "hydro_plant")]}
-    for kind, items in pieces.items():
-        ids = [c for c in built if table.loc[c, "component"] == kind]
-        if not ids:
-            continue
-        for var, name, dim in items:
-            extra = ctx.var(var).solution.sel({CANDIDATE: ids}).fillna(0.0).rename(
-                {CANDIDATE: dim}).transpose("time", dim)
-            data[name] = xr.concat([data[name].transpose("time", dim), extra], dim=dim)
-        if kind == "hydro_plants":
-            heads = xr.DataArray(np.repeat(np.array([[hydro_head_m(case.net, table.loc[c,
-                                 "template"]) for c in ids]]), len(net.time), 0),
-                                 coords=[pd.Index(net.time, name="time"),
-                                         pd.Index(ids, name="hydro_plant")])
-            data["head_m"] = xr.concat([data["head_m"], heads], dim="hydro_plant")
-    data.update(derived(net, data))
-    merged = xr.Dataset({k: v.reset_coords(drop=True) for k, v in data.items()})
-    for name in merged.data_vars:
-        if name in ds and ds[name].attrs:
-            merged[name].attrs.update(ds[name].attrs)
-    report = audit(net, merged, tolerance)
-    metrics = case_metrics(ctx, case, problem.builds)
-    info = {"solver": problem.options.solver, "build_s": problem.build_s,
-            "solve_s": problem.solve_s, "head_mode": "fixed", "head_iterations": 1,
-            "head_energy_gap": None, "status": "optimal", **problem.size, "nonzeros": None}
-    return Results(net=net, dataset=merged, objective_usd=metrics["operating_usd"],
-                   audit=report, solve_info=info)
+    def __init__(self, problem: PlanProblem, sizes: Sizes):
+        super().__init__(problem)
+        self.sizes = sizes
+
+    def formulate(self, solved: Formulation | None) -> Formulation | None:
+        if solved is not None:
+            return None
+        self.problem.builds.fix(self.sizes)
+        return self.problem.formulation
+
+    def solve(self, formulation: Formulation, options: SolveOptions) -> SolveStats:
+        """Without integrality (exact: every binary is fixed)."""
+        if self.problem.builds.built is not None and options.solver.lower() == "highs":
+            options = dataclasses.replace(options, solver_options={
+                **options.solver_options, "solve_relaxation": True})
+        return run_solver(formulation.model, options)
+
+
+def case_metrics(results: Results, case: Case, table: pd.DataFrame) -> dict:
+    """Costs and physical outcomes of one solved case (unweighted, over its run), from
+    `vakhsh.results.metrics` on the case's audited results."""
+    net, ds = results.net, results.dataset
+    markets = m.market_gwh(net, ds)
+    winter_unserved = m.unserved_gwh(net, ds, m.WINTER) * 1e3
+    costs = m.costs_usd(net, ds)
+    energy = m.component_energy_gwh(net, ds) * 1e3
+    winter_energy = m.component_energy_gwh(net, ds, m.WINTER) * 1e3
+    return {"year": case.year, "member": case.member.label, "weight": case.weight,
+            "operating_usd": results.objective_usd, "costs_usd": costs,
+            "unserved_mwh": float(m.unserved_gwh(net, ds).sum()) * 1e3,
+            "winter_unserved_mwh": float(winter_unserved.sum()),
+            "winter_unserved_mwh_by_bus": {str(b): float(v) for b, v in
+                                           winter_unserved.items()},
+            "export_revenue_usd": -costs["market_export_revenue"],
+            "export_mwh": float(markets["export_gwh"].sum()) * 1e3,
+            "import_mwh": float(markets["import_gwh"].sum()) * 1e3,
+            "downstream_shortage_hm3": m.downstream_shortage_hm3(net, ds),
+            "candidate_mwh": {c: float(energy.get(c, 0.0)) for c in table.index},
+            "candidate_winter_mwh": {c: float(winter_energy.get(c, 0.0))
+                                     for c in table.index}}

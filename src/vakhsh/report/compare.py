@@ -101,8 +101,9 @@ def plot_monthly_energy(runs, names: list[str]) -> Figure:
     fig = new_figure(12, 3.6)
     left, right = fig.subplots(1, 2)
     for i, (name, run) in enumerate(zip(names, runs, strict=True)):
-        hydro = gwh(run.dataset["hydro_p_mw"]).sum(axis=1)
-        unserved = gwh(run.dataset["unserved_mw"]).sum(axis=1)
+        hours = run.net.step_hours
+        hydro = gwh(run.dataset["hydro_p_mw"], hours).sum(axis=1)
+        unserved = gwh(run.dataset["unserved_mw"], hours).sum(axis=1)
         left.plot(hydro.index, hydro, marker="o", ms=3, label=name, **_line_style(i))
         right.plot(unserved.index, unserved, marker="o", ms=3, label=name, **_line_style(i))
     for ax, title in ((left, "Hydro generation, all plants"),
@@ -153,8 +154,8 @@ def plot_winter_deficit(runs, names: list[str]) -> Figure:
     ax.tick_params(axis="y", labelsize=7)
     format_thousands(ax)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    ax.set_title("Winter deficit per bus: unserved energy plus net imports (negative: net "
-                 "exporter)", fontsize=10, loc="left")
+    ax.set_title("Winter deficit per bus: unserved energy plus net imports (counted where "
+                 "positive)", fontsize=10, loc="left")
     arrange(fig, right=2.6, top=0.4)
     return fig
 
@@ -169,7 +170,8 @@ def plot_storage(runs, names: list[str]) -> Figure:
     for ax, rid in zip(axes, reservoirs, strict=True):
         for i, (name, run) in enumerate(zip(names, runs, strict=True)):
             if rid in run.dataset["reservoir"].values:
-                storage = for_lines(run.dataset["storage_hm3"].sel(reservoir=[rid]))
+                storage = for_lines(run.dataset["storage_hm3"].sel(reservoir=[rid]),
+                                    run.net.step_hours)
                 ax.plot(storage.index, storage[rid], label=name, **_line_style(i))
         _shade(ax)
         ax.set_title(rid, fontsize=9, loc="left", fontweight="bold")
@@ -194,7 +196,8 @@ def plot_sinks(runs, names: list[str]) -> Figure:
     for ax, sid in zip(axes, sinks, strict=True):
         for i, (name, run) in enumerate(zip(names, runs, strict=True)):
             if sid in run.dataset["sink"].values:
-                inflow = hm3(run.dataset["sink_inflow_m3s"].sel(sink=[sid]))
+                inflow = hm3(run.dataset["sink_inflow_m3s"].sel(sink=[sid]),
+                             run.net.step_hours)
                 ax.plot(inflow.index, inflow[sid], marker="o", ms=3, label=name,
                         **_line_style(i))
         _shade(ax)

@@ -91,18 +91,25 @@ def render_report(run) -> str:
     figures = [(spec, _figure(spec.function, run)) for spec in PLOTS]
     tables = [
         ("buses", "Energy by bus (GWh)", metrics.bus_table(run),
-         "Winter is October–March; the winter deficit is unserved energy plus net imports "
-         "over winter (negative: a net exporter)."),
+         "Winter is October–March, the non-vegetation season; the winter deficit is "
+         "unserved energy plus net imports over winter, net imports counted only where "
+         "positive (a net exporter has no deficit); net imports are negative for a net "
+         "exporter. The deficit is also given over October–April: April belongs to the "
+         "ICWC's non-growing season, and shortfalls there would otherwise go uncounted."),
         ("winters", "Winter deficit by winter and bus (GWh)",
          metrics.winter_deficit_by_year(run),
-         "Unserved energy plus net imports over each October–March; negative: a net "
-         "exporter that winter."),
+         "Unserved energy plus net imports over each October–March, net imports counted "
+         "only where positive that winter."),
         ("demands", "Water demands (hm³)", metrics.demand_table(run),
-         "Downstream: demands in Uzbekistan, Turkmenistan, Kazakhstan and Afghanistan."),
+         "Downstream: demands outside Tajikistan and Kyrgyzstan (in central-asia those of "
+         "Uzbekistan, Turkmenistan, Kazakhstan and Afghanistan)."),
         ("sinks", "Sinks (hm³)", metrics.sink_table(run), ""),
         ("reservoirs", "Reservoirs (hm³)", metrics.reservoir_table(run), ""),
         ("markets", "Outside markets", metrics.market_table(run),
          "Revenue: exports minus imports at the market price (million USD)."),
+        ("costs", "Costs by kind (M USD)", _costs_frame(head),
+         "The objective by kind; export revenue counts against it. They sum to the total "
+         "cost."),
     ]
     title = f"{head['model']}" + (f" / {head['scenario']}" if head["scenario"] else "")
     period = head["period"]
@@ -138,6 +145,13 @@ def render_report(run) -> str:
                  "script is loaded from elsewhere.</footer>")
     parts.append("</main></body></html>")
     return "\n".join(parts)
+
+
+def _costs_frame(head: dict[str, Any]) -> pd.DataFrame:
+    costs = head["costs_usd"]
+    frame = pd.DataFrame({"cost_musd": [v / 1e6 for v in costs.values()]},
+                         index=pd.Index([k.replace("_", " ") for k in costs], name="kind"))
+    return frame[frame["cost_musd"].abs() > 0]
 
 
 def _figure(function, run) -> tuple[str | None, str | None]:
@@ -177,20 +191,24 @@ def _card(label: str, value: str, note: str = "", kind: str = "") -> str:
 def _cards(head: dict[str, Any]) -> str:
     home, value = head["home_bus"], head["home_winter_deficit_gwh"]
     deficit_value = f"{home}: {value:,.0f} GWh" if home else "—"
-    if value < 0:
+    if head["home_winter_net_imports_gwh"] < 0:
         deficit_value += " (net exporter)"
     others = sorted(((b, v) for b, v in head["winter_deficit_gwh"].items() if b != home),
                     key=lambda kv: -kv[1])
     deficit_note = (f"unserved {head['home_winter_unserved_gwh']:,.1f} GWh, net imports "
-                    f"{value - head['home_winter_unserved_gwh']:,.0f} GWh")
+                    f"{head['home_winter_net_imports_gwh']:,.0f} GWh")
     if others:
         deficit_note += "<br>other buses in deficit: " + ", ".join(
             f"{_e(b)} {v:,.0f}" for b, v in others[:4])
     deficit_note += f"<br>unserved, all buses: {head['winter_unserved_gwh']:,.1f} GWh"
+    if home:
+        deficit_note += (f"<br>October–April (with April, non-growing for the ICWC): "
+                         f"{head['home_deficit_oct_apr_gwh']:,.0f} GWh")
     short = head["downstream_shortage_hm3"]
+    demands_short = head["downstream_demand_shortage_hm3"]
     asked = head["downstream_demanded_hm3"]
-    short_note = (f"{short / asked:.1%} of {asked:,.0f} hm³ demanded" if asked else
-                  "no downstream demand") + \
+    short_note = (f"demands {demands_short:,.0f} hm³, {demands_short / asked:.1%} of "
+                  f"{asked:,.0f} hm³ demanded" if asked else "no downstream demand") + \
         f"<br>sinks short of their minimum by {head['sink_shortfall_hm3']:,.0f} hm³"
     audit_ok = head["audit_passed"]
     water, energy = head["audit_water_relative"], head["audit_energy_relative"]

@@ -11,6 +11,7 @@ import xarray as xr
 
 from vakhsh.errors import ModelError, Problem
 from vakhsh.network import Network, load_network
+from vakhsh.results.dataset import record_step, recorded_step_hours
 
 MODEL_COPY = "model"
 
@@ -65,7 +66,12 @@ def load_run(run_dir: str | Path) -> RunData:
     net = _network(folder, summary)
     if net.scenario is None and summary.get("scenario"):
         net = _with_scenario(net, summary["scenario"])
-    return RunData(net=net, dataset=dataset, summary_data=summary, folder=folder)
+    recorded = recorded_step_hours(dataset)
+    if recorded is not None and recorded != net.step_hours:
+        raise _fail(folder / "results.nc", f"records steps of {recorded:g} h, but the model "
+                    f"of the run has steps of {net.step_hours:g} h")
+    return RunData(net=net, dataset=record_step(dataset, net), summary_data=summary,
+                   folder=folder)
 
 
 def _network(folder: Path, summary: dict[str, Any]) -> Network:

@@ -1,11 +1,9 @@
-"""Figures a report leads with, computed from a run's Dataset and Network.
+"""The tables and figures a report leads with, laid out from `vakhsh.results.metrics`.
 
 `run` is anything with `.net` (a Network), `.dataset` (the results Dataset) and
-`.summary()` (the summary dict): a `vakhsh.results.Results` or a loaded `RunData`.
-
-Winter is October-March. A bus's winter deficit is its unserved energy plus its net
-imports (lines and markets) over winter (DESIGN.md). Downstream water users are the
-demands of Uzbekistan, Turkmenistan, Kazakhstan and Afghanistan, and the sinks.
+`.summary()` (the summary dict): a `vakhsh.results.Results` or a loaded `RunData`. Every
+quantity is computed by `vakhsh.results.metrics` (winter, the winter deficit, downstream
+and the step length are defined there, once); this module only arranges them in tables.
 """
 
 from __future__ import annotations
@@ -16,86 +14,28 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from vakhsh.report.style import WINTER_MONTHS, step_hours
-
-DOWNSTREAM_COUNTRIES = {"uz", "tm", "kz", "af", "uzbekistan", "turkmenistan", "kazakhstan",
-                        "afghanistan"}
-UPSTREAM_COUNTRIES = {"tj", "kg", "tajikistan", "kyrgyzstan"}
+from vakhsh.results import metrics as m
 
 
-def winter_mask(ds: xr.Dataset) -> xr.DataArray:
-    return ds["time"].dt.month.isin(WINTER_MONTHS)
-
-
-def _gwh_total(da: xr.DataArray, ds: xr.Dataset) -> xr.DataArray:
-    return da.sum("time") * step_hours(ds) / 1e3
-
-
-def _hm3_total(da: xr.DataArray, ds: xr.Dataset) -> xr.DataArray:
-    return da.sum("time") * step_hours(ds) * 3600 / 1e6
-
-
-def _to_bus(values: xr.DataArray, dim: str, buses: pd.Series, all_buses) -> xr.DataArray:
-    """Sum a (time, component) array onto buses through the component's bus column."""
-    all_buses = [str(b) for b in all_buses]
-    time = values["time"].values
-    if values.sizes.get(dim, 0) == 0:
-        return xr.DataArray(np.zeros((len(time), len(all_buses))),
-                            coords={"time": time, "bus": all_buses}, dims=["time", "bus"])
-    ids = [str(c) for c in values[dim].values]
-    where = {b: i for i, b in enumerate(all_buses)}
-    incidence = np.zeros((len(ids), len(all_buses)))
-    for row, cid in enumerate(ids):
-        incidence[row, where[str(buses.loc[cid])]] = 1.0
-    summed = values.transpose("time", dim).values @ incidence
-    return xr.DataArray(summed, coords={"time": time, "bus": all_buses}, dims=["time", "bus"])
+def winter_mask(run) -> xr.DataArray:
+    return m.season_mask(run.net, m.WINTER)
 
 
 def power_flows(run) -> dict[str, xr.DataArray]:
-    """Per-bus (time, bus) arrays in MW: line arrivals and sends, market imports and
-    exports, storage discharge and charge. Arrivals are after line losses."""
-    net, ds = run.net, run.dataset
-    buses = list(net.ids("buses"))
-    lines = net.tables["lines"]
-    zero = xr.zeros_like(ds["unserved_mw"]).transpose("time", "bus")
-    arrivals, sends = zero.copy(), zero.copy()
-    if len(lines):
-        keep = 1.0 - xr.DataArray(lines["loss_fraction"].to_numpy(dtype=float), dims=["line"],
-                                  coords={"line": lines.index})
-        fwd, bwd = ds["line_forward_mw"], ds["line_backward_mw"]
-        arrivals = (_to_bus(keep * fwd, "line", lines["to"], buses)
-                    + _to_bus(keep * bwd, "line", lines["from"], buses))
-        sends = (_to_bus(fwd, "line", lines["from"], buses)
-                 + _to_bus(bwd, "line", lines["to"], buses))
-    markets = net.tables["markets"]
-    imports, exports = zero.copy(), zero.copy()
-    if len(markets):
-        imports = _to_bus(ds["market_import_mw"], "market", markets["bus"], buses)
-        exports = _to_bus(ds["market_export_mw"], "market", markets["bus"], buses)
-    units = net.tables["storage_units"]
-    discharge, charge = zero.copy(), zero.copy()
-    if len(units):
-        discharge = _to_bus(ds["storage_discharge_mw"], "storage_unit", units["bus"], buses)
-        charge = _to_bus(ds["storage_charge_mw"], "storage_unit", units["bus"], buses)
-    return {k: v.transpose("time", "bus") for k, v in {
-        "line_in": arrivals, "line_out": sends, "market_in": imports, "market_out": exports,
-        "discharge": discharge, "charge": charge}.items()}
+    """Per-bus (time, bus) arrays in MW, each positive: line arrivals (after losses) and
+    sends, market imports and exports, storage discharge and charge."""
+    terms = m.bus_power_mw(run.net, run.dataset)
+    return {"line_in": terms["line_in"], "line_out": -terms["line_out"],
+            "market_in": terms["imports"], "market_out": -terms["exports"],
+            "discharge": terms["discharge"], "charge": -terms["charge"]}
 
 
-def net_imports_mw(run, flows: dict[str, xr.DataArray] | None = None) -> xr.DataArray:
-    f = flows or power_flows(run)
-    return f["line_in"] - f["line_out"] + f["market_in"] - f["market_out"]
+def net_imports_mw(run) -> xr.DataArray:
+    return m.net_imports_mw(run.net, run.dataset)
 
 
 def downstream_demands(net) -> list[str]:
-    """Demands below Tajikistan and Kyrgyzstan; every demand when no country says where."""
-    demands = net.tables["water_demands"]
-    country = demands["country"].fillna("").astype(str).str.lower() \
-        if "country" in demands else pd.Series("", index=demands.index)
-    known = country.isin(DOWNSTREAM_COUNTRIES | UPSTREAM_COUNTRIES)
-    if not known.any():
-        return list(demands.index)
-    return list(demands.index[country.isin(DOWNSTREAM_COUNTRIES)])
+    return m.downstream_demands(net)
 
 
 def home_bus(net) -> str | None:
@@ -106,79 +46,54 @@ def home_bus(net) -> str | None:
 
 
 def bus_table(run) -> pd.DataFrame:
-    """Energy per bus over the run (GWh): load, supply by kind, unserved, winter deficit."""
+    """Energy per bus over the run (GWh): load, supply by kind, unserved, the winter
+    deficit (`metrics.winter_deficit_gwh`: net imports clipped at zero over winter) over
+    October-March and over October-April."""
     net, ds = run.net, run.dataset
-    flows = power_flows(run)
-    winter = winter_mask(ds)
-    gens, plants = net.tables["generators"], net.tables["hydro_plants"]
-    buses = list(net.ids("buses"))
-    hydro = _to_bus(ds["hydro_p_mw"], "hydro_plant", plants["bus"], buses)
-    other = _to_bus(ds["generator_p_mw"], "generator", gens["bus"], buses)
-    imports = net_imports_mw(run, flows)
-    g = lambda da: _gwh_total(da, ds).to_series()  # noqa: E731
+    energy = m.energy_by_bus_gwh(net, ds)
     table = pd.DataFrame({
-        "load_gwh": g(ds["load_mw"]),
-        "hydro_gwh": g(hydro),
-        "other_generation_gwh": g(other),
-        "net_imports_gwh": g(imports),
-        "unserved_gwh": g(ds["unserved_mw"]),
-        "winter_unserved_gwh": g(ds["unserved_mw"].where(winter, 0.0)),
-        "winter_net_imports_gwh": g(imports.where(winter, 0.0)),
+        "load_gwh": m.load_gwh(net, ds),
+        "hydro_gwh": energy["hydro"],
+        "other_generation_gwh": energy["generators"],
+        "net_imports_gwh": m.net_import_gwh(net, ds),
+        "unserved_gwh": m.unserved_gwh(net, ds),
+        "winter_unserved_gwh": m.unserved_gwh(net, ds, m.WINTER),
+        "winter_net_imports_gwh": m.net_import_gwh(net, ds, m.WINTER),
+        "winter_deficit_gwh": m.winter_deficit_gwh(net, ds),
+        # the non-vegetation season plus April, which the ICWC counts as non-growing
+        "deficit_oct_apr_gwh": m.winter_deficit_gwh(net, ds, m.WINTER_AND_APRIL),
     })
-    table["winter_deficit_gwh"] = table["winter_unserved_gwh"] + \
-        table["winter_net_imports_gwh"]
     table.index.name = "bus"
-    return table.loc[buses]
+    return table.loc[[str(b) for b in net.ids("buses")]]
 
 
 def winter_deficit_by_year(run) -> pd.DataFrame:
-    """Winter deficit (GWh) per winter (October-March of each hydrological year) and bus.
-
-    Rows are named by hydrological year, e.g. `2024/25`; a winter the run covers only in
-    part is marked `(part)`.
-    """
-    net, ds = run.net, run.dataset
-    imports = net_imports_mw(run)
-    deficit = (ds["unserved_mw"].transpose("time", "bus") + imports) * step_hours(ds) / 1e3
-    frame = deficit.to_pandas()
-    times = frame.index
-    frame = frame[times.month.isin(WINTER_MONTHS)]
-    if frame.empty:
-        return pd.DataFrame(columns=[str(b) for b in net.ids("buses")])
-    start_year = np.where(frame.index.month >= 10, frame.index.year, frame.index.year - 1)
-    table = frame.groupby(start_year).sum()
-    steps = frame.groupby(start_year).size()
-    full = 182.5 * 24 / step_hours(ds)  # steps in a whole October-March
-    table.index = [f"{y}/{(y + 1) % 100:02d}" + ("" if steps[y] >= 0.97 * full else " (part)")
-                   for y in table.index]
-    table.index.name = "winter"
-    table.columns = [str(c) for c in table.columns]
-    return table
+    """`metrics.winter_deficit_by_year`: GWh per winter (hydrological year) and bus."""
+    return m.winter_deficit_by_year(run.net, run.dataset)
 
 
 def demand_table(run) -> pd.DataFrame:
     net, ds = run.net, run.dataset
     demands = net.tables["water_demands"]
-    h = lambda da: _hm3_total(da, ds).to_series()  # noqa: E731
-    table = pd.DataFrame({"demanded_hm3": h(ds["demand_m3s"]),
-                          "delivered_hm3": h(ds["withdrawal_m3s"]),
-                          "shortage_hm3": h(ds["shortage_m3s"])})
+    table = pd.DataFrame({"demanded_hm3": m.demanded_hm3(net, ds),
+                          "delivered_hm3": m.delivered_hm3(net, ds),
+                          "shortage_hm3": m.shortage_hm3(net, ds)})
     table = table.reindex(demands.index)
     with np.errstate(divide="ignore", invalid="ignore"):
         table["delivered_share"] = table["delivered_hm3"] / table["demanded_hm3"]
     table.insert(0, "country", demands["country"] if "country" in demands else None)
-    table["downstream"] = table.index.isin(downstream_demands(net))
+    table["downstream"] = table.index.isin(m.downstream_demands(net))
     table.index.name = "water_demand"
     return table
 
 
 def sink_table(run) -> pd.DataFrame:
     net, ds = run.net, run.dataset
-    h = lambda da: _hm3_total(da, ds).to_series()  # noqa: E731
-    table = pd.DataFrame({"inflow_hm3": h(ds["sink_inflow_m3s"]),
-                          "shortfall_hm3": h(ds["sink_shortfall_m3s"])})
+    table = pd.DataFrame({"inflow_hm3": m.sink_inflow_hm3(net, ds),
+                          "shortfall_hm3": m.sink_shortfall_hm3(net, ds)})
     if "min_inflow_m3s" in net.series.get("sinks", {}):
-        table["required_hm3"] = h(net.series["sinks"]["min_inflow_m3s"])
+        required = net.series["sinks"]["min_inflow_m3s"].transpose("time", "sink")
+        table["required_hm3"] = (required.sum("time") * net.hm3_per_m3s).to_series()
     table.index.name = "sink"
     return table.reindex(net.ids("sinks"))
 
@@ -193,7 +108,7 @@ def reservoir_table(run) -> pd.DataFrame:
         "initial_hm3": res["storage_initial_hm3"],
         "final_hm3": storage.iloc[-1] if len(storage) else np.nan,
         "lowest_hm3": storage.min(), "highest_hm3": storage.max(),
-        "spill_hm3": _hm3_total(ds["spill_m3s"], ds).to_series(),
+        "spill_hm3": m.spill_hm3(net, ds),
         "evaporation_hm3": ds["evaporation_hm3"].sum("time").to_series(),
     })
     table.index.name = "reservoir"
@@ -202,15 +117,12 @@ def reservoir_table(run) -> pd.DataFrame:
 
 def market_table(run) -> pd.DataFrame:
     net, ds = run.net, run.dataset
-    g = lambda da: _gwh_total(da, ds).to_series()  # noqa: E731
-    hours = step_hours(ds)
-    price = ds["market_price_usd_per_mwh"]
+    energy = m.market_gwh(net, ds)
     table = pd.DataFrame({
-        "export_gwh": g(ds["market_export_mw"]),
-        "import_gwh": g(ds["market_import_mw"]),
-        "winter_export_gwh": g(ds["market_export_mw"].where(winter_mask(ds), 0.0)),
-        "revenue_musd": ((ds["market_export_mw"] - ds["market_import_mw"]) * price
-                         ).sum("time").to_series() * hours / 1e6,
+        "export_gwh": energy["export_gwh"],
+        "import_gwh": energy["import_gwh"],
+        "winter_export_gwh": m.market_gwh(net, ds, m.WINTER)["export_gwh"],
+        "revenue_musd": m.market_revenue_usd(net, ds) / 1e6,
     })
     table.index.name = "market"
     return table.reindex(net.ids("markets"))
@@ -219,30 +131,36 @@ def market_table(run) -> pd.DataFrame:
 def headline(run, summary: dict[str, Any] | None = None) -> dict[str, Any]:
     """The figures a report opens with, as plain numbers."""
     summary = summary if summary is not None else run.summary()
-    buses, demands = bus_table(run), demand_table(run)
-    sinks, markets = sink_table(run), market_table(run)
+    net, ds = run.net, run.dataset
+    buses, markets = bus_table(run), market_table(run)
     deficit = buses["winter_deficit_gwh"]
-    home = home_bus(run.net)
-    downstream = demands[demands["downstream"]]
+    home = home_bus(net)
+    down = m.downstream_demands(net)
     audit = summary.get("audit", {})
     return {
         "model": summary.get("model"), "scenario": summary.get("scenario"),
         "period": summary.get("period", {}),
         "total_cost_usd": float(summary.get("objective_usd", float("nan"))),
+        "costs_usd": m.costs_usd(net, ds),
         "winter_deficit_gwh": {str(b): float(v) for b, v in deficit.items() if v > 0.05},
         "home_bus": home,
         "home_winter_deficit_gwh": float(deficit.get(home, 0.0)) if home else 0.0,
+        "home_deficit_oct_apr_gwh": float(buses["deficit_oct_apr_gwh"].get(home, 0.0))
+        if home else 0.0,
         "home_winter_unserved_gwh": float(buses["winter_unserved_gwh"].get(home, 0.0))
+        if home else 0.0,
+        "home_winter_net_imports_gwh": float(buses["winter_net_imports_gwh"].get(home, 0.0))
         if home else 0.0,
         "winter_unserved_gwh": float(buses["winter_unserved_gwh"].sum()),
         "unserved_gwh": float(buses["unserved_gwh"].sum()),
         "exports_gwh": float(markets["export_gwh"].sum()) if len(markets) else 0.0,
         "winter_exports_gwh": float(markets["winter_export_gwh"].sum()) if len(markets)
         else 0.0,
-        "downstream_shortage_hm3": float(downstream["shortage_hm3"].sum()),
-        "downstream_demanded_hm3": float(downstream["demanded_hm3"].sum()),
-        "sink_shortfall_hm3": float(sinks["shortfall_hm3"].sum()) if len(sinks) else 0.0,
-        "sink_inflow_hm3": {str(k): float(v) for k, v in sinks["inflow_hm3"].items()},
+        "downstream_shortage_hm3": m.downstream_shortage_hm3(net, ds),
+        "downstream_demand_shortage_hm3": m.downstream_demand_shortage_hm3(net, ds),
+        "downstream_demanded_hm3": float(m.demanded_hm3(net, ds).reindex(down).sum()),
+        "sink_shortfall_hm3": float(m.sink_shortfall_hm3(net, ds).sum()),
+        "sink_inflow_hm3": {str(k): float(v) for k, v in m.sink_inflow_hm3(net, ds).items()},
         "audit_passed": bool(audit.get("passed", False)),
         "audit_water_relative": audit.get("water_max_relative"),
         "audit_energy_relative": audit.get("energy_max_relative"),

@@ -36,11 +36,12 @@ def generation_by_month(run) -> dict[str, pd.DataFrame]:
     carrier, storage, imports; negative columns for exports and charging; plus load and
     unserved energy."""
     net, ds = run.net, run.dataset
+    hours = net.step_hours
     plants, gens = net.tables["hydro_plants"], net.tables["generators"]
-    hydro = gwh(ds["hydro_p_mw"]) if len(plants) else None
-    other = gwh(ds["generator_p_mw"]) if len(gens) else None
-    flows = {k: gwh(v) for k, v in power_flows(run).items()}
-    load, unserved = gwh(ds["load_mw"]), gwh(ds["unserved_mw"])
+    hydro = gwh(ds["hydro_p_mw"], hours) if len(plants) else None
+    other = gwh(ds["generator_p_mw"], hours) if len(gens) else None
+    flows = {k: gwh(v, hours) for k, v in power_flows(run).items()}
+    load, unserved = gwh(ds["load_mw"], hours), gwh(ds["unserved_mw"], hours)
     out: dict[str, pd.DataFrame] = {}
     for bus in net.ids("buses"):
         parts: dict[str, pd.Series] = {}
@@ -124,8 +125,8 @@ def plot_generation(run) -> Figure:
 
 def plot_unserved(run) -> Figure:
     """Unserved energy per bus by month (GWh): the winter deficit made visible."""
-    ds = run.dataset
-    unserved = gwh(ds["unserved_mw"])
+    ds, hours = run.dataset, run.net.step_hours
+    unserved = gwh(ds["unserved_mw"], hours)
     fig = new_figure(12, 3.4)
     ax = fig.add_subplot()
     months = unserved.index
@@ -158,10 +159,10 @@ def plot_unserved(run) -> Figure:
 
 def plot_prices(run) -> Figure:
     """Electricity price per bus (dual of the bus balance) and market prices (USD/MWh)."""
-    ds = run.dataset
+    ds, hours = run.dataset, run.net.step_hours
     if "price_usd_per_mwh" not in ds:
         return empty_figure("no electricity prices in this run")
-    price = for_lines(ds["price_usd_per_mwh"])
+    price = for_lines(ds["price_usd_per_mwh"], hours)
     fig = new_figure(12, 3.8)
     ax = fig.add_subplot()
     shade_winter_dates(ax, price.index[0], price.index[-1])
@@ -169,7 +170,7 @@ def plot_prices(run) -> Figure:
         ax.plot(price.index, price[bus], lw=1.2, label=f"bus {bus}",
                 color=SERIES_COLOURS[i % len(SERIES_COLOURS)])
     if ds.sizes.get("market", 0):
-        market = for_lines(ds["market_price_usd_per_mwh"])
+        market = for_lines(ds["market_price_usd_per_mwh"], hours)
         for j, mid in enumerate(market.columns):
             ax.plot(market.index, market[mid], lw=1.2, ls=("--", ":", "-.")[j % 3],
                     color=("#333", "#8c564b", "#7f7f7f")[j % 3], label=f"market {mid}")
@@ -178,7 +179,7 @@ def plot_prices(run) -> Figure:
     ax.set_ylabel("price (USD/MWh)", fontsize=8)
     ax.tick_params(labelsize=7)
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    mean = "daily means; " if thinned(ds["price_usd_per_mwh"]) else ""
+    mean = "daily means; " if thinned(hours) else ""
     ax.set_title(f"Electricity prices ({mean}axis capped at the 99.5th percentile; "
                  "shaded: October–March)", fontsize=10, loc="left")
     arrange(fig, right=1.8, top=0.4)

@@ -53,10 +53,11 @@ def _interp(x, xp: np.ndarray, fp: np.ndarray) -> np.ndarray:
 def plot_reservoirs(run) -> Figure:
     """Storage per reservoir over time within its min/max band; level on the right axis."""
     net, ds = run.net, run.dataset
+    hours = net.step_hours
     res = net.tables["reservoirs"]
     if not len(res):
         return empty_figure("no reservoirs in this model")
-    storage = for_lines(ds["storage_hm3"])
+    storage = for_lines(ds["storage_hm3"], hours)
     fig = new_figure(12, 2.6 * int(np.ceil(len(res) / 2)) + 0.6)
     axes = axes_grid(fig, len(res), columns=2)
     start, end = storage.index[0], storage.index[-1]
@@ -85,10 +86,11 @@ def plot_reservoirs(run) -> Figure:
 def plot_water_delivery(run) -> Figure:
     """Monthly water delivered against demanded, per demand (hm³)."""
     net, ds = run.net, run.dataset
+    hours = net.step_hours
     demands = net.tables["water_demands"]
     if not len(demands):
         return empty_figure("no water demands in this model")
-    demanded, delivered = hm3(ds["demand_m3s"]), hm3(ds["withdrawal_m3s"])
+    demanded, delivered = hm3(ds["demand_m3s"], hours), hm3(ds["withdrawal_m3s"], hours)
     fig = new_figure(12, 2.3 * int(np.ceil(len(demands) / 3)) + 0.7)
     axes = axes_grid(fig, len(demands), columns=3)
     x = np.arange(len(demanded.index))
@@ -121,11 +123,12 @@ def plot_water_delivery(run) -> Figure:
 def plot_sink_inflow(run) -> Figure:
     """Monthly inflow to each sink (e.g. the Aral Sea) with its required minimum (hm³)."""
     net, ds = run.net, run.dataset
+    hours = net.step_hours
     sinks = list(net.ids("sinks"))
     if not sinks:
         return empty_figure("no sinks in this model")
-    inflow = hm3(ds["sink_inflow_m3s"])
-    required = hm3(net.series["sinks"]["min_inflow_m3s"]) if "min_inflow_m3s" in \
+    inflow = hm3(ds["sink_inflow_m3s"], hours)
+    required = hm3(net.series["sinks"]["min_inflow_m3s"], hours) if "min_inflow_m3s" in \
         net.series.get("sinks", {}) else None
     fig = new_figure(12, 3.0 * int(np.ceil(len(sinks) / 2)) + 0.6)
     axes = axes_grid(fig, len(sinks), columns=2)
@@ -154,10 +157,10 @@ def plot_sink_inflow(run) -> Figure:
 
 def plot_water_values(run) -> Figure:
     """Water value per reservoir over time (USD per hm³ of stored water)."""
-    ds = run.dataset
+    ds, hours = run.dataset, run.net.step_hours
     if "water_value_usd_per_hm3" not in ds or ds.sizes.get("reservoir", 0) == 0:
         return empty_figure("no water values in this run")
-    values = for_lines(ds["water_value_usd_per_hm3"])
+    values = for_lines(ds["water_value_usd_per_hm3"], hours)
     fig = new_figure(12, 3.6)
     ax = fig.add_subplot()
     shade_winter_dates(ax, values.index[0], values.index[-1])

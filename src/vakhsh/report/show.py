@@ -1,6 +1,13 @@
-"""`vakhsh show`: rich tables with counts and key figures per component kind."""
+"""`vakhsh show`: counts and key figures per component kind.
+
+`network_tables` computes the tables once, as plain values; `show_network` prints them
+with rich and the web app serves them as JSON, so the terminal and the page agree.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -8,6 +15,34 @@ from rich.console import Console
 from rich.table import Table
 
 from vakhsh.network import Network
+
+
+@dataclass
+class Column:
+    name: str
+    digits: int | None = None  # a number shown with this many decimals; None: text
+    percent: bool = False  # a fraction shown as a percentage
+
+
+@dataclass
+class ShowTable:
+    key: str
+    title: str
+    columns: list[Column]
+    rows: list[list[Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"key": self.key, "title": self.title,
+                "columns": [vars(c) for c in self.columns],
+                "rows": [[_plain(v) for v in row] for row in self.rows]}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (np.floating, float)):
+        return None if np.isnan(value) else float(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
 
 
 def _level_at(curve, storage_hm3: float) -> float:
@@ -22,9 +57,134 @@ def _fmt(value: float, digits: int = 0) -> str:
         else f"{value:,.{digits}f}"
 
 
+def _text(value: Any) -> str:
+    return "" if value is None or (isinstance(value, float) and np.isnan(value)) \
+        else str(value)
+
+
+def network_tables(net: Network) -> list[ShowTable]:
+    """Every table `vakhsh show` prints, in order."""
+    years = len(net.time) * net.step_hours / 8760
+    counts = ShowTable("components", "Components", [Column("kind"), Column("count", 0)])
+    for kind, n in net.summary_counts().items():
+        counts.rows.append([kind.replace("_", " "), n])
+    counts.rows.append(["candidates", len(net.candidates)])
+    tables = [counts, *_water_tables(net, years), *_power_tables(net, years)]
+    return [t for t in tables if t.rows]
+
+
+def _water_tables(net: Network, years: float) -> list[ShowTable]:
+    res, plants = net.tables["reservoirs"], net.tables["hydro_plants"]
+    reservoirs = ShowTable("reservoirs", "Reservoirs", [
+        Column("reservoir"), Column("storage min hm³", 0), Column("storage max hm³", 0),
+        Column("live hm³", 0), Column("initial hm³", 0), Column("level at min m", 1),
+        Column("level at max m", 1), Column("plants MW", 0)])
+    for rid, row in res.iterrows():
+        mw = plants.loc[plants["reservoir"] == rid, "capacity_mw"].sum()
+        reservoirs.rows.append([rid, row.storage_min_hm3, row.storage_max_hm3,
+                                row.storage_max_hm3 - row.storage_min_hm3,
+                                row.storage_initial_hm3,
+                                _level_at(row.level_curve, row.storage_min_hm3),
+                                _level_at(row.level_curve, row.storage_max_hm3), float(mw)])
+
+    hydro = ShowTable("hydro_plants", "Hydropower plants", [
+        Column("plant"), Column("site"), Column("bus"), Column("capacity MW", 0),
+        Column("max flow m³/s", 0), Column("efficiency", 2), Column("head"),
+        Column("available from")])
+    for pid, row in plants.iterrows():
+        site = row.reservoir if isinstance(row.reservoir, str) else f"{row.node} (RoR)"
+        head = (f"{row.head_m:g} m fixed" if pd.notna(row.head_m)
+                else f"tailwater {row.tailwater_masl:g} m")
+        start = "" if pd.isna(row.available_from) else f"{row.available_from:%Y-%m-%d}"
+        hydro.rows.append([pid, site, row.bus, row.capacity_mw, row.max_flow_m3s,
+                           row.efficiency, head, start])
+
+    inflow = net.series["catchments"]["inflow_m3s"]
+    catchments = ShowTable("catchments", "Catchments (natural inflow over the run)", [
+        Column("catchment"), Column("enters at"), Column("mean m³/s", 1),
+        Column("min m³/s", 1), Column("max m³/s", 1), Column("volume km³/yr", 2)])
+    for cid in inflow["catchment"].values:
+        series = inflow.sel(catchment=cid)
+        volume = float(series.sum()) * net.hm3_per_m3s / 1000 / years
+        catchments.rows.append([str(cid), net.tables["catchments"].loc[cid, "to"],
+                                float(series.mean()), float(series.min()),
+                                float(series.max()), volume])
+
+    demand = net.series["water_demands"]["demand_m3s"]
+    demands = ShowTable("water_demands", "Water demands", [
+        Column("demand"), Column("node"), Column("kind"), Column("country"),
+        Column("km³/yr", 2), Column("return", 0, percent=True)])
+    dem = net.tables["water_demands"]
+    for did in demand["water_demand"].values:
+        row = dem.loc[did]
+        volume = float(demand.sel(water_demand=did).sum()) * net.hm3_per_m3s / 1000 / years
+        demands.rows.append([str(did), row.node, row.kind, _text(row.country), volume,
+                             row.return_fraction])
+    return [reservoirs, hydro, catchments, demands]
+
+
+def _power_tables(net: Network, years: float) -> list[ShowTable]:
+    buses = net.tables["buses"]
+    if not len(buses):
+        return []
+    gens, plants = net.tables["generators"], net.tables["hydro_plants"]
+    capacity = pd.concat([
+        gens.assign(carrier=gens["carrier"])[["bus", "carrier", "capacity_mw"]],
+        plants.assign(carrier="hydro")[["bus", "carrier", "capacity_mw"]],
+    ])
+    carriers = sorted(capacity["carrier"].unique()) if len(capacity) else []
+    by_bus = capacity.pivot_table(index="bus", columns="carrier", values="capacity_mw",
+                                  aggfunc="sum", fill_value=0.0) if len(capacity) else None
+    load, loads = net.series["loads"]["p_mw"], net.tables["loads"]
+    bus_table = ShowTable("buses", "Buses: installed MW by carrier and annual load", [
+        Column("bus"), Column("country"), *[Column(f"{c} MW", 0) for c in carriers],
+        Column("load TWh/yr", 2), Column("peak MW", 0), Column("VoLL $/MWh", 0)])
+    for bus, row in buses.iterrows():
+        cells = [bus, _text(row.country)]
+        for carrier in carriers:
+            value = by_bus.loc[bus, carrier] if by_bus is not None and bus in by_bus.index \
+                else 0
+            cells.append(float(value))
+        ids = loads.index[loads["bus"] == bus]
+        bus_load = load.sel(load=list(ids)).sum("load") if len(ids) else \
+            load.isel(load=[]).sum("load")
+        energy = float(bus_load.sum()) * net.step_hours / 1e6 / years
+        cells += [energy, float(bus_load.max()) if len(ids) else 0.0, row.voll_usd_per_mwh]
+        bus_table.rows.append(cells)
+
+    lines = net.tables["lines"]
+    line_table = ShowTable("lines", "Lines", [
+        Column("line"), Column("from"), Column("to"), Column("capacity MW (max)", 0),
+        Column("loss", 1, percent=True), Column("available from")])
+    if len(lines):
+        cap = net.series["lines"]["capacity_mw"]
+        for lid, row in lines.iterrows():
+            start = "" if pd.isna(row.available_from) else f"{row.available_from:%Y-%m-%d}"
+            line_table.rows.append([lid, row["from"], row.to, float(cap.sel(line=lid).max()),
+                                    row.loss_fraction, start])
+    markets = net.tables["markets"]
+    market_table = ShowTable("markets", "Markets", [
+        Column("market"), Column("bus"), Column("mean price $/MWh", 1),
+        Column("max export MW", 0), Column("max import MW", 0)])
+    if len(markets):
+        ms = net.series["markets"]
+        for mid, row in markets.iterrows():
+            market_table.rows.append([mid, row.bus,
+                                      float(ms.price_usd_per_mwh.sel(market=mid).mean()),
+                                      float(ms.max_export_mw.sel(market=mid).max()),
+                                      float(ms.max_import_mw.sel(market=mid).max())])
+    return [bus_table, line_table, market_table]
+
+
+def cell_text(value: Any, column: Column) -> str:
+    if column.digits is None:
+        return _text(value)
+    if column.percent:
+        return "—" if value is None or np.isnan(value) else f"{value:.{column.digits}%}"
+    return _fmt(value, column.digits)
+
+
 def show_network(net: Network, console: Console) -> None:
-    hours = net.step_hours
-    years = len(net.time) * hours / 8760
     head = f"[bold]{net.name}[/bold]"
     if net.scenario:
         head += f"  scenario [cyan]{net.scenario}[/cyan]"
@@ -33,136 +193,11 @@ def show_network(net: Network, console: Console) -> None:
         console.print(net.description, style="dim")
     console.print(f"{net.time[0]:%Y-%m-%d %H:%M} .. {net.run.ends[-1]:%Y-%m-%d %H:%M}, "
                   f"{len(net.time)} steps of {net.run.step_label}", highlight=False)
-
-    counts = Table(title="Components", title_justify="left")
-    counts.add_column("kind")
-    counts.add_column("count", justify="right")
-    for kind, n in net.summary_counts().items():
-        counts.add_row(kind.replace("_", " "), str(n))
-    counts.add_row("candidates", str(len(net.candidates)))
-    console.print(counts)
-
-    res = net.tables["reservoirs"]
-    if len(res):
-        table = Table(title="Reservoirs", title_justify="left")
-        for col in ("reservoir", "storage min hm³", "storage max hm³", "live hm³",
-                    "initial hm³", "level at min m", "level at max m", "plants MW"):
-            table.add_column(col, justify="left" if col == "reservoir" else "right")
-        plants = net.tables["hydro_plants"]
-        for rid, row in res.iterrows():
-            mw = plants.loc[plants["reservoir"] == rid, "capacity_mw"].sum()
-            table.add_row(rid, _fmt(row.storage_min_hm3), _fmt(row.storage_max_hm3),
-                          _fmt(row.storage_max_hm3 - row.storage_min_hm3),
-                          _fmt(row.storage_initial_hm3),
-                          _fmt(_level_at(row.level_curve, row.storage_min_hm3), 1),
-                          _fmt(_level_at(row.level_curve, row.storage_max_hm3), 1),
-                          _fmt(mw))
-        console.print(table)
-
-    plants = net.tables["hydro_plants"]
-    if len(plants):
-        table = Table(title="Hydropower plants", title_justify="left")
-        for col in ("plant", "site", "bus", "capacity MW", "max flow m³/s", "efficiency",
-                    "head", "available from"):
-            table.add_column(col, justify="left" if col in ("plant", "site", "bus", "head",
-                                                             "available from") else "right")
-        for pid, row in plants.iterrows():
-            site = row.reservoir if isinstance(row.reservoir, str) else f"{row.node} (RoR)"
-            head = (f"{row.head_m:g} m fixed" if pd.notna(row.head_m)
-                    else f"tailwater {row.tailwater_masl:g} m")
-            start = "" if pd.isna(row.available_from) else f"{row.available_from:%Y-%m-%d}"
-            table.add_row(pid, site, row.bus, _fmt(row.capacity_mw),
-                          _fmt(row.max_flow_m3s), f"{row.efficiency:.2f}", head, start)
-        console.print(table)
-
-    inflow = net.series["catchments"]["inflow_m3s"]
-    if inflow.sizes["catchment"]:
-        table = Table(title="Catchments (natural inflow over the run)", title_justify="left")
-        for col in ("catchment", "enters at", "mean m³/s", "min m³/s", "max m³/s",
-                    "volume km³/yr"):
-            table.add_column(col, justify="left" if col in ("catchment", "enters at")
-                             else "right")
-        for cid in inflow["catchment"].values:
-            series = inflow.sel(catchment=cid)
-            volume = float(series.sum()) * net.hm3_per_m3s / 1000 / years
-            table.add_row(cid, net.tables["catchments"].loc[cid, "to"],
-                          _fmt(float(series.mean()), 1), _fmt(float(series.min()), 1),
-                          _fmt(float(series.max()), 1), _fmt(volume, 2))
-        console.print(table)
-
-    demand = net.series["water_demands"]["demand_m3s"]
-    if demand.sizes["water_demand"]:
-        table = Table(title="Water demands", title_justify="left")
-        for col in ("demand", "node", "kind", "country", "km³/yr", "return"):
-            table.add_column(col, justify="right" if col in ("km³/yr", "return") else "left")
-        dem = net.tables["water_demands"]
-        for did in demand["water_demand"].values:
-            row = dem.loc[did]
-            volume = float(demand.sel(water_demand=did).sum()) * net.hm3_per_m3s / 1000 / years
-            table.add_row(did, row.node, row.kind, row.country or "", _fmt(volume, 2),
-                          f"{row.return_fraction:.0%}")
-        console.print(table)
-
-    _show_power(net, console, years)
-
-
-def _show_power(net: Network, console: Console, years: float) -> None:
-    buses = net.tables["buses"]
-    if not len(buses):
-        return
-    gens = net.tables["generators"]
-    plants = net.tables["hydro_plants"]
-    capacity = pd.concat([
-        gens.assign(carrier=gens["carrier"])[["bus", "carrier", "capacity_mw"]],
-        plants.assign(carrier="hydro")[["bus", "carrier", "capacity_mw"]],
-    ])
-    carriers = sorted(capacity["carrier"].unique()) if len(capacity) else []
-    by_bus = capacity.pivot_table(index="bus", columns="carrier", values="capacity_mw",
-                                  aggfunc="sum", fill_value=0.0) if len(capacity) else None
-    load = net.series["loads"]["p_mw"]
-    loads = net.tables["loads"]
-    table = Table(title="Buses: installed MW by carrier and annual load", title_justify="left")
-    table.add_column("bus")
-    table.add_column("country")
-    for carrier in carriers:
-        table.add_column(f"{carrier} MW", justify="right")
-    table.add_column("load TWh/yr", justify="right")
-    table.add_column("peak MW", justify="right")
-    table.add_column("VoLL $/MWh", justify="right")
-    for bus, row in buses.iterrows():
-        cells = [bus, row.country or ""]
-        for carrier in carriers:
-            value = by_bus.loc[bus, carrier] if by_bus is not None and bus in by_bus.index else 0
-            cells.append(_fmt(float(value)))
-        ids = loads.index[loads["bus"] == bus]
-        bus_load = load.sel(load=list(ids)).sum("load") if len(ids) else load.isel(load=[]).sum(
-            "load")
-        energy = float(bus_load.sum()) * net.step_hours / 1e6 / years
-        cells += [_fmt(energy, 2), _fmt(float(bus_load.max()) if len(ids) else 0.0),
-                  _fmt(row.voll_usd_per_mwh)]
-        table.add_row(*cells)
-    console.print(table)
-
-    lines = net.tables["lines"]
-    if len(lines):
-        cap = net.series["lines"]["capacity_mw"]
-        table = Table(title="Lines", title_justify="left")
-        for col in ("line", "from", "to", "capacity MW (max)", "loss", "available from"):
-            table.add_column(col)
-        for lid, row in lines.iterrows():
-            start = "" if pd.isna(row.available_from) else f"{row.available_from:%Y-%m-%d}"
-            table.add_row(lid, row["from"], row.to, _fmt(float(cap.sel(line=lid).max())),
-                          f"{row.loss_fraction:.1%}", start)
-        console.print(table)
-    markets = net.tables["markets"]
-    if len(markets):
-        ms = net.series["markets"]
-        table = Table(title="Markets", title_justify="left")
-        for col in ("market", "bus", "mean price $/MWh", "max export MW", "max import MW"):
-            table.add_column(col)
-        for mid, row in markets.iterrows():
-            table.add_row(mid, row.bus, _fmt(float(ms.price_usd_per_mwh.sel(market=mid).mean()),
-                                             1),
-                          _fmt(float(ms.max_export_mw.sel(market=mid).max())),
-                          _fmt(float(ms.max_import_mw.sel(market=mid).max())))
+    for shown in network_tables(net):
+        table = Table(title=shown.title, title_justify="left")
+        for i, column in enumerate(shown.columns):
+            right = column.digits is not None and i > 0
+            table.add_column(column.name, justify="right" if right else "left")
+        for row in shown.rows:
+            table.add_row(*[cell_text(v, c) for v, c in zip(row, shown.columns, strict=True)])
         console.print(table)

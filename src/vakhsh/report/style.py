@@ -16,6 +16,8 @@ import pandas as pd
 import xarray as xr
 from matplotlib.figure import Figure
 
+from vakhsh.results.metrics import WINTER
+
 # Colours that tell carriers apart (Tableau-like, colour-blind friendly where possible).
 CARRIER_COLOURS = {
     "hydro": "#4e79a7",
@@ -39,7 +41,7 @@ LOAD_COLOUR = "black"
 WINTER_SHADE = "#ececec"
 SERIES_COLOURS = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948",
                   "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"]
-WINTER_MONTHS = (10, 11, 12, 1, 2, 3)  # October to March (DESIGN.md)
+WINTER_MONTHS = WINTER  # October to March (vakhsh.results.metrics)
 DPI = 100
 
 
@@ -124,15 +126,7 @@ def data_uri(fig: Figure, kind: str = "svg") -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg_bytes(fig)).decode("ascii")
 
 
-# ---- time arithmetic ----
-def step_hours(obj: xr.Dataset | xr.DataArray) -> float:
-    """Hours per step, from the time coordinate."""
-    times = pd.DatetimeIndex(obj["time"].values)
-    if len(times) < 2:
-        return 24.0
-    return (times[1] - times[0]) / pd.Timedelta(hours=1)
-
-
+# ---- time arithmetic (the step length comes from the Network: `run.net.step_hours`) ----
 def monthly_sum(da: xr.DataArray, factor: float) -> pd.DataFrame:
     """Sum over each calendar month times `factor` (e.g. hours/1e3 turns MW into GWh).
 
@@ -146,15 +140,15 @@ def monthly_mean(da: xr.DataArray) -> pd.DataFrame:
     return _frame(da).resample("MS").mean()
 
 
-def thinned(da: xr.DataArray) -> bool:
-    """Whether `for_lines` averages this array to days."""
-    return step_hours(da) < 24
+def thinned(hours: float) -> bool:
+    """Whether `for_lines` averages arrays of steps of `hours` to days."""
+    return hours < 24
 
 
-def for_lines(da: xr.DataArray) -> pd.DataFrame:
+def for_lines(da: xr.DataArray, hours: float) -> pd.DataFrame:
     """A time series thinned for a line plot: daily means when steps are shorter."""
     frame = _frame(da)
-    if step_hours(da) < 24:
+    if thinned(hours):
         return frame.resample("D").mean()
     return frame
 
@@ -166,14 +160,14 @@ def _frame(da: xr.DataArray) -> pd.DataFrame:
     return da.transpose("time", other[0]).to_pandas()
 
 
-def gwh(da: xr.DataArray) -> pd.DataFrame:
-    """Monthly energy in GWh from a power array in MW."""
-    return monthly_sum(da, step_hours(da) / 1e3)
+def gwh(da: xr.DataArray, hours: float) -> pd.DataFrame:
+    """Monthly energy in GWh from a power array in MW over steps of `hours`."""
+    return monthly_sum(da, hours / 1e3)
 
 
-def hm3(da: xr.DataArray) -> pd.DataFrame:
-    """Monthly volume in hm3 from a flow array in m3/s."""
-    return monthly_sum(da, step_hours(da) * 3600 / 1e6)
+def hm3(da: xr.DataArray, hours: float) -> pd.DataFrame:
+    """Monthly volume in hm3 from a flow array in m3/s over steps of `hours`."""
+    return monthly_sum(da, hours * 3600 / 1e6)
 
 
 def month_labels(index: pd.DatetimeIndex) -> list[str]:

@@ -17,6 +17,7 @@ import xarray as xr
 
 from vakhsh.errors import AuditError
 from vakhsh.network import Network
+from vakhsh.results import metrics
 from vakhsh.results.dataset import node_arrivals, node_departures
 
 
@@ -87,46 +88,13 @@ def audit_water(net: Network, ds: xr.Dataset) -> Residual:
     return _worst(pd.concat(frames, axis=1), pd.concat(through))
 
 
-def bus_terms(net: Network, ds: xr.Dataset) -> dict[str, pd.DataFrame]:
-    """Power into each bus per step by kind of term (MW, positive into the bus)."""
-    buses = list(net.ids("buses"))
-    index = pd.Index(net.time, name="time")
-
-    def by_bus(values: xr.DataArray, dim: str, bus_of: pd.Series, sign: float = 1.0):
-        if values.sizes.get(dim, 0) == 0:
-            return pd.DataFrame(0.0, index=index, columns=buses)
-        frame = sign * values.transpose("time", dim).to_pandas()
-        grouped = frame.T.groupby(bus_of.loc[frame.columns].to_numpy()).sum().T
-        return grouped.reindex(columns=buses, fill_value=0.0)
-
-    lines = net.tables["lines"]
-    keep = 1 - lines["loss_fraction"]
-    fwd, bwd = ds["line_forward_mw"], ds["line_backward_mw"]
-    keep_da = xr.DataArray(keep.to_numpy(), coords=[net.coord("lines")])
-    units = net.tables["storage_units"]
-    markets = net.tables["markets"]
-    return {
-        "generators": by_bus(ds["generator_p_mw"], "generator", net.tables["generators"]["bus"]),
-        "hydro": by_bus(ds["hydro_p_mw"], "hydro_plant", net.tables["hydro_plants"]["bus"]),
-        "discharge": by_bus(ds["storage_discharge_mw"], "storage_unit", units["bus"]),
-        "charge": by_bus(ds["storage_charge_mw"], "storage_unit", units["bus"], -1),
-        "line_in": by_bus(keep_da * fwd, "line", lines["to"])
-        + by_bus(keep_da * bwd, "line", lines["from"]),
-        "line_out": by_bus(fwd, "line", lines["from"], -1) + by_bus(bwd, "line", lines["to"], -1),
-        "imports": by_bus(ds["market_import_mw"], "market", markets["bus"]),
-        "exports": by_bus(ds["market_export_mw"], "market", markets["bus"], -1),
-        "unserved": ds["unserved_mw"].transpose("time", "bus").to_pandas()[buses],
-        "load": -ds["load_mw"].transpose("time", "bus").to_pandas()[buses],
-    }
-
-
 def audit_energy(net: Network, ds: xr.Dataset) -> Residual:
     if not len(net.ids("buses")):
         return Residual(0.0, 0.0, "")
-    terms = bus_terms(net, ds)
+    terms = [t.to_pandas() for t in metrics.bus_power_mw(net, ds).values()]
     h = net.step_hours
-    residual = h * sum(terms.values())
-    through = h * sum(t.abs() for t in terms.values()).sum() / 2
+    residual = h * sum(terms)
+    through = h * sum(t.abs() for t in terms).sum() / 2
     return _worst(residual, through)
 
 

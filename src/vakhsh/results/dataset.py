@@ -17,48 +17,21 @@ from vakhsh.math.hydro import GRAVITY_MW_PER_M3S_M
 from vakhsh.math.power import bus_load
 from vakhsh.math.water import STORAGE
 from vakhsh.network import Network
+from vakhsh.schema.registry import OUTPUTS
 from vakhsh.solve.head import curve_value
 
-UNITS = {
-    "storage_hm3": ("hm3", "storage at the end of the step"),
-    "level_masl": ("m a.s.l.", "reservoir level at the end of the step"),
-    "spill_m3s": ("m3/s", "spill past the turbines"),
-    "evaporation_hm3": ("hm3", "evaporation over the step"),
-    "turbine_flow_m3s": ("m3/s", "turbined flow"),
-    "head_m": ("m", "head used for the step"),
-    "hydro_p_mw": ("MW", "hydropower generation"),
-    "inflow_m3s": ("m3/s", "natural inflow of the catchment"),
-    "reach_flow_m3s": ("m3/s", "flow sent into the reach"),
-    "reach_arrival_m3s": ("m3/s", "flow delivered at the reach's end"),
-    "reach_shortfall_m3s": ("m3/s", "minimum flow not met (priced)"),
-    "reach_in_transit_hm3": ("hm3", "water still in the reach when the horizon ends, after "
-                             "its loss"),
-    "demand_m3s": ("m3/s", "water demanded"),
-    "withdrawal_m3s": ("m3/s", "water delivered to the demand"),
-    "shortage_m3s": ("m3/s", "demand not delivered"),
-    "return_flow_m3s": ("m3/s", "share of withdrawal returned"),
-    "sink_inflow_m3s": ("m3/s", "water reaching the sink"),
-    "sink_shortfall_m3s": ("m3/s", "sink minimum inflow not met (priced)"),
-    "generator_p_mw": ("MW", "generation"),
-    "load_mw": ("MW", "load at the bus"),
-    "unserved_mw": ("MW", "load not served"),
-    "storage_charge_mw": ("MW", "power drawn from the bus"),
-    "storage_discharge_mw": ("MW", "power fed to the bus"),
-    "storage_soc_mwh": ("MWh", "state of charge at the end of the step"),
-    "line_forward_mw": ("MW", "power sent from `from` to `to`"),
-    "line_backward_mw": ("MW", "power sent from `to` to `from`"),
-    "market_export_mw": ("MW", "power sold to the market"),
-    "market_import_mw": ("MW", "power bought from the market"),
-    "market_price_usd_per_mwh": ("USD/MWh", "market price"),
-    "price_usd_per_mwh": ("USD/MWh", "electricity price: dual of the bus balance"),
-    "water_value_usd_per_hm3": ("USD/hm3", "value of one more hm3 stored: minus the dual of "
-                                "the reservoir balance"),
+# Every result variable's unit and description, from the component registry (and the two
+# that only successive LP adds).
+UNITS: dict[str, tuple[str, str]] = {
+    **{name: (out.unit, out.description) for name, (out, _kind) in OUTPUTS.items()},
+    "hydro_p_exact_mw": ("MW", "hydropower recomputed exactly from flows and the solved "
+                         "storage path"),
+    "head_exact_m": ("m", "head from the solved storage path"),
 }
-
-COPIED = ["spill_m3s", "turbine_flow_m3s", "reach_flow_m3s",
-          "reach_shortfall_m3s", "withdrawal_m3s", "sink_shortfall_m3s", "generator_p_mw",
-          "unserved_mw", "storage_charge_mw", "storage_discharge_mw", "storage_soc_mwh",
-          "line_forward_mw", "line_backward_mw", "market_export_mw", "market_import_mw"]
+# result variables copied from the LP variable of the same name
+COPIED = [name for name, (out, _kind) in OUTPUTS.items() if out.lp == name]
+# result variables read from the LP, zero-filled where a family is absent: name -> kind
+FROM_LP = {name: kind.name for name, (out, kind) in OUTPUTS.items() if out.lp is not None}
 
 
 def extract(ctx: BuildContext) -> xr.Dataset:
@@ -97,21 +70,30 @@ def assemble(net: Network, params: HeadParameters, values: dict[str, xr.DataArra
     for name, (unit, description) in UNITS.items():
         if name in ds:
             ds[name].attrs.update(units=unit, description=description)
+    return record_step(ds, net)
+
+
+STEP_ATTR = "step_hours"
+
+
+def record_step(ds: xr.Dataset, net: Network) -> xr.Dataset:
+    """Write the run's step into the Dataset (and its time axis), so that a results.nc read
+    back knows it without inferring it from the time axis (one step has no spacing)."""
+    ds.attrs.update({STEP_ATTR: float(net.step_hours), "step": net.run.step_label})
+    ds["time"].attrs[STEP_ATTR] = float(net.step_hours)
     return ds
+
+
+def recorded_step_hours(ds: xr.Dataset) -> float | None:
+    """The step a results Dataset records, in hours (None for files written before)."""
+    value = ds.attrs.get(STEP_ATTR, ds["time"].attrs.get(STEP_ATTR) if "time" in ds else None)
+    return None if value is None else float(value)
 
 
 def _fill_missing(net: Network, data: dict[str, xr.DataArray]) -> None:
     """Arrays of absent families as zeros, so every result has the same variables."""
-    dims = {"storage_hm3": "reservoirs", "spill_m3s": "reservoirs",
-            "turbine_flow_m3s": "hydro_plants", "reach_flow_m3s": "reaches",
-            "withdrawal_m3s": "water_demands", "generator_p_mw": "generators",
-            "unserved_mw": "buses", "storage_charge_mw": "storage_units",
-            "storage_discharge_mw": "storage_units", "storage_soc_mwh": "storage_units",
-            "line_forward_mw": "lines", "line_backward_mw": "lines",
-            "market_export_mw": "markets", "market_import_mw": "markets",
-            "reach_shortfall_m3s": "reaches", "sink_shortfall_m3s": "sinks"}
     time = pd.Index(net.time, name="time")
-    for name, kind in dims.items():
+    for name, kind in FROM_LP.items():
         full = xr.DataArray(np.zeros((len(time), len(net.tables[kind]))),
                             coords=[time, net.coord(kind)])
         if name not in data:

@@ -15,9 +15,8 @@ import xarray as xr
 
 from vakhsh.atomic import atomic_folder
 from vakhsh.network import Network
+from vakhsh.results import metrics
 from vakhsh.results.audit import AuditReport
-
-SEASON_WINTER = (10, 11, 12, 1, 2, 3)  # October to March (the non-vegetation season)
 
 
 @dataclass
@@ -28,41 +27,22 @@ class Results:
     audit: AuditReport
     solve_info: dict[str, Any] = field(default_factory=dict)
 
-    # ---- summaries ----
-    def _gwh(self, mw: xr.DataArray, dim: str) -> dict[str, float]:
-        energy = mw.sum("time") * self.net.step_hours / 1e3
-        return {str(k): float(v) for k, v in zip(energy[dim].values, energy.values,
-                                                 strict=True)}
-
-    def _hm3(self, m3s: xr.DataArray, dim: str) -> dict[str, float]:
-        volume = m3s.sum("time") * self.net.hm3_per_m3s
-        return {str(k): float(v) for k, v in zip(volume[dim].values, volume.values,
-                                                 strict=True)}
-
-    def winter(self) -> xr.DataArray:
-        return self.dataset["time"].dt.month.isin(SEASON_WINTER)
-
-    def _winter_net_imports(self) -> dict[str, float]:
-        """Energy a bus takes from lines and markets minus what it sends, over winter."""
-        from vakhsh.results.audit import bus_terms
-
-        terms = bus_terms(self.net, self.dataset)
-        net_in = sum(terms[k] for k in ("line_in", "line_out", "imports", "exports"))
-        winter = net_in.index.month.isin(SEASON_WINTER)
-        energy = net_in[winter].sum() * self.net.step_hours / 1e3
-        return {str(bus): float(v) for bus, v in energy.items()}
+    # ---- summaries (every figure from vakhsh.results.metrics) ----
+    def costs_usd(self) -> dict[str, float]:
+        """The objective by kind (`metrics.costs_usd`); they sum to `objective_usd`."""
+        return metrics.costs_usd(self.net, self.dataset)
 
     def summary(self) -> dict[str, Any]:
         ds, net = self.dataset, self.net
-        generation = {**self._gwh(ds["generator_p_mw"], "generator"),
-                      **self._gwh(ds["hydro_p_mw"], "hydro_plant")}
-        winter = self.winter()
-        unserved_winter = self._gwh(ds["unserved_mw"].where(winter, 0.0), "bus")
+        winter = metrics.WINTER
+        unserved_winter = _plain_map(metrics.unserved_gwh(net, ds, winter))
+        by_winter = metrics.winter_deficit_by_year(net, ds)
         return {
             "model": net.name,
             "scenario": net.scenario,
             "status": self.solve_info.get("status", "optimal"),
             "objective_usd": self.objective_usd,
+            "costs_usd": self.costs_usd(),
             "period": {"start": str(net.time[0]), "end": str(net.run.ends[-1]),
                        "step": net.run.step_label, "steps": len(net.time)},
             "audit": self.audit.as_dict(),
@@ -70,23 +50,30 @@ class Results:
                 "solver", "build_s", "solve_s", "head_mode", "head_iterations",
                 "head_energy_gap", "rows", "columns", "nonzeros")},
             "energy": {
-                "generation_gwh": generation,
-                "hydro_generation_gwh_by_bus": _by(self._gwh(ds["hydro_p_mw"], "hydro_plant"),
-                                                   net.tables["hydro_plants"]["bus"]),
-                "load_gwh": self._gwh(ds["load_mw"], "bus"),
-                "unserved_gwh": self._gwh(ds["unserved_mw"], "bus"),
+                "generation_gwh": _plain_map(metrics.generation_gwh(net, ds)),
+                "hydro_generation_gwh_by_bus": _plain_map(metrics.hydro_gwh_by_bus(net, ds)),
+                "load_gwh": _plain_map(metrics.load_gwh(net, ds)),
+                "unserved_gwh": _plain_map(metrics.unserved_gwh(net, ds)),
                 "winter_unserved_gwh": unserved_winter,
-                "winter_net_import_gwh": self._winter_net_imports(),
-                "winter_deficit_gwh": {bus: unserved_winter[bus] + max(imports, 0.0)
-                                       for bus, imports in self._winter_net_imports().items()},
-                "export_gwh": self._gwh(ds["market_export_mw"], "market"),
-                "import_gwh": self._gwh(ds["market_import_mw"], "market"),
+                "winter_net_import_gwh": _plain_map(metrics.net_import_gwh(net, ds, winter)),
+                "winter_deficit_gwh": _plain_map(metrics.winter_deficit_gwh(net, ds)),
+                "deficit_oct_apr_gwh": _plain_map(metrics.winter_deficit_gwh(
+                    net, ds, metrics.WINTER_AND_APRIL)),
+                "winter_deficit_by_winter_gwh": {
+                    str(w): _plain_map(row) for w, row in by_winter.iterrows()},
+                "export_gwh": _plain_map(metrics.market_gwh(net, ds)["export_gwh"]),
+                "import_gwh": _plain_map(metrics.market_gwh(net, ds)["import_gwh"]),
+                "winter_export_gwh": _plain_map(
+                    metrics.market_gwh(net, ds, winter)["export_gwh"]),
             },
             "water": {
-                "delivered_hm3": self._hm3(ds["withdrawal_m3s"], "water_demand"),
-                "shortage_hm3": self._hm3(ds["shortage_m3s"], "water_demand"),
-                "sink_inflow_hm3": self._hm3(ds["sink_inflow_m3s"], "sink"),
-                "spill_hm3": self._hm3(ds["spill_m3s"], "reservoir"),
+                "delivered_hm3": _plain_map(metrics.delivered_hm3(net, ds)),
+                "shortage_hm3": _plain_map(metrics.shortage_hm3(net, ds)),
+                "downstream_delivered_hm3": metrics.downstream_delivery_hm3(net, ds),
+                "downstream_shortage_hm3": metrics.downstream_shortage_hm3(net, ds),
+                "sink_inflow_hm3": _plain_map(metrics.sink_inflow_hm3(net, ds)),
+                "aral_inflow_hm3": metrics.aral_inflow_hm3(net, ds),
+                "spill_hm3": _plain_map(metrics.spill_hm3(net, ds)),
                 "in_transit_hm3": {str(k): float(v) for k, v in zip(
                     ds["reach"].values, ds["reach_in_transit_hm3"].values, strict=True)},
                 "evaporation_hm3": {str(k): float(v) for k, v in zip(
@@ -109,11 +96,9 @@ class Results:
         return folder
 
 
-def _by(values: dict[str, float], group: Any) -> dict[str, float]:
-    out: dict[str, float] = {}
-    for key, value in values.items():
-        out[str(group[key])] = out.get(str(group[key]), 0.0) + value
-    return out
+def _plain_map(values) -> dict[str, float]:
+    """A Series (or mapping) as {str: float}, for JSON."""
+    return {str(k): float(v) for k, v in values.items()}
 
 
 def _plain(value: Any) -> Any:

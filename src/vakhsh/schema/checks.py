@@ -14,31 +14,15 @@ import numpy as np
 import pandas as pd
 
 from vakhsh.errors import Problem
+from vakhsh.schema import registry
 from vakhsh.schema.components import KINDS, NODE_KINDS, Reservoir
 from vakhsh.schema.parse import MODEL_FILE, ParsedModel
 
 ID_PATTERN = re.compile(r"^[a-z0-9_]+$")
 BUS_ID_PATTERN = re.compile(r"^[A-Za-z0-9_]+$")
 
-# (kind, field, kinds the field may name)
-REFERENCES: list[tuple[str, str, tuple[str, ...]]] = [
-    ("catchments", "to", NODE_KINDS),
-    ("reservoirs", "spill_to", NODE_KINDS),
-    ("reaches", "from_", ("junctions",)),
-    ("reaches", "to", NODE_KINDS),
-    ("hydro_plants", "reservoir", ("reservoirs",)),
-    ("hydro_plants", "node", ("junctions",)),
-    ("hydro_plants", "to", NODE_KINDS),
-    ("hydro_plants", "bus", ("buses",)),
-    ("water_demands", "node", ("reservoirs", "junctions")),
-    ("water_demands", "return_to", NODE_KINDS),
-    ("loads", "bus", ("buses",)),
-    ("generators", "bus", ("buses",)),
-    ("storage_units", "bus", ("buses",)),
-    ("lines", "from_", ("buses",)),
-    ("lines", "to", ("buses",)),
-    ("markets", "bus", ("buses",)),
-]
+# (kind, field, kinds the field may name), from the registry's declarations
+REFERENCES: list[tuple[str, str, tuple[str, ...]]] = registry.REFERENCES
 
 Check = Callable[[ParsedModel], list[Problem]]
 
@@ -299,8 +283,53 @@ def time_problems(start, end, step: str, path: str, file: str = MODEL_FILE) -> l
     return []
 
 
+def check_stages(model: ParsedModel) -> list[Problem]:
+    """A reservoir stage raises an existing reservoir and names only that reservoir's plants;
+    its storages are ordered like a reservoir's and never below today's."""
+    from vakhsh.schema.components import STAGES
+    from vakhsh.schema.parse import stage_template
+
+    problems = []
+    reservoirs, plants = model.components["reservoirs"], model.components["hydro_plants"]
+    for cid, cand in model.candidates.items():
+        if cand.component != STAGES:
+            continue
+        where = f"candidates.{cid}.template"
+        stage = stage_template(cand.template)
+        res = reservoirs.get(stage.reservoir)
+        if res is None:
+            problems.append(_p(f"{where}.reservoir", "names no reservoir", stage.reservoir))
+            continue
+        for pid in stage.plants:
+            if pid not in plants or plants[pid].reservoir != stage.reservoir:
+                problems.append(_p(f"{where}.plants.{pid}", "names no hydro plant of "
+                                   f"reservoir {stage.reservoir}", pid))
+        low = stage.storage_min_hm3 if stage.storage_min_hm3 is not None else res.storage_min_hm3
+        start = stage.storage_initial_hm3 if stage.storage_initial_hm3 is not None \
+            else res.storage_initial_hm3
+        for name, value, today in (("storage_max_hm3", stage.storage_max_hm3,
+                                    res.storage_max_hm3),
+                                   ("storage_min_hm3", stage.storage_min_hm3,
+                                    res.storage_min_hm3),
+                                   ("storage_initial_hm3", stage.storage_initial_hm3,
+                                    res.storage_initial_hm3)):
+            if value is not None and value < today:
+                problems.append(_p(f"{where}.{name}", f"a stage raises the reservoir: below "
+                                   f"today's {today:g}", value))
+        if not low <= start <= stage.storage_max_hm3:
+            problems.append(_p(f"{where}.storage_initial_hm3", "must lie within the stage's "
+                               f"[storage_min_hm3, storage_max_hm3] = [{low:g}, "
+                               f"{stage.storage_max_hm3:g}]", start))
+        final = stage.storage_final_min_hm3
+        if final is not None and final > stage.storage_max_hm3:
+            problems.append(_p(f"{where}.storage_final_min_hm3", "exceeds storage_max_hm3",
+                               f"{final:g} > {stage.storage_max_hm3:g}"))
+    return problems
+
+
 CHECKS: tuple[Check, ...] = (check_ids, check_references, check_water_graph, check_reservoirs,
-                             check_hydro_plants, check_demands, check_storage_units, check_time)
+                             check_hydro_plants, check_demands, check_storage_units, check_time,
+                             check_stages)
 
 
 def semantic_problems(model: ParsedModel) -> list[Problem]:

@@ -19,10 +19,12 @@ from vakhsh.errors import ModelError, Problem
 from vakhsh.schema.components import (
     KINDS,
     SIZE_FIELD,
+    STAGES,
     TOP_LEVEL_FIELDS,
     Candidate,
     Component,
     Scenario,
+    StageTemplate,
     TimeBlock,
 )
 
@@ -227,9 +229,18 @@ def candidate_component_fields(cand: Candidate, size_mw: float) -> dict[str, Any
 
 
 def check_candidate_template(cand: Candidate, cid: str, file: str) -> list[Problem]:
+    if cand.component == STAGES:
+        return _check_stage(cand, cid, file)
     size = SIZE_FIELD[cand.component]
     prefix = f"candidates.{cid}.template"
     problems = []
+    if cand.capex_usd_per_kw is None:
+        problems.append(Problem(file, f"candidates.{cid}.capex_usd_per_kw",
+                                "required field is missing"))
+    for name in ("capex_usd", "fom_usd_per_year"):
+        if name in cand.model_fields_set:
+            problems.append(Problem(file, f"candidates.{cid}.{name}", "only a reservoir stage "
+                                    "has a cost per stage; give capex_usd_per_kw"))
     if size in cand.template:
         problems.append(Problem(file, f"{prefix}.{size}", "the size is what planning decides; "
                                 "set min_build_mw/max_build_mw instead"))
@@ -245,6 +256,10 @@ def check_candidate_template(cand: Candidate, cid: str, file: str) -> list[Probl
                 or not math.isfinite(value) or value < 0:
             problems.append(Problem(file, f"{prefix}.{name}", "must be a non-negative number",
                                     value))
+    if cand.component == "lines" and cand.template.get("capacity_backward_mw", 0) != 0:
+        problems.append(Problem(file, f"{prefix}.capacity_backward_mw", "a candidate line "
+                                "carries its built size both ways, or one way with 0",
+                                cand.template["capacity_backward_mw"]))
     if cand.max_build_mw is not None and cand.min_build_mw > cand.max_build_mw:
         problems.append(Problem(file, f"candidates.{cid}.min_build_mw", "exceeds max_build_mw",
                                 f"{cand.min_build_mw} > {cand.max_build_mw}"))
@@ -256,3 +271,25 @@ def check_candidate_template(cand: Candidate, cid: str, file: str) -> list[Probl
     cls = KINDS[cand.component][0]
     _comp, found = validate_component(cls, candidate_component_fields(cand, 1.0), file, prefix)
     return found
+
+
+def _check_stage(cand: Candidate, cid: str, file: str) -> list[Problem]:
+    """A reservoir stage: its template, a cost per stage, and no size of its own (it is
+    built all or nothing)."""
+    where = f"candidates.{cid}"
+    _stage, problems = validate_component(StageTemplate, cand.template, file,
+                                          f"{where}.template")
+    if cand.capex_usd is None:
+        problems.append(Problem(file, f"{where}.capex_usd", "required field is missing (a "
+                                "reservoir stage costs per stage)"))
+    for name in ("capex_usd_per_kw", "fom_usd_per_kw_year", "min_build_mw", "max_build_mw",
+                 "lumpy"):
+        if name in cand.model_fields_set:
+            problems.append(Problem(file, f"{where}.{name}", "a reservoir stage is built all "
+                                    "or nothing at its capex_usd; leave this out"))
+    return problems
+
+
+def stage_template(cand_template: dict[str, Any]) -> StageTemplate:
+    """The validated template of a reservoir stage."""
+    return StageTemplate.model_validate(cand_template)

@@ -30,7 +30,7 @@ from vakhsh.sddp.model import SDDPModel
 from vakhsh.sddp.stage_build import END_SHORT, END_SOC_SHORT, INFLOW_VIRTUAL
 from vakhsh.sddp.train import Trainer, mean_ci95
 from vakhsh.solve.head import fixed_parameters
-from vakhsh.solve.run import exact_energy
+from vakhsh.solve.heads import exact_energy
 
 Say = Callable[[str], None]
 

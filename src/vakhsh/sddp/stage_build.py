@@ -44,8 +44,14 @@ import pandas as pd
 import scipy.sparse as sp
 import xarray as xr
 
-from vakhsh.math.build import add_operation, new_context, set_objective
-from vakhsh.math.context import ELASTIC_PENALTY, BuildConfig, BuildContext, HeadParameters
+from vakhsh.math.build import BALANCES, OPERATION, new_context, set_objective
+from vakhsh.math.context import (
+    ELASTIC,
+    ELASTIC_PENALTY,
+    BuildConfig,
+    BuildContext,
+    HeadParameters,
+)
 from vakhsh.math.water import STORAGE
 from vakhsh.network import Network
 from vakhsh.sddp.stages import Stage, stage_network, stage_parameters
@@ -123,7 +129,10 @@ def build_stage(net: Network, params: HeadParameters, stage: Stage, last: bool,
         if last:
             _add_end_targets(ctx, full_tables)
 
-    add_operation(ctx, (state_family,))
+    # the operational families, then the state (routed into the water balances), then the
+    # balances close: `add_operation` with one family between
+    for family in (*OPERATION, state_family, *BALANCES):
+        family(ctx)
     set_objective(ctx.model, [ctx])
     return _to_matrices(ctx, stage, states, par_slope is not None)
 
@@ -155,7 +164,7 @@ def _add_inflow(ctx: BuildContext, par_slope: np.ndarray | None) -> None:
     slope = xr.DataArray(np.asarray(par_slope, dtype=float), coords=coord)
     ctx.add_con(mean - slope * prev - virtual == 0, name=PAR_ROW)
     hm3 = ctx.k * len(ctx.time)  # hm3 per m3/s over the stage
-    ctx.add_cost(INFLOW_PENALTY_USD_PER_HM3 * hm3 * virtual)
+    ctx.add_cost(INFLOW_PENALTY_USD_PER_HM3 * hm3 * virtual, ELASTIC)
 
 
 def _add_storage_in(ctx: BuildContext) -> None:
@@ -203,7 +212,7 @@ def _add_end_targets(ctx: BuildContext, full_tables: dict[str, pd.DataFrame]) ->
         end = ctx.k * ctx.var(STORAGE).isel(time=-1).sel(reservoir=ids)
         goal = xr.DataArray(target.loc[ids].to_numpy(dtype=float), coords=[coord])
         ctx.add_con(end + short >= goal, name="sddp_end_storage")
-        ctx.add_cost(END_TARGET_PENALTY * short)
+        ctx.add_cost(END_TARGET_PENALTY * short, ELASTIC)
     units = full_tables["storage_units"]
     ids = list(units.index[units["soc_final_min_mwh"] > 0])
     if ids:
@@ -213,7 +222,7 @@ def _add_end_targets(ctx: BuildContext, full_tables: dict[str, pd.DataFrame]) ->
         goal = xr.DataArray(units.loc[ids, "soc_final_min_mwh"].to_numpy(dtype=float),
                             coords=[coord])
         ctx.add_con(end + short >= goal, name="sddp_end_soc")
-        ctx.add_cost(END_TARGET_PENALTY * short)
+        ctx.add_cost(END_TARGET_PENALTY * short, ELASTIC)
 
 
 # ------------------------------------------------------------------ matrices

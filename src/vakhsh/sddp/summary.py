@@ -1,8 +1,9 @@
 """summary.json of an SDDP run: the usual stable keys, plus `sddp`.
 
 The usual keys describe the policy on the simulated members: `objective_usd` is the
-mean simulated cost, `energy` and `water` the means over members of each member's own
-summary, `audit` the member with the largest relative residual (every member passed).
+mean simulated cost (penalties of violated limits and end targets included), `costs_usd`,
+`energy` and `water` the means over members of each member's own summary (from
+`vakhsh.results.metrics`), `audit` the member with the largest relative residual (every member passed).
 `sddp` adds the training and the distribution over members: lower bound, simulated
 mean and 95 % half-width, P10/P50/P90/worst of cost and of each bus's winter deficit.
 """
@@ -105,6 +106,7 @@ def run_summary(run) -> dict[str, Any]:
                                                   "members": len(sim.audits),
                                                   "members_passed": sum(a.passed for a in
                                                                         sim.audits)})
+        summary["costs_usd"] = mean_tree([s["costs_usd"] for s in sim.summaries])
         summary["energy"] = mean_tree([s["energy"] for s in sim.summaries])
         summary["water"] = mean_tree([s["water"] for s in sim.summaries])
     stage_rows = sum(lp.A.shape[0] for lp in model.lps)

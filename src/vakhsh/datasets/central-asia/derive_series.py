@@ -3,7 +3,8 @@
 Reproducible record of every computed series in this folder (see SOURCES.md). Run from the
 repository root:  python src/vakhsh/datasets/central-asia/derive_series.py [SHARED_DATA_DIR]
 It rewrites inflow_m3s.csv, water_demand_m3s.csv, load_mw.csv, capacity_factor.csv,
-market_mw.csv, line_capacity_mw.csv, sink_min_inflow_m3s.csv and prints the scenario factors and plant derivations.
+market_mw.csv, line_capacity_mw.csv, sink_min_inflow_m3s.csv, min_release_m3s.csv and prints
+the scenario factors, plant derivations and reach loss fractions.
 Pure Python + pandas; no solver.
 """
 from __future__ import annotations
@@ -190,21 +191,62 @@ uz_other_twh = 0.083 * 76.9 * 1671.0 / 2441.0
 g = gazalkent / np.sum(gazalkent * HOURS) * uz_other_twh * 1e6 / 1671.0
 cf["uz_other_hydro"] = np.round(g, 3)
 print("uz_other_hydro TWh", uz_other_twh, "max cf", g.max())
+# Dushanbe-2 CHP (400 MW): "up to 9 million kWh" a day with all four units in the heating
+# season (mid-November to mid-March), "up to 4.2 million kWh" with two units outside it
+# (asiaplus.tj/ru/node/259607); November and March are half heating season.
+D2_FULL, D2_TWO_UNITS = 9.0e3 / 24 / 400.0, 4.2e3 / 24 / 400.0
+d2 = np.full(12, D2_TWO_UNITS)
+d2[np.isin(MONTHS, [12, 1, 2])] = D2_FULL
+d2[np.isin(MONTHS, [11, 3])] = (D2_FULL + D2_TWO_UNITS) / 2
+cf["dushanbe_2_chp"] = np.round(d2, 4)
+print("dushanbe_2 max energy GWh", round(float(np.sum(d2 * 400 * HOURS) / 1e3), 1),
+      "Oct-Apr", round(float(np.sum((d2 * 400 * HOURS)[np.isin(MONTHS, [10, 11, 12, 1, 2, 3, 4])])
+                              / 1e3), 1))
+# Bishkek CHP must-run in the heating season: 320 MW on the heating schedule (24.kg 2017,
+# "the generation of electricity will be 320 MW") of the 810 MW Kyrgyz coal capacity;
+# heating season = October-March (heat supply began 5 Oct in 2021; its end is NOT FOUND).
+cf["kg_coal_chp_must_run"] = np.where(WINTER, round(320.0 / 810.0, 4), 0.0)
+# ... and at most what it was pushed to in the low-water year 2021 (24.kg/english/206814):
+# 420 MW in winter, to be raised to 480 MW; 155 MW in summer
+cf["kg_coal_chp"] = np.where(WINTER, round(480.0 / 810.0, 4), round(155.0 / 810.0, 4))
+print("kg_coal_chp must-run GWh", round(float(np.sum(cf["kg_coal_chp_must_run"] * 810 * HOURS)
+                                              / 1e3), 1))
 
 # ---------------------------------------------------------------- markets and sinks
 market = pd.DataFrame({"month": MONTHS,
                        "pakistan_max_export": np.where((MONTHS >= 5) & (MONTHS <= 9), 1000.0, 0.0)})
-# TJ-AF 220 kV: 300 MW line; radial supply in summer, winter flows limited to the contract's
-# 25-30 (MW) in Oct-Apr (Dec 2021 deal; winter exports 30-40 MWh/day in 2023)
-line_cap = pd.DataFrame({"month": MONTHS,
-                         "tj_af_220kv": np.where((MONTHS >= 5) & (MONTHS <= 9), 300.0, 30.0)})
+# Tajikistan's power trade regime (SOURCES.md, "Power - lines"): no imports in the
+# non-vegetation season and April ("imports small, mostly none since 2009"; transit refused
+# in winters 2023-24 and January 2023); exports only in their published seasons and sizes.
+MAY_SEP = (MONTHS >= 5) & (MONTHS <= 9)
+MAY_AUG = (MONTHS >= 5) & (MONTHS <= 8)
+JUN_AUG = (MONTHS >= 6) & (MONTHS <= 8)
+line_cap = pd.DataFrame({
+    "month": MONTHS,
+    # 300 MW radial line, summer only; winter exports 30-40 MWh/day (2023) -> 40/24 MW
+    "tj_af_220kv": np.where(MAY_SEP, 300.0, round(40.0 / 24, 2)),
+    # exports to UZ only May-Aug at 6-6.5 GWh/day (2023) -> 6.5/24 GW; nothing otherwise
+    "tj_uz": np.where(MAY_AUG, round(6.5e3 / 24, 1), 0.0),
+    # KG-TJ (MESSAGEix 82.4 MW): Tajik summer exports only (to KAZ 144.6 GWh in 2023)
+    "kg_tj_backward": np.where(MAY_SEP, 82.4, 0.0),
+    # CASA-1000 AC (1,300 MW): Kyrgyz summer exports to South Asia, 1 May - 30 Sep
+    "casa_1000_datka_sughd": np.where(MAY_SEP, 1300.0, 0.0),
+    # KZ-KG (MESSAGEix 508 MW): Kazakhstan supplies Kyrgyzstan September-May, Kyrgyzstan
+    # returns power June-August (2021 flows; the trilateral protocols of 2025)
+    "kz_kg": np.where(JUN_AUG, 0.0, 508.0),
+    "kz_kg_backward": np.where(JUN_AUG, 508.0, 0.0),
+})
+# Toktogul: the lowest of the published mid-summer outflows (345 m3/s on 12 Aug 2020; 454 on
+# 31 Jul 2021; 416 on 8 Aug) as the irrigation release in July-August
+release = pd.DataFrame({"month": MONTHS,
+                        "toktogul": np.where(np.isin(MONTHS, [7, 8]), 345.0, 0.0)})
 sink = pd.DataFrame({"month": MONTHS,
                      "aral_sea_north": np.where(WINTER, np.round(1.6e9 / (SEC[WINTER].sum()), 1), 0.0)})
 
 if __name__ == "__main__":
     for name, df in (("inflow_m3s.csv", inflow), ("water_demand_m3s.csv", demand), ("load_mw.csv", load),
                      ("capacity_factor.csv", cf), ("market_mw.csv", market), ("line_capacity_mw.csv", line_cap),
-                     ("sink_min_inflow_m3s.csv", sink)):
+                     ("sink_min_inflow_m3s.csv", sink), ("min_release_m3s.csv", release)):
         df.to_csv(HERE / name, index=False)
     print("fergana_lateral km3", round(fergana_km3, 3), "m3/s", round(fergana_km3 * KM3_TO_M3S, 1))
     for c in inflow.columns[1:]:
@@ -221,3 +263,15 @@ if __name__ == "__main__":
     print("dry factors", list(np.round((dv + dn) / 2, 2)))
     print("wet factors", list(np.round((wv + wn) / 2, 2)))
     print("solar annual CF", {c: round(float(np.sum(cf[c] * HOURS) / 8760), 3) for c in cf.columns[1:5]})
+    # Rogun's partial stage: published output 1,644 GWh (2023) and 1,219 GWh (2024) of 200 MW
+    print("rogun capacity_factor", round((1644 + 1219) / 2 / (200 * 8.76), 3))
+    # Amu Darya riverbed losses (cawater-info.net/amudarya/losses_e.htm, km3/yr): confluence ->
+    # Kerki 1.2, Kerki -> Tuyamuyun 3.6, below Tuyamuyun 1.4, as fractions of the mean flow
+    # through each reach (natural inflow less the ICWC withdrawals above it, plus returns)
+    amu_km3 = sum(volume_km3(inflow[c]) for c in amu)
+    q_middle = amu_km3 - volume_km3(demand["tj_amu_irrigation"]) * (1 - 0.1)
+    q_kerki = q_middle - 1.2 - volume_km3(demand["tm_amu_karakum"])
+    q_lower = q_kerki - 3.6 - volume_km3(demand["uz_amu_irrigation"])
+    for reach, loss, q in (("amu_darya_middle", 1.2, q_middle), ("amu_kerki_tuyamuyun", 3.6, q_kerki),
+                           ("amu_khorezm_delta", 1.4, q_lower)):
+        print(f"loss {reach}: {loss} / {q:.2f} km3 = {loss / q:.4f}")

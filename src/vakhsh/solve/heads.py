@@ -1,0 +1,147 @@
+"""How hydropower's head enters the LP: fixed head or successive LP (and, later, FPHA).
+
+A head model gives the head and evaporation parameters of every build and says when a
+solved LP is final; after the last solve it may add to the results (the exact energy).
+
+* `FixedHead`: `head_m`, or the level at `storage_initial_hm3` minus `tailwater_masl`;
+  evaporation from the area at the initial storage; one build.
+* `SuccessiveLP`: solve at fixed head; set each plant's head per step from the solved
+  storage path (level curve at the step's start and end storage, averaged, minus
+  tailwater); solve again; stop when the largest relative change in any plant's energy is
+  below `head_tolerance` or after `head_max_iterations` solves. The reported energy is then
+  recomputed exactly from the solved flows and the levels of the solved storage path, and
+  its gap to the LP's energy is reported.
+
+A head model that changes the hydro constraint family itself (the convex production model
+of the fidelity issue, FPHA) sets `config` (a `BuildConfig`) for its builds and registers
+its name in `HEAD_MODELS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+import numpy as np
+import xarray as xr
+
+from vakhsh.math.context import BuildConfig, BuildContext, HeadParameters
+from vakhsh.math.hydro import GRAVITY_MW_PER_M3S_M
+from vakhsh.math.water import STORAGE
+from vakhsh.network import Network
+from vakhsh.results.dataset import UNITS
+from vakhsh.solve.head import fixed_parameters, parameters_from_storage, storage_start
+from vakhsh.solve.options import SolveOptions
+
+Say = Callable[[str], None]
+
+
+class HeadModel(Protocol):
+    """The head of every build: `parameters` for the next build, `finish` after the last."""
+
+    mode: str
+    config: BuildConfig
+
+    def parameters(self, net: Network, solved: BuildContext | None
+                   ) -> HeadParameters | None:
+        """Parameters of the next build of `net`; `solved` None for the first, and None
+        returned when `solved` is final."""
+
+    def finish(self, net: Network, solved: BuildContext, ds: xr.Dataset
+               ) -> tuple[xr.Dataset, dict[str, Any]]:
+        """The results of the last solve with what this model adds, and its solve info."""
+
+
+class FixedHead:
+    mode = "fixed"
+    config = BuildConfig()
+
+    def parameters(self, net: Network, solved: BuildContext | None) -> HeadParameters | None:
+        return fixed_parameters(net) if solved is None else None
+
+    def finish(self, net: Network, solved: BuildContext, ds: xr.Dataset):
+        return ds, {"head_mode": self.mode, "head_energy_gap": None, "head_history": []}
+
+
+class SuccessiveLP:
+    mode = "iterate"
+    config = BuildConfig()
+
+    def __init__(self, tolerance: float = 1e-3, max_iterations: int = 20,
+                 say: Say | None = None):
+        self.tolerance, self.max_iterations = tolerance, max_iterations
+        self.say = say or (lambda _msg: None)
+        # per case (a network's identity): solves so far, last energy, changes
+        self._state: dict[int, tuple[int, np.ndarray | None, list[float]]] = {}
+
+    def parameters(self, net: Network, solved: BuildContext | None) -> HeadParameters | None:
+        if solved is None:
+            self._state[id(net)] = (0, None, [])
+            return fixed_parameters(net)
+        count, previous, history = self._state[id(net)]
+        count += 1
+        energy = plant_energy_mwh(solved)
+        change = largest_change(energy, previous)
+        history.append(change)
+        self._state[id(net)] = (count, energy, history)
+        self.say(f"head iteration {count}: largest energy change {change:.2e}")
+        if change <= self.tolerance or count >= self.max_iterations:
+            return None
+        storage = solved.k * solved.var(STORAGE).solution
+        return parameters_from_storage(net, storage_start(net, storage), storage)
+
+    def finish(self, net: Network, solved: BuildContext, ds: xr.Dataset):
+        ds, gap = exact_energy(net, ds)
+        _count, _energy, history = self._state.get(id(net), (0, None, []))
+        return ds, {"head_mode": self.mode, "head_energy_gap": gap, "head_history": history}
+
+
+# A head model per `SolveOptions.head`; FPHA registers itself here.
+HEAD_MODELS: dict[str, Callable[[SolveOptions, Say | None], HeadModel]] = {
+    "fixed": lambda options, say: FixedHead(),
+    "iterate": lambda options, say: SuccessiveLP(options.head_tolerance,
+                                                 options.head_max_iterations, say),
+}
+
+
+def head_model(options: SolveOptions, say: Say | None = None) -> HeadModel:
+    if options.head not in HEAD_MODELS:
+        from vakhsh.errors import SolveError
+
+        raise SolveError(f"unknown head model {options.head!r}; known: "
+                         f"{', '.join(HEAD_MODELS)}")
+    return HEAD_MODELS[options.head](options, say)
+
+
+def plant_energy_mwh(ctx: BuildContext) -> np.ndarray:
+    """Energy of each plant in the solved LP (at the head it was built with), MWh."""
+    if not ctx.has_var("turbine_flow_m3s"):
+        return np.zeros(0)
+    flow = ctx.var("turbine_flow_m3s").solution
+    efficiency = ctx.net.static("hydro_plants", "efficiency")
+    power = GRAVITY_MW_PER_M3S_M * efficiency * ctx.params.head_m * flow
+    return (power.sum("time") * ctx.hours).values
+
+
+def largest_change(energy: np.ndarray, previous: np.ndarray | None) -> float:
+    if previous is None:
+        return float("inf") if energy.size else 0.0
+    scale = np.maximum(np.abs(previous), 1e-9)
+    return float(np.max(np.abs(energy - previous) / scale)) if energy.size else 0.0
+
+
+def exact_energy(net: Network, ds: xr.Dataset) -> tuple[xr.Dataset, float]:
+    """Hydro power recomputed from the solved flows and the solved storage path's heads,
+    and the relative gap of its energy to the LP's."""
+    storage = ds["storage_hm3"]
+    exact = parameters_from_storage(net, storage_start(net, storage), storage)
+    efficiency = net.static("hydro_plants", "efficiency")
+    exact_p = GRAVITY_MW_PER_M3S_M * efficiency * exact.head_m * ds["turbine_flow_m3s"]
+    lp_energy = float(ds["hydro_p_mw"].sum()) * net.step_hours
+    exact_energy_ = float(exact_p.sum()) * net.step_hours
+    gap = (exact_energy_ - lp_energy) / lp_energy if lp_energy else 0.0
+    ds = ds.assign(hydro_p_exact_mw=exact_p, head_exact_m=exact.head_m)
+    for name in ("hydro_p_exact_mw", "head_exact_m"):
+        unit, description = UNITS[name]
+        ds[name].attrs.update(units=unit, description=description)
+    return ds, gap

@@ -1,0 +1,83 @@
+"""The central-asia validation table: published figures against the model, regenerated.
+
+Solves the default runs of `base` and `dry` (real HiGHS; about a second each on a quiet
+machine) and checks every row of `validation_bands.csv` against its band: rows marked in
+`validation_gaps.csv` must stay outside it (a gap that closes is reported, so the marks stay
+honest), all others inside. docs/central-asia.md must show the table as regenerated.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+FOLDER = Path(__file__).resolve().parents[2] / "src" / "vakhsh" / "datasets" / "central-asia"
+
+
+def _validate_module():
+    spec = importlib.util.spec_from_file_location("central_asia_validate",
+                                                  FOLDER / "validate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+validate = _validate_module()
+BANDS = pd.read_csv(FOLDER / "validation_bands.csv")
+
+
+@pytest.fixture(scope="module")
+def table() -> pd.DataFrame:
+    return validate.table(validate.solve("central-asia"))
+
+
+def test_bands_file_is_well_formed():
+    assert BANDS["id"].is_unique
+    assert (BANDS["band_min"] <= BANDS["band_max"]).all()
+    assert set(BANDS["scenario"]) <= set(validate.SCENARIOS)
+    assert set(BANDS["id"]) == set(validate.FIGURES), "every band has a figure and back"
+    assert BANDS["source"].str.contains("http|GSIM|as |same source").all()
+    gaps = validate.read_gaps()
+    assert set(gaps) <= set(BANDS["id"])
+    assert all(len(reason) > 40 for reason in gaps.values()), "a gap says why"
+
+
+@pytest.mark.parametrize("row_id", list(BANDS["id"]))
+def test_figure_is_in_its_band_or_a_marked_gap(table, row_id):
+    row = table.set_index("id").loc[row_id]
+    where = (f"{row_id}: model {row['model']:.4g} {row['unit']}, band "
+             f"[{row['band_min']:g}, {row['band_max']:g}]")
+    if row["gap"]:
+        assert not row["in_band"], f"{where} is now inside its band: remove it from " \
+                                   "validation_gaps.csv"
+    else:
+        assert row["in_band"], f"{where} left its band"
+
+
+def _numbers(markdown: str) -> dict[str, float]:
+    """The model column of the docs table, by row id."""
+    out = {}
+    for line in markdown.splitlines():
+        match = re.search(r"\(`([a-z0-9_]+)`\)", line)
+        if match:
+            cells = [c.strip() for c in line.split("|")]
+            out[match.group(1)] = float(cells[4].replace(",", ""))
+    return out
+
+
+def test_docs_show_the_table_as_regenerated(table):
+    shown = _numbers(validate.docs_table())
+    fresh = _numbers(validate.markdown(table))
+    assert shown.keys() == fresh.keys(), "docs/central-asia.md lacks rows: run validate.py " \
+                                         "--write-docs"
+    for row_id, value in fresh.items():
+        # printed to 3-4 significant figures; a solver's tie-breaking may move the last one
+        assert shown[row_id] == pytest.approx(value, rel=0.01, abs=0.011), \
+            f"docs/central-asia.md is stale at {row_id}: run validate.py --write-docs"
+    text = validate.docs_table()
+    for row_id, reason in validate.read_gaps().items():
+        assert f"`{row_id}`: {reason}" in text
