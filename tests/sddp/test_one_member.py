@@ -33,7 +33,8 @@ def runs(tmp_path_factory, helpers, cli):
     det = cli("run", "toy-cascade", *horizon, "--inflows", ens, "--member", "0", "--out",
               root / "det", "--no-report")
     assert det.exit_code == 0, det.output
-    sd = cli("sddp", "toy-cascade", *horizon, "--inflows", ens, "--iterations", "40",
+    sd = cli("sddp", "toy-cascade", *horizon, "--inflows", ens, "--iterations", "60",
+             "--gap", "1e-10",
              "--out", root / "sddp", "--no-report")
     assert sd.exit_code == 0, sd.output
     return root

@@ -56,6 +56,10 @@ def explain_stage(model, stage: int, state: np.ndarray, outcome: int | None,
     tables["reaches"] = reaches
     sub = dataclasses.replace(net, run=run, series=series, tables=tables)
     params = stage_parameters(fixed_parameters(net), st)
+    if status not in ("Infeasible", "needs a slack whatever state it starts from"):
+        return SolveError(f"stage {stage + 1} ({st.label}) under {which}: HiGHS stopped "
+                          f"without an optimum ({status}), from the previous basis, from "
+                          "scratch, with presolve and with the interior point method")
     error = explain_failure(sub, params, SolveStats(Outcome.INFEASIBLE, status, 0.0),
                             SolveOptions())
     return SolveError(f"stage {stage + 1} ({st.label}) is infeasible under {which}: "

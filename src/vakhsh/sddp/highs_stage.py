@@ -22,6 +22,9 @@ from vakhsh.solve.solver import _quiet
 
 OPTIMAL = highspy.HighsModelStatus.kOptimal
 INF = highspy.kHighsInf
+# the cost-to-go columns count million USD: cut intercepts of 1e10 USD would otherwise sit
+# in rows the simplex must satisfy to 1e-7 (HiGHS then stops with status Unknown)
+THETA_USD = 1e6
 
 
 @dataclass(frozen=True)
@@ -52,8 +55,9 @@ class StageProblem:
         settings = {"presolve": "off", "solver": "simplex", "threads": 1, **(options or {})}
         for key, value in settings.items():
             h.setOptionValue(key, value)
-        self._presolve = settings["presolve"]
+        self._presolve, self._solver = settings["presolve"], settings["solver"]
         self.retries = 0
+        self.failures: list[str] = []  # statuses that needed the interior point method
         n = lp.ncols
         h.addVars(n, _finite(lp.col_lower), _finite(lp.col_upper))
         h.changeColsCost(n, np.arange(n, dtype=np.int32), lp.cost)
@@ -66,9 +70,9 @@ class StageProblem:
         self.phi = np.zeros(0, dtype=np.int64)
         self.cut_count = 0
         if theta_lower is not None:
-            self.theta = self._add_col(1.0, theta_lower)
+            self.theta = self._add_col(THETA_USD, theta_lower / THETA_USD)
             if outcomes_next:
-                self.phi = np.array([self._add_col(0.0, theta_lower)
+                self.phi = np.array([self._add_col(0.0, theta_lower / THETA_USD)
                                      for _ in range(outcomes_next)], dtype=np.int64)
         self._out = lp.state_out.tocsr()
         self._inflow_cols = lp.inflow_cols.ravel().astype(np.int32)
@@ -83,7 +87,8 @@ class StageProblem:
         """The lower bound of the cost-to-go (and of each multi-cut column)."""
         cols = np.r_[self.theta, self.phi].astype(np.int32) if self.theta >= 0 else []
         if len(cols):
-            self.h.changeColsBounds(len(cols), cols, np.full(len(cols), float(lower)),
+            self.h.changeColsBounds(len(cols), cols,
+                                    np.full(len(cols), float(lower) / THETA_USD),
                                     np.full(len(cols), INF))
 
     def free_state(self, lower: np.ndarray, upper: np.ndarray) -> None:
@@ -108,13 +113,15 @@ class StageProblem:
 
     # ---- cuts
     def add_cut(self, intercept: float, slope: np.ndarray, column: int | None = None) -> None:
-        """`column >= intercept + slope . state_out` (theta, or one multi-cut column)."""
+        """`column >= intercept + slope . state_out` (theta, or one multi-cut column), in USD
+        (the row itself in THETA_USD)."""
         target = self.theta if column is None else column
-        dense = -np.asarray(slope @ self._out).ravel() if len(slope) else np.zeros(0)
+        dense = -np.asarray(slope @ self._out).ravel() / THETA_USD if len(slope) else \
+            np.zeros(0)
         nz = np.flatnonzero(dense)
         cols = np.r_[nz, target].astype(np.int32)
         vals = np.r_[dense[nz], 1.0]
-        self.h.addRow(intercept, INF, len(cols), cols, vals)
+        self.h.addRow(intercept / THETA_USD, INF, len(cols), cols, vals)
         self.cut_count += 1
 
     def add_risk_row(self, xi: np.ndarray) -> None:
@@ -140,6 +147,14 @@ class StageProblem:
         h.clearSolver()
         h.run()
         h.setOptionValue("presolve", self._presolve)
+        if h.getModelStatus() == OPTIMAL:
+            return
+        # last resort: the interior point method, then crossover to a vertex
+        h.setOptionValue("solver", "ipm")
+        h.clearSolver()
+        h.run()
+        h.setOptionValue("solver", self._solver)
+        self.failures.append(h.modelStatusToString(h.getModelStatus()))
 
     def solve(self, full: bool = False, cold: bool = False) -> StageSolution:
         """`full`: also return every column's value and row's dual; `cold`: forget the
@@ -154,7 +169,7 @@ class StageProblem:
         sol = self.h.getSolution()
         x = np.asarray(sol.col_value)
         objective = self.h.getInfo().objective_function_value + self.lp.constant_usd
-        theta = x[self.theta] if self.theta >= 0 else 0.0
+        theta = x[self.theta] * THETA_USD if self.theta >= 0 else 0.0
         duals = np.asarray(sol.col_dual)[self._state_cols] if len(self._state_cols) \
             else np.zeros(0)
         return StageSolution(objective_usd=objective, stage_cost_usd=objective - theta,

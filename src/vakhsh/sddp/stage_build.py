@@ -6,9 +6,10 @@ would read as constants of the horizon's start enters as columns instead, whose 
 the algorithm fixes before each solve:
 
 The stage is built elastic (`BuildConfig(elastic=True)`): every hard limit (minimum
-release, reach minimum flow, sink minimum inflow, node balances) has a slack priced at
-`ELASTIC_PENALTY`, so that every state a policy reaches has a feasible stage; a slack
-used in a simulation is reported as a violation.
+release, reach minimum flow, sink minimum inflow, must-run, node balances) has a slack,
+priced at `SLACK_PENALTY_USD_PER_HM3` (ten times that on balances), so that every state a
+policy reaches has a feasible stage; a slack used in a simulation is reported as a
+violation.
 
 - `sddp_inflow_m3s[time, catchment]`: the stage's inflow outcome, routed to each
   catchment's node like a catchment's inflow;
@@ -58,6 +59,10 @@ from vakhsh.sddp.stages import Stage, stage_network, stage_parameters
 from vakhsh.sddp.state import StateSpace
 
 END_TARGET_PENALTY = ELASTIC_PENALTY  # USD per hm3 (reservoirs) or MWh (storage units)
+# the elastic slacks' price per hm3 (or MWh) of violation: ten times more than water is
+# worth anywhere in the shipped models (~1e6 USD/hm3), and no more, since steeper cuts
+# make the stage LPs harder for the simplex (the diagnosis builds price per m3/s-step)
+SLACK_PENALTY_USD_PER_HM3 = 1e7
 INFLOW_PENALTY_USD_PER_HM3 = 10 * ELASTIC_PENALTY
 
 INFLOW = "sddp_inflow_m3s"
@@ -270,10 +275,15 @@ def _to_matrices(ctx: BuildContext, stage: Stage, states: StateSpace, par: bool)
             in_cols[pos] = _pick(var_cols, model, INFLOW_PREV, catchment=names)
             out[pos, _pick(var_cols, model, INFLOW_MEAN, catchment=names)] = 1.0
     A = _place_soc_in(A, ctx, var_cols, con_rows)
+    cost = M.c.copy()
+    for name, (_family, dim) in ctx.elastic.items():  # per hm3 (MWh), not per m3/s-step
+        cols = var_cols[name].ravel()
+        scale = SLACK_PENALTY_USD_PER_HM3 / ELASTIC_PENALTY
+        cost[cols[cols >= 0]] *= scale if dim == "storage_unit" else scale * ctx.k
     inflow_cols = (var_cols[INFLOW].reshape(steps, -1) if INFLOW in var_cols
                    else np.zeros((steps, 0), dtype=np.int64))
     return StageLP(stage=stage, net=ctx.net, ctx=ctx, A=A, row_lower=lower, row_upper=upper,
-                   col_lower=M.lb.copy(), col_upper=M.ub.copy(), cost=M.c.copy(),
+                   col_lower=M.lb.copy(), col_upper=M.ub.copy(), cost=cost,
                    constant_usd=float(ctx.cost_constant), inflow_cols=inflow_cols,
                    state_in_cols=in_cols, state_out=sp.csr_array(out),
                    par_rows=con_rows[PAR_ROW] if par else np.zeros(0, dtype=np.int64),

@@ -128,9 +128,9 @@ class Trainer:
         return risk_value(model.risk, probability, values)
 
     def simulate_sampled(self, replications: int) -> tuple[float, float]:
-        """Mean cost and 95 % half-width of the policy on sampled paths (training noise)."""
-        costs = np.array([self.forward(self.sample_path(), cold=False)[1]
-                          for _ in range(replications)])
+        """Mean cost and 95 % half-width of the policy on sampled paths (training noise),
+        each stage solved from scratch as a simulation of the saved policy solves it."""
+        costs = np.array([self.forward(self.sample_path())[1] for _ in range(replications)])
         return mean_ci95(costs)
 
 
