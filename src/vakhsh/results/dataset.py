@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from vakhsh.math.context import BuildContext
+from vakhsh.math.context import BuildContext, HeadParameters
 from vakhsh.math.hydro import GRAVITY_MW_PER_M3S_M
 from vakhsh.math.power import bus_load
 from vakhsh.math.water import STORAGE
@@ -35,26 +35,36 @@ FROM_LP = {name: kind.name for name, (out, kind) in OUTPUTS.items() if out.lp is
 
 
 def extract(ctx: BuildContext) -> xr.Dataset:
-    net = ctx.net
-    data: dict[str, xr.DataArray] = {}
-    for name in COPIED:
-        if ctx.has_var(name):
-            data[name] = ctx.var(name).solution.fillna(0.0)
-    if ctx.has_var(STORAGE):
-        data["storage_hm3"] = ctx.k * ctx.var(STORAGE).solution
+    values = {name: ctx.var(name).solution.fillna(0.0) for name in COPIED + [STORAGE]
+              if ctx.has_var(name)}
+    duals = {name: ctx.con(name).dual for name in DUALS if ctx.has_con(name)}
+    return assemble(ctx.net, ctx.params, values, duals, bus_load(ctx))
+
+
+# constraints whose duals the Dataset reports
+DUALS = ("power_balance", "reservoir_balance")
+
+
+def assemble(net: Network, params: HeadParameters, values: dict[str, xr.DataArray],
+             duals: dict[str, xr.DataArray], load_mw: xr.DataArray) -> xr.Dataset:
+    """The Dataset from solved variables (COPIED and the storage variable), the duals of
+    DUALS and the load, however they were solved (one LP, or stage by stage)."""
+    data: dict[str, xr.DataArray] = {name: values[name] for name in COPIED if name in values}
+    if STORAGE in values:
+        data["storage_hm3"] = net.hm3_per_m3s * values[STORAGE]
     data["inflow_m3s"] = net.series["catchments"]["inflow_m3s"]
     data["demand_m3s"] = net.series["water_demands"]["demand_m3s"]
-    data["load_mw"] = bus_load(ctx)
+    data["load_mw"] = load_mw
     data["market_price_usd_per_mwh"] = net.series["markets"]["price_usd_per_mwh"]
-    data["evaporation_hm3"] = ctx.params.evaporation_hm3
-    data["head_m"] = ctx.params.head_m
+    data["evaporation_hm3"] = params.evaporation_hm3
+    data["head_m"] = params.head_m
     _fill_missing(net, data)
     data.update(derived(net, data))
-    if ctx.has_con("power_balance"):
-        data["price_usd_per_mwh"] = ctx.con("power_balance").dual / ctx.hours
-    if ctx.has_con("reservoir_balance"):
+    if "power_balance" in duals:
+        data["price_usd_per_mwh"] = duals["power_balance"] / net.step_hours
+    if "reservoir_balance" in duals:
         # the row is in m3/s-steps: one more hm3 is 1/k of them
-        data["water_value_usd_per_hm3"] = -ctx.con("reservoir_balance").dual / ctx.k
+        data["water_value_usd_per_hm3"] = -duals["reservoir_balance"] / net.hm3_per_m3s
     ds = xr.Dataset({k: v.reset_coords(drop=True) if isinstance(v, xr.DataArray) else v
                      for k, v in data.items()})
     for name, (unit, description) in UNITS.items():

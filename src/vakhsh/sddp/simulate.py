@@ -1,0 +1,179 @@
+"""Simulate a policy along inflow paths: one audited vakhsh result per path.
+
+Each path (an ensemble member's own sequence, in or out of sample) is solved stage by
+stage with the policy's cuts, each stage's outgoing state entering the next. The stage
+solutions are joined into one Dataset over the whole horizon, built by the same
+`results.dataset.assemble` as every vakhsh result, and audited with `results.audit`
+against the full Network with the path's inflows: water and energy balances must close
+across stage boundaries too, which checks the state passed between stages. Hydro energy
+is also recomputed exactly from the simulated storage path (level curves and tailwater),
+with its gap to the LP's energy.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from vakhsh.math.power import bus_load
+from vakhsh.math.water import STORAGE
+from vakhsh.network import Network
+from vakhsh.results.audit import AuditReport, audit
+from vakhsh.results.dataset import COPIED, DUALS, assemble
+from vakhsh.results.results import Results
+from vakhsh.sddp.model import SDDPModel
+from vakhsh.sddp.stage_build import END_SHORT, END_SOC_SHORT, INFLOW_VIRTUAL
+from vakhsh.sddp.train import Trainer, mean_ci95
+from vakhsh.solve.head import fixed_parameters
+from vakhsh.solve.heads import exact_energy
+
+Say = Callable[[str], None]
+
+
+@dataclass
+class Simulation:
+    """The policy's results on a set of inflow paths."""
+
+    dataset: xr.Dataset  # dims member, time, ... (the usual result variables)
+    cost_usd: np.ndarray  # (member,)
+    audits: list[AuditReport]
+    summaries: list[dict]  # Results.summary() of each member
+    members: np.ndarray
+    energy_gap: np.ndarray  # (member,) exact minus LP hydro energy, relative
+    end_shortfall_hm3: pd.DataFrame  # member x reservoir, end targets not met
+    virtual_inflow_hm3: np.ndarray  # (member,) PAR(1) water from nowhere
+    violations: pd.DataFrame  # member x constraint family: elastic slack used (hm3 or MWh)
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def mean_ci95(self) -> tuple[float, float]:
+        return mean_ci95(self.cost_usd)
+
+
+def member_network(net: Network, inflow_m3s: np.ndarray, label: str) -> Network:
+    """`net` with one path's inflow per (step, catchment)."""
+    da = net.series["catchments"]["inflow_m3s"].copy(data=inflow_m3s)
+    series = {**net.series, "catchments": net.series["catchments"].assign(inflow_m3s=da)}
+    return dataclasses.replace(net, series=series, scenario=label)
+
+
+def simulate(model: SDDPModel, paths_m3s: np.ndarray, members: np.ndarray,
+             say: Say | None = None, audit_tolerance: float | None = None) -> Simulation:
+    """Simulate the policy in `model` along each path (path, step, catchment)."""
+    say = say or (lambda _m: None)
+    tolerance = model.options.audit_tolerance if audit_tolerance is None else audit_tolerance
+    trainer = Trainer(model, np.random.default_rng(0))
+    params = fixed_parameters(model.net)
+    load = xr.concat([bus_load(lp.ctx) for lp in model.lps], dim="time")
+    datasets, costs, audits, summaries, gaps, shorts, virtual = [], [], [], [], [], [], []
+    violations = []
+    for n, path in enumerate(paths_m3s):
+        say(f"simulating member {int(members[n])} ({n + 1}/{len(paths_m3s)})")
+        x = model.states.initial.copy()
+        parts, cost = [], 0.0
+        short = pd.Series(0.0, index=model.net.ids("reservoirs"))
+        water_from_nowhere = 0.0
+        used: dict[str, float] = {}
+        for s, lp in enumerate(model.lps):
+            sol = trainer.solve(s, x, path=path, full=True, cold=True)
+            cost += sol.stage_cost_usd
+            parts.append(_stage_arrays(lp, sol.col_value, sol.row_dual))
+            if END_SHORT in lp.var_cols:
+                cols = lp.var_cols[END_SHORT]
+                ids = lp.ctx.var(END_SHORT).labels.indexes["reservoir"]
+                short.loc[list(ids)] = sol.col_value[cols]
+            if INFLOW_VIRTUAL in lp.var_cols:
+                water_from_nowhere += float(sol.col_value[lp.var_cols[INFLOW_VIRTUAL]].sum()
+                                            * lp.net.hm3_per_m3s * lp.stage.size)
+            for name, amount in _slack_used(lp, sol.col_value).items():
+                used[name] = used.get(name, 0.0) + amount
+            x = sol.state_out
+        net_k = member_network(model.net, path, f"{model.net.scenario or 'model'}+member"
+                                                f"{int(members[n])}")
+        values, duals = _join(model.net, parts)
+        ds = assemble(net_k, params, values, duals, load)
+        ds, gap = exact_energy(net_k, ds)
+        report = audit(net_k, ds, tolerance)
+        results = Results(net=net_k, dataset=ds, objective_usd=cost, audit=report,
+                          solve_info={"status": "optimal"})
+        datasets.append(ds)
+        costs.append(cost)
+        audits.append(report)
+        summaries.append(results.summary())
+        gaps.append(gap)
+        shorts.append(short)
+        virtual.append(water_from_nowhere)
+        violations.append(used)
+    dataset = xr.concat(datasets, dim=pd.Index(members, name="member"),
+                        coords="minimal", compat="override", join="override")
+    return Simulation(dataset=dataset, cost_usd=np.asarray(costs), audits=audits,
+                      summaries=summaries, members=np.asarray(members),
+                      energy_gap=np.asarray(gaps, dtype=float),
+                      end_shortfall_hm3=pd.DataFrame(shorts, index=pd.Index(members,
+                                                                            name="member")),
+                      virtual_inflow_hm3=np.asarray(virtual),
+                      violations=pd.DataFrame(violations, index=pd.Index(members,
+                                                                         name="member"))
+                      .fillna(0.0))
+
+
+def _slack_used(lp, x: np.ndarray) -> dict[str, float]:
+    """Elastic slack used in a stage, by constraint family (hm3; MWh for storage units)."""
+    out = {}
+    for name, (family, dim) in lp.ctx.elastic.items():
+        cols = lp.var_cols[name].ravel()
+        amount = float(x[cols[cols >= 0]].sum())
+        if dim != "storage_unit":
+            amount *= lp.net.hm3_per_m3s  # m3/s over one step
+        if amount > 0:
+            out[family] = out.get(family, 0.0) + amount
+    return out
+
+
+def _stage_arrays(lp, x: np.ndarray, y: np.ndarray) -> dict[str, xr.DataArray]:
+    """Solved values of the result variables and duals in one stage, labelled."""
+    out = {}
+    model = lp.ctx.model
+    for name in COPIED + [STORAGE]:
+        if name in lp.var_cols:
+            cols = lp.var_cols[name]
+            values = np.where(cols >= 0, x[np.maximum(cols, 0)], 0.0)
+            out[name] = xr.DataArray(values, coords=model.variables[name].labels.coords,
+                                     dims=model.variables[name].labels.dims)
+    for name in DUALS:
+        if name in lp.con_rows:
+            rows = lp.con_rows[name]
+            values = np.where(rows >= 0, y[np.maximum(rows, 0)], np.nan)
+            con = model.constraints[name]
+            out["dual:" + name] = xr.DataArray(values, coords=con.labels.coords,
+                                               dims=con.labels.dims)
+    return out
+
+
+def _join(net: Network, parts: list[dict[str, xr.DataArray]]
+          ) -> tuple[dict[str, xr.DataArray], dict[str, xr.DataArray]]:
+    """Stage arrays joined over the horizon, each on its kind's full set of components
+    (a family may leave a component out of a stage, e.g. a minimum flow not in force)."""
+    time = pd.Index(net.time, name="time")
+    by_dim = {net.dim(kind): net.coord(kind) for kind in net.tables}
+    names = sorted({name for part in parts for name in part})
+    values, duals = {}, {}
+    for name in names:
+        pieces = [part[name] for part in parts if name in part]
+        dim = next(d for d in pieces[0].dims if d != "time")
+        fill = np.nan if name.startswith("dual:") else 0.0
+        full = xr.DataArray(np.full((len(time), len(by_dim[dim])), fill),
+                            coords=[time, by_dim[dim]])
+        for piece in pieces:
+            full.loc[{"time": piece["time"].values, dim: piece[dim].values}] = \
+                piece.transpose("time", dim).values
+        if name.startswith("dual:"):
+            duals[name[5:]] = full
+        else:
+            values[name] = full
+    return values, duals

@@ -1,0 +1,109 @@
+"""When training stops: small rules over the iteration log (SDDP.jl's stopping rules).
+
+Training stops as soon as any rule says so; the rule's `name` is recorded as `stopped_by`.
+
+- `IterationLimit(n)`;
+- `TimeLimit(seconds)` (wall time of the training);
+- `BoundStalling(n, tolerance)`: the lower bound moved by less than `tolerance`
+  (relative) in each of the last n iterations, after having moved once;
+- `StatisticalGap(tolerance, replications, period)`: every `period` iterations the policy
+  is simulated on `replications` paths sampled from the training distribution; stop when
+  (simulated mean - lower bound) / |simulated mean| <= tolerance. As SDDP.jl warns, the
+  simulated mean has sampling error (its 95 % half-width is logged beside it) and the
+  test is repeated, so a stop is a statistical statement, not a proof. Under a risk
+  measure other than the expectation the lower bound is a risk-adjusted value, not a bound
+  on the mean cost, and this rule is not used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+@dataclass
+class Iteration:
+    """One line of the training log."""
+
+    iteration: int
+    lower_bound_usd: float
+    forward_cost_usd: float  # mean cost of this iteration's forward passes
+    time_s: float  # wall time since training started
+    cpu_s: float  # CPU time of this process since training started
+    cuts: int  # cuts added so far
+    solves: int  # stage LPs solved so far
+    simulated_mean_usd: float | None = None
+    simulated_ci95_usd: float | None = None
+
+    @property
+    def gap(self) -> float | None:
+        if self.simulated_mean_usd is None or self.simulated_mean_usd == 0:
+            return None
+        return (self.simulated_mean_usd - self.lower_bound_usd) / abs(self.simulated_mean_usd)
+
+
+class Simulator(Protocol):
+    def simulate_sampled(self, replications: int) -> tuple[float, float]:
+        """Mean cost and 95 % half-width over sampled paths."""
+
+
+class StoppingRule(Protocol):
+    name: str
+
+    def should_stop(self, log: list[Iteration], simulator: Simulator) -> bool: ...
+
+
+@dataclass
+class IterationLimit:
+    limit: int
+    name: str = "iteration_limit"
+
+    def should_stop(self, log: list[Iteration], simulator: Simulator) -> bool:
+        return log[-1].iteration >= self.limit
+
+
+@dataclass
+class TimeLimit:
+    seconds: float
+    name: str = "time_limit"
+
+    def should_stop(self, log: list[Iteration], simulator: Simulator) -> bool:
+        return log[-1].time_s >= self.seconds
+
+
+@dataclass
+class BoundStalling:
+    iterations: int = 5
+    tolerance: float = 1e-6
+    name: str = "bound_stalling"
+
+    def should_stop(self, log: list[Iteration], simulator: Simulator) -> bool:
+        if len(log) <= self.iterations:
+            return False
+        bounds = [it.lower_bound_usd for it in log]
+        scale = max(abs(bounds[-1]), 1.0)
+        if abs(bounds[-1] - bounds[0]) <= self.tolerance * scale and len(log) < 2 * \
+                self.iterations:
+            return False  # has not moved yet: cuts may still be travelling back
+        recent = bounds[-self.iterations - 1:]
+        return all(abs(b - a) <= self.tolerance * scale for a, b in
+                   zip(recent[:-1], recent[1:], strict=True))
+
+
+@dataclass
+class StatisticalGap:
+    tolerance: float = 0.01
+    replications: int = 100
+    period: int = 10
+    name: str = "statistical_gap"
+    checks: list[tuple[int, float, float]] = field(default_factory=list)
+
+    def should_stop(self, log: list[Iteration], simulator: Simulator) -> bool:
+        last = log[-1]
+        if last.iteration % self.period:
+            return False
+        mean, ci = simulator.simulate_sampled(self.replications)
+        last.simulated_mean_usd, last.simulated_ci95_usd = mean, ci
+        self.checks.append((last.iteration, mean, ci))
+        gap = last.gap
+        return gap is not None and gap <= self.tolerance

@@ -1,0 +1,70 @@
+"""The converged lower bound equals the deterministic equivalent (the whole scenario tree as
+one LP, written in conftest.py from the full-horizon vakhsh LP only), and the simulated
+mean agrees within its confidence interval.
+
+The tree: toy-cascade over October-December at daily steps (three monthly stages) with a
+dry and a wet outcome per stage, so every state kind is exercised: two reservoirs, the
+battery's charge and the two days of water in transit on the delayed lower river.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from vakhsh.network import load_network
+from vakhsh.sddp.inflows import load_inflows
+from vakhsh.sddp.model import build_sddp_model
+from vakhsh.sddp.options import SDDPOptions
+from vakhsh.sddp.stopping import BoundStalling, IterationLimit
+from vakhsh.sddp.train import Trainer, train
+
+FACTORS = [0.6, 1.4]
+
+
+@pytest.fixture(scope="module")
+def case(tmp_path_factory, helpers):
+    net = load_network("toy-cascade", start="2024-10-01", end="2025-01-01")
+    path = helpers.monthly_ensemble(net, np.array(FACTORS), tmp_path_factory.mktemp("de") /
+                                    "e.nc")
+    inflows = load_inflows(net, path)
+    stages = helpers.month_stages(net)
+    outcomes = [inflows.steps_m3s[:, steps, :] for steps in stages]
+    return net, inflows, helpers.deterministic_equivalent(net, stages, outcomes)
+
+
+def converge(net, inflows, **options):
+    opts = SDDPOptions(gap=None, forward_passes=2, **options)
+    model = build_sddp_model(net, inflows, opts)
+    log = train(model, [IterationLimit(60), BoundStalling(6, 1e-10)])
+    return model, log
+
+
+@pytest.mark.parametrize("cut", ["single", "multi"])
+def test_lower_bound_equals_the_deterministic_equivalent(case, cut):
+    net, inflows, optimum = case
+    _model, log = converge(net, inflows, cut=cut)
+    assert log.stopped_by == "bound_stalling"
+    assert log.lower_bound_usd == pytest.approx(optimum, rel=1e-6)
+    # the bound never exceeds the optimum along the way (it is a lower bound)
+    assert max(it.lower_bound_usd for it in log.iterations) <= optimum * (1 + 1e-9)
+
+
+def test_simulated_mean_agrees_within_its_confidence_interval(case):
+    net, inflows, optimum = case
+    model, _log = converge(net, inflows)
+    mean, ci = Trainer(model, np.random.default_rng(7)).simulate_sampled(200)
+    assert ci > 0
+    assert abs(mean - optimum) <= ci
+
+
+def test_weekly_stages_converge_to_their_equivalent(tmp_path, helpers):
+    net = load_network("toy-cascade", start="2024-10-01", end="2024-10-22")
+    inflows = load_inflows(net, helpers.monthly_ensemble(net, np.array(FACTORS),
+                                                         tmp_path / "w.nc"))
+    stages = helpers.week_stages(net)
+    assert [len(s) for s in stages] == [7, 7, 7]
+    outcomes = [inflows.steps_m3s[:, steps, :] for steps in stages]
+    optimum = helpers.deterministic_equivalent(net, stages, outcomes)
+    _model, log = converge(net, inflows, stage="week")
+    assert log.lower_bound_usd == pytest.approx(optimum, rel=1e-6)

@@ -1,0 +1,71 @@
+"""A one-outcome ensemble reproduces the deterministic LP exactly: the lower bound and the
+simulated cost equal `vakhsh run --inflows ENS.nc --member 0`'s objective, and the
+simulated member is an optimal solution of that LP (audited)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from vakhsh.ensemble_inflows import with_member
+from vakhsh.math.build import build_model
+from vakhsh.math.water import STORAGE
+from vakhsh.network import load_network
+from vakhsh.solve.head import fixed_parameters
+from vakhsh.solve.options import SolveOptions
+from vakhsh.solve.solver import Outcome, run_solver
+
+
+HORIZON = ("2024-10-01", "2025-03-01")  # five monthly stages of daily steps
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory, helpers, cli):
+    root = tmp_path_factory.mktemp("one")
+    net = load_network("toy-cascade", start=HORIZON[0], end=HORIZON[1])
+    rng = np.random.default_rng(5)
+    factors = rng.uniform(0.7, 1.3, size=(1, 5, 3))
+    ens = helpers.monthly_ensemble(net, factors, root / "one.nc")
+    horizon = ["--start", HORIZON[0], "--end", HORIZON[1]]
+    det = cli("run", "toy-cascade", *horizon, "--inflows", ens, "--member", "0", "--out",
+              root / "det", "--no-report")
+    assert det.exit_code == 0, det.output
+    sd = cli("sddp", "toy-cascade", *horizon, "--inflows", ens, "--iterations", "60",
+             "--gap", "1e-10",
+             "--out", root / "sddp", "--no-report")
+    assert sd.exit_code == 0, sd.output
+    return root
+
+
+def test_lower_bound_equals_the_deterministic_objective(runs):
+    det = json.loads((runs / "det" / "summary.json").read_text())
+    sddp = json.loads((runs / "sddp" / "summary.json").read_text())
+    assert sddp["sddp"]["outcomes_per_stage"] == [1] * 5
+    assert sddp["sddp"]["lower_bound_usd"] == pytest.approx(det["objective_usd"], rel=1e-9)
+    assert sddp["sddp"]["simulated_mean_usd"] == pytest.approx(det["objective_usd"], rel=1e-9)
+    assert sddp["sddp"]["simulated_ci95_usd"] == 0.0
+    assert sddp["sddp"]["stopped_by"] == "statistical_gap"
+
+
+def test_the_simulated_member_is_an_optimum_of_the_deterministic_lp(runs):
+    """The LP is degenerate (water can wait in either reservoir at no cost), so the storage
+    path of an optimum is not unique: the deterministic LP with its storage fixed to the
+    simulated path must reach the same optimum."""
+    sim = xr.open_dataset(runs / "sddp" / "simulation.nc", engine="h5netcdf").sel(member=0)
+    summary = json.loads((runs / "sddp" / "summary.json").read_text())
+    det_summary = json.loads((runs / "det" / "summary.json").read_text())
+    assert summary["audit"]["passed"] and summary["audit"]["members_passed"] == 1
+    net = with_member(load_network("toy-cascade", start=HORIZON[0], end=HORIZON[1]), runs / "one.nc", 0)
+    np.testing.assert_allclose(sim["inflow_m3s"], net.series["catchments"]["inflow_m3s"],
+                               rtol=1e-12)
+    ctx = build_model(net, fixed_parameters(net))
+    storage = ctx.var(STORAGE)
+    path = sim["storage_hm3"].transpose("time", "reservoir").values / net.hm3_per_m3s
+    storage.lower = xr.DataArray(path, coords=storage.lower.coords)
+    storage.upper = xr.DataArray(path, coords=storage.upper.coords)
+    assert run_solver(ctx.model, SolveOptions()).outcome is Outcome.OPTIMAL
+    fixed = float(ctx.model.objective.value) + ctx.cost_constant
+    assert fixed == pytest.approx(det_summary["objective_usd"], rel=1e-7)

@@ -1,0 +1,105 @@
+"""The small parts: stages, state, stopping rules, the cost-to-go of a set of cuts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from vakhsh.network import load_network
+from vakhsh.sddp.cuts import CutStore
+from vakhsh.sddp.stages import split_stages, stage_network
+from vakhsh.sddp.state import state_space
+from vakhsh.sddp.stopping import (
+    BoundStalling,
+    Iteration,
+    IterationLimit,
+    StatisticalGap,
+    TimeLimit,
+)
+
+
+@pytest.fixture(scope="module")
+def toy():
+    return load_network("toy-cascade")
+
+
+def test_month_and_week_stages(toy):
+    months = split_stages(toy, "month")
+    assert [s.label for s in months][:3] == ["2024-10", "2024-11", "2024-12"]
+    assert [s.size for s in months] == [31, 30, 31, 31, 28, 31, 30, 31, 30, 31, 31, 30]
+    assert months[-1].stop == len(toy.time)
+    weeks = split_stages(toy, "week")
+    assert len(weeks) == 53 and {s.size for s in weeks[:-1]} == {7} and weeks[-1].size == 1
+    assert all(a.stop == b.start for a, b in zip(weeks[:-1], weeks[1:], strict=True))
+
+
+def test_a_stage_network_leaves_the_linking_quantities_to_state(toy):
+    stage = split_stages(toy, "month")[2]
+    sub = stage_network(toy, stage)
+    assert len(sub.time) == 31 and sub.time[0] == toy.time[stage.start]
+    assert (sub.tables["reservoirs"]["storage_initial_hm3"] == 0).all()
+    assert (sub.tables["storage_units"]["soc_initial_mwh"] == 0).all()
+    assert (sub.tables["reaches"]["initial_flow_m3s"] == 0).all()
+    assert float(sub.series["catchments"]["inflow_m3s"].sum()) == 0.0
+    # the full network is untouched
+    assert toy.tables["reservoirs"].loc["upper", "storage_initial_hm3"] == 1200
+
+
+def test_the_state_of_toy_cascade(toy):
+    states = state_space(toy, inflow_state=True)
+    assert states.names == ["storage:upper", "storage:lower", "soc:battery_south",
+                            "transit:lower_river:1", "transit:lower_river:2",
+                            "inflow:headwaters", "inflow:side_valley", "inflow:tributary"]
+    np.testing.assert_allclose(states.initial[:5], [1200, 100, 0, 40, 40])
+    assert states.lower[0] == 400 and states.upper[0] == 2000 and states.upper[2] == 80
+
+
+def log_of(bounds, time_s=None) -> list[Iteration]:
+    return [Iteration(i + 1, b, b, time_s or i, i, 0, 0) for i, b in enumerate(bounds)]
+
+
+class FixedSimulator:
+    def __init__(self, mean, ci):
+        self.mean, self.ci, self.calls = mean, ci, 0
+
+    def simulate_sampled(self, replications):
+        self.calls += 1
+        return self.mean, self.ci
+
+
+def test_stopping_rules():
+    sim = FixedSimulator(100.0, 5.0)
+    assert not IterationLimit(3).should_stop(log_of([1, 2]), sim)
+    assert IterationLimit(3).should_stop(log_of([1, 2, 3]), sim)
+    assert TimeLimit(2.5).should_stop(log_of([1, 2, 3, 4]), sim)
+    assert not TimeLimit(10).should_stop(log_of([1, 2, 3, 4]), sim)
+    stall = BoundStalling(3, 1e-6)
+    assert not stall.should_stop(log_of([1, 2, 3, 4, 5]), sim)
+    assert stall.should_stop(log_of([1, 2, 5, 5, 5, 5]), sim)
+    assert not stall.should_stop(log_of([5, 5, 5, 5]), sim)  # has never moved yet
+    gap = StatisticalGap(0.01, replications=10, period=5)
+    log = log_of([90, 95, 98, 99, 99.5])
+    assert gap.should_stop(log, sim) and sim.calls == 1  # (100 - 99.5) / 100 < 1 %
+    assert log[-1].simulated_mean_usd == 100 and log[-1].simulated_ci95_usd == 5
+    assert not gap.should_stop(log_of([90, 95, 98, 99]), sim) and sim.calls == 1
+    assert not StatisticalGap(0.01, 10, 1).should_stop(log_of([50]), sim)
+
+
+def test_cost_to_go_of_single_and_multi_cuts():
+    single = CutStore(n_state=1, lower_usd=0.0)
+    single.add(10.0, np.array([-1.0]), -1, 1)  # 10 - x
+    single.add(4.0, np.array([-0.25]), -1, 1)  # 4 - x / 4
+    value, grad = single.evaluate(np.array([[0.0], [12.0], [20.0]]))
+    np.testing.assert_allclose(value, [10.0, 1.0, 0.0])  # the last is the lower bound
+    np.testing.assert_allclose(grad[:, 0], [-1.0, -0.25, 0.0])
+    multi = CutStore(n_state=1, lower_usd=0.0, outcomes=2)
+    multi.add(10.0, np.array([-1.0]), 0, 1)
+    multi.add(20.0, np.array([-2.0]), 1, 1)
+    multi.add_risk_set(np.array([0.5, 0.5]))
+    assert not multi.add_risk_set(np.array([0.5, 0.5]))  # known already
+    value, grad = multi.evaluate(np.array([[2.0]]))
+    assert value[0] == pytest.approx(0.5 * 8 + 0.5 * 16)
+    assert grad[0, 0] == pytest.approx(-1.5)
+    multi.add_risk_set(np.array([0.0, 1.0]))  # a risk-averse distribution seen later
+    value, _grad = multi.evaluate(np.array([[2.0]]))
+    assert value[0] == pytest.approx(16.0)
