@@ -72,6 +72,6 @@ def test_a_changed_inflow_file_is_run_again(tmp_path):
     out = tmp_path / "ens"
     assert run(TOY, spec, out)[0] == 0
     assert run(TOY, spec, out)[0] == 1
-    write_ensemble(da * 0.5, inflows)
+    write_ensemble(da * 0.5, inflows, overwrite=True)
     skipped, result = run(TOY, spec, out)
     assert skipped == 0 and result.succeeded == 1

@@ -34,6 +34,9 @@ class BuildConfig:
     """Options of one LP build, passed explicitly (no state hidden on the Network)."""
 
     elastic: bool = False  # add priced slacks on every hard constraint (diagnosis)
+    # with `elastic`: the storage floor and end target as rows with slacks of their own (a
+    # diagnosis names them); SDDP's recourse stages keep them as bounds of the state
+    elastic_storage: bool = True
 
 
 @dataclass

@@ -40,7 +40,7 @@ def add_water_variables(ctx: BuildContext) -> None:
         # the end-of-horizon target is a bound on the last step's storage
         lower[{"time": -1}] = np.maximum(res["storage_min_hm3"],
                                          res["storage_final_min_hm3"]).to_numpy()
-        if ctx.config.elastic:
+        if ctx.config.elastic and ctx.config.elastic_storage:
             lower = lower * 0.0  # both limits are rows with slacks (add_elastic_storage)
         upper = net.static("reservoirs", "storage_max_hm3")
         raised = ctx.extendable_ids("reservoirs")
@@ -203,7 +203,7 @@ def add_water_balances(ctx: BuildContext) -> None:
         ctx.add_con(lhs == const_in + (initial - ctx.params.evaporation_hm3) / k,
                     name="reservoir_balance")
         _add_min_release(ctx)
-        if ctx.config.elastic:
+        if ctx.config.elastic and ctx.config.elastic_storage:
             add_elastic_storage(ctx)
     if ctx.has("junctions"):
         ids = list(net.ids("junctions"))

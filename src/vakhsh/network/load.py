@@ -258,7 +258,7 @@ def _candidate_series_problems(parsed: ParsedModel, resolver: SeriesResolver
     plan reads them), so that a plan's inputs are hashed and validated too."""
     problems = []
     for cid, cand in parsed.candidates.items():
-        for name in SERIES_FIELDS[cand.component]:
+        for name in SERIES_FIELDS.get(cand.component, ()):
             value = cand.template.get(name)
             if isinstance(value, str) and SERIES_PATTERN.match(value):
                 path = f"candidates.{cid}.template.{name}"

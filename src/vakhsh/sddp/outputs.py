@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from vakhsh.atomic import atomic_folder
+from vakhsh.outputs import output_folder
 from vakhsh.sddp.policy import write_policy
 from vakhsh.sddp.summary import member_table
 
@@ -48,9 +48,12 @@ def members_table(run) -> pd.DataFrame:
     return frame
 
 
-def write_run(run, folder: Path, report: bool = True) -> Path:
+SDDP_KIND = "sddp"
+
+
+def write_run(run, folder: Path, report: bool = True, overwrite: bool = False) -> Path:
     summary = run.summary()
-    with atomic_folder(folder) as tmp:
+    with output_folder(folder, SDDP_KIND, overwrite) as tmp:
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2, default=_plain))
         if run.simulation is not None:
             ds = run.simulation.dataset

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from vakhsh.atomic import write_text_atomic
+from vakhsh.outputs import write_text_atomic
 from vakhsh.report.html import CSS, REPORT_FILE, _card, _e, _figure, _run_info, frame_html
 from vakhsh.report.style import (
     SERIES_COLOURS,

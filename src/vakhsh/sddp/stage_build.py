@@ -122,7 +122,7 @@ def build_stage(net: Network, params: HeadParameters, stage: Stage, last: bool,
     # elastic: every hard limit has a priced slack, so that a stage is feasible from any
     # state a (still poor) policy can reach (SDDP needs relatively complete recourse);
     # `model.check_stages` finds the outcomes that need a slack from every state
-    ctx = new_context(sub, stage_parameters(params, stage), BuildConfig(elastic=True))
+    ctx = new_context(sub, stage_parameters(params, stage), BuildConfig(elastic=True, elastic_storage=False))
     full_tables = net.tables
 
     def state_family(ctx: BuildContext) -> None:
