@@ -18,7 +18,7 @@ import pandas as pd
 
 from vakhsh.outputs import html_signature, write_text_file
 from vakhsh.report import metrics
-from vakhsh.report.style import data_uri
+from vakhsh.report.style import data_uri, inline_svg
 
 REPORT_FILE = "report.html"
 REPORT_KIND = "report"
@@ -48,6 +48,7 @@ nav a { color: var(--accent); margin-right: 0.9rem; text-decoration: none; }
 .card.good .value { color: var(--good); }
 figure { margin: 0.6rem 0 1.4rem; }
 figure img { max-width: 100%; height: auto; display: block; border: 1px solid var(--line); }
+figure .svg svg { display: block; border: 1px solid var(--line); }
 figcaption { font-size: 0.88rem; color: var(--muted); margin-top: 0.3rem; }
 table { border-collapse: collapse; font-size: 0.86rem; margin: 0.4rem 0 1.2rem;
         width: auto; }
@@ -95,7 +96,7 @@ def render_report(run) -> str:
     started = time.perf_counter()
     summary = run.summary()
     head = metrics.headline(run, summary)
-    figures = [(spec, _figure(spec.function, run)) for spec in PLOTS]
+    figures = [(spec, _figure(spec, run)) for spec in PLOTS]
     tables = [
         ("buses", "Energy by bus (GWh)", metrics.bus_table(run),
          "Winter is October–March, the non-vegetation season; the winter deficit is "
@@ -112,6 +113,10 @@ def render_report(run) -> str:
          "Uzbekistan, Turkmenistan, Kazakhstan and Afghanistan)."),
         ("sinks", "Sinks (hm³)", metrics.sink_table(run), ""),
         ("reservoirs", "Reservoirs (hm³)", metrics.reservoir_table(run), ""),
+        ("prices", "Electricity prices (USD/MWh)", metrics.price_table(run),
+         "Time means of the dual of each bus's balance over the steps where it has one; "
+         "— where the bus has no price: nothing in its island (the buses joined to it by "
+         "lines in service) can supply it, so its balance sets no price."),
         ("markets", "Outside markets", metrics.market_table(run),
          "Revenue: exports minus imports at the market price (million USD)."),
         ("costs", "Costs by kind (M USD)", _costs_frame(head),
@@ -135,7 +140,10 @@ def render_report(run) -> str:
     ]
     for spec, (uri, error) in figures:
         parts.append(f'<figure id="{spec.key}"><h3>{_e(spec.title)}</h3>')
-        if uri:
+        if uri and spec.inline:
+            parts.append(f'<div class="svg" role="img" aria-label="{_e(spec.title)}">{uri}'
+                         "</div>")
+        elif uri:
             parts.append(f'<img src="{uri}" alt="{_e(spec.title)}">')
         else:
             parts.append(f'<p class="error">This plot could not be drawn: {_e(error)}</p>')
@@ -161,9 +169,11 @@ def _costs_frame(head: dict[str, Any]) -> pd.DataFrame:
     return frame[frame["cost_musd"].abs() > 0]
 
 
-def _figure(function, run) -> tuple[str | None, str | None]:
+def _figure(spec, run) -> tuple[str | None, str | None]:
+    """The figure as a data: URI (or, for an inline spec, as <svg> markup), or the error."""
     try:
-        return data_uri(function(run)), None
+        fig = spec.function(run)
+        return (inline_svg(fig) if spec.inline else data_uri(fig)), None
     except Exception as exc:  # noqa: BLE001 - one broken plot must not lose the report
         return None, f"{type(exc).__name__}: {exc}"
 
@@ -246,10 +256,10 @@ def frame_html(frame: pd.DataFrame, right: bool = False) -> str:
         f'<th class="{"num" if right or _numeric(frame[c]) else ""}">{_e(_header(c))}</th>'
         for c in frame.columns)
     rows = []
-    for key, row in frame.iterrows():
+    for i, key in enumerate(frame.index):
         cells = [f"<td>{_e(key)}</td>"]
         for column in frame.columns:
-            value = row[column]
+            value = frame[column].iloc[i]  # its column's type (a row would make ints floats)
             if _numeric(frame[column]):
                 cells.append(f'<td class="num">{_number(value, column)}</td>')
             else:
@@ -271,6 +281,7 @@ def _missing(value: Any) -> bool:
 
 def _header(column: str) -> str:
     for suffix, unit in (("_gwh", " (GWh)"), ("_hm3", " (hm³)"), ("_musd", " (M USD)"),
+                         ("_usd_per_mwh", " (USD/MWh)"),
                          ("_share", " (%)")):
         if column.endswith(suffix):
             return column.removesuffix(suffix).replace("_", " ") + unit
@@ -282,6 +293,8 @@ def _number(value: Any, column: str) -> str:
         return "—"
     if column.endswith("_share"):
         return f"{100 * float(value):.1f}"
+    if isinstance(value, (int, np.integer)):
+        return f"{value:,d}"
     value = float(value)
     return f"{value:,.1f}" if abs(value) < 100 else f"{value:,.0f}"
 
