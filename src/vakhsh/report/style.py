@@ -45,6 +45,50 @@ SERIES_COLOURS = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc94
 WINTER_MONTHS = WINTER  # October to March (vakhsh.results.metrics)
 DPI = 100
 
+# The look of every page vakhsh writes (report.html, the plan report, compare.html).
+CSS = """
+:root { --ink:#1d2733; --muted:#5a6673; --line:#d9dee4; --accent:#4e79a7; --bad:#c0392b;
+        --good:#2e7d32; }
+* { box-sizing: border-box; }
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial,
+       sans-serif; color: var(--ink); margin: 0; background: #f6f7f9; line-height: 1.45; }
+main { max-width: 1240px; margin: 0 auto; padding: 1.2rem 1.6rem 3rem; background: white; }
+h1 { font-size: 1.6rem; margin: 0.2rem 0 0.2rem; }
+h2 { font-size: 1.2rem; margin: 2rem 0 0.5rem; border-bottom: 2px solid var(--line);
+     padding-bottom: 0.2rem; }
+.sub { color: var(--muted); margin: 0 0 1rem; }
+nav { font-size: 0.9rem; margin: 0.6rem 0 1rem; }
+nav a { color: var(--accent); margin-right: 0.9rem; text-decoration: none; }
+.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(210px, 1fr));
+         gap: 0.8rem; margin: 1rem 0; }
+.card { border: 1px solid var(--line); border-radius: 8px; padding: 0.7rem 0.9rem;
+        background: #fbfcfd; }
+.card .label { font-size: 0.8rem; color: var(--muted); text-transform: uppercase;
+               letter-spacing: 0.04em; }
+.card .value { font-size: 1.55rem; font-weight: 650; margin: 0.15rem 0; }
+.card .note { font-size: 0.82rem; color: var(--muted); }
+.card.bad { border-color: var(--bad); } .card.bad .value { color: var(--bad); }
+.card.good .value { color: var(--good); }
+figure { margin: 0.6rem 0 1.4rem; }
+figure img { max-width: 100%; height: auto; display: block; border: 1px solid var(--line); }
+figure .svg svg { display: block; border: 1px solid var(--line); }
+figcaption { font-size: 0.88rem; color: var(--muted); margin-top: 0.3rem; }
+table { border-collapse: collapse; font-size: 0.86rem; margin: 0.4rem 0 1.2rem;
+        width: auto; }
+th, td { padding: 0.25rem 0.6rem; border-bottom: 1px solid var(--line); }
+th { text-align: left; background: #eef1f4; font-weight: 600; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+tbody tr:nth-child(even) { background: #fafbfc; }
+.scroll { overflow-x: auto; max-width: 100%; }
+.error { color: var(--bad); border: 1px solid var(--bad); padding: 0.5rem; }
+footer { color: var(--muted); font-size: 0.8rem; margin-top: 2rem; }
+@media print {
+  body { background: white; } main { max-width: none; padding: 0; }
+  nav { display: none; } figure, table, .cards { page-break-inside: avoid; }
+  h2 { page-break-after: avoid; }
+}
+"""
+
 
 def carrier_colour(carrier: str) -> str:
     return CARRIER_COLOURS.get(str(carrier).lower(), CARRIER_COLOURS["other"])
