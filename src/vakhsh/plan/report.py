@@ -58,6 +58,8 @@ def _musd(value: float | None) -> str:
     if value is None or value != value:
         return "—"
     m = value / 1e6
+    if abs(m) >= 1000:
+        return f"{m:,.0f} M USD"
     return f"{m:,.1f} M USD" if abs(m) >= 1 or m == 0 else f"{m:,.3f} M USD"
 
 
