@@ -20,14 +20,9 @@ from vakhsh.network import Network
 from vakhsh.schema.registry import OUTPUTS
 from vakhsh.solve.head import curve_value
 
-# Every result variable's unit and description, from the component registry (and the two
-# that only successive LP adds).
+# Every result variable's unit and description, from the component registry.
 UNITS: dict[str, tuple[str, str]] = {
-    **{name: (out.unit, out.description) for name, (out, _kind) in OUTPUTS.items()},
-    "hydro_p_exact_mw": ("MW", "hydropower recomputed exactly from flows and the solved "
-                         "storage path"),
-    "head_exact_m": ("m", "head from the solved storage path"),
-}
+    name: (out.unit, out.description) for name, (out, _kind) in OUTPUTS.items()}
 # result variables copied from the LP variable of the same name
 COPIED = [name for name, (out, _kind) in OUTPUTS.items() if out.lp == name]
 # result variables read from the LP, zero-filled where a family is absent: name -> kind
