@@ -13,12 +13,12 @@ import pandas as pd
 import xarray as xr
 
 from vakhsh.math.context import BuildContext, HeadParameters
+from vakhsh.math.curves import curve_value
 from vakhsh.math.hydro import GRAVITY_MW_PER_M3S_M
 from vakhsh.math.power import bus_load
 from vakhsh.math.water import STORAGE
 from vakhsh.network import Network
 from vakhsh.schema.registry import OUTPUTS
-from vakhsh.solve.head import curve_value
 
 # Every result variable's unit and description, from the component registry.
 UNITS: dict[str, tuple[str, str]] = {

@@ -207,10 +207,10 @@ KINDS: tuple[Kind, ...] = (
         Output("head_m", "m", "head used for the step"),
         Output("hydro_p_mw", "MW", "hydropower generation"),
         Output("hydro_p_exact_mw", "MW", "hydropower recomputed exactly from flows and the "
-               "solved storage path", when="the head model recomputes energy (iterate)",
+               "solved storage path", when="a head model recomputes the energy (not fixed head)",
                always=False),
         Output("head_exact_m", "m", "head from the solved storage path",
-               when="the head model recomputes energy (iterate)", always=False),
+               when="a head model recomputes the energy (not fixed head)", always=False),
     ), size_field="capacity_mw", family="vakhsh.math.hydro",
         rules=("exactly one of `reservoir` and `node`", "exactly one of `head_m` and "
                "`tailwater_masl`; a run-of-river plant (`node`) needs `head_m`, "
