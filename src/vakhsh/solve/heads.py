@@ -29,7 +29,7 @@ from vakhsh.math.context import BuildConfig, BuildContext, HeadParameters
 from vakhsh.math.hydro import GRAVITY_MW_PER_M3S_M
 from vakhsh.math.water import STORAGE
 from vakhsh.network import Network
-from vakhsh.results.dataset import UNITS
+from vakhsh.schema.registry import OUTPUTS
 from vakhsh.solve.head import fixed_parameters, parameters_from_storage, storage_start
 from vakhsh.solve.options import SolveOptions
 
@@ -142,6 +142,6 @@ def exact_energy(net: Network, ds: xr.Dataset) -> tuple[xr.Dataset, float]:
     gap = (exact_energy_ - lp_energy) / lp_energy if lp_energy else 0.0
     ds = ds.assign(hydro_p_exact_mw=exact_p, head_exact_m=exact.head_m)
     for name in ("hydro_p_exact_mw", "head_exact_m"):
-        unit, description = UNITS[name]
-        ds[name].attrs.update(units=unit, description=description)
+        out, _kind = OUTPUTS[name]
+        ds[name].attrs.update(units=out.unit, description=out.description)
     return ds, gap

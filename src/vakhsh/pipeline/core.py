@@ -1,5 +1,8 @@
 """One pipeline for every run: build -> solve -> (iterate) -> extract -> audit.
 
+It sits above `vakhsh.results` (it audits and extracts) and `vakhsh.solve` (it solves),
+which is why it is a package of its own: solve never imports results.
+
 A `Strategy` says what to build and when the answer is final; the pipeline solves, explains
 a failure, extracts every case's results, audits each and fails on an audit above
 tolerance, so every caller (a run, an investment plan, a frontier point, an SDDP stage)
