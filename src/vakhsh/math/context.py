@@ -37,6 +37,10 @@ class BuildConfig:
     # with `elastic`: the storage floor and end target as rows with slacks of their own (a
     # diagnosis names them); SDDP's recourse stages keep them as bounds of the state
     elastic_storage: bool = True
+    # how head enters the hydro family (math/fpha.py): "fixed" (the head parameters),
+    # "auto" (FPHA for plants whose `production` is auto or fpha and whose data allow it)
+    # or "fpha" (FPHA for every plant whose data allow it)
+    production: str = "fixed"
 
 
 @dataclass
@@ -97,8 +101,8 @@ class BuildContext:
     def add_var(self, name: str, **kwargs) -> linopy.Variable:
         return self.model.add_variables(name=self.prefix + name, **kwargs)
 
-    def add_con(self, constraint, name: str) -> linopy.Constraint:
-        return self.model.add_constraints(constraint, name=self.prefix + name)
+    def add_con(self, constraint, name: str, mask=None) -> linopy.Constraint:
+        return self.model.add_constraints(constraint, name=self.prefix + name, mask=mask)
 
     def var(self, name: str) -> linopy.Variable:
         return self.model.variables[self.prefix + name]
