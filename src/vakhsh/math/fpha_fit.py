@@ -15,8 +15,10 @@ The hull is exact, not sampled: between two consecutive level-curve points (and 
 storage where the head reaches zero, if inside the range) g is bilinear in (V, q), and a
 bilinear function on a rectangle lies in the hull of its four corners, so the hull of the
 corners of those rectangles is the hull of g's graph. Every plane bounds g from above on
-the whole range and the envelope equals g on the range's edges (q = 0, q = max_flow, and
-at the corner storages). For a linear level curve the envelope is McCormick's two planes:
+the whole range. On an edge of the range the envelope is g's envelope along that edge, so
+it equals g where q = 0 and at the lowest and highest storage (g is linear in q there), and
+along q = max_flow where the level curve is concave (the usual shape: a reservoir widens as
+it fills). For a linear level curve the envelope is McCormick's two planes:
 p <= k h_max q and p <= k (Q (h(V) - h_min) + h_min q).
 
 `max_error_mw` is the largest min(envelope, capacity) - min(g, capacity) on a fine grid:

@@ -202,8 +202,8 @@ KINDS: tuple[Kind, ...] = (
               description="how head enters the LP under `--head auto` (the default): fpha "
               "bounds output by planes over storage and flow (needs tailwater_masl); fixed "
               "uses the head at the initial storage; auto is fpha where the plant has "
-              "tailwater_masl, fixed otherwise. `--head fixed|iterate|fpha` applies to "
-              "every plant"),
+              "tailwater_masl, fixed otherwise. Another `--head` (fixed, iterate, fpha) "
+              "applies to every plant"),
         _AVAILABLE,
     ), outputs=(
         Output("turbine_flow_m3s", "m3/s", "turbined flow", lp="turbine_flow_m3s"),
