@@ -43,9 +43,10 @@ class BuildConfig:
     # "auto" (FPHA for plants whose `production` is auto or fpha and whose data allow it)
     # or "fpha" (FPHA for every plant whose data allow it)
     production: str = "fixed"
-    # a tiny reward per hm3 held per day (water.add_storage_tie_break): picks one
-    # schedule among equal-cost ones; 0 turns it off
-    storage_tie_break_usd_per_hm3: float = 1e-5
+    # a tiny reward for water held (water.add_storage_tie_break), USD per m3/s-step of
+    # storage per step (the LP's own unit): picks one schedule among equal-cost ones;
+    # 0 turns it off
+    storage_tie_break: float = 2e-4
 
 
 @dataclass

@@ -75,26 +75,26 @@ def add_storage_tie_break(ctx: BuildContext) -> None:
     Where several schedules cost the same (a small pond at a fixed head that can pass its
     water today or tomorrow, or a reservoir that can spill into the next one now or
     later), the simplex returns any vertex, and storage can jump between empty and full
-    from one step to the next. A reward for every hm3 held at the end of every step,
+    from one step to the next. A reward for the storage at the end of every step,
 
-        cost -= storage_tie_break_usd_per_hm3 * (step_hours / 24)
-                * (1 + reservoirs downstream of r) * storage[t, r]  (hm3),
+        cost -= storage_tie_break * (1 + reservoirs downstream of r) * storage[t, r]
 
-    picks among them the schedule that keeps water as long as it can and as high in the
-    cascade as it can (upstream storage weighs more, so spilling into the next reservoir
-    early is never a tie). It costs no row or column. At 1e-5 USD per hm3 and day it moves
-    the objective of the shipped models by about 1e-7 of itself or less (the LP's
-    coefficient, 1e-5 * k * weight, stays above the solver's tolerances); the reported
-    costs and objective leave it out (`BuildContext.tie_break_usd`).
+    (`storage` in the LP's m3/s-steps, so 2e-4 USD is 2e-4 / k USD per hm3 and step: 2.3e-3
+    USD per hm3 and day at daily steps) picks among them the schedule that keeps water as
+    long as it can and as high in the cascade as it can (upstream storage weighs more, so
+    spilling into the next reservoir early is never a tie). It costs no row or column. The
+    coefficient is the smallest HiGHS takes without warning of excessively small costs
+    (below 1e-4), doubled; on central-asia it changes the reported objective by less than
+    1e-10 of itself, since the reported costs and objective leave it out
+    (`BuildContext.tie_break_usd`).
     """
-    price = ctx.config.storage_tie_break_usd_per_hm3
+    price = ctx.config.storage_tie_break
     if not price or not ctx.has("reservoirs"):
         return
     below = reservoirs_downstream(ctx.net)
     weight = xr.DataArray([1.0 + len(below[r]) for r in ctx.net.ids("reservoirs")],
                           coords=[ctx.net.coord("reservoirs")])
-    per_step = price * ctx.hours / 24.0
-    ctx.add_cost(-per_step * ctx.k * weight * ctx.var(STORAGE), TIE_BREAK)
+    ctx.add_cost(-price * weight * ctx.var(STORAGE), TIE_BREAK)
 
 
 def reservoirs_downstream(net) -> dict[str, set[str]]:
