@@ -151,6 +151,7 @@ def case_results(formulation: Formulation, index: int, options: SolveOptions,
     ctx = formulation.cases[index]
     ds = extract(ctx)
     case_info = dict(info)
+    case_info["storage_tie_break_usd"] = ctx.tie_break_usd()  # in the LP, not a cost
     if formulation.heads is not None:
         ds, extra = formulation.heads.finish(ctx.net, ctx, ds)
         case_info.update(extra)
