@@ -50,6 +50,18 @@ def _replaced_by_stages(ctx: BuildContext, flow, upper: xr.DataArray) -> None:
                 name="turbine_flow_replaced_by_stage")
 
 
+def _staged(ctx: BuildContext) -> list[str]:
+    """Reservoirs with a stage candidate and the plants a stage rebuilds (planning)."""
+    from vakhsh.math.investment import STAGE_REPLACES, STAGE_STANDING
+
+    ids: list[str] = []
+    for key, dim in ((STAGE_STANDING, "reservoir"), (STAGE_REPLACES, "hydro_plant")):
+        size = ctx.extendable.get(key)
+        if size is not None:
+            ids += [str(i) for i in size.coords[dim].values]
+    return ids
+
+
 def add_hydro(ctx: BuildContext) -> None:
     if not ctx.has("hydro_plants"):
         return
@@ -60,7 +72,10 @@ def add_hydro(ctx: BuildContext) -> None:
     by_power = capacity / factor.where(factor > 0, np.nan)
     max_flow = net.static("hydro_plants", "max_flow_m3s")
     upper = np.minimum(max_flow, by_power.fillna(0.0))
-    sized = [*ctx.extendable_ids("hydro_plants"), *ctx.extendable_ids("reservoirs")]
+    # planning: a plant or reservoir whose size or stage is a decision keeps its head
+    # parameter (its planes would be fitted to a range the decision changes)
+    sized = [*ctx.extendable_ids("hydro_plants"), *ctx.extendable_ids("reservoirs"),
+             *_staged(ctx)]
     fpha = fpha_plants(net, ctx.config.production, sized)
     if fpha:  # the capacity bounds their power, not their flow
         by_fpha = xr.DataArray(plants.index.isin(fpha), coords=[net.coord("hydro_plants")])
