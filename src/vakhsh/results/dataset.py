@@ -25,7 +25,7 @@ from vakhsh.solve.head import curve_value
 UNITS: dict[str, tuple[str, str]] = {
     **{name: (out.unit, out.description) for name, (out, _kind) in OUTPUTS.items()},
     "hydro_p_exact_mw": ("MW", "hydropower recomputed exactly from flows and the solved "
-                         "storage path"),
+                         "storage path (an FPHA plant's: at most the LP's output)"),
     "head_exact_m": ("m", "head from the solved storage path"),
 }
 # result variables copied from the LP variable of the same name

@@ -119,8 +119,8 @@ class ProductionModel:
             return ds, {"head_mode": self.mode, "head_energy_gap": None, "head_history": [],
                         "fpha": {}}
         ds = with_fpha_power(net, ds, solved.var(FPHA_POWER).solution)
-        ds, gap = exact_energy(net, ds)
         plants = [str(p) for p in solved.var(FPHA_POWER).labels["hydro_plant"].values]
+        ds, gap = exact_energy(net, ds, at_most=plants)
         fits = {pid: {"planes": len(planes), "max_error_mw": planes.max_error_mw}
                 for pid, planes in plant_planes(net, plants).items()}
         return ds, {"head_mode": self.mode, "head_energy_gap": gap, "head_history": [],
@@ -180,10 +180,16 @@ def with_fpha_power(net: Network, ds: xr.Dataset, power: xr.DataArray) -> xr.Dat
     return ds.assign(hydro_p_mw=p, head_m=head)
 
 
-def exact_energy(net: Network, ds: xr.Dataset) -> tuple[xr.Dataset, float]:
+def exact_energy(net: Network, ds: xr.Dataset, at_most: list[str] | tuple = ()
+                 ) -> tuple[xr.Dataset, float]:
     """Hydro power recomputed from the solved flows and the solved storage path's heads
     (at most the capacity that can run: a plant never makes more), and the relative gap of
-    its energy to the LP's."""
+    its energy to the LP's.
+
+    Plants in `at_most` (FPHA) make at most the LP's output: under the planes the LP may
+    turbine more water than its output needs (where the power has no use, as spilling
+    would), and the schedule then makes the LP's output and lets the rest of the water
+    pass; so their gap measures only what the planes overstate."""
     storage = ds["storage_hm3"]
     exact = parameters_from_storage(net, storage_start(net, storage), storage)
     efficiency = net.static("hydro_plants", "efficiency")
@@ -191,6 +197,11 @@ def exact_energy(net: Network, ds: xr.Dataset) -> tuple[xr.Dataset, float]:
         "capacity_factor"]
     exact_p = np.minimum(GRAVITY_MW_PER_M3S_M * efficiency * exact.head_m
                          * ds["turbine_flow_m3s"], available)
+    if len(at_most):
+        capped = xr.DataArray(np.isin(exact_p["hydro_plant"].values, list(at_most)),
+                              coords={"hydro_plant": exact_p["hydro_plant"]},
+                              dims=["hydro_plant"])
+        exact_p = exact_p.where(~capped, np.minimum(exact_p, ds["hydro_p_mw"]))
     lp_energy = float(ds["hydro_p_mw"].sum()) * net.step_hours
     exact_energy_ = float(exact_p.sum()) * net.step_hours
     gap = (exact_energy_ - lp_energy) / lp_energy if lp_energy else 0.0
