@@ -104,7 +104,8 @@ def check_summary_is_consistent_with_results(full_run):
 def check_write_lp_writes_the_lp_that_was_solved(full_run):
     # Solving the written MPS file again with HiGHS gives the run's objective, less the
     # constant cost of all water demand (what an LP file cannot hold):
-    #   sum over steps of demand_m3s * 0.0864 * shortage_cost_usd_per_hm3 (30,000).
+    #   sum over steps of demand_m3s * 0.0864 * shortage_cost_usd_per_hm3 (30,000),
+    # plus the storage tie-break (a reward in the LP, left out of the reported objective).
     done, out, lp = full_run
     assert done.returncode == 0, done.stderr
     assert lp.is_file()
@@ -119,7 +120,10 @@ def check_write_lp_writes_the_lp_that_was_solved(full_run):
     with xr.open_dataset(out / "results.nc", engine="h5netcdf") as ds:
         constant = float(ds["demand_m3s"].sum()) * 0.0864 * 30_000
     summary = json.loads((out / "summary.json").read_text())
-    assert objective + constant == pytest.approx(summary["objective_usd"], rel=1e-6)
+    tie_break = summary["solve"]["storage_tie_break_usd"]
+    assert tie_break < 0
+    assert objective + constant == pytest.approx(summary["objective_usd"] + tie_break,
+                                                 rel=1e-9)
 
 
 def test_run_toy_cascade(full_run):
@@ -176,6 +180,29 @@ def test_head_iterate(tmp_path):
         np.testing.assert_allclose(ds["head_m"].sel(hydro_plant="dam").values,
                                    [95.68, 87.04, 78.40, 69.76], rtol=1e-6)
         assert "hydro_p_exact_mw" in ds.data_vars
+
+
+def test_head_auto_is_the_default_and_runs_fpha(tmp_path):
+    # the lake's plant has tailwater and a level curve: the default --head auto builds it
+    # with FPHA planes, reports them and the exact-vs-LP energy gap
+    folder = write_model(tmp_path / "falling_lake", lake(65.44))
+    out = tmp_path / "auto"
+    done = vakhsh("run", folder, "--no-report", "--out", out, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "FPHA for dam" in done.stdout
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["solve"]["head_mode"] == "auto"
+    assert summary["solve"]["fpha"]["dam"]["planes"] == 2
+    assert summary["solve"]["head_energy_gap"] <= 1e-9  # the planes lie above
+
+
+def test_unknown_head_model_exits_2_naming_the_known_ones(tmp_path):
+    done = vakhsh("run", "toy-cascade", "--head", "bogus", "--no-report", "--out",
+                  tmp_path / "never", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "--head" in done.stderr and "auto, fixed, iterate, fpha" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "never").exists()
 
 
 @pytest.fixture(scope="module")

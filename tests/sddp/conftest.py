@@ -24,6 +24,7 @@ import xarray as xr
 
 from vakhsh.hydrology.ensemble import write_ensemble
 from vakhsh.math.build import add_operation, new_context, set_objective
+from vakhsh.math.context import BuildConfig
 from vakhsh.network import Network
 from vakhsh.solve.head import fixed_parameters
 from vakhsh.solve.options import SolveOptions
@@ -95,8 +96,9 @@ def deterministic_equivalent(net: Network, stages: list[np.ndarray],
     contexts = []
     for i, (_path, inflow) in enumerate(tree):
         net_i = with_inflow(net, inflow)
-        ctx = new_context(net_i, fixed_parameters(net_i), model=model, prefix=f"p{i}_",
-                          weight=probability)
+        # the stage LPs' families and options: fixed head, no storage tie-break
+        ctx = new_context(net_i, fixed_parameters(net_i), BuildConfig(storage_tie_break=0.0),
+                          model=model, prefix=f"p{i}_", weight=probability)
         model = ctx.model
         add_operation(ctx)
         contexts.append(ctx)

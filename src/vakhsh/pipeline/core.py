@@ -65,9 +65,10 @@ class Formulation:
     info: dict[str, Any] = field(default_factory=dict)
 
     def objective_usd(self) -> float:
-        """The solved objective: linopy's value plus every constant kept out of it."""
+        """The solved objective: linopy's value plus every constant kept out of it, less
+        the storage tie-break (a choice among equal schedules, not a cost)."""
         return float(self.model.objective.value) + self.constant_usd + sum(
-            ctx.weight * ctx.cost_constant for ctx in self.cases)
+            ctx.weight * (ctx.cost_constant - ctx.tie_break_usd()) for ctx in self.cases)
 
     def size(self) -> dict[str, int]:
         try:  # ask the solver: rebuilding the matrix just to count would cost time
@@ -153,6 +154,7 @@ def case_results(formulation: Formulation, index: int, options: SolveOptions,
     ctx = formulation.cases[index]
     ds = extract(ctx)
     case_info = dict(info)
+    case_info["storage_tie_break_usd"] = ctx.tie_break_usd()  # in the LP, not a cost
     if formulation.heads is not None:
         ds, extra = formulation.heads.finish(ctx.net, ctx, ds)
         case_info.update(extra)

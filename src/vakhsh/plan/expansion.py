@@ -44,7 +44,7 @@ from vakhsh.plan.economics import annual_cost_usd_per_mw, period_weights, year_s
 from vakhsh.results import metrics as m
 from vakhsh.results.results import Results
 from vakhsh.solve.head import fixed_parameters
-from vakhsh.solve.heads import FixedHead
+from vakhsh.solve.heads import ProductionModel
 from vakhsh.solve.options import SolveOptions
 from vakhsh.pipeline import Formulation, Solution, build_cases, run, solve_once
 from vakhsh.solve.solver import SolveStats, run_solver
@@ -102,14 +102,15 @@ class PlanProblem:
         self.share = {c.year: year_share(len(c.net.time) * c.net.step_hours) for c in cases}
         self.charge = {y: self.period_weight[y] * self.share[y] for y in self.years}
         self.annual = annual_costs(self.table, self.rate)
-        # each case operates its candidates as extendable components (fixed head)
+        # each case operates its candidates as extendable components; head as in a run
+        # (`--head auto`): FPHA for the plants that allow it, unless a decision sizes them
         nets = [with_candidates(case.net) for case in cases]
 
         def prepare(i: int, ctx: BuildContext) -> None:
             ctx.extendable, ctx.extendable_max = extendable_sizes(
                 self.builds, cases[i].year, cases[i].net)
 
-        heads = FixedHead()
+        heads = ProductionModel("auto")
         self.model, self.contexts = build_cases(
             nets, [fixed_parameters(n) for n in nets], heads,
             prefixes=[c.prefix for c in cases],

@@ -122,7 +122,10 @@ def build_stage(net: Network, params: HeadParameters, stage: Stage, last: bool,
     # elastic: every hard limit has a priced slack, so that a stage is feasible from any
     # state a (still poor) policy can reach (SDDP needs relatively complete recourse);
     # `model.check_stages` finds the outcomes that need a slack from every state
-    ctx = new_context(sub, stage_parameters(params, stage), BuildConfig(elastic=True, elastic_storage=False))
+    # no storage tie-break: the cuts give stored water its value, and a reward of 2e-4
+    # beside slack prices of 1e7 and more left HiGHS at status Unknown in some stages
+    config = BuildConfig(elastic=True, elastic_storage=False, storage_tie_break=0.0)
+    ctx = new_context(sub, stage_parameters(params, stage), config)
     full_tables = net.tables
 
     def state_family(ctx: BuildContext) -> None:

@@ -1,0 +1,138 @@
+"""Nurek under fixed head and under FPHA: the table of docs/central-asia.md's production section.
+
+Base central-asia gives Nurek its rated head (`head_m` 230); the scenario
+`nurek_variable_head` gives it a tailwater (680 m a.s.l., an assumption: FSL minus rated
+head) so that its head follows the level curve. This script solves that scenario with
+`--head fixed` and with `--head fpha` (the planes of the convex head-dependent production
+model) and sets side by side what the head model changes: the energy the LP counts, the
+energy the solved schedule really gives (recomputed from flows and the storage path), how
+much Nurek spills at its dead level, its storage through the winter, and the Tajik deficit.
+
+    python src/vakhsh/datasets/central-asia/head_models.py                # print the table
+    python src/vakhsh/datasets/central-asia/head_models.py --write-docs   # and write it
+
+`tests/datasets/test_central_asia_head_models.py` regenerates it and fails when
+docs/central-asia.md is stale.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DOCS = HERE.parents[3] / "docs" / "central-asia.md"
+START, END = "<!-- head-models:start -->", "<!-- head-models:end -->"
+SCENARIO = "nurek_variable_head"
+HEADS = ("fixed", "fpha")
+RESERVOIR, PLANT = "nurek", "nurek_hpp"
+
+
+def solve(model: str | Path = "central-asia") -> dict:
+    """{head: Results} of the scenario under each head model."""
+    from vakhsh.network.load import load_network
+    from vakhsh.solve.options import SolveOptions
+    from vakhsh.solve.run import optimise
+
+    net = load_network(model, scenario=SCENARIO)
+    return {head: optimise(net, SolveOptions(head=head)) for head in HEADS}
+
+
+def figures(results) -> dict[str, float]:
+    """The table's figures of one run."""
+    from vakhsh.solve.heads import exact_energy
+
+    net, ds = results.net, results.dataset
+    summary = results.summary()
+    if "hydro_p_exact_mw" not in ds:  # fixed head: what its schedule would really give
+        ds, _gap = exact_energy(net, ds)
+    hours = net.step_hours
+    storage = ds["storage_hm3"].sel(reservoir=RESERVOIR)
+    floor = float(net.tables["reservoirs"].loc[RESERVOIR, "storage_min_hm3"])
+    at_floor = storage.values <= floor + 1e-6 * floor
+    spill = ds["spill_m3s"].sel(reservoir=RESERVOIR).values * net.hm3_per_m3s
+    winter = ds["time"].dt.month.isin([11, 12, 1, 2]).values
+    lp_gwh = float(ds["hydro_p_mw"].sel(hydro_plant=PLANT).sum()) * hours / 1e3
+    exact_gwh = float(ds["hydro_p_exact_mw"].sel(hydro_plant=PLANT).sum()) * hours / 1e3
+    return {
+        "objective_musd": results.objective_usd / 1e6,
+        "tj_deficit_oct_mar_gwh": summary["energy"]["winter_deficit_gwh"]["TJ"],
+        "tj_deficit_oct_apr_gwh": summary["energy"]["deficit_oct_apr_gwh"]["TJ"],
+        "nurek_lp_gwh": lp_gwh,
+        "nurek_exact_gwh": exact_gwh,
+        "nurek_overstated_pct": 100 * (lp_gwh - exact_gwh) / exact_gwh,
+        "nurek_spill_hm3": float(spill.sum()),
+        "nurek_spill_at_dead_level_hm3": float(spill[at_floor].sum()),
+        "nurek_days_at_dead_level": float(at_floor.sum()),
+        "nurek_winter_mean_storage_hm3": float(storage.values[winter].mean()),
+        "nurek_end_storage_hm3": float(storage.values[-1]),
+    }
+
+
+ROWS = (
+    ("objective_musd", "total cost (M USD)", "{:,.1f}"),
+    ("tj_deficit_oct_mar_gwh", "Tajik deficit October-March (GWh)", "{:,.0f}"),
+    ("tj_deficit_oct_apr_gwh", "Tajik deficit October-April (GWh)", "{:,.0f}"),
+    ("nurek_lp_gwh", "Nurek energy the LP counts (GWh)", "{:,.0f}"),
+    ("nurek_exact_gwh", "Nurek energy of the schedule, recomputed exactly (GWh)", "{:,.0f}"),
+    ("nurek_overstated_pct", "LP above exact (%)", "{:.1f}"),
+    ("nurek_spill_hm3", "Nurek spill (hm3)", "{:,.0f}"),
+    ("nurek_spill_at_dead_level_hm3", "Nurek spill while at its dead level (hm3)", "{:,.0f}"),
+    ("nurek_days_at_dead_level", "days Nurek sits at its dead level", "{:.0f}"),
+    ("nurek_winter_mean_storage_hm3", "Nurek mean storage November-February (hm3)",
+     "{:,.0f}"),
+    ("nurek_end_storage_hm3", "Nurek storage on 30 September (hm3)", "{:,.0f}"),
+)
+
+
+def markdown(runs: dict) -> str:
+    values = {head: figures(res) for head, res in runs.items()}
+    lines = ["| `-s nurek_variable_head` | `--head fixed` | `--head fpha` |",
+             "|---|---:|---:|"]
+    for key, label, fmt in ROWS:
+        lines.append(f"| {label} | " + " | ".join(fmt.format(values[h][key]) for h in HEADS)
+                     + " |")
+    fpha = runs["fpha"].summary()["solve"]
+    plant = fpha["fpha"][PLANT]
+    lines += ["", f"FPHA: {plant['planes']} planes for {PLANT} (its level curve is linear), "
+              f"largest overstatement at one (storage, flow) {plant['max_error_mw']:,.1f} MW; "
+              f"all hydro, exact vs LP energy {100 * fpha['head_energy_gap']:+.2f} %."]
+    return "\n".join(lines) + "\n"
+
+
+def write_docs(text: str, path: Path = DOCS) -> None:
+    doc = path.read_text(encoding="utf-8")
+    if START not in doc or END not in doc:
+        raise SystemExit(f"{path}: markers {START} / {END} not found")
+    head, rest = doc.split(START, 1)
+    _old, tail = rest.split(END, 1)
+    path.write_text(f"{head}{START}\n{text}{END}{tail}", encoding="utf-8")
+
+
+def docs_table(path: Path = DOCS) -> str:
+    doc = path.read_text(encoding="utf-8")
+    return doc.split(START, 1)[1].split(END, 1)[0].strip("\n") + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default="central-asia")
+    parser.add_argument("--write-docs", action="store_true")
+    args = parser.parse_args(argv)
+    text = markdown(solve(args.model))
+    print(text)
+    if args.write_docs:
+        write_docs(text)
+    return 0
+
+
+def numbers(text: str) -> list[float]:
+    """Every number of a table's text, in order (for comparing a regenerated table)."""
+    import re
+
+    return [float(x.replace(",", "")) for x in re.findall(r"[-+]?\d[\d,]*\.?\d*", text)]
+
+
+if __name__ == "__main__":
+    sys.exit(main())
