@@ -2,6 +2,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vakhsh.hydrology.climate import (
     SCENARIOS,
@@ -105,9 +107,6 @@ def test_custom_scenario_and_errors():
     with pytest.raises(InflowError):
         scale_volume(delta_change(da, [1] * 6 + [5, 5] + [1] * 4), 0.5, reference=da, fixed_months=(7, 8))
 
-
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 
 @settings(max_examples=30, deadline=None)

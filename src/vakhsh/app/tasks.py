@@ -23,6 +23,7 @@ from vakhsh.app.upload import unpack
 from vakhsh.errors import ModelError, Problem, VakhshError
 from vakhsh.network import load_network
 from vakhsh.network.validate import validate_model
+from vakhsh.pipeline import optimise
 from vakhsh.report.compare import metrics_table, render_comparison
 from vakhsh.report.html import write_report
 from vakhsh.report.load import load_run
@@ -32,7 +33,6 @@ from vakhsh.report.style import svg_bytes
 from vakhsh.schema.components import SERIES_PATTERN
 from vakhsh.schema.parse import read_yaml
 from vakhsh.solve.options import SolveOptions
-from vakhsh.pipeline import optimise
 
 REQUEST_FILE = "request.json"
 NICE = 10  # scheduling priority of a solve, below the server's

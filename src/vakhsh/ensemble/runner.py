@@ -119,8 +119,8 @@ def _stamp(net) -> tuple:
 def execute(task: Task) -> dict[str, Any]:
     """Run one member on a worker: load, solve, write; never raises for a bad run."""
     from vakhsh.ensemble.aggregate import run_metrics
-    from vakhsh.solve.options import SolveOptions
     from vakhsh.pipeline import optimise
+    from vakhsh.solve.options import SolveOptions
 
     store = Store(task.out)
     run = task.run

@@ -191,6 +191,7 @@ def climate_inflows(inflow: xr.DataArray, name: str) -> xr.DataArray:
     every step is then multiplied by the ratio of its month's transformed to original mean.
     """
     from vakhsh.hydrology import climate
+    from vakhsh.hydrology.errors import InflowError
 
     months = inflow["time"].dt.month
     monthly = inflow.groupby(months).mean()  # (month, catchment)
@@ -204,7 +205,7 @@ def climate_inflows(inflow: xr.DataArray, name: str) -> xr.DataArray:
                               "catchment": inflow["catchment"].values})
     try:
         changed = climate.apply_scenario(da, name)
-    except Exception as exc:  # an unknown name is the user's to fix
+    except InflowError as exc:  # an unknown name is the user's to fix
         raise ModelError([Problem("plan", "climate", str(exc), name)]) from None
     ratio = (changed / da.where(da > 0)).fillna(1.0).isel(member=0)
     ratio = ratio.assign_coords(month=("time", [t.month for t in stamps])).swap_dims(
