@@ -65,9 +65,10 @@ class Formulation:
     info: dict[str, Any] = field(default_factory=dict)
 
     def objective_usd(self) -> float:
-        """The solved objective: linopy's value plus every constant kept out of it."""
+        """The solved objective: linopy's value plus every constant kept out of it, less
+        the storage tie-break (a choice among equal schedules, not a cost)."""
         return float(self.model.objective.value) + self.constant_usd + sum(
-            ctx.weight * ctx.cost_constant for ctx in self.cases)
+            ctx.weight * (ctx.cost_constant - ctx.tie_break_usd()) for ctx in self.cases)
 
     def size(self) -> dict[str, int]:
         try:  # ask the solver: rebuilding the matrix just to count would cost time

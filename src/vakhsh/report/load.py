@@ -14,6 +14,7 @@ import xarray as xr
 from vakhsh.errors import ModelError, Problem
 from vakhsh.network import Network, load_network
 from vakhsh.results.dataset import record_step, recorded_step_hours
+from vakhsh.results.islands import supplied_buses
 
 MODEL_COPY = "model"
 
@@ -79,6 +80,9 @@ def load_run(run_dir: str | Path) -> RunData:
     if recorded is not None and recorded != net.step_hours:
         raise _fail(folder / "results.nc", f"records steps of {recorded:g} h, but the model "
                     f"of the run has steps of {net.step_hours:g} h")
+    if "price_usd_per_mwh" in dataset:  # results written before prices were masked
+        dataset["price_usd_per_mwh"] = dataset["price_usd_per_mwh"].where(
+            supplied_buses(net))
     return RunData(net=net, dataset=record_step(dataset, net), summary_data=summary,
                    folder=folder)
 

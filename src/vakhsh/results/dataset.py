@@ -18,6 +18,7 @@ from vakhsh.math.hydro import GRAVITY_MW_PER_M3S_M
 from vakhsh.math.power import bus_load
 from vakhsh.math.water import STORAGE
 from vakhsh.network import Network
+from vakhsh.results.islands import supplied_buses
 from vakhsh.schema.registry import OUTPUTS
 
 # Every result variable's unit and description, from the component registry.
@@ -56,7 +57,9 @@ def assemble(net: Network, params: HeadParameters, values: dict[str, xr.DataArra
     _fill_missing(net, data)
     data.update(derived(net, data))
     if "power_balance" in duals:
-        data["price_usd_per_mwh"] = duals["power_balance"] / net.step_hours
+        # no price where the bus's island has no source (its dual is arbitrary there)
+        data["price_usd_per_mwh"] = (duals["power_balance"] / net.step_hours).where(
+            supplied_buses(net))
     if "reservoir_balance" in duals:
         # the row is in m3/s-steps: one more hm3 is 1/k of them
         data["water_value_usd_per_hm3"] = -duals["reservoir_balance"] / net.hm3_per_m3s
