@@ -244,7 +244,9 @@ def toy_results_and_ctx():
     ctx = build_model(net, fixed_parameters(net))
     run_solver(ctx.model, vakhsh.SolveOptions())
     ds = extract(ctx)
-    objective = float(ctx.model.objective.value) + ctx.cost_constant
+    # the LP's objective without the storage tie-break (a reward for water held, never a
+    # reported cost): what the arrays' costs must add up to
+    objective = float(ctx.model.objective.value) + ctx.cost_constant - ctx.tie_break_usd()
     return Results(net, ds, objective, audit(net, ds, 1e-6)), ctx
 
 
