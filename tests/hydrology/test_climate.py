@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from vakhsh.hydrology.climate import (
     SCENARIOS,
     Change,
-    Scenario,
+    ClimateScenario,
     annual_volumes,
     apply_scenario,
     climatology,
@@ -99,7 +99,7 @@ def test_basin_map_override_and_default():
 
 def test_custom_scenario_and_errors():
     da = _series()
-    s = Scenario("t", "test", {"all": Change(volume_factor=0.5, month_factors={7: 0.2})}, ("test",), ("test",))
+    s = ClimateScenario("t", "test", {"all": Change(volume_factor=0.5, month_factors={7: 0.2})}, ("test",), ("test",))
     out = apply_scenario(da, s)
     assert np.allclose(annual_volumes(out) / annual_volumes(da), 0.5)
     with pytest.raises(InflowError):
