@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: demo test install install-test chromium clean
+.PHONY: demo test lint install install-test chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,10 +29,15 @@ chromium:
 	  fi; \
 	fi
 
+lint: install-test
+	$(BIN)/ruff check src tests bench
+
 demo: install
 	$(BIN)/vakhsh run
 
+# lint first (rules in pyproject.toml, [tool.ruff]): a lint error stops before the tests
 test: install-test
+	$(BIN)/ruff check src tests bench
 	$(BIN)/python -m pytest -n 2 tests
 
 clean:

@@ -43,7 +43,7 @@ HERE = Path(__file__).resolve().parent
 
 
 def _warm() -> int:
-    import vakhsh.ensemble.runner  # noqa: F401
+    import vakhsh.ensemble.runner
     import vakhsh.pipeline  # noqa: F401
 
     return os.getpid()
@@ -94,8 +94,8 @@ def one_config(model: str, runs: int, workers: int, out: Path, period: dict) -> 
     worker_total = float(ok["total_s"].sum())
     other = worker_total - solve - build - load - write  # summary, metrics, extract, audit
     return {
-        "model": model, "workers": workers, "runs": int(len(index)),
-        "succeeded": int(len(ok)), "failed": int((index["status"] == "failed").sum()),
+        "model": model, "workers": workers, "runs": len(index),
+        "succeeded": len(ok), "failed": int((index["status"] == "failed").sum()),
         "steps": len(net.time) if not period else None, "wall_s": wall,
         "cluster_startup_s": startup, "runs_per_min": len(ok) / wall * 60,
         "solve_s_mean": solve / max(len(ok), 1), "build_s_mean": build / max(len(ok), 1),

@@ -66,7 +66,7 @@ def parse_solver_options(items: list[str]) -> dict:
 def _highs_lp_size(h) -> dict:
     lp = h.getLp()
     return {"rows": int(lp.num_row_), "cols": int(lp.num_col_),
-            "nnz": int(len(lp.a_matrix_.value_))}
+            "nnz": len(lp.a_matrix_.value_)}
 
 
 def _highs_stats(h) -> dict:
@@ -102,7 +102,7 @@ def worker_pypsa(a) -> dict:
                linopy_rows=int(m.ncons), linopy_cols=int(m.nvars))
     t4 = time.perf_counter()
     extra = {"io_api": a.pypsa_io_api} if a.pypsa_io_api else {}
-    status, condition = n.optimize.solve_model(solver_name="highs",
+    _status, condition = n.optimize.solve_model(solver_name="highs",
                                                solver_options=a.solver_options, **extra)
     t5 = time.perf_counter()
     h = m.solver_model

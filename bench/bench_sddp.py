@@ -72,6 +72,7 @@ def main() -> None:
 
     from vakhsh.ensemble_inflows import with_member
     from vakhsh.network import load_network
+    from vakhsh.pipeline import optimise
     from vakhsh.sddp.api import policy_model
     from vakhsh.sddp.inflows import load_inflows
     from vakhsh.sddp.model import build_sddp_model
@@ -79,7 +80,6 @@ def main() -> None:
     from vakhsh.sddp.policy import policy_of
     from vakhsh.sddp.simulate import simulate
     from vakhsh.sddp.train import train
-    from vakhsh.pipeline import optimise
 
     net = load_network(args.model)
     # the deterministic LP of member 0, side by side in this process

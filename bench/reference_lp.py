@@ -62,9 +62,9 @@ def build_reference(s: System, storage_unit: str = "hm3"):
         cf = s.capacity_factor[gid].to_numpy() if gid in s.capacity_factor else 1.0
         ub[idx("G", g, tt)] = gen["capacity_mw"].iloc[g] * cf
         cost[idx("G", g, tt)] = h * gen["marginal_cost_usd_per_mwh"].iloc[g]
-    for l, lid in enumerate(ld.index):
-        ub[idx("U", l, tt)] = s.load_mw[lid].to_numpy()
-        cost[idx("U", l, tt)] = h * s.buses.loc[ld["bus"].iloc[l], "voll_usd_per_mwh"]
+    for d, lid in enumerate(ld.index):
+        ub[idx("U", d, tt)] = s.load_mw[lid].to_numpy()
+        cost[idx("U", d, tt)] = h * s.buses.loc[ld["bus"].iloc[d], "voll_usd_per_mwh"]
     for j in range(nk):
         lb[idx("F", j, tt)] = -ln["capacity_mw"].iloc[j]
         ub[idx("F", j, tt)] = ln["capacity_mw"].iloc[j]
@@ -75,7 +75,8 @@ def build_reference(s: System, storage_unit: str = "hm3"):
 
     def put(row, col, val):
         row, col = np.broadcast_arrays(row, col)
-        rows.append(row.ravel()); cols.append(col.ravel())
+        rows.append(row.ravel())
+        cols.append(col.ravel())
         vals.append(np.broadcast_to(val, row.shape).ravel().astype(float))
 
     # water rows: one per reservoir and step
@@ -91,7 +92,7 @@ def build_reference(s: System, storage_unit: str = "hm3"):
         up = res.index[res["downstream"] == rid]
         for u in up:
             put(row, idx("X", rpos[u], tt), -c)
-    for p, (pid, prow) in enumerate(pl.iterrows()):
+    for p, (_pid, prow) in enumerate(pl.iterrows()):
         r = rpos[prow["reservoir"]]
         put(tt * nr + r, idx("Q", p, tt), c)
         if prow["to"] in rpos:
@@ -105,9 +106,9 @@ def build_reference(s: System, storage_unit: str = "hm3"):
         put(nw + tt * nbus + bpos[pl["bus"].iloc[p]], idx("Q", p, tt), k[p])
     for g in range(ng):
         put(nw + tt * nbus + bpos[gen["bus"].iloc[g]], idx("G", g, tt), 1.0)
-    for l, lid in enumerate(ld.index):
-        b = bpos[ld["bus"].iloc[l]]
-        put(nw + tt * nbus + b, idx("U", l, tt), 1.0)
+    for d in range(len(ld.index)):
+        b = bpos[ld["bus"].iloc[d]]
+        put(nw + tt * nbus + b, idx("U", d, tt), 1.0)
         beq_p[:, b] += s.load_mw[lid].to_numpy()
     for j in range(nk):
         put(nw + tt * nbus + bpos[ln["from"].iloc[j]], idx("F", j, tt), -1.0)

@@ -10,7 +10,6 @@ import os
 
 import pytest
 import xarray as xr
-
 from tests.test_run_cli import vakhsh
 
 

@@ -13,7 +13,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from tests.outputs_cases import (
     ReadOnly,
     is_marked,
@@ -22,6 +21,7 @@ from tests.outputs_cases import (
     snapshot,
     user_folder,
 )
+
 from vakhsh.errors import VakhshError
 from vakhsh.outputs import (
     MARKER,

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-
 from tests.app.helpers import Server, start_server, wait_for
 
 

@@ -21,14 +21,12 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import pytest
 import yaml
-from typer.testing import CliRunner
-
 from tests.ensemble.conftest import ANALYTIC
 from tests.outputs_cases import (
     ReadOnly,
@@ -39,6 +37,8 @@ from tests.outputs_cases import (
     snapshot,
     user_folder,
 )
+from typer.testing import CliRunner
+
 from vakhsh import cli
 
 if not any(c.name == "run" or getattr(c.callback, "__name__", "") == "run"

@@ -7,7 +7,7 @@ import pandas as pd
 import xarray as xr
 
 from vakhsh.ensemble import run_ensemble
-from vakhsh.ensemble.runner import Progress, network_for, plan
+from vakhsh.ensemble.runner import RunHooks, network_for, prepare
 from vakhsh.ensemble.spec import parse_spec
 from vakhsh.network import embedded_datasets
 
@@ -44,7 +44,7 @@ def test_members_all_and_climates_expand_against_the_inflow_file(tmp_path):
     spec = parse_spec({"inflows": "inflows.nc",
                        "axes": {"member": "all", "climate": ["none", "julaug_cut_20"]}},
                       folder=tmp_path)
-    job = plan("toy-cascade", spec, tmp_path / "out")
+    job = prepare("toy-cascade", spec, tmp_path / "out")
     assert [r.values for r in job.runs[:3]] == [{"member": 0, "climate": "none"},
                                                 {"member": 0, "climate": "julaug_cut_20"},
                                                 {"member": 1, "climate": "none"}]
@@ -54,7 +54,7 @@ def test_members_all_and_climates_expand_against_the_inflow_file(tmp_path):
     assert {t.inflows for t in job.tasks} == {str(tmp_path / "inflows.nc"), str(changed)}
 
 
-class Count(Progress):
+class Count(RunHooks):
     def __init__(self):
         self.starts, self.records = [], []
 

@@ -14,7 +14,7 @@ import yaml
 from typer.testing import CliRunner
 
 from vakhsh.ensemble import run_ensemble
-from vakhsh.ensemble.runner import Progress
+from vakhsh.ensemble.runner import RunHooks
 
 # two runs solve, two fail at load (storage_max below storage_min): a failing member
 SPEC = {"period": {"start": "2024-10-01", "end": "2024-10-08", "step": "1D"},
@@ -22,7 +22,7 @@ SPEC = {"period": {"start": "2024-10-01", "end": "2024-10-08", "step": "1D"},
                  "reservoirs.upper.storage_max_hm3": [2000, 100]}}
 
 
-class Recorder(Progress):
+class Recorder(RunHooks):
     def __init__(self):
         self.starts, self.records = [], []
 

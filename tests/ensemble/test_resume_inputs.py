@@ -15,7 +15,7 @@ import xarray as xr
 import yaml
 
 from vakhsh.ensemble import run_ensemble
-from vakhsh.ensemble.runner import Progress
+from vakhsh.ensemble.runner import RunHooks
 from vakhsh.hydrology.ensemble import write_ensemble
 from vakhsh.network import embedded_datasets
 
@@ -23,7 +23,7 @@ TOY = embedded_datasets()["toy-cascade"]
 PERIOD = {"start": "2024-10-01", "end": "2024-10-04", "step": "1D"}
 
 
-class Skipped(Progress):
+class Skipped(RunHooks):
     def start(self, tally):
         self.skipped = tally.skipped
 

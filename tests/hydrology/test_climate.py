@@ -2,11 +2,13 @@ import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vakhsh.hydrology.climate import (
     SCENARIOS,
     Change,
-    Scenario,
+    ClimateScenario,
     annual_volumes,
     apply_scenario,
     climatology,
@@ -97,7 +99,7 @@ def test_basin_map_override_and_default():
 
 def test_custom_scenario_and_errors():
     da = _series()
-    s = Scenario("t", "test", {"all": Change(volume_factor=0.5, month_factors={7: 0.2})}, ("test",), ("test",))
+    s = ClimateScenario("t", "test", {"all": Change(volume_factor=0.5, month_factors={7: 0.2})}, ("test",), ("test",))
     out = apply_scenario(da, s)
     assert np.allclose(annual_volumes(out) / annual_volumes(da), 0.5)
     with pytest.raises(InflowError):
@@ -105,9 +107,6 @@ def test_custom_scenario_and_errors():
     with pytest.raises(InflowError):
         scale_volume(delta_change(da, [1] * 6 + [5, 5] + [1] * 4), 0.5, reference=da, fixed_months=(7, 8))
 
-
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 
 @settings(max_examples=30, deadline=None)

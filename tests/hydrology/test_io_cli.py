@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,8 +11,6 @@ from vakhsh.hydrology.errors import InflowError
 from vakhsh.hydrology.kirsch_nowak import disaggregate_daily
 from vakhsh.hydrology.par import fit_par1
 from vakhsh.hydrology.records import read_gsim_monthly, read_inflow_records
-
-from pathlib import Path
 
 DATA = Path(__file__).parent / "data"
 runner = CliRunner()

@@ -164,5 +164,5 @@ def test_member_year_lays_a_later_year_onto_the_run(tmp_path):
     assert net.member.months == "2026-10 .. 2026-10"
     assert float(net.series["catchments"]["inflow_m3s"].sel(catchment="headwaters")[0]) == \
         pytest.approx(2 * 70)
-    with pytest.raises(ModelError, match="holds years 1..3"):
+    with pytest.raises(ModelError, match=r"holds years 1\.\.3"):
         with_member(load_network(TOY, **WEEK), path, 0, first_year=4)

@@ -89,7 +89,7 @@ def check_global_water_balance_closes(toy):
 def check_sink_inflow_is_what_reaches_and_returns_deliver(toy):
     # the only sink, `sea`, receives the lower river (delayed, 5 % lost) and a quarter of
     # what the valley fields withdraw
-    net, res = toy
+    _net, res = toy
     ds = res.dataset
     expected = (ds["reach_arrival_m3s"].sel(reach="lower_river")
                 + 0.25 * ds["withdrawal_m3s"].sel(water_demand="valley_fields"))
@@ -140,7 +140,7 @@ def check_water_in_transit_at_the_end_is_reported(toy):
     # lower_river has a delay of 2 days: what it was sent on the last two days (before its
     # loss) is still in it. The result reports it, in hm3, in summary()["water"] or as a
     # dataset variable (any name containing "transit", units hm3).
-    net, res = toy
+    _net, res = toy
     sent = res.dataset["reach_flow_m3s"].sel(reach="lower_river").values
     expected = float(sent[-2:].sum()) * K
     assert expected > 0

@@ -49,3 +49,26 @@ def test_default_members_come_from_scenarios():
     cases, _ = load_cases("toy-cascade", PlanSpec(members=(
         Member("dry", 3, scenario="dry"), Member("base", 1, scenario="base"))))
     assert [c.weight for c in cases] == [0.75, 0.25]
+
+
+def test_a_stages_file_with_a_typo_is_refused_naming_the_field(tmp_path):
+    """`vakhsh plan --stages`: a misspelt field is an error with the right name offered,
+    not a stage whose fixed cost silently became 0; every problem of the file at once."""
+    from vakhsh.plan.cases import ReservoirStage, read_stages
+
+    good = tmp_path / "good.yaml"
+    good.write_text("stage_2: {reservoir: upper, storage_max_hm3: 2500, capex_usd: 3.0e8,\n"
+                    "          lifetime_years: 60, fom_usd_per_year: 1.0e6}\n", encoding="utf-8")
+    assert read_stages(good) == {"stage_2": ReservoirStage("upper", 2500, 3.0e8, 60, 1.0e6)}
+    bad = tmp_path / "stages.yaml"
+    bad.write_text("stage_2: {reservoir: upper, storage_max_hm3: 2500, capex_usd: 3.0e8,\n"
+                   "          lifetime_years: 60, fom_usd_per_yaer: 1000000}\n"
+                   "stage_3: {reservoir: upper, storage_max_hm3: 2600, capex_usd: -1,\n"
+                   "          lifetime_years: 60}\n", encoding="utf-8")
+    with pytest.raises(ModelError) as err:
+        read_stages(bad)
+    lines = [str(p) for p in err.value.problems]
+    assert "stages.yaml: stage_2.fom_usd_per_yaer: unknown field; did you mean " \
+           "'fom_usd_per_year'? (1000000)" in lines, lines
+    assert any(line.startswith("stages.yaml: stage_3.capex_usd:") for line in lines), lines
+    assert len(lines) == 2

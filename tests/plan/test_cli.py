@@ -6,9 +6,8 @@ import json
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
-
 from tests.plan.test_expansion import fom_for, generator, one_bus
+from typer.testing import CliRunner
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from vakhsh.network import load_network
-from vakhsh.solve.options import SolveOptions
 from vakhsh.pipeline import optimise
+from vakhsh.solve.options import SolveOptions
 
 
 def _solve(model: str, scenario: str | None = None, **time):

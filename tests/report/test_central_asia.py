@@ -13,8 +13,8 @@ from vakhsh.report.style import png_bytes
 @pytest.fixture(scope="module")
 def central_asia():
     from vakhsh.network import load_network
-    from vakhsh.solve.options import SolveOptions
     from vakhsh.pipeline import optimise
+    from vakhsh.solve.options import SolveOptions
 
     return optimise(load_network("central-asia", end="2024-11-01"), SolveOptions())
 

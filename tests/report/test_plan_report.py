@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from tests.plan.test_expansion import fom_for, generator, one_bus
+
 from vakhsh.plan.ranking import COLUMNS
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -96,7 +96,6 @@ def test_plan_report_is_rebuilt_from_plan_json(plan_folder, page_text):
                     reason="Debian's chromium is not installed")
 def test_plan_report_fits_a_1280_px_window(plan_folder, tmp_path):
     from playwright.sync_api import sync_playwright
-
     from tests.report.test_report_browser import FLAGS, TEXTS, overlaps
 
     with sync_playwright() as playwright:

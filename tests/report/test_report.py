@@ -122,9 +122,9 @@ POWER_ONLY = ["junctions", "sinks", "catchments", "reservoirs", "reaches", "hydr
 @pytest.mark.parametrize("drop", [WATER_ONLY, POWER_ONLY], ids=["water-only", "power-only"])
 def test_report_of_a_model_with_one_side_only(edit_model, drop):
     from vakhsh.network import load_network
+    from vakhsh.pipeline import optimise
     from vakhsh.report.html import render_report
     from vakhsh.solve.options import SolveOptions
-    from vakhsh.pipeline import optimise
 
     def remove(raw):
         for key in drop:

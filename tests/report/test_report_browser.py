@@ -24,7 +24,7 @@ if not CHROMIUM.exists():
     pytest.skip("Debian's chromium is not installed (make install-test installs it)",
                 allow_module_level=True)
 
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import sync_playwright  # noqa: E402 - after the skip above
 
 # every <text> of the inline SVGs under a selector: its size on screen and its box
 TEXTS = """(sel) => Array.from(document.querySelectorAll(sel + ' svg text')).map(t => {

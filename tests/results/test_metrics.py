@@ -126,6 +126,39 @@ def test_winter_deficit_clips_net_imports_over_the_season(hand):
     assert summary["deficit_oct_apr_gwh"] == pytest.approx(april.to_dict())
 
 
+def test_winter_deficit_clips_the_season_s_sum_not_each_step(tmp_path):
+    """A imports 10 MW on 1 January (its unit is out) and exports 4 MW on 2 January (its
+    unit is the cheapest on the grid): its net imports over the winter are 10 - 4 = 6 MW
+    for a day, 0.144 GWh, and so is its deficit (clipping each step would give 0.24).
+    B mirrors it: -6 MW days net, no deficit (per step it would be 0.096 GWh)."""
+    from tests.lp.conftest import solve_folder, write_model
+
+    days = ["2025-01-01", "2025-01-02"]
+    folder = write_model(tmp_path, {
+        "buses": {"A": {"country": "TJ", "voll_usd_per_mwh": 1000},
+                  "B": {"country": "UZ", "voll_usd_per_mwh": 1000}},
+        "loads": {"la": {"bus": "A", "p_mw": "series:s.csv#la"},
+                  "lb": {"bus": "B", "p_mw": "series:s.csv#lb"}},
+        "generators": {
+            "ga": {"bus": "A", "capacity_mw": 10, "marginal_cost_usd_per_mwh": 10,
+                   "capacity_factor": "series:s.csv#ga"},
+            "gb": {"bus": "B", "capacity_mw": 20, "marginal_cost_usd_per_mwh": 50}},
+        "lines": {"ab": {"from": "A", "to": "B", "capacity_mw": 100}}},
+        {"s.csv": {"time": days, "la": [10, 0], "lb": [0, 4], "ga": [0, 1]}},
+        start=days[0], end="2025-01-03", step="1D")
+    results = solve_folder(folder)
+    net, ds = results.net, results.dataset
+    np.testing.assert_allclose(m.net_imports_mw(net, ds).sel(bus="A").values, [10, -4],
+                               atol=1e-9)
+    deficit = m.winter_deficit_gwh(net, ds)
+    assert deficit["A"] == pytest.approx(per_day_gwh(10 - 4))
+    assert deficit["B"] == pytest.approx(0.0, abs=1e-12)
+    by_year = m.winter_deficit_by_year(net, ds)
+    assert by_year.loc["2024/25 (part)", "A"] == pytest.approx(per_day_gwh(6))
+    assert results.summary()["energy"]["winter_deficit_gwh"]["A"] == pytest.approx(
+        per_day_gwh(6))
+
+
 def test_winter_deficit_by_hydrological_year(hand):
     table = m.winter_deficit_by_year(hand.net, hand.dataset)
     assert list(table.index) == ["2024/25 (part)", "2025/26 (part)"]
@@ -247,7 +280,7 @@ def test_step_comes_from_the_run_not_the_time_axis(tmp_path):
 def test_seasons_are_defined_once():
     assert m.WINTER == (10, 11, 12, 1, 2, 3)
     assert set(m.WINTER) | set(m.VEGETATION) == set(range(1, 13))
-    assert m.WINTER_AND_APRIL == (*m.WINTER, 4)
+    assert (*m.WINTER, 4) == m.WINTER_AND_APRIL
     mask = m.season_mask(type("N", (), {"time": pd.date_range("2025-03-31", periods=3,
                                                                   freq="D")})(), m.WINTER)
     assert mask.values.tolist() == [True, False, False]

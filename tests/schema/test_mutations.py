@@ -90,7 +90,7 @@ def mutate(raw: dict, mutation: tuple) -> None:
                 parent[args[0]] = args[1]
             return
         last = path[-1]
-        parent[last]  # noqa: B018 - the path still exists
+        parent[last]
     except (KeyError, IndexError, TypeError):
         return
     if op == "delete":

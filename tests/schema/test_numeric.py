@@ -78,8 +78,8 @@ def test_a_scenario_factor_that_makes_the_inflow_too_large_is_refused(edit_model
         raw["scenarios"]["dry"]["inflow_factor_by_month"] = [3] * 12
     folder = edit_model(change)
     load_network(folder)  # 5e5 m3/s as written is within the limit
-    with pytest.raises(ModelError, match="catchments.headwaters.inflow_m3s: value at "
-                                         "2024-10-01 00:00:00 is beyond"):
+    with pytest.raises(ModelError, match=r"catchments\.headwaters\.inflow_m3s: value at "
+                                         r"2024-10-01 00:00:00 is beyond"):
         load_network(folder, scenario="dry")
 
 

@@ -84,7 +84,7 @@ def test_every_lp_variable_is_a_declared_output_and_back(every_kind):
                 if out.lp}
     for name in ctx.model.variables:
         assert name in declared, f"LP variable {name} is declared by no kind's outputs"
-        out, kind = declared[name]
+        _out, kind = declared[name]
         assert set(ctx.model.variables[name].dims) == {"time", kind.dim}, name
     for lp in declared:
         assert lp in ctx.model.variables, f"declared {lp} is not in the LP"

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from types import SimpleNamespace
 from pathlib import Path
+from types import SimpleNamespace
 
 import linopy
 import numpy as np

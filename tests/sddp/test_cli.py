@@ -172,6 +172,7 @@ def test_the_api_checks_out_before_it_trains(tmp_path):
     """`sddp(..., out=)` refuses a folder vakhsh did not write before reading the model
     (which here does not exist) or the ensemble."""
     from tests.outputs_cases import snapshot, user_folder
+
     from vakhsh.outputs import OutputError
     from vakhsh.sddp import sddp, simulate_policy
 

@@ -18,7 +18,6 @@ from vakhsh.solve.head import fixed_parameters
 from vakhsh.solve.options import SolveOptions
 from vakhsh.solve.solver import Outcome, run_solver
 
-
 HORIZON = ("2024-10-01", "2025-03-01")  # five monthly stages of daily steps
 
 

@@ -14,6 +14,7 @@ how a task that takes too long is ended.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import multiprocessing as mp
 import os
@@ -48,10 +49,8 @@ class TaskError(Exception):
 
 
 def _watch_lifeline(lifeline) -> None:
-    try:
+    with contextlib.suppress(EOFError, OSError):
         lifeline.recv()  # never sent anything: returns only by EOF, when the server is gone
-    except (EOFError, OSError):
-        pass
     os._exit(3)
 
 

@@ -22,6 +22,7 @@ from vakhsh.errors import ModelError, Problem, VakhshError
 from vakhsh.network import load_network
 from vakhsh.network.inputs import InputError, confined_path
 from vakhsh.network.validate import validate_model
+from vakhsh.pipeline import optimise
 from vakhsh.report.compare import metrics_table, render_comparison
 from vakhsh.report.html import write_report
 from vakhsh.report.load import load_run
@@ -31,7 +32,6 @@ from vakhsh.report.style import svg_bytes
 from vakhsh.schema.components import SERIES_PATTERN
 from vakhsh.schema.parse import read_yaml
 from vakhsh.solve.options import SolveOptions
-from vakhsh.pipeline import optimise
 
 REQUEST_FILE = "request.json"
 NICE = 10  # scheduling priority of a solve, below the server's

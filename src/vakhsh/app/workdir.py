@@ -133,7 +133,7 @@ def check_workdir(root: Path) -> None:
     if root.exists() and not root.is_dir():
         raise WorkdirError(f"{root}: not a folder; give --workdir a new or empty folder, or "
                            "one `vakhsh serve` made")
-    if not root.is_dir() or (root / MARKER).is_file() and _marker_kind(root) == KIND:
+    if not root.is_dir() or ((root / MARKER).is_file() and _marker_kind(root) == KIND):
         return
     if root == Path.home().resolve() or root == Path(root.anchor) or \
             any(True for _ in root.iterdir()):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 
 def __getattr__(name: str):
-    if name in ("run_ensemble", "local_client", "Progress", "Tally"):
+    if name in ("run_ensemble", "local_client", "RunHooks", "Tally"):
         from vakhsh.ensemble import runner
 
         return getattr(runner, name)
@@ -36,4 +36,4 @@ def __getattr__(name: str):
 
 __all__ = ["run_ensemble", "open_ensemble", "EnsembleResult", "EnsembleSpec", "read_spec",
            "parse_spec", "trace_frontier", "Frontier", "objective", "Objective", "Selectors",
-           "local_client", "Progress", "Tally"]
+           "local_client", "RunHooks", "Tally"]

@@ -94,7 +94,7 @@ def aggregate(metrics: pd.DataFrame, metric_columns: list[str]) -> pd.DataFrame:
             row.update(mean=float(v.mean()), p10=float(p10), p50=float(p50), p90=float(p90),
                        worst=float(v[worst]), worst_run=str(ids[worst]))
         else:
-            row.update({s: np.nan for s in STATS}, worst_run="")
+            row.update(dict.fromkeys(STATS, np.nan), worst_run="")
         rows.append(row)
     return pd.DataFrame(rows, columns=["metric", "key", "unit", "n", *STATS, "worst_run"])
 

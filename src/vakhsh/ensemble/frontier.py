@@ -21,9 +21,10 @@ summary.json under `runs/point-NN` and returns a small record.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -177,9 +178,9 @@ def solve_point(task: PointTask) -> dict[str, Any]:
     """Build the case, solve the stage's sequence of objectives on it (through the run
     pipeline: audited, the head model of the solve options), write the point's results."""
     from vakhsh.network import load_network
+    from vakhsh.pipeline import run
     from vakhsh.solve.heads import head_model
     from vakhsh.solve.options import SolveOptions
-    from vakhsh.pipeline import run
 
     started = time.perf_counter()
     record: dict[str, Any] = {"point": task.point, "stage": task.stage,

@@ -59,8 +59,8 @@ class Tally:
         return self.total - self.skipped - self.succeeded - self.failed
 
 
-class Progress:
-    """Hooks the runner calls; the CLI draws a progress bar from them."""
+class RunHooks:
+    """Hooks the runner calls as runs finish; the CLI draws a progress bar from them."""
 
     def start(self, tally: Tally) -> None: ...
 
@@ -119,8 +119,8 @@ def _stamp(net) -> tuple:
 def execute(task: Task) -> dict[str, Any]:
     """Run one member on a worker: load, solve, write; never raises for a bad run."""
     from vakhsh.ensemble.aggregate import run_metrics
-    from vakhsh.solve.options import SolveOptions
     from vakhsh.pipeline import optimise
+    from vakhsh.solve.options import SolveOptions
 
     store = Store(task.out)
     run = task.run
@@ -210,7 +210,7 @@ def run_inputs_digest(folder: Path, run: Run, period: dict[str, Any],
 
 
 @dataclass
-class Plan:
+class EnsembleJob:
     """An ensemble resolved against its model: the runs and the tasks still to do."""
 
     model: Path
@@ -221,8 +221,8 @@ class Plan:
     tasks: list[Task] = field(default_factory=list)
 
 
-def plan(model: str | Path, spec: EnsembleSpec | str | Path, out: str | Path,
-         retry_failed: bool = True) -> Plan:
+def prepare(model: str | Path, spec: EnsembleSpec | str | Path, out: str | Path,
+            retry_failed: bool = True) -> EnsembleJob:
     """Check the spec against the model, write the manifest, list the runs still to do."""
     from vakhsh.network import load_network
     from vakhsh.network.inputs import sha256
@@ -250,7 +250,7 @@ def plan(model: str | Path, spec: EnsembleSpec | str | Path, out: str | Path,
     store.write_manifest({"schema": SCHEMA, "model": str(folder), "model_digest": digest,
                           "inflows_sha256": inflows_sha256, "spec": spec.as_dict(),
                           "runs": [{"id": r.id, "values": r.values} for r in runs]})
-    result = Plan(folder, spec, runs, store, digest)
+    result = EnsembleJob(folder, spec, runs, store, digest)
     for run in runs:
         if store.is_finished(run.id) or (not retry_failed and store.is_failed(run.id)):
             continue
@@ -277,7 +277,7 @@ def _climate_inflows(source: Path | None, climate: str, store: Store) -> Path:
 
 def run_ensemble(model: str | Path, spec: EnsembleSpec | str | Path, out: str | Path,
                  workers: int | None = None, scheduler: str | None = None, client=None,
-                 progress: Progress | None = None, limit: int | None = None,
+                 progress: RunHooks | None = None, limit: int | None = None,
                  retry_failed: bool = True, report: bool = True, overwrite: bool = False,
                  option: str = "out"):
     """Run every run of `spec` not already finished in `out`; return the EnsembleResult.
@@ -308,10 +308,10 @@ def _run_ensemble(out: Path, model, spec, workers, scheduler, client, progress, 
                   retry_failed, report):
     from vakhsh.ensemble.results import EnsembleResult
 
-    job = plan(model, spec, out, retry_failed=retry_failed)
+    job = prepare(model, spec, out, retry_failed=retry_failed)
     tasks = job.tasks[:limit] if limit is not None else job.tasks
     tally = Tally(total=len(job.runs), skipped=len(job.runs) - len(job.tasks))
-    hook = progress or Progress()
+    hook = progress or RunHooks()
     hook.start(tally)
     started = time.perf_counter()
     try:
@@ -343,5 +343,5 @@ def _key(task: Task) -> str:
     return f"vakhsh-run-{task.run.id}-{time.time_ns()}"
 
 
-__all__ = ["Progress", "Task", "Tally", "execute", "local_client", "network_for", "plan",
-           "run_ensemble"]
+__all__ = ["RunHooks", "EnsembleJob", "Task", "Tally", "execute", "local_client", "network_for",
+           "prepare", "run_ensemble"]

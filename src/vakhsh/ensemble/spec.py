@@ -262,7 +262,7 @@ def check_against_model(spec: EnsembleSpec, raw_model: dict[str, Any]) -> Ensemb
         try:
             from vakhsh.hydrology.climate import SCENARIOS
         except ModuleNotFoundError:
-            SCENARIOS = {}  # noqa: N806
+            SCENARIOS = {}
         for value in values_of["climate"]:
             if value not in NO_CLIMATE and value not in SCENARIOS:
                 problems.append(Problem(spec.file, "axes.climate", "unknown climate scenario "

@@ -14,7 +14,13 @@ Every fitted generator has ``generate(n_years, n_members, seed, start) -> xr.Dat
 ``target`` (the statistics it was fitted to).
 """
 
-from vakhsh.hydrology.climate import SCENARIOS, apply_scenario, delta_change, scale_volume, shift_peak
+from vakhsh.hydrology.climate import (
+    SCENARIOS,
+    apply_scenario,
+    delta_change,
+    scale_volume,
+    shift_peak,
+)
 from vakhsh.hydrology.ensemble import load_member, read_ensemble, write_ensemble
 from vakhsh.hydrology.errors import InflowError
 from vakhsh.hydrology.kirsch_nowak import disaggregate_daily, fit_kirsch

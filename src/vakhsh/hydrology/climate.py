@@ -17,7 +17,7 @@ February of leap years correctly.
     Rescales each year so that its volume is exactly ``k`` times a reference year volume
     (the series before the scenario), holding the months in ``fixed_months`` as they are.
 
-A :class:`Scenario` chains them per basin: peak shift (volume kept), then month factors,
+A :class:`ClimateScenario` chains them per basin: peak shift (volume kept), then month factors,
 then the annual volume target (months with a factor held fixed, so both the cut and the
 annual change are exact). Every number in :data:`SCENARIOS` cites CLIMATE.md or is labelled
 an assumption. Scenarios describe a stationary future climate applied uniformly to every year
@@ -162,7 +162,7 @@ class Change:
 
 
 @dataclass(frozen=True)
-class Scenario:
+class ClimateScenario:
     name: str
     description: str
     changes: Mapping[str, Change]  # basin key (or "all") -> change
@@ -203,44 +203,44 @@ _STATIONARY = "assumption: the change applies uniformly to every year of the ens
 _SHAPE = ("assumption: the monthly pattern of the change is the shifted climatology scaled uniformly; "
           "no published month-by-month factors exist for these basins (CLIMATE.md s.1)")
 
-SCENARIOS: dict[str, Scenario] = {
+SCENARIOS: dict[str, ClimateScenario] = {
     s.name: s
     for s in (
-        Scenario(
+        ClimateScenario(
             "vakhsh_2099_low", "Vakhsh, low end of the 2061-2099 band: +17.5 % and peak one month earlier",
             {"vakhsh": Change(volume_factor=1.175, shift_months=1)}, (_GULAKHMADOV,),
             (_STATIONARY, _SHAPE, "assumption: other basins unchanged"), default="vakhsh"),
-        Scenario(
+        ClimateScenario(
             "vakhsh_2099_high", "Vakhsh, high end of the 2061-2099 band: +52.3 % and peak one month earlier",
             {"vakhsh": Change(volume_factor=1.523, shift_months=1)}, (_GULAKHMADOV,),
             (_STATIONARY, _SHAPE, "assumption: other basins unchanged"), default="vakhsh"),
-        Scenario(
+        ClimateScenario(
             "amu_syr_2050_mild", "2050, mild end: Amu Darya -10 %, Syr Darya -6 %; seasonality unchanged",
             {"amu": Change(volume_factor=0.90), "syr": Change(volume_factor=0.94)}, (_PORTAL,),
             (_STATIONARY, "assumption: the basin-wide change applies to every tributary (Vakhsh, Panj, "
              "Naryn...) and uniformly over the months (no seasonal figure in the source); the source "
              "does not state the emission scenario"), default="amu"),
-        Scenario(
+        ClimateScenario(
             "amu_syr_2050_dry", "2050, dry end: Amu Darya -15 %, Syr Darya -10 %; seasonality unchanged",
             {"amu": Change(volume_factor=0.85), "syr": Change(volume_factor=0.90)}, (_PORTAL,),
             (_STATIONARY, "assumption: the basin-wide change applies to every tributary and uniformly "
              "over the months; the source does not state the emission scenario"), default="amu"),
-        Scenario(
+        ClimateScenario(
             "naryn_2090_ssp585", "Naryn, SSP5-8.5, 2077-2096: -16 % and peak one month earlier",
             {"naryn": Change(volume_factor=0.84, shift_months=1)}, (_SADYROV,),
             (_STATIONARY, _SHAPE, "assumption: the runoff peak moves as the SWE peak does (one month)",
              "assumption: other basins unchanged"), default="naryn"),
-        Scenario(
+        ClimateScenario(
             "julaug_cut_20", "Glacier loss: July-August flow -20 %, other months unchanged",
             {"all": Change(month_factors={7: 0.80, 8: 0.80})}, (_SHAHGEDANOVA,),
             (_STATIONARY, "assumption: a northern Tien Shan figure applied to every catchment",
              "assumption: other months unchanged, so annual volume falls")),
-        Scenario(
+        ClimateScenario(
             "julaug_cut_37", "Glacier loss: July-August flow -37 %, other months unchanged",
             {"all": Change(month_factors={7: 0.63, 8: 0.63})}, (_SHAHGEDANOVA,),
             (_STATIONARY, "assumption: a northern Tien Shan figure applied to every catchment",
              "assumption: other months unchanged, so annual volume falls")),
-        Scenario(
+        ClimateScenario(
             "melt_shift_1m", "Melt peak one month earlier everywhere, annual volume kept",
             {"all": Change(volume_factor=1.0, shift_months=1)},
             (_GULAKHMADOV, _SADYROV, "CLIMATE.md s.1, monthly delta factors item 2"),
@@ -259,7 +259,7 @@ def basin_of(catchment: str, basin_map: Mapping[str, str] | None = None) -> str 
     return None
 
 
-def resolve(scenario: Scenario, catchments: Sequence[str], basin_map: Mapping[str, str] | None = None) -> dict[str, Change | None]:
+def resolve(scenario: ClimateScenario, catchments: Sequence[str], basin_map: Mapping[str, str] | None = None) -> dict[str, Change | None]:
     """Which change applies to each catchment.
 
     ``all`` applies to every catchment. Otherwise a catchment takes its basin's change, else
@@ -300,7 +300,7 @@ def apply_change(da: xr.DataArray, change: Change, year_start_month: int = HYDRO
 
 def apply_scenario(
     da: xr.DataArray,
-    scenario: str | Scenario,
+    scenario: str | ClimateScenario,
     basin_map: Mapping[str, str] | None = None,
     year_start_month: int = HYDROLOGICAL_YEAR_START,
     clim: np.ndarray | None = None,

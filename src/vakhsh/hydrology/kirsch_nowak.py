@@ -150,7 +150,7 @@ def disaggregate_daily(
     days = pd.DatetimeIndex(obs.index)
     mtime = pd.DatetimeIndex(monthly["time"].values)
     q = np.asarray(monthly.values, dtype=float)
-    n_mem, n_t, g = q.shape
+    n_mem, _n_t, g = q.shape
     rng = np.random.default_rng(np.random.SeedSequence([int(seed), 0x4E0]))
     out_days = pd.date_range(mtime[0], mtime[-1] + pd.offsets.MonthBegin(1), freq="D", inclusive="left")
     out = np.empty((n_mem, len(out_days), g))
@@ -158,7 +158,7 @@ def disaggregate_daily(
     for month in range(1, 13):
         for length in sorted(set(mtime[mtime.month == month].days_in_month)):
             # pool of fragments: windows of `length` days starting near each historical month start
-            starts = [d for d in days[(days.day == 1) & (days.month == month)]]
+            starts = list(days[(days.day == 1) & (days.month == month)])
             windows = []
             for s0 in starts:
                 for off in range(-window_days, window_days + 1):

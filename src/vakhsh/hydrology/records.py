@@ -63,7 +63,7 @@ def read_gsim_monthly(path: str | Path, *, keep_flagged: bool = False) -> pd.Ser
 
 def combine(records: dict[str, pd.Series]) -> pd.DataFrame:
     """Align several monthly series on one month-start index (outer join, gaps NaN)."""
-    df = pd.DataFrame({k: v for k, v in records.items()}).sort_index()
+    df = pd.DataFrame(dict(records)).sort_index()
     return df.asfreq("MS")
 
 
@@ -88,7 +88,7 @@ def read_inflow_records(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     try:
         raw = pd.read_csv(path)
-    except Exception as exc:  # pandas raises many kinds
+    except (OSError, ValueError) as exc:  # pandas' parser and decoding errors are ValueErrors
         raise InflowError(path, "", f"cannot read CSV: {exc}") from None
     if "time" not in raw.columns:
         raise InflowError(path, "time", "missing column")

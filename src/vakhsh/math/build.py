@@ -60,7 +60,7 @@ def set_objective(model: linopy.Model, contexts: list[BuildContext],
     terms += list(shared_costs or [])
     if not terms:
         # nothing has a price (a water-only model without costs): any feasible plan will do
-        first = model.variables[list(model.variables)[0]]
+        first = model.variables[next(iter(model.variables))]
         terms = [0 * first.sum()]
     model.add_objective(sum(terms[1:], terms[0]))
 

@@ -25,7 +25,7 @@ import pandas as pd
 import xarray as xr
 
 from vakhsh.math.context import BuildContext
-from vakhsh.math.fpha_fit import PlantCurve, Planes, fit_planes
+from vakhsh.math.fpha_fit import Planes, PlantCurve, fit_planes
 from vakhsh.math.water import STORAGE
 from vakhsh.network import Network
 

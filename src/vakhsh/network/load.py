@@ -27,7 +27,6 @@ from vakhsh.network.series import (
     SeriesResolver,
 )
 from vakhsh.schema.checks import semantic_problems, time_problems
-from vakhsh.schema.numeric import numeric_problems, series_problem
 from vakhsh.schema.components import (
     FRACTION_SERIES,
     KINDS,
@@ -38,6 +37,7 @@ from vakhsh.schema.components import (
     Component,
     Scenario,
 )
+from vakhsh.schema.numeric import numeric_problems, series_problem
 from vakhsh.schema.parse import MODEL_FILE, ParsedModel, parse_model, yaml_mapping
 from vakhsh.schema.registry import BY_NAME, fill_defaults
 from vakhsh.schema.safe_yaml import load_yaml
@@ -99,8 +99,8 @@ def load_network(model: str | Path, scenario: str | None = None, start=None, end
             run = RunTime.from_bounds(start, end, step)
         elif (start, end, step) != (parsed.time.start, parsed.time.end, parsed.time.step):
             problems += run_problems
-    if run is None:
-        raise ModelError(problems)
+    if run is None:  # no steps to resolve series onto: their files are checked all the same
+        raise ModelError(problems + _series_file_problems(parsed, folder, reader))
     model_step = pd.Timedelta(parsed.time.step)
     factor = None
     if scenario_obj is not None and any(f != 1 for f in scenario_obj.inflow_factor_by_month):
@@ -234,6 +234,27 @@ def _build(parsed: ParsedModel, resolver: SeriesResolver, model_step: pd.Timedel
                                                      dim: pd.Index(list(comps), name=dim)})
     problems += _must_run_problems(series["generators"])
     return tables, series, _unique(problems)
+
+
+def _series_file_problems(parsed: ParsedModel, folder: Path, reader: InputReader
+                          ) -> list[Problem]:
+    """Without a valid time block: each series file named is read and must hold its column
+    (what can be checked without the run's steps)."""
+    resolver = SeriesResolver(folder, None, reader)  # type: ignore[arg-type] - no run
+    problems = []
+    for kind in KINDS:
+        for name in SERIES_FIELDS[kind]:
+            for cid, comp in parsed.components[kind].items():
+                ref = SERIES_PATTERN.match(str(getattr(comp, name)))
+                if ref is None:
+                    continue
+                path = f"{kind}.{cid}.{name}"
+                try:
+                    resolver.table(ref["file"]).column(ref["column"], path)
+                except SeriesError as exc:
+                    p = exc.problem
+                    problems.append(Problem(p.file, p.path, f"{p.message} [{path}]", p.value))
+    return _unique(problems)
 
 
 def _magnitude(kind: str, cid: str, name: str, value, values: np.ndarray, run: RunTime,

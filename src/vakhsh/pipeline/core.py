@@ -38,14 +38,14 @@ from vakhsh.network import Network
 from vakhsh.results.audit import audit, require_passed
 from vakhsh.results.dataset import extract
 from vakhsh.results.results import Results, provenance
-from vakhsh.solve.heads import HeadModel, head_model
+from vakhsh.solve.heads import HeadModel, Say, head_model
 from vakhsh.solve.lp_file import write_lp_file
 from vakhsh.solve.options import SolveOptions
 from vakhsh.solve.scaling import explain as explain_scaling
 from vakhsh.solve.size import require_fits
 from vakhsh.solve.solver import Outcome, SolveStats, run_solver
 
-Progress = Callable[[str], None]
+Progress = Say  # a callback given each progress message (one type: solve.heads.Say)
 # (case index, its context, its extracted Dataset) -> the Network and Dataset reported
 Present = Callable[[int, BuildContext, xr.Dataset], tuple[Network, xr.Dataset]]
 Explain = Callable[[SolveStats, SolveOptions], SolveError]

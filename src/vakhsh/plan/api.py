@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,12 +11,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from vakhsh.pipeline import Progress
 from vakhsh.plan.cases import Case, Member, PlanSpec, load_cases
 from vakhsh.plan.expansion import Evaluation, PlanProblem
 from vakhsh.plan.ranking import rank
 from vakhsh.solve.options import SolveOptions
-
-Progress = Callable[[str], None]
 
 
 @dataclass

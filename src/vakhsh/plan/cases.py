@@ -26,6 +26,7 @@ import xarray as xr
 from vakhsh.errors import ModelError, Problem
 from vakhsh.network import Network, load_network
 from vakhsh.network.series import monthly_step_means
+from vakhsh.schema.components import Component, NonNegative, Positive
 from vakhsh.schema.parse import MODEL_FILE
 
 # members used by `--members N` when no ensemble file is given, driest first
@@ -191,6 +192,7 @@ def climate_inflows(inflow: xr.DataArray, name: str) -> xr.DataArray:
     every step is then multiplied by the ratio of its month's transformed to original mean.
     """
     from vakhsh.hydrology import climate
+    from vakhsh.hydrology.errors import InflowError
 
     months = inflow["time"].dt.month
     monthly = inflow.groupby(months).mean()  # (month, catchment)
@@ -204,7 +206,7 @@ def climate_inflows(inflow: xr.DataArray, name: str) -> xr.DataArray:
                               "catchment": inflow["catchment"].values})
     try:
         changed = climate.apply_scenario(da, name)
-    except Exception as exc:  # an unknown name is the user's to fix
+    except InflowError as exc:  # an unknown name is the user's to fix
         raise ModelError([Problem("plan", "climate", str(exc), name)]) from None
     ratio = (changed / da.where(da > 0)).fillna(1.0).isel(member=0)
     ratio = ratio.assign_coords(month=("time", [t.month for t in stamps])).swap_dims(
@@ -235,26 +237,34 @@ def _retire(tables: dict, series: dict, cid: str) -> tuple[dict, dict]:
 
 def read_stages(path: Path) -> dict[str, ReservoirStage]:
     """Reservoir stages from a YAML mapping: id -> {reservoir, storage_max_hm3, capex_usd,
-    lifetime_years, fom_usd_per_year}."""
-    from pydantic import TypeAdapter, ValidationError
-
+    lifetime_years, fom_usd_per_year}. Checked as model.yaml's components are: an unknown
+    field (a typo) is an error naming it, never a default."""
+    from vakhsh.schema.parse import validate_component
     from vakhsh.schema.safe_yaml import read_yaml_file
 
     path = Path(path)
     raw = read_yaml_file(path) or {}
     if not isinstance(raw, dict):
         raise ModelError([Problem(path.name, "", "expected a mapping of stage id to fields")])
-    adapter = TypeAdapter(ReservoirStage)
     stages, problems = {}, []
     for sid, fields in raw.items():
-        try:
-            stages[str(sid)] = adapter.validate_python(fields)
-        except ValidationError as exc:
-            problems += [Problem(path.name, f"{sid}." + ".".join(map(str, e["loc"])),
-                                 e["msg"], e.get("input")) for e in exc.errors()]
+        stage, found = validate_component(_StageFields, fields, path.name, str(sid))
+        problems += found
+        if stage is not None:
+            stages[str(sid)] = ReservoirStage(**stage.model_dump())
     if problems:
         raise ModelError(problems)
     return stages
+
+
+class _StageFields(Component):
+    """One entry of a stages file (`ReservoirStage`): unknown fields refused."""
+
+    reservoir: str
+    storage_max_hm3: NonNegative
+    capex_usd: NonNegative
+    lifetime_years: Positive
+    fom_usd_per_year: NonNegative = 0.0
 
 
 def with_stages(net: Network, stages: Mapping[str, ReservoirStage]) -> Network:

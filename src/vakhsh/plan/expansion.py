@@ -38,6 +38,7 @@ from vakhsh.math.investment import (
     stage_plants,
 )
 from vakhsh.network import Network
+from vakhsh.pipeline import Formulation, Solution, build_cases, run, solve_once
 from vakhsh.plan.builds import with_builds, with_candidates
 from vakhsh.plan.cases import Case
 from vakhsh.plan.economics import annual_cost_usd_per_mw, period_weights, year_share
@@ -46,7 +47,6 @@ from vakhsh.results.results import Results
 from vakhsh.solve.head import fixed_parameters
 from vakhsh.solve.heads import ProductionModel
 from vakhsh.solve.options import SolveOptions
-from vakhsh.pipeline import Formulation, Solution, build_cases, run, solve_once
 from vakhsh.solve.solver import SolveStats, run_solver
 
 
@@ -170,7 +170,7 @@ class PlanProblem:
         life = self.table["lifetime_years"]
         out = {}
         for cid in self.table.index:
-            built = {**{b: v for b, v in self.builds.prior.get(cid, {}).items()}}
+            built = dict(self.builds.prior.get(cid, {}))
             for b, v in sizes.get(cid, {}).items():
                 built[b] = built.get(b, 0.0) + v
             out[cid] = {y: float(sum(v for b, v in built.items() if b <= y < b + life[cid]))

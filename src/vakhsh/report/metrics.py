@@ -81,7 +81,7 @@ def demand_table(run) -> pd.DataFrame:
     table = table.reindex(demands.index)
     with np.errstate(divide="ignore", invalid="ignore"):
         table["delivered_share"] = table["delivered_hm3"] / table["demanded_hm3"]
-    table.insert(0, "country", demands["country"] if "country" in demands else None)
+    table.insert(0, "country", demands.get("country"))
     table["downstream"] = table.index.isin(m.downstream_demands(net))
     table.index.name = "water_demand"
     return table

@@ -11,9 +11,9 @@ Dataset), i.e. a `vakhsh.results.Results` or what `load_run` returns, and return
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from matplotlib.figure import Figure
 

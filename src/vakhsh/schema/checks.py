@@ -40,7 +40,7 @@ def check_ids(model: ParsedModel) -> list[Problem]:
     """Ids match the pattern of their kind and are unique across the whole model."""
     problems = []
     owner: dict[str, str] = {}
-    groups = {**{k: ids for k, ids in model.written_ids.items()}}
+    groups = dict(model.written_ids)
     for kind, ids in groups.items():
         if kind == "scenarios":
             continue
@@ -69,6 +69,11 @@ def check_references(model: ParsedModel) -> list[Problem]:
         for cid, comp in _items(model, kind):
             problems += _reference(f"{kind}.{cid}.{written}", getattr(comp, attr), allowed,
                                    kinds_of)
+        # a component that failed elsewhere: its references as written (ids are text)
+        for cid, data in model.invalid.get(kind, {}).items():
+            target = data.get(written)
+            if isinstance(target, str):
+                problems += _reference(f"{kind}.{cid}.{written}", target, allowed, kinds_of)
     for cid, cand in model.candidates.items():
         for kind, attr, allowed in REFERENCES:
             written = attr.rstrip("_")

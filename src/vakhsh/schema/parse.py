@@ -45,6 +45,9 @@ class ParsedModel:
     scenarios: dict[str, Scenario]
     # ids that were written, valid or not: references to them are not reported twice
     written_ids: dict[str, set[str]] = field(default_factory=dict)
+    # components that failed their own validation, as written: their references are
+    # checked all the same (a problem elsewhere in a component hides none of its others)
+    invalid: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
 
 
 def read_yaml(path: Path) -> dict[str, Any]:
@@ -158,6 +161,7 @@ def parse_model(raw: dict[str, Any], file: str = MODEL_FILE) -> tuple[ParsedMode
 
     components: dict[str, dict[str, Component]] = {}
     written: dict[str, set[str]] = {}
+    invalid: dict[str, dict[str, dict[str, Any]]] = {}
     for kind, (cls, _dim) in KINDS.items():
         section = _section(raw, kind, file, problems)
         written[kind] = set(section)
@@ -167,6 +171,8 @@ def parse_model(raw: dict[str, Any], file: str = MODEL_FILE) -> tuple[ParsedMode
             problems += found
             if comp is not None:
                 components[kind][str(cid)] = comp
+            elif isinstance(data, dict):
+                invalid.setdefault(kind, {})[str(cid)] = data
 
     candidates: dict[str, Candidate] = {}
     section = _section(raw, "candidates", file, problems)
@@ -189,7 +195,8 @@ def parse_model(raw: dict[str, Any], file: str = MODEL_FILE) -> tuple[ParsedMode
 
     parsed = ParsedModel(name=name, description=str(description), time=time, currency="USD",
                          discount_rate=float(discount_rate), components=components,
-                         candidates=candidates, scenarios=scenarios, written_ids=written)
+                         candidates=candidates, scenarios=scenarios, written_ids=written,
+                         invalid=invalid)
     return parsed, problems
 
 

@@ -26,7 +26,6 @@ from vakhsh.sddp.stages import Stage, split_stages
 from vakhsh.sddp.state import StateSpace, state_space
 from vakhsh.solve.head import fixed_parameters
 
-
 SLACK_TOLERANCE = 1e-6  # m3/s (or MW) of elastic slack that counts as a violation
 
 

@@ -27,7 +27,7 @@ from vakhsh.results.audit import AuditReport, audit
 from vakhsh.results.dataset import COPIED, DUALS, assemble
 from vakhsh.results.results import Results
 from vakhsh.sddp.model import SDDPModel
-from vakhsh.sddp.stage_build import END_SHORT, END_SOC_SHORT, INFLOW_VIRTUAL
+from vakhsh.sddp.stage_build import END_SHORT, INFLOW_VIRTUAL
 from vakhsh.sddp.train import Trainer, mean_ci95
 from vakhsh.solve.head import fixed_parameters
 from vakhsh.solve.heads import exact_energy

@@ -28,7 +28,7 @@ from vakhsh.sddp.model import SDDPModel, add_risk_set
 from vakhsh.sddp.risk import risk_value
 from vakhsh.sddp.stopping import Iteration, StoppingRule
 
-Progress = Callable[[Iteration], None]
+OnIteration = Callable[[Iteration], None]  # called after each training iteration
 
 
 @dataclass
@@ -140,7 +140,7 @@ def mean_ci95(costs: np.ndarray) -> tuple[float, float]:
     return float(costs.mean()), float(ci)
 
 
-def train(model: SDDPModel, rules: list[StoppingRule], progress: Progress | None = None
+def train(model: SDDPModel, rules: list[StoppingRule], progress: OnIteration | None = None
           ) -> TrainingLog:
     """Iterate forward and backward passes until a stopping rule fires."""
     trainer = Trainer(model, np.random.default_rng(model.options.seed))

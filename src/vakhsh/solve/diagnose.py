@@ -43,7 +43,9 @@ def explain_failure(net: Network, params: HeadParameters, stats: SolveStats,
         return SolveError("the model is unbounded: some cost can fall without limit; check "
                           "negative costs and markets with unbounded export "
                           f"(solver said: {stats.termination})")
-    if stats.outcome is not Outcome.INFEASIBLE:
+    # HiGHS's "infeasible or unbounded": costs are bounded by VoLL and prices in vakhsh,
+    # so look for the limits that cannot be met (an unbounded model finds none)
+    if stats.outcome not in (Outcome.INFEASIBLE, Outcome.INFEASIBLE_OR_UNBOUNDED):
         return SolveError(f"the solver stopped without an optimum ({stats.termination})")
     ctx = build_model(net, params, BuildConfig(elastic=True))
     limits = [n for n, kind in ctx.elastic_kinds.items() if kind != "balance"]

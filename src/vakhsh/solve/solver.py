@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import linopy
+from linopy.constants import TerminationCondition
 
 from vakhsh.errors import SolveError
 from vakhsh.solve.options import SolveOptions
@@ -22,7 +23,27 @@ class Outcome(StrEnum):
     OPTIMAL = "optimal"
     INFEASIBLE = "infeasible"
     UNBOUNDED = "unbounded"
-    OTHER = "other"
+    INFEASIBLE_OR_UNBOUNDED = "infeasible_or_unbounded"  # HiGHS could not tell which
+    OTHER = "other"  # a limit, an interrupt, a solver error: no verdict on the model
+
+
+def _highs_outcomes() -> dict[object, Outcome]:
+    """HiGHS's model status codes (highspy.HighsModelStatus) -> Outcome; any other code
+    (time or iteration limit, interrupt, solve error, ...) is OTHER."""
+    from highspy import HighsModelStatus as S
+
+    return {S.kOptimal: Outcome.OPTIMAL, S.kInfeasible: Outcome.INFEASIBLE,
+            S.kUnbounded: Outcome.UNBOUNDED,
+            S.kUnboundedOrInfeasible: Outcome.INFEASIBLE_OR_UNBOUNDED}
+
+
+# other solvers: linopy's typed termination condition -> Outcome
+_LINOPY_OUTCOMES = {
+    TerminationCondition.optimal: Outcome.OPTIMAL,
+    TerminationCondition.infeasible: Outcome.INFEASIBLE,
+    TerminationCondition.unbounded: Outcome.UNBOUNDED,
+    TerminationCondition.infeasible_or_unbounded: Outcome.INFEASIBLE_OR_UNBOUNDED,
+}
 
 
 @dataclass(frozen=True)
@@ -83,17 +104,27 @@ def run_solver(model: linopy.Model, options: SolveOptions) -> SolveStats:
     finally:
         warnings = _read_warnings(log_file)
     elapsed = time.perf_counter() - started
-    termination = str(termination)
-    if status == "ok" and termination == "optimal":
-        outcome = Outcome.OPTIMAL
-    elif "infeasible" in termination and "unbounded" not in termination:
-        outcome = Outcome.INFEASIBLE
-    elif "unbounded" in termination:
-        outcome = Outcome.UNBOUNDED
-    else:
-        outcome = Outcome.OTHER
-    return SolveStats(outcome=outcome, termination=termination, solve_s=elapsed,
+    outcome = outcome_of(model, solver, str(status), str(termination))
+    return SolveStats(outcome=outcome, termination=str(termination), solve_s=elapsed,
                       warnings=tuple(warnings))
+
+
+def outcome_of(model: linopy.Model, solver: str, status: str, termination: str) -> Outcome:
+    """The outcome from the solver's status code: HiGHS's own model status when HiGHS
+    solved in memory, else linopy's termination condition (never words matched)."""
+    if solver == "highs" and getattr(model, "solver_model", None) is not None:
+        code = model.solver_model.getModelStatus()
+        outcome = _highs_outcomes().get(code, Outcome.OTHER)
+    else:
+        try:
+            condition = TerminationCondition(termination)
+        except ValueError:
+            condition = TerminationCondition.unknown
+        outcome = _LINOPY_OUTCOMES.get(condition, Outcome.OTHER)
+    # an optimum linopy could not read back (status not ok) is no answer
+    if outcome is Outcome.OPTIMAL and status != "ok":
+        return Outcome.OTHER
+    return outcome
 
 
 def _read_warnings(log_file: str | None) -> list[str]:

@@ -39,14 +39,15 @@ def volume_km3(q, mask=None):
 
 def load_gsim(name):
     rows = {}
-    for line in open(RAW / name):
-        if line.startswith("#") or line.startswith("year"):
-            continue
-        p = line.strip().split(",")
-        vals = []
-        for v in p[1:13]:
-            vals.append(None if (v == "NA" or v.endswith("*")) else float(v))
-        rows[int(p[0])] = vals
+    with open(RAW / name) as lines:
+        for line in lines:
+            if line.startswith(("#", "year")):
+                continue
+            p = line.strip().split(",")
+            vals = []
+            for v in p[1:13]:
+                vals.append(None if (v == "NA" or v.endswith("*")) else float(v))
+            rows[int(p[0])] = vals
     return rows
 
 

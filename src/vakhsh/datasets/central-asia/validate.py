@@ -117,17 +117,6 @@ def season_gwh(run, mw: np.ndarray, months) -> float:
     return _gwh(mw[_months(run.dataset, months)], run.net.step_hours)
 
 
-def winter_deficit_gwh(run, bus: str, months) -> float:
-    """Unserved energy plus net imports of `bus` over `months` (DESIGN.md, "winter")."""
-    from vakhsh.report.metrics import net_imports_mw
-
-    ds = run.dataset
-    mask = _months(ds, months)
-    imports = net_imports_mw(run).sel(bus=bus).values[mask]
-    unserved = ds["unserved_mw"].sel(bus=bus).values[mask]
-    return max(_gwh(imports, run.net.step_hours), 0.0) + _gwh(unserved, run.net.step_hours)
-
-
 def storage_km3_on(run, reservoir: str, day: str) -> float:
     """Storage at the start of `day` (the end of the step before it), km3."""
     storage = run.dataset["storage_hm3"].sel(reservoir=reservoir).to_pandas()
