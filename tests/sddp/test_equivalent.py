@@ -68,3 +68,18 @@ def test_weekly_stages_converge_to_their_equivalent(tmp_path, helpers):
     optimum = helpers.deterministic_equivalent(net, stages, outcomes)
     _model, log = converge(net, inflows, stage="week")
     assert log.lower_bound_usd == pytest.approx(optimum, rel=1e-6)
+
+
+def test_worker_processes_reach_the_same_bound_and_simulate_the_same(case):
+    """Two processes sharing the solves (one worker): the bound still equals the
+    equivalent, and the gap's policy simulation gives the serial costs exactly (cold
+    solves depend on the LP alone)."""
+    from vakhsh.sddp.parallel import WorkerPool
+
+    net, inflows, optimum = case
+    model, log = converge(net, inflows, cut="multi", workers=2)
+    assert log.lower_bound_usd == pytest.approx(optimum, rel=1e-6)
+    serial = Trainer(model, np.random.default_rng(7)).simulate_sampled(40)
+    with WorkerPool(model, 2) as pool:
+        shared = Trainer(model, np.random.default_rng(7), pool).simulate_sampled(40)
+    assert shared == serial

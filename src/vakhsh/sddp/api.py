@@ -150,7 +150,7 @@ def _train(model, inflows, options: SDDPOptions, scenario, progress, say: Say,
     # simulate what was saved: the stage problems rebuilt with the policy's cuts, exactly
     # as `simulate_policy` will (a warm-started problem can land on another of several
     # optimal vertices, so the trained problems themselves would not replay bit for bit)
-    sim_model = policy_model(net, ensemble, policy, options, say)
+    sim_model = policy_model(net, ensemble, policy, options, say, lps=sddp_model.lps)
     simulation = _simulate_members(sim_model, ensemble, options.simulate, say)
     done = time.perf_counter()
     return SDDPRun(model=sim_model, log=log, simulation=simulation, policy=policy,
@@ -159,11 +159,12 @@ def _train(model, inflows, options: SDDPOptions, scenario, progress, say: Say,
 
 
 def policy_model(net: Network, ensemble, policy: Policy, options: SDDPOptions,
-                 say: Say) -> SDDPModel:
-    """Stage problems of `net` under `ensemble` with the policy's cuts."""
+                 say: Say, lps: list | None = None) -> SDDPModel:
+    """Stage problems of `net` under `ensemble` with the policy's cuts (on new HiGHS
+    problems of the stage LPs `lps` when the training's are given)."""
     meta = policy.meta
     model = build_sddp_model(net, ensemble, options, say, par_slopes=policy.par_slopes,
-                             outcomes=meta["outcomes_per_stage"])
+                             outcomes=meta["outcomes_per_stage"], lps=lps)
     # HiGHS scales an LP when it first solves it and scales rows added later on their own;
     # training solved every stage before its first cut, so do the same here, for the
     # rebuilt problems to be the trained ones bit for bit

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
-from vakhsh.sddp.stage_build import StageLP
+from vakhsh.sddp.stage_build import StageLP, StageMatrices
 from vakhsh.solve.solver import _quiet
 
 OPTIMAL = highspy.HighsModelStatus.kOptimal
@@ -46,7 +46,7 @@ class StageInfeasible(Exception):
 class StageProblem:
     """One stage in HiGHS: fix state and outcome, solve, add cuts."""
 
-    def __init__(self, lp: StageLP, theta_lower: float | None, outcomes_next: int = 0,
+    def __init__(self, lp: StageLP | StageMatrices, theta_lower: float | None, outcomes_next: int = 0,
                  options: dict | None = None):
         self.lp = lp
         with _quiet(True):
