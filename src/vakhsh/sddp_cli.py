@@ -44,6 +44,8 @@ def register(app: typer.Typer, reports_errors: Callable, console: Console) -> No
         simulate: Annotated[int | None, typer.Option(
             help="Members to simulate after training (default: all).")] = None,
         seed: Annotated[int, typer.Option(help="Seed of the forward-pass sampling.")] = 0,
+        workers: Annotated[int, typer.Option(help="Processes sharing the training's solves "
+                                             "(one per core).")] = 1,
         policy: Annotated[Path | None, typer.Option(help="With `simulate`: the policy folder "
                                                     "(DIR/policy of a run).")] = None,
         out: Annotated[Path | None, typer.Option(help="Output folder (default runs/<model>-"
@@ -81,7 +83,8 @@ def register(app: typer.Typer, reports_errors: Callable, console: Console) -> No
                                       "is simulated over the horizon it was trained on")])
         options = SDDPOptions(noise=noise, stage=stage, iterations=iterations,
                               time_limit_s=time_limit, forward_passes=forward_passes,
-                              risk=risk, cut=cut, simulate=simulate, seed=seed, gap=gap)
+                              risk=risk, cut=cut, simulate=simulate, seed=seed, gap=gap,
+                              workers=workers)
         options.check()
         folder = out or Path("runs") / (f"{Path(name).name}-sddp"
                                         f"{'-simulate' if simulating else ''}-"
