@@ -44,6 +44,7 @@ class SDDPRun:
     policy: Policy
     timings: dict[str, float] = field(default_factory=dict)
     kind: str = "sddp"  # or "sddp-simulate" for a reloaded policy
+    foresight: pd.DataFrame | None = None  # perfect foresight per member (foresight.py)
 
     @property
     def net(self) -> Network:
@@ -153,9 +154,20 @@ def _train(model, inflows, options: SDDPOptions, scenario, progress, say: Say,
     sim_model = policy_model(net, ensemble, policy, options, say, lps=sddp_model.lps)
     simulation = _simulate_members(sim_model, ensemble, options.simulate, say)
     done = time.perf_counter()
-    return SDDPRun(model=sim_model, log=log, simulation=simulation, policy=policy,
-                   timings={"build_s": built - started, "train_s": trained - built,
-                            "simulate_s": done - trained})
+    run = SDDPRun(model=sim_model, log=log, simulation=simulation, policy=policy,
+                  timings={"build_s": built - started, "train_s": trained - built,
+                           "simulate_s": done - trained})
+    return _with_foresight(run, options.perfect_foresight, say)
+
+
+def _with_foresight(run: SDDPRun, wanted: bool, say: Say) -> SDDPRun:
+    if wanted and run.simulation is not None:
+        from vakhsh.sddp.foresight import perfect_foresight
+
+        started = time.perf_counter()
+        run.foresight = perfect_foresight(run, say)
+        run.timings["perfect_foresight_s"] = time.perf_counter() - started
+    return run
 
 
 def policy_model(net: Network, ensemble, policy: Policy, options: SDDPOptions,
@@ -179,12 +191,14 @@ def simulate_policy(model: str | Path | Network, policy_dir: str | Path, inflows
                     scenario: str | None = None, members: int | None = None,
                     say: Say | None = None, out: str | Path | None = None,
                     overwrite: bool = False, report: bool = True,
-                    option: str | None = None) -> SDDPRun:
+                    option: str | None = None, perfect_foresight: bool = False) -> SDDPRun:
     """Simulate a saved policy on the members of another ensemble (out of sample), over
-    the horizon it was trained on; `out`, `overwrite`, `report`, `option` as for `sddp`."""
+    the horizon it was trained on; `out`, `overwrite`, `report`, `option` as for `sddp`;
+    `perfect_foresight`: also solve each member's deterministic LP (foresight.py)."""
     say = say or (lambda _m: None)
     with _held(out, overwrite, option) as tmp:
         run = _simulate_saved(model, policy_dir, inflows, scenario, members, say)
+        run = _with_foresight(run, perfect_foresight, say)
         _write(run, tmp, report, say)
     return run
 

@@ -28,6 +28,7 @@ class SDDPOptions:
     simulate: int | None = None  # members simulated after training (None: all)
     seed: int = 0
     workers: int = 1  # processes sharing the solves of training (parallel.py)
+    perfect_foresight: bool = False  # also solve each simulated member's LP (foresight.py)
     # statistical gap: checked every `gap_period` iterations on `gap_replications` paths
     gap: float | None = 0.01
     gap_replications: int = 100
