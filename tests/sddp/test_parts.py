@@ -120,3 +120,24 @@ def test_ensemble_steps_are_the_members_of_vakhsh_run(tmp_path, helpers):
         expected = with_member(net, path, k).series["catchments"]["inflow_m3s"]
         np.testing.assert_allclose(ensemble.steps_m3s[k],
                                    expected.transpose("time", "catchment").values, rtol=1e-12)
+
+
+def test_stage_problems_solve_after_a_multithreaded_highs_solve(tmp_path, helpers):
+    """HiGHS sizes one thread scheduler per process at its first solve; a solve with the
+    default threads before the threads=1 stage problems must not stop them."""
+    import highspy
+
+    from vakhsh.sddp.inflows import load_inflows
+    from vakhsh.sddp.model import build_sddp_model
+    from vakhsh.sddp.options import SDDPOptions
+
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.addVars(1, np.array([0.0]), np.array([1.0]))
+    h.run()
+    assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    net = load_network("toy-cascade", start="2024-10-01", end="2024-10-08")
+    inflows = load_inflows(net, helpers.monthly_ensemble(net, np.array([0.8, 1.2]),
+                                                         tmp_path / "e.nc"))
+    model = build_sddp_model(net, inflows, SDDPOptions(gap=None))  # solves every stage
+    assert model.problems[0].failures == [] and model.problems[0].retries == 0

@@ -85,9 +85,9 @@ def trained(nine_months):
 
 def test_cvar_with_lambda_one_equals_the_expectation(trained):
     """Bound for bound, over iterations in which the cuts still change the bound."""
-    _m1, expectation = trained("expectation", 8)
+    _m1, expectation = trained("expectation")  # its first 8 iterations are an 8-iteration run
     _m2, cvar = trained("cvar:1,0.3", 8)
-    bounds = [it.lower_bound_usd for it in expectation.iterations]
+    bounds = [it.lower_bound_usd for it in expectation.iterations[:8]]
     assert len(set(bounds)) == len(bounds)  # the bound moved in every iteration
     assert [it.lower_bound_usd for it in cvar.iterations] == bounds
 

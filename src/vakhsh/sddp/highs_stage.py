@@ -135,7 +135,13 @@ class StageProblem:
         """Solve from the current basis; if the simplex stops short of an optimum (it can,
         numerically, from a warm start), solve again from scratch, then with presolve."""
         h = self.h
-        h.run()
+        if h.run() == highspy.HighsStatus.kError and \
+                h.getModelStatus() == highspy.HighsModelStatus.kNotset:
+            # HiGHS keeps one thread scheduler per process, sized by the first solve: a
+            # solve with more threads earlier in the process (any highspy user) makes
+            # a threads=1 run refuse to start until the scheduler is reset
+            highspy.Highs.resetGlobalScheduler(True)
+            h.run()
         if h.getModelStatus() == OPTIMAL:
             return
         self.retries += 1
