@@ -53,11 +53,13 @@ def main() -> None:
     parser.add_argument("--risk", default="expectation")
     parser.add_argument("--noise", default="independent")
     parser.add_argument("--simulate", type=int, default=None)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--gap-replications", type=int, default=100)
     parser.add_argument("--out", type=Path, default=Path("bench/out"))
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     tag = f"sddp-{Path(args.model).name}-{args.members}-{args.noise}-{args.cut}-fp" \
-          f"{args.forward_passes}"
+          f"{args.forward_passes}-w{args.workers}"
     inflows = args.inflows or args.out / f"inflows-{Path(args.model).name}-{args.members}.nc"
     if args.inflows is None and not inflows.exists():
         subprocess.run([sys.executable, "-m", "vakhsh.cli", "inflows", "generate", args.model,
@@ -66,7 +68,8 @@ def main() -> None:
                        capture_output=True)
     figures: dict = {"model": args.model, "members": args.members, "inflows": str(inflows),
                      "forward_passes": args.forward_passes, "cut": args.cut,
-                     "noise": args.noise, "risk": args.risk, "load_start": load(),
+                     "noise": args.noise, "risk": args.risk, "workers": args.workers,
+                     "load_start": load(),
                      "cores": os.cpu_count()}
     print(f"load {figures['load_start']}", flush=True)
 
@@ -94,7 +97,8 @@ def main() -> None:
     options = SDDPOptions(iterations=args.iterations, forward_passes=args.forward_passes,
                           gap=args.gap, gap_period=args.gap_period,
                           time_limit_s=args.time_limit, cut=args.cut, risk=args.risk,
-                          noise=args.noise)
+                          noise=args.noise, workers=args.workers,
+                          gap_replications=args.gap_replications)
     start = clock()
     ensemble = load_inflows(net, inflows)
     model = build_sddp_model(net, ensemble, options)
@@ -129,9 +133,10 @@ def main() -> None:
           flush=True)
 
     policy = policy_of(model, n, log.lower_bound_usd, "bench")
-    del model
+    lps = model.lps
+    del model  # its HiGHS problems: the simulation has its own, as `vakhsh sddp` does
     start = clock()
-    sim_model = policy_model(net, ensemble, policy, options, None)
+    sim_model = policy_model(net, ensemble, policy, options, None, lps=lps)
     figures["rebuild"] = since(start)
     count = args.simulate or ensemble.size
     start = clock()

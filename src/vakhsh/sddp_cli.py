@@ -44,6 +44,12 @@ def register(app: typer.Typer, reports_errors: Callable, console: Console) -> No
         simulate: Annotated[int | None, typer.Option(
             help="Members to simulate after training (default: all).")] = None,
         seed: Annotated[int, typer.Option(help="Seed of the forward-pass sampling.")] = 0,
+        workers: Annotated[int, typer.Option(help="Processes sharing the training's solves "
+                                             "(one per core).")] = 1,
+        perfect_foresight: Annotated[bool, typer.Option(
+            "--perfect-foresight", help="Also solve each simulated member's deterministic "
+            "LP (the whole year's inflow known): cost and winter deficit beside the "
+            "policy's.")] = False,
         policy: Annotated[Path | None, typer.Option(help="With `simulate`: the policy folder "
                                                     "(DIR/policy of a run).")] = None,
         out: Annotated[Path | None, typer.Option(help="Output folder (default runs/<model>-"
@@ -81,7 +87,8 @@ def register(app: typer.Typer, reports_errors: Callable, console: Console) -> No
                                       "is simulated over the horizon it was trained on")])
         options = SDDPOptions(noise=noise, stage=stage, iterations=iterations,
                               time_limit_s=time_limit, forward_passes=forward_passes,
-                              risk=risk, cut=cut, simulate=simulate, seed=seed, gap=gap)
+                              risk=risk, cut=cut, simulate=simulate, seed=seed, gap=gap,
+                              workers=workers, perfect_foresight=perfect_foresight)
         options.check()
         folder = out or Path("runs") / (f"{Path(name).name}-sddp"
                                         f"{'-simulate' if simulating else ''}-"
@@ -92,7 +99,8 @@ def register(app: typer.Typer, reports_errors: Callable, console: Console) -> No
             say = status.update
             if simulating:
                 run = simulate_policy(name, policy, inflows, scenario=scenario,
-                                      members=simulate, say=say, **written)
+                                      members=simulate, say=say,
+                                      perfect_foresight=perfect_foresight, **written)
             else:
                 header = _progress_header(console)
                 run = train_policy(name, inflows, options, scenario=scenario,
@@ -140,8 +148,12 @@ def print_sddp_summary(s: dict, console: Console) -> None:
                   title_justify="left")
     for col in ("bus", "P10", "P50", "P90", "worst"):
         table.add_column(col, justify="left" if col == "bus" else "right")
+    pf = d.get("perfect_foresight", {}).get("winter_deficit_gwh", {})
     for bus, dist in d["winter_deficit_gwh"].items():
         table.add_row(bus, *(f"{dist[k]:,.0f}" for k in ("p10", "p50", "p90", "worst")))
+        if bus in pf:
+            table.add_row(f"{bus}, perfect foresight",
+                          *(f"{pf[bus][k]:,.0f}" for k in ("p10", "p50", "p90", "worst")))
     console.print(table)
     audit = s["audit"]
     verdict = "[green]passed[/green]" if audit["passed"] else "[red]FAILED[/red]"

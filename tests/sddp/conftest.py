@@ -3,32 +3,33 @@ equivalent.
 
 The deterministic equivalent is written here from the ordinary full-horizon vakhsh LP and
 nothing of `vakhsh.sddp`: every path of the scenario tree (one outcome per stage) is the
-whole horizon's LP with that path's inflows, all paths in one linopy model weighted by
+whole horizon's LP with that path's inflows, all paths side by side in one LP weighted by
 their probability, and non-anticipativity rows make the decisions of a stage equal on
 paths that share their outcomes up to and including that stage (the stage's inflow is
-known when it is decided).
+known when it is decided). The horizon's LP is built once by vakhsh.math with the inflow
+as columns and copied per path (a linopy build per path made these tests slow).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import itertools
+from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 
-import linopy
+import highspy
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 import xarray as xr
 
 from vakhsh.hydrology.ensemble import write_ensemble
-from vakhsh.math.build import add_operation, new_context, set_objective
+from vakhsh.math.build import BALANCES, OPERATION, new_context, set_objective
 from vakhsh.math.context import BuildConfig
 from vakhsh.network import Network
 from vakhsh.solve.head import fixed_parameters
-from vakhsh.solve.options import SolveOptions
-from vakhsh.solve.solver import Outcome, run_solver
 
 
 def monthly_ensemble(net: Network, factors: np.ndarray, path: Path,
@@ -80,54 +81,112 @@ def independent_paths(outcomes: list[np.ndarray]) -> list[tuple[tuple, np.ndarra
             for path in paths]
 
 
+@dataclass
+class PathLP:
+    """The ordinary full-horizon vakhsh LP of a network, as matrices, with each catchment's
+    inflow per step as a column (fixed to a path's inflow by its bounds)."""
+
+    A: sp.csr_array
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    cost: np.ndarray
+    constant: float
+    inflow_cols: np.ndarray  # (step, catchment)
+    col_time: np.ndarray  # step of each column, -1 for a column without a time
+
+
+def path_lp(net: Network) -> PathLP:
+    """Built once with vakhsh.math (the families `vakhsh run` uses, nothing of
+    vakhsh.sddp): the catchments' inflow constants are zero and a column per (step,
+    catchment) enters each catchment's node instead, so one build serves every path."""
+    inflow = net.series["catchments"]["inflow_m3s"]
+    net0 = with_inflow(net, np.zeros(inflow.shape))
+    # the stage LPs' families and options: fixed head, no storage tie-break
+    ctx = new_context(net0, fixed_parameters(net0), BuildConfig(storage_tie_break=0.0))
+    for family in OPERATION:
+        family(ctx)
+    column = ctx.add_var(lower=0, coords=ctx.coords("catchments"), name="de_inflow_m3s")
+    ctx.add_water(column, "catchment", net.tables["catchments"]["to"])
+    for family in BALANCES:
+        family(ctx)
+    set_objective(ctx.model, [ctx])
+    model = ctx.model
+    M = model.matrices
+    col_of = model.variables.label_index.label_to_pos
+    col_time = np.full(len(M.vlabels), -1, dtype=np.int64)
+    positions = {}
+    for name, var in model.variables.items():
+        labels = var.labels.values
+        pos = np.where(labels >= 0, col_of[np.maximum(labels, 0)], -1)
+        positions[name] = pos
+        if "time" in var.labels.dims:
+            axis = var.labels.dims.index("time")
+            steps = np.indices(labels.shape)[axis]
+            ok = pos >= 0
+            col_time[pos[ok]] = steps[ok]
+    cols = positions["de_inflow_m3s"]
+    assert column.labels.dims[0] == "time" and (cols >= 0).all()
+    return PathLP(A=sp.csr_array(M.A), row_lower=np.where(M.sense != "<", M.b, -np.inf),
+                  row_upper=np.where(M.sense != ">", M.b, np.inf), lower=M.lb.copy(),
+                  upper=M.ub.copy(), cost=M.c.copy(), constant=float(ctx.cost_constant),
+                  inflow_cols=cols, col_time=col_time)
+
+
 def deterministic_equivalent(net: Network, stages: list[np.ndarray],
                              outcomes: list[np.ndarray] | None = None,
                              paths: list[tuple[tuple, np.ndarray]] | None = None) -> float:
     """Optimal expected cost of a scenario tree whose paths are equally likely.
 
     Either `outcomes` of a stage-wise independent tree (see `independent_paths`) or the
-    `paths` themselves: (outcome of each stage, inflow per (step, catchment)). Paths with
-    the same outcomes up to stage s share the decisions of stage s.
+    `paths` themselves: (outcome of each stage, inflow per (step, catchment)). Every path
+    is the whole horizon's LP (`path_lp`) with its inflow; the paths' LPs sit side by side
+    in one LP, weighted by probability, and non-anticipativity rows make every decision
+    of a stage's steps equal on paths that share their outcomes up to and including that
+    stage (the stage's inflow is known when it is decided). Solved by HiGHS directly.
     """
     tree = paths if paths is not None else independent_paths(outcomes)
-    paths = [path for path, _inflow in tree]
-    probability = 1.0 / len(paths)
-    model = None
-    contexts = []
+    base = path_lp(net)
+    n, P = len(base.cost), len(tree)
+    probability = 1.0 / P
+    lower = np.tile(base.lower, P)
+    upper = np.tile(base.upper, P)
     for i, (_path, inflow) in enumerate(tree):
-        net_i = with_inflow(net, inflow)
-        # the stage LPs' families and options: fixed head, no storage tie-break
-        ctx = new_context(net_i, fixed_parameters(net_i), BuildConfig(storage_tie_break=0.0),
-                          model=model, prefix=f"p{i}_", weight=probability)
-        model = ctx.model
-        add_operation(ctx)
-        contexts.append(ctx)
-    set_objective(model, contexts)
-    names = [n[len("p0_"):] for n in model.variables if n.startswith("p0_")
-             and "time" in model.variables[n].dims]
+        cols = i * n + base.inflow_cols.ravel()
+        lower[cols] = upper[cols] = np.asarray(inflow, dtype=float).ravel()
+    blocks = [sp.block_diag([base.A] * P, format="csr")]
+    row_lower, row_upper = [np.tile(base.row_lower, P)], [np.tile(base.row_upper, P)]
+    keys = [path for path, _inflow in tree]
     for s, steps in enumerate(stages):
+        cols = np.flatnonzero(np.isin(base.col_time, steps))
         first_of: dict[tuple, int] = {}
-        pairs = []  # (path, the first path with the same outcomes up to stage s)
-        for i, path in enumerate(paths):
-            first = first_of.setdefault(path[: s + 1], i)
-            if first != i:
-                pairs.append((i, first))
-        if not pairs:
-            continue
-        for name in names:
-            labels = [contexts[i].var(name).labels.isel(time=steps) for i in range(len(paths))]
-            stacked = np.stack([np.stack([labels[i].values, labels[j].values], axis=-1)
-                                for i, j in pairs])
-            dims = ("pair", *labels[0].dims, "_term")
-            coeffs = np.broadcast_to(np.array([1.0, -1.0]), stacked.shape).copy()
-            expr = linopy.LinearExpression(xr.Dataset(
-                {"vars": (dims, stacked), "coeffs": (dims, coeffs)},
-                coords={"pair": np.arange(len(pairs)), **labels[0].coords}), model)
-            model.add_constraints(expr == 0, name=f"nonanticipative_{s}_{name}")
-    stats = run_solver(model, SolveOptions())
-    assert stats.outcome is Outcome.OPTIMAL, stats.termination
-    return float(model.objective.value) + sum(ctx.weight * ctx.cost_constant
-                                              for ctx in contexts)
+        for i, key in enumerate(keys):
+            first = first_of.setdefault(key[: s + 1], i)
+            if first == i:
+                continue
+            m = len(cols)
+            rows = np.repeat(np.arange(m), 2)
+            where = np.ravel(np.column_stack([i * n + cols, first * n + cols]))
+            values = np.tile([1.0, -1.0], m)
+            blocks.append(sp.csr_array((values, (rows, where)), shape=(m, n * P)))
+            row_lower.append(np.zeros(m))
+            row_upper.append(np.zeros(m))
+    A = sp.vstack(blocks, format="csr")
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", 1)  # as the stage problems (HiGHS has one scheduler)
+    inf = highspy.kHighsInf
+    h.addVars(n * P, np.clip(lower, -inf, inf), np.clip(upper, -inf, inf))
+    h.changeColsCost(n * P, np.arange(n * P, dtype=np.int32),
+                     np.tile(base.cost, P) * probability)
+    lo, up = np.concatenate(row_lower), np.concatenate(row_upper)
+    h.addRows(A.shape[0], np.clip(lo, -inf, inf), np.clip(up, -inf, inf), A.nnz,
+              A.indptr.astype(np.int32), A.indices.astype(np.int32), A.data)
+    h.run()
+    assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal, \
+        h.modelStatusToString(h.getModelStatus())
+    return float(h.getInfo().objective_function_value) + base.constant
 
 
 @pytest.fixture(scope="session")

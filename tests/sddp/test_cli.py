@@ -26,7 +26,7 @@ def trained(tmp_path_factory, helpers, cli, toy):
     root = tmp_path_factory.mktemp("cli")
     ens = helpers.monthly_ensemble(toy, [0.7, 1.0, 1.3], root / "ens.nc")
     result = cli("sddp", "toy-cascade", "--inflows", ens, "--out", root / "run",
-                 "--forward-passes", "2", *QUARTER, *SHORT)
+                 "--forward-passes", "2", "--perfect-foresight", *QUARTER, *SHORT)
     assert result.exit_code == 0, result.output
     return root
 
@@ -55,6 +55,13 @@ def test_the_output_folder(trained):
     for name in ("storage_hm3", "turbine_flow_m3s", "spill_m3s", "hydro_p_mw",
                  "generator_p_mw", "unserved_mw", "shortage_m3s", "price_usd_per_mwh"):
         assert "member" in ds[name].dims
+    # perfect foresight on the same members: a lower bound member by member (no member
+    # used a priced violation, which the deterministic LP would not allow)
+    pf = sddp["perfect_foresight"]
+    assert pf["members"] == 3 and pf["infeasible_members"] == 0
+    assert not [c for c in members.columns if c.startswith("violation_")]
+    assert (members["perfect_foresight_cost_usd"] <= members["cost_usd"] * (1 + 1e-9)).all()
+    assert pf["cost_usd"]["mean"] == pytest.approx(members["perfect_foresight_cost_usd"].mean())
     values = pd.read_csv(run / "water_values.csv")
     assert list(values.columns) == ["stage", "reservoir", "storage_hm3", "value_usd_per_hm3"]
     assert set(values["reservoir"]) == {"upper", "lower"}

@@ -103,3 +103,41 @@ def test_cost_to_go_of_single_and_multi_cuts():
     multi.add_risk_set(np.array([0.0, 1.0]))  # a risk-averse distribution seen later
     value, _grad = multi.evaluate(np.array([[2.0]]))
     assert value[0] == pytest.approx(16.0)
+
+
+def test_ensemble_steps_are_the_members_of_vakhsh_run(tmp_path, helpers):
+    """Each member on the run's steps as `vakhsh run --inflows F --member K` has it, a
+    scenario's inflow factors included (central-asia's dry scenario)."""
+    from vakhsh.ensemble_inflows import with_member
+    from vakhsh.sddp.inflows import load_inflows
+
+    net = load_network("central-asia", scenario="dry", start="2024-10-01", end="2025-01-01")
+    assert net.inflow_factor_by_month is not None
+    rng = np.random.default_rng(2)
+    path = helpers.monthly_ensemble(net, rng.uniform(0.5, 1.5, (2, 3, 1)), tmp_path / "e.nc")
+    ensemble = load_inflows(net, path)
+    for k in range(2):
+        expected = with_member(net, path, k).series["catchments"]["inflow_m3s"]
+        np.testing.assert_allclose(ensemble.steps_m3s[k],
+                                   expected.transpose("time", "catchment").values, rtol=1e-12)
+
+
+def test_stage_problems_solve_after_a_multithreaded_highs_solve(tmp_path, helpers):
+    """HiGHS sizes one thread scheduler per process at its first solve; a solve with the
+    default threads before the threads=1 stage problems must not stop them."""
+    import highspy
+
+    from vakhsh.sddp.inflows import load_inflows
+    from vakhsh.sddp.model import build_sddp_model
+    from vakhsh.sddp.options import SDDPOptions
+
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.addVars(1, np.array([0.0]), np.array([1.0]))
+    h.run()
+    assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    net = load_network("toy-cascade", start="2024-10-01", end="2024-10-08")
+    inflows = load_inflows(net, helpers.monthly_ensemble(net, np.array([0.8, 1.2]),
+                                                         tmp_path / "e.nc"))
+    model = build_sddp_model(net, inflows, SDDPOptions(gap=None))  # solves every stage
+    assert model.problems[0].failures == [] and model.problems[0].retries == 0

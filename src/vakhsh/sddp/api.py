@@ -44,6 +44,7 @@ class SDDPRun:
     policy: Policy
     timings: dict[str, float] = field(default_factory=dict)
     kind: str = "sddp"  # or "sddp-simulate" for a reloaded policy
+    foresight: pd.DataFrame | None = None  # perfect foresight per member (foresight.py)
 
     @property
     def net(self) -> Network:
@@ -150,20 +151,32 @@ def _train(model, inflows, options: SDDPOptions, scenario, progress, say: Say,
     # simulate what was saved: the stage problems rebuilt with the policy's cuts, exactly
     # as `simulate_policy` will (a warm-started problem can land on another of several
     # optimal vertices, so the trained problems themselves would not replay bit for bit)
-    sim_model = policy_model(net, ensemble, policy, options, say)
+    sim_model = policy_model(net, ensemble, policy, options, say, lps=sddp_model.lps)
     simulation = _simulate_members(sim_model, ensemble, options.simulate, say)
     done = time.perf_counter()
-    return SDDPRun(model=sim_model, log=log, simulation=simulation, policy=policy,
-                   timings={"build_s": built - started, "train_s": trained - built,
-                            "simulate_s": done - trained})
+    run = SDDPRun(model=sim_model, log=log, simulation=simulation, policy=policy,
+                  timings={"build_s": built - started, "train_s": trained - built,
+                           "simulate_s": done - trained})
+    return _with_foresight(run, options.perfect_foresight, say)
+
+
+def _with_foresight(run: SDDPRun, wanted: bool, say: Say) -> SDDPRun:
+    if wanted and run.simulation is not None:
+        from vakhsh.sddp.foresight import perfect_foresight
+
+        started = time.perf_counter()
+        run.foresight = perfect_foresight(run, say)
+        run.timings["perfect_foresight_s"] = time.perf_counter() - started
+    return run
 
 
 def policy_model(net: Network, ensemble, policy: Policy, options: SDDPOptions,
-                 say: Say) -> SDDPModel:
-    """Stage problems of `net` under `ensemble` with the policy's cuts."""
+                 say: Say, lps: list | None = None) -> SDDPModel:
+    """Stage problems of `net` under `ensemble` with the policy's cuts (on new HiGHS
+    problems of the stage LPs `lps` when the training's are given)."""
     meta = policy.meta
     model = build_sddp_model(net, ensemble, options, say, par_slopes=policy.par_slopes,
-                             outcomes=meta["outcomes_per_stage"])
+                             outcomes=meta["outcomes_per_stage"], lps=lps)
     # HiGHS scales an LP when it first solves it and scales rows added later on their own;
     # training solved every stage before its first cut, so do the same here, for the
     # rebuilt problems to be the trained ones bit for bit
@@ -178,12 +191,14 @@ def simulate_policy(model: str | Path | Network, policy_dir: str | Path, inflows
                     scenario: str | None = None, members: int | None = None,
                     say: Say | None = None, out: str | Path | None = None,
                     overwrite: bool = False, report: bool = True,
-                    option: str | None = None) -> SDDPRun:
+                    option: str | None = None, perfect_foresight: bool = False) -> SDDPRun:
     """Simulate a saved policy on the members of another ensemble (out of sample), over
-    the horizon it was trained on; `out`, `overwrite`, `report`, `option` as for `sddp`."""
+    the horizon it was trained on; `out`, `overwrite`, `report`, `option` as for `sddp`;
+    `perfect_foresight`: also solve each member's deterministic LP (foresight.py)."""
     say = say or (lambda _m: None)
     with _held(out, overwrite, option) as tmp:
         run = _simulate_saved(model, policy_dir, inflows, scenario, members, say)
+        run = _with_foresight(run, perfect_foresight, say)
         _write(run, tmp, report, say)
     return run
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
-from vakhsh.sddp.stage_build import StageLP
+from vakhsh.sddp.stage_build import StageLP, StageMatrices
 from vakhsh.solve.solver import _quiet
 
 OPTIMAL = highspy.HighsModelStatus.kOptimal
@@ -46,7 +46,7 @@ class StageInfeasible(Exception):
 class StageProblem:
     """One stage in HiGHS: fix state and outcome, solve, add cuts."""
 
-    def __init__(self, lp: StageLP, theta_lower: float | None, outcomes_next: int = 0,
+    def __init__(self, lp: StageLP | StageMatrices, theta_lower: float | None, outcomes_next: int = 0,
                  options: dict | None = None):
         self.lp = lp
         with _quiet(True):
@@ -135,7 +135,13 @@ class StageProblem:
         """Solve from the current basis; if the simplex stops short of an optimum (it can,
         numerically, from a warm start), solve again from scratch, then with presolve."""
         h = self.h
-        h.run()
+        if h.run() == highspy.HighsStatus.kError and \
+                h.getModelStatus() == highspy.HighsModelStatus.kNotset:
+            # HiGHS keeps one thread scheduler per process, sized by the first solve: a
+            # solve with more threads earlier in the process (any highspy user) makes
+            # a threads=1 run refuse to start until the scheduler is reset
+            highspy.Highs.resetGlobalScheduler(True)
+            h.run()
         if h.getModelStatus() == OPTIMAL:
             return
         self.retries += 1

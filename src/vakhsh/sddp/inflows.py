@@ -2,8 +2,9 @@
 
 The file is read through `vakhsh.hydrology.ensemble` (so it gets that module's checks) and
 each member is spread over the run's steps exactly as `vakhsh run --inflows F --member K`
-does (`network.series.interval_means` over the members' months). An SDDP run needs the
-ensemble to carry every catchment of the model and nothing else, and to cover the horizon.
+does (`network.series.interval_means` over the members' months, times the scenario's
+`inflow_factor_by_month` when it has one). An SDDP run needs the ensemble to carry every
+catchment of the model and nothing else, and to cover the horizon.
 """
 
 from __future__ import annotations
@@ -55,6 +56,9 @@ def load_inflows(net: Network, path: str | Path) -> EnsembleInflows:
     if not np.all(np.isfinite(monthly)) or np.any(monthly < 0):
         raise ModelError([Problem(str(path), "inflow_m3s", "flows must be finite and "
                                   "non-negative")])
+    if net.inflow_factor_by_month is not None:  # a scenario's factors, as `with_member`
+        factor = np.asarray(net.inflow_factor_by_month, dtype=float)[months.month - 1]
+        monthly = monthly * factor[None, :, None]
     bounds = np.append(months.to_numpy(dtype="datetime64[ns]"),
                        (months[-1] + pd.offsets.MonthBegin(1)).to_datetime64())
     m, n, c = monthly.shape

@@ -42,6 +42,7 @@ class SDDPModel:
     problems: list[StageProblem]
     cuts: list[CutStore]  # cuts on the cost-to-go after each stage (the last has none)
     build_s: float
+    pool: object | None = None  # the worker processes while training (parallel.py)
 
     @property
     def multi_cut(self) -> bool:
@@ -51,11 +52,16 @@ class SDDPModel:
 def build_sddp_model(net: Network, inflows: EnsembleInflows, options: SDDPOptions,
                      say: Callable[[str], None] | None = None,
                      par_slopes: np.ndarray | None = None,
-                     outcomes: list[int] | None = None) -> SDDPModel:
+                     outcomes: list[int] | None = None,
+                     lps: list[StageLP] | None = None) -> SDDPModel:
     """The stage problems of `net` under `inflows`.
 
     A saved policy being simulated gives its own PAR(1) slopes (`par_slopes`) and, with
     multi-cut, the number of outcomes per stage it was trained with (`outcomes`).
+    `lps`: stage LPs built before for the same network, stages, states and PAR(1) slopes
+    (`SDDPModel.lps`, never changed by solving); each gets a new HiGHS problem. Building
+    the stage LPs is most of the time of a small model, and the same matrices give the
+    same HiGHS problems.
     """
     say = say or (lambda _m: None)
     options.check()
@@ -68,11 +74,14 @@ def build_sddp_model(net: Network, inflows: EnsembleInflows, options: SDDPOption
     outcomes = outcomes or [noise.outcomes(s) for s in range(len(stages))]
     states = state_space(net, noise.uses_inflow_state)
     params = fixed_parameters(net)
-    lps = []
-    for stage in stages:
-        say(f"building stage {stage.index + 1}/{len(stages)} ({stage.label})")
-        lps.append(build_stage(net, params, stage, last=stage.index == len(stages) - 1,
-                               states=states, par_slope=noise.par_slope(stage.index)))
+    if lps is None:
+        lps = []
+        for stage in stages:
+            say(f"building stage {stage.index + 1}/{len(stages)} ({stage.label})")
+            lps.append(build_stage(net, params, stage, last=stage.index == len(stages) - 1,
+                                   states=states, par_slope=noise.par_slope(stage.index)))
+    else:
+        _check_reused(lps, stages, states, noise)
     problems, cuts = [], []
     for s, lp in enumerate(lps):
         last = s == len(lps) - 1
@@ -88,6 +97,29 @@ def build_sddp_model(net: Network, inflows: EnsembleInflows, options: SDDPOption
         for s in range(len(stages) - 1):  # the nominal distribution is always a risk set
             add_risk_set(model, s, np.full(outcomes[s + 1], 1.0 / outcomes[s + 1]))
     return model
+
+
+def _check_reused(lps: list[StageLP], stages: list[Stage], states: StateSpace,
+                  noise: InflowNoise) -> None:
+    """Stage LPs handed in must be those this model would build."""
+    same = len(lps) == len(stages) and all(
+        lp.stage == st and len(lp.state_in_cols) == len(states)
+        and (len(lp.par_rows) > 0) == (noise.par_slope(st.index) is not None)
+        for lp, st in zip(lps, stages, strict=False))
+    if not same:
+        raise ValueError("the stage LPs were built for other stages, states or noise")
+    for lp, st in zip(lps, stages, strict=True):
+        slope = noise.par_slope(st.index)
+        if slope is not None and not np.array_equal(_par_coefficients(lp), -slope):
+            raise ValueError(f"stage {st.label}: the LP was built with other PAR(1) slopes")
+
+
+def _par_coefficients(lp: StageLP) -> np.ndarray:
+    """The coefficient of the previous inflow in each PAR(1) row (-b)."""
+    from vakhsh.sddp.stage_build import INFLOW_PREV
+
+    prev = lp.var_cols[INFLOW_PREV].ravel()
+    return np.array([lp.A[int(r), int(c)] for r, c in zip(lp.par_rows, prev, strict=True)])
 
 
 def check_stages(model: SDDPModel, say: Callable[[str], None]) -> None:
@@ -126,8 +158,12 @@ def check_stages(model: SDDPModel, say: Callable[[str], None]) -> None:
         model.cuts[s].lower_usd = float(after[s])
 
 
-def add_risk_set(model: SDDPModel, stage: int, xi: np.ndarray) -> None:
+def add_risk_set(model: SDDPModel, stage: int, xi: np.ndarray, pool=None) -> None:
+    """A risk-adjusted distribution for the multi-cut cost-to-go after `stage` (its row
+    added once; to the workers' copies too)."""
     if model.cuts[stage].add_risk_set(xi):
         model.problems[stage].add_risk_row(xi)
+        if pool is not None:
+            pool.add_risk_row(stage, xi)
 
 

@@ -27,6 +27,8 @@ class SDDPOptions:
     cut: Literal["single", "multi"] = "single"
     simulate: int | None = None  # members simulated after training (None: all)
     seed: int = 0
+    workers: int = 1  # processes sharing the solves of training (parallel.py)
+    perfect_foresight: bool = False  # also solve each simulated member's LP (foresight.py)
     # statistical gap: checked every `gap_period` iterations on `gap_replications` paths
     gap: float | None = 0.01
     gap_replications: int = 100
@@ -52,7 +54,8 @@ class SDDPOptions:
             problems.append(Problem("command line", "--cut", "expected single or multi",
                                     self.cut))
         for flag, value in (("--iterations", self.iterations),
-                            ("--forward-passes", self.forward_passes)):
+                            ("--forward-passes", self.forward_passes),
+                            ("--workers", self.workers)):
             if value < 1:
                 problems.append(Problem("command line", flag, "must be at least 1", value))
         if self.time_limit_s is not None and self.time_limit_s <= 0:

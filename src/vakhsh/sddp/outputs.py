@@ -3,7 +3,8 @@
     summary.json        the usual stable keys plus `sddp` (summary.py)
     simulation.nc       the simulated members: the usual result variables with a `member` dim
     members.csv         per member: cost, winter deficit by bus, end-target shortfall,
-                        exact-vs-LP hydro energy gap
+                        exact-vs-LP hydro energy gap (and perfect foresight's cost and
+                        winter deficit when asked for)
     water_values.csv    stage, reservoir, storage_hm3, value_usd_per_hm3 (water_values.py)
     training.csv        one row per iteration: bounds, simulated gap, times, cuts, solves
     policy/             the cuts, reloadable (policy.py)
@@ -45,6 +46,9 @@ def members_table(run) -> pd.DataFrame:
             frame["violation_" + family.split(" (")[0].replace(" ", "_")] = \
                 sim.violations[family].to_numpy()
     frame["hydro_energy_gap"] = sim.energy_gap
+    if run.foresight is not None:  # the same members' deterministic LPs
+        for column in run.foresight.columns:
+            frame["perfect_foresight_" + column] = run.foresight[column].to_numpy()
     return frame
 
 

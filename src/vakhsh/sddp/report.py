@@ -168,8 +168,15 @@ PLOTS = [
 def distribution_table(summary: dict) -> pd.DataFrame:
     d = summary["sddp"]
     rows = {"cost (M USD)": {k: v / 1e6 for k, v in d["cost_usd"].items()}}
+    pf = d.get("perfect_foresight", {})
+    if "cost_usd" in pf:
+        rows["cost, perfect foresight (M USD)"] = {k: v / 1e6 for k, v in
+                                                   pf["cost_usd"].items()}
     for bus, dist in d["winter_deficit_gwh"].items():
         rows[f"winter deficit {bus} (GWh)"] = dist
+        if bus in pf.get("winter_deficit_gwh", {}):
+            rows[f"winter deficit {bus}, perfect foresight (GWh)"] = \
+                pf["winter_deficit_gwh"][bus]
     for rid, dist in d.get("end_shortfall_hm3", {}).items():
         rows[f"end target shortfall {rid} (hm³)"] = dist
     for family, dist in d.get("violations", {}).items():
@@ -195,6 +202,12 @@ def water_value_by_month(run) -> pd.DataFrame:
     return frame[_largest(run, FAN_RESERVOIRS)] if len(frame) else frame
 
 
+def _headline_bus(d: dict) -> str:
+    """The bus with the largest median winter deficit (the first one if none has any)."""
+    rows = d["winter_deficit_gwh"]
+    return max(rows, key=lambda b: (rows[b]["p50"], rows[b]["worst"]))
+
+
 def render_sddp_report(run, summary: dict) -> str:
     started = time.perf_counter()
     d = summary["sddp"]
@@ -208,10 +221,16 @@ def render_sddp_report(run, summary: dict) -> str:
         cards.append(_card("Simulated cost", f"{d['simulated_mean_usd'] / 1e6:,.1f} M USD",
                            f"± {d['simulated_ci95_usd'] / 1e6:,.1f} (95 %) over "
                            f"{d['members_simulated']} members"))
-        bus = next(iter(d["winter_deficit_gwh"]))
+        bus = _headline_bus(d)
         w = d["winter_deficit_gwh"][bus]
         cards.append(_card(f"Winter deficit {bus}", f"P50 {w['p50']:,.0f} GWh",
                            f"P90 {w['p90']:,.0f}, worst {w['worst']:,.0f} GWh"))
+        pf = d.get("perfect_foresight", {}).get("winter_deficit_gwh", {}).get(bus)
+        if pf is not None:
+            cards.append(_card(f"Same members, perfect foresight {bus}",
+                               f"P50 {pf['p50']:,.0f} GWh",
+                               f"P90 {pf['p90']:,.0f}, worst {pf['worst']:,.0f} GWh: the "
+                               "whole year's inflow known on day one"))
         audit = summary["audit"]
         cards.append(_card("Audit", "passed" if audit["passed"] else "FAILED",
                            f"{audit['members_passed']}/{audit['members']} members; largest "

@@ -110,6 +110,38 @@ class StageLP:
     def ncols(self) -> int:
         return len(self.cost)
 
+    def matrices(self) -> StageMatrices:
+        """What a HiGHS problem of this stage needs, without the linopy model (small to
+        send to a worker process)."""
+        return StageMatrices(stage=self.stage, A=self.A, row_lower=self.row_lower,
+                             row_upper=self.row_upper, col_lower=self.col_lower,
+                             col_upper=self.col_upper, cost=self.cost,
+                             constant_usd=self.constant_usd, inflow_cols=self.inflow_cols,
+                             state_in_cols=self.state_in_cols, state_out=self.state_out,
+                             par_rows=self.par_rows)
+
+
+@dataclass(frozen=True)
+class StageMatrices:
+    """The numbers of a stage LP (`StageLP` without its linopy model and labels)."""
+
+    stage: Stage
+    A: sp.csr_array
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+    cost: np.ndarray
+    constant_usd: float
+    inflow_cols: np.ndarray
+    state_in_cols: np.ndarray
+    state_out: sp.csr_array
+    par_rows: np.ndarray
+
+    @property
+    def ncols(self) -> int:
+        return len(self.cost)
+
 
 def build_stage(net: Network, params: HeadParameters, stage: Stage, last: bool,
                 states: StateSpace, par_slope: np.ndarray | None = None) -> StageLP:

@@ -106,6 +106,10 @@ def run_summary(run) -> dict[str, Any]:
                                                   "members": len(sim.audits),
                                                   "members_passed": sum(a.passed for a in
                                                                         sim.audits)})
+        if run.foresight is not None:
+            from vakhsh.sddp.foresight import foresight_summary
+
+            sddp["perfect_foresight"] = foresight_summary(run.foresight)
         summary["costs_usd"] = mean_tree([s["costs_usd"] for s in sim.summaries])
         summary["energy"] = mean_tree([s["energy"] for s in sim.summaries])
         summary["water"] = mean_tree([s["water"] for s in sim.summaries])

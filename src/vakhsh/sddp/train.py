@@ -25,6 +25,7 @@ import numpy as np
 from vakhsh.errors import SolveError
 from vakhsh.sddp.highs_stage import StageInfeasible, StageSolution
 from vakhsh.sddp.model import SDDPModel, add_risk_set
+from vakhsh.sddp.parallel import FAILED, WorkerPool, blocks
 from vakhsh.sddp.risk import risk_value
 from vakhsh.sddp.stopping import Iteration, StoppingRule
 
@@ -43,10 +44,12 @@ class TrainingLog:
 
 
 class Trainer:
-    def __init__(self, model: SDDPModel, rng: np.random.Generator):
+    def __init__(self, model: SDDPModel, rng: np.random.Generator,
+                 pool: WorkerPool | None = None):
         self.model = model
         self.rng = rng
         self.solves = 0
+        self.pool = pool  # worker processes sharing the solves (parallel.py), or None
 
     # ---- one stage solve with a named failure
     def solve(self, stage: int, state: np.ndarray, outcome: int | None = None,
@@ -90,17 +93,36 @@ class Trainer:
             x = sol.state_out
         return incoming, cost
 
+    def solve_outcomes(self, stage: int, x_hat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Value (stage cost plus cost-to-go) and slope on the incoming state of `stage`
+        at `x_hat` under each of its outcomes, shared with the workers if any."""
+        order = self.model.noise.solve_order(stage)
+        values = np.zeros(len(order))
+        slopes = np.zeros((len(order), len(x_hat)))
+        parts = blocks(order, self.pool.size) if self.pool else [order]
+        if self.pool:
+            self.pool.outcomes(stage, x_hat, parts[1:])
+        for k in parts[0]:
+            sol = self.solve(stage, x_hat, outcome=int(k))
+            values[k], slopes[k] = sol.objective_usd, sol.state_duals
+        if self.pool:
+            for part in self.pool.gather():
+                for k, value, slope in part:
+                    self.solves += 1
+                    if isinstance(value, str):  # FAILED
+                        # solved here again: the same LP gives the diagnosis `solve` names
+                        sol = self.solve(stage, x_hat, outcome=k)
+                        value, slope = sol.objective_usd, sol.state_duals
+                    values[k], slopes[k] = value, slope
+        return values, slopes
+
     def backward(self, trajectories: list[list[np.ndarray]], iteration: int) -> None:
         model = self.model
         for s in range(len(model.stages) - 1, 0, -1):
             probability = model.noise.probability(s)
             for incoming in trajectories:
                 x_hat = incoming[s]
-                values = np.zeros(len(probability))
-                slopes = np.zeros((len(probability), len(x_hat)))
-                for k in model.noise.solve_order(s):
-                    sol = self.solve(s, x_hat, outcome=int(k))
-                    values[k], slopes[k] = sol.objective_usd, sol.state_duals
+                values, slopes = self.solve_outcomes(s, x_hat)
                 self.add_cuts(s - 1, x_hat, probability, values, slopes, iteration)
 
     def add_cuts(self, stage: int, x_hat: np.ndarray, probability: np.ndarray,
@@ -108,30 +130,50 @@ class Trainer:
         model = self.model
         xi = model.risk.adjust(probability, values)
         intercepts = values - slopes @ x_hat
+        pool = self.pool
         if model.multi_cut:
             problem = model.problems[stage]
             for k in range(len(values)):
-                problem.add_cut(intercepts[k], slopes[k], column=int(problem.phi[k]))
+                column = int(problem.phi[k])
+                problem.add_cut(intercepts[k], slopes[k], column=column)
                 model.cuts[stage].add(intercepts[k], slopes[k], k, iteration)
-            add_risk_set(model, stage, xi)
+                if pool:
+                    pool.add_cut(stage, float(intercepts[k]), slopes[k], column)
+            add_risk_set(model, stage, xi, pool)
         else:
             intercept, slope = float(xi @ intercepts), xi @ slopes
             model.problems[stage].add_cut(intercept, slope)
             model.cuts[stage].add(intercept, slope, -1, iteration)
+            if pool:
+                pool.add_cut(stage, intercept, slope, None)
 
     def lower_bound(self) -> float:
         model = self.model
-        probability = model.noise.probability(0)
-        values = np.zeros(len(probability))
-        for k in model.noise.solve_order(0):
-            values[k] = self.solve(0, model.states.initial, outcome=int(k)).objective_usd
-        return risk_value(model.risk, probability, values)
+        values, _slopes = self.solve_outcomes(0, model.states.initial)
+        return risk_value(model.risk, model.noise.probability(0), values)
 
     def simulate_sampled(self, replications: int) -> tuple[float, float]:
         """Mean cost and 95 % half-width of the policy on sampled paths (training noise),
-        each stage solved from scratch as a simulation of the saved policy solves it."""
-        costs = np.array([self.forward(self.sample_path())[1] for _ in range(replications)])
-        return mean_ci95(costs)
+        each stage solved from scratch as a simulation of the saved policy solves it
+        (so that any process gives the same cost: the paths are shared with the workers).
+
+        A path drawn twice is solved once (cold solves make its cost a function of the
+        path): small trees, and one-outcome ensembles above all, cost a few solves."""
+        drawn = [tuple(self.sample_path()) for _ in range(replications)]
+        unique = list(dict.fromkeys(drawn))
+        parts = [list(b) for b in blocks(np.arange(len(unique)), self.pool.size)] \
+            if self.pool else [list(range(len(unique)))]
+        if self.pool:
+            self.pool.paths([[unique[i] for i in part] for part in parts[1:]])
+        known = {unique[i]: self.forward(list(unique[i]))[1] for i in parts[0]}
+        if self.pool:
+            for part in self.pool.gather():
+                for path, cost, failure in part:
+                    self.solves += len(path) if failure is None else failure[0] + 1
+                    if isinstance(cost, str):  # FAILED
+                        cost = self.forward(list(path))[1]  # raises the named diagnosis
+                    known[tuple(path)] = cost
+        return mean_ci95(np.array([known[path] for path in drawn]))
 
 
 def mean_ci95(costs: np.ndarray) -> tuple[float, float]:
@@ -143,7 +185,22 @@ def mean_ci95(costs: np.ndarray) -> tuple[float, float]:
 def train(model: SDDPModel, rules: list[StoppingRule], progress: OnIteration | None = None
           ) -> TrainingLog:
     """Iterate forward and backward passes until a stopping rule fires."""
-    trainer = Trainer(model, np.random.default_rng(model.options.seed))
+    workers = max(1, int(getattr(model.options, "workers", 1)))
+    if workers == 1:
+        return _train(Trainer(model, np.random.default_rng(model.options.seed)), rules,
+                      progress)
+    with WorkerPool(model, workers) as pool:
+        model.pool = pool
+        try:
+            return _train(Trainer(model, np.random.default_rng(model.options.seed), pool),
+                          rules, progress)
+        finally:
+            model.pool = None
+
+
+def _train(trainer: Trainer, rules: list[StoppingRule], progress: Progress | None
+           ) -> TrainingLog:
+    model = trainer.model
     log = TrainingLog()
     wall0, cpu0 = time.perf_counter(), time.process_time()
     iteration = 0
