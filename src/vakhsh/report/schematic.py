@@ -744,7 +744,8 @@ def plot_schematic(run) -> Figure:
     net = run.net
     geometry = water_geometry(net)
     width, height = geometry.size_in
-    grid_h, top, gap, bottom = 6.0, 0.45, 0.9, 0.3
+    grid_h = float(np.clip(2.6 + 0.6 * len(net.tables["buses"]), 3.8, 6.2))
+    top, gap, bottom = 0.45, 0.9, 0.3
     fig_w, fig_h = max(PAGE_IN, width + 0.3), top + height + gap + grid_h + bottom
     fig = new_figure(fig_w, fig_h)
     draw_water(_water_axes(fig, geometry, 0.15, bottom + grid_h + gap), net, geometry)
