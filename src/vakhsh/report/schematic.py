@@ -522,7 +522,6 @@ def draw_power(ax, net, prices: pd.Series | None = None) -> None:
 
     supplied = supplied_buses(net).any("time").to_series() if len(pos) else pd.Series()
     for bus, (x, y) in pos.items():  # the bus boxes first: nothing goes over them
-        isolated = not bool(supplied.get(bus, True))
         free.take(free.rect(x, y, bus, "center", "center", 0.09, FONT + 1, True))
     _draw_lines(ax, net, pos, free)
     for bus, (x, y) in pos.items():
