@@ -124,7 +124,7 @@ def test_report_of_a_model_with_one_side_only(edit_model, drop):
     from vakhsh.network import load_network
     from vakhsh.report.html import render_report
     from vakhsh.solve.options import SolveOptions
-    from vakhsh.solve.run import optimise
+    from vakhsh.pipeline import optimise
 
     def remove(raw):
         for key in drop:

@@ -31,7 +31,7 @@ from vakhsh.report.style import svg_bytes
 from vakhsh.schema.components import SERIES_PATTERN
 from vakhsh.schema.parse import read_yaml
 from vakhsh.solve.options import SolveOptions
-from vakhsh.solve.run import optimise
+from vakhsh.pipeline import optimise
 
 REQUEST_FILE = "request.json"
 NICE = 10  # scheduling priority of a solve, below the server's

@@ -46,7 +46,7 @@ class Results:
             "audit": self.audit.as_dict(),
             "solve": {k: self.solve_info.get(k) for k in (
                 "solver", "build_s", "solve_s", "head_mode", "head_iterations",
-                "head_energy_gap", "rows", "columns", "nonzeros")},
+                "head_energy_gap", "fpha", "rows", "columns", "nonzeros")},
             "energy": {
                 "generation_gwh": _plain_map(metrics.generation_gwh(net, ds)),
                 "hydro_generation_gwh_by_bus": _plain_map(metrics.hydro_gwh_by_bus(net, ds)),
