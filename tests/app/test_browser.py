@@ -106,7 +106,14 @@ def test_pick_change_run_watch_see_and_compare(page, server, shots):
 
     page.click("[data-model=toy-cascade]")
     page.wait_for_selector("#model-tables table")
-    page.wait_for_function("document.getElementById('schematic').naturalWidth > 0")
+    # the schematic inline, with its hover texts, its labels >= 10 px (issue 17)
+    page.wait_for_selector("#schematic[data-ready] svg")
+    titles = page.eval_on_selector_all("#schematic svg title", "ts => ts.map(t => t.textContent)")
+    assert any(t.startswith("reservoir upper:") for t in titles), titles[:5]
+    sizes = page.eval_on_selector_all("#schematic svg text", """ts => ts.map(t =>
+        parseFloat(getComputedStyle(t).fontSize) * Math.hypot(t.getScreenCTM().a,
+                                                              t.getScreenCTM().b))""")
+    assert sizes and min(sizes) >= 10, min(sizes)
     shots(page, "model")
 
     first = run_from_the_editor(page, "dry", ("reservoirs.upper.storage_initial_hm3", "1800"),

@@ -522,7 +522,6 @@ def draw_power(ax, net, prices: pd.Series | None = None) -> None:
 
     supplied = supplied_buses(net).any("time").to_series() if len(pos) else pd.Series()
     for bus, (x, y) in pos.items():  # the bus boxes first: nothing goes over them
-        isolated = not bool(supplied.get(bus, True))
         free.take(free.rect(x, y, bus, "center", "center", 0.09, FONT + 1, True))
     _draw_lines(ax, net, pos, free)
     for bus, (x, y) in pos.items():
@@ -744,7 +743,8 @@ def plot_schematic(run) -> Figure:
     net = run.net
     geometry = water_geometry(net)
     width, height = geometry.size_in
-    grid_h, top, gap, bottom = 6.0, 0.45, 0.9, 0.3
+    grid_h = float(np.clip(2.6 + 0.6 * len(net.tables["buses"]), 3.8, 6.2))
+    top, gap, bottom = 0.45, 0.9, 0.3
     fig_w, fig_h = max(PAGE_IN, width + 0.3), top + height + gap + grid_h + bottom
     fig = new_figure(fig_w, fig_h)
     draw_water(_water_axes(fig, geometry, 0.15, bottom + grid_h + gap), net, geometry)

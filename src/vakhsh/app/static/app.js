@@ -213,16 +213,38 @@ async function modelPage(name) {
     h("p", { class: "muted", text: detail.description }),
     h("p", { class: "small", text: `As written: ${period.start.slice(0, 10)} to ` +
       `${period.end.slice(0, 10)}, ${period.steps} steps of ${period.step}.` }),
-    h("div", { class: "two" }, scenarioEditor(detail),
-      h("section", { class: "panel" }, h("h2", { style: "margin-top:0" }, "The network ",
-        h("a", { class: "small", target: "_blank", text: "(full size)",
-          href: `/api/models/${encodeURIComponent(name)}/schematic.svg` })),
-        h("img", { class: "schematic", id: "schematic", alt: `schematic of ${name}`,
-          title: "open full size", src: `/api/models/${encodeURIComponent(name)}/schematic.svg`,
-          onclick: () => window.open(`/api/models/${encodeURIComponent(name)}/schematic.svg`,
-            "_blank") }))),
+    h("div", { class: "two" }, scenarioEditor(detail), modelFacts(detail)),
+    networkPanel(name),
     h("section", { class: "panel", id: "model-tables" }, h("h2", { style: "margin-top:0",
       text: "Tables" }), h("div", { class: "table-grid" }, detail.tables.map(showTable))));
+}
+
+function modelFacts(detail) {
+  // the scenarios the model defines, beside the editor (the schematic gets the full width
+  // below, the component counts are in the tables)
+  const rows = (detail.scenarios || []).map((sc) => h("tr", {},
+    h("td", { text: sc.name }), h("td", { class: "small", text: sc.description || "" })));
+  return h("section", { class: "panel" }, h("h2", { style: "margin-top:0", text: "Scenarios" }),
+    rows.length ? h("table", { class: "data" }, h("tbody", {}, rows))
+      : h("p", { class: "muted", text: "The model defines no scenario: it runs as written." }),
+    h("p", { class: "small muted", text: "The schematic below: hover over a component for " +
+      "its details." }));
+}
+
+function networkPanel(name) {
+  // the schematic inline (not an <img>), so that its hover texts (SVG <title>) show; the
+  // SVG is the server's own, drawn by matplotlib, every text in it escaped
+  const url = `/api/models/${encodeURIComponent(name)}/schematic.svg`;
+  const holder = h("div", { class: "schematic", id: "schematic", role: "img",
+    "aria-label": `schematic of ${name}` }, h("p", { class: "muted", text: "Drawing…" }));
+  fetch(url).then((r) => r.ok ? r.text() : Promise.reject(new Error(r.statusText)))
+    .then((svg) => { holder.innerHTML = svg; holder.dataset.ready = "1"; })
+    .catch((e) => holder.replaceChildren(h("p", { class: "message bad",
+      text: `The schematic could not be drawn: ${e.message}` })));
+  return h("section", { class: "panel", style: "margin-top:1rem" },
+    h("h2", { style: "margin-top:0" }, "The network ",
+      h("a", { class: "small", target: "_blank", text: "(open on its own)", href: url })),
+    holder);
 }
 
 function showTable(table) {
@@ -724,6 +746,9 @@ async function outputPage(id) {
   root.replaceChildren(
     h("div", { class: "crumbs" }, h("a", { href: "#/outputs", text: "Outputs" }), " / ", id),
     h("h1", { text: detail.name }, " ", badge(detail.kind)),
+    // the report first (the plan's ranking and build-out as charts), the raw files after
+    detail.report ? h("iframe", { class: "report", src: `/outputs/${id}/report`,
+      title: "report.html" }) : null,
     detail.tables.map((t) => h("section", { class: "panel scroll" },
       h("h2", { style: "margin-top:0", text: t.name }),
       h("table", { class: "data" }, h("thead", {}, h("tr", {}, t.columns.map((c) =>
@@ -731,9 +756,7 @@ async function outputPage(id) {
         const n = Number(v);
         return h("td", { class: v !== "" && !Number.isNaN(n) ? "num" : "",
           text: v !== "" && !Number.isNaN(n) ? fmt(n) : v });
-      }))))), t.truncated ? h("p", { class: "small muted", text: "first rows only" }) : null)),
-    detail.report ? h("iframe", { class: "report", src: `/outputs/${id}/report`,
-      title: "report.html" }) : null);
+      }))))), t.truncated ? h("p", { class: "small muted", text: "first rows only" }) : null)));
 }
 
 // ------------------------------------------------------------------ start
