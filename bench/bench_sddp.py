@@ -70,7 +70,7 @@ def main() -> None:
                      "cores": os.cpu_count()}
     print(f"load {figures['load_start']}", flush=True)
 
-    from vakhsh.ensemble_inflows import with_member
+    from vakhsh.hydrology.member import with_member
     from vakhsh.network import load_network
     from vakhsh.sddp.api import policy_model
     from vakhsh.sddp.inflows import load_inflows
