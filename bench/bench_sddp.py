@@ -73,7 +73,7 @@ def main() -> None:
                      "cores": os.cpu_count()}
     print(f"load {figures['load_start']}", flush=True)
 
-    from vakhsh.ensemble_inflows import with_member
+    from vakhsh.hydrology.member import with_member
     from vakhsh.network import load_network
     from vakhsh.pipeline import optimise
     from vakhsh.sddp.api import policy_model

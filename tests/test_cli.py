@@ -1,8 +1,7 @@
 """The installed command line: exit codes, the error lines on stderr, no tracebacks.
 
 Exit codes and tracebacks of `validate` are checked in a subprocess (`python -m
-vakhsh.cli`), as a user runs it: `main()` mounts the optional sub-commands first and the
-exit status is the process's own. Output of the core commands is checked in process with
+vakhsh.cli`), as a user runs it: the exit status is the process's own. Output of the core commands is checked in process with
 typer's runner, which is faster (each subprocess pays ~2 s of CPU for imports).
 """
 

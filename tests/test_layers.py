@@ -17,8 +17,6 @@ import ast
 from functools import cache
 from pathlib import Path
 
-import pytest
-
 SRC = Path(__file__).resolve().parents[1] / "src" / "vakhsh"
 
 # lowest first; a package of layer i may import packages of layers < i (and its own)
@@ -28,26 +26,23 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("schema",),
     ("network",),
     ("hydrology",),
-    ("ensemble_inflows",),  # becomes vakhsh/hydrology/member.py with the CLI move
     ("math",),
     ("solve",),
     ("results",),
     ("pipeline",),
     ("report",),
     ("plan", "ensemble", "sddp"),
-    ("cli", "app", "datasets", "", "run_cli", "plan_cli", "sddp_cli", "commands"),
+    ("cli", "app", "datasets", ""),
 )
 # packages of one layer that may import each other (top: the command line and the facade)
-PEERS = {"cli", "app", "datasets", "", "run_cli", "plan_cli", "sddp_cli", "commands"}
-# the command line: its own package and the modules that move into it
-CLI = {"cli", "run_cli", "plan_cli", "sddp_cli", "commands"}
-CLI_MODULES_INSIDE_DOMAIN = ("vakhsh.hydrology.cli", "vakhsh.ensemble.cli", "vakhsh.app.cli",
-                             "vakhsh.report.commands")
-# imports the rules allow for now, each with the reason and when it goes
-TRANSITIONAL = {
-    ("vakhsh.solve.run", "vakhsh.pipeline"):
-        "shim: run_cli.py imports vakhsh.solve.run.optimise; delete after the CLI move",
-}
+PEERS = {"cli", "app", "datasets", ""}
+# the command line, and the modules it was spread over before it became one package
+CLI = {"cli"}
+FORMER_CLI_MODULES = ("vakhsh.run_cli", "vakhsh.plan_cli", "vakhsh.sddp_cli", "vakhsh.commands",
+                      "vakhsh.ensemble_inflows", "vakhsh.hydrology.cli", "vakhsh.ensemble.cli",
+                      "vakhsh.app.cli", "vakhsh.report.commands")
+# imports the rules allow for now, each with the reason and when it goes (none left)
+TRANSITIONAL: dict[tuple[str, str], str] = {}
 
 
 def module_name(path: Path) -> str:
@@ -176,11 +171,6 @@ def test_results_never_import_reports():
     assert not wrong, "\n".join(wrong)
 
 
-CLI_MOVE = pytest.mark.xfail(strict=False, reason="holds after the CLI move (h-cli: "
-                             "src/vakhsh/cli/); the lead removes this mark then")
-
-
-@CLI_MOVE
 def test_nothing_outside_the_command_line_imports_it():
     wrong = [f"{src} imports {dst}" for src, dst in edges()
              if package(dst) in CLI and package(src) not in CLI
@@ -188,15 +178,12 @@ def test_nothing_outside_the_command_line_imports_it():
     assert not wrong, "\n".join(wrong)
 
 
-@CLI_MOVE
 def test_the_command_line_is_one_package():
-    old = [m for m in imports() if m in CLI_MODULES_INSIDE_DOMAIN
-           or m in {f"vakhsh.{name}" for name in CLI - {"cli"}} or m == "vakhsh.ensemble_inflows"]
+    old = [m for m in imports() if m in FORMER_CLI_MODULES]
     assert not old, f"command-line modules outside vakhsh/cli/: {old}"
     assert (SRC / "cli" / "__init__.py").is_file()
 
 
-@CLI_MOVE
 def test_no_transitional_imports_remain():
     left = [f"{src} imports {dst}: {why}" for (src, dst), why in TRANSITIONAL.items()
             if dst in imports().get(src, set())]

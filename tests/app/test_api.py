@@ -7,14 +7,13 @@ import json
 
 import pytest
 import xarray as xr
-from tests.app.helpers import wait_for
 from typer.testing import CliRunner
 
-from vakhsh.cli import _mount_optional, app
+from tests.app.helpers import wait_for
+from vakhsh.cli import app
 
 
 def cli_objective(tmp_path, *args: str) -> float:
-    _mount_optional()
     out = tmp_path / "cli-run"
     result = CliRunner().invoke(app, ["run", "toy-cascade", "--out", str(out), "--no-report",
                                       *args])
@@ -180,7 +179,6 @@ def test_page_and_its_scripts_are_served_locally(client):
 
 def test_a_plan_in_the_workdir_is_listed_with_its_ranking_and_report(server, client):
     """`vakhsh plan --out WORKDIR/plans/toy` is found and read from its folder."""
-    _mount_optional()
     out = server.workdir / "plans" / "toy"
     result = CliRunner().invoke(app, ["plan", "toy-cascade", "--out", str(out)])
     assert result.exit_code == 0, result.output

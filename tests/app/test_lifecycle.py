@@ -104,10 +104,9 @@ def test_killing_the_server_mid_run_loses_no_finished_run(tmp_path):
 def test_workdir_with_other_files_is_refused(tmp_path):
     from typer.testing import CliRunner
 
-    from vakhsh.cli import _mount_optional, app
+    from vakhsh.cli import app
 
     (tmp_path / "notes.txt").write_text("mine")
-    _mount_optional()
     result = CliRunner().invoke(app, ["serve", "--workdir", str(tmp_path)])
     assert result.exit_code == 2
     assert "--workdir" in result.output and "did not write" in result.output
@@ -119,13 +118,12 @@ def test_a_busy_port_is_exit_2_and_writes_nothing(tmp_path):
 
     from typer.testing import CliRunner
 
-    from vakhsh.cli import _mount_optional, app
+    from vakhsh.cli import app
 
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen(1)
         port = busy.getsockname()[1]
-        _mount_optional()
         result = CliRunner().invoke(app, ["serve", "--workdir", str(tmp_path / "w"),
                                           "--port", str(port)])
     assert result.exit_code == 2 and "choose another --port" in result.output
@@ -137,15 +135,14 @@ def test_listening_beyond_loopback_warns_that_there_is_no_authentication(tmp_pat
     import uvicorn
     from typer.testing import CliRunner
 
-    from vakhsh.app.cli import is_loopback
-    from vakhsh.cli import _mount_optional, app
+    from vakhsh.cli.serve import is_loopback
+    from vakhsh.cli import app
 
     assert is_loopback("127.0.0.1") and is_loopback("localhost") and is_loopback("::1")
     assert not is_loopback("0.0.0.0") and not is_loopback("192.0.2.1")
     # neither listen nor serve: only what `vakhsh serve` prints is under test
-    monkeypatch.setattr("vakhsh.app.cli.bind", lambda host, port: None)
+    monkeypatch.setattr("vakhsh.cli.serve.bind", lambda host, port: None)
     monkeypatch.setattr(uvicorn.Server, "run", lambda self, sockets=None: None)
-    _mount_optional()
     quiet = CliRunner().invoke(app, ["serve", "--workdir", str(tmp_path / "a")])
     assert quiet.exit_code == 0 and "no authentication" not in quiet.output
     loud = CliRunner().invoke(app, ["serve", "--workdir", str(tmp_path / "b"), "--host",

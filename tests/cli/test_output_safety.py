@@ -37,14 +37,7 @@ from tests.outputs_cases import (
     snapshot,
     user_folder,
 )
-from typer.testing import CliRunner
-
-from vakhsh import cli
-
-if not any(c.name == "run" or getattr(c.callback, "__name__", "") == "run"
-           for c in cli.app.registered_commands):
-    cli._mount_optional()
-app = cli.app
+from vakhsh.cli import app
 
 NO_MODEL = "no-such-model"
 SHORT = ["--end", "2024-10-04"]

@@ -88,9 +88,8 @@ def test_failing_member_is_reported_and_resume_gives_the_same_aggregate(client, 
 
 
 def test_cli_reports_failures_and_bad_specs(tmp_path):
-    from vakhsh.cli import _mount_optional, app
+    from vakhsh.cli import app
 
-    _mount_optional()
     runner = CliRunner()
     spec = write_spec(tmp_path, {**SPEC, "axes": {"reservoirs.upper.storage_max_hm3": [100]}})
     result = runner.invoke(app, ["ensemble", "toy-cascade", "--spec", str(spec), "--out",
@@ -105,9 +104,8 @@ def test_cli_reports_failures_and_bad_specs(tmp_path):
 
 
 def test_frontier_cli_rejects_an_unknown_objective():
-    from vakhsh.cli import _mount_optional, app
+    from vakhsh.cli import app
 
-    _mount_optional()
     result = CliRunner().invoke(app, ["frontier", "toy-cascade", "--x", "happiness", "--y",
                                       "cost", "--workers", "0"])
     assert result.exit_code == 2

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from vakhsh.hydrology.cli import inflows_app
+from vakhsh.cli.inflows import inflows_app
 from vakhsh.hydrology.ensemble import load_member, read_ensemble, write_ensemble
 from vakhsh.hydrology.errors import InflowError
 from vakhsh.hydrology.kirsch_nowak import disaggregate_daily

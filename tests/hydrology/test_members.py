@@ -16,7 +16,7 @@ import pytest
 import xarray as xr
 
 import vakhsh
-from vakhsh.ensemble_inflows import with_member
+from vakhsh.hydrology.member import with_member
 from vakhsh.errors import ModelError, VakhshError
 from vakhsh.hydrology.ensemble import write_ensemble
 from vakhsh.network import embedded_datasets, load_network

@@ -14,8 +14,8 @@ import xarray as xr
 from typer.testing import CliRunner
 
 import vakhsh
-from vakhsh.ensemble_inflows import with_member
-from vakhsh.hydrology.cli import inflows_app
+from vakhsh.hydrology.member import with_member
+from vakhsh.cli.inflows import inflows_app
 from vakhsh.hydrology.ensemble import read_ensemble
 
 runner = CliRunner()

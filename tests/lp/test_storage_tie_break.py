@@ -23,7 +23,7 @@ import vakhsh
 from vakhsh.math.context import BuildConfig
 from vakhsh.math.water import reservoirs_downstream
 from vakhsh.solve.heads import FixedHead
-from vakhsh.solve.pipeline import Operation, run
+from vakhsh.pipeline import Operation, run
 
 REL = 1e-9
 

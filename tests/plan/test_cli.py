@@ -12,12 +12,9 @@ from typer.testing import CliRunner
 
 @pytest.fixture(scope="module")
 def app():
-    from vakhsh import cli
+    from vakhsh.cli import app
 
-    if not any(c.name == "plan" or getattr(c.callback, "__name__", "") == "plan"
-               for c in cli.app.registered_commands):
-        cli._mount_optional()
-    return cli.app
+    return app
 
 
 def test_plan_command_writes_plan_and_ranking(app, write_model, tmp_path):

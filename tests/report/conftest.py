@@ -33,9 +33,8 @@ def toy_run_dir(toy_results, tmp_path_factory) -> Path:
 def cli(*args: str):
     from typer.testing import CliRunner
 
-    from vakhsh.cli import _mount_optional, app
+    from vakhsh.cli import app
 
-    _mount_optional()
     return CliRunner().invoke(app, list(args))
 
 

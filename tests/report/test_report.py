@@ -26,9 +26,8 @@ SECTIONS = ["Headline figures", "Total cost", "Winter deficit", "Exports",
 
 
 def _cli(*args: str):
-    from vakhsh.cli import _mount_optional, app
+    from vakhsh.cli import app
 
-    _mount_optional()
     return CliRunner().invoke(app, list(args))
 
 

@@ -200,16 +200,12 @@ def helpers() -> SimpleNamespace:
 
 @pytest.fixture(scope="session")
 def cli():
-    """`cli(*args)`: run vakhsh's sub-commands in process (as `vakhsh.cli.main` mounts them);
-    returns typer's result (exit_code, output, stderr)."""
-    import typer
+    """`cli(*args)`: run vakhsh's commands in process; returns typer's result (exit_code,
+    output, stderr)."""
     from typer.testing import CliRunner
 
-    from vakhsh.cli import console, reports_errors
-    from vakhsh.commands import register
+    from vakhsh.cli import app
 
-    app = typer.Typer()
-    register(app, reports_errors, console)
     runner = CliRunner()
 
     def invoke(*args):

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from vakhsh.ensemble_inflows import with_member
+from vakhsh.hydrology.member import with_member
 from vakhsh.math.build import build_model
 from vakhsh.math.water import STORAGE
 from vakhsh.network import load_network

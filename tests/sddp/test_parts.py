@@ -108,7 +108,7 @@ def test_cost_to_go_of_single_and_multi_cuts():
 def test_ensemble_steps_are_the_members_of_vakhsh_run(tmp_path, helpers):
     """Each member on the run's steps as `vakhsh run --inflows F --member K` has it, a
     scenario's inflow factors included (central-asia's dry scenario)."""
-    from vakhsh.ensemble_inflows import with_member
+    from vakhsh.hydrology.member import with_member
     from vakhsh.sddp.inflows import load_inflows
 
     net = load_network("central-asia", scenario="dry", start="2024-10-01", end="2025-01-01")

@@ -23,11 +23,19 @@ import traceback
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-# imported in the forkserver once, so that every child starts with them loaded (a child
-# also runs the server's main module again: `vakhsh` imports vakhsh.cli)
-PRELOAD = ["vakhsh.app.tasks", "vakhsh.cli"]
+# imported in the forkserver once, so that every child starts with them loaded
+PRELOAD = ["vakhsh.app.tasks"]
 _CONTEXT: Any = None
 _CONTEXT_LOCK = threading.Lock()
+
+
+def preload(*modules: str) -> None:
+    """Import these in the forkserver too, before it starts: a child also runs the server's
+    main module again, so the command that starts the server names what that imports."""
+    with _CONTEXT_LOCK:
+        PRELOAD.extend(m for m in modules if m not in PRELOAD)
+        if _CONTEXT is not None:
+            _CONTEXT.set_forkserver_preload(PRELOAD)
 
 
 def context():

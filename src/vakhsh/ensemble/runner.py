@@ -130,7 +130,7 @@ def execute(task: Task) -> dict[str, Any]:
     try:
         with network_for(task.model, run.scenario, run.overrides, task.period) as net:
             if run.member is not None:
-                from vakhsh.ensemble_inflows import with_member
+                from vakhsh.hydrology.member import with_member
 
                 net = with_member(net, task.inflows, run.member)
             timings["load_s"] = time.perf_counter() - started

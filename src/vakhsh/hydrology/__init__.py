@@ -8,7 +8,9 @@
 * :mod:`~vakhsh.hydrology.climate` — delta change, peak shift, named scenarios
 * :mod:`~vakhsh.hydrology.ensemble` — the ``inflow_m3s`` DataArray, netCDF, ``load_member``
 * :mod:`~vakhsh.hydrology.sources` — what a model folder offers; picks the generator
-* :mod:`~vakhsh.hydrology.cli` — ``inflows_app`` (``vakhsh inflows generate|stats``)
+* :mod:`~vakhsh.hydrology.member` — one member in place of a model's inflows (``with_member``)
+
+The command line (``vakhsh inflows generate|stats``) is :mod:`vakhsh.cli.inflows`.
 
 Every fitted generator has ``generate(n_years, n_members, seed, start) -> xr.DataArray`` and
 ``target`` (the statistics it was fitted to).

@@ -152,7 +152,7 @@ def _load_year(model, member: Member, own: Network, year: int, start, end
         note = (f"series do not cover {first:%Y-%m-%d} .. {last:%Y-%m-%d}; the model's own "
                 "period operates this year")
     if member.ensemble is not None:
-        from vakhsh.ensemble_inflows import with_member
+        from vakhsh.hydrology.member import with_member
 
         net = with_member(net, member.ensemble, int(member.index or 0))
     return net, note

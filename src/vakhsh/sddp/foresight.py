@@ -26,7 +26,7 @@ def perfect_foresight(run, say: Say | None = None) -> pd.DataFrame:
     """One row per simulated member: `cost_usd` and `winter_deficit_gwh_<bus>` of its
     deterministic LP (NaN where that LP is infeasible), index `member`."""
     from vakhsh.sddp.simulate import member_network
-    from vakhsh.solve.run import optimise
+    from vakhsh.pipeline import optimise
 
     say = say or (lambda _m: None)
     sim = run.simulation

@@ -33,7 +33,7 @@ def solve(model: str | Path = "central-asia") -> dict:
     """{head: Results} of the scenario under each head model."""
     from vakhsh.network.load import load_network
     from vakhsh.solve.options import SolveOptions
-    from vakhsh.solve.run import optimise
+    from vakhsh.pipeline import optimise
 
     net = load_network(model, scenario=SCENARIO)
     return {head: optimise(net, SolveOptions(head=head)) for head in HEADS}

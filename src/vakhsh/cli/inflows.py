@@ -1,19 +1,19 @@
-"""`vakhsh inflows generate|stats`: a typer sub-application, mounted by the main CLI with
-``app.add_typer(inflows_app, name="inflows")``."""
+"""`vakhsh inflows generate|stats`: a typer sub-application, mounted by `vakhsh.cli.root`
+with ``app.add_typer(inflows_app, name="inflows")``."""
 
 from __future__ import annotations
 
-import sys
 import time as _time
 from pathlib import Path
 from typing import Annotated
 
 import numpy as np
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from vakhsh.cli import reports_errors
+from vakhsh.cli.console import console
+from vakhsh.cli.errors import reports_errors
+from vakhsh.cli.progress import status
 from vakhsh.hydrology.errors import InflowError
 
 inflows_app = typer.Typer(
@@ -24,7 +24,6 @@ inflows_app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
 
 
 def _load_basin_map(path: Path | None) -> dict[str, str] | None:
@@ -81,7 +80,7 @@ def generate(
     inputs = model_inputs(net)
     fitted = fit_for_model(inputs, method, match_annual_cv=annual_cv)
     console.print(f"method {choose_method(inputs, method)[1]}", highlight=False, markup=False)
-    with console.status(f"generating {members} x {years} years x {len(inputs.catchments)} catchments"):
+    with status(f"generating {members} x {years} years x {len(inputs.catchments)} catchments"):
         da = fitted.generate(years, members, seed=seed, start=inputs.start)
         if climate is not None:
             da = apply_scenario(da, climate, basin_map=bmap)
@@ -188,10 +187,3 @@ def stats(
     for table in tables:
         console.print(table)
 
-
-def main() -> None:  # pragma: no cover - convenience entry for `python -m`
-    inflows_app()
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

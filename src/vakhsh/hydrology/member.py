@@ -1,4 +1,5 @@
-"""Run a model with one member of an inflow ensemble (`vakhsh run --inflows F --member K`).
+"""One member of an inflow ensemble in place of a model's inflows (`vakhsh run --inflows F
+--member K`, ensembles over members, plans on members).
 
 The rule (docs/hydrology.md, "Running a member"):
 
