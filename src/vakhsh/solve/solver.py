@@ -14,6 +14,7 @@ from enum import StrEnum
 import linopy
 
 from vakhsh.errors import SolveError
+from vakhsh.solve.algorithms import algorithm_ran, check_algorithm, highs_options
 from vakhsh.solve.options import SolveOptions
 from vakhsh.solve.scaling import highs_warnings
 
@@ -32,6 +33,8 @@ class SolveStats:
     solve_s: float
     # HiGHS's warnings about the LP's numbers (scaling), read from its log
     warnings: tuple[str, ...] = ()
+    # the algorithm HiGHS ran (hipo, ipx, simplex; "none": presolve solved it), "" for others
+    algorithm: str = ""
 
 
 @contextlib.contextmanager
@@ -66,6 +69,9 @@ def run_solver(model: linopy.Model, options: SolveOptions) -> SolveStats:
     kwargs = dict(options.solver_options)
     io_api = "direct" if solver in ("highs", "gurobi", "mosek", "xpress") else "lp"
     log_file = None
+    if solver == "highs":
+        integer = bool(len(model.binaries) or len(model.integers))
+        kwargs = highs_options(options.preset, int(model.nvars), integer, kwargs)
     if solver == "highs" and "log_file" not in kwargs:
         # HiGHS logs to a file always (its scaling warnings are read back), and to the
         # console only with --log
@@ -81,8 +87,13 @@ def run_solver(model: linopy.Model, options: SolveOptions) -> SolveStats:
     except Exception as exc:  # a solver crash is reported, not swallowed
         raise SolveError(f"solver {solver} failed: {exc}") from exc
     finally:
-        warnings = _read_warnings(log_file)
+        log = _read_log(log_file)
     elapsed = time.perf_counter() - started
+    warnings = highs_warnings(log)
+    algorithm = ""
+    if solver == "highs":
+        algorithm = algorithm_ran(log, _highs_info(model))
+        check_algorithm(kwargs.get("solver"), algorithm, log)
     termination = str(termination)
     if status == "ok" and termination == "optimal":
         outcome = Outcome.OPTIMAL
@@ -93,14 +104,21 @@ def run_solver(model: linopy.Model, options: SolveOptions) -> SolveStats:
     else:
         outcome = Outcome.OTHER
     return SolveStats(outcome=outcome, termination=termination, solve_s=elapsed,
-                      warnings=tuple(warnings))
+                      warnings=tuple(warnings), algorithm=algorithm)
 
 
-def _read_warnings(log_file: str | None) -> list[str]:
+def _read_log(log_file: str | None) -> str:
     if log_file is None:
-        return []
+        return ""
     try:
         with open(log_file, encoding="utf-8", errors="replace") as fh:
-            return highs_warnings(fh.read())
+            return fh.read()
     finally:
         os.unlink(log_file)
+
+
+def _highs_info(model: linopy.Model):
+    try:
+        return model.solver_model.getInfo()
+    except Exception:  # noqa: BLE001 - informative only
+        return None
