@@ -44,7 +44,7 @@ HERE = Path(__file__).resolve().parent
 
 def _warm() -> int:
     import vakhsh.ensemble.runner  # noqa: F401
-    import vakhsh.solve.run  # noqa: F401
+    import vakhsh.pipeline  # noqa: F401
 
     return os.getpid()
 

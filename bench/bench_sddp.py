@@ -79,7 +79,7 @@ def main() -> None:
     from vakhsh.sddp.policy import policy_of
     from vakhsh.sddp.simulate import simulate
     from vakhsh.sddp.train import train
-    from vakhsh.solve.run import optimise
+    from vakhsh.pipeline import optimise
 
     net = load_network(args.model)
     # the deterministic LP of member 0, side by side in this process

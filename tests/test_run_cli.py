@@ -178,6 +178,29 @@ def test_head_iterate(tmp_path):
         assert "hydro_p_exact_mw" in ds.data_vars
 
 
+def test_head_auto_is_the_default_and_runs_fpha(tmp_path):
+    # the lake's plant has tailwater and a level curve: the default --head auto builds it
+    # with FPHA planes, reports them and the exact-vs-LP energy gap
+    folder = write_model(tmp_path / "falling_lake", lake(65.44))
+    out = tmp_path / "auto"
+    done = vakhsh("run", folder, "--no-report", "--out", out, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "FPHA for dam" in done.stdout
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["solve"]["head_mode"] == "auto"
+    assert summary["solve"]["fpha"]["dam"]["planes"] == 2
+    assert summary["solve"]["head_energy_gap"] <= 1e-9  # the planes lie above
+
+
+def test_unknown_head_model_exits_2_naming_the_known_ones(tmp_path):
+    done = vakhsh("run", "toy-cascade", "--head", "bogus", "--no-report", "--out",
+                  tmp_path / "never", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "--head" in done.stderr and "auto, fixed, iterate, fpha" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "never").exists()
+
+
 @pytest.fixture(scope="module")
 def infeasible_run(tmp_path_factory):
     # With no inflow the lake cannot rise from 100 to 150 hm3.

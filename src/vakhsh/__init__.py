@@ -6,12 +6,7 @@
     results.summary()["objective_usd"]; results.dataset; results.to_folder("runs/dry")
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("vakhsh")
-except PackageNotFoundError:  # running from a source tree without installation
-    __version__ = "0.0.0"
+from vakhsh.version import __version__
 
 
 def __getattr__(name: str):
@@ -21,7 +16,7 @@ def __getattr__(name: str):
 
         return load_network
     if name in ("optimise", "optimize"):
-        from vakhsh.solve.run import optimise
+        from vakhsh.pipeline import optimise
 
         return optimise
     if name == "SolveOptions":

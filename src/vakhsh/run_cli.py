@@ -33,7 +33,10 @@ def register(app: typer.Typer, reports_errors: Callable, console: Console) -> No
         start: Annotated[str | None, typer.Option(help="First step, e.g. 2024-10-01.")] = None,
         end: Annotated[str | None, typer.Option(help="End (exclusive).")] = None,
         step: Annotated[str | None, typer.Option(help="Step: 1h, 3h, 1D, 7D.")] = None,
-        head: Annotated[str, typer.Option(help="fixed | iterate (successive LP).")] = "fixed",
+        head: Annotated[str, typer.Option(help="Head model: auto (FPHA planes over storage "
+                                          "and flow where a plant has tailwater_masl, "
+                                          "fixed head elsewhere) | fixed | iterate "
+                                          "(successive LP) | fpha.")] = "auto",
         solver: Annotated[str, typer.Option(help="Any solver linopy knows.")] = "highs",
         out: Annotated[Path | None, typer.Option(help="Output folder (default runs/<model>-"
                                                  "<scenario>-<UTC time>).")] = None,
@@ -66,9 +69,11 @@ def register(app: typer.Typer, reports_errors: Callable, console: Console) -> No
         from vakhsh.solve.options import SolveOptions
         from vakhsh.solve.run import optimise
 
-        if head not in ("fixed", "iterate"):
-            raise ModelError([Problem("command line", "--head", "must be fixed or iterate",
-                                      head)])
+        from vakhsh.solve.heads import HEAD_MODELS
+
+        if head not in HEAD_MODELS:
+            raise ModelError([Problem("command line", "--head", "must be one of "
+                                      f"{', '.join(HEAD_MODELS)}", head)])
         if write_lp is not None:  # refused now rather than after the solve
             check_file(write_lp, LP_KIND, overwrite, option="--write-lp")
             lp_comment(write_lp, "--write-lp")
@@ -123,6 +128,10 @@ def print_summary(results, console: Console) -> None:
         gap = solve.get("head_energy_gap") or 0.0
         console.print(f"head iterations {solve['head_iterations']}, exact-vs-LP hydro energy "
                       f"gap {gap:+.3%}", highlight=False)
+    elif solve.get("fpha"):
+        gap = solve.get("head_energy_gap") or 0.0
+        console.print(f"head: FPHA for {', '.join(solve['fpha'])}, fixed head elsewhere; "
+                      f"exact-vs-LP hydro energy gap {gap:+.3%}", highlight=False)
     energy = s["energy"]
     table = Table(title="Energy by bus (GWh)", title_justify="left")
     for col in ("bus", "load", "hydro", "unserved", "winter unserved", "winter net import",

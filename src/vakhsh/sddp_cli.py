@@ -49,6 +49,9 @@ def register(app: typer.Typer, reports_errors: Callable, console: Console) -> No
         out: Annotated[Path | None, typer.Option(help="Output folder (default runs/<model>-"
                                                  "sddp-<UTC time>).")] = None,
         report: Annotated[bool, typer.Option(help="Write report.html.")] = True,
+        overwrite: Annotated[bool, typer.Option(
+            "--overwrite", help="Replace --out when vakhsh wrote it: an earlier SDDP "
+            "folder. Never a folder vakhsh did not write.")] = False,
     ) -> None:
         """Operate under uncertainty: SDDP water values, policy simulation, risk aversion.
 
@@ -83,30 +86,33 @@ def register(app: typer.Typer, reports_errors: Callable, console: Console) -> No
         folder = out or Path("runs") / (f"{Path(name).name}-sddp"
                                         f"{'-simulate' if simulating else ''}-"
                                         f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}")
+        # --out is checked and held before anything is loaded or trained
+        written = {"out": folder, "overwrite": overwrite, "report": report, "option": "--out"}
         with console.status("loading the model") as status:
             say = status.update
             if simulating:
                 run = simulate_policy(name, policy, inflows, scenario=scenario,
-                                      members=simulate, say=say)
+                                      members=simulate, say=say, **written)
             else:
                 header = _progress_header(console)
                 run = train_policy(name, inflows, options, scenario=scenario,
                                    progress=lambda it: _progress_row(console, it, header),
-                                   say=say, start=start, end=end, step=step)
-            say(f"writing {folder}")
-            run.to_folder(folder, report=report)
+                                   say=say, start=start, end=end, step=step, **written)
         print_sddp_summary(run.summary(), console)
         console.print(f"wrote [bold]{folder}[/bold] in {time.perf_counter() - started:.1f} s",
                       highlight=False)
 
 
 def _progress_header(console: Console) -> list[bool]:
-    console.print(f"{'iter':>4} {'bound M USD':>12} {'forward':>12} {'simulated ± 95 %':>20} "
-                  f"{'gap':>7} {'cuts':>6} {'time':>7}", highlight=False)
-    return [True]
+    return [False]  # printed with the first row: not before --out and the inputs pass
 
 
-def _progress_row(console: Console, it, _header) -> None:
+def _progress_row(console: Console, it, header: list[bool]) -> None:
+    if not header[0]:
+        header[0] = True
+        console.print(f"{'iter':>4} {'bound M USD':>12} {'forward':>12} "
+                      f"{'simulated ± 95 %':>20} {'gap':>7} {'cuts':>6} {'time':>7}",
+                      highlight=False)
     sim = (f"{it.simulated_mean_usd / 1e6:,.1f} ± {it.simulated_ci95_usd / 1e6:,.1f}"
            if it.simulated_mean_usd is not None else "")
     gap = f"{it.gap:.2%}" if it.gap is not None else ""

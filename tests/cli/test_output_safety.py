@@ -1,7 +1,7 @@
 """Every command that writes, against every way its output path can be wrong.
 
-For each command (run, plan, ensemble, frontier, compare, report, inflows generate and
-run --write-lp) and each case:
+For each command (run, plan, ensemble, frontier, sddp, sddp simulate, compare, report,
+inflows generate and run --write-lp) and each case:
 
 - a user's folder (or file) already at the path: exit 2, the way out named, and the
   folder byte for byte as it was;
@@ -77,6 +77,15 @@ def inputs(tmp_path_factory) -> dict[str, Path]:
         runs[name] = root / name
         done = invoke("run", "toy-cascade", "-s", scenario, *SHORT, "--out", runs[name])
         assert done.exit_code == 0, done.output
+    # an inflow ensemble and a trained policy, for `sddp` and `sddp simulate`
+    runs["ens"] = root / "ens.nc"
+    done = invoke("inflows", "generate", "toy-cascade", "--years", "1", "--members", "2",
+                  "--seed", "1", "--out", runs["ens"])
+    assert done.exit_code == 0, done.output
+    done = invoke("sddp", "toy-cascade", *SHORT, "--inflows", runs["ens"], "--iterations",
+                  "1", "--no-report", "--out", root / "sddp")
+    assert done.exit_code == 0, done.output
+    runs["policy"] = root / "sddp" / "policy"
     return {"spec": spec, "analytic": analytic, **runs}
 
 
@@ -89,6 +98,7 @@ class Command:
     # the kill: (module, attribute, owner expression or None, nth call, before)
     kill: tuple = ()
     fresh: str = ""  # the file every new output holds
+    marker: str = ""  # the kind in the folder's marker, when not the command's name
 
     def argv(self, inputs, out, model: str | None = None) -> list[str]:
         return [str(a) for a in self.args(inputs, model or self.model, str(out))]
@@ -115,6 +125,16 @@ COMMANDS = [
             model="analytic",
             kill=("vakhsh.results.results", "to_folder", "module.Results", 1, False),
             fresh="frontier.csv"),
+    Command("sddp", "folder",
+            lambda i, m, o: ["sddp", m, *SHORT, "--inflows", i["ens"], "--iterations", "1",
+                             "--no-report", "--out", o],
+            kill=("vakhsh.sddp.outputs", "write_files", None, 1, False),
+            fresh="summary.json"),
+    Command("sddp simulate", "folder",
+            lambda i, m, o: ["sddp", "simulate", m, "--policy", i["policy"], "--inflows",
+                             i["ens"], "--no-report", "--out", o],
+            kill=("vakhsh.sddp.outputs", "write_files", None, 1, False),
+            fresh="members.csv", marker="sddp"),
     Command("inflows generate", "file",
             lambda i, m, o: ["inflows", "generate", m, "--years", "2", "--members", "2",
                              "--seed", "1", "--out", o],
@@ -278,7 +298,7 @@ def test_overwrite_replaces_an_earlier_output(command, inputs, earlier, tmp_path
     done = invoke(*command.argv(inputs, out, model_for(command, inputs)), "--overwrite")
     assert done.exit_code == 0, done.output
     if command.kind == "folder":
-        assert is_marked(out, command.name)
+        assert is_marked(out, command.marker or command.name)
         assert (out / command.fresh).is_file()
         assert (out / ".vakhsh-output.json").read_text() != stamp  # a new marker
     else:

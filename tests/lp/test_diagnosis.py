@@ -18,7 +18,7 @@ import pytest
 
 from vakhsh.errors import SolveError
 from vakhsh.network import load_network
-from vakhsh.solve.run import optimise
+from vakhsh.pipeline import optimise
 
 WEEK = {"end": "2024-10-08"}
 INFLOW, RELEASE, EVAPORATION = 42.336, 6.048, 0.28452

@@ -223,7 +223,7 @@ def test_plan_operation_is_a_run_of_the_network_as_built(write_model):
     from tests.plan.conftest import day_model
 
     from vakhsh.plan.builds import with_builds
-    from vakhsh.solve.run import optimise
+    from vakhsh.pipeline import optimise
 
     rows = "\n".join(f"2030-01-01 {h:02d}:00,{100 if h < 12 else 60}" for h in range(24))
     raw = day_model(
@@ -261,7 +261,7 @@ def test_plan_operation_is_a_run_of_the_network_as_built(write_model):
 
 def test_toy_cascade_plan_operates_like_a_run_of_what_it_builds():
     from vakhsh.plan.builds import with_builds
-    from vakhsh.solve.run import optimise
+    from vakhsh.pipeline import optimise
 
     result = plan("toy-cascade", ranking=False, compare_average=False)
     (case,) = result.results.values()

@@ -8,7 +8,7 @@ import pytest
 
 from vakhsh.network import load_network
 from vakhsh.solve.options import SolveOptions
-from vakhsh.solve.run import optimise
+from vakhsh.pipeline import optimise
 
 
 def _solve(model: str, scenario: str | None = None, **time):

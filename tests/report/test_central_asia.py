@@ -14,7 +14,7 @@ from vakhsh.report.style import png_bytes
 def central_asia():
     from vakhsh.network import load_network
     from vakhsh.solve.options import SolveOptions
-    from vakhsh.solve.run import optimise
+    from vakhsh.pipeline import optimise
 
     return optimise(load_network("central-asia", end="2024-11-01"), SolveOptions())
 

@@ -98,7 +98,42 @@ def test_every_result_variable_is_declared_with_its_unit(every_kind):
         assert ds[name].attrs["units"] == out.unit
         expected = {"time", kind.dim} if out.steps else {kind.dim}
         assert set(ds[name].dims) == expected, name
-    assert set(registry.OUTPUTS) <= set(ds.data_vars)
+    always = {name for name, (out, _kind) in registry.OUTPUTS.items() if out.always}
+    assert always <= set(ds.data_vars)
+
+
+def test_outputs_only_some_runs_write_are_declared_too(every_kind):
+    """The exact-energy arrays of the head models that recompute energy (iterate) carry
+    the unit their declaration gives."""
+    from vakhsh.solve.heads import exact_energy
+
+    net, _ctx, ds = every_kind
+    optional = {name for name, (out, _kind) in registry.OUTPUTS.items() if not out.always}
+    assert optional == {"hydro_p_exact_mw", "head_exact_m"}
+    assert not optional & set(ds.data_vars)  # a fixed-head run has none of them
+    exact, _gap = exact_energy(net, ds)
+    for name in optional:
+        assert exact[name].attrs["units"] == registry.OUTPUTS[name][0].unit
+        assert set(exact[name].dims) == {"time", "hydro_plant"}
+
+
+def test_each_kind_s_family_makes_its_lp_variables(every_kind):
+    """The LP variables of a kind's outputs are made by the constraint family its
+    declaration names (`Kind.family`), found by running the families one at a time."""
+    from vakhsh.math.build import BALANCES, OPERATION, new_context
+
+    net, ctx, _ds = every_kind
+    fresh = new_context(net, ctx.params)
+    made_by: dict[str, str] = {}
+    for family in (*OPERATION, *BALANCES):
+        before = set(fresh.model.variables)
+        family(fresh)
+        for name in set(fresh.model.variables) - before:
+            made_by[name] = family.__module__
+    for kind in registry.KINDS:
+        for out in kind.outputs:
+            if out.lp is not None:
+                assert made_by[out.lp] == kind.family, (kind.name, out.lp)
 
 
 def test_the_balance_refuses_a_term_whose_target_is_unknown():

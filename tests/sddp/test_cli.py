@@ -147,3 +147,39 @@ def test_bad_options(tmp_path, trained, cli):
         assert result.exit_code == 2, result.output
         assert message in errors(result)
     assert not (tmp_path / "out").exists()
+
+
+def test_bad_input_leaves_an_earlier_output_as_it_was(tmp_path, trained, cli, helpers, toy):
+    """--overwrite on an earlier SDDP folder, and an ensemble that does not cover the
+    horizon: exit 2, the earlier folder byte for byte as it was, no temporaries."""
+    import shutil
+
+    from tests.outputs_cases import leftovers, snapshot
+
+    out = tmp_path / "run"
+    shutil.copytree(trained / "run", out)
+    before = snapshot(tmp_path)
+    short = helpers.monthly_ensemble(toy, [1.0, 1.1], tmp_path.parent / "short2.nc",
+                                     months=2)
+    result = cli("sddp", "toy-cascade", "--inflows", short, "--out", out, "--overwrite",
+                 *QUARTER, *SHORT)
+    assert result.exit_code == 2, result.output
+    assert "does not cover the horizon" in errors(result)
+    assert snapshot(tmp_path) == before and leftovers(tmp_path) == []
+
+
+def test_the_api_checks_out_before_it_trains(tmp_path):
+    """`sddp(..., out=)` refuses a folder vakhsh did not write before reading the model
+    (which here does not exist) or the ensemble."""
+    from tests.outputs_cases import snapshot, user_folder
+    from vakhsh.outputs import OutputError
+    from vakhsh.sddp import sddp, simulate_policy
+
+    mine = user_folder(tmp_path / "mine")
+    before = snapshot(tmp_path)
+    for call in (lambda: sddp("no-such-model", tmp_path / "none.nc", out=mine),
+                 lambda: simulate_policy("no-such-model", tmp_path / "none", tmp_path /
+                                         "none.nc", out=mine, overwrite=True)):
+        with pytest.raises(OutputError, match="holds files vakhsh did not write"):
+            call()
+    assert snapshot(tmp_path) == before

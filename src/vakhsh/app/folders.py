@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from vakhsh.app.workdir import NAME_PATTERN, BadName, check_name
+from vakhsh.outputs import read_marker
 
-# the marker every vakhsh output folder carries (with its kind), else the file each kind
-# writes first-hand (`vakhsh sddp`: its saved policy), in order of precedence
-MARKER = ".vakhsh-output.json"
+# the file each kind writes first-hand (`vakhsh sddp`: its saved policy), for folders
+# written before markers, in order of precedence
 KIND_FILES = [("ensemble", "ensemble.json"), ("plan", "plan.json"),
               ("sddp", "policy/policy.json")]
 # the JSON shown as the output's manifest, and its tables (first rows only)
@@ -29,14 +29,11 @@ MAX_ROWS = 200
 
 
 def kind_of(folder: Path) -> str | None:
-    marker = folder / MARKER
-    if marker.is_file():
-        try:
-            kind = json.loads(marker.read_text(encoding="utf-8")).get("kind")
-        except (OSError, ValueError, AttributeError):
-            kind = None
-        if kind in {k for k, _ in KIND_FILES}:
-            return kind
+    """The kind of output a folder is: its marker's (`vakhsh.outputs.read_marker`), else
+    the file that kind writes."""
+    found = read_marker(folder)
+    if found and found["kind"] in {k for k, _ in KIND_FILES}:
+        return found["kind"]
     for kind, name in KIND_FILES:
         if (folder / name).is_file():
             return kind

@@ -14,14 +14,13 @@ import os
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from vakhsh.app import charts
 from vakhsh.app.fields import field_catalogue
 from vakhsh.app.requests import problem_dict
 from vakhsh.app.upload import unpack
 from vakhsh.errors import ModelError, Problem, VakhshError
 from vakhsh.network import load_network
+from vakhsh.network.inputs import InputError, confined_path
 from vakhsh.network.validate import validate_model
 from vakhsh.report.compare import metrics_table, render_comparison
 from vakhsh.report.html import write_report
@@ -32,7 +31,7 @@ from vakhsh.report.style import svg_bytes
 from vakhsh.schema.components import SERIES_PATTERN
 from vakhsh.schema.parse import read_yaml
 from vakhsh.solve.options import SolveOptions
-from vakhsh.solve.run import optimise
+from vakhsh.pipeline import optimise
 
 REQUEST_FILE = "request.json"
 NICE = 10  # scheduling priority of a solve, below the server's
@@ -100,77 +99,43 @@ def schematic(folder: str, scenario: str | None, emit=None) -> str:
 
 def validate_upload(zip_path: str, target: str, emit=None) -> dict[str, Any]:
     """Unpack an uploaded zip into `target` and validate it like `vakhsh validate`:
-    the model and every scenario. Returns the model folder, or raises ModelError with
-    every problem."""
+    the model and every scenario (series confined to the folder by the loader itself,
+    `vakhsh.network.inputs`). Returns the model folder, or raises ModelError with every
+    problem."""
     root = unpack(Path(zip_path), Path(target))
-    problems = confined_series_problems(root)
-    if problems:
-        raise ModelError(problems)
     net = validate_model(root)
     return {"folder": str(root), "name": net.name}
 
 
-def confined_series_problems(root: Path) -> list[Problem]:
-    """Series references in model.yaml that would read a file outside the model folder
-    (a model is a folder: FORMAT.md)."""
-    raw = read_yaml(root / "model.yaml")
-    found, stack = [], [("", raw)]
-    while stack:
-        where, node = stack.pop()
-        if isinstance(node, dict):
-            stack += [(f"{where}.{k}".lstrip("."), v) for k, v in node.items()]
-        elif isinstance(node, list):
-            stack += [(f"{where}[{i}]", v) for i, v in enumerate(node)]
-        else:
-            found.append((where, node))
-    return escaping_series(root, found, "model.yaml")
-
-
-def escaping_series(root: Path, values: list[tuple[str, Any]], file: str) -> list[Problem]:
-    """Problems for the values that are series references leaving `root`."""
-    problems, base = [], Path(root).resolve()
-    for where, value in values:
+# ---------------------------------------------------------------- runs
+def override_series_problems(folder: Path, overrides: dict[str, Any]) -> list[Problem]:
+    """Overrides that name a series file outside the model folder, refused by the
+    loader's own rule (`confined_path`) but named here by the request field that set them
+    (the loader would name the file)."""
+    problems = []
+    for key, value in overrides.items():
         match = SERIES_PATTERN.match(value) if isinstance(value, str) else None
         if match is None:
             continue
-        path = (base / match["file"]).resolve()
-        if Path(match["file"]).is_absolute() or not path.is_relative_to(base):
-            problems.append(Problem(file, where, "series file outside the model folder",
+        try:
+            confined_path(Path(folder), match["file"])
+        except InputError as exc:
+            problems.append(Problem("request", f"set.{key}", exc.problem.message,
                                     match["file"]))
     return problems
 
 
-# ---------------------------------------------------------------- runs
-def _check_dates(request: dict[str, Any]) -> list[Problem]:
-    """Dates the loader can hold (nanosecond timestamps: 1678 to 2261)."""
-    problems = []
-    overrides = request.get("set") or {}
-    for key, value in [("start", request.get("start")), ("end", request.get("end")),
-                       *[(f"set.{k}", overrides[k]) for k in ("time.start", "time.end")
-                         if k in overrides]]:
-        if value is None:
-            continue
-        try:
-            stamp = pd.Timestamp(value)
-            if stamp is pd.NaT:
-                raise ValueError
-            stamp.as_unit("ns")
-        except (ValueError, TypeError, OverflowError):
-            problems.append(Problem("request", key, "not a date between 1678 and 2261 such "
-                                    "as 2024-10-01", value))
-    return problems
-
-
 def load_request(folder: str, request: dict[str, Any]):
-    """The Network a run request describes, loaded as `vakhsh run` loads it."""
+    """The Network a run request describes, loaded as `vakhsh run` loads it (its dates,
+    step and overrides checked by the loader, each problem then named by its request
+    field: `vakhsh.app.requests.request_field`)."""
     overrides = request.get("set") or {}
-    problems = _check_dates(request) + escaping_series(
-        Path(folder), [(f"set.{k}", v) for k, v in overrides.items()], "request")
+    problems = override_series_problems(Path(folder), overrides)
     if problems:
         raise ModelError(problems)
     return load_network(folder, scenario=request.get("scenario"), start=request.get("start"),
                         end=request.get("end"), step=request.get("step"),
-                        overrides=request.get("set") or None)
+                        overrides=overrides or None)
 
 
 def validate_request(folder: str, request: dict[str, Any], emit=None) -> dict[str, Any]:

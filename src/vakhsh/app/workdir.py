@@ -24,13 +24,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from vakhsh.outputs import MARKER, read_marker
+
 # a name or id: letters, digits, '-', '_' and '.', starting with a letter or digit, so
 # that '.', '..', hidden names and path separators are all refused
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 RUN_MARKERS = ("results.nc", "summary.json")
-# the marker every vakhsh output folder carries (issue 17), here of kind "workdir"
-MARKER = ".vakhsh-output.json"
-KIND = "workdir"
+KIND = "workdir"  # of the marker every vakhsh output folder carries (vakhsh.outputs)
 
 
 class BadName(ValueError):
@@ -142,10 +142,8 @@ def check_workdir(root: Path) -> None:
 
 
 def _marker_kind(root: Path) -> str | None:
-    try:
-        return json.loads((root / MARKER).read_text(encoding="utf-8")).get("kind")
-    except (OSError, ValueError, AttributeError):
-        return None
+    found = read_marker(root)
+    return found["kind"] if found else None
 
 
 def is_run_folder(path: Path) -> bool:

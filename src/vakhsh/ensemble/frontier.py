@@ -12,7 +12,7 @@ With `x` and `y` two objectives (each maximised or minimised, see `objectives.py
    cost, or with `tiebreak=False`).
 
 Each point is one LP build on a worker with two or three solves of the same model, run
-through the run pipeline (`vakhsh.solve.pipeline`): with `head: iterate` in the solve
+through the run pipeline (`vakhsh.pipeline`): with `head: iterate` in the solve
 options the point is rebuilt at the heads of its solved storage path and solved again, as a
 run is, and its result is audited like a run. The worker writes the point's results.nc and
 summary.json under `runs/point-NN` and returns a small record.
@@ -109,7 +109,7 @@ class FrontierPoint:
         self.expressions: dict[str, tuple[object, float]] = {}
 
     def formulate(self, solved):
-        from vakhsh.solve.pipeline import Formulation, build_cases, next_parameters
+        from vakhsh.pipeline import Formulation, build_cases, next_parameters
 
         params = next_parameters(self.heads, [self.net], solved)
         if params is None:
@@ -179,7 +179,7 @@ def solve_point(task: PointTask) -> dict[str, Any]:
     from vakhsh.network import load_network
     from vakhsh.solve.heads import head_model
     from vakhsh.solve.options import SolveOptions
-    from vakhsh.solve.pipeline import run
+    from vakhsh.pipeline import run
 
     started = time.perf_counter()
     record: dict[str, Any] = {"point": task.point, "stage": task.stage,

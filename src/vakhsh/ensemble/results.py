@@ -123,11 +123,6 @@ class EnsembleResult:
                  "pending": self.pending}, indent=2))
         return paths
 
-    def write_report(self) -> Path:
-        from vakhsh.ensemble.report import write_report
-
-        return write_report(self)
-
     def summary(self) -> dict[str, Any]:
         return {"runs": len(self.runs), "succeeded": self.succeeded, "failed": self.failed,
                 "pending": self.pending, "folder": str(self.folder)}

@@ -120,7 +120,7 @@ def execute(task: Task) -> dict[str, Any]:
     """Run one member on a worker: load, solve, write; never raises for a bad run."""
     from vakhsh.ensemble.aggregate import run_metrics
     from vakhsh.solve.options import SolveOptions
-    from vakhsh.solve.run import optimise
+    from vakhsh.pipeline import optimise
 
     store = Store(task.out)
     run = task.run
@@ -332,8 +332,10 @@ def _run_ensemble(out: Path, model, spec, workers, scheduler, client, progress, 
     finally:
         result = EnsembleResult(job.store.folder)
         result.write_tables(wall_s=time.perf_counter() - started)
-    if report:
-        result.write_report()
+    if report:  # the results know nothing of reports: the runner writes it
+        from vakhsh.ensemble.report import write_report
+
+        write_report(result)
     return result
 
 

@@ -14,12 +14,18 @@ from vakhsh.math.power import (
     add_storage_units,
     add_unserved,
 )
-from vakhsh.math.water import add_water_balances, add_water_flows, add_water_variables
+from vakhsh.math.water import (
+    add_storage_tie_break,
+    add_water_balances,
+    add_water_flows,
+    add_water_variables,
+)
 from vakhsh.network import Network
 
 # Each family adds its variables and routes its flows; the balances close last.
 OPERATION = (
     add_water_variables,
+    add_storage_tie_break,
     add_hydro,
     add_water_flows,
     add_generators,

@@ -27,6 +27,8 @@ ELASTIC_PENALTY = 1e7
 COST_KINDS = ("generation", "unserved_energy", "water_shortage", "reach_shortfall",
               "sink_shortfall", "spill", "market_imports", "market_export_revenue")
 ELASTIC = "elastic"
+# the storage tie-break's kind: in the LP's objective, never in a reported cost or objective
+TIE_BREAK = "storage_tie_break"
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,14 @@ class BuildConfig:
     # with `elastic`: the storage floor and end target as rows with slacks of their own (a
     # diagnosis names them); SDDP's recourse stages keep them as bounds of the state
     elastic_storage: bool = True
+    # how head enters the hydro family (math/fpha.py): "fixed" (the head parameters),
+    # "auto" (FPHA for plants whose `production` is auto or fpha and whose data allow it)
+    # or "fpha" (FPHA for every plant whose data allow it)
+    production: str = "fixed"
+    # a tiny reward for water held (water.add_storage_tie_break), USD per m3/s-step of
+    # storage per step (the LP's own unit): picks one schedule among equal-cost ones;
+    # 0 turns it off
+    storage_tie_break: float = 2e-4
 
 
 @dataclass
@@ -97,8 +107,8 @@ class BuildContext:
     def add_var(self, name: str, **kwargs) -> linopy.Variable:
         return self.model.add_variables(name=self.prefix + name, **kwargs)
 
-    def add_con(self, constraint, name: str) -> linopy.Constraint:
-        return self.model.add_constraints(constraint, name=self.prefix + name)
+    def add_con(self, constraint, name: str, mask=None) -> linopy.Constraint:
+        return self.model.add_constraints(constraint, name=self.prefix + name, mask=mask)
 
     def var(self, name: str) -> linopy.Variable:
         return self.model.variables[self.prefix + name]
@@ -171,7 +181,7 @@ class BuildContext:
 
     def add_cost(self, expr, kind: str, constant: float = 0.0) -> None:
         """Add `expr` (summed) and `constant` to the objective under a cost kind."""
-        if kind not in COST_KINDS and kind != ELASTIC:
+        if kind not in COST_KINDS and kind not in (ELASTIC, TIE_BREAK):
             raise ValueError(f"unknown cost kind {kind!r}; known: {', '.join(COST_KINDS)}")
         self.costs.setdefault(kind, []).append(expr.sum() if hasattr(expr, "sum") else expr)
         if constant:
@@ -186,13 +196,21 @@ class BuildContext:
         return float(sum(self.cost_constants.values()))
 
     def cost_values(self) -> dict[str, float]:
-        """The solved objective of this case by kind (unweighted), USD."""
-        kinds = dict.fromkeys([*self.costs, *self.cost_constants], 0.0)
+        """The solved objective of this case by kind (unweighted), USD, without the
+        storage tie-break (`tie_break_usd`)."""
+        kinds = dict.fromkeys([k for k in [*self.costs, *self.cost_constants]
+                               if k != TIE_BREAK], 0.0)
         for kind, terms in self.costs.items():
+            if kind == TIE_BREAK:
+                continue
             kinds[kind] += float(sum(float(t.solution) for t in terms))
         for kind, value in self.cost_constants.items():
             kinds[kind] += value
         return kinds
+
+    def tie_break_usd(self) -> float:
+        """What the storage tie-break adds to the solved objective (unweighted), USD."""
+        return float(sum(float(t.solution) for t in self.costs.get(TIE_BREAK, [])))
 
     def elastic_slack(self, name: str, coords: list[pd.Index], family: str, dim: str,
                       balance: bool = False, level: bool = False) -> linopy.Variable:

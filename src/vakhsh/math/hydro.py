@@ -6,6 +6,10 @@ an equality (turbined water always generates). Both limits are bounds on the flo
 `turbine_flow <= max_flow_m3s` and `p <= capacity_mw * capacity_factor[t, h]`, i.e.
 `turbine_flow <= capacity_mw * capacity_factor / (9.81e-3 * efficiency * head)`. The head is a
 parameter: fixed, or updated between successive LPs from the storage path.
+
+Plants the build operates with FPHA (`BuildConfig.production`, `math/fpha.py`) have their
+power as a variable under planes over storage and flow instead; their flow is bounded by
+`max_flow_m3s` (zero where no capacity is available) and their power by the capacity.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import xarray as xr
 
 from vakhsh.math.capacity import bounded_variable
 from vakhsh.math.context import BuildContext
+from vakhsh.math.fpha import add_fpha_power, fpha_plants
 
 GRAVITY_MW_PER_M3S_M = 9.81e-3  # rho * g / 1e6: MW per (m3/s * m)
 
@@ -53,7 +58,13 @@ def add_hydro(ctx: BuildContext) -> None:
     factor = mw_per_m3s(ctx)
     capacity = available_mw(ctx)
     by_power = capacity / factor.where(factor > 0, np.nan)
-    upper = np.minimum(net.static("hydro_plants", "max_flow_m3s"), by_power.fillna(0.0))
+    max_flow = net.static("hydro_plants", "max_flow_m3s")
+    upper = np.minimum(max_flow, by_power.fillna(0.0))
+    sized = [*ctx.extendable_ids("hydro_plants"), *ctx.extendable_ids("reservoirs")]
+    fpha = fpha_plants(net, ctx.config.production, sized)
+    if fpha:  # the capacity bounds their power, not their flow
+        by_fpha = xr.DataArray(plants.index.isin(fpha), coords=[net.coord("hydro_plants")])
+        upper = upper.where(~by_fpha, max_flow.where(capacity > 0, 0.0))
     upper = upper.where(net.active("hydro_plants"), 0.0)
     # both limits are linear in the size, so one row bounds an extendable plant's flow
     flow = bounded_variable(ctx, "turbine_flow_m3s", "hydro_plants", upper)
@@ -62,4 +73,9 @@ def add_hydro(ctx: BuildContext) -> None:
     ctx.add_water(flow, "hydro_plant", site, sign=-1)
     ctx.release.add(flow, "hydro_plant", plants["reservoir"])
     ctx.add_water(flow, "hydro_plant", plants["to"])
-    ctx.add_power(factor * flow, "hydro_plant", plants["bus"])
+    fixed = [pid for pid in plants.index if pid not in fpha]
+    if fixed:
+        ctx.add_power(factor.sel(hydro_plant=fixed) * flow.sel(hydro_plant=fixed),
+                      "hydro_plant", plants["bus"])
+    if fpha:
+        add_fpha_power(ctx, flow, fpha, capacity.where(net.active("hydro_plants"), 0.0))

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from vakhsh.math.context import NODE, BuildContext
+from vakhsh.math.context import NODE, TIE_BREAK, BuildContext
 
 # LP variable of reservoir storage, in m3/s held for one step; storage_hm3 = k * STORAGE
 STORAGE = "storage_m3s_step"
@@ -67,6 +67,66 @@ def add_water_variables(ctx: BuildContext) -> None:
     if ctx.has("water_demands"):
         ctx.add_var(lower=0, upper=ctx.series("water_demands", "demand_m3s"),
                         coords=ctx.coords("water_demands"), name="withdrawal_m3s")
+
+
+def add_storage_tie_break(ctx: BuildContext) -> None:
+    """A tiny reward for water held in store, so that the LP picks one schedule.
+
+    Where several schedules cost the same (a small pond at a fixed head that can pass its
+    water today or tomorrow, or a reservoir that can spill into the next one now or
+    later), the simplex returns any vertex, and storage can jump between empty and full
+    from one step to the next. A reward for the storage at the end of every step,
+
+        cost -= storage_tie_break * (1 + reservoirs downstream of r) * storage[t, r]
+
+    (`storage` in the LP's m3/s-steps, so 2e-4 USD is 2e-4 / k USD per hm3 and step: 2.3e-3
+    USD per hm3 and day at daily steps) picks among them the schedule that keeps water as
+    long as it can and as high in the cascade as it can (upstream storage weighs more, so
+    spilling into the next reservoir early is never a tie). It costs no row or column. The
+    coefficient is the smallest HiGHS takes without warning of excessively small costs
+    (below 1e-4), doubled; on central-asia it changes the reported objective by less than
+    1e-10 of itself, since the reported costs and objective leave it out
+    (`BuildContext.tie_break_usd`).
+    """
+    price = ctx.config.storage_tie_break
+    if not price or not ctx.has("reservoirs"):
+        return
+    below = reservoirs_downstream(ctx.net)
+    weight = xr.DataArray([1.0 + len(below[r]) for r in ctx.net.ids("reservoirs")],
+                          coords=[ctx.net.coord("reservoirs")])
+    ctx.add_cost(-price * weight * ctx.var(STORAGE), TIE_BREAK)
+
+
+def reservoirs_downstream(net) -> dict[str, set[str]]:
+    """The reservoirs every reservoir's water can reach (spill, turbines, reaches, return
+    flows; the river network has no cycle)."""
+    edges: dict[str, set[str]] = {}
+
+    def link(sources: pd.Series, targets: pd.Series) -> None:
+        for a, b in zip(sources, targets, strict=True):
+            if isinstance(a, str) and isinstance(b, str):
+                edges.setdefault(a, set()).add(b)
+
+    res = net.tables["reservoirs"]
+    link(pd.Series(res.index, index=res.index), res["spill_to"])
+    plants = net.tables["hydro_plants"]
+    link(plants["reservoir"].where(plants["reservoir"].notna(), plants["node"]), plants["to"])
+    link(net.tables["reaches"]["from"], net.tables["reaches"]["to"])
+    demands = net.tables["water_demands"]
+    link(demands["node"], demands["return_to"])
+    ids = set(res.index)
+    found: dict[str, set[str]] = {}
+
+    def below(node: str) -> set[str]:
+        if node not in found:
+            found[node] = set()  # acyclic: no node is met again on its own path
+            reach = set()
+            for nxt in edges.get(node, ()):
+                reach |= {nxt} | below(nxt)
+            found[node] = reach
+        return found[node]
+
+    return {r: below(r) & ids for r in res.index}
 
 
 def _stage_storage_rows(ctx: BuildContext, storage) -> None:

@@ -31,7 +31,7 @@ class OutputError(VakhshError):
 
 
 def version() -> str:
-    from vakhsh import __version__
+    from vakhsh.version import __version__
 
     return __version__
 

@@ -8,7 +8,7 @@ existing components); the build variables are shared by all cases and their annu
 charged once per year (`vakhsh.math.investment`). The same model, with the builds fixed,
 evaluates any other set of sizes (nothing built, the plan without one candidate, one
 candidate alone), which is how the ranking is computed without rebuilding. Every solve
-goes through the run pipeline (`vakhsh.solve.pipeline`): each case's results are audited,
+goes through the run pipeline (`vakhsh.pipeline`): each case's results are audited,
 shown as the network as built.
 """
 
@@ -46,7 +46,7 @@ from vakhsh.results.results import Results
 from vakhsh.solve.head import fixed_parameters
 from vakhsh.solve.heads import FixedHead
 from vakhsh.solve.options import SolveOptions
-from vakhsh.solve.pipeline import Formulation, Solution, build_cases, run, solve_once
+from vakhsh.pipeline import Formulation, Solution, build_cases, run, solve_once
 from vakhsh.solve.solver import SolveStats, run_solver
 
 

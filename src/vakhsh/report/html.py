@@ -18,51 +18,11 @@ import pandas as pd
 
 from vakhsh.outputs import html_signature, write_text_file
 from vakhsh.report import metrics
-from vakhsh.report.style import data_uri
+from vakhsh.report.style import CSS, data_uri, inline_svg
 
 REPORT_FILE = "report.html"
 REPORT_KIND = "report"
 
-CSS = """
-:root { --ink:#1d2733; --muted:#5a6673; --line:#d9dee4; --accent:#4e79a7; --bad:#c0392b;
-        --good:#2e7d32; }
-* { box-sizing: border-box; }
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial,
-       sans-serif; color: var(--ink); margin: 0; background: #f6f7f9; line-height: 1.45; }
-main { max-width: 1240px; margin: 0 auto; padding: 1.2rem 1.6rem 3rem; background: white; }
-h1 { font-size: 1.6rem; margin: 0.2rem 0 0.2rem; }
-h2 { font-size: 1.2rem; margin: 2rem 0 0.5rem; border-bottom: 2px solid var(--line);
-     padding-bottom: 0.2rem; }
-.sub { color: var(--muted); margin: 0 0 1rem; }
-nav { font-size: 0.9rem; margin: 0.6rem 0 1rem; }
-nav a { color: var(--accent); margin-right: 0.9rem; text-decoration: none; }
-.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(210px, 1fr));
-         gap: 0.8rem; margin: 1rem 0; }
-.card { border: 1px solid var(--line); border-radius: 8px; padding: 0.7rem 0.9rem;
-        background: #fbfcfd; }
-.card .label { font-size: 0.8rem; color: var(--muted); text-transform: uppercase;
-               letter-spacing: 0.04em; }
-.card .value { font-size: 1.55rem; font-weight: 650; margin: 0.15rem 0; }
-.card .note { font-size: 0.82rem; color: var(--muted); }
-.card.bad { border-color: var(--bad); } .card.bad .value { color: var(--bad); }
-.card.good .value { color: var(--good); }
-figure { margin: 0.6rem 0 1.4rem; }
-figure img { max-width: 100%; height: auto; display: block; border: 1px solid var(--line); }
-figcaption { font-size: 0.88rem; color: var(--muted); margin-top: 0.3rem; }
-table { border-collapse: collapse; font-size: 0.86rem; margin: 0.4rem 0 1.2rem;
-        width: auto; }
-th, td { padding: 0.25rem 0.6rem; border-bottom: 1px solid var(--line); }
-th { text-align: left; background: #eef1f4; font-weight: 600; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
-tbody tr:nth-child(even) { background: #fafbfc; }
-.error { color: var(--bad); border: 1px solid var(--bad); padding: 0.5rem; }
-footer { color: var(--muted); font-size: 0.8rem; margin-top: 2rem; }
-@media print {
-  body { background: white; } main { max-width: none; padding: 0; }
-  nav { display: none; } figure, table, .cards { page-break-inside: avoid; }
-  h2 { page-break-after: avoid; }
-}
-"""
 
 
 def write_report(results, folder: str | Path, overwrite: bool = True) -> Path:
@@ -95,7 +55,7 @@ def render_report(run) -> str:
     started = time.perf_counter()
     summary = run.summary()
     head = metrics.headline(run, summary)
-    figures = [(spec, _figure(spec.function, run)) for spec in PLOTS]
+    figures = [(spec, _figure_markup(spec, run)) for spec in PLOTS]
     tables = [
         ("buses", "Energy by bus (GWh)", metrics.bus_table(run),
          "Winter is October–March, the non-vegetation season; the winter deficit is "
@@ -112,6 +72,10 @@ def render_report(run) -> str:
          "Uzbekistan, Turkmenistan, Kazakhstan and Afghanistan)."),
         ("sinks", "Sinks (hm³)", metrics.sink_table(run), ""),
         ("reservoirs", "Reservoirs (hm³)", metrics.reservoir_table(run), ""),
+        ("prices", "Electricity prices (USD/MWh)", metrics.price_table(run),
+         "Time means of the dual of each bus's balance over the steps where it has one; "
+         "— where the bus has no price: nothing in its island (the buses joined to it by "
+         "lines in service) can supply it, so its balance sets no price."),
         ("markets", "Outside markets", metrics.market_table(run),
          "Revenue: exports minus imports at the market price (million USD)."),
         ("costs", "Costs by kind (M USD)", _costs_frame(head),
@@ -135,7 +99,10 @@ def render_report(run) -> str:
     ]
     for spec, (uri, error) in figures:
         parts.append(f'<figure id="{spec.key}"><h3>{_e(spec.title)}</h3>')
-        if uri:
+        if uri and spec.inline:
+            parts.append(f'<div class="svg" role="img" aria-label="{_e(spec.title)}">{uri}'
+                         "</div>")
+        elif uri:
             parts.append(f'<img src="{uri}" alt="{_e(spec.title)}">')
         else:
             parts.append(f'<p class="error">This plot could not be drawn: {_e(error)}</p>')
@@ -161,7 +128,18 @@ def _costs_frame(head: dict[str, Any]) -> pd.DataFrame:
     return frame[frame["cost_musd"].abs() > 0]
 
 
+def _figure_markup(spec, run) -> tuple[str | None, str | None]:
+    """The figure as a data: URI (or, for an inline spec, as <svg> markup), or the error."""
+    if not spec.inline:
+        return _figure(spec.function, run)
+    try:
+        return inline_svg(spec.function(run)), None
+    except Exception as exc:  # noqa: BLE001 - one broken plot must not lose the report
+        return None, f"{type(exc).__name__}: {exc}"
+
+
 def _figure(function, run) -> tuple[str | None, str | None]:
+    """The figure of `function(run)` as a data: URI, or the error that stopped it."""
     try:
         return data_uri(function(run)), None
     except Exception as exc:  # noqa: BLE001 - one broken plot must not lose the report
@@ -238,20 +216,25 @@ def _sci(value: Any) -> str:
     return "—" if value is None else f"{float(value):.1e}"
 
 
-def frame_html(frame: pd.DataFrame, right: bool = False) -> str:
+def frame_html(frame: pd.DataFrame, right: bool = False,
+               formats: dict[str, Any] | None = None) -> str:
     """A DataFrame as an HTML table: numbers right-aligned with thousands separators
-    (`right`: every column right-aligned, for tables of runs side by side)."""
+    (`right`: every column right-aligned, for tables of runs side by side; `formats`:
+    column -> function giving a number's text, e.g. two decimals for a ratio)."""
+    formats = formats or {}
     index_name = frame.index.name or ""
     head = f"<th>{_e(index_name)}</th>" + "".join(
         f'<th class="{"num" if right or _numeric(frame[c]) else ""}">{_e(_header(c))}</th>'
         for c in frame.columns)
     rows = []
-    for key, row in frame.iterrows():
+    for i, key in enumerate(frame.index):
         cells = [f"<td>{_e(key)}</td>"]
         for column in frame.columns:
-            value = row[column]
+            value = frame[column].iloc[i]  # its column's type (a row would make ints floats)
             if _numeric(frame[column]):
-                cells.append(f'<td class="num">{_number(value, column)}</td>')
+                text = _number(value, column) if column not in formats or \
+                    _missing(value) else formats[column](value)
+                cells.append(f'<td class="num">{_e(text)}</td>')
             else:
                 if isinstance(value, (bool, np.bool_)):
                     value = "yes" if value else "no"
@@ -271,6 +254,7 @@ def _missing(value: Any) -> bool:
 
 def _header(column: str) -> str:
     for suffix, unit in (("_gwh", " (GWh)"), ("_hm3", " (hm³)"), ("_musd", " (M USD)"),
+                         ("_usd_per_mwh", " (USD/MWh)"),
                          ("_share", " (%)")):
         if column.endswith(suffix):
             return column.removesuffix(suffix).replace("_", " ") + unit
@@ -282,7 +266,11 @@ def _number(value: Any, column: str) -> str:
         return "—"
     if column.endswith("_share"):
         return f"{100 * float(value):.1f}"
+    if isinstance(value, (int, np.integer)):
+        return f"{value:,d}"
     value = float(value)
+    if abs(value) < 0.05:  # no "-0.0" for a solver's -1e-9
+        return "0.0"
     return f"{value:,.1f}" if abs(value) < 100 else f"{value:,.0f}"
 
 

@@ -14,6 +14,7 @@ import xarray as xr
 from vakhsh.errors import ModelError, Problem
 from vakhsh.network import Network, load_network
 from vakhsh.results.dataset import record_step, recorded_step_hours
+from vakhsh.results.islands import supplied_buses
 
 MODEL_COPY = "model"
 
@@ -79,6 +80,9 @@ def load_run(run_dir: str | Path) -> RunData:
     if recorded is not None and recorded != net.step_hours:
         raise _fail(folder / "results.nc", f"records steps of {recorded:g} h, but the model "
                     f"of the run has steps of {net.step_hours:g} h")
+    if "price_usd_per_mwh" in dataset:  # results written before prices were masked
+        dataset["price_usd_per_mwh"] = dataset["price_usd_per_mwh"].where(
+            supplied_buses(net))
     return RunData(net=net, dataset=record_step(dataset, net), summary_data=summary,
                    folder=folder)
 
@@ -89,12 +93,13 @@ def dataset_problems(ds: xr.Dataset, net: Network, file: str) -> list[Problem]:
     ids other than the model's."""
     from vakhsh.results.dataset import UNITS
     from vakhsh.schema.components import KINDS
+    from vakhsh.schema.registry import OUTPUTS
 
     problems = []
     # duals exist only where their balance does: bus prices, reservoir water values
     only_with = {"price_usd_per_mwh": "buses", "water_value_usd_per_hm3": "reservoirs"}
     # written only by head models that recompute the energy exactly (iterate, FPHA)
-    head_model_only = {"hydro_p_exact_mw", "head_exact_m"}
+    head_model_only = {name for name, (out, _kind) in OUTPUTS.items() if not out.always}
     missing = [name for name in UNITS if name not in ds.data_vars
                and name not in head_model_only
                and (name not in only_with or len(net.tables[only_with[name]]))]

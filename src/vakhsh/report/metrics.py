@@ -115,6 +115,25 @@ def reservoir_table(run) -> pd.DataFrame:
     return table
 
 
+def price_table(run) -> pd.DataFrame:
+    """Mean electricity price per bus over the run, winter and the vegetation season, and
+    the lowest and highest (USD/MWh); NaN where the bus has no price."""
+    net, ds = run.net, run.dataset
+    if "price_usd_per_mwh" not in ds or not len(net.tables["buses"]):
+        return pd.DataFrame()
+    price = ds["price_usd_per_mwh"]
+    table = pd.DataFrame({
+        "mean_usd_per_mwh": m.mean_price_usd_per_mwh(net, ds),
+        "winter_mean_usd_per_mwh": m.mean_price_usd_per_mwh(net, ds, m.WINTER),
+        "vegetation_mean_usd_per_mwh": m.mean_price_usd_per_mwh(net, ds, m.VEGETATION),
+        "lowest_usd_per_mwh": price.min("time", skipna=True).to_series(),
+        "highest_usd_per_mwh": price.max("time", skipna=True).to_series(),
+    })
+    table["steps_without_price"] = price.isnull().sum("time").to_series().astype(int)
+    table.index.name = "bus"
+    return table.reindex([str(b) for b in net.ids("buses")])
+
+
 def market_table(run) -> pd.DataFrame:
     net, ds = run.net, run.dataset
     energy = m.market_gwh(net, ds)

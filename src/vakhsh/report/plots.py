@@ -25,7 +25,7 @@ from vakhsh.report.plots_water import (
     plot_water_delivery,
     plot_water_values,
 )
-from vakhsh.report.schematic import plot_schematic
+from vakhsh.report.schematic import plot_grid, plot_rivers, plot_schematic
 from vakhsh.report.style import png_bytes
 
 
@@ -35,12 +35,19 @@ class PlotSpec:
     title: str
     function: Callable[..., Figure]
     caption: str
+    inline: bool = False  # put in the page as <svg> (hover texts work), not as an <img>
 
 
 PLOTS = [
-    PlotSpec("schematic", "The network", plot_schematic,
-             "Rivers, reservoirs, plants, demands and sinks laid out from the model's graph; "
-             "the power grid with its lines and markets."),
+    PlotSpec("schematic", "The rivers", plot_rivers,
+             "Rivers, reservoirs, plants, demands and sinks laid out from the model's graph. "
+             "Hover over a component for its details; grey and dashed: not in service "
+             "during this run.", inline=True),
+    PlotSpec("grid", "The power grid", plot_grid,
+             "Buses with what is installed and their mean price, lines with their largest "
+             "capacity, outside markets. Grey and dashed: not in service during this run "
+             "(with the date it comes in); a bus with nothing that can supply it has no "
+             "price.", inline=True),
     PlotSpec("generation", "Generation by month", plot_generation,
              "Energy supplied at each bus per month: hydro by plant, other carriers, storage, "
              "imports and unserved energy above zero; exports and charging below."),
@@ -84,5 +91,5 @@ def save_all(run, folder: str | Path, overwrite: bool = False) -> list[Path]:
 
 
 __all__ = ["PLOTS", "PlotSpec", "RunData", "load_run", "plot_generation", "plot_prices",
-           "plot_reservoirs", "plot_schematic", "plot_sink_inflow", "plot_unserved",
+           "plot_grid", "plot_reservoirs", "plot_rivers", "plot_schematic", "plot_sink_inflow", "plot_unserved",
            "plot_water_delivery", "plot_water_values", "save_all", "save_png"]

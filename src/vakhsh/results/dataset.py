@@ -13,21 +13,17 @@ import pandas as pd
 import xarray as xr
 
 from vakhsh.math.context import BuildContext, HeadParameters
+from vakhsh.math.curves import curve_value
 from vakhsh.math.hydro import GRAVITY_MW_PER_M3S_M
 from vakhsh.math.power import bus_load
 from vakhsh.math.water import STORAGE
 from vakhsh.network import Network
+from vakhsh.results.islands import supplied_buses
 from vakhsh.schema.registry import OUTPUTS
-from vakhsh.solve.head import curve_value
 
-# Every result variable's unit and description, from the component registry (and the two
-# that only successive LP adds).
+# Every result variable's unit and description, from the component registry.
 UNITS: dict[str, tuple[str, str]] = {
-    **{name: (out.unit, out.description) for name, (out, _kind) in OUTPUTS.items()},
-    "hydro_p_exact_mw": ("MW", "hydropower recomputed exactly from flows and the solved "
-                         "storage path"),
-    "head_exact_m": ("m", "head from the solved storage path"),
-}
+    name: (out.unit, out.description) for name, (out, _kind) in OUTPUTS.items()}
 # result variables copied from the LP variable of the same name
 COPIED = [name for name, (out, _kind) in OUTPUTS.items() if out.lp == name]
 # result variables read from the LP, zero-filled where a family is absent: name -> kind
@@ -61,7 +57,9 @@ def assemble(net: Network, params: HeadParameters, values: dict[str, xr.DataArra
     _fill_missing(net, data)
     data.update(derived(net, data))
     if "power_balance" in duals:
-        data["price_usd_per_mwh"] = duals["power_balance"] / net.step_hours
+        # no price where the bus's island has no source (its dual is arbitrary there)
+        data["price_usd_per_mwh"] = (duals["power_balance"] / net.step_hours).where(
+            supplied_buses(net))
     if "reservoir_balance" in duals:
         # the row is in m3/s-steps: one more hm3 is 1/k of them
         data["water_value_usd_per_hm3"] = -duals["reservoir_balance"] / net.hm3_per_m3s

@@ -266,6 +266,18 @@ def market_revenue_usd(net, ds: Results) -> pd.Series:
     return ((price * flow).sum("time") * step_hours(net)).to_series()
 
 
+def mean_price_usd_per_mwh(net, ds: Results, season: Sequence[int] | None = None
+                           ) -> pd.Series:
+    """Per bus: the time mean of its electricity price over the steps (of a season) where it
+    has one (`vakhsh.results.islands`: NaN where its island has no source); NaN for a bus
+    that has no price at any of them."""
+    price = ds["price_usd_per_mwh"]
+    if season is not None:
+        price = price.where(season_mask(net, season))
+    count = price.count("time")
+    return (price.sum("time") / count.where(count > 0)).to_series()
+
+
 # ---------------------------------------------------------------- water
 def delivered_hm3(net, ds: Results, season: Sequence[int] | None = None) -> pd.Series:
     """Water delivered to each demand, hm3: k sum_t withdrawal_m3s."""

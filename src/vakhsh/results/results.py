@@ -46,7 +46,7 @@ class Results:
             "audit": self.audit.as_dict(),
             "solve": {k: self.solve_info.get(k) for k in (
                 "solver", "algorithm", "build_s", "solve_s", "head_mode", "head_iterations",
-                "head_energy_gap", "rows", "columns", "nonzeros")},
+                "head_energy_gap", "fpha", "rows", "columns", "nonzeros")},
             "energy": {
                 "generation_gwh": _plain_map(metrics.generation_gwh(net, ds)),
                 "hydro_generation_gwh_by_bus": _plain_map(metrics.hydro_gwh_by_bus(net, ds)),
@@ -64,6 +64,12 @@ class Results:
                 "winter_export_gwh": _plain_map(
                     metrics.market_gwh(net, ds, winter)["export_gwh"]),
             },
+            # per bus, null where it has no price (vakhsh.results.islands)
+            "prices": {
+                "mean_usd_per_mwh": _plain_or_null(metrics.mean_price_usd_per_mwh(net, ds)),
+                "winter_mean_usd_per_mwh": _plain_or_null(
+                    metrics.mean_price_usd_per_mwh(net, ds, winter)),
+            } if "price_usd_per_mwh" in ds else {},
             "water": {
                 "delivered_hm3": _plain_map(metrics.delivered_hm3(net, ds)),
                 "shortage_hm3": _plain_map(metrics.shortage_hm3(net, ds)),
@@ -110,6 +116,11 @@ class Results:
 def _plain_map(values) -> dict[str, float]:
     """A Series (or mapping) as {str: float}, for JSON."""
     return {str(k): float(v) for k, v in values.items()}
+
+
+def _plain_or_null(values) -> dict[str, float | None]:
+    """A Series as {str: float}, NaN as null (JSON has no NaN)."""
+    return {str(k): None if v != v else float(v) for k, v in values.items()}
 
 
 def _plain(value: Any) -> Any:

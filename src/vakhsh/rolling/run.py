@@ -46,10 +46,11 @@ from vakhsh.rolling.slices import (
     window_parameters,
 )
 from vakhsh.rolling.spec import RollingSpec, Window
+from vakhsh.math.fpha import FPHA_POWER
+from vakhsh.pipeline import Operation, build_cases, optimise, run
 from vakhsh.solve.head import fixed_parameters
-from vakhsh.solve.heads import FixedHead
+from vakhsh.solve.heads import HeadModel, exact_energy, head_model, with_fpha_power
 from vakhsh.solve.options import SolveOptions
-from vakhsh.solve.pipeline import Operation, build_cases, optimise, run
 from vakhsh.solve.size import require_fits
 from vakhsh.solve.solver import Outcome, run_solver
 
@@ -63,12 +64,16 @@ def optimise_rolling(net: Network, spec: RollingSpec, options: SolveOptions | No
     """Optimise `net` window by window; audited Results of the whole run."""
     options = options or SolveOptions()
     say = progress or (lambda _msg: None)
-    if options.head != "fixed":
-        raise SolveError("--rolling solves at fixed head (--head fixed)")
+    heads = head_model(options, progress)
+    if heads.mode == "iterate":  # one build per window: the head models that need no loop
+        raise SolveError("--rolling solves each window once: use --head fixed, auto or fpha, "
+                         "not iterate")
     if options.write_lp is not None:
         raise SolveError("--write-lp writes one LP; a rolling run solves many: leave out "
                          "--rolling to write the full LP")
-    windows = spec.windows(len(net.time), net.run.step)
+    delays = net.tables["reaches"]["delay_steps"]
+    windows = spec.windows(len(net.time), net.run.step,
+                           int(delays.max()) if len(delays) else 0)
     if len(windows) == 1:  # the whole run in one window: the full LP itself
         results = optimise(net, options, progress)
         results.solve_info["rolling"] = {"window": spec.label, "windows": 1}
@@ -77,9 +82,9 @@ def optimise_rolling(net: Network, spec: RollingSpec, options: SolveOptions | No
     require_fits(window_network(net, longest.start, longest.stop, initial_state(net), True),
                  force=options.force)
     started = time.perf_counter()
-    values = CoarseValues.solve(net, options, say)
+    values = CoarseValues.solve(net, options, heads, say)
     coarse_s = time.perf_counter() - started
-    solver = WindowSolver(net, options, values)
+    solver = WindowSolver(net, options, values, heads)
     for i, window in enumerate(windows):
         say(f"window {i + 1}/{len(windows)}: {net.time[window.start]:%Y-%m-%d %H:%M} .. "
             f"{net.run.ends[window.stop - 1]:%Y-%m-%d %H:%M}")
@@ -130,13 +135,14 @@ class CoarseValues:
         self.objective_usd = objective_usd
 
     @classmethod
-    def solve(cls, net: Network, options: SolveOptions, say: Progress) -> CoarseValues:
+    def solve(cls, net: Network, options: SolveOptions, heads: HeadModel, say: Progress
+              ) -> CoarseValues:
         step = net.run.step
         target = DAY if step < DAY else WEEK
         factor = max(1, int(target // step))
         coarse = coarse_network(net, factor) if factor > 1 else net
         say(f"coarse solve at {coarse.run.step_label} steps ({len(coarse.time):,} steps)")
-        solution = run(Operation(coarse, FixedHead()), options)
+        solution = run(Operation(coarse, heads), options)
         ctx = solution.formulation.cases[0]
         ds = solution.results[0].dataset
         water = ds["water_value_usd_per_hm3"] if "water_value_usd_per_hm3" in ds else None
@@ -177,8 +183,9 @@ def _with_start(levels: xr.DataArray | None, table: pd.DataFrame, initial: str):
 class WindowSolver:
     """Solves windows in order, carrying the state and collecting the kept steps."""
 
-    def __init__(self, net: Network, options: SolveOptions, values: CoarseValues):
-        self.net, self.options, self.values = net, options, values
+    def __init__(self, net: Network, options: SolveOptions, values: CoarseValues,
+                 heads: HeadModel):
+        self.net, self.options, self.values, self.heads = net, options, values, heads
         self.params = fixed_parameters(net)
         self.state = initial_state(net)
         reaches = net.tables["reaches"]
@@ -200,7 +207,7 @@ class WindowSolver:
             if arrivals is not None:
                 ctx.add_water_constant(arrivals, "reach", net.tables["reaches"]["to"])
 
-        model, (ctx,) = build_cases([sub], [params], FixedHead(), prepare=prepare)
+        model, (ctx,) = build_cases([sub], [params], self.heads, prepare=prepare)
         credit = [] if window.last else self._end_credit(ctx, window)
         set_objective(model, [ctx], shared_costs=[-c for c in credit])
         self.build_s += time.perf_counter() - started
@@ -266,7 +273,7 @@ class WindowSolver:
 
     def _keep(self, ctx, window: Window, k: float) -> None:
         kept = slice(0, window.keep - window.start)
-        for name in [*COPIED, STORAGE]:
+        for name in [*COPIED, STORAGE, FPHA_POWER]:
             if ctx.has_var(name):
                 self.kept.setdefault(name, []).append(
                     ctx.var(name).solution.fillna(0.0).isel(time=kept))
@@ -289,7 +296,8 @@ class WindowSolver:
     def info(self, windows: int) -> dict:
         algorithm = ",".join(sorted(a for a in self.algorithms if a))
         return {"solver": self.options.solver, "algorithm": algorithm,
-                "build_s": self.build_s, "solve_s": self.solve_s, "head_mode": "fixed",
+                "build_s": self.build_s, "solve_s": self.solve_s,
+                "head_mode": self.heads.mode,
                 "head_iterations": windows, "head_energy_gap": None, "status": "optimal",
                 **self.largest, "warnings": []}
 
@@ -299,7 +307,11 @@ class WindowSolver:
         values = {name: xr.concat(parts, dim="time") for name, parts in self.kept.items()}
         duals = {name: xr.concat(parts, dim="time") for name, parts in self.kept_duals.items()}
         load = bus_load(new_context(net, self.params))
+        fpha = values.pop(FPHA_POWER, None)
         ds = assemble(net, self.params, values, duals, load)
+        if fpha is not None:  # hydro power is the FPHA's, and its gap to the exact one
+            ds = with_fpha_power(net, ds, fpha)
+            ds, info["head_energy_gap"] = exact_energy(net, ds)
         report = audit(net, ds, self.options.audit_tolerance)
         require_passed(report)
         info["provenance"] = provenance(net, self.options)

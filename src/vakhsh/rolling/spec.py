@@ -4,7 +4,7 @@ Window w solves steps [start_w, stop_w) and keeps [start_w, keep_w): each window
 last keeps `window - overlap` steps and hands its state at `keep_w` to the next, which
 starts there. The overlap is solved twice and kept once, so that what a window decides
 just before its end is not distorted by the end (default overlap: a seventh of the
-window, at least one step).
+window, at least one step and at least the longest reach delay).
 """
 
 from __future__ import annotations
@@ -37,9 +37,11 @@ class RollingSpec:
         return _label(self.window) + ("" if self.overlap is None
                                       else f",{_label(self.overlap)}")
 
-    def windows(self, steps: int, step: pd.Timedelta) -> list[Window]:
+    def windows(self, steps: int, step: pd.Timedelta, delay_steps: int = 0) -> list[Window]:
+        """The windows over `steps` steps; the default overlap is at least the longest
+        reach delay (`delay_steps`), so that water a window sends is seen to arrive."""
         size = self._steps(self.window, step)
-        overlap = (min(max(1, size // 7), size - 1) if self.overlap is None
+        overlap = (min(max(1, size // 7, delay_steps), size - 1) if self.overlap is None
                    else self._steps(self.overlap, step))
         if size < 1 or overlap >= size:
             raise ModelError([Problem("command line", "--rolling", "the window must be at "

@@ -221,6 +221,10 @@ def check_hydro_plants(model: ParsedModel) -> list[Problem]:
         path = f"hydro_plants.{cid}"
         if plant.node is not None and plant.head_m is None:
             problems.append(_p(f"{path}.head_m", "a run-of-river plant (node:) needs head_m"))
+        if plant.production == "fpha" and plant.tailwater_masl is None:
+            problems.append(_p(f"{path}.production", "fpha needs tailwater_masl (and a "
+                               "level_curve on the reservoir): give them, or production "
+                               "auto or fixed", plant.production))
         if plant.tailwater_masl is not None and plant.reservoir in reservoirs:
             res = reservoirs[plant.reservoir]
             if res.level_curve is None:

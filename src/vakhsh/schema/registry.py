@@ -69,7 +69,9 @@ class Field:
 class Output:
     """A result variable of a kind, along (time, the kind's dimension) unless `steps` is
     False. `lp` names the LP variable it is read from (None: derived from other results
-    and the Network, or an input); `when` says when the LP has it, if not always."""
+    and the Network, or an input); `when` says when the LP has it, if not always.
+    `always` False: only some runs write it (the head models that recompute energy
+    exactly); every results file has the others."""
 
     name: str
     unit: str
@@ -77,6 +79,7 @@ class Output:
     lp: str | None = None
     when: str = ""
     steps: bool = True
+    always: bool = True
 
 
 @dataclass(frozen=True)
@@ -198,15 +201,28 @@ KINDS: tuple[Kind, ...] = (
         Field("capacity_factor", "fraction", "", 1.0, series=True,
               description="share of capacity_mw that can run per step (units out of "
               "service, a plant's published availability)"),
+        Field("production", "choice", default="auto", choices=("auto", "fixed", "fpha"),
+              description="how head enters the LP under `--head auto` (the default): fpha "
+              "bounds output by planes over storage and flow (needs tailwater_masl); fixed "
+              "uses the head at the initial storage; auto is fpha where the plant has "
+              "tailwater_masl, fixed otherwise. Another `--head` (fixed, iterate, fpha) "
+              "applies to every plant"),
         _AVAILABLE,
     ), outputs=(
         Output("turbine_flow_m3s", "m3/s", "turbined flow", lp="turbine_flow_m3s"),
-        Output("head_m", "m", "head used for the step"),
+        Output("head_m", "m", "head used for the step (FPHA: the head its output implies, "
+               "power / (9.81e-3 efficiency flow))"),
         Output("hydro_p_mw", "MW", "hydropower generation"),
+        Output("hydro_p_exact_mw", "MW", "hydropower recomputed exactly from flows and the "
+               "solved storage path", when="a head model recomputes the energy (not fixed head)",
+               always=False),
+        Output("head_exact_m", "m", "head from the solved storage path",
+               when="a head model recomputes the energy (not fixed head)", always=False),
     ), size_field="capacity_mw", family="vakhsh.math.hydro",
         rules=("exactly one of `reservoir` and `node`", "exactly one of `head_m` and "
                "`tailwater_masl`; a run-of-river plant (`node`) needs `head_m`, "
-               "`tailwater_masl` a `level_curve` on its reservoir")),
+               "`tailwater_masl` a `level_curve` on its reservoir",
+               "`production: fpha` needs `tailwater_masl`")),
     Kind("water_demands", "water_demand", "water", "a withdrawal: irrigation, towns, industry", (
         Field("node", "id", references=("reservoirs", "junctions"),
               description="the reservoir or junction it draws from"),

@@ -8,8 +8,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,10 +72,13 @@ class SDDPRun:
 
         return run_summary(self)
 
-    def to_folder(self, folder: str | Path, report: bool = True) -> Path:
+    def to_folder(self, folder: str | Path, report: bool = True, overwrite: bool = False
+                  ) -> Path:
+        """Every file of the run into `folder`, atomically; an existing folder is
+        replaced only when it is an SDDP output vakhsh wrote and `overwrite` is set."""
         from vakhsh.sddp.outputs import write_run
 
-        return write_run(self, Path(folder), report=report)
+        return write_run(self, Path(folder), report=report, overwrite=overwrite)
 
 
 def _network(model: str | Path | Network, scenario: str | None, horizon: dict | None
@@ -84,18 +88,56 @@ def _network(model: str | Path | Network, scenario: str | None, horizon: dict | 
     return load_network(model, scenario=scenario, **(horizon or {}))
 
 
+@contextlib.contextmanager
+def _held(out: str | Path | None, overwrite: bool, option: str | None
+          ) -> Iterator[Path | None]:
+    """The output folder `out`, checked and reserved now (before anything is loaded or
+    trained), renamed into place when the block ends without an error; nothing is written
+    and an earlier folder is left as it was when it raises."""
+    if out is None:
+        yield None
+        return
+    from vakhsh.outputs import output_folder
+    from vakhsh.sddp.outputs import SDDP_KIND
+
+    extra = {} if option is None else {"option": option}
+    with output_folder(out, SDDP_KIND, overwrite, **extra) as tmp:
+        yield tmp
+
+
+def _write(run: SDDPRun, tmp: Path | None, report: bool, say: Say) -> None:
+    if tmp is not None:
+        from vakhsh.sddp.outputs import write_files
+
+        say("writing the output folder")
+        write_files(run, tmp, report)
+
+
 def sddp(model: str | Path | Network, inflows: str | Path,
          options: SDDPOptions | None = None, scenario: str | None = None,
          progress: Callable[[Iteration], None] | None = None, say: Say | None = None,
-         start: str | None = None, end: str | None = None, step: str | None = None
-         ) -> SDDPRun:
+         start: str | None = None, end: str | None = None, step: str | None = None,
+         out: str | Path | None = None, overwrite: bool = False, report: bool = True,
+         option: str | None = None) -> SDDPRun:
     """Train a policy on `inflows`, then simulate it on the ensemble's members.
 
-    `start`, `end`, `step` override the model's `time` block, as for `vakhsh run`."""
+    `start`, `end`, `step` override the model's `time` block, as for `vakhsh run`.
+    `out`: write the output folder there (checked before anything is trained; replaced
+    only when it is an earlier SDDP output and `overwrite` is set); `option` names it in
+    errors (`--out` on the command line)."""
     options = options or SDDPOptions()
     say = say or (lambda _m: None)
     options.check()
-    net = _network(model, scenario, {"start": start, "end": end, "step": step})
+    with _held(out, overwrite, option) as tmp:
+        run = _train(model, inflows, options, scenario, progress, say,
+                     {"start": start, "end": end, "step": step})
+        _write(run, tmp, report, say)
+    return run
+
+
+def _train(model, inflows, options: SDDPOptions, scenario, progress, say: Say,
+           horizon: dict) -> SDDPRun:
+    net = _network(model, scenario, horizon)
     started = time.perf_counter()
     ensemble = load_inflows(net, inflows)
     sddp_model = build_sddp_model(net, ensemble, options, say)
@@ -134,10 +176,19 @@ def policy_model(net: Network, ensemble, policy: Policy, options: SDDPOptions,
 
 def simulate_policy(model: str | Path | Network, policy_dir: str | Path, inflows: str | Path,
                     scenario: str | None = None, members: int | None = None,
-                    say: Say | None = None) -> SDDPRun:
+                    say: Say | None = None, out: str | Path | None = None,
+                    overwrite: bool = False, report: bool = True,
+                    option: str | None = None) -> SDDPRun:
     """Simulate a saved policy on the members of another ensemble (out of sample), over
-    the horizon it was trained on."""
+    the horizon it was trained on; `out`, `overwrite`, `report`, `option` as for `sddp`."""
     say = say or (lambda _m: None)
+    with _held(out, overwrite, option) as tmp:
+        run = _simulate_saved(model, policy_dir, inflows, scenario, members, say)
+        _write(run, tmp, report, say)
+    return run
+
+
+def _simulate_saved(model, policy_dir, inflows, scenario, members, say: Say) -> SDDPRun:
     policy = read_policy(policy_dir)
     horizon = policy.meta["horizon"]
     net = _network(model, scenario, horizon)

@@ -51,25 +51,34 @@ def members_table(run) -> pd.DataFrame:
 SDDP_KIND = "sddp"
 
 
-def write_run(run, folder: Path, report: bool = True, overwrite: bool = False) -> Path:
-    summary = run.summary()
-    with output_folder(folder, SDDP_KIND, overwrite) as tmp:
-        (tmp / "summary.json").write_text(json.dumps(summary, indent=2, default=_plain))
-        if run.simulation is not None:
-            ds = run.simulation.dataset
-            encoding = {name: {"compression": "gzip", "compression_opts": 1}
-                        for name in ds.data_vars if ds[name].dtype.kind == "f"}
-            ds.to_netcdf(tmp / SIMULATION, engine="h5netcdf", encoding=encoding)
-            members_table(run).to_csv(tmp / "members.csv", index=False)
-        run.water_values().to_csv(tmp / "water_values.csv", index=False)
-        if run.log.iterations:
-            training_table(run.log).to_csv(tmp / "training.csv", index=False)
-        write_policy(run.policy, tmp / "policy")
-        if report:
-            from vakhsh.sddp.report import write_sddp_report
-
-            write_sddp_report(run, summary, tmp)
+def write_run(run, folder: Path, report: bool = True, overwrite: bool = False,
+              option: str | None = None) -> Path:
+    """The run's files into `folder`, atomically (see vakhsh.outputs: an existing folder
+    is replaced only when it is an SDDP output vakhsh wrote and `overwrite` is set)."""
+    extra = {} if option is None else {"option": option}
+    with output_folder(folder, SDDP_KIND, overwrite, **extra) as tmp:
+        write_files(run, tmp, report)
     return folder
+
+
+def write_files(run, tmp: Path, report: bool = True) -> None:
+    """Every file of the run into `tmp`, a folder being built by `output_folder`."""
+    summary = run.summary()
+    (tmp / "summary.json").write_text(json.dumps(summary, indent=2, default=_plain))
+    if run.simulation is not None:
+        ds = run.simulation.dataset
+        encoding = {name: {"compression": "gzip", "compression_opts": 1}
+                    for name in ds.data_vars if ds[name].dtype.kind == "f"}
+        ds.to_netcdf(tmp / SIMULATION, engine="h5netcdf", encoding=encoding)
+        members_table(run).to_csv(tmp / "members.csv", index=False)
+    run.water_values().to_csv(tmp / "water_values.csv", index=False)
+    if run.log.iterations:
+        training_table(run.log).to_csv(tmp / "training.csv", index=False)
+    write_policy(run.policy, tmp / "policy")
+    if report:
+        from vakhsh.sddp.report import write_sddp_report
+
+        write_sddp_report(run, summary, tmp)
 
 
 def _plain(value):

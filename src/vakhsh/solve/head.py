@@ -12,13 +12,9 @@ import pandas as pd
 import xarray as xr
 
 from vakhsh.math.context import HeadParameters
+from vakhsh.math.curves import curve_value
 from vakhsh.network import Network
 from vakhsh.network.series import monthly_step_totals
-
-
-def curve_value(curve, storage_hm3: np.ndarray) -> np.ndarray:
-    points = np.asarray(curve, dtype=float)
-    return np.interp(storage_hm3, points[:, 0], points[:, 1])
 
 
 def fixed_parameters(net: Network) -> HeadParameters:

@@ -12,9 +12,16 @@ solved LP is final; after the last solve it may add to the results (the exact en
   recomputed exactly from the solved flows and the levels of the solved storage path, and
   its gap to the LP's energy is reported.
 
-A head model that changes the hydro constraint family itself (the convex production model
-of the fidelity issue, FPHA) sets `config` (a `BuildConfig`) for its builds and registers
-its name in `HEAD_MODELS`.
+* `ProductionModel` ("auto", the default, and "fpha"): one build whose hydro family
+  bounds the output of the plants that allow it (tailwater and a level curve) by the
+  planes of FPHA (`math/fpha.py`) instead of the fixed-head equality; "auto" honours each
+  plant's `production` field, "fpha" takes every plant that allows it. The other plants
+  keep the fixed head. Afterwards the exact energy is recomputed from the solved flows and
+  storage path and its gap to the LP's energy reported (negative: the planes lie above the
+  exact output). With no plant on FPHA the run is a fixed-head run.
+
+A head model that changes the hydro constraint family itself sets `config` (a
+`BuildConfig`) for its builds and registers its name in `HEAD_MODELS`.
 """
 
 from __future__ import annotations
@@ -26,10 +33,11 @@ import numpy as np
 import xarray as xr
 
 from vakhsh.math.context import BuildConfig, BuildContext, HeadParameters
+from vakhsh.math.fpha import FPHA_POWER, plant_planes
 from vakhsh.math.hydro import GRAVITY_MW_PER_M3S_M
 from vakhsh.math.water import STORAGE
 from vakhsh.network import Network
-from vakhsh.results.dataset import UNITS
+from vakhsh.schema.registry import OUTPUTS
 from vakhsh.solve.head import fixed_parameters, parameters_from_storage, storage_start
 from vakhsh.solve.options import SolveOptions
 
@@ -96,11 +104,36 @@ class SuccessiveLP:
         return ds, {"head_mode": self.mode, "head_energy_gap": gap, "head_history": history}
 
 
-# A head model per `SolveOptions.head`; FPHA registers itself here.
+class ProductionModel:
+    """FPHA where the plants allow it (`mode` "auto" or "fpha"), fixed head elsewhere."""
+
+    def __init__(self, mode: str = "auto"):
+        self.mode = mode
+        self.config = BuildConfig(production=mode)
+
+    def parameters(self, net: Network, solved: BuildContext | None) -> HeadParameters | None:
+        return fixed_parameters(net) if solved is None else None
+
+    def finish(self, net: Network, solved: BuildContext, ds: xr.Dataset):
+        if not solved.has_var(FPHA_POWER):
+            return ds, {"head_mode": self.mode, "head_energy_gap": None, "head_history": [],
+                        "fpha": {}}
+        ds = with_fpha_power(net, ds, solved.var(FPHA_POWER).solution)
+        ds, gap = exact_energy(net, ds)
+        plants = [str(p) for p in solved.var(FPHA_POWER).labels["hydro_plant"].values]
+        fits = {pid: {"planes": len(planes), "max_error_mw": planes.max_error_mw}
+                for pid, planes in plant_planes(net, plants).items()}
+        return ds, {"head_mode": self.mode, "head_energy_gap": gap, "head_history": [],
+                    "fpha": fits}
+
+
+# A head model per `SolveOptions.head`; the CLI's `--head` takes these names.
 HEAD_MODELS: dict[str, Callable[[SolveOptions, Say | None], HeadModel]] = {
+    "auto": lambda options, say: ProductionModel("auto"),
     "fixed": lambda options, say: FixedHead(),
     "iterate": lambda options, say: SuccessiveLP(options.head_tolerance,
                                                  options.head_max_iterations, say),
+    "fpha": lambda options, say: ProductionModel("fpha"),
 }
 
 
@@ -130,18 +163,39 @@ def largest_change(energy: np.ndarray, previous: np.ndarray | None) -> float:
     return float(np.max(np.abs(energy - previous) / scale)) if energy.size else 0.0
 
 
+def with_fpha_power(net: Network, ds: xr.Dataset, power: xr.DataArray) -> xr.Dataset:
+    """The results with the FPHA plants' power from the LP (`power`, (time, plant)) and
+    their head the one that power implies: p / (9.81e-3 efficiency flow), or the head of
+    the solved storage path in steps without flow."""
+    plants = list(power["hydro_plant"].values)
+    flow = ds["turbine_flow_m3s"].sel(hydro_plant=plants)
+    storage = ds["storage_hm3"]
+    path = parameters_from_storage(net, storage_start(net, storage), storage).head_m
+    efficiency = net.static("hydro_plants", "efficiency").sel(hydro_plant=plants)
+    per_head = GRAVITY_MW_PER_M3S_M * efficiency * flow
+    implied = (power / per_head.where(per_head > 1e-9)).fillna(path.sel(hydro_plant=plants))
+    p, head = ds["hydro_p_mw"].copy(), ds["head_m"].copy()
+    p.loc[{"hydro_plant": plants}] = power.transpose(*p.sel(hydro_plant=plants).dims)
+    head.loc[{"hydro_plant": plants}] = implied.transpose(*head.sel(hydro_plant=plants).dims)
+    return ds.assign(hydro_p_mw=p, head_m=head)
+
+
 def exact_energy(net: Network, ds: xr.Dataset) -> tuple[xr.Dataset, float]:
-    """Hydro power recomputed from the solved flows and the solved storage path's heads,
-    and the relative gap of its energy to the LP's."""
+    """Hydro power recomputed from the solved flows and the solved storage path's heads
+    (at most the capacity that can run: a plant never makes more), and the relative gap of
+    its energy to the LP's."""
     storage = ds["storage_hm3"]
     exact = parameters_from_storage(net, storage_start(net, storage), storage)
     efficiency = net.static("hydro_plants", "efficiency")
-    exact_p = GRAVITY_MW_PER_M3S_M * efficiency * exact.head_m * ds["turbine_flow_m3s"]
+    available = net.static("hydro_plants", "capacity_mw") * net.series["hydro_plants"][
+        "capacity_factor"]
+    exact_p = np.minimum(GRAVITY_MW_PER_M3S_M * efficiency * exact.head_m
+                         * ds["turbine_flow_m3s"], available)
     lp_energy = float(ds["hydro_p_mw"].sum()) * net.step_hours
     exact_energy_ = float(exact_p.sum()) * net.step_hours
     gap = (exact_energy_ - lp_energy) / lp_energy if lp_energy else 0.0
     ds = ds.assign(hydro_p_exact_mw=exact_p, head_exact_m=exact.head_m)
     for name in ("hydro_p_exact_mw", "head_exact_m"):
-        unit, description = UNITS[name]
-        ds[name].attrs.update(units=unit, description=description)
+        out, _kind = OUTPUTS[name]
+        ds[name].attrs.update(units=out.unit, description=out.description)
     return ds, gap

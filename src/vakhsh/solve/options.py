@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 
 @dataclass(frozen=True)
 class SolveOptions:
-    head: Literal["fixed", "iterate"] = "fixed"
+    # a name in `vakhsh.solve.heads.HEAD_MODELS`: auto (FPHA where a plant's data allow it,
+    # fixed head elsewhere), fixed, iterate (successive LP) or fpha
+    head: str = "auto"
     solver: str = "highs"
     solver_options: dict[str, Any] = field(default_factory=dict)
     # HiGHS algorithm by LP size (vakhsh.solve.algorithms): auto, simplex, hipo, ipx, highs

@@ -1,13 +1,16 @@
-"""`optimise`: one network through the run pipeline (`vakhsh.solve.pipeline`).
+"""Transitional: `vakhsh.solve.run.optimise` is `vakhsh.pipeline.optimise`.
 
-Fixed head builds one LP; `SolveOptions(head="iterate")` iterates it by successive LP on
-the head (`vakhsh.solve.heads`). The Results are audited; an audit above tolerance fails.
+Kept only for the command-line modules that still import it from here until the CLI move;
+delete it then (tests/test_layers.py lists it as the one allowed solve -> pipeline import).
 """
 
 from __future__ import annotations
 
-from vakhsh.errors import SolveError
-from vakhsh.solve.options import SolveOptions
-from vakhsh.solve.pipeline import Progress, optimise
 
-__all__ = ["optimise", "SolveOptions", "SolveError", "Progress"]
+def __getattr__(name: str):
+    # lazy: solve must not import the pipeline (which imports solve) at import time
+    if name in ("optimise", "SolveOptions", "SolveError", "Progress"):
+        import vakhsh.pipeline
+
+        return getattr(vakhsh.pipeline, name)
+    raise AttributeError(f"module 'vakhsh.solve.run' has no attribute {name!r}")

@@ -43,7 +43,7 @@ AMU_DEMANDS = ("tj_amu_irrigation", "tm_amu_karakum", "uz_amu_irrigation")
 def solve(model, scenarios=SCENARIOS, options=None) -> dict:
     """{scenario: Results} of the default run of each scenario."""
     from vakhsh.network.load import load_network
-    from vakhsh.solve.run import optimise
+    from vakhsh.pipeline import optimise
 
     return {name: optimise(load_network(model, scenario=name), options) for name in scenarios}
 

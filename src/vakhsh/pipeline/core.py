@@ -1,5 +1,8 @@
 """One pipeline for every run: build -> solve -> (iterate) -> extract -> audit.
 
+It sits above `vakhsh.results` (it audits and extracts) and `vakhsh.solve` (it solves),
+which is why it is a package of its own: solve never imports results.
+
 A `Strategy` says what to build and when the answer is final; the pipeline solves, explains
 a failure, extracts every case's results, audits each and fails on an audit above
 tolerance, so every caller (a run, an investment plan, a frontier point, an SDDP stage)
@@ -62,9 +65,10 @@ class Formulation:
     info: dict[str, Any] = field(default_factory=dict)
 
     def objective_usd(self) -> float:
-        """The solved objective: linopy's value plus every constant kept out of it."""
+        """The solved objective: linopy's value plus every constant kept out of it, less
+        the storage tie-break (a choice among equal schedules, not a cost)."""
         return float(self.model.objective.value) + self.constant_usd + sum(
-            ctx.weight * ctx.cost_constant for ctx in self.cases)
+            ctx.weight * (ctx.cost_constant - ctx.tie_break_usd()) for ctx in self.cases)
 
     def size(self) -> dict[str, int]:
         try:  # ask the solver: rebuilding the matrix just to count would cost time

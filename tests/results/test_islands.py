@@ -1,0 +1,120 @@
+"""A bus has a price only where its island can supply it (vakhsh.results.islands).
+
+toy-cascade with a third bus EXPORT whose only component is an export market (as Pakistan
+is in central-asia before CASA-1000), joined by a line that comes into service on
+2025-01-01: before that date the bus has no price (NaN in the results, null in
+summary.json, "—" in the report), after it its price is the dual of its balance.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from vakhsh.network import load_network
+from vakhsh.results import metrics
+from vakhsh.results.islands import bus_sources, lines_in_service, supplied_buses
+from vakhsh.solve.options import SolveOptions
+from vakhsh.solve.run import optimise
+
+LINE_FROM = "2025-01-01"
+END = "2025-03-01"
+
+
+def _with_export_bus(raw, line_from: str | None = LINE_FROM, load: bool = False):
+    raw["buses"]["EXPORT"] = {"country": "Exportland", "voll_usd_per_mwh": 1000}
+    raw["markets"]["far"] = {"bus": "EXPORT", "price_usd_per_mwh": 55, "max_export_mw": 40,
+                             "max_import_mw": 0}
+    link = {"from": "NORTH", "to": "EXPORT", "capacity_mw": 50, "loss_fraction": 0.02}
+    if line_from:
+        link["available_from"] = line_from
+    raw["lines"]["export_link"] = link
+    if load:
+        raw["loads"]["export_load"] = {"bus": "EXPORT", "p_mw": 5}
+
+
+@pytest.fixture
+def export_net(edit_model):
+    return load_network(edit_model(_with_export_bus), end=END)
+
+
+def test_a_bus_is_supplied_only_once_its_line_is_in_service(export_net):
+    supplied = supplied_buses(export_net).to_pandas()
+    before = supplied.index < pd.Timestamp(LINE_FROM)
+    assert before.any() and (~before).any()
+    assert not supplied.loc[before, "EXPORT"].any()  # an export market supplies nothing
+    assert supplied.loc[~before, "EXPORT"].all()
+    assert supplied[["NORTH", "SOUTH"]].all().all()
+    service = lines_in_service(export_net).to_pandas()
+    assert (service["export_link"] == ~before).all() and service["tie"].all()
+    assert not bus_sources(export_net).to_pandas()["EXPORT"].any()
+
+
+def test_a_line_of_zero_capacity_both_ways_joins_nothing(edit_model):
+    def change(raw):
+        _with_export_bus(raw, line_from=None)
+        raw["lines"]["export_link"]["capacity_mw"] = 0
+        raw["lines"]["export_link"]["capacity_backward_mw"] = 0
+
+    net = load_network(edit_model(change), end=END)
+    assert not lines_in_service(net).to_pandas()["export_link"].any()
+    assert not supplied_buses(net).to_pandas()["EXPORT"].any()
+
+
+def test_a_load_alone_is_priced_at_the_value_of_lost_load(edit_model):
+    # an island with a load and nothing else: its unserved energy sets the price (VoLL)
+    net = load_network(edit_model(lambda raw: _with_export_bus(raw, "2030-01-01", True)),
+                       end=END)
+    assert supplied_buses(net).to_pandas()["EXPORT"].all()
+    results = optimise(net, SolveOptions())
+    price = results.dataset["price_usd_per_mwh"].sel(bus="EXPORT").to_numpy()
+    np.testing.assert_allclose(price, 1000.0, rtol=1e-6)
+
+
+def test_no_price_in_results_summary_and_report(export_net, tmp_path):
+    results = optimise(export_net, SolveOptions())
+    price = results.dataset["price_usd_per_mwh"].to_pandas()
+    before = price.index < pd.Timestamp(LINE_FROM)
+    assert price.loc[before, "EXPORT"].isna().all()
+    assert price.loc[~before, "EXPORT"].notna().all()
+    assert price[["NORTH", "SOUTH"]].notna().all().all()
+    # once joined, a MWh at EXPORT is worth what it is worth sent either way over the line
+    # (2 % lost): 0.98 * NORTH's price <= EXPORT's <= NORTH's / 0.98 while the line is not
+    # full (NORTH is at its value of lost load in Jan-Feb: EXPORT's MWh goes back, 980)
+    after = price.loc[~before]
+    assert (after["EXPORT"] >= 0.98 * after["NORTH"] - 1e-6).all()
+    assert (after["EXPORT"] <= after["NORTH"] / 0.98 + 1e-6).all()
+    mean = metrics.mean_price_usd_per_mwh(export_net, results.dataset)
+    assert mean["EXPORT"] == pytest.approx(after["EXPORT"].mean())
+    assert mean["NORTH"] == pytest.approx(price["NORTH"].mean())
+    winter = metrics.mean_price_usd_per_mwh(export_net, results.dataset, metrics.WINTER)
+    assert winter["EXPORT"] == pytest.approx(after["EXPORT"].mean())  # Jan-Feb: winter
+
+    folder = results.to_folder(tmp_path / "run")
+    summary = json.loads((folder / "summary.json").read_text())
+    assert summary["prices"]["mean_usd_per_mwh"]["EXPORT"] == pytest.approx(mean["EXPORT"])
+
+
+def test_a_bus_never_supplied_has_null_and_a_dash(edit_model, tmp_path):
+    from vakhsh.report.html import render_report
+    from vakhsh.report.metrics import price_table
+
+    net = load_network(edit_model(lambda raw: _with_export_bus(raw, "2030-01-01")), end=END)
+    results = optimise(net, SolveOptions())
+    assert results.dataset["price_usd_per_mwh"].sel(bus="EXPORT").isnull().all()
+    folder = results.to_folder(tmp_path / "run")
+    text = (folder / "summary.json").read_text()
+    summary = json.loads(text)  # valid JSON: no NaN
+    assert "NaN" not in text
+    assert summary["prices"]["mean_usd_per_mwh"]["EXPORT"] is None
+    assert summary["prices"]["mean_usd_per_mwh"]["NORTH"] > 0
+    table = price_table(results)
+    assert table.loc["EXPORT", "steps_without_price"] == len(net.time)
+    assert np.isnan(table.loc["EXPORT", "mean_usd_per_mwh"])
+    page = render_report(results)
+    row = page[page.index("<td>EXPORT</td>", page.index('id="table-prices"')):]
+    row = row[:row.index("</tr>")]
+    assert row.count("—") == 5 and "0.0" not in row
