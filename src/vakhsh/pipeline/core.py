@@ -132,8 +132,8 @@ def run(strategy: Strategy, options: SolveOptions | None = None,
             raise SolveError("\n".join([str(error), *scaling])) if scaling else error
     if formulation is None:
         raise SolveError("nothing to solve")
-    info = {"solver": options.solver, "build_s": build_s, "solve_s": solve_s,
-            "head_iterations": solves, "status": "optimal", **formulation.size(),
+    info = {"solver": options.solver, "algorithm": stats.algorithm, "build_s": build_s,
+            "solve_s": solve_s, "head_iterations": solves, "status": "optimal", **formulation.size(),
             **formulation.info, "warnings": scaling}
     results = [case_results(formulation, i, options, info)
                for i in range(len(formulation.cases))]

@@ -45,7 +45,7 @@ class Results:
                        "step": net.run.step_label, "steps": len(net.time)},
             "audit": self.audit.as_dict(),
             "solve": {k: self.solve_info.get(k) for k in (
-                "solver", "build_s", "solve_s", "head_mode", "head_iterations",
+                "solver", "algorithm", "build_s", "solve_s", "head_mode", "head_iterations",
                 "head_energy_gap", "fpha", "storage_tie_break_usd", "rows", "columns",
                 "nonzeros")},
             "energy": {

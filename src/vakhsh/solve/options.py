@@ -14,6 +14,8 @@ class SolveOptions:
     head: str = "auto"
     solver: str = "highs"
     solver_options: dict[str, Any] = field(default_factory=dict)
+    # HiGHS algorithm by LP size (vakhsh.solve.algorithms): auto, simplex, hipo, ipx, highs
+    preset: str = "auto"
     # successive LP: stop when the largest relative change in any plant's energy is below
     head_tolerance: float = 1e-3
     head_max_iterations: int = 20

@@ -15,6 +15,7 @@ import linopy
 from linopy.constants import TerminationCondition
 
 from vakhsh.errors import SolveError
+from vakhsh.solve.algorithms import algorithm_ran, check_algorithm, highs_options
 from vakhsh.solve.options import SolveOptions
 from vakhsh.solve.scaling import highs_warnings
 
@@ -53,6 +54,8 @@ class SolveStats:
     solve_s: float
     # HiGHS's warnings about the LP's numbers (scaling), read from its log
     warnings: tuple[str, ...] = ()
+    # the algorithm HiGHS ran (hipo, ipx, simplex; "none": presolve solved it), "" for others
+    algorithm: str = ""
 
 
 @contextlib.contextmanager
@@ -87,6 +90,9 @@ def run_solver(model: linopy.Model, options: SolveOptions) -> SolveStats:
     kwargs = dict(options.solver_options)
     io_api = "direct" if solver in ("highs", "gurobi", "mosek", "xpress") else "lp"
     log_file = None
+    if solver == "highs":
+        integer = bool(len(model.binaries) or len(model.integers))
+        kwargs = highs_options(options.preset, int(model.nvars), integer, kwargs)
     if solver == "highs" and "log_file" not in kwargs:
         # HiGHS logs to a file always (its scaling warnings are read back), and to the
         # console only with --log
@@ -102,11 +108,16 @@ def run_solver(model: linopy.Model, options: SolveOptions) -> SolveStats:
     except Exception as exc:  # a solver crash is reported, not swallowed
         raise SolveError(f"solver {solver} failed: {exc}") from exc
     finally:
-        warnings = _read_warnings(log_file)
+        log = _read_log(log_file)
     elapsed = time.perf_counter() - started
+    warnings = highs_warnings(log)
+    algorithm = ""
+    if solver == "highs":
+        algorithm = algorithm_ran(log, _highs_info(model))
+        check_algorithm(kwargs.get("solver"), algorithm, log)
     outcome = outcome_of(model, solver, str(status), str(termination))
     return SolveStats(outcome=outcome, termination=str(termination), solve_s=elapsed,
-                      warnings=tuple(warnings))
+                      warnings=tuple(warnings), algorithm=algorithm)
 
 
 def outcome_of(model: linopy.Model, solver: str, status: str, termination: str) -> Outcome:
@@ -127,11 +138,18 @@ def outcome_of(model: linopy.Model, solver: str, status: str, termination: str) 
     return outcome
 
 
-def _read_warnings(log_file: str | None) -> list[str]:
+def _read_log(log_file: str | None) -> str:
     if log_file is None:
-        return []
+        return ""
     try:
         with open(log_file, encoding="utf-8", errors="replace") as fh:
-            return highs_warnings(fh.read())
+            return fh.read()
     finally:
         os.unlink(log_file)
+
+
+def _highs_info(model: linopy.Model):
+    try:
+        return model.solver_model.getInfo()
+    except Exception:  # noqa: BLE001 - informative only
+        return None

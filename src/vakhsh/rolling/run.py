@@ -1,0 +1,319 @@
+"""A run solved window by window (`vakhsh run --rolling 7D,1D`), in memory bounded by the
+window, with the water values of a coarse full-horizon solve at each window's end.
+
+1. Coarse solve: the whole run at daily steps (weekly when the run's step is a day or
+   more); the duals of its reservoir balances are the water values (USD per hm3) of each
+   reservoir through the horizon, those of its storage-unit balances the value of charge.
+2. Window by window: the steps of the window, from the state the previous window left
+   (storage, charge, and the water it sent down delayed reaches that has not arrived yet).
+   A window before the last has no end target beyond the storage floor; its objective
+   instead credits the water left in each reservoir (and in transit to one) and the charge
+   left in each unit at the coarse solve's value at the window's end. The last window keeps
+   the run's own end targets. Each window keeps its first steps (all but the overlap) and
+   hands the state at the end of them to the next.
+3. The kept parts are joined into one Dataset of the whole run, which is assembled and
+   audited as a single solve's would be (`vakhsh.results.dataset.assemble`), so the
+   results have the same variables and summary; the audit checks the balances across
+   window boundaries too.
+
+With one window as long as the run this is exactly the full LP.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from vakhsh.errors import SolveError
+from vakhsh.math.build import new_context, set_objective
+from vakhsh.math.power import bus_load
+from vakhsh.math.water import STORAGE
+from vakhsh.network import Network
+from vakhsh.results.audit import audit, require_passed
+from vakhsh.results.dataset import COPIED, DUALS, assemble
+from vakhsh.results.metrics import costs_usd
+from vakhsh.results.results import Results, provenance
+from vakhsh.rolling.slices import (
+    State,
+    coarse_network,
+    initial_state,
+    transit_arrivals,
+    window_network,
+    window_parameters,
+)
+from vakhsh.rolling.spec import RollingSpec, Window
+from vakhsh.math.fpha import FPHA_POWER
+from vakhsh.pipeline import Operation, build_cases, optimise, run
+from vakhsh.solve.head import fixed_parameters
+from vakhsh.solve.heads import HeadModel, exact_energy, head_model, with_fpha_power
+from vakhsh.solve.options import SolveOptions
+from vakhsh.solve.size import require_fits
+from vakhsh.solve.solver import Outcome, run_solver
+
+Progress = Callable[[str], None]
+DAY = pd.Timedelta(days=1)
+WEEK = pd.Timedelta(days=7)
+
+
+def optimise_rolling(net: Network, spec: RollingSpec, options: SolveOptions | None = None,
+                     progress: Progress | None = None) -> Results:
+    """Optimise `net` window by window; audited Results of the whole run."""
+    options = options or SolveOptions()
+    say = progress or (lambda _msg: None)
+    heads = head_model(options, progress)
+    if heads.mode == "iterate":  # one build per window: the head models that need no loop
+        raise SolveError("--rolling solves each window once: use --head fixed, auto or fpha, "
+                         "not iterate")
+    if options.write_lp is not None:
+        raise SolveError("--write-lp writes one LP; a rolling run solves many: leave out "
+                         "--rolling to write the full LP")
+    delays = net.tables["reaches"]["delay_steps"]
+    windows = spec.windows(len(net.time), net.run.step,
+                           int(delays.max()) if len(delays) else 0)
+    if len(windows) == 1:  # the whole run in one window: the full LP itself
+        results = optimise(net, options, progress)
+        results.solve_info["rolling"] = {"window": spec.label, "windows": 1}
+        return results
+    longest = max(windows, key=lambda w: w.stop - w.start)
+    require_fits(window_network(net, longest.start, longest.stop, initial_state(net), True),
+                 force=options.force)
+    started = time.perf_counter()
+    values = CoarseValues.solve(net, options, heads, say)
+    coarse_s = time.perf_counter() - started
+    solver = WindowSolver(net, options, values, heads)
+    for i, window in enumerate(windows):
+        say(f"window {i + 1}/{len(windows)}: {net.time[window.start]:%Y-%m-%d %H:%M} .. "
+            f"{net.run.ends[window.stop - 1]:%Y-%m-%d %H:%M}")
+        solver.solve(window, i)
+    info = solver.info(len(windows))
+    info["rolling"] = {"window": spec.label, "windows": len(windows),
+                       "coarse_step": values.label, "coarse_solve_s": coarse_s,
+                       "coarse_objective_usd": values.objective_usd}
+    return solver.results(info)
+
+
+# A window's end storage is valued at the coarse water value less this share of it above the
+# coarse plan's storage and more below it: without the spread a window is indifferent
+# between using water and leaving it (the value is the marginal one), and its choice at
+# such ties is arbitrary; with it the window follows the coarse plan unless the hours it
+# sees are worth more than the spread (bench/README.md: the gap for several spreads)
+SPREAD = 0.05
+
+
+def end_value(ctx, name: str, left, value: xr.DataArray, target: xr.DataArray | None,
+              spread: float = SPREAD) -> list:
+    """Credit terms of what a window leaves, concave around the coarse plan's `target`:
+    slope `value - spread |value|` above it, `value + spread |value|` below it."""
+    width = spread * abs(value)
+    credit = [((value - width) * left).sum()]
+    if target is None or spread == 0:
+        return credit
+    dim = value.dims[0]
+    short = ctx.add_var(lower=0, coords=[pd.Index(value[dim].values, name=dim)],
+                        name=f"{name}_short")
+    ctx.add_con(short + left >= target.reset_coords(drop=True), name=f"{name}_target")
+    return credit + [(-2 * width * short).sum()]
+
+
+class CoarseValues:
+    """Water and charge values through the horizon, and the coarse plan's storage and
+    charge at every coarse step's end, from the coarse solve."""
+
+    def __init__(self, coarse: Network, water_usd_per_hm3: xr.DataArray | None,
+                 soc_usd_per_mwh: xr.DataArray | None, storage_hm3: xr.DataArray | None,
+                 soc_mwh: xr.DataArray | None, objective_usd: float):
+        self.time, self.step = coarse.time, coarse.run.step
+        self.label = coarse.run.step_label
+        self.water, self.soc = water_usd_per_hm3, soc_usd_per_mwh
+        self.storage = _with_start(storage_hm3, coarse.tables["reservoirs"],
+                                   "storage_initial_hm3")
+        self.charge = _with_start(soc_mwh, coarse.tables["storage_units"], "soc_initial_mwh")
+        self.objective_usd = objective_usd
+
+    @classmethod
+    def solve(cls, net: Network, options: SolveOptions, heads: HeadModel, say: Progress
+              ) -> CoarseValues:
+        step = net.run.step
+        target = DAY if step < DAY else WEEK
+        factor = max(1, int(target // step))
+        coarse = coarse_network(net, factor) if factor > 1 else net
+        say(f"coarse solve at {coarse.run.step_label} steps ({len(coarse.time):,} steps)")
+        solution = run(Operation(coarse, heads), options)
+        ctx = solution.formulation.cases[0]
+        ds = solution.results[0].dataset
+        water = ds["water_value_usd_per_hm3"] if "water_value_usd_per_hm3" in ds else None
+        soc = (-ctx.con("storage_soc_balance").dual if ctx.has_con("storage_soc_balance")
+               else None)
+        return cls(coarse, water, soc, ds.get("storage_hm3"), ds.get("storage_soc_mwh"),
+                   solution.objective_usd)
+
+    def _position(self, when: pd.Timestamp) -> float:
+        return (when - self.time[0]) / self.step
+
+    def value(self, values: xr.DataArray | None, when: pd.Timestamp) -> xr.DataArray | None:
+        """The value of the coarse step holding `when` (the first instant after a window)."""
+        if values is None:
+            return None
+        index = min(int(self._position(when)), len(self.time) - 1)
+        return values.isel(time=index, drop=True).fillna(0.0)
+
+    def level(self, levels: xr.DataArray | None, when: pd.Timestamp) -> xr.DataArray | None:
+        """The coarse plan's storage (or charge) at `when`, between its step ends."""
+        if levels is None:
+            return None
+        position = min(self._position(when), len(self.time))
+        return levels.interp(end=position)
+
+
+def _with_start(levels: xr.DataArray | None, table: pd.DataFrame, initial: str):
+    """Levels at coarse step ends 0 (the start), 1, 2, ... along a dimension `end`."""
+    if levels is None or not len(table):
+        return None
+    levels = levels.transpose("time", ...)
+    start = xr.DataArray(table[initial].to_numpy(dtype=float)[None, :],
+                         dims=levels.dims, coords={levels.dims[1]: levels[levels.dims[1]]})
+    joined = xr.concat([start, levels.drop_vars("time")], dim="time")
+    return joined.rename(time="end").assign_coords(end=np.arange(joined.sizes["time"]))
+
+
+class WindowSolver:
+    """Solves windows in order, carrying the state and collecting the kept steps."""
+
+    def __init__(self, net: Network, options: SolveOptions, values: CoarseValues,
+                 heads: HeadModel):
+        self.net, self.options, self.values, self.heads = net, options, values, heads
+        self.params = fixed_parameters(net)
+        self.state = initial_state(net)
+        reaches = net.tables["reaches"]
+        self.flows = np.zeros((len(net.time), len(reaches)))  # reach flows kept so far
+        self.kept: dict[str, list[xr.DataArray]] = {}
+        self.kept_duals: dict[str, list[xr.DataArray]] = {}
+        self.build_s = self.solve_s = 0.0
+        self.largest = {"rows": 0, "columns": 0, "nonzeros": 0}
+        self.algorithms: set[str] = set()
+
+    def solve(self, window: Window, number: int) -> None:
+        net, k = self.net, self.net.hm3_per_m3s
+        started = time.perf_counter()
+        sub = window_network(net, window.start, window.stop, self.state, window.last)
+        params = window_parameters(self.params, window.start, window.stop)
+        arrivals = transit_arrivals(net, self.flows, window.start, window.stop)
+
+        def prepare(_i, ctx):
+            if arrivals is not None:
+                ctx.add_water_constant(arrivals, "reach", net.tables["reaches"]["to"])
+
+        model, (ctx,) = build_cases([sub], [params], self.heads, prepare=prepare)
+        credit = [] if window.last else self._end_credit(ctx, window)
+        set_objective(model, [ctx], shared_costs=[-c for c in credit])
+        self.build_s += time.perf_counter() - started
+        stats = run_solver(model, self.options)
+        self.solve_s += stats.solve_s
+        self.algorithms.add(stats.algorithm)
+        if stats.outcome is not Outcome.OPTIMAL:
+            raise SolveError(f"window {number + 1} ({net.time[window.start]} .. "
+                             f"{net.run.ends[window.stop - 1]}) has no optimum "
+                             f"({stats.termination}); a longer window or overlap may help")
+        self._count(model)
+        self._keep(ctx, window, k)
+
+    def _end_credit(self, ctx, window: Window) -> list:
+        """Value of what the window leaves: storage (with the water still in transit to
+        each reservoir) and charge, at the coarse solve's value at the window's end."""
+        when = self.net.run.ends[window.stop - 1]
+        values = self.values
+        credit = []
+        water = values.value(values.water, when)
+        if water is not None and ctx.has_var(STORAGE):
+            left = ctx.k * ctx.var(STORAGE).isel(time=-1)
+            transit = self._in_transit(ctx)
+            if transit is not None:
+                left = left + transit
+            credit += end_value(ctx, "rolling_storage", left, water,
+                                values.level(values.storage, when))
+        soc = values.value(values.soc, when)
+        if soc is not None and ctx.has_var("storage_soc_mwh"):
+            credit += end_value(ctx, "rolling_soc", ctx.var("storage_soc_mwh").isel(time=-1),
+                                soc, values.level(values.charge, when))
+        return credit
+
+    def _in_transit(self, ctx):
+        """hm3 sent down delayed reaches in the window's last steps, arriving after it, by
+        the reservoir it reaches (None when there is none)."""
+        reaches = self.net.tables["reaches"]
+        if not len(reaches) or not ctx.has_var("reach_flow_m3s"):
+            return None
+        res = list(self.net.ids("reservoirs"))
+        steps = len(ctx.time)
+        delays = reaches["delay_steps"].to_numpy(dtype=int)
+        keep = 1.0 - reaches["loss_fraction"].to_numpy(dtype=float)
+        into = reaches["to"].to_numpy()[:, None] == np.array(res, dtype=object)[None, :]
+        late = np.arange(steps)[:, None] >= steps - delays[None, :]
+        if not (late[:, :, None] & into[None, :, :]).any():
+            return None
+        # (time, reach, reservoir): the hm3 of each late flow, at the reservoir it reaches
+        weight = xr.DataArray(late[:, :, None] * into[None, :, :] * (ctx.k * keep)[None, :, None],
+                              coords=[pd.Index(ctx.time, name="time"),
+                                      pd.Index(reaches.index, name="reach"),
+                                      pd.Index(res, name="reservoir")])
+        return (weight * ctx.var("reach_flow_m3s")).sum(["time", "reach"])
+
+    def _count(self, model) -> None:
+        try:
+            nonzeros = int(model.solver_model.getNumNz())
+        except Exception:  # noqa: BLE001 - informative only
+            nonzeros = -1
+        for key, value in (("rows", model.ncons), ("columns", model.nvars),
+                           ("nonzeros", nonzeros)):
+            self.largest[key] = max(self.largest[key], int(value))
+
+    def _keep(self, ctx, window: Window, k: float) -> None:
+        kept = slice(0, window.keep - window.start)
+        for name in [*COPIED, STORAGE, FPHA_POWER]:
+            if ctx.has_var(name):
+                self.kept.setdefault(name, []).append(
+                    ctx.var(name).solution.fillna(0.0).isel(time=kept))
+        for name in DUALS:
+            if ctx.has_con(name):
+                self.kept_duals.setdefault(name, []).append(ctx.con(name).dual.isel(time=kept))
+        last = window.keep - window.start - 1
+        storage, soc = self.state.storage_hm3, self.state.soc_mwh
+        if ctx.has_var(STORAGE):
+            end = k * ctx.var(STORAGE).solution.isel(time=last)
+            storage = pd.Series(end.values, index=end["reservoir"].values)
+        if ctx.has_var("storage_soc_mwh"):
+            end = ctx.var("storage_soc_mwh").solution.isel(time=last)
+            soc = pd.Series(end.values, index=end["storage_unit"].values)
+        self.state = State(storage, soc)
+        if ctx.has_var("reach_flow_m3s"):
+            flow = ctx.var("reach_flow_m3s").solution.transpose("time", "reach")
+            self.flows[window.start:window.keep] = flow.values[kept]
+
+    def info(self, windows: int) -> dict:
+        algorithm = ",".join(sorted(a for a in self.algorithms if a))
+        return {"solver": self.options.solver, "algorithm": algorithm,
+                "build_s": self.build_s, "solve_s": self.solve_s,
+                "head_mode": self.heads.mode,
+                "head_iterations": windows, "head_energy_gap": None, "status": "optimal",
+                **self.largest, "warnings": []}
+
+    def results(self, info: dict) -> Results:
+        """The kept steps of every window as the run's audited Results."""
+        net = self.net
+        values = {name: xr.concat(parts, dim="time") for name, parts in self.kept.items()}
+        duals = {name: xr.concat(parts, dim="time") for name, parts in self.kept_duals.items()}
+        load = bus_load(new_context(net, self.params))
+        fpha = values.pop(FPHA_POWER, None)
+        ds = assemble(net, self.params, values, duals, load)
+        if fpha is not None:  # hydro power is the FPHA's, and its gap to the exact one
+            ds = with_fpha_power(net, ds, fpha)
+            ds, info["head_energy_gap"] = exact_energy(net, ds)
+        report = audit(net, ds, self.options.audit_tolerance)
+        require_passed(report)
+        info["provenance"] = provenance(net, self.options)
+        return Results(net=net, dataset=ds, objective_usd=float(sum(costs_usd(net, ds).values())),
+                       audit=report, solve_info=info)

@@ -1,0 +1,112 @@
+"""Which HiGHS algorithm solves an LP: presets chosen from measurements, and a check that
+the algorithm asked for is the one that ran.
+
+HiGHS's defaults solve an LP with the dual simplex. On vakhsh's LPs the interior point
+solver HiPO (in `highspy-extras`) without crossover overtakes it as the LP grows
+(bench/README.md, "Solver choice"): the simplex's iterations grow faster than linearly
+with the steps of a time-coupled LP, the interior point's barely. HiPO needs the
+`highspy-extras` built for the same HiGHS version; with a mismatched pair HiGHS logs an
+error and silently runs another algorithm, so the log is read after every solve and a
+run whose algorithm is not the one asked for fails.
+
+Presets (`SolveOptions.preset`, `vakhsh run --solver-options preset=NAME`):
+
+- `auto` (default): `simplex` below `AUTO_IPM_COLUMNS` columns, `hipo` from there on (or
+  `simplex` when HiPO is not installed); MIPs keep HiGHS's defaults;
+- `simplex`: the dual simplex (a vertex solution);
+- `hipo`, `ipx`: that interior point solver without crossover (an interior optimum: ties
+  between equally cheap options are split);
+- `highs`: nothing set, HiGHS chooses.
+
+Explicit `solver_options` always win over the preset's.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import re
+from typing import Any
+
+from vakhsh.errors import SolveError
+
+# From the bench (6 buses x 4 reservoirs, HiGHS 1.15.1, CPU s simplex / HiPO): 240 steps
+# (22k columns) 0.38 / 0.74, 730 (67k) 2.6 / 2.7, 2,190 (223k) 13.8-16.3 / 13.4,
+# 8,760 (894k) 239 / 72
+AUTO_IPM_COLUMNS = 150_000
+
+PRESETS: dict[str, dict[str, Any]] = {
+    "simplex": {"solver": "simplex"},
+    "hipo": {"solver": "hipo", "run_crossover": "off"},
+    "ipx": {"solver": "ipx", "run_crossover": "off"},
+    "highs": {},
+}
+NAMES = ("auto", *PRESETS)
+
+
+def hipo_available() -> bool:
+    """HiPO works only with `highspy-extras` of the same version as highspy."""
+    try:
+        return (importlib.metadata.version("highspy-extras")
+                == importlib.metadata.version("highspy"))
+    except importlib.metadata.PackageNotFoundError:
+        return False
+
+
+def highs_options(preset: str, columns: int, integer: bool,
+                  explicit: dict[str, Any]) -> dict[str, Any]:
+    """HiGHS options of one solve: the preset's (resolved for this LP) under `explicit`."""
+    if preset not in NAMES:
+        raise SolveError(f"unknown solver preset {preset!r}; known: {', '.join(NAMES)}")
+    if preset == "auto":
+        if integer:
+            preset = "highs"
+        elif columns >= AUTO_IPM_COLUMNS and hipo_available():
+            preset = "hipo"
+        else:
+            preset = "simplex"
+    options = {**PRESETS[preset], **explicit}
+    if str(options.get("solver", "")).lower() == "hipo" and not hipo_available():
+        raise SolveError(_no_hipo())
+    return options
+
+
+def _no_hipo() -> str:
+    try:
+        version = importlib.metadata.version("highspy")
+    except importlib.metadata.PackageNotFoundError:
+        version = "?"
+    return ("HiGHS's HiPO solver needs highspy-extras of the same version as highspy "
+            f"({version}): pip install highspy-extras=={version}, or choose another "
+            "solver (--solver-options preset=simplex)")
+
+
+def algorithm_ran(log: str, info: Any | None) -> str:
+    """The algorithm HiGHS used, from its log and info: hipo, ipx, simplex or none (the
+    LP was solved by presolve alone, or HiGHS said nothing)."""
+    if re.search(r"^Hipo:", log, re.MULTILINE):
+        return "hipo"
+    if re.search(r"^(IPX model has|Ipx:)", log, re.MULTILINE):
+        return "ipx"
+    if info is not None and int(getattr(info, "ipm_iteration_count", 0) or 0) > 0:
+        return "ipm"
+    if info is not None and int(getattr(info, "simplex_iteration_count", 0) or 0) > 0:
+        return "simplex"
+    if "simplex" in log.lower():
+        return "simplex"
+    return "none"
+
+
+def check_algorithm(requested: str | None, ran: str, log: str) -> None:
+    """Fail when HiGHS ran another algorithm than the one asked for (a solve that needed
+    no algorithm at all, presolve having solved it, passes)."""
+    requested = (requested or "choose").lower()
+    refused = [line.strip() for line in log.splitlines()
+               if line.startswith("ERROR:") and "solver" in line.lower()]
+    wanted = {"hipo": {"hipo"}, "ipx": {"ipx"}, "ipm": {"hipo", "ipx", "ipm"},
+              "simplex": {"simplex"}}.get(requested)
+    if wanted is None:
+        return
+    if refused or (ran != "none" and ran not in wanted):
+        why = f": {refused[0]}" if refused else ""
+        hint = f" ({_no_hipo()})" if requested == "hipo" else ""
+        raise SolveError(f"HiGHS was asked for solver={requested} but ran {ran}{why}{hint}")
