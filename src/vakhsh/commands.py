@@ -12,7 +12,8 @@ from rich.console import Console
 SUB_APPS = [("vakhsh.hydrology.cli", "inflows_app", "inflows")]
 # (module, function): modules that add plain commands to the app
 COMMAND_MODULES = ["vakhsh.run_cli", "vakhsh.ensemble.cli", "vakhsh.plan_cli",
-                   "vakhsh.report.commands", "vakhsh.app.cli", "vakhsh.sddp_cli"]
+                   "vakhsh.report.commands", "vakhsh.app.cli", "vakhsh.sddp_cli",
+                   "vakhsh.interop.cli"]
 
 
 def register(app: typer.Typer, reports_errors: Callable, console: Console) -> None:
