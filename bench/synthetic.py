@@ -303,6 +303,10 @@ def _pu(series: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
 def to_pypsa(system: System, water_unit: str = "m3s"):
     """The same system as a PyPSA network at fixed head (chained-reservoir pattern).
 
+    "m3s" is vakhsh's own export: the system written as a model folder, loaded and
+    translated by `vakhsh.interop.to_pypsa` (the translation `vakhsh export pypsa` uses);
+    "hm3" keeps this module's hand translation, a scaling knob.
+
     `water_unit` "m3s": water buses carry m3/s and stores hold (m3/s)*h (the default);
     "hm3": water buses carry hm3/h and stores hold hm3 (turbine efficiencies 1/0.0036 times
     larger). Same LP up to a scaling of the water columns; a knob to see how scaling matters.
@@ -311,6 +315,14 @@ def to_pypsa(system: System, water_unit: str = "m3s"):
 
     if water_unit not in ("m3s", "hm3"):
         raise ValueError(f"water_unit must be 'm3s' or 'hm3', not {water_unit!r}")
+    if water_unit == "m3s":
+        import tempfile
+
+        import vakhsh
+        from vakhsh.interop import to_pypsa as export
+
+        with tempfile.TemporaryDirectory() as tmp:
+            return export(vakhsh.load(write_vakhsh(system, Path(tmp) / "synthetic")))
     f = HM3_PER_M3S_HOUR if water_unit == "hm3" else 1.0   # water-bus units per m3/s
 
     s = system

@@ -45,7 +45,8 @@ def test_series_and_references_come_from_the_declarations():
 
 @pytest.fixture(scope="module")
 def every_kind(tmp_path_factory):
-    """toy-cascade (every kind) with a priced reach minimum, built and solved."""
+    """toy-cascade (every kind) with a priced reach minimum and a storage inflow, built and
+    solved."""
     import shutil
 
     import yaml
@@ -62,6 +63,8 @@ def every_kind(tmp_path_factory):
                                   tmp_path_factory.mktemp("kinds") / "toy"))
     raw = yaml.safe_load((folder / "model.yaml").read_text())
     raw["reaches"]["lower_river"]["shortfall_cost_usd_per_hm3"] = 100
+    for unit in raw["storage_units"].values():  # an inflow, hence a spill variable
+        unit["inflow_mw"] = 5.0
     (folder / "model.yaml").write_text(yaml.safe_dump(raw, sort_keys=False))
     net = vakhsh.load(folder, end="2024-11-01")
     assert all(len(net.tables[k.name]) for k in registry.KINDS)

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from vakhsh import __version__
-from vakhsh.cli import ensemble, inflows, models, plan, report, run, sddp, serve
+from vakhsh.cli import ensemble, inflows, interop, models, plan, report, run, sddp, serve
 from vakhsh.cli.console import console, err_console
 from vakhsh.cli.errors import Settings, reports_errors
 
@@ -61,6 +61,8 @@ COMMANDS = [
 for _name, _function, _options in COMMANDS:
     app.command(_name, **_options)(reports_errors(_function))
 app.add_typer(inflows.inflows_app, name="inflows")
+app.add_typer(interop.import_app, name="import")
+app.add_typer(interop.export_app, name="export")
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ import linopy
 
 from vakhsh.math.context import BuildConfig, BuildContext, HeadParameters
 from vakhsh.math.hydro import add_hydro
+from vakhsh.math.kirchhoff import add_kirchhoff
 from vakhsh.math.power import (
     add_generators,
     add_lines,
@@ -32,6 +33,7 @@ OPERATION = (
     add_unserved,
     add_storage_units,
     add_lines,
+    add_kirchhoff,
     add_markets,
 )
 BALANCES = (add_water_balances, add_power_balance)

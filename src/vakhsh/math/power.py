@@ -10,9 +10,14 @@ Generators run within `capacity_mw * capacity_factor` (curtailment allowed) and 
 up to `capacity_mw` from `from` to `to` (and `capacity_backward_mw`, default the same, the
 other way) and delivers `(1 - loss_fraction)` of it. Storage units:
 
-    soc[t] = soc[t-1] + h * (sqrt(eta) * charge[t] - discharge[t] / sqrt(eta))
+    soc[t] = soc[t-1] + h * (eta_store * charge[t] - discharge[t] / eta_dispatch
+                             + inflow[t] - spill[t])
 
-starting at `soc_initial_mwh` and ending at or above `soc_final_min_mwh`. Energy costs are
+(eta_store = eta_dispatch = sqrt(efficiency_roundtrip) unless the one-way pair is given;
+inflow and spill, 0 <= spill <= inflow, only with `inflow_mw`), starting at
+`soc_initial_mwh` (or, `soc_cyclic`, at the state after the last step), within
+[`soc_min_mwh`, `energy_mwh`] and ending at or above `soc_final_min_mwh`. A line with
+`x_ohm` also obeys Kirchhoff's voltage law (`vakhsh.math.kirchhoff`). Energy costs are
 MW times the step's hours times USD/MWh.
 """
 
@@ -76,6 +81,18 @@ def bus_load(ctx: BuildContext) -> xr.DataArray:
                                                   net.coord("buses")])
 
 
+def storage_efficiencies(net) -> tuple[xr.DataArray, xr.DataArray]:
+    """Charging and discharging efficiencies per unit: the one-way pair where given, else
+    the round trip split evenly (sqrt each way)."""
+    units = net.tables["storage_units"]
+    even = np.sqrt(units["efficiency_roundtrip"].astype(float))
+    store = units["efficiency_store"].astype(float).fillna(even)
+    dispatch = units["efficiency_dispatch"].astype(float).fillna(even)
+    dim = net.coord("storage_units")
+    return (xr.DataArray(store.to_numpy(), coords=[dim]),
+            xr.DataArray(dispatch.to_numpy(), coords=[dim]))
+
+
 def add_storage_units(ctx: BuildContext) -> None:
     if not ctx.has("storage_units"):
         return
@@ -86,9 +103,10 @@ def add_storage_units(ctx: BuildContext) -> None:
     charge = bounded_variable(ctx, "storage_charge_mw", "storage_units", power)
     discharge = bounded_variable(ctx, "storage_discharge_mw", "storage_units", power)
     energy = net.static("storage_units", "energy_mwh").broadcast_like(power)
-    lower = xr.zeros_like(power)
+    floor = units["soc_min_mwh"].to_numpy(dtype=float)
+    lower = xr.zeros_like(power) + floor
     if not ctx.config.elastic:
-        lower[{"time": -1}] = units["soc_final_min_mwh"].to_numpy()
+        lower[{"time": -1}] = np.maximum(floor, units["soc_final_min_mwh"].to_numpy())
     soc = bounded_variable(ctx, "storage_soc_mwh", "storage_units", energy, lower=lower)
     if ctx.config.elastic:
         # the end target as a row with a slack, so a diagnosis can name the unit
@@ -97,20 +115,36 @@ def add_storage_units(ctx: BuildContext) -> None:
                                   "storage_unit")
         ctx.add_con(soc.isel(time=-1) + slack >= units["soc_final_min_mwh"].to_numpy(),
                     name="storage_final")
-    eta = np.sqrt(net.static("storage_units", "efficiency_roundtrip"))
+    store, dispatch = storage_efficiencies(net)
+    cyclic = units["soc_cyclic"].fillna(False).to_numpy(dtype=bool)
     initial = xr.zeros_like(power)
-    initial[{"time": 0}] = units["soc_initial_mwh"].to_numpy()
-    ctx.add_con(soc_change(ctx, soc, charge, discharge, eta) == initial,
-                name="storage_soc_balance")
+    initial[{"time": 0}] = np.where(cyclic, 0.0, units["soc_initial_mwh"].to_numpy())
+    inflow = ctx.series("storage_units", "inflow_mw").transpose("time", "storage_unit")
+    change = soc_change(ctx, soc, charge, discharge, store, dispatch, cyclic)
+    if inflow.size and float(inflow.max()) > 0:
+        # inflow beyond what the unit can hold is spilled (PyPSA's StorageUnit spill)
+        spill = ctx.add_var(lower=0, upper=inflow.where(net.active("storage_units"), 0.0),
+                            coords=ctx.coords("storage_units"), name="storage_spill_mw")
+        change = change + ctx.hours * spill
+    ctx.add_con(change == initial + ctx.hours * inflow, name="storage_soc_balance")
     ctx.add_power(discharge, "storage_unit", units["bus"])
     ctx.add_power(charge, "storage_unit", units["bus"], sign=-1)
 
 
-def soc_change(ctx: BuildContext, soc, charge, discharge, eta):
-    """soc[t] - soc[t-1] - h * (eta * charge - discharge / eta), with soc[-1] left out
-    (the caller puts the initial state on the right-hand side)."""
-    return (soc - soc.shift(time=1).fillna(0) - ctx.hours * eta * charge
-            + ctx.hours * discharge / eta)
+def soc_change(ctx: BuildContext, soc, charge, discharge, store, dispatch=None, cyclic=None):
+    """soc[t] - soc[t-1] - h * (store * charge - discharge / dispatch), with soc[-1] left
+    out (the caller puts the initial state on the right-hand side) except for `cyclic`
+    units, whose soc[-1] is the state after the last step. `dispatch` None: `store`."""
+    dispatch = store if dispatch is None else dispatch
+    previous = soc.shift(time=1)
+    if cyclic is not None and np.any(cyclic):
+        wrap = xr.DataArray(np.asarray(cyclic, dtype=bool),
+                            coords=[soc.labels.indexes["storage_unit"]])
+        later = xr.DataArray(np.arange(soc.labels.sizes["time"]) > 0,
+                             coords=[soc.labels.indexes["time"]])
+        previous = soc.roll(time=1).where(later | wrap)
+    return (soc - previous.fillna(0) - ctx.hours * store * charge
+            + ctx.hours * discharge / dispatch)
 
 
 def add_lines(ctx: BuildContext) -> None:
@@ -123,7 +157,9 @@ def add_lines(ctx: BuildContext) -> None:
     # unset (infinite) backward limit: capacity_mw both ways
     backward_mw = ctx.series("lines", "capacity_backward_mw")
     backward_mw = backward_mw.where(np.isfinite(backward_mw), capacity).where(active, 0.0)
-    forward = bounded_variable(ctx, "line_forward_mw", "lines", capacity)
+    # a must-flow link sends at least min_flow_mw (while it exists)
+    must = ctx.series("lines", "min_flow_mw").where(active, 0.0).transpose("time", "line")
+    forward = bounded_variable(ctx, "line_forward_mw", "lines", capacity, lower=must)
     backward = bounded_variable(ctx, "line_backward_mw", "lines", backward_mw)
     keep = 1.0 - net.static("lines", "loss_fraction")
     ctx.add_power(forward, "line", lines["from"], sign=-1)

@@ -105,12 +105,20 @@ def audit_storage_units(net: Network, ds: xr.Dataset) -> Residual:
     h = net.step_hours
     soc = ds["storage_soc_mwh"].transpose("time", "storage_unit").to_pandas()
     start = soc.shift(1)
-    start.iloc[0] = units["soc_initial_mwh"]
-    eta = np.sqrt(units["efficiency_roundtrip"])
+    cyclic = units["soc_cyclic"].fillna(False).astype(bool)
+    start.iloc[0] = units["soc_initial_mwh"].where(~cyclic, soc.iloc[-1])
+    from vakhsh.math.power import storage_efficiencies
+
+    store, dispatch = (e.to_pandas() for e in storage_efficiencies(net))
     charge = ds["storage_charge_mw"].transpose("time", "storage_unit").to_pandas()
     discharge = ds["storage_discharge_mw"].transpose("time", "storage_unit").to_pandas()
-    residual = soc - start - h * (eta * charge - discharge / eta)
-    through = h * (charge.sum() + discharge.sum()) + units["soc_initial_mwh"] + 1.0
+    inflow = net.series["storage_units"]["inflow_mw"].transpose(
+        "time", "storage_unit").to_pandas()
+    spill = (ds["storage_spill_mw"].transpose("time", "storage_unit").to_pandas()
+             if "storage_spill_mw" in ds else 0.0 * inflow)
+    residual = soc - start - h * (store * charge - discharge / dispatch + inflow - spill)
+    through = (h * (charge.sum() + discharge.sum() + inflow.sum() + spill.sum())
+               + units["soc_initial_mwh"] + 1.0)
     return _worst(residual, through)
 
 

@@ -265,6 +265,38 @@ def check_storage_units(model: ParsedModel) -> list[Problem]:
     return problems
 
 
+def check_storage_efficiencies(model: ParsedModel) -> list[Problem]:
+    """One-way efficiencies come as a pair whose product is the round trip."""
+    problems = []
+    for cid, unit in _items(model, "storage_units"):
+        store, dispatch = unit.efficiency_store, unit.efficiency_dispatch
+        if (store is None) != (dispatch is None):
+            missing = "efficiency_dispatch" if dispatch is None else "efficiency_store"
+            problems.append(_p(f"storage_units.{cid}.{missing}", "required with "
+                               "efficiency_store and efficiency_dispatch given as a pair"))
+        elif store is not None and abs(store * dispatch - unit.efficiency_roundtrip) > \
+                1e-9 * max(1.0, unit.efficiency_roundtrip):
+            problems.append(_p(f"storage_units.{cid}.efficiency_roundtrip", "must equal "
+                               "efficiency_store * efficiency_dispatch",
+                               f"{unit.efficiency_roundtrip:g} != {store:g} * {dispatch:g}"))
+        if unit.soc_min_mwh > unit.energy_mwh:
+            problems.append(_p(f"storage_units.{cid}.soc_min_mwh", "exceeds energy_mwh",
+                               f"{unit.soc_min_mwh:g} > {unit.energy_mwh:g}"))
+    return problems
+
+
+def check_line_voltages(model: ParsedModel) -> list[Problem]:
+    """A reactance in ohm needs the voltage that makes it per unit."""
+    problems = []
+    buses = model.components["buses"]
+    for cid, line in _items(model, "lines"):
+        bus = buses.get(line.from_)
+        if line.x_ohm is not None and bus is not None and bus.v_nom_kv is None:
+            problems.append(_p(f"buses.{line.from_}.v_nom_kv", f"required: line {cid} has "
+                               "x_ohm (its per-unit reactance is x_ohm / v_nom_kv^2)"))
+    return problems
+
+
 def check_time(model: ParsedModel) -> list[Problem]:
     if model.time is None:
         return []
@@ -351,7 +383,7 @@ def check_stages(model: ParsedModel) -> list[Problem]:
 
 CHECKS: tuple[Check, ...] = (check_ids, check_references, check_water_graph, check_reservoirs,
                              check_hydro_plants, check_demands, check_storage_units, check_time,
-                             check_stages)
+                             check_stages, check_storage_efficiencies, check_line_voltages)
 
 
 def semantic_problems(model: ParsedModel) -> list[Problem]:

@@ -66,7 +66,7 @@ class Component(BaseModel):
 _TYPES: dict[str, Any] = {"id": str, "text": str, "number": NonNegative, "positive": Positive,
                           "finite": Finite, "fraction": Fraction,
                           "count": Annotated[int, Field(ge=0)], "date": datetime,
-                          "curve": Curve, "monthly": Monthly}
+                          "curve": Curve, "monthly": Monthly, "flag": bool}
 
 
 def annotation(f: registry.Field) -> Any:

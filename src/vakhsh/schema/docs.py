@@ -19,7 +19,8 @@ BEGIN, END = "<!-- fields:begin -->", "<!-- fields:end -->"
 TYPE_WORDS = {"id": "id", "text": "text", "number": "number ≥ 0", "positive": "number > 0",
               "finite": "number", "fraction": "fraction in [0, 1]",
               "count": "whole number ≥ 0", "date": "timestamp",
-              "curve": "[[storage_hm3, value], ...]", "monthly": "12 numbers ≥ 0"}
+              "curve": "[[storage_hm3, value], ...]", "monthly": "12 numbers ≥ 0",
+              "flag": "true or false"}
 
 
 def _type(f: Field) -> str:

@@ -35,8 +35,9 @@ class SameAs:
 #   curve   [[storage_hm3, value], ...], at least two points
 #   monthly 12 numbers >= 0, January first
 #   choice  one of `choices`
+#   flag    true or false
 TYPES = ("id", "text", "number", "positive", "finite", "fraction", "count", "date", "curve",
-         "monthly", "choice")
+         "monthly", "choice", "flag")
 
 
 @dataclass(frozen=True)
@@ -250,6 +251,8 @@ KINDS: tuple[Kind, ...] = (
         Field("country", "text", default=None, description="the country of the bus"),
         Field("voll_usd_per_mwh", "number", "USD/MWh", description="value of lost load: "
               "the price of unserved energy"),
+        Field("v_nom_kv", "positive", "kV", None, description="nominal voltage: the base of "
+              "the per-unit reactance of the lines that leave it (x_ohm / v_nom_kv^2)"),
     ), outputs=(
         Output("load_mw", "MW", "load at the bus"),
         Output("unserved_mw", "MW", "load not served", lp="unserved_mw"),
@@ -286,13 +289,28 @@ KINDS: tuple[Kind, ...] = (
               "start"),
         Field("soc_final_min_mwh", "number", "MWh", SameAs("soc_initial_mwh"),
               description="state of charge at the end at least this"),
+        Field("soc_min_mwh", "number", "MWh", 0.0, description="state of charge at every "
+              "step's end at least this"),
+        Field("soc_cyclic", "flag", "", False, description="the state of charge before the "
+              "first step is the one after the last (soc_initial_mwh is then ignored)"),
+        Field("efficiency_store", "fraction", "", None, description="energy stored per energy "
+              "drawn (none: sqrt(efficiency_roundtrip))"),
+        Field("efficiency_dispatch", "fraction", "", None, description="energy fed per "
+              "energy taken from storage (none: sqrt(efficiency_roundtrip))"),
+        Field("inflow_mw", "number", "MW", 0.0, series=True, description="energy flowing "
+              "into the store (a hydro reservoir's inflow in power units)"),
         _AVAILABLE,
     ), outputs=(
         Output("storage_charge_mw", "MW", "power drawn from the bus", lp="storage_charge_mw"),
         Output("storage_discharge_mw", "MW", "power fed to the bus", lp="storage_discharge_mw"),
         Output("storage_soc_mwh", "MWh", "state of charge at the end of the step",
                lp="storage_soc_mwh"),
-    ), size_field="power_mw", family="vakhsh.math.power"),
+        Output("storage_spill_mw", "MW", "inflow spilled (at most inflow_mw)",
+               lp="storage_spill_mw", when="a storage unit has an inflow"),
+    ), size_field="power_mw", family="vakhsh.math.power",
+        rules=("`efficiency_store` and `efficiency_dispatch` come together; their product is "
+               "`efficiency_roundtrip`",
+               "`soc_min_mwh` at most `energy_mwh`")),
     Kind("lines", "line", "power", "a transmission link between two buses, either way", (
         Field("from_", "id", alias="from", references=("buses",), description="one end"),
         Field("to", "id", references=("buses",), description="the other end"),
@@ -303,12 +321,21 @@ KINDS: tuple[Kind, ...] = (
               "trade regimes; none: capacity_mw)"),
         Field("loss_fraction", "fraction", "", 0.0, description="share of what is sent that "
               "does not arrive"),
+        Field("min_flow_mw", "number", "MW", 0.0, series=True, description="power sent from "
+              "`from` to `to` at least this (a must-flow link)"),
+        Field("x_ohm", "positive", "ohm", None, description="series reactance: lines with one "
+              "form the AC network, whose flows obey Kirchhoff's voltage law (none: a "
+              "transport link)"),
+        Field("r_ohm", "number", "ohm", None, description="series resistance, kept for "
+              "export; the linearised power flow does not use it"),
         _AVAILABLE,
     ), outputs=(
         Output("line_forward_mw", "MW", "power sent from `from` to `to`", lp="line_forward_mw"),
         Output("line_backward_mw", "MW", "power sent from `to` to `from`",
                lp="line_backward_mw"),
-    ), size_field="capacity_mw", family="vakhsh.math.power"),
+    ), size_field="capacity_mw", family="vakhsh.math.power",
+        rules=("a line with `x_ohm` needs `v_nom_kv` on its `from` bus",
+               "`min_flow_mw` at most the line's capacity_mw")),
     Kind("markets", "market", "power", "outside the model: a price at which a bus may sell "
          "or buy", (
              Field("bus", "id", references=("buses",), description="the bus that trades"),
