@@ -32,7 +32,6 @@ import argparse
 import json
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -216,12 +215,7 @@ def write_cobre(case: dict, folder: Path, iterations: int, blocks: str) -> None:
         "bus": {"deficit_segments": [{"depth_mw": None, "cost": case["voll"]}],
                 "excess_cost": small},
         "line": {"exchange_cost": small},
-        "hydro": {k: small for k in (
-            "spillage_cost", "turbined_cost", "diversion_cost",
-            "storage_violation_below_cost", "filling_target_violation_cost",
-            "turbined_violation_below_cost", "outflow_violation_below_cost",
-            "outflow_violation_above_cost", "generation_violation_below_cost",
-            "evaporation_violation_cost", "water_withdrawal_violation_cost")},
+        "hydro": dict.fromkeys(("spillage_cost", "turbined_cost", "diversion_cost", "storage_violation_below_cost", "filling_target_violation_cost", "turbined_violation_below_cost", "outflow_violation_below_cost", "outflow_violation_above_cost", "generation_violation_below_cost", "evaporation_violation_cost", "water_withdrawal_violation_cost"), small),
         "non_controllable_source": {"curtailment_cost": small},
     })
     dump("stages.json", {

@@ -33,7 +33,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from synthetic import generate, write_vakhsh  # noqa: E402
+from synthetic import generate, write_vakhsh
 
 V_NOM_KV = 220.0
 

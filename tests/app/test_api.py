@@ -7,9 +7,9 @@ import json
 
 import pytest
 import xarray as xr
+from tests.app.helpers import wait_for
 from typer.testing import CliRunner
 
-from tests.app.helpers import wait_for
 from vakhsh.cli import app
 
 

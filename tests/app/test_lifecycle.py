@@ -135,8 +135,8 @@ def test_listening_beyond_loopback_warns_that_there_is_no_authentication(tmp_pat
     import uvicorn
     from typer.testing import CliRunner
 
-    from vakhsh.cli.serve import is_loopback
     from vakhsh.cli import app
+    from vakhsh.cli.serve import is_loopback
 
     assert is_loopback("127.0.0.1") and is_loopback("localhost") and is_loopback("::1")
     assert not is_loopback("0.0.0.0") and not is_loopback("192.0.2.1")

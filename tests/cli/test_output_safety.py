@@ -37,6 +37,8 @@ from tests.outputs_cases import (
     snapshot,
     user_folder,
 )
+from typer.testing import CliRunner
+
 from vakhsh.cli import app
 
 NO_MODEL = "no-such-model"

@@ -16,9 +16,9 @@ import pytest
 import xarray as xr
 
 import vakhsh
-from vakhsh.hydrology.member import with_member
 from vakhsh.errors import ModelError, VakhshError
 from vakhsh.hydrology.ensemble import write_ensemble
+from vakhsh.hydrology.member import with_member
 from vakhsh.network import embedded_datasets, load_network
 
 TOY = embedded_datasets()["toy-cascade"]

@@ -14,9 +14,9 @@ import xarray as xr
 from typer.testing import CliRunner
 
 import vakhsh
-from vakhsh.hydrology.member import with_member
 from vakhsh.cli.inflows import inflows_app
 from vakhsh.hydrology.ensemble import read_ensemble
+from vakhsh.hydrology.member import with_member
 
 runner = CliRunner()
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 import pandas as pd
 import pypsa
 import pytest
+from tests.test_run_cli import vakhsh as run_cli
 
 import vakhsh
 from vakhsh.interop import to_pypsa
 from vakhsh.interop.export import ExportError
-from tests.test_run_cli import vakhsh as run_cli
 
 from .conftest import pypsa_optimum
 from .test_from_pypsa import meshed

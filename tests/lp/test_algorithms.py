@@ -61,8 +61,8 @@ def test_presets_reach_the_same_optimum_with_the_algorithm_asked_for(toy):
 def test_a_silent_fallback_fails_loudly():
     ran = algorithm_ran(MISMATCH_LOG, None)
     assert ran == "simplex"
-    with pytest.raises(SolveError, match="asked for solver=hipo but ran simplex.*"
-                       "highspy-extras"):
+    with pytest.raises(SolveError, match=r"asked for solver=hipo but ran simplex.*"
+                       r"highspy-extras"):
         check_algorithm("hipo", ran, MISMATCH_LOG)
     with pytest.raises(SolveError, match="asked for solver=simplex but ran hipo"):
         check_algorithm("simplex", "hipo", "Hipo: Solved\n")

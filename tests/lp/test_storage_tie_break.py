@@ -22,8 +22,8 @@ import pytest
 import vakhsh
 from vakhsh.math.context import BuildConfig
 from vakhsh.math.water import reservoirs_downstream
-from vakhsh.solve.heads import FixedHead
 from vakhsh.pipeline import Operation, run
+from vakhsh.solve.heads import FixedHead
 
 REL = 1e-9
 

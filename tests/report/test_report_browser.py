@@ -47,9 +47,9 @@ def page():
 @pytest.fixture(scope="module")
 def central_asia_report(tmp_path_factory) -> Path:
     from vakhsh.network import load_network
+    from vakhsh.pipeline import optimise
     from vakhsh.report.html import write_report
     from vakhsh.solve.options import SolveOptions
-    from vakhsh.pipeline import optimise
 
     results = optimise(load_network("central-asia", end="2024-11-01"), SolveOptions())
     folder = results.to_folder(tmp_path_factory.mktemp("runs") / "ca")

@@ -77,8 +77,8 @@ def test_a_line_that_comes_in_during_the_run_says_from_when(edit_model):
 
 
 def test_pakistan_has_no_price_in_the_grid(central_asia):
-    from vakhsh.solve.options import SolveOptions
     from vakhsh.pipeline import optimise
+    from vakhsh.solve.options import SolveOptions
 
     net = load_network("central-asia", end="2024-11-01")
     results = optimise(net, SolveOptions())

@@ -15,10 +15,10 @@ import pandas as pd
 import pytest
 
 from vakhsh.network import load_network
+from vakhsh.pipeline import optimise
 from vakhsh.results import metrics
 from vakhsh.results.islands import bus_sources, lines_in_service, supplied_buses
 from vakhsh.solve.options import SolveOptions
-from vakhsh.pipeline import optimise
 
 LINE_FROM = "2025-01-01"
 END = "2025-03-01"

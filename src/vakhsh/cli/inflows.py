@@ -126,7 +126,7 @@ def by_month_table(path: Path) -> Table:
     """Per calendar month and gauge: target and achieved mean, std and lag-1."""
     from vakhsh.hydrology.stats import ensemble_stats
 
-    da, target, attrs = _read_with_targets(path)
+    da, target, _attrs = _read_with_targets(path)
     achieved = ensemble_stats(da)
     table = Table(title=f"{path.name}: by calendar month (target / achieved)")
     for col in ("gauge", "month", "mean m3/s", "std m3/s", "lag-1"):

@@ -58,10 +58,10 @@ def run(
     """Optimise water and power together and write the audited results."""
     from vakhsh.network import load_network
     from vakhsh.outputs import check_file, output_folder
-    from vakhsh.solve.lp_file import LP_KIND, lp_comment
-    from vakhsh.solve.heads import HEAD_MODELS
-    from vakhsh.solve.options import SolveOptions
     from vakhsh.pipeline import optimise
+    from vakhsh.solve.heads import HEAD_MODELS
+    from vakhsh.solve.lp_file import LP_KIND, lp_comment
+    from vakhsh.solve.options import SolveOptions
 
     if head not in HEAD_MODELS:
         raise bad_option("--head", f"must be one of {', '.join(HEAD_MODELS)}", head)

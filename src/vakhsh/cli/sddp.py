@@ -66,9 +66,8 @@ def sddp(
     horizon; cuts on reservoir storage and every other state) and simulates it on
     the ensemble's members. `vakhsh sddp simulate MODEL --policy DIR --inflows
     OTHER.nc` simulates a saved policy out of sample."""
-    from vakhsh.sddp import SDDPOptions
+    from vakhsh.sddp import SDDPOptions, simulate_policy
     from vakhsh.sddp import sddp as train_policy
-    from vakhsh.sddp import simulate_policy
 
     started = time.perf_counter()
     simulating = len(model) == 2 and model[0] == SIMULATE

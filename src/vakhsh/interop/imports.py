@@ -551,7 +551,7 @@ def _stores(t: _Translator, buses: dict[str, str], time: dict) -> None:
         if not np.all(high == high[0]):
             t.bad(c, name, "e_max_pu", "a time-varying maximum has no vakhsh counterpart")
             continue
-        if len(low) > 1 and not np.all(low[:-1] == low[0]) or (low < 0).any():
+        if (len(low) > 1 and not np.all(low[:-1] == low[0])) or (low < 0).any():
             t.bad(c, name, "e_min_pu", "only a constant minimum >= 0 (its last step may "
                   "differ: the end target) has a vakhsh counterpart")
             continue

@@ -30,9 +30,11 @@ import xarray as xr
 
 from vakhsh.errors import SolveError
 from vakhsh.math.build import new_context, set_objective
+from vakhsh.math.fpha import FPHA_POWER
 from vakhsh.math.power import bus_load
 from vakhsh.math.water import STORAGE
 from vakhsh.network import Network
+from vakhsh.pipeline import Operation, build_cases, optimise, run
 from vakhsh.results.audit import audit, require_passed
 from vakhsh.results.dataset import COPIED, DUALS, assemble
 from vakhsh.results.metrics import costs_usd
@@ -46,8 +48,6 @@ from vakhsh.rolling.slices import (
     window_parameters,
 )
 from vakhsh.rolling.spec import RollingSpec, Window
-from vakhsh.math.fpha import FPHA_POWER
-from vakhsh.pipeline import Operation, build_cases, optimise, run
 from vakhsh.solve.head import fixed_parameters
 from vakhsh.solve.heads import HeadModel, exact_energy, head_model, with_fpha_power
 from vakhsh.solve.options import SolveOptions
@@ -145,7 +145,7 @@ class CoarseValues:
         solution = run(Operation(coarse, heads), options)
         ctx = solution.formulation.cases[0]
         ds = solution.results[0].dataset
-        water = ds["water_value_usd_per_hm3"] if "water_value_usd_per_hm3" in ds else None
+        water = ds.get("water_value_usd_per_hm3", None)
         soc = (-ctx.con("storage_soc_balance").dual if ctx.has_con("storage_soc_balance")
                else None)
         return cls(coarse, water, soc, ds.get("storage_hm3"), ds.get("storage_soc_mwh"),

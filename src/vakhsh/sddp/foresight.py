@@ -25,8 +25,8 @@ Say = Callable[[str], None]
 def perfect_foresight(run, say: Say | None = None) -> pd.DataFrame:
     """One row per simulated member: `cost_usd` and `winter_deficit_gwh_<bus>` of its
     deterministic LP (NaN where that LP is infeasible), index `member`."""
-    from vakhsh.sddp.simulate import member_network
     from vakhsh.pipeline import optimise
+    from vakhsh.sddp.simulate import member_network
 
     say = say or (lambda _m: None)
     sim = run.simulation

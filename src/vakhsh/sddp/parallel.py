@@ -20,16 +20,16 @@ reproducible for a given number of workers, not across numbers.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import subprocess
 import sys
 import traceback
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from typing import Any
 
 import numpy as np
-
-from multiprocessing.connection import Connection
 
 from vakhsh.sddp.highs_stage import StageInfeasible, StageProblem
 
@@ -173,10 +173,8 @@ def serve(conn) -> None:
     except EOFError:
         return
     except BaseException:  # noqa: BLE001 - reported to the main process, which raises
-        try:
+        with contextlib.suppress(OSError):
             conn.send(("error", traceback.format_exc()))
-        except OSError:
-            pass
 
 
 class _Worker:
@@ -192,10 +190,8 @@ class _Worker:
         for s, problem in enumerate(self.problems):  # scaled before any cut, as the main's
             problem.fix_state(self.initial)
             self.noise.apply(problem, s, 0)
-            try:
+            with contextlib.suppress(StageInfeasible):
                 problem.solve()
-            except StageInfeasible:
-                pass
         for s, xi in payload.risk_sets:
             self.problems[s].add_risk_row(xi)
         for s, intercept, slope, outcome in payload.cuts:

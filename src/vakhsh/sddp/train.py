@@ -25,7 +25,7 @@ import numpy as np
 from vakhsh.errors import SolveError
 from vakhsh.sddp.highs_stage import StageInfeasible, StageSolution
 from vakhsh.sddp.model import SDDPModel, add_risk_set
-from vakhsh.sddp.parallel import FAILED, WorkerPool, blocks
+from vakhsh.sddp.parallel import WorkerPool, blocks
 from vakhsh.sddp.risk import risk_value
 from vakhsh.sddp.stopping import Iteration, StoppingRule
 
@@ -198,7 +198,7 @@ def train(model: SDDPModel, rules: list[StoppingRule], progress: OnIteration | N
             model.pool = None
 
 
-def _train(trainer: Trainer, rules: list[StoppingRule], progress: Progress | None
+def _train(trainer: Trainer, rules: list[StoppingRule], progress: OnIteration | None
            ) -> TrainingLog:
     model = trainer.model
     log = TrainingLog()

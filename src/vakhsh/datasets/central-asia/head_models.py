@@ -32,8 +32,8 @@ RESERVOIR, PLANT = "nurek", "nurek_hpp"
 def solve(model: str | Path = "central-asia") -> dict:
     """{head: Results} of the scenario under each head model."""
     from vakhsh.network.load import load_network
-    from vakhsh.solve.options import SolveOptions
     from vakhsh.pipeline import optimise
+    from vakhsh.solve.options import SolveOptions
 
     net = load_network(model, scenario=SCENARIO)
     return {head: optimise(net, SolveOptions(head=head)) for head in HEADS}
