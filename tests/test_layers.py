@@ -31,7 +31,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("results",),
     ("pipeline",),
     ("report",),
-    ("plan", "ensemble", "sddp", "rolling"),
+    ("plan", "ensemble", "sddp", "rolling", "interop"),
     ("cli", "app", "datasets", ""),
 )
 # packages of one layer that may import each other (top: the command line and the facade)

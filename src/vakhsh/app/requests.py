@@ -25,7 +25,7 @@ class RunRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True,
                               json_schema_extra={"examples": [{
                                   "model": "toy-cascade", "scenario": "dry",
-                                  "end": "2025-04-01", "step": "1D", "head": "fixed",
+                                  "end": "2025-04-01", "step": "1D", "head": "auto",
                                   "set": {"reservoirs.upper.storage_initial_hm3": 1500}}]})
 
     model: str = Field(description="An embedded model or a model folder in the workdir.",
@@ -35,8 +35,10 @@ class RunRequest(BaseModel):
     start: str | None = Field(None, max_length=40, description="First step, e.g. 2024-10-01.")
     end: str | None = Field(None, max_length=40, description="End (exclusive).")
     step: str | None = Field(None, max_length=20, description="Step: 1h, 3h, 1D, 7D.")
-    head: Literal["fixed", "iterate"] = Field("fixed", description="fixed | iterate "
-                                              "(successive LP on the head).")
+    head: Literal["auto", "fixed", "iterate", "fpha"] = Field(
+        "auto", description="auto (the CLI's default: the convex head-dependent production "
+        "model where a plant's data allow, fixed head elsewhere) | fixed | iterate "
+        "(successive LP on the head) | fpha (every plant with a tailwater).")
     overrides: dict[str, Any] = Field(default_factory=dict, alias="set",
                                       max_length=MAX_OVERRIDES,
                                       description="Fields by dotted path, applied like a "
