@@ -175,55 +175,88 @@ def _gwh(d: dict) -> str:
     return f"{d['p50']:,.0f} / {d['p90']:,.0f} / {d['worst']:,.0f}"
 
 
+def _musd(value: float) -> str:
+    return f"{value / 1e6:,.0f}"
+
+
+def _checks(run: dict) -> str:
+    if not run["checks"]:
+        return "none (no statistical gap under a risk measure)"
+    return "; ".join(f"it. {c['iteration']}: {c['gap']:.1%} (sampled mean "
+                     f"{_musd(c['simulated_mean_usd'])} ± {_musd(c['ci95_usd'])})"
+                     for c in run["checks"])
+
+
 def markdown(fig: dict) -> str:
-    base, glacier, cvar = fig["runs"]["base"], fig["runs"]["glacier"], fig["runs"]["base-cvar"]
+    runs = fig["runs"]
+    base, glacier, cvar = runs["base"], runs["glacier"], runs["base-cvar"]
+    labels = {"base": "today, expectation", "glacier": f"glacier loss ({GLACIER}), "
+              "expectation", "base-cvar": f"today, {RISK_AVERSE}"}
     lines = [
         f"Written by `python bench/central_asia_sddp.py --members {fig['members']} "
         f"--iterations {fig['iterations']} --gap-period {fig['gap_period']} "
         f"--gap-replications {fig['gap_replications']} --workers {fig['workers']} "
         f"--write-docs` (vakhsh {fig['version']}, {fig['cpu_s_total'] / 60:.1f} CPU minutes "
-        f"for the three policies); every figure below is an output of that command.",
+        f"in all, load average {fig['load_start'][0]:.1f} at the start); every figure "
+        "below is an output of that command. Money in million USD.",
         "",
-        f"**Tajik winter deficit** (unserved energy plus net imports, October–March, GWh; "
-        f"P50 / P90 / worst over the {base['members']} members):",
+        "**Training.** Gap checks sample "
+        f"{fig['gap_replications']} paths of the stage-wise independent tree; the members' "
+        "mean is the policy simulated on the ensemble's own "
+        f"{base['members']} years.",
         "",
-        "| climate | SDDP policy | perfect foresight, same members | policy's lower bound and "
-        "gap |",
-        "|---|---:|---:|---|",
+        "| policy | iterations, stopped by | lower bound | statistical gap at the checks | "
+        "members' mean ± 95 % | CPU s |",
+        "|---|---|---:|---|---:|---:|",
     ]
-    for label, run in (("today (base)", base), (f"glacier loss ({GLACIER})", glacier)):
-        gap = (f"{run['last_gap']:.1%} at iteration {run['last_check']['iteration']}"
-               if run["last_gap"] is not None else "not checked")
-        pf = run.get("perfect_foresight", {}).get("winter_deficit_gwh")
-        lines.append(f"| {label} | {_gwh(run['winter_deficit_gwh'])} | "
-                     f"{_gwh(pf) if pf else 'n/a'} | "
-                     f"{run['lower_bound_usd'] / 1e6:,.0f} M USD, gap {gap} |")
+    for name, run in runs.items():
+        lines.append(f"| {labels[name]} | {run['iterations']}, {run['stopped_by']} | "
+                     f"{_musd(run['lower_bound_usd'])} | {_checks(run)} | "
+                     f"{_musd(run['simulated_mean_usd'])} ± "
+                     f"{_musd(run['simulated_ci95_usd'])} | {run['cpu_s_main']:,.0f} |")
+    lines += [
+        "",
+        f"**Tajik winter deficit** (bus {BUS}: unserved energy plus net imports, "
+        "October–March, GWh; P50 / P90 / worst over the members) and cost (mean / worst):",
+        "",
+        "| climate | deficit, SDDP policy | deficit, perfect foresight | cost, policy | "
+        "cost, perfect foresight |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name in ("base", "glacier"):
+        run = runs[name]
+        pf = run["perfect_foresight"]
+        lines.append(f"| {labels[name].split(',')[0]} | {_gwh(run['winter_deficit_gwh'])} | "
+                     f"{_gwh(pf['winter_deficit_gwh'])} | "
+                     f"{_musd(run['cost_usd']['mean'])} / {_musd(run['cost_usd']['worst'])} "
+                     f"| {_musd(pf['cost_usd']['mean'])} / {_musd(pf['cost_usd']['worst'])} "
+                     "|")
     lines += ["", "**Water values** at the median simulated storage at the end of each "
-              "month (USD per hm³, base policy; the last month has no cost-to-go):", "",
-              "| month | " + " | ".join(RESERVOIRS) + " |", "|---|" + "---:|" * len(RESERVOIRS)]
-    months = list(next(iter(base["water_value_usd_per_hm3"].values())))
-    for m in months:
+              "month (USD per hm³; the last month has no cost-to-go):", "",
+              "| end of month | " + " | ".join(f"{r}, today | {r}, glacier loss"
+                                               for r in RESERVOIRS) + " |",
+              "|---|" + "---:|" * (2 * len(RESERVOIRS))]
+    for m in base["water_value_usd_per_hm3"][RESERVOIRS[0]]:
         lines.append(f"| {m} | " + " | ".join(
-            f"{base['water_value_usd_per_hm3'][r][m]:,.0f}" for r in RESERVOIRS) + " |")
+            f"{base['water_value_usd_per_hm3'][r][m]:,.0f} | "
+            f"{glacier['water_value_usd_per_hm3'][r][m]:,.0f}" for r in RESERVOIRS) + " |")
     lines += ["", f"**Risk aversion** (`{RISK_AVERSE}` against `expectation`, today's "
-              "climate, same members):", "",
+              "climate, the same members):", "",
               "| | expectation | " + RISK_AVERSE + " |", "|---|---:|---:|"]
+    for key, day in (("autumn_storage_hm3", AUTUMN[1]), ("end_storage_hm3", "30 Sep")):
+        for r in RESERVOIRS:
+            lines.append(f"| {r} storage on {day}, P50 (P10) hm³ | "
+                         f"{base[key][r]['p50']:,.0f} ({base[key][r]['p10']:,.0f}) | "
+                         f"{cvar[key][r]['p50']:,.0f} ({cvar[key][r]['p10']:,.0f}) |")
     for r in RESERVOIRS:
-        lines.append(f"| {r} storage on {AUTUMN[1]}, P50 (P10) hm³ | "
-                     f"{base['autumn_storage_hm3'][r]['p50']:,.0f} "
-                     f"({base['autumn_storage_hm3'][r]['p10']:,.0f}) | "
-                     f"{cvar['autumn_storage_hm3'][r]['p50']:,.0f} "
-                     f"({cvar['autumn_storage_hm3'][r]['p10']:,.0f}) |")
-    for r in RESERVOIRS:
-        lines.append(f"| {r} July–August release, mean m³/s | "
+        lines.append(f"| {r} July–August release (turbines + spill), mean m³/s | "
                      f"{base['summer_release_m3s'][r]:,.0f} | "
                      f"{cvar['summer_release_m3s'][r]:,.0f} |")
-    lines.append(f"| Tajik winter deficit P50 / P90 / worst GWh | "
+    lines.append(f"| Tajik winter deficit P50 / P90 / worst, GWh | "
                  f"{_gwh(base['winter_deficit_gwh'])} | {_gwh(cvar['winter_deficit_gwh'])} |")
-    lines.append(f"| cost mean / worst M USD | {base['cost_usd']['mean'] / 1e6:,.0f} / "
-                 f"{base['cost_usd']['worst'] / 1e6:,.0f} | "
-                 f"{cvar['cost_usd']['mean'] / 1e6:,.0f} / "
-                 f"{cvar['cost_usd']['worst'] / 1e6:,.0f} |")
+    lines.append(f"| cost mean / worst | {_musd(base['cost_usd']['mean'])} / "
+                 f"{_musd(base['cost_usd']['worst'])} | {_musd(cvar['cost_usd']['mean'])} / "
+                 f"{_musd(cvar['cost_usd']['worst'])} |")
     return "\n".join(lines)
 
 
