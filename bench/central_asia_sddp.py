@@ -190,6 +190,8 @@ def _checks(run: dict) -> str:
 
 
 def markdown(fig: dict) -> str:
+    from vakhsh.sddp.stage_build import END_TARGET_PENALTY
+
     runs = fig["runs"]
     base, glacier, cvar = runs["base"], runs["glacier"], runs["base-cvar"]
     labels = {"base": "today, expectation", "glacier": f"glacier loss ({GLACIER}), "
@@ -234,6 +236,15 @@ def markdown(fig: dict) -> str:
                      f"{_musd(run['cost_usd']['mean'])} / {_musd(run['cost_usd']['worst'])} "
                      f"| {_musd(pf['cost_usd']['mean'])} / {_musd(pf['cost_usd']['worst'])} "
                      "|")
+    lines += ["", "**End-of-September targets missed** (the shortfall is priced at "
+              f"{END_TARGET_PENALTY:,.0f} USD per hm³ in the cost; mean / worst over the "
+              "members, hm³, reservoirs where a member fell short):", "",
+              "| policy | shortfall |", "|---|---|"]
+    for name, run in runs.items():
+        short = run["end_shortfall_hm3"]
+        text = "; ".join(f"{rid} {d['mean']:,.0f} / {d['worst']:,.0f}"
+                         for rid, d in short.items()) or "none"
+        lines.append(f"| {labels[name]} | {text} |")
     lines += ["", "**Water values** at the median simulated storage at the end of each "
               "month (USD per hm³; the last month has no cost-to-go):", "",
               "| end of month | " + " | ".join(f"{r}, today | {r}, glacier loss"
