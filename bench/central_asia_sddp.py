@@ -1,6 +1,6 @@
 """The Central Asia answers of issue 11, from SDDP runs on the embedded model.
 
-    python bench/central_asia_sddp.py [--members 25] [--iterations 50] [--workers 1]
+    python bench/central_asia_sddp.py [--members 25] [--iterations 30] [--workers 1]
         [--out bench/out/central-asia-sddp] [--write-docs]
     python bench/central_asia_sddp.py --docs-only    # docs/sddp.md from the recorded figures
 
@@ -284,7 +284,7 @@ def write_docs(fig: dict) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--members", type=int, default=25)
-    parser.add_argument("--iterations", type=int, default=50)
+    parser.add_argument("--iterations", type=int, default=30)
     parser.add_argument("--gap-period", type=int, default=10)
     parser.add_argument("--gap-replications", type=int, default=25)
     parser.add_argument("--workers", type=int, default=1)
