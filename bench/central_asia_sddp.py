@@ -205,6 +205,11 @@ def markdown(fig: dict) -> str:
         f"three policies, load average {fig['load_start'][0]:.1f} at the start); every figure "
         "below is an output of that command. Money in million USD.",
         "",
+    ]
+    if fig.get("commit"):
+        lines += [f"These figures were made at commit {fig['commit']}: {fig['commit_note']}",
+                  ""]
+    lines += [
         "**Training.** Gap checks sample "
         f"{fig['gap_replications']} paths of the stage-wise independent tree; the members' "
         "mean is the policy simulated on the ensemble's own "
