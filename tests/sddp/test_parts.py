@@ -141,3 +141,22 @@ def test_stage_problems_solve_after_a_multithreaded_highs_solve(tmp_path, helper
                                                          tmp_path / "e.nc"))
     model = build_sddp_model(net, inflows, SDDPOptions(gap=None))  # solves every stage
     assert model.problems[0].failures == [] and model.problems[0].retries == 0
+
+
+def test_a_gap_check_due_at_the_iteration_limit_still_runs(tmp_path, helpers):
+    """Training stopped by its iteration limit at an iteration where the statistical gap
+    is due still reports that gap (the last policy's, not one from `period` earlier)."""
+    from vakhsh.sddp.inflows import load_inflows
+    from vakhsh.sddp.model import build_sddp_model
+    from vakhsh.sddp.options import SDDPOptions
+    from vakhsh.sddp.train import train
+
+    net = load_network("toy-cascade", start="2024-10-01", end="2024-12-01")
+    inflows = load_inflows(net, helpers.monthly_ensemble(net, np.array([0.6, 1.4]),
+                                                         tmp_path / "e.nc"))
+    model = build_sddp_model(net, inflows, SDDPOptions(gap=None))
+    log = train(model, [IterationLimit(4), StatisticalGap(1e-12, replications=3, period=2)])
+    assert log.stopped_by == "iteration_limit" and len(log.iterations) == 4
+    checked = [it.iteration for it in log.iterations if it.simulated_mean_usd is not None]
+    assert checked == [2, 4]
+    assert log.iterations[-1].gap is not None

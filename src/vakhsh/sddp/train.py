@@ -216,8 +216,10 @@ def _train(trainer: Trainer, rules: list[StoppingRule], progress: OnIteration | 
                           cpu_s=time.process_time() - cpu0,
                           cuts=sum(len(c) for c in model.cuts), solves=trainer.solves)
         log.iterations.append(entry)
-        stop = next((rule.name for rule in rules if rule.should_stop(log.iterations, trainer)),
-                    None)
+        # every rule is asked (no short cut): a gap check due at the last iteration runs
+        # even when the iteration limit ends training there, so the final gap is known
+        stops = [rule.name for rule in rules if rule.should_stop(log.iterations, trainer)]
+        stop = stops[0] if stops else None
         # a simulation inside a rule took time: the entry reports the time after it
         entry.time_s, entry.cpu_s = time.perf_counter() - wall0, time.process_time() - cpu0
         entry.solves = trainer.solves
