@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: demo test lint install install-test chromium clean
+.PHONY: demo test lint mutate install install-test chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,5 +40,12 @@ test: install-test
 	$(BIN)/ruff check src tests bench
 	$(BIN)/python -m pytest -n 2 tests
 
+# mutation testing of the metrics, the audit and a math family ([tool.mutmut] in
+# pyproject.toml); slow (about half an hour of CPU), not part of `make test`
+mutate: install-test
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	nice -n 15 $(BIN)/mutmut run --max-children 2
+	$(BIN)/mutmut results
+
 clean:
-	rm -rf $(VENV) runs build *.egg-info src/*.egg-info
+	rm -rf $(VENV) runs build *.egg-info src/*.egg-info mutants

@@ -1,7 +1,7 @@
 """The layers of docs/ARCHITECTURE.md, checked on every module's imports (read with ast).
 
     errors, version < outputs < schema < network < hydrology < math < solve < results
-      < pipeline < report < plan | ensemble | sddp | rolling < cli | app | datasets | vakhsh
+      < pipeline < report < plan | ensemble | sddp | rolling | interop < cli | app | datasets | vakhsh
 
 (`vakhsh` is the package's own `__init__`, the facade `vakhsh.load`/`vakhsh.optimise`.)
 

@@ -8,6 +8,8 @@ without cftime.
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import xarray as xr
@@ -15,6 +17,7 @@ from typer.testing import CliRunner
 
 import vakhsh
 from vakhsh.cli.inflows import inflows_app
+from vakhsh.cli.root import app
 from vakhsh.hydrology.ensemble import read_ensemble
 from vakhsh.hydrology.member import with_member
 
@@ -52,6 +55,9 @@ def test_a_1000_year_ensemble_opens_with_plain_xarray_and_runs_from_its_far_end(
     with xr.open_dataset(path) as ds:
         assert ds.sizes["time"] == 12_000
         assert ds["time"].attrs["month_origin"] == "2024-10-01"
+        # cftime is in the venv (netCDF4 brings it): an axis only it could decode would
+        # open as cftime objects (dtype object) rather than fail
+        assert ds["time"].dtype.kind in "iu", ds["time"].dtype
         last = ds["inflow_m3s"].sel(member=1).isel(time=slice(-12, None)).load()
     # vakhsh reads the axis as month starts, to September 3024
     da = read_ensemble(path)
@@ -66,3 +72,15 @@ def test_a_1000_year_ensemble_opens_with_plain_xarray_and_runs_from_its_far_end(
     results = vakhsh.optimise(net)
     assert results.summary()["provenance"]["inflows"]["years"] == [1000, 1000]
     assert results.audit.passed
+    # and the same from the command line: `vakhsh run --inflows long.nc --member 1
+    # --member-year 1000` writes an audited run whose summary names the member's years
+    out = tmp_path / "run"
+    done = runner.invoke(app, ["run", "toy-cascade", "--inflows", str(path), "--member", "1",
+                               "--member-year", "1000", "--no-report", "--out", str(out)],
+                         env={"COLUMNS": "200"})
+    assert done.exit_code == 0, done.output
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["audit"]["passed"] is True
+    assert summary["provenance"]["inflows"]["years"] == [1000, 1000]
+    assert summary["provenance"]["inflows"]["member"] == 1
+    assert summary["objective_usd"] == results.summary()["objective_usd"]

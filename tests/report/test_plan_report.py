@@ -87,8 +87,9 @@ def test_plan_report_is_rebuilt_from_plan_json(plan_folder, page_text):
 
     again = render_plan_report(json.loads((plan_folder / "plan.json").read_text()))
     # the two lines that say when the page was written
-    strip = lambda t: re.sub(r"Written by vakhsh on .*? s\.|<!-- vakhsh-output:.*?-->", "",  # noqa: E731
-                             t)
+    def strip(text):
+        return re.sub(r"Written by vakhsh on .*? s\.|<!-- vakhsh-output:.*?-->", "", text)
+
     assert strip(_outside_svg(again)) == strip(_outside_svg(page_text))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from vakhsh.errors import AuditError
-from vakhsh.results.audit import audit, require_passed
+from vakhsh.results.audit import Residual, audit, require_passed
 
 STEP = "2025-01-15"
 
@@ -147,3 +147,72 @@ def test_the_pipeline_refuses_results_that_fail_their_audit():
         run(Corrupting(net, FixedHead()))
     solution = run(Operation(net, FixedHead()))  # the same strategy, uncorrupted, passes
     assert solution.results[0].audit.passed
+
+
+# ---------------------------------------------------------------- residuals by hand
+# The model of tests/results/test_metrics.py, whose every flow is known: 185 days; bus B
+# runs gb at 90 MW against its load 50, the line 30 it sends and 10 MW of exports; 20 m3/s
+# flow into reservoir r (5 hm3, fixed) and all of it spills.
+DAY = "2025-06-01"
+HAND_DAYS = 185
+
+
+@pytest.fixture(scope="module")
+def hand(tmp_path_factory):
+    from tests.lp.conftest import solve_folder, write_model
+    from tests.results.test_metrics import HAND, SERIES
+
+    folder = write_model(tmp_path_factory.mktemp("audit"), HAND, SERIES, name="hand",
+                         start="2025-03-31", end="2025-10-02", step="1D")
+    return solve_folder(folder)
+
+
+def test_the_energy_residual_is_relative_to_the_bus_s_throughput(hand):
+    """gb 5 MW high on one day: 120 MWh too much at B that day. B's throughput is half the
+    sum of |terms| over the horizon: 24 h * (184 days * 180 MW + 185 MW) / 2 = 399,660 MWh."""
+    ds = _corrupted(hand, "generator_p_mw", generator="gb", time=DAY)
+    report = audit(hand.net, ds, 1e-6)
+    assert report.energy.where == f"B at {DAY} 00:00"
+    assert report.energy.absolute == pytest.approx(120.0, rel=1e-6)
+    assert report.energy.relative == pytest.approx(120.0 / 399_660.0, rel=1e-6)
+    assert report.water.relative < 1e-9 and report.storage_units == Residual(0.0, 0.0, "")
+    assert not report.passed
+
+
+def test_the_water_residual_is_relative_to_the_reservoir_s_throughput(hand):
+    """r's storage 5 hm3 high on one day: +5 hm3 that day, -5 the next; reported at the
+    first. r's throughput: 0.0864 * 20 m3/s * 185 days + 5 hm3 initial = 324.68 hm3."""
+    ds = _corrupted(hand, "storage_hm3", reservoir="r", time=DAY)
+    report = audit(hand.net, ds, 0.02)
+    assert report.water.where == f"r at {DAY} 00:00"
+    assert report.water.absolute == pytest.approx(5.0, rel=1e-6)
+    assert report.water.relative == pytest.approx(5.0 / 324.68, rel=1e-6)
+    assert report.energy.relative < 1e-9
+    assert report.passed  # 1.5 % is within a 2 % tolerance
+    assert not audit(hand.net, ds, 0.015).passed
+
+
+def test_a_junction_residual_is_relative_to_its_throughput(hand):
+    """dt draws 5 m3/s more at j on one day than arrived there: 0.432 hm3, against j's
+    throughput 0.0864 * (20 * 185 + 5) m3/s-days = 320.112 hm3 (departures, the larger)."""
+    ds = _corrupted(hand, "withdrawal_m3s", water_demand="dt", time=DAY)
+    report = audit(hand.net, ds, 1e-6)
+    assert report.water.where == f"j at {DAY} 00:00"
+    assert report.water.absolute == pytest.approx(5 * 0.0864, rel=1e-6)
+    assert report.water.relative == pytest.approx(5 * 0.0864 / (0.0864 * 3705), rel=1e-6)
+
+
+def test_the_audit_in_summary_json_names_every_residual(hand):
+    """summary.json's `audit` block: each residual under its own key, the tolerance, and
+    passed; for the energy case above."""
+    ds = _corrupted(hand, "generator_p_mw", generator="gb", time=DAY)
+    block = audit(hand.net, ds, 1e-6).as_dict()
+    assert set(block) == {"water_max_residual_hm3", "water_max_relative", "water_worst",
+                          "energy_max_residual_mwh", "energy_max_relative", "energy_worst",
+                          "storage_unit_max_residual_mwh", "tolerance_relative", "passed"}
+    assert block["energy_max_residual_mwh"] == pytest.approx(120.0, rel=1e-6)
+    assert block["energy_max_relative"] == pytest.approx(120.0 / 399_660.0, rel=1e-6)
+    assert block["energy_worst"] == f"B at {DAY} 00:00"
+    assert block["water_max_residual_hm3"] < 1e-9 and block["water_max_relative"] < 1e-9
+    assert block["storage_unit_max_residual_mwh"] == 0.0
+    assert block["tolerance_relative"] == 1e-6 and block["passed"] is False

@@ -159,6 +159,32 @@ def test_winter_deficit_clips_the_season_s_sum_not_each_step(tmp_path):
         per_day_gwh(6))
 
 
+def test_winter_deficit_counts_only_the_winter_s_unserved_energy(tmp_path):
+    """A lone bus short by 10 MW on 31 March (winter) and on 1 April (not): its winter
+    deficit is one day's 0.24 GWh, October-April's two days' 0.48 GWh. (On the model
+    above unserved energy falls in winter only, so a deficit that summed unserved energy
+    over the whole run passed every test: mutmut found it.)"""
+    from tests.lp.conftest import solve_folder, write_model
+
+    folder = write_model(tmp_path, {
+        "buses": {"A": {"country": "TJ", "voll_usd_per_mwh": 1000}},
+        "loads": {"la": {"bus": "A", "p_mw": 20}},
+        "generators": {"ga": {"bus": "A", "capacity_mw": 10,
+                              "marginal_cost_usd_per_mwh": 10}}},
+        start="2025-03-31", end="2025-04-02", step="1D")
+    results = solve_folder(folder)
+    net, ds = results.net, results.dataset
+    np.testing.assert_allclose(ds["unserved_mw"].sel(bus="A").values, [10, 10], atol=1e-9)
+    assert m.winter_deficit_gwh(net, ds)["A"] == pytest.approx(per_day_gwh(10))
+    assert m.winter_deficit_gwh(net, ds, m.WINTER_AND_APRIL)["A"] == pytest.approx(
+        per_day_gwh(20))
+    assert m.winter_deficit_by_year(net, ds).loc["2024/25 (part)", "A"] == pytest.approx(
+        per_day_gwh(10))
+    assert m.unserved_gwh(net, ds, m.VEGETATION)["A"] == pytest.approx(per_day_gwh(10))
+    assert results.summary()["energy"]["winter_deficit_gwh"]["A"] == pytest.approx(
+        per_day_gwh(10))
+
+
 def test_winter_deficit_by_hydrological_year(hand):
     table = m.winter_deficit_by_year(hand.net, hand.dataset)
     assert list(table.index) == ["2024/25 (part)", "2025/26 (part)"]

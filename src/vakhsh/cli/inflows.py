@@ -98,10 +98,10 @@ def generate(
 
 
 def _read_with_targets(path: Path):
-    from vakhsh.hydrology.ensemble import open_ensemble
+    from vakhsh.hydrology.ensemble import open_inflows
     from vakhsh.hydrology.stats import MonthlyStats
 
-    with open_ensemble(path) as ds:
+    with open_inflows(path) as ds:
         da = ds["inflow_m3s"].load().astype(float)
         attrs = dict(ds.attrs)
         if "target_mean_m3s" in ds:

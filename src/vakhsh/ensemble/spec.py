@@ -288,9 +288,9 @@ def check_against_model(spec: EnsembleSpec, raw_model: dict[str, Any]) -> Ensemb
 
 def _file_members(path: Path, problems: list[Problem], file: str) -> list[int]:
     try:
-        from vakhsh.hydrology.ensemble import open_ensemble
+        from vakhsh.hydrology.ensemble import open_inflows
 
-        with open_ensemble(path) as ds:
+        with open_inflows(path) as ds:
             return [int(m) for m in ds["member"].values]
     except ModuleNotFoundError:
         problems.append(Problem(file, "inflows", "vakhsh.hydrology is not installed"))

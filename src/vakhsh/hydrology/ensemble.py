@@ -1,5 +1,8 @@
 """Inflow ensembles: the DataArray, its netCDF file, seeding and reading one member back.
 
+(Not `vakhsh.ensemble`, which runs batches of model runs; see "Words" in
+docs/ARCHITECTURE.md. Names here say "inflows" where a reader could confuse the two.)
+
 An ensemble is an ``xarray.DataArray`` named ``inflow_m3s`` with dims
 ``(member, time, catchment)``: ``member`` = 0..M-1, ``time`` = month starts, values are
 monthly mean flows in m3/s. Its attrs record ``method``, ``seed``, ``climate``, ``units``,
@@ -145,8 +148,8 @@ def _attr(v):
     return v
 
 
-def open_ensemble(path: str | Path) -> xr.Dataset:
-    """Open an ensemble file as a Dataset (``inflow_m3s`` plus any ``target_*``), checking
+def open_inflows(path: str | Path) -> xr.Dataset:
+    """Open an inflow ensemble file as a Dataset (``inflow_m3s`` plus any ``target_*``), checking
     its structure: the variable and its dims, a ``member`` coordinate of distinct whole
     numbers, distinct catchment names, a time axis of month starts (see `month_axis`).
     netCDF4/HDF5 and netCDF3 files are both read."""
@@ -230,7 +233,7 @@ def _distinct(path: Path, name: str, values: list) -> None:
 
 def read_ensemble(path: str | Path) -> xr.DataArray:
     """The ensemble DataArray ``(member, time, catchment)``, loaded into memory."""
-    with open_ensemble(path) as ds:
+    with open_inflows(path) as ds:
         da = ds[NAME].load().astype(float)
     return da.transpose("member", "time", "catchment")
 
@@ -241,7 +244,7 @@ def load_member(path: str | Path, member: int) -> pd.DataFrame:
     Index: month-start timestamps (``time``, as stored: checked by the caller); columns:
     catchment ids; values: m3/s. ``member`` is the value of the ``member`` coordinate.
     """
-    with open_ensemble(path) as ds:
+    with open_inflows(path) as ds:
         members = [int(m) for m in ds["member"].values]
         if member not in members:
             known = f"0..{len(members) - 1}" if members == list(range(len(members))) \

@@ -422,7 +422,3 @@ def costs_usd(net, ds: Results) -> dict[str, float]:
         "market_export_revenue": -h * total(ds["market_export_mw"], price, "market"),
     }
     return {kind: costs[kind] for kind in COST_KINDS}  # every kind the math declares
-
-
-def total_cost_usd(costs: Mapping[str, float]) -> float:
-    return float(sum(costs.values()))
