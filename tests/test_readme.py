@@ -60,7 +60,7 @@ def followed(tmp_path_factory):
 
 
 def test_every_command_of_using_it_succeeds_in_order(followed):
-    home, done = followed
+    _home, done = followed
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
     assert "Traceback" not in done.stderr
     # bash -x echoes each command as it starts: all of them ran, in the README's order
@@ -85,6 +85,9 @@ def test_what_the_commands_wrote(followed):
     assert len(member) == 1, sorted(p.name for p in (home / "runs").iterdir())
     inflows = json.loads((member[0] / "summary.json").read_text())["provenance"]["inflows"]
     assert inflows["member"] == 7 and inflows["years_in_file"] == 50
+    # and said which years of the member the run uses (issue 17)
+    assert (f"inflows: ens.nc member 7, year {inflows['years'][0]} of 50 (its months "
+            f"{inflows['months']})") in done.stdout
     assert (home / "plans/dry/plan.json").is_file()
     manifest = json.loads((home / "ens/ensemble.json").read_text())
     assert len(manifest["runs"]) == 4  # scenario [base, dry] x member [0, 1]
