@@ -148,3 +148,51 @@ def test_listening_beyond_loopback_warns_that_there_is_no_authentication(tmp_pat
     loud = CliRunner().invoke(app, ["serve", "--workdir", str(tmp_path / "b"), "--host",
                                     "0.0.0.0"])
     assert loud.exit_code == 0 and "no authentication" in loud.output
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def serve_refused(workdir, cwd=None) -> str:
+    """`vakhsh serve --workdir WORKDIR` (in `cwd`): exit 2, a message, no traceback."""
+    import os
+
+    from typer.testing import CliRunner
+
+    from vakhsh.cli import app
+
+    here = os.getcwd()
+    os.chdir(cwd or here)
+    try:
+        result = CliRunner().invoke(app, ["serve", "--workdir", str(workdir), "--port",
+                                          str(free_port())])
+    finally:
+        os.chdir(here)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and "vakhsh: error:" in result.output
+    return " ".join(result.output.split())
+
+
+def test_workdir_the_working_directory_a_file_and_a_read_only_parent(tmp_path):
+    from tests.outputs_cases import ReadOnly, snapshot
+
+    # the working directory, holding a user's files: refused, untouched
+    (tmp_path / "notes.txt").write_text("mine")
+    before = snapshot(tmp_path)
+    assert "did not write" in serve_refused(".", cwd=tmp_path)
+    assert snapshot(tmp_path) == before
+    # a file where the folder should be
+    assert "not a folder" in serve_refused(tmp_path / "notes.txt")
+    assert snapshot(tmp_path) == before
+    # a folder it may not write in: named, nothing made
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    with ReadOnly(locked):
+        text = serve_refused(locked / "work")
+        assert f"cannot write in {locked}" in text and "--workdir" in text
+        assert list(locked.iterdir()) == []

@@ -1,7 +1,7 @@
 """Every command that writes, against every way its output path can be wrong.
 
 For each command (run, plan, ensemble, frontier, sddp, sddp simulate, compare, report,
-inflows generate and run --write-lp) and each case:
+inflows generate, run --write-lp, import pypsa and export pypsa) and each case:
 
 - a user's folder (or file) already at the path: exit 2, the way out named, and the
   folder byte for byte as it was;
@@ -81,7 +81,25 @@ def inputs(tmp_path_factory) -> dict[str, Path]:
                   "1", "--no-report", "--out", root / "sddp")
     assert done.exit_code == 0, done.output
     runs["policy"] = root / "sddp" / "policy"
+    # a PyPSA network, for `import pypsa` (a power-only one: an exported model's
+    # multi-port turbine links are refused on import, docs/pypsa.md)
+    runs["network"] = power_network(root / "network.nc")
     return {"spec": spec, "analytic": analytic, **runs}
+
+
+def power_network(path: Path) -> Path:
+    """Two buses, a line, hydro, gas and a load over a day, written by PyPSA itself."""
+    import pandas as pd
+    import pypsa
+
+    n = pypsa.Network(snapshots=pd.date_range("2025-01-01", periods=24, freq="h"))
+    n.add("Bus", ["north", "south"], v_nom=220)
+    n.add("Line", "north_south", bus0="north", bus1="south", s_nom=300, x=10, r=1)
+    n.add("Generator", "hydro", bus="north", p_nom=500, marginal_cost=5)
+    n.add("Generator", "gas", bus="south", p_nom=400, marginal_cost=60)
+    n.add("Load", "city", bus="south", p_set=450)
+    n.export_to_netcdf(path)
+    return path
 
 
 @dataclass(frozen=True)
@@ -138,6 +156,15 @@ COMMANDS = [
             lambda i, m, o: ["run", m, "--end", "2024-10-03", "--no-report", "--write-lp",
                              o, "--out", str(Path(o).parent / f"run-{Path(o).name}")],
             kill=("vakhsh.outputs", "prepend_comment", None, 1, False)),
+    Command("import pypsa", "folder",
+            lambda i, m, o: ["import", "pypsa", i["network"], "--out", o],
+            model="",  # reads a PyPSA network, not a model
+            kill=("vakhsh.interop.imports", "write_imported", None, 1, False),
+            fresh="model.yaml", marker="model"),
+    Command("export pypsa", "file",
+            lambda i, m, o: ["export", "pypsa", m, *SHORT, "--out", o],
+            model="central-asia",  # toy-cascade's delayed reach has no PyPSA equivalent
+            kill=("xarray", "to_netcdf", "module.Dataset", 1, False)),
     Command("compare", "file",
             lambda i, m, o: ["compare", i["base"], i["dry"], "--out", o],
             model="",  # reads run folders, not a model
@@ -145,7 +172,7 @@ COMMANDS = [
 ]
 BY_NAME = {c.name: c for c in COMMANDS}
 FILE_NAMES = {"inflows generate": "ens.nc", "run --write-lp": "winter.mps",
-              "compare": "compare.html"}
+              "compare": "compare.html", "export pypsa": "ca.nc"}
 
 
 def model_for(command: Command, inputs) -> str:
@@ -156,6 +183,8 @@ def bogus(command: Command, inputs) -> dict:
     """Inputs that cannot be read, to show that the output path is checked first."""
     if command.name == "compare":
         return {**inputs, "base": "no-such-run", "dry": "no-such-run-either"}
+    if command.name == "import pypsa":
+        return {**inputs, "network": "no-such-run.nc"}
     return inputs
 
 

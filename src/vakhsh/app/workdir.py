@@ -63,12 +63,18 @@ class Workdir:
         root = Path(root).expanduser().resolve()
         check_workdir(root)
         work = cls(root)
-        if not (root / MARKER).is_file():
-            root.mkdir(parents=True, exist_ok=True)
-            (root / MARKER).write_text(json.dumps({"kind": KIND, "written_by":
-                                                   "vakhsh serve"}) + "\n", encoding="utf-8")
-        for folder in (work.models, work.runs, work.jobs, work.staging):
-            folder.mkdir(parents=True, exist_ok=True)
+        try:
+            if not (root / MARKER).is_file():
+                root.mkdir(parents=True, exist_ok=True)
+                (root / MARKER).write_text(json.dumps({"kind": KIND, "written_by":
+                                                       "vakhsh serve"}) + "\n",
+                                           encoding="utf-8")
+            for folder in (work.models, work.runs, work.jobs, work.staging):
+                folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # a read-only parent or disk: a message, not a traceback
+            where = Path(exc.filename).parent if exc.filename else root
+            raise WorkdirError(f"{root}: cannot write in {where} ({exc.strerror or exc}); "
+                               "give --workdir a folder you may write in") from None
         work.clear_staging()
         return work
 

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from vakhsh.cli.console import console
 from vakhsh.cli.progress import RunsBar, status
+from vakhsh.report.terminal import print_table
 
 # the aggregate rows shown in the terminal; every row is in aggregates.csv
 SHOWN = ("cost_usd", "objective", "aral_inflow_hm3", "winter_unserved_gwh", "shortage_hm3")
@@ -135,7 +136,7 @@ def print_aggregates(result, console: Console, limit: int = 24) -> None:
         name = r["metric"] + (f"/{r['key']}" if r["key"] else "") + f" [{unit}]"
         cells = [f"{r[c] / scale:,.0f}" for c in ("mean", "p10", "p50", "p90", "worst")]
         table.add_row(name, *cells, *([r["worst_run"]] if wide else []))
-    console.print(table)
+    print_table(table, console)
     if len(rows) > limit:
         console.print(f"... and {len(rows) - limit} more rows in aggregates.csv")
 
@@ -153,4 +154,4 @@ def print_frontier(front, console: Console) -> None:
     for _, r in front.table.iterrows():
         table.add_row(str(r["point"]), f"{r['epsilon'] / sx:,.2f}", f"{r['x'] / sx:,.2f}",
                       f"{r['y'] / sy:,.2f}", f"{r['cost_usd'] / 1e6:,.2f}", str(r["status"]))
-    console.print(table)
+    print_table(table, console)

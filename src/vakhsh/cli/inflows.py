@@ -15,6 +15,7 @@ from vakhsh.cli.console import console
 from vakhsh.cli.errors import reports_errors
 from vakhsh.cli.progress import status
 from vakhsh.hydrology.errors import InflowError
+from vakhsh.report.terminal import print_table
 
 inflows_app = typer.Typer(
     name="inflows",
@@ -185,5 +186,5 @@ def stats(
     """Table of target against achieved statistics of an ensemble file."""
     tables = [stats_table(file)] + ([by_month_table(file)] if by_month else [])
     for table in tables:
-        console.print(table)
+        print_table(table, console)
 

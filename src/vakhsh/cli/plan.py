@@ -16,6 +16,7 @@ from vakhsh.cli.console import console
 from vakhsh.cli.errors import bad_option
 from vakhsh.cli.options import default_model
 from vakhsh.cli.progress import status
+from vakhsh.report.terminal import print_table
 
 
 def _years(text: str | None) -> tuple[int, ...] | None:
@@ -134,7 +135,7 @@ def print_plan(result, console: Console) -> None:
         table.add_column(str(year), justify="right")
     for cid, by in d["builds"].items():
         table.add_row(cid, *[f"{by[str(y)]:,.0f}" for y in d["years"]])
-    console.print(table)
+    print_table(table, console)
     if result.ranking is not None:
         table = Table(title="Ranking (annual; cost M$/yr, B/C added alone and removed from "
                       "the plan, LCOE $/MWh), sorted by B/C added", title_justify="left")
@@ -146,7 +147,7 @@ def print_plan(result, console: Console) -> None:
             table.add_row(row.candidate, f"{row.size_mw:,.0f}", f"{row.annual_cost_usd / 1e6:,.2f}",
                           _num(row.bc_added), _num(row.bc_removed), f"{row.npv_usd / 1e6:,.1f}",
                           _num(row.lcoe_usd_per_mwh, 1), f"{row.winter_energy_gwh:,.0f}")
-        console.print(table)
+        print_table(table, console)
     if d["average_year_plan"]:
         a = d["average_year_plan"]
         regret = a["regret_usd_per_year"] / 1e6

@@ -16,6 +16,7 @@ from vakhsh.cli.console import console, print_warnings
 from vakhsh.cli.errors import bad_option
 from vakhsh.cli.options import default_model
 from vakhsh.cli.progress import status
+from vakhsh.report.terminal import print_table
 
 RUN_KIND = "run"
 
@@ -123,6 +124,7 @@ def print_summary(results, console: Console) -> None:
         gap = solve.get("head_energy_gap") or 0.0
         console.print(f"head: FPHA for {', '.join(solve['fpha'])}, fixed head elsewhere; "
                       f"exact-vs-LP hydro energy gap {gap:+.3%}", highlight=False)
+    print_table(costs_table(s["costs_usd"], s["objective_usd"]), console)
     energy = s["energy"]
     table = Table(title="Energy by bus (GWh)", title_justify="left")
     for col in ("bus", "load", "hydro", "unserved", "winter unserved", "winter net import",
@@ -135,7 +137,7 @@ def print_summary(results, console: Console) -> None:
                       f"{energy['winter_unserved_gwh'][bus]:,.1f}",
                       f"{energy['winter_net_import_gwh'][bus]:,.0f}",
                       f"{energy['winter_deficit_gwh'][bus]:,.0f}")
-    console.print(table)
+    print_table(table, console)
     if energy["export_gwh"]:
         trade = ", ".join(f"{m} export {energy['export_gwh'][m]:,.0f} / import "
                           f"{energy['import_gwh'][m]:,.0f} GWh" for m in energy["export_gwh"])
@@ -147,7 +149,7 @@ def print_summary(results, console: Console) -> None:
             table.add_column(col, justify="left" if col == "demand" else "right")
         for did, got in water["delivered_hm3"].items():
             table.add_row(did, f"{got:,.0f}", f"{water['shortage_hm3'][did]:,.1f}")
-        console.print(table)
+        print_table(table, console)
     if water["sink_inflow_hm3"]:
         sinks = ", ".join(f"{k} {v:,.0f} hm³" for k, v in water["sink_inflow_hm3"].items())
         console.print(f"to sinks: {sinks}", highlight=False)
@@ -157,3 +159,16 @@ def print_summary(results, console: Console) -> None:
                   f"(relative {audit['water_max_relative']:.1e}), energy residual "
                   f"{audit['energy_max_residual_mwh']:.2e} MWh (relative "
                   f"{audit['energy_max_relative']:.1e})", highlight=False)
+
+
+def costs_table(costs_usd: dict[str, float], objective_usd: float) -> Table:
+    """summary.json's `costs_usd` (vakhsh.results.metrics.costs_usd), every kind, in the
+    order of the objective; market revenue is negative. The kinds sum to the total."""
+    table = Table(title="Costs (M USD)", title_justify="left")
+    table.add_column("kind")
+    table.add_column("M USD", justify="right")
+    for kind, usd in costs_usd.items():
+        table.add_row(kind.replace("_", " "), f"{usd / 1e6:,.1f}")
+    table.add_section()
+    table.add_row("total", f"{objective_usd / 1e6:,.1f}")
+    return table

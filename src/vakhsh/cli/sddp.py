@@ -15,6 +15,7 @@ from rich.table import Table
 from vakhsh.cli.console import console
 from vakhsh.cli.errors import bad_option
 from vakhsh.cli.progress import status
+from vakhsh.report.terminal import print_table
 
 SIMULATE = "simulate"
 
@@ -150,7 +151,7 @@ def print_sddp_summary(s: dict, console: Console) -> None:
         if bus in pf:
             table.add_row(f"{bus}, perfect foresight",
                           *(f"{pf[bus][k]:,.0f}" for k in ("p10", "p50", "p90", "worst")))
-    console.print(table)
+    print_table(table, console)
     audit = s["audit"]
     verdict = "[green]passed[/green]" if audit["passed"] else "[red]FAILED[/red]"
     console.print(f"audit {verdict} on {audit['members_passed']}/{audit['members']} members: "

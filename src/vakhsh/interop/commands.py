@@ -58,12 +58,13 @@ def export_pypsa(model: str, out: str | Path, overwrite: bool = False,
 
     _require_pypsa()
     out = Path(out)
+    # what is at the path first (a folder, a user's file, a read-only parent), then its name
+    check_file(out, EXPORT_KIND, overwrite=overwrite, option="--out")
     if out.suffix.lower() != ".nc":
         from vakhsh.errors import ModelError
 
         raise ModelError([Problem(str(out), "", "the exported network is a netCDF file: "
                                   "give --out NETWORK.nc")])
-    check_file(out, EXPORT_KIND, overwrite=overwrite, option="--out")
     net = load_network(model, scenario=scenario, start=start, end=end, step=step)
     n = to_pypsa(net)
     with output_file(out, EXPORT_KIND, overwrite=overwrite, option="--out") as tmp:

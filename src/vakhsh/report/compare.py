@@ -29,6 +29,7 @@ from vakhsh.report.style import (
     new_figure,
     shade_winter_dates,
 )
+from vakhsh.report.terminal import print_table
 
 COMPARE_FILE = "compare.html"
 COMPARE_KIND = "compare"
@@ -80,7 +81,7 @@ def print_comparison(table: pd.DataFrame, console: Console) -> None:
         out.add_column(str(column), justify="right")
     for metric, row in table.iterrows():
         out.add_row(str(metric), *[_cell(v) for v in row])
-    console.print(out)
+    print_table(out, console)
 
 
 def _cell(value) -> str:

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from vakhsh.network import Network
+from vakhsh.report.terminal import print_table
 
 
 @dataclass
@@ -200,4 +201,4 @@ def show_network(net: Network, console: Console) -> None:
             table.add_column(column.name, justify="right" if right else "left")
         for row in shown.rows:
             table.add_row(*[cell_text(v, c) for v, c in zip(row, shown.columns, strict=True)])
-        console.print(table)
+        print_table(table, console)
