@@ -11,6 +11,7 @@ What maps, component by component (PyPSA attribute -> vakhsh field):
   `p_max_pu * p_nom` and sells at it up to `-p_min_pu * p_nom`;
 - Load -> loads (`p_set`);
 - Line -> lines with `x_ohm` (`x`), `r_ohm`, `capacity_mw` = `s_nom * s_max_pu`: KVL;
+  a line between DC buses takes its resistance `r` as `x_ohm` (PyPSA's DC power flow);
 - Link (two ports) -> lines without reactance: forward `p_nom * p_max_pu`, backward
   `-p_nom * p_min_pu` where negative, `min_flow_mw` where positive, loss `1 - efficiency`;
 - StorageUnit -> storage_units (`p_nom`, `max_hours`, `efficiency_store`,
@@ -418,19 +419,30 @@ def _lines(t: _Translator, buses: dict[str, str]) -> None:
     _extendable(t, c, lines, "s_nom_extendable")
     t.check(c, lines, "type", lambda s: s.fillna("").astype(str) != "", "line types are not "
             "supported: give x (and r) in ohm")
-    t.check(c, lines, "x", lambda s: ~(s.astype(float) > 0), "must be > 0 (ohm)")
-    carrier = t.n.buses["carrier"]
-    t.check(c, lines, "bus0", lambda s: carrier.reindex(s).to_numpy() == "DC",
-            "lines between DC buses (KVL on resistance) are not supported: use Links")
+    # PyPSA's linear power flow: AC lines by reactance x, lines between DC buses by
+    # resistance r (DC sub-networks); the same KVL, so a DC line's r becomes its x_ohm
+    dc = (t.n.buses["carrier"].reindex(lines["bus0"]).to_numpy() == "DC")
+    ac_lines, dc_lines = lines[~dc], lines[dc]
+    t.check(c, ac_lines, "x", lambda s: ~(s.astype(float) > 0), "must be > 0 (ohm)")
+    t.check(c, dc_lines, "r", lambda s: ~(s.astype(float) > 0), "must be > 0 (ohm) on a line "
+            "between DC buses (its KVL weighs flows by r)")
+    if len(dc_lines):
+        t.warnings.append(f"lines: {len(dc_lines)} between DC buses take their resistance r "
+                          "as x_ohm (PyPSA's DC power flow)")
     cap = t.dense("Line", "s_max_pu", lines.index) * lines["s_nom"].astype(float)
     section = t.model.setdefault("lines", {})
-    for name, row in lines.iterrows():
-        if name in {p.path.split(".")[1] for p in t.problems if p.path.startswith("lines.")}:
+    bad = {p.path.split(".")[1] for p in t.problems if p.path.startswith("lines.")}
+    for (name, row), is_dc in zip(lines.iterrows(), dc, strict=True):
+        if name in bad:
             continue
         vid = t.new_id("Line", name)
-        section[vid] = {"from": buses[row["bus0"]], "to": buses[row["bus1"]],
-                        "capacity_mw": t.value(c, "capacity_mw", vid, cap[name].to_numpy()),
-                        "x_ohm": _plain(row["x"]), "r_ohm": _plain(row.get("r", 0.0))}
+        fields = {"from": buses[row["bus0"]], "to": buses[row["bus1"]],
+                  "capacity_mw": t.value(c, "capacity_mw", vid, cap[name].to_numpy())}
+        if is_dc:
+            fields["x_ohm"] = _plain(row["r"])
+        else:
+            fields.update(x_ohm=_plain(row["x"]), r_ohm=_plain(row.get("r", 0.0)))
+        section[vid] = fields
 
 
 def _links(t: _Translator, buses: dict[str, str]) -> None:
