@@ -177,16 +177,16 @@ def main(argv=None) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             folder = meshed_folder(buses, reservoirs, steps, Path(tmp) / "kvl")
             for r in range(a.repeat):
-                for runner in (lambda: run_vakhsh(folder, "cycles"),
-                               lambda: run_vakhsh(folder, "angles"),
-                               lambda: run_pypsa(folder)):
-                    out = runner()
+                for tool, formulation in (("vakhsh", "cycles"), ("vakhsh", "angles"),
+                                          ("pypsa", None)):
+                    out = run_vakhsh(folder, formulation) if tool == "vakhsh" \
+                        else run_pypsa(folder)
                     out.update(size=f"{buses}x{reservoirs}x{steps}", repeat=r, load=_load())
                     rows.append(out)
                     print(json.dumps(out), flush=True)
     if a.readme is not None:
         command = "python bench/bench_kvl.py " + " ".join(
-            (argv if argv is not None else sys.argv[1:]))
+            argv if argv is not None else sys.argv[1:])
         write_readme(a.readme, _table(rows, command, load_before, _load()))
     return 0
 

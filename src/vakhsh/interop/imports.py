@@ -327,7 +327,7 @@ def _water(t: _Translator, buses: dict[str, str], time: dict) -> dict[str, float
         for name in water_buses(n)[:5]:
             t.bad("buses", name, "carrier", "water buses are read only from networks that "
                   "vakhsh export pypsa wrote (n.meta['vakhsh'])", "water")
-        return {}
+        raise ImportProblem(t.problems)
     reader = WaterReader(t, n, time)
     used = reader.read(buses)
     power = n.copy()

@@ -75,7 +75,7 @@ class WaterReader:
     # ---- the whole side ----
     def read(self, buses: dict[str, str]) -> dict[str, list[str]]:
         n, t = self.n, self.t
-        gens, links, loads, stores = n.generators, n.links, n.loads, n.stores
+        gens, links, stores = n.generators, n.links, n.stores
         release = self._of(links, "release", "bus0")
         delivered = set(self._of(links, "withdrawal", "bus0")["bus1"])
         release_of = dict(zip(release["bus1"], release.index.map(str), strict=True))
@@ -321,7 +321,7 @@ class WaterReader:
                 ("Store", n.stores, ("bus",)), ("StorageUnit", n.storage_units, ("bus",)),
                 ("Line", n.lines, ("bus0", "bus1")),
                 ("Link", n.links, tuple(c for c in n.links.columns
-                                        if c == "bus0" or c[:3] == "bus" and c[3:].isdigit()))):
+                                        if c[:3] == "bus" and c[3:].isdigit()))):
             used = set(self.used.get(component, []))
             for name, row in table.iterrows():
                 if str(name) in used:
