@@ -2,7 +2,7 @@
 
 As shipped they carry what vakhsh has no counterpart for (extendable sizes, a CO2 limit,
 standing losses, weightings unequal to the step): the import names every such attribute.
-ac-dc-meshed with its sizes fixed at PyPSA's own optimum and without the CO2 limit fits
+ac-dc-meshed with its sizes fixed as shipped and without the CO2 limit fits
 (AC lines with KVL on x, DC lines with KVL on r, converters and a DC link as Links,
 wind series): vakhsh matches PyPSA's optimum on it to 1e-6.
 """
@@ -48,15 +48,12 @@ def test_storage_hvdc_as_shipped_names_its_weightings(tmp_path):
 
 
 def fixed_ac_dc_meshed() -> pypsa.Network:
-    """ac-dc-meshed with every extendable size fixed at PyPSA's optimum of the example
-    as shipped (CO2 limit included), then the CO2 limit removed."""
+    """ac-dc-meshed with every extendable size fixed at its shipped value (`p_nom`,
+    `s_nom`: gas plants large enough to serve every load) and without the CO2 limit."""
     n = read_network(DATA / "ac-dc-meshed")
-    pypsa_optimum(n)
     for component, attr in (("generators", "p_nom"), ("links", "p_nom"),
                             ("lines", "s_nom")):
-        table = getattr(n, component)
-        table[attr] = table[f"{attr}_opt"]
-        table[f"{attr}_extendable"] = False
+        getattr(n, component)[f"{attr}_extendable"] = False
     n.remove("GlobalConstraint", n.global_constraints.index)
     return n
 
