@@ -184,10 +184,10 @@ def main(argv=None) -> int:
                     out.update(size=f"{buses}x{reservoirs}x{steps}", repeat=r, load=_load())
                     rows.append(out)
                     print(json.dumps(out), flush=True)
-    if a.readme is not None:
-        command = "python bench/bench_kvl.py " + " ".join(
-            argv if argv is not None else sys.argv[1:])
-        write_readme(a.readme, _table(rows, command, load_before, _load()))
+        if a.readme is not None:  # after every size: a long run that is cut keeps its rows
+            command = "python bench/bench_kvl.py " + " ".join(
+                argv if argv is not None else sys.argv[1:])
+            write_readme(a.readme, _table(rows, command, load_before, _load()))
     return 0
 
 
