@@ -2,6 +2,7 @@
 
     python bench/bench_kvl.py 12 2 730            # buses, reservoirs per bus, steps
     python bench/bench_kvl.py 24 2 2190 --repeat 2
+    python bench/bench_kvl.py --sizes 6x2x96 12x2x730 24x2x730 --readme bench/README.md
 
 The synthetic system (bench/synthetic.py) joins its buses in a ring; here every bus is
 also joined to the bus two places on (a meshed grid with `buses` independent cycles), and
@@ -14,7 +15,8 @@ is solved three ways in one run, one after the other on the same machine:
 
 Each line of output is JSON: LP size as HiGHS saw it (rows, cols, nnz), build and solve
 seconds, objective. Solve times are HiGHS run times with default options; compare them as
-ratios within one run (the machine is shared).
+ratios within one run (the machine is shared). With `--readme` the script rewrites the
+table between the KVL markers of that file, with the load average before and after.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
+import platform
 import sys
 import tempfile
 import time
@@ -79,7 +83,7 @@ def run_vakhsh(folder: Path, formulation: str) -> dict:
     t0 = time.perf_counter()
     ctx = build_model(net, fixed_parameters(net))
     t1 = time.perf_counter()
-    ctx.model.solve(solver_name="highs", output_flag=False)
+    ctx.model.solve(solver_name="highs", output_flag=False, progress=False)
     t2 = time.perf_counter()
     h = ctx.model.solver_model
     kvl = [c for c in ctx.model.constraints if c.startswith("kirchhoff")]
@@ -87,7 +91,8 @@ def run_vakhsh(folder: Path, formulation: str) -> dict:
             "highs_run_s": float(h.getRunTime()), **_highs_size(h),
             "kvl_rows": int(sum(int((ctx.model.constraints[c].labels >= 0).sum())
                                 for c in kvl)),
-            "objective": float(ctx.model.objective.value) + ctx.cost_constant}
+            # the reported objective leaves the storage tie-break out, as vakhsh.optimise
+            "objective": float(sum(ctx.cost_values().values()))}
 
 
 def run_pypsa(folder: Path) -> dict:
@@ -99,7 +104,8 @@ def run_pypsa(folder: Path) -> dict:
     t0 = time.perf_counter()
     m = n.optimize.create_model(include_objective_constant=False)
     t1 = time.perf_counter()
-    n.optimize.solve_model(solver_name="highs", solver_options={"output_flag": False})
+    n.optimize.solve_model(solver_name="highs", solver_options={"output_flag": False},
+                           progress=False)
     t2 = time.perf_counter()
     h = m.solver_model
     return {"tool": "pypsa", "build_s": t1 - t0, "solve_s": t2 - t1,
@@ -109,24 +115,79 @@ def run_pypsa(folder: Path) -> dict:
             "objective": float(n.objective)}
 
 
+README_BEGIN = "<!-- bench_kvl: begin (written by bench/bench_kvl.py --readme) -->"
+README_END = "<!-- bench_kvl: end -->"
+
+
+def _sizes(text: str) -> tuple[int, int, int]:
+    buses, reservoirs, steps = (int(v) for v in text.split("x"))
+    return buses, reservoirs, steps
+
+
+def _load() -> str:
+    return " ".join(f"{v:.1f}" for v in os.getloadavg())
+
+
+def _table(rows: list[dict], command: str, load_before: str, load_after: str) -> str:
+    head = ("| size (buses x reservoirs x steps) | formulation | rows | cols | nnz | KVL rows "
+            "| build s | HiGHS s | HiGHS time / cycles | objective USD |\n"
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+    body = []
+    for r in rows:
+        base = next(x for x in rows if x["size"] == r["size"] and x["repeat"] == r["repeat"]
+                    and x["tool"] == "vakhsh-cycles")
+        body.append(f"| {r['size']} | {r['tool']} | {r['rows']:,} | {r['cols']:,} | "
+                    f"{r['nnz']:,} | {r['kvl_rows']:,} | {r['build_s']:.2f} | "
+                    f"{r['highs_run_s']:.2f} | {r['highs_run_s'] / base['highs_run_s']:.2f} | "
+                    f"{r['objective']:,.2f} |")
+    return (f"{README_BEGIN}\n`{command}` on {platform.node()} ({os.cpu_count()} cores, "
+            f"shared), load average (1, 5, 15 min) {load_before} before and {load_after} "
+            "after; HiGHS defaults, one run after the other in one process.\n\n"
+            + head + "\n".join(body) + f"\n{README_END}")
+
+
+def write_readme(path: Path, table: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    if README_BEGIN in text and README_END in text:
+        before = text[:text.index(README_BEGIN)]
+        after = text[text.index(README_END) + len(README_END):]
+        text = before + table + after
+    else:
+        text = text.rstrip("\n") + "\n\n## KVL beside PyPSA (bench_kvl.py)\n\n" + table + "\n"
+    path.write_text(text, encoding="utf-8")
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("buses", type=int, nargs="?", default=12)
     p.add_argument("reservoirs", type=int, nargs="?", default=2)
     p.add_argument("steps", type=int, nargs="?", default=730)
+    p.add_argument("--sizes", nargs="+", type=_sizes, default=None,
+                   help="several sizes BUSESxRESERVOIRSxSTEPS, run one after the other")
     p.add_argument("--repeat", type=int, default=1)
+    p.add_argument("--readme", type=Path, default=None,
+                   help="rewrite the KVL table of this README with the figures")
     a = p.parse_args(argv)
     warnings.simplefilter("ignore")
     for name in ("pypsa", "linopy"):
         logging.getLogger(name).setLevel(logging.ERROR)
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = meshed_folder(a.buses, a.reservoirs, a.steps, Path(tmp) / "kvl")
-        for r in range(a.repeat):
-            for runner in (lambda: run_vakhsh(folder, "cycles"),
-                           lambda: run_vakhsh(folder, "angles"), lambda: run_pypsa(folder)):
-                out = runner()
-                out.update(size=f"{a.buses}x{a.reservoirs}x{a.steps}", repeat=r)
-                print(json.dumps(out), flush=True)
+    sizes = a.sizes or [(a.buses, a.reservoirs, a.steps)]
+    rows, load_before = [], _load()
+    for buses, reservoirs, steps in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = meshed_folder(buses, reservoirs, steps, Path(tmp) / "kvl")
+            for r in range(a.repeat):
+                for tool, formulation in (("vakhsh", "cycles"), ("vakhsh", "angles"),
+                                          ("pypsa", None)):
+                    out = run_vakhsh(folder, formulation) if tool == "vakhsh" \
+                        else run_pypsa(folder)
+                    out.update(size=f"{buses}x{reservoirs}x{steps}", repeat=r, load=_load())
+                    rows.append(out)
+                    print(json.dumps(out), flush=True)
+        if a.readme is not None:  # after every size: a long run that is cut keeps its rows
+            command = "python bench/bench_kvl.py " + " ".join(
+                argv if argv is not None else sys.argv[1:])
+            write_readme(a.readme, _table(rows, command, load_before, _load()))
     return 0
 
 

@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from vakhsh.errors import ModelError, Problem
+from vakhsh.interop.water_import import EXPORT_MARK
 from vakhsh.network import Network
 from vakhsh.solve.head import fixed_parameters
 
@@ -90,7 +91,22 @@ def to_pypsa(net: Network, name: str | None = None):
             carriers |= set(table["carrier"].dropna().astype(str))
     carriers.discard("")
     n.add("Carrier", sorted(carriers))
+    # the mark by which `vakhsh import pypsa` reads the water side back (water_import)
+    n.meta = {EXPORT_MARK: {"pattern": "chained-reservoir", "head": "fixed",
+                            "water_unit": "m3/s", "store_unit": "(m3/s)*h",
+                            "version": _version(),
+                            # the bound that stands for "no limit" on water links
+                            "unbounded_m3s": getattr(builder, "big", None)}}
     return n
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("vakhsh")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 def unsupported(net: Network) -> list[Problem]:
@@ -307,7 +323,7 @@ class _Builder:
         nodes = [*net.ids("reservoirs"), *net.ids("junctions"), *net.ids("sinks")]
         if not nodes:
             return
-        big = self._all_water_m3s()
+        big = self.big = self._all_water_m3s()
         n.add("Bus", nodes, carrier=WATER)
         res = net.tables["reservoirs"]
         # where turbines and spill draw from: the reservoir, or its release bus

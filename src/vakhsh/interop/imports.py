@@ -11,6 +11,7 @@ What maps, component by component (PyPSA attribute -> vakhsh field):
   `p_max_pu * p_nom` and sells at it up to `-p_min_pu * p_nom`;
 - Load -> loads (`p_set`);
 - Line -> lines with `x_ohm` (`x`), `r_ohm`, `capacity_mw` = `s_nom * s_max_pu`: KVL;
+  a line between DC buses takes its resistance `r` as `x_ohm` (PyPSA's DC power flow);
 - Link (two ports) -> lines without reactance: forward `p_nom * p_max_pu`, backward
   `-p_nom * p_min_pu` where negative, `min_flow_mw` where positive, loss `1 - efficiency`;
 - StorageUnit -> storage_units (`p_nom`, `max_hours`, `efficiency_store`,
@@ -24,7 +25,8 @@ Ids become vakhsh ids (`[a-z0-9_]`, buses may keep capitals), unique across the 
 `pypsa_names.csv` in the folder maps each back. What has no counterpart (unit
 commitment, extendable components, multi-investment periods, global constraints,
 transformers, multi-port links, standing losses, ...) is an error naming component and
-attribute; what can be dropped without changing the optimum (inactive components, shunt
+attribute, except the water side of a network vakhsh exported, which
+`vakhsh.interop.water_import` reads back into reservoirs, plants and rivers; what can be dropped without changing the optimum (inactive components, shunt
 impedances, reactive power) is a named warning.
 """
 
@@ -41,6 +43,7 @@ import pandas as pd
 import yaml
 
 from vakhsh.errors import ModelError, Problem
+from vakhsh.interop.water_import import WaterReader, is_vakhsh_export, water_buses
 
 # VoLL of imported buses: PyPSA has none and must serve every load. Ten times the
 # dearest marginal cost, at least 10,000 USD/MWh: above every marginal cost, so a feasible
@@ -118,7 +121,7 @@ def from_pypsa(network, out: str | Path, overwrite: bool = False, source: str = 
 
 def write_imported(imported: Imported, folder: Path) -> None:
     with open(folder / "model.yaml", "w", encoding="utf-8") as fh:
-        yaml.safe_dump(imported.model, fh, sort_keys=False, allow_unicode=True)
+        yaml.safe_dump(_python(imported.model), fh, sort_keys=False, allow_unicode=True)
     for file, frame in imported.series.items():
         frame.to_csv(folder / file, index=False, float_format="%.17g")
     pd.DataFrame(imported.names, columns=["component", "pypsa_name", "vakhsh_id"]).to_csv(
@@ -175,6 +178,19 @@ class _Translator:
         return f"series:{file}#{vid}"
 
 
+def _python(value):
+    """Plain Python values for YAML (numpy scalars inside dicts and lists)."""
+    if isinstance(value, dict):
+        return {k: _python(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_python(v) for v in value]
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, (np.floating, np.integer)):
+        return _plain(value)
+    return value
+
+
 def _plain(x: float) -> float | int:
     x = float(x)
     return int(x) if x.is_integer() and abs(x) < 2**53 else x
@@ -192,6 +208,9 @@ def import_network(n, source: str = "network") -> Imported:
         raise ImportProblem(t.problems)
     _refuse_whole_network(t)
     buses = _buses(t)
+    voll_of = {}
+    if water_buses(n):
+        voll_of = _water(t, buses, time)
     _generators(t, buses)
     _loads(t, buses)
     _lines(t, buses)
@@ -200,9 +219,9 @@ def import_network(n, source: str = "network") -> Imported:
     _stores(t, buses, time)
     if t.problems:
         raise ImportProblem(t.problems)
-    voll = _voll(n)
-    for bus in t.model["buses"].values():
-        bus["voll_usd_per_mwh"] = voll
+    voll = _voll(t.n)
+    for name, vid in buses.items():
+        t.model["buses"][vid]["voll_usd_per_mwh"] = voll_of.get(name, voll)
     steps = len(n.snapshots)
     stamps = [(time["start"] + i * time["delta"]).isoformat() for i in range(steps)]
     series = {}
@@ -300,8 +319,31 @@ def _drop_inactive(t: _Translator, component: str, table: pd.DataFrame) -> pd.Da
     return _active(table)
 
 
+def _water(t: _Translator, buses: dict[str, str], time: dict) -> dict[str, float]:
+    """The water side of a network vakhsh exported, read back (`water_import`); the
+    translator then goes on with the power side only. Returns VoLL by PyPSA bus."""
+    n = t.n
+    if not is_vakhsh_export(n):
+        for name in water_buses(n)[:5]:
+            t.bad("buses", name, "carrier", "water buses are read only from networks that "
+                  "vakhsh export pypsa wrote (n.meta['vakhsh'])", "water")
+        raise ImportProblem(t.problems)
+    reader = WaterReader(t, n, time)
+    used = reader.read(buses)
+    power = n.copy()
+    for component, names in used.items():
+        power.remove(component, sorted(set(names)))
+    t.n = power
+    t.warnings.append(f"read back vakhsh's chained-reservoir pattern: "
+                      f"{len(t.model.get('reservoirs', {}))} reservoirs, "
+                      f"{len(t.model.get('hydro_plants', {}))} hydro plants at fixed head "
+                      "(head_m from the turbines' MW per m3/s, efficiency 1)")
+    return reader.voll
+
+
 def _buses(t: _Translator) -> dict[str, str]:
-    buses = t.n.buses
+    water = set(water_buses(t.n))
+    buses = t.n.buses[~t.n.buses.index.isin(water)]
     ids = {}
     section = {}
     for name, row in buses.iterrows():
@@ -418,19 +460,30 @@ def _lines(t: _Translator, buses: dict[str, str]) -> None:
     _extendable(t, c, lines, "s_nom_extendable")
     t.check(c, lines, "type", lambda s: s.fillna("").astype(str) != "", "line types are not "
             "supported: give x (and r) in ohm")
-    t.check(c, lines, "x", lambda s: ~(s.astype(float) > 0), "must be > 0 (ohm)")
-    carrier = t.n.buses["carrier"]
-    t.check(c, lines, "bus0", lambda s: carrier.reindex(s).to_numpy() == "DC",
-            "lines between DC buses (KVL on resistance) are not supported: use Links")
+    # PyPSA's linear power flow: AC lines by reactance x, lines between DC buses by
+    # resistance r (DC sub-networks); the same KVL, so a DC line's r becomes its x_ohm
+    dc = (t.n.buses["carrier"].reindex(lines["bus0"]).to_numpy() == "DC")
+    ac_lines, dc_lines = lines[~dc], lines[dc]
+    t.check(c, ac_lines, "x", lambda s: ~(s.astype(float) > 0), "must be > 0 (ohm)")
+    t.check(c, dc_lines, "r", lambda s: ~(s.astype(float) > 0), "must be > 0 (ohm) on a line "
+            "between DC buses (its KVL weighs flows by r)")
+    if len(dc_lines):
+        t.warnings.append(f"lines: {len(dc_lines)} between DC buses take their resistance r "
+                          "as x_ohm (PyPSA's DC power flow)")
     cap = t.dense("Line", "s_max_pu", lines.index) * lines["s_nom"].astype(float)
     section = t.model.setdefault("lines", {})
-    for name, row in lines.iterrows():
-        if name in {p.path.split(".")[1] for p in t.problems if p.path.startswith("lines.")}:
+    bad = {p.path.split(".")[1] for p in t.problems if p.path.startswith("lines.")}
+    for (name, row), is_dc in zip(lines.iterrows(), dc, strict=True):
+        if name in bad:
             continue
         vid = t.new_id("Line", name)
-        section[vid] = {"from": buses[row["bus0"]], "to": buses[row["bus1"]],
-                        "capacity_mw": t.value(c, "capacity_mw", vid, cap[name].to_numpy()),
-                        "x_ohm": _plain(row["x"]), "r_ohm": _plain(row.get("r", 0.0))}
+        fields = {"from": buses[row["bus0"]], "to": buses[row["bus1"]],
+                  "capacity_mw": t.value(c, "capacity_mw", vid, cap[name].to_numpy())}
+        if is_dc:
+            fields["x_ohm"] = _plain(row["r"])
+        else:
+            fields.update(x_ohm=_plain(row["x"]), r_ohm=_plain(row.get("r", 0.0)))
+        section[vid] = fields
 
 
 def _links(t: _Translator, buses: dict[str, str]) -> None:
