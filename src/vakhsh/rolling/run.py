@@ -91,8 +91,12 @@ def optimise_rolling(net: Network, spec: RollingSpec, options: SolveOptions | No
         solver.solve(window, i)
     info = solver.info(len(windows))
     info["rolling"] = {"window": spec.label, "windows": len(windows),
-                       "coarse_step": values.label, "coarse_solve_s": coarse_s,
-                       "coarse_objective_usd": values.objective_usd}
+                       "window_steps": longest.stop - longest.start,
+                       "overlap_steps": windows[0].stop - windows[0].keep,
+                       "coarse_step": values.label, "coarse_steps": len(values.time),
+                       "coarse_solve_s": coarse_s,
+                       "coarse_objective_usd": values.objective_usd,
+                       "windows_build_s": solver.build_s, "windows_solve_s": solver.solve_s}
     return solver.results(info)
 
 
