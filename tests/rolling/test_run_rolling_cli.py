@@ -42,7 +42,7 @@ def test_rolling_run_writes_a_run_folder_with_its_setup(rolled):
 
 def test_rolling_run_objective_is_the_libraries(rolled):
     """The command reports what `optimise_rolling` finds, within 0.1 % of the full LP."""
-    done, out = rolled
+    _done, out = rolled
     objective = json.loads((out / "summary.json").read_text())["objective_usd"]
     net = load_network(embedded_datasets()[TOY], step="1h", end="2024-10-17")
     full = vk.optimise(net, vk.SolveOptions(head="fixed")).objective_usd
