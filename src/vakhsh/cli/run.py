@@ -55,6 +55,11 @@ def run(
         "earlier run folder. Never a folder or file vakhsh did not write.")] = False,
     force: Annotated[bool, typer.Option(help="Build the LP even when its estimated "
                                         "size exceeds the memory available.")] = False,
+    rolling: Annotated[str | None, typer.Option(
+        "--rolling", metavar="WINDOW[,OVERLAP]", help="Solve in overlapping windows (e.g. "
+        "7D,1D), each ending with the water values of a coarse solve of the whole run "
+        "(daily steps); default overlap a seventh of the window, at least the longest "
+        "reach delay. Memory is bounded by the window.")] = None,
 ) -> None:
     """Optimise water and power together and write the audited results."""
     from vakhsh.network import load_network
@@ -66,6 +71,17 @@ def run(
 
     if head not in HEAD_MODELS:
         raise bad_option("--head", f"must be one of {', '.join(HEAD_MODELS)}", head)
+    spec = None
+    if rolling is not None:  # refused before anything is loaded or written
+        from vakhsh.rolling import parse
+
+        spec = parse(rolling)
+        if head == "iterate":
+            raise bad_option("--rolling", "solves each window once: use --head fixed, "
+                             "auto or fpha, not iterate", rolling)
+        if write_lp is not None:
+            raise bad_option("--write-lp", "writes one LP and --rolling solves many: "
+                             "leave out --rolling to write the full LP", str(write_lp))
     if write_lp is not None:  # refused now rather than after the solve
         check_file(write_lp, LP_KIND, overwrite, option="--write-lp")
         lp_comment(write_lp, "--write-lp")
@@ -90,7 +106,12 @@ def run(
             tmp = stack.enter_context(output_folder(folder, RUN_KIND, option="--out"))
         options = SolveOptions(head=head, solver=solver, write_lp=write_lp, log=log,
                                force=force)
-        results = optimise(net, options, progress=say)
+        if spec is None:
+            results = optimise(net, options, progress=say)
+        else:
+            from vakhsh.rolling import optimise_rolling
+
+            results = optimise_rolling(net, spec, options, progress=say)
         say(f"writing {folder}")
         results.write_files(tmp)
         if report:
@@ -116,6 +137,12 @@ def print_summary(results, console: Console) -> None:
     console.print(f"total cost [bold]{s['objective_usd'] / 1e6:,.1f} M USD[/bold]   "
                   f"build {solve['build_s']:.2f} s, solve {solve['solve_s']:.2f} s, "
                   f"{solve['rows']:,} rows x {solve['columns']:,} columns", highlight=False)
+    if solve.get("rolling"):
+        roll = solve["rolling"]
+        coarse = (f", coarse solve at {roll['coarse_step']} steps "
+                  f"{roll['coarse_solve_s']:.1f} s" if roll.get("coarse_step") else "")
+        console.print(f"rolling {roll['window']}: {roll['windows']} windows{coarse}",
+                      highlight=False)
     if solve.get("head_mode") == "iterate":
         gap = solve.get("head_energy_gap") or 0.0
         console.print(f"head iterations {solve['head_iterations']}, exact-vs-LP hydro energy "

@@ -47,7 +47,7 @@ class Results:
             "solve": {k: self.solve_info.get(k) for k in (
                 "solver", "algorithm", "build_s", "solve_s", "head_mode", "head_iterations",
                 "head_energy_gap", "fpha", "storage_tie_break_usd", "rows", "columns",
-                "nonzeros")},
+                "nonzeros", "rolling")},
             "energy": {
                 "generation_gwh": _plain_map(metrics.generation_gwh(net, ds)),
                 "hydro_generation_gwh_by_bus": _plain_map(metrics.hydro_gwh_by_bus(net, ds)),

@@ -30,7 +30,7 @@ import xarray as xr
 
 from vakhsh.errors import SolveError
 from vakhsh.math.build import new_context, set_objective
-from vakhsh.math.fpha import FPHA_POWER
+from vakhsh.math.fpha import FPHA_POWER, FPHA_ROWS, plane_table, plant_planes
 from vakhsh.math.power import bus_load
 from vakhsh.math.water import STORAGE
 from vakhsh.network import Network
@@ -39,6 +39,14 @@ from vakhsh.results.audit import audit, require_passed
 from vakhsh.results.dataset import COPIED, DUALS, assemble
 from vakhsh.results.metrics import costs_usd
 from vakhsh.results.results import Results, provenance
+from vakhsh.rolling.reuse import (
+    OWN,
+    RESERVOIR_BALANCE,
+    SOC_BALANCE,
+    NotReusable,
+    ReusedLP,
+    reason_not_reusable,
+)
 from vakhsh.rolling.slices import (
     State,
     coarse_network,
@@ -48,11 +56,13 @@ from vakhsh.rolling.slices import (
     window_parameters,
 )
 from vakhsh.rolling.spec import RollingSpec, Window
+from vakhsh.solve.algorithms import highs_options
 from vakhsh.solve.head import fixed_parameters
 from vakhsh.solve.heads import HeadModel, exact_energy, head_model, with_fpha_power
 from vakhsh.solve.options import SolveOptions
 from vakhsh.solve.size import require_fits
 from vakhsh.solve.solver import Outcome, run_solver
+from vakhsh.solve.solver import _quiet as quiet
 
 Progress = Callable[[str], None]
 DAY = pd.Timedelta(days=1)
@@ -60,8 +70,10 @@ WEEK = pd.Timedelta(days=7)
 
 
 def optimise_rolling(net: Network, spec: RollingSpec, options: SolveOptions | None = None,
-                     progress: Progress | None = None) -> Results:
-    """Optimise `net` window by window; audited Results of the whole run."""
+                     progress: Progress | None = None, reuse: bool = True) -> Results:
+    """Optimise `net` window by window; audited Results of the whole run. `reuse`: one
+    HiGHS LP for the windows of equal length where the matrix allows it
+    (`rolling.reuse`), else a linopy build per window."""
     options = options or SolveOptions()
     say = progress or (lambda _msg: None)
     heads = head_model(options, progress)
@@ -84,15 +96,21 @@ def optimise_rolling(net: Network, spec: RollingSpec, options: SolveOptions | No
     started = time.perf_counter()
     values = CoarseValues.solve(net, options, heads, say)
     coarse_s = time.perf_counter() - started
-    solver = WindowSolver(net, options, values, heads)
+    solver = WindowSolver(net, options, values, heads, windows, reuse=reuse)
     for i, window in enumerate(windows):
         say(f"window {i + 1}/{len(windows)}: {net.time[window.start]:%Y-%m-%d %H:%M} .. "
             f"{net.run.ends[window.stop - 1]:%Y-%m-%d %H:%M}")
         solver.solve(window, i)
     info = solver.info(len(windows))
     info["rolling"] = {"window": spec.label, "windows": len(windows),
-                       "coarse_step": values.label, "coarse_solve_s": coarse_s,
-                       "coarse_objective_usd": values.objective_usd}
+                       "window_steps": longest.stop - longest.start,
+                       "overlap_steps": windows[0].stop - windows[0].keep,
+                       "coarse_step": values.label, "coarse_steps": len(values.time),
+                       "coarse_solve_s": coarse_s,
+                       "coarse_objective_usd": values.objective_usd,
+                       "windows_build_s": solver.build_s, "windows_solve_s": solver.solve_s,
+                       "reused_windows": solver.reused, "chunks": solver.chunks,
+                       "rebuilt_because": solver.rebuilt_because}
     return solver.results(info)
 
 
@@ -102,21 +120,40 @@ def optimise_rolling(net: Network, spec: RollingSpec, options: SolveOptions | No
 # such ties is arbitrary; with it the window follows the coarse plan unless the hours it
 # sees are worth more than the spread (bench/README.md: the gap for several spreads)
 SPREAD = 0.05
+# windows per chunk of a reused LP (`rolling.reuse`): one linopy build per this many
+# windows; a chunk of the 6x4 bench's hourly weeks (8 x 168 steps) holds ~0.1 GiB
+CHUNK_WINDOWS = 8
+ARRIVAL = f"{OWN}arrival_m3s"
 
 
 def end_value(ctx, name: str, left, value: xr.DataArray, target: xr.DataArray | None,
               spread: float = SPREAD) -> list:
     """Credit terms of what a window leaves, concave around the coarse plan's `target`:
-    slope `value - spread |value|` above it, `value + spread |value|` below it."""
+    slope `value - spread |value|` above it, `value + spread |value|` below it.
+
+    What is left is a column of its own (`rolling_<name>_left`, with a row tying it to
+    `left`), so that the credit's numbers sit on columns and rows of the rolling run's
+    own and a reused LP can change them window by window (`rolling.reuse`)."""
     width = spread * abs(value)
-    credit = [((value - width) * left).sum()]
+    dim = value.dims[0]
+    coords = [pd.Index(value[dim].values, name=dim)]
+    held = ctx.add_var(coords=coords, name=f"{OWN}{name}_left")
+    ctx.add_con(held - left == 0, name=f"{OWN}{name}_left_def")
+    credit = [((value - width) * held).sum()]
     if target is None or spread == 0:
         return credit
-    dim = value.dims[0]
-    short = ctx.add_var(lower=0, coords=[pd.Index(value[dim].values, name=dim)],
-                        name=f"{name}_short")
-    ctx.add_con(short + left >= target.reset_coords(drop=True), name=f"{name}_target")
+    short = ctx.add_var(lower=0, coords=coords, name=f"{OWN}{name}_short")
+    ctx.add_con(short + held >= target.reset_coords(drop=True), name=f"{OWN}{name}_target")
     return credit + [(-2 * width * short).sum()]
+
+
+def end_numbers(value: xr.DataArray, target: xr.DataArray | None, spread: float = SPREAD
+                ) -> tuple[xr.DataArray, xr.DataArray, xr.DataArray | None]:
+    """The costs of `end_value`'s columns (left, short) and its target row's right-hand
+    side, for a reused LP."""
+    width = spread * abs(value)
+    return -(value - width), 2 * width, (None if target is None
+                                         else target.reset_coords(drop=True))
 
 
 class CoarseValues:
@@ -184,7 +221,7 @@ class WindowSolver:
     """Solves windows in order, carrying the state and collecting the kept steps."""
 
     def __init__(self, net: Network, options: SolveOptions, values: CoarseValues,
-                 heads: HeadModel):
+                 heads: HeadModel, windows: list[Window] | None = None, reuse: bool = True):
         self.net, self.options, self.values, self.heads = net, options, values, heads
         self.params = fixed_parameters(net)
         self.state = initial_state(net)
@@ -195,8 +232,142 @@ class WindowSolver:
         self.build_s = self.solve_s = 0.0
         self.largest = {"rows": 0, "columns": 0, "nonzeros": 0}
         self.algorithms: set[str] = set()
+        self.windows = windows or []
+        self.reused, self.chunks = 0, 0
+        self.rebuilt_because = (reason_not_reusable(net, options, heads, self.params)
+                                if reuse else "reuse=False")
+        self.template: ReusedLP | None = None
+        self.template_ctx = None
+        self.chunk: tuple[int, int, object] | None = None  # (start, stop, linopy model)
 
     def solve(self, window: Window, number: int) -> None:
+        if self.rebuilt_because is None and not window.last:
+            try:
+                self._solve_reused(window, number)
+                return
+            except NotReusable as exc:  # this model's windows are not one matrix
+                self.rebuilt_because = str(exc)
+                self.template = self.chunk = None
+        self._solve_built(window, number)
+
+    # ---- one HiGHS LP, new numbers per window ----
+    def _solve_reused(self, window: Window, number: int) -> None:
+        net, k = self.net, self.net.hm3_per_m3s
+        started = time.perf_counter()
+        steps = window.stop - window.start
+        if self.template is None:
+            self._build_template(window)
+        if self.template.steps != steps:
+            raise NotReusable(f"window {number + 1} has {steps} steps, the template "
+                              f"{self.template.steps}")
+        lp, ctx = self.template, self.template_ctx
+        start, _stop, chunk = self._chunk_for(number, window)
+        lp.set_data(chunk, window.start - start)
+        if RESERVOIR_BALANCE in lp.rows:
+            storage = self.state.storage_hm3
+            lp.add_rhs(RESERVOIR_BALANCE, xr.DataArray(
+                storage.to_numpy(dtype=float) / k,
+                coords=[pd.Index(storage.index, name="reservoir")]))
+        if SOC_BALANCE in lp.rows:
+            soc = self.state.soc_mwh
+            lp.add_rhs(SOC_BALANCE, xr.DataArray(
+                soc.to_numpy(dtype=float), coords=[pd.Index(soc.index, name="storage_unit")]))
+        if FPHA_ROWS in lp.rows:  # a plane's first row holds half the storage handed over
+            planes = self.fpha_b
+            plants = net.tables["hydro_plants"].loc[planes["hydro_plant"].values]
+            storage = self.state.storage_hm3.reindex(plants["reservoir"]).to_numpy(float)
+            held = xr.DataArray(storage, coords=[planes["hydro_plant"]])
+            lp.add_rhs(FPHA_ROWS, 0.5 * planes * held)
+        arrivals = transit_arrivals(net, self.flows, window.start, window.stop)
+        if arrivals is not None:
+            arrivals = arrivals.assign_coords(time=ctx.time)
+            lp.set_own(ARRIVAL, arrivals, "lower")
+            lp.set_own(ARRIVAL, arrivals, "upper")
+        self._set_end_numbers(lp, window)
+        self.build_s += time.perf_counter() - started
+        status, elapsed = lp.solve()
+        self.solve_s += elapsed
+        self.algorithms.add(self.template_algorithm)
+        if status != "optimal":
+            raise SolveError(f"window {number + 1} ({net.time[window.start]} .. "
+                             f"{net.run.ends[window.stop - 1]}) has no optimum "
+                             f"({status}); a longer window or overlap may help")
+        self.reused += 1
+        self._keep(ctx, window, k)
+
+    def _build_template(self, window: Window) -> None:
+        """The window LP with empty reservoirs and units, water in transit as columns of
+        its own, handed to HiGHS once."""
+        from linopy.solvers import Highs
+
+        net = self.net
+        empty = State(self.state.storage_hm3 * 0.0, self.state.soc_mwh * 0.0)
+        sub = window_network(net, window.start, window.stop, empty, False)
+        params = window_parameters(self.params, window.start, window.stop)
+        delayed = transit_arrivals(net, self.flows, window.start, window.stop) is not None
+
+        def prepare(_i, ctx):
+            if delayed:
+                arrival = ctx.add_var(lower=0, upper=0, coords=ctx.coords("reaches"),
+                                      name=ARRIVAL)
+                ctx.add_water(arrival, "reach", net.tables["reaches"]["to"])
+
+        model, (ctx,) = build_cases([sub], [params], self.heads, prepare=prepare)
+        credit = self._end_credit(ctx, window)
+        set_objective(model, [ctx], shared_costs=[-c for c in credit])
+        kwargs = highs_options(self.options.preset, int(model.nvars), False,
+                               dict(self.options.solver_options))
+        with quiet(not self.options.log):  # HiGHS prints a banner when it is created
+            solver = Highs.from_model(model, io_api="direct")
+        h = solver.solver_model
+        h.setOptionValue("output_flag", bool(self.options.log))
+        for key, value in kwargs.items():
+            h.setOptionValue(key, value)
+        model.solver = solver
+        self.template_algorithm = str(kwargs.get("solver", "simplex"))
+        self.template = ReusedLP(model, window.stop - window.start)
+        if ctx.has_con(FPHA_ROWS):
+            plants = list(ctx.con(FPHA_ROWS).labels["hydro_plant"].values)
+            self.fpha_b = plane_table(plant_planes(net, plants))["b"]
+        self.template_ctx = ctx
+        for key, value in (("rows", h.getNumRow()), ("columns", h.getNumCol()),
+                           ("nonzeros", h.getNumNz())):
+            self.largest[key] = max(self.largest[key], int(value))
+
+    def _chunk_for(self, number: int, window: Window):
+        """The chunk (a linopy model of several windows' steps, never solved) holding
+        `window`, built when the window leaves the last one."""
+        if self.chunk is not None and self.chunk[0] <= window.start and \
+                window.stop <= self.chunk[1]:
+            return self.chunk
+        later = [w for w in self.windows[number:number + CHUNK_WINDOWS] if not w.last]
+        stop = max([window.stop, *(w.stop for w in later)])
+        empty = State(self.state.storage_hm3 * 0.0, self.state.soc_mwh * 0.0)
+        sub = window_network(self.net, window.start, stop, empty, False)
+        params = window_parameters(self.params, window.start, stop)
+        model, (ctx,) = build_cases([sub], [params], self.heads)
+        set_objective(model, [ctx])
+        self.chunk = (window.start, stop, model)
+        self.chunks += 1
+        return self.chunk
+
+    def _set_end_numbers(self, lp: ReusedLP, window: Window) -> None:
+        when = self.net.run.ends[window.stop - 1]
+        values = self.values
+        for name, value, level in (
+                ("storage", values.value(values.water, when),
+                 values.level(values.storage, when)),
+                ("soc", values.value(values.soc, when), values.level(values.charge, when))):
+            if value is None or f"{OWN}{name}_left" not in lp.columns:
+                continue
+            left_cost, short_cost, target = end_numbers(value, level)
+            lp.set_own(f"{OWN}{name}_left", left_cost, "cost")
+            if f"{OWN}{name}_short" in lp.columns:
+                lp.set_own(f"{OWN}{name}_short", short_cost, "cost")
+                lp.set_own(f"{OWN}{name}_target", target, "rhs")
+
+    # ---- a linopy build per window ----
+    def _solve_built(self, window: Window, number: int) -> None:
         net, k = self.net, self.net.hm3_per_m3s
         started = time.perf_counter()
         sub = window_network(net, window.start, window.stop, self.state, window.last)
@@ -233,11 +404,11 @@ class WindowSolver:
             transit = self._in_transit(ctx)
             if transit is not None:
                 left = left + transit
-            credit += end_value(ctx, "rolling_storage", left, water,
+            credit += end_value(ctx, "storage", left, water,
                                 values.level(values.storage, when))
         soc = values.value(values.soc, when)
         if soc is not None and ctx.has_var("storage_soc_mwh"):
-            credit += end_value(ctx, "rolling_soc", ctx.var("storage_soc_mwh").isel(time=-1),
+            credit += end_value(ctx, "soc", ctx.var("storage_soc_mwh").isel(time=-1),
                                 soc, values.level(values.charge, when))
         return credit
 
@@ -273,13 +444,16 @@ class WindowSolver:
 
     def _keep(self, ctx, window: Window, k: float) -> None:
         kept = slice(0, window.keep - window.start)
+        times = self.net.time[window.start:window.keep]  # a reused LP has the template's
         for name in [*COPIED, STORAGE, FPHA_POWER]:
             if ctx.has_var(name):
                 self.kept.setdefault(name, []).append(
-                    ctx.var(name).solution.fillna(0.0).isel(time=kept))
+                    ctx.var(name).solution.fillna(0.0).isel(time=kept)
+                    .assign_coords(time=times))
         for name in DUALS:
             if ctx.has_con(name):
-                self.kept_duals.setdefault(name, []).append(ctx.con(name).dual.isel(time=kept))
+                self.kept_duals.setdefault(name, []).append(
+                    ctx.con(name).dual.isel(time=kept).assign_coords(time=times))
         last = window.keep - window.start - 1
         storage, soc = self.state.storage_hm3, self.state.soc_mwh
         if ctx.has_var(STORAGE):

@@ -85,9 +85,15 @@ def coarse_network(net: Network, factor: int) -> Network:
         if "time" not in ds.dims or ds.sizes["time"] == 0:
             series[kind] = ds.isel(time=slice(0, len(run.index))) if "time" in ds.dims else ds
             continue
-        group = xr.DataArray(np.arange(ds.sizes["time"]) // factor, dims="time")
-        coarse = ds.groupby(group.rename("coarse")).mean()
-        series[kind] = coarse.rename(coarse="time").assign_coords(time=run.index)
+        if not any("time" in v.dims for v in ds.data_vars.values()):
+            group = xr.DataArray(np.arange(ds.sizes["time"]) // factor, dims="time")
+            coarse = ds.groupby(group.rename("coarse")).mean()
+            series[kind] = coarse.rename(coarse="time").assign_coords(time=run.index)
+            continue
+        # reshaped means (a groupby is slow on long runs); a last, shorter group is padded
+        # with NaN, which the mean skips
+        coarse = ds.coarsen(time=factor, boundary="pad", coord_func="min").mean()
+        series[kind] = coarse.assign_coords(time=run.index)
     tables = dict(net.tables)
     if len(tables["reaches"]):  # delays are counted in steps: the same time, fewer steps
         reaches = tables["reaches"].copy()
