@@ -92,7 +92,7 @@ def test_simulated_exact_energy_is_at_most_the_lp_energy_of_fpha_plants(case):
     assert (exact_p.sum("time") < lp_p.sum("time")).all()  # the planes overstate somewhere
     # the LP's power of the FPHA plant is its power column, under the planes at the
     # simulated path's mean storage (the stages' starts included)
-    stage_power = np.concatenate([sol for sol in _fpha_power(model, sim)], axis=0)
+    stage_power = np.concatenate(list(_fpha_power(model)))
     np.testing.assert_allclose(lp_p.sel(member=0).values, stage_power, atol=1e-9)
     planes = model.lps[0].ctx.fpha_planes[PLANT]
     storage = ds["storage_hm3"].sel(reservoir="upper")
@@ -104,7 +104,7 @@ def test_simulated_exact_energy_is_at_most_the_lp_energy_of_fpha_plants(case):
     assert np.all(sim.energy_gap < 0)
 
 
-def _fpha_power(model, sim):
+def _fpha_power(model):
     """The FPHA power column of each stage LP along member 0's simulated path."""
     from vakhsh.sddp.train import Trainer
 

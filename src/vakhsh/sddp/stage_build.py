@@ -55,6 +55,7 @@ from vakhsh.math.context import (
     BuildContext,
     HeadParameters,
 )
+from vakhsh.math.fpha import fpha_plants
 from vakhsh.math.fpha_fit import Planes
 from vakhsh.math.water import STORAGE
 from vakhsh.network import Network
@@ -167,11 +168,12 @@ def build_stage(net: Network, params: HeadParameters, stage: Stage, last: bool,
                          production=production)
     ctx = new_context(sub, stage_parameters(params, stage), config)
     ctx.fpha_planes = planes
-    # the incoming storage exists before the hydro family: FPHA's first-step mean
-    # storage reads it (a stage convex in its state, so its cuts stay valid)
-    if ctx.has("reservoirs"):
-        ctx.storage_in = ctx.add_var(lower=0, coords=[ctx.net.coord("reservoirs")],
-                                     name=STORAGE_IN)
+    # with FPHA plants the incoming storage exists before the hydro family: the planes'
+    # first-step mean storage reads it (a stage convex in its state, so its cuts stay
+    # valid). Only then: fixed-head stages keep their column order, the very LPs they
+    # were before (HiGHS's vertex, and so the cuts, depend on that order)
+    if ctx.has("reservoirs") and fpha_plants(sub, production):
+        ctx.storage_in = _storage_in_var(ctx)
     full_tables = net.tables
 
     def state_family(ctx: BuildContext) -> None:
@@ -221,11 +223,15 @@ def _add_inflow(ctx: BuildContext, par_slope: np.ndarray | None) -> None:
     ctx.add_cost(INFLOW_PENALTY_USD_PER_HM3 * hm3 * virtual, ELASTIC)
 
 
+def _storage_in_var(ctx: BuildContext) -> linopy.Variable:
+    return ctx.add_var(lower=0, coords=[ctx.net.coord("reservoirs")], name=STORAGE_IN)
+
+
 def _add_storage_in(ctx: BuildContext) -> None:
     if not ctx.has("reservoirs"):
         return
     coord = ctx.net.coord("reservoirs")
-    x_in = ctx.storage_in  # created before the families (build_stage)
+    x_in = ctx.storage_in if ctx.storage_in is not None else _storage_in_var(ctx)
     labels = np.full((len(ctx.time), len(coord)), -1, dtype=np.int64)
     labels[0] = x_in.labels.values
     coeffs = np.zeros(labels.shape)
