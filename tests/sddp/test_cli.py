@@ -28,6 +28,7 @@ def trained(tmp_path_factory, helpers, cli, toy):
     result = cli("sddp", "toy-cascade", "--inflows", ens, "--out", root / "run",
                  "--forward-passes", "2", "--perfect-foresight", *QUARTER, *SHORT)
     assert result.exit_code == 0, result.output
+    (root / "run.out").write_text(result.output)
     return root
 
 
@@ -174,8 +175,13 @@ def test_the_head_model_is_recorded_and_the_saved_policy_keeps_it(trained):
     and what the policy records (`sddp simulate` reads it back: the test above)."""
     summary = json.loads((trained / "run" / "summary.json").read_text())
     assert summary["solve"]["head_mode"] == "auto"
+    said = " ".join((trained / "run.out").read_text().split())
+    assert (f"head: FPHA for upper_hpp, fixed head elsewhere; exact-vs-LP hydro energy gap "
+            f"{summary['solve']['head_energy_gap']:+.3%}") in said
     assert list(summary["solve"]["fpha"]) == ["upper_hpp"]
     assert summary["solve"]["head_energy_gap"] < 0  # the planes lie above the exact
+    html = (trained / "run" / "report.html").read_text()
+    assert "Head model" in html and "FPHA: upper_hpp" in html
     meta = json.loads((trained / "run" / "policy" / "policy.json").read_text())
     assert meta["head"] == "auto"
     gaps = pd.read_csv(trained / "run" / "members.csv")["hydro_energy_gap"]

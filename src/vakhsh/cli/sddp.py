@@ -164,6 +164,11 @@ def print_sddp_summary(s: dict, console: Console) -> None:
             table.add_row(f"{bus}, perfect foresight",
                           *(f"{pf[bus][k]:,.0f}" for k in ("p10", "p50", "p90", "worst")))
     console.print(table)
+    solve = s["solve"]
+    if solve.get("fpha"):  # as `vakhsh run` says it
+        console.print(f"head: FPHA for {', '.join(solve['fpha'])}, fixed head elsewhere; "
+                      f"exact-vs-LP hydro energy gap {solve['head_energy_gap'] or 0.0:+.3%} "
+                      "(mean over members)", highlight=False)
     audit = s["audit"]
     verdict = "[green]passed[/green]" if audit["passed"] else "[red]FAILED[/red]"
     console.print(f"audit {verdict} on {audit['members_passed']}/{audit['members']} members: "
