@@ -5,9 +5,10 @@ Each member is solved as one ordinary vakhsh LP over the whole horizon (`vakhsh 
 --inflows ENS.nc --member K`, through `vakhsh.solve.run.optimise`, audited), with the same
 inflow per step and head model (`SDDPOptions.head`) as the simulation. The difference
 between the policy's cost (or winter deficit) and perfect foresight's on the same member
-is the price of not knowing the future; perfect foresight is a lower bound on any policy's cost member by member. A member
-whose deterministic LP is infeasible (a hard limit no release plan meets, where the
-policy's elastic stages pay a priced violation) has no row values (NaN) and is counted.
+is the price of not knowing the future; perfect foresight is a lower bound on any
+policy's cost member by member. A member whose deterministic LP is infeasible (a hard
+limit no release plan meets, where the policy's elastic stages pay a priced violation)
+has no row values (NaN) and is counted.
 """
 
 from __future__ import annotations
