@@ -97,14 +97,18 @@ class PathLP:
     col_time: np.ndarray  # step of each column, -1 for a column without a time
 
 
-def path_lp(net: Network) -> PathLP:
+def path_lp(net: Network, production: str = "fixed") -> PathLP:
     """Built once with vakhsh.math (the families `vakhsh run` uses, nothing of
     vakhsh.sddp): the catchments' inflow constants are zero and a column per (step,
-    catchment) enters each catchment's node instead, so one build serves every path."""
+    catchment) enters each catchment's node instead, so one build serves every path.
+    `production` is the hydro family's head model (`BuildConfig.production`): with FPHA
+    the first step's mean storage is the constant `storage_initial_hm3`, and the later
+    steps' the horizon's own storage columns (no stage boundary anywhere)."""
     inflow = net.series["catchments"]["inflow_m3s"]
     net0 = with_inflow(net, np.zeros(inflow.shape))
-    # the stage LPs' families and options: fixed head, no storage tie-break
-    ctx = new_context(net0, fixed_parameters(net0), BuildConfig(storage_tie_break=0.0))
+    # the stage LPs' families and options: their head model, no storage tie-break
+    ctx = new_context(net0, fixed_parameters(net0),
+                      BuildConfig(storage_tie_break=0.0, production=production))
     for family in OPERATION:
         family(ctx)
     column = ctx.add_var(lower=0, coords=ctx.coords("catchments"), name="de_inflow_m3s")
@@ -136,8 +140,10 @@ def path_lp(net: Network) -> PathLP:
 
 def deterministic_equivalent(net: Network, stages: list[np.ndarray],
                              outcomes: list[np.ndarray] | None = None,
-                             paths: list[tuple[tuple, np.ndarray]] | None = None) -> float:
-    """Optimal expected cost of a scenario tree whose paths are equally likely.
+                             paths: list[tuple[tuple, np.ndarray]] | None = None,
+                             production: str = "fixed") -> float:
+    """Optimal expected cost of a scenario tree whose paths are equally likely, with the
+    hydro family's head model `production` (fixed, auto or fpha: `path_lp`).
 
     Either `outcomes` of a stage-wise independent tree (see `independent_paths`) or the
     `paths` themselves: (outcome of each stage, inflow per (step, catchment)). Every path
@@ -147,7 +153,7 @@ def deterministic_equivalent(net: Network, stages: list[np.ndarray],
     stage (the stage's inflow is known when it is decided). Solved by HiGHS directly.
     """
     tree = paths if paths is not None else independent_paths(outcomes)
-    base = path_lp(net)
+    base = path_lp(net, production)
     n, P = len(base.cost), len(tree)
     probability = 1.0 / P
     lower = np.tile(base.lower, P)

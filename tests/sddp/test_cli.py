@@ -28,6 +28,7 @@ def trained(tmp_path_factory, helpers, cli, toy):
     result = cli("sddp", "toy-cascade", "--inflows", ens, "--out", root / "run",
                  "--forward-passes", "2", "--perfect-foresight", *QUARTER, *SHORT)
     assert result.exit_code == 0, result.output
+    (root / "run.out").write_text(result.output)
     return root
 
 
@@ -75,6 +76,11 @@ def test_a_saved_policy_simulates_the_same_and_out_of_sample(trained, cli, helpe
     first = pd.read_csv(trained / "run" / "members.csv")
     second = pd.read_csv(trained / "again" / "members.csv")
     np.testing.assert_allclose(second["cost_usd"], first["cost_usd"], rtol=1e-9)
+    # with the head model the policy was trained with (policy.json's head)
+    again_summary = json.loads((trained / "again" / "summary.json").read_text())
+    assert again_summary["solve"]["head_mode"] == "auto"
+    np.testing.assert_allclose(second["hydro_energy_gap"], first["hydro_energy_gap"],
+                               rtol=1e-9)
     other = helpers.monthly_ensemble(toy, [0.5, 0.8, 1.1, 1.4, 1.7], trained / "other.nc")
     out = cli("sddp", "simulate", "toy-cascade", "--policy", trained / "run" / "policy",
               "--inflows", other, "--out", trained / "other", "--no-report")
@@ -148,12 +154,38 @@ def test_a_stage_infeasible_for_some_outcome(tmp_path, helpers, cli, edit_model)
 def test_bad_options(tmp_path, trained, cli):
     for args, message in ((["--noise", "markov"], "--noise: expected independent or par1"),
                           (["--stage", "day"], "--stage: expected month or week"),
-                          (["--noise", "par1", "--stage", "week"], "par1 is a monthly model")):
+                          (["--noise", "par1", "--stage", "week"], "par1 is a monthly model"),
+                          (["--head", "iterate"], "--head: must be one of auto, fixed, fpha"),
+                          (["--head", "variable"], "--head: must be one of auto, fixed, fpha")):
         result = cli("sddp", "toy-cascade", "--inflows", trained / "ens.nc", *args,
                      *QUARTER, "--out", tmp_path / "out")
         assert result.exit_code == 2, result.output
         assert message in errors(result)
+        assert "Traceback" not in errors(result)
+    result = cli("sddp", "simulate", "toy-cascade", "--policy", trained / "run" / "policy",
+                 "--inflows", trained / "ens.nc", "--head", "fixed", "--out", tmp_path / "out")
+    assert result.exit_code == 2, result.output
+    assert "--head: a policy is simulated with the head model it was trained with" in \
+        " ".join(errors(result).split())
     assert not (tmp_path / "out").exists()
+
+
+def test_the_head_model_is_recorded_and_the_saved_policy_keeps_it(trained):
+    """The default head model (auto: upper_hpp on FPHA planes) is what summary.json says
+    and what the policy records (`sddp simulate` reads it back: the test above)."""
+    summary = json.loads((trained / "run" / "summary.json").read_text())
+    assert summary["solve"]["head_mode"] == "auto"
+    said = " ".join((trained / "run.out").read_text().split())
+    assert (f"head: FPHA for upper_hpp, fixed head elsewhere; exact-vs-LP hydro energy gap "
+            f"{summary['solve']['head_energy_gap']:+.3%}") in said
+    assert list(summary["solve"]["fpha"]) == ["upper_hpp"]
+    assert summary["solve"]["head_energy_gap"] < 0  # the planes lie above the exact
+    html = (trained / "run" / "report.html").read_text()
+    assert "Head model" in html and "FPHA: upper_hpp" in html
+    meta = json.loads((trained / "run" / "policy" / "policy.json").read_text())
+    assert meta["head"] == "auto"
+    gaps = pd.read_csv(trained / "run" / "members.csv")["hydro_energy_gap"]
+    assert (gaps < 0).all()
 
 
 def test_bad_input_leaves_an_earlier_output_as_it_was(tmp_path, trained, cli, helpers, toy):

@@ -4,7 +4,8 @@ mean agrees within its confidence interval.
 
 The tree: toy-cascade over October-December at daily steps (three monthly stages) with a
 dry and a wet outcome per stage, so every state kind is exercised: two reservoirs, the
-battery's charge and the two days of water in transit on the delayed lower river.
+battery's charge and the two days of water in transit on the delayed lower river. The
+stages operate at fixed head here (as the equivalent): test_fpha.py converges FPHA stages.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def converge(net, inflows, **options):
     module and every policy gets new HiGHS problems of them."""
     key = (id(net), tuple(sorted(options.items())))
     if key not in _TRAINED:
-        opts = SDDPOptions(gap=None, forward_passes=2, **options)
+        opts = SDDPOptions(gap=None, forward_passes=2, head="fixed", **options)
         lps = next((m.lps for (n, o), (m, _l) in _TRAINED.items()
                     if n == id(net) and dict(o).get("stage", "month") ==
                     options.get("stage", "month")), None)

@@ -50,7 +50,7 @@ def par_case(tmp_path_factory, helpers):
 def test_lower_bound_equals_the_deterministic_equivalent_of_the_par1_tree(par_case, helpers):
     net, inflows = par_case
     model = build_sddp_model(net, inflows, SDDPOptions(noise="par1", forward_passes=2,
-                                                      gap=None))
+                                                      gap=None, head="fixed"))
     noise = model.noise
     assert noise.slopes[0].max() == 0 and noise.slopes[1:].min() > 0  # persistence fitted
     assert model.states.names[-3:] == ["inflow:headwaters", "inflow:side_valley",

@@ -41,6 +41,11 @@ def sddp(
                                       "on the expectation, BETA fraction of worst "
                                       "outcomes).")] = "expectation",
     cut: Annotated[str, typer.Option(help="single | multi.")] = "single",
+    head: Annotated[str | None, typer.Option(help="Head model of the stage LPs, as `vakhsh run "
+                                      "--head`: auto (FPHA planes over storage and flow "
+                                      "where a plant has tailwater_masl, fixed head "
+                                      "elsewhere) | fixed | fpha. Not with `simulate`: "
+                                      "the policy's.")] = None,
     gap: Annotated[float | None, typer.Option(
         help="Stop at this statistical gap (checked every 10 iterations).")] = 0.01,
     simulate: Annotated[int | None, typer.Option(
@@ -69,6 +74,7 @@ def sddp(
     OTHER.nc` simulates a saved policy out of sample."""
     from vakhsh.sddp import SDDPOptions, simulate_policy
     from vakhsh.sddp import sddp as train_policy
+    from vakhsh.sddp.options import HEADS
 
     started = time.perf_counter()
     simulating = len(model) == 2 and model[0] == SIMULATE
@@ -83,10 +89,17 @@ def sddp(
     if simulating and (start or end or step):
         raise bad_option("--start/--end/--step", "a policy is simulated over the horizon "
                          "it was trained on")
+    if simulating and head is not None:
+        raise bad_option("--head", "a policy is simulated with the head model it was "
+                         "trained with", head)
+    if head is not None and head not in HEADS:  # as `vakhsh run` checks it
+        raise bad_option("--head", f"must be one of {', '.join(HEADS)} (SDDP's stages "
+                         "keep one LP: no iterate)", head)
     options = SDDPOptions(noise=noise, stage=stage, iterations=iterations,
                           time_limit_s=time_limit, forward_passes=forward_passes,
                           risk=risk, cut=cut, simulate=simulate, seed=seed, gap=gap,
-                          workers=workers, perfect_foresight=perfect_foresight)
+                          workers=workers, perfect_foresight=perfect_foresight,
+                          head=head or "auto")
     options.check()
     folder = out or Path("runs") / (f"{Path(name).name}-sddp"
                                     f"{'-simulate' if simulating else ''}-"
@@ -152,6 +165,11 @@ def print_sddp_summary(s: dict, console: Console) -> None:
             table.add_row(f"{bus}, perfect foresight",
                           *(f"{pf[bus][k]:,.0f}" for k in ("p10", "p50", "p90", "worst")))
     print_table(table, console)
+    solve = s["solve"]
+    if solve.get("fpha"):  # as `vakhsh run` says it
+        console.print(f"head: FPHA for {', '.join(solve['fpha'])}, fixed head elsewhere; "
+                      f"exact-vs-LP hydro energy gap {solve['head_energy_gap'] or 0.0:+.3%} "
+                      "(mean over members)", highlight=False)
     audit = s["audit"]
     verdict = "[green]passed[/green]" if audit["passed"] else "[red]FAILED[/red]"
     console.print(f"audit {verdict} on {audit['members_passed']}/{audit['members']} members: "

@@ -87,6 +87,13 @@ class BuildContext:
     # for reservoirs the size is the storage (hm3) added above storage_max_hm3.
     extendable: dict[str, linopy.LinearExpression] = field(default_factory=dict)
     extendable_max: dict[str, xr.DataArray] = field(default_factory=dict)
+    # storage entering the horizon as a variable, hm3 per reservoir (an SDDP stage's
+    # incoming state): FPHA's mean storage of the first step reads it instead of the
+    # constant `storage_initial_hm3` (math/fpha.py); None: the constant
+    storage_in: linopy.Variable | None = None
+    # FPHA planes fitted before, by plant (`fpha.plant_planes`): builds of the same
+    # plants (SDDP's stages) fit once; None: fitted at the build
+    fpha_planes: dict | None = None
 
     def __post_init__(self) -> None:
         time = pd.Index(self.net.time, name="time")

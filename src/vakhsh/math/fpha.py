@@ -7,7 +7,8 @@ replaced by a power variable p (MW) under the planes of the plant's concave enve
     p[t, h] <= a[h, j] + b[h, j] * V[t, h] + c[h, j] * turbine_flow[t, h]
     0 <= p[t, h] <= capacity_mw[h] * capacity_factor[t, h]
     V[t, h] = (storage[t-1, r] + storage[t, r]) / 2       (r the plant's reservoir, hm3;
-                                                          storage[-1] = storage_initial_hm3)
+                                                          storage[-1] = storage_initial_hm3,
+                                                          or ctx.storage_in: SDDP's state)
 
 p enters the bus balance. The planes lie above the exact output k * q * (level(V) -
 tailwater), so the LP can overstate it (never understate): the head model recomputes the
@@ -90,7 +91,9 @@ def plane_table(planes: dict[str, Planes]) -> xr.Dataset:
 
 def mean_storage_hm3(ctx: BuildContext, plants: list[str]) -> linopy.LinearExpression:
     """(time, hydro_plant): the mean of storage at the start and end of each step of each
-    plant's reservoir, hm3 (the start of the first step is `storage_initial_hm3`)."""
+    plant's reservoir, hm3. The start of the first step is `ctx.storage_in` (a variable
+    in hm3: an SDDP stage's incoming state, so that the stage's cost stays convex in it
+    and its cuts valid) or else the constant `storage_initial_hm3`."""
     storage = ctx.var(STORAGE)  # m3/s held for one step: hm3 = k * storage
     table = ctx.net.tables["hydro_plants"].loc[plants]
     res = pd.Index(ctx.net.ids("reservoirs"))
@@ -101,8 +104,12 @@ def mean_storage_hm3(ctx: BuildContext, plants: list[str]) -> linopy.LinearExpre
     labels = np.stack([labels_end, labels_start], axis=2)
     coeffs = np.where(labels >= 0, 0.5 * ctx.k, 0.0)
     const = np.zeros(labels_end.shape)
-    initial = ctx.net.tables["reservoirs"]["storage_initial_hm3"].to_numpy(dtype=float)
-    const[0] = 0.5 * initial[where]
+    if ctx.storage_in is not None:  # hm3 already: coefficient 1/2, no constant
+        entering = ctx.storage_in.labels.sel(reservoir=list(table["reservoir"])).values
+        labels[0, :, 1], coeffs[0, :, 1] = entering, 0.5
+    else:
+        initial = ctx.net.tables["reservoirs"]["storage_initial_hm3"].to_numpy(dtype=float)
+        const[0] = 0.5 * initial[where]
     dims = ("time", "hydro_plant", "_term")
     data = xr.Dataset({"vars": (dims, labels), "coeffs": (dims, coeffs),
                        "const": (dims[:2], const)},
@@ -114,7 +121,8 @@ def mean_storage_hm3(ctx: BuildContext, plants: list[str]) -> linopy.LinearExpre
 def add_fpha_power(ctx: BuildContext, flow: linopy.Variable, plants: list[str],
                    available_mw: xr.DataArray) -> linopy.Variable:
     """The power variable of the FPHA plants under their planes, into the bus balance."""
-    table = plane_table(plant_planes(ctx.net, plants))
+    fitted = ctx.fpha_planes if ctx.fpha_planes is not None else plant_planes(ctx.net, plants)
+    table = plane_table({pid: fitted[pid] for pid in plants})
     coords = [pd.Index(ctx.time, name="time"), pd.Index(plants, name="hydro_plant")]
     upper = available_mw.sel(hydro_plant=plants).transpose("time", "hydro_plant")
     p = ctx.add_var(lower=0, upper=upper, coords=coords, name=FPHA_POWER)

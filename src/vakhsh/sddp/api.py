@@ -208,8 +208,10 @@ def _simulate_saved(model, policy_dir, inflows, scenario, members, say: Say) -> 
     horizon = policy.meta["horizon"]
     net = _network(model, scenario, horizon)
     meta = policy.meta
+    # a policy written before the head model was recorded was trained at fixed head
     options = SDDPOptions(noise=meta["noise"], stage=meta["stage_kind"], risk=meta["risk"],
-                          cut=meta["cut"], iterations=1, gap=None)
+                          cut=meta["cut"], iterations=1, gap=None,
+                          head=meta.get("head", "fixed"))
     started = time.perf_counter()
     ensemble = load_inflows(net, inflows)
     sddp_model = policy_model(net, ensemble, policy, options, say)

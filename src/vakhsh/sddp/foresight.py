@@ -3,11 +3,12 @@ whole year's inflow on the first day would do.
 
 Each member is solved as one ordinary vakhsh LP over the whole horizon (`vakhsh run
 --inflows ENS.nc --member K`, through `vakhsh.solve.run.optimise`, audited), with the same
-inflow per step as the simulation. The difference between the policy's cost (or winter
-deficit) and perfect foresight's on the same member is the price of not knowing the
-future; perfect foresight is a lower bound on any policy's cost member by member. A member
-whose deterministic LP is infeasible (a hard limit no release plan meets, where the
-policy's elastic stages pay a priced violation) has no row values (NaN) and is counted.
+inflow per step and head model (`SDDPOptions.head`) as the simulation. The difference
+between the policy's cost (or winter deficit) and perfect foresight's on the same member
+is the price of not knowing the future; perfect foresight is a lower bound on any
+policy's cost member by member. A member whose deterministic LP is infeasible (a hard
+limit no release plan meets, where the policy's elastic stages pay a priced violation)
+has no row values (NaN) and is counted.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ def perfect_foresight(run, say: Say | None = None) -> pd.DataFrame:
     deterministic LP (NaN where that LP is infeasible), index `member`."""
     from vakhsh.pipeline import optimise
     from vakhsh.sddp.simulate import member_network
+    from vakhsh.solve.options import SolveOptions
 
     say = say or (lambda _m: None)
     sim = run.simulation
@@ -40,7 +42,7 @@ def perfect_foresight(run, say: Say | None = None) -> pd.DataFrame:
         net = member_network(model.net, path, f"{model.net.scenario or 'model'}+member"
                                               f"{int(member)}")
         try:
-            results = optimise(net)
+            results = optimise(net, SolveOptions(head=model.options.head))
         except SolveError:
             rows.append({"cost_usd": np.nan, **{f"winter_deficit_gwh_{b}": np.nan
                                                 for b in buses}})

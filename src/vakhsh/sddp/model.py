@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from vakhsh.math.fpha import fpha_plants, plant_planes
 from vakhsh.network import Network
 from vakhsh.sddp.cuts import CutStore
 from vakhsh.sddp.highs_stage import StageInfeasible, StageProblem
@@ -75,13 +76,15 @@ def build_sddp_model(net: Network, inflows: EnsembleInflows, options: SDDPOption
     states = state_space(net, noise.uses_inflow_state)
     params = fixed_parameters(net)
     if lps is None:
+        planes = plant_planes(net, fpha_plants(net, options.head))  # once, every stage
         lps = []
         for stage in stages:
             say(f"building stage {stage.index + 1}/{len(stages)} ({stage.label})")
             lps.append(build_stage(net, params, stage, last=stage.index == len(stages) - 1,
-                                   states=states, par_slope=noise.par_slope(stage.index)))
+                                   states=states, par_slope=noise.par_slope(stage.index),
+                                   production=options.head, planes=planes))
     else:
-        _check_reused(lps, stages, states, noise)
+        _check_reused(lps, stages, states, noise, options.head)
     problems, cuts = [], []
     for s, lp in enumerate(lps):
         last = s == len(lps) - 1
@@ -100,14 +103,16 @@ def build_sddp_model(net: Network, inflows: EnsembleInflows, options: SDDPOption
 
 
 def _check_reused(lps: list[StageLP], stages: list[Stage], states: StateSpace,
-                  noise: InflowNoise) -> None:
+                  noise: InflowNoise, head: str) -> None:
     """Stage LPs handed in must be those this model would build."""
     same = len(lps) == len(stages) and all(
         lp.stage == st and len(lp.state_in_cols) == len(states)
+        and lp.ctx.config.production == head
         and (len(lp.par_rows) > 0) == (noise.par_slope(st.index) is not None)
         for lp, st in zip(lps, stages, strict=False))
     if not same:
-        raise ValueError("the stage LPs were built for other stages, states or noise")
+        raise ValueError("the stage LPs were built for other stages, states, noise or "
+                         "head model")
     for lp, st in zip(lps, stages, strict=True):
         slope = noise.par_slope(st.index)
         if slope is not None and not np.array_equal(_par_coefficients(lp), -slope):

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from vakhsh.errors import ModelError, Problem
+from vakhsh.math.fpha import PRODUCTION_MODES
 from vakhsh.sddp.risk import EAVaR, RiskMeasure, parse_risk
 from vakhsh.sddp.stopping import (
     BoundStalling,
@@ -14,6 +15,9 @@ from vakhsh.sddp.stopping import (
     StoppingRule,
     TimeLimit,
 )
+
+# `vakhsh run`'s head models that are one LP: auto, fixed, fpha
+HEADS = tuple(sorted(PRODUCTION_MODES))
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,11 @@ class SDDPOptions:
     stall_iterations: int | None = None
     stall_tolerance: float = 1e-9
     audit_tolerance: float = 1e-6
+    # the stage LPs' head model, as `vakhsh run --head`: auto (FPHA planes where a plant
+    # has tailwater and a level curve and its `production` allows it, fixed head
+    # elsewhere), fpha (FPHA wherever the data allow it) or fixed; not iterate (a
+    # successive LP would change the stage LPs between iterations and void the cuts)
+    head: str = "auto"
     highs_options: dict[str, Any] = field(default_factory=dict)
 
     def risk_measure(self) -> RiskMeasure:
@@ -53,6 +62,10 @@ class SDDPOptions:
         if self.cut not in ("single", "multi"):
             problems.append(Problem("command line", "--cut", "expected single or multi",
                                     self.cut))
+        if self.head not in HEADS:
+            problems.append(Problem("command line", "--head", f"must be one of "
+                                    f"{', '.join(HEADS)} (SDDP's stages keep one LP: no "
+                                    "iterate)", self.head))
         for flag, value in (("--iterations", self.iterations),
                             ("--forward-passes", self.forward_passes),
                             ("--workers", self.workers)):

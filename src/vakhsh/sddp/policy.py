@@ -87,6 +87,7 @@ def policy_of(model: SDDPModel, iterations: int, lower_bound_usd: float,
         if getattr(noise, "slopes", None) is not None else None,
         "risk": model.risk.spec,
         "cut": model.options.cut,
+        "head": model.options.head,  # the stage LPs' head model: the cuts belong to it
         "outcomes_per_stage": [int(noise.outcomes(s)) for s in range(len(model.stages))],
         "lower_bounds_usd": [store.lower_usd for store in model.cuts],
         "iterations": iterations,

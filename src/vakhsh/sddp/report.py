@@ -240,6 +240,15 @@ def render_sddp_report(run, summary: dict) -> str:
     cards.append(_card("Uncertainty", f"{d['stages']} {d['stage']} stages",
                        f"{d['outcomes_per_stage'][0]} outcomes per stage, noise "
                        f"{_e(d['noise'])}, risk {_e(d['risk'])}, {_e(d['cut'])} cut"))
+    solve = summary["solve"]
+    fpha = list(solve.get("fpha") or {})
+    gap = solve.get("head_energy_gap")
+    cards.append(_card("Head model", f"FPHA: {', '.join(fpha)}" if fpha else
+                       "fixed head",
+                       (f"--head {_e(solve['head_mode'])}"
+                        + ("; fixed head elsewhere" if fpha else "")
+                        + (f"; exact-vs-LP hydro energy gap {gap:+.2%} (mean over members)"
+                           if gap is not None else ""))))
     plots = PLOTS if run.simulation is not None else PLOTS[:1] + PLOTS[2:3]
     parts = [
         "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',

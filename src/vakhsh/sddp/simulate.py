@@ -7,7 +7,9 @@ solutions are joined into one Dataset over the whole horizon, built by the same
 against the full Network with the path's inflows: water and energy balances must close
 across stage boundaries too, which checks the state passed between stages. Hydro energy
 is also recomputed exactly from the simulated storage path (level curves and tailwater),
-with its gap to the LP's energy.
+with its gap to the LP's energy: for plants on FPHA (`SDDPOptions.head`) the LP's power
+is that under the planes, which may overstate the exact output (a negative gap), and the
+exact output is at most the LP's (`solve.heads.exact_energy`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from vakhsh.math.fpha import FPHA_POWER
 from vakhsh.math.power import bus_load
 from vakhsh.math.water import STORAGE
 from vakhsh.network import Network
@@ -30,7 +33,7 @@ from vakhsh.sddp.model import SDDPModel
 from vakhsh.sddp.stage_build import END_SHORT, INFLOW_VIRTUAL
 from vakhsh.sddp.train import Trainer, mean_ci95
 from vakhsh.solve.head import fixed_parameters
-from vakhsh.solve.heads import exact_energy
+from vakhsh.solve.heads import exact_energy, with_fpha_power
 
 Say = Callable[[str], None]
 
@@ -70,6 +73,7 @@ def simulate(model: SDDPModel, paths_m3s: np.ndarray, members: np.ndarray,
     trainer = Trainer(model, np.random.default_rng(0))
     params = fixed_parameters(model.net)
     load = xr.concat([bus_load(lp.ctx) for lp in model.lps], dim="time")
+    fpha = fpha_of(model)
     datasets, costs, audits, summaries, gaps, shorts, virtual = [], [], [], [], [], [], []
     violations = []
     for n, path in enumerate(paths_m3s):
@@ -97,7 +101,9 @@ def simulate(model: SDDPModel, paths_m3s: np.ndarray, members: np.ndarray,
                                                 f"{int(members[n])}")
         values, duals = _join(model.net, parts)
         ds = assemble(net_k, params, values, duals, load)
-        ds, gap = exact_energy(net_k, ds)
+        if fpha:  # the LP's power of its FPHA plants, and the head that power implies
+            ds = with_fpha_power(net_k, ds, values[FPHA_POWER].sel(hydro_plant=fpha))
+        ds, gap = exact_energy(net_k, ds, at_most=fpha)
         report = audit(net_k, ds, tolerance)
         results = Results(net=net_k, dataset=ds, objective_usd=cost, audit=report,
                           solve_info={"status": "optimal"})
@@ -122,6 +128,14 @@ def simulate(model: SDDPModel, paths_m3s: np.ndarray, members: np.ndarray,
                       .fillna(0.0))
 
 
+def fpha_of(model: SDDPModel) -> list[str]:
+    """The plants the stage LPs operate with FPHA (the same in every stage)."""
+    ctx = model.lps[0].ctx
+    if not ctx.has_var(FPHA_POWER):
+        return []
+    return [str(p) for p in ctx.var(FPHA_POWER).labels.indexes["hydro_plant"]]
+
+
 def _slack_used(lp, x: np.ndarray) -> dict[str, float]:
     """Elastic slack used in a stage, by constraint family (hm3; MWh for storage units)."""
     out = {}
@@ -139,7 +153,7 @@ def _stage_arrays(lp, x: np.ndarray, y: np.ndarray) -> dict[str, xr.DataArray]:
     """Solved values of the result variables and duals in one stage, labelled."""
     out = {}
     model = lp.ctx.model
-    for name in COPIED + [STORAGE]:
+    for name in COPIED + [STORAGE, FPHA_POWER]:
         if name in lp.var_cols:
             cols = lp.var_cols[name]
             values = np.where(cols >= 0, x[np.maximum(cols, 0)], 0.0)

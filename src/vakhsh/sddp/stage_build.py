@@ -14,7 +14,9 @@ violation.
 - `sddp_inflow_m3s[time, catchment]`: the stage's inflow outcome, routed to each
   catchment's node like a catchment's inflow;
 - `sddp_storage_in_hm3[reservoir]`: storage entering the stage; it reaches the reservoir
-  balance of the first step as an inflow of storage / k (the row counts m3/s-steps);
+  balance of the first step as an inflow of storage / k (the row counts m3/s-steps),
+  and, for plants on FPHA (`--head auto`), the first step's mean storage under the
+  planes (`math/fpha.py`), so the stage's cost stays convex in it;
 - `sddp_transit_in_m3s[lag, reach]`: water sent into a delayed reach `lag` steps before
   the stage's start; it arrives at step `delay - lag`, after the reach's loss;
 - `sddp_soc_in_mwh[storage_unit]`: charge entering the stage, placed in the first step's
@@ -53,6 +55,8 @@ from vakhsh.math.context import (
     BuildContext,
     HeadParameters,
 )
+from vakhsh.math.fpha import fpha_plants
+from vakhsh.math.fpha_fit import Planes
 from vakhsh.math.water import STORAGE
 from vakhsh.network import Network
 from vakhsh.sddp.stages import Stage, stage_network, stage_parameters
@@ -144,11 +148,15 @@ class StageMatrices:
 
 
 def build_stage(net: Network, params: HeadParameters, stage: Stage, last: bool,
-                states: StateSpace, par_slope: np.ndarray | None = None) -> StageLP:
+                states: StateSpace, par_slope: np.ndarray | None = None,
+                production: str = "fixed", planes: dict[str, Planes] | None = None
+                ) -> StageLP:
     """The LP of `stage` of `net` (the full Network), with state columns.
 
     `par_slope` (per catchment) turns on the PAR(1) rows; zeros give a first stage whose
-    inflow does not depend on the previous one.
+    inflow does not depend on the previous one. `production` is the hydro family's head
+    model (`BuildConfig.production`: fixed, auto or fpha) and `planes` the FPHA planes of
+    its plants, fitted once for every stage (`fpha.plant_planes`; None: fitted here).
     """
     sub = stage_network(net, stage)
     # elastic: every hard limit has a priced slack, so that a stage is feasible from any
@@ -156,8 +164,16 @@ def build_stage(net: Network, params: HeadParameters, stage: Stage, last: bool,
     # `model.check_stages` finds the outcomes that need a slack from every state
     # no storage tie-break: the cuts give stored water its value, and a reward of 2e-4
     # beside slack prices of 1e7 and more left HiGHS at status Unknown in some stages
-    config = BuildConfig(elastic=True, elastic_storage=False, storage_tie_break=0.0)
+    config = BuildConfig(elastic=True, elastic_storage=False, storage_tie_break=0.0,
+                         production=production)
     ctx = new_context(sub, stage_parameters(params, stage), config)
+    ctx.fpha_planes = planes
+    # with FPHA plants the incoming storage exists before the hydro family: the planes'
+    # first-step mean storage reads it (a stage convex in its state, so its cuts stay
+    # valid). Only then: fixed-head stages keep their column order, the very LPs they
+    # were before (HiGHS's vertex, and so the cuts, depend on that order)
+    if ctx.has("reservoirs") and fpha_plants(sub, production):
+        ctx.storage_in = _storage_in_var(ctx)
     full_tables = net.tables
 
     def state_family(ctx: BuildContext) -> None:
@@ -207,11 +223,15 @@ def _add_inflow(ctx: BuildContext, par_slope: np.ndarray | None) -> None:
     ctx.add_cost(INFLOW_PENALTY_USD_PER_HM3 * hm3 * virtual, ELASTIC)
 
 
+def _storage_in_var(ctx: BuildContext) -> linopy.Variable:
+    return ctx.add_var(lower=0, coords=[ctx.net.coord("reservoirs")], name=STORAGE_IN)
+
+
 def _add_storage_in(ctx: BuildContext) -> None:
     if not ctx.has("reservoirs"):
         return
     coord = ctx.net.coord("reservoirs")
-    x_in = ctx.add_var(lower=0, coords=[coord], name=STORAGE_IN)
+    x_in = ctx.storage_in if ctx.storage_in is not None else _storage_in_var(ctx)
     labels = np.full((len(ctx.time), len(coord)), -1, dtype=np.int64)
     labels[0] = x_in.labels.values
     coeffs = np.zeros(labels.shape)

@@ -38,6 +38,16 @@ def mean_tree(trees: list[Any]) -> Any:
     return first
 
 
+def fpha_fits(model) -> dict[str, dict[str, float]]:
+    """Plants on FPHA in the stage LPs: planes and the most the planes overstate (MW),
+    as `vakhsh run`'s summary (`solve.fpha`)."""
+    from vakhsh.sddp.simulate import fpha_of
+
+    planes = model.lps[0].ctx.fpha_planes or {}  # fitted once for every stage
+    return {pid: {"planes": len(planes[pid]), "max_error_mw": planes[pid].max_error_mw}
+            for pid in fpha_of(model)}
+
+
 def member_table(run) -> dict[str, dict[str, list[float]]]:
     """Per member: cost and each bus's winter deficit (GWh)."""
     sim = run.simulation
@@ -117,7 +127,8 @@ def run_summary(run) -> dict[str, Any]:
     summary["solve"] = {"solver": "highs", "build_s": run.timings.get("build_s"),
                         "solve_s": run.timings.get("train_s", 0.0) + run.timings.get(
                             "simulate_s", 0.0),
-                        "head_mode": "fixed", "head_iterations": None,
+                        "head_mode": model.options.head, "head_iterations": None,
+                        "fpha": fpha_fits(model),
                         "head_energy_gap": sddp.get("head_energy_gap", {}).get("mean")
                         if sim is not None else None,
                         "rows": int(stage_rows),
