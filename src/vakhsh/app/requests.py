@@ -25,7 +25,7 @@ class RunRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True,
                               json_schema_extra={"examples": [{
                                   "model": "toy-cascade", "scenario": "dry",
-                                  "end": "2025-04-01", "step": "1D", "head": "fixed",
+                                  "end": "2025-04-01", "step": "1D", "head": "auto",
                                   "set": {"reservoirs.upper.storage_initial_hm3": 1500}}]})
 
     model: str = Field(description="An embedded model or a model folder in the workdir.",
@@ -35,8 +35,12 @@ class RunRequest(BaseModel):
     start: str | None = Field(None, max_length=40, description="First step, e.g. 2024-10-01.")
     end: str | None = Field(None, max_length=40, description="End (exclusive).")
     step: str | None = Field(None, max_length=20, description="Step: 1h, 3h, 1D, 7D.")
-    head: Literal["fixed", "iterate"] = Field("fixed", description="fixed | iterate "
-                                              "(successive LP on the head).")
+    # the names of vakhsh.solve.heads.HEAD_MODELS and the same default as `vakhsh run --head`
+    # (tests/app/test_api.py checks both)
+    head: Literal["auto", "fixed", "iterate", "fpha"] = Field(
+        "auto", description="auto (the default of `vakhsh run`: the head-dependent production "
+        "model, FPHA, for every plant whose data allow it, fixed head elsewhere) | fixed | "
+        "iterate (successive LP on the head) | fpha (FPHA wherever a plant allows it).")
     overrides: dict[str, Any] = Field(default_factory=dict, alias="set",
                                       max_length=MAX_OVERRIDES,
                                       description="Fields by dotted path, applied like a "
