@@ -270,9 +270,10 @@ def test_toy_cascade_plan_operates_like_a_run_of_what_it_builds():
     (case,) = result.results.values()
     year = result.years[0]
     standing = {c: by[year] for c, by in result.capacity_mw.items()}
-    # plans operate at fixed head (plan/expansion.py); the run's default is "auto" (FPHA
-    # for upper_hpp, which has a tailwater), so the run of the same network is fixed-head
-    alone = optimise(with_builds(result.cases[0].net, standing), SolveOptions(head="fixed"))
+    # plans operate with the run's default head model (auto: FPHA for upper_hpp, which has
+    # a tailwater), so the run of the same network at the default head gives the same cost
+    alone = optimise(with_builds(result.cases[0].net, standing), SolveOptions())
+    assert alone.summary()["solve"]["fpha"]["upper_hpp"]["planes"] >= 2
     assert alone.objective_usd == pytest.approx(case.objective_usd, rel=1e-7)
     assert case.audit.passed and alone.audit.passed
 
