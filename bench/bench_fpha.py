@@ -2,17 +2,16 @@
 
 The issue's budget: the convex head-dependent production model (FPHA, `--head fpha`, and
 `--head auto` wherever a plant has tailwater and a level curve) must not cost more than
-about 2x the fixed-head solve on central-asia. Base central-asia gives Nurek a fixed
-head_m, so `--head auto` is a fixed-head run there; the scenario `nurek_variable_head`
-(Nurek with tailwater 680 m a.s.l.) is the one where FPHA has a plant to work on, and
-the default here.
+about 2x the fixed-head solve on central-asia. Base central-asia gives Nurek a tailwater
+(630 m a.s.l.), so `--head auto` (the default) builds it with FPHA there; `--head fixed` is
+the same model at the fixed head of its initial level. The default scenario is base.
 
 The two head models are solved alternately, `--repeats` times each, in this process (the
 Network loaded once), so that both see the same machine load; the table gives the median
 build and solve times, the ratio FPHA / fixed of the medians, the LP sizes, and FPHA's
 exact-vs-LP energy gap. `uptime` is printed with them: the machine is shared.
 
-Usage: python bench/bench_fpha.py [--model central-asia] [--scenario nurek_variable_head]
+Usage: python bench/bench_fpha.py [--model central-asia] [--scenario base]
                                   [--repeats 3] [--json bench/out/fpha.json]
 """
 
@@ -43,7 +42,7 @@ def solve_once(net, head: str) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="central-asia")
-    parser.add_argument("--scenario", default="nurek_variable_head")
+    parser.add_argument("--scenario", default="base")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--json", type=Path, default=Path("bench/out/fpha.json"))
     args = parser.parse_args(argv)

@@ -190,3 +190,16 @@ def test_a_plan_in_the_workdir_is_listed_with_its_ranking_and_report(server, cli
     assert ranking["columns"] == (out / "ranking.csv").read_text().splitlines()[0].split(",")
     report = client.get("/outputs/plans/toy/report")
     assert report.status_code == 200 and report.text == (out / "report.html").read_text()
+
+
+def test_head_choices_and_default_are_the_clis():
+    """The app offers exactly the CLI's head models, with `vakhsh run`'s default."""
+    import typing
+
+    from vakhsh.app.requests import RunRequest
+    from vakhsh.solve.heads import HEAD_MODELS
+    from vakhsh.solve.options import SolveOptions
+
+    field = RunRequest.model_fields["head"]
+    assert set(typing.get_args(field.annotation)) == set(HEAD_MODELS)
+    assert field.default == SolveOptions().head == "auto"

@@ -1,5 +1,6 @@
-"""Nurek under fixed head and under FPHA (docs/central-asia.md, "Head: the production model"),
-regenerated: head has value once the planes see it, and the page shows the table as it is."""
+"""Nurek at its fixed rated head and with a head that follows its level (docs/central-asia.md,
+"Head: the production model"), regenerated: head has value once the planes see it, and the page
+shows the table as it is."""
 
 from __future__ import annotations
 
@@ -29,29 +30,37 @@ def runs():
 
 @pytest.fixture(scope="module")
 def figures(runs):
-    return {head: head_models.figures(res) for head, res in runs.items()}
+    return head_models.all_figures(runs)
 
 
-def test_fpha_keeps_nurek_off_its_dead_level(figures):
-    # the issue's finding: at a fixed head the LP sees no cost in running Nurek down to its
-    # dead level; once the planes price the lost head, it stays above it
-    fixed, fpha = figures["fixed"], figures["fpha"]
-    assert fixed["nurek_days_at_dead_level"] > 30
-    assert fpha["nurek_days_at_dead_level"] < 0.5 * fixed["nurek_days_at_dead_level"]
-    assert fpha["nurek_spill_at_dead_level_hm3"] <= fixed["nurek_spill_at_dead_level_hm3"]
+def test_base_builds_nurek_with_fpha_and_the_rated_head_scenario_does_not(runs):
+    assert runs["base"].summary()["solve"]["fpha"]["nurek_hpp"]["planes"] == 2
+    assert not runs["rated"].summary()["solve"].get("fpha")
 
 
-def test_fpha_counts_energy_closer_to_what_its_schedule_gives(figures):
-    fixed, fpha = figures["fixed"], figures["fpha"]
-    assert fpha["nurek_lp_gwh"] >= fpha["nurek_exact_gwh"]  # the planes lie above
-    assert fpha["nurek_overstated_pct"] < fixed["nurek_overstated_pct"]
+def test_a_head_that_follows_the_level_keeps_nurek_off_its_dead_level(figures):
+    # at a fixed head the LP sees no cost in sitting at the dead level for weeks
+    assert figures["rated"]["nurek_days_at_dead_level"] > 30
+    assert figures["base"]["nurek_days_at_dead_level"] < \
+        0.25 * figures["rated"]["nurek_days_at_dead_level"]
 
 
-def test_head_that_has_value_shows_a_larger_tajik_winter_deficit(figures):
-    # energy the fixed head counts at 230 m that a drawn-down Nurek cannot give
-    fixed, fpha = figures["fixed"], figures["fpha"]
-    assert fpha["tj_deficit_oct_apr_gwh"] > fixed["tj_deficit_oct_apr_gwh"]
-    assert fpha["objective_musd"] > fixed["objective_musd"]
+def test_energy_lp_against_exact(figures):
+    rated, base, low = figures["rated"], figures["base"], figures["tw680"]
+    # the planes lie above the exact output: FPHA overstates, never understates
+    assert base["nurek_lp_gwh"] >= base["nurek_exact_gwh"]
+    assert low["nurek_lp_gwh"] >= low["nurek_exact_gwh"]
+    # a fixed 230 m undercounts what its schedule gives at heads of 227-280 m
+    assert rated["nurek_exact_gwh"] > rated["nurek_lp_gwh"]
+    # a tailwater 50 m higher gives less energy from nearly the same water
+    assert low["nurek_exact_gwh"] < base["nurek_exact_gwh"]
+
+
+def test_more_head_costs_less_and_leaves_no_larger_deficit(figures):
+    rated, base, low = figures["rated"], figures["base"], figures["tw680"]
+    assert base["objective_musd"] < rated["objective_musd"] < low["objective_musd"]
+    assert base["tj_deficit_oct_apr_gwh"] <= rated["tj_deficit_oct_apr_gwh"] \
+        <= low["tj_deficit_oct_apr_gwh"]
 
 
 def test_audits_pass(runs):

@@ -182,12 +182,14 @@ def test_basin_totals_match_published_natural_flow(model):
 
 def test_reservoirs_and_plants_carry_the_published_figures(model):
     res, hp = model["reservoirs"], model["hydro_plants"]
-    # Nurek: 10.5 km3 total, 4.5 km3 live, MOL 857 m, FSL 910 m, 3,000 MW, 230 m, 1,360 m3/s
+    # Nurek: 10.5 km3 total, 4.5 km3 live, MOL 857 m, FSL 910 m, 3,000 MW, 1,360 m3/s; rated head
+    # 230 m (scenario nurek_rated_head); tailwater 630 = MOL 857 - rated head 223..230 (assumption)
     assert (res["nurek"]["storage_min_hm3"], res["nurek"]["storage_max_hm3"]) == (6000, 10500)
     assert res["nurek"]["level_curve"][0] == [6000, 857]
     assert res["nurek"]["level_curve"][-1] == [10500, 910]
-    assert (hp["nurek_hpp"]["capacity_mw"], hp["nurek_hpp"]["head_m"],
-            hp["nurek_hpp"]["max_flow_m3s"]) == (3000, 230, 1360)
+    assert (hp["nurek_hpp"]["capacity_mw"], hp["nurek_hpp"]["max_flow_m3s"]) == (3000, 1360)
+    assert 857 - 230 <= hp["nurek_hpp"]["tailwater_masl"] <= 857 - 223 + 1
+    assert model["scenarios"]["nurek_rated_head"]["set"]["hydro_plants.nurek_hpp.head_m"] == 230
     # Toktogul: 19.5 km3 total; the Ministry's working "dead level" 6.5 km3 (24.kg/english/363355,
     # above the ~5.5 km3 dead storage); 1,440 MW after modernisation
     assert (res["toktogul"]["storage_min_hm3"], res["toktogul"]["storage_max_hm3"]) == (6500, 19500)

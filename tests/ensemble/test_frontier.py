@@ -87,3 +87,44 @@ def test_frontier_points_honour_head_iteration(analytic_model, tmp_path):
     solve = json.loads((tmp_path / "iterate" / "runs" / "point-00" / "summary.json")
                        .read_text())["solve"]
     assert solve["head_mode"] == "iterate" and solve["head_iterations"] == 2
+
+
+def test_winter_energy_expression_counts_fpha_power(tmp_path):
+    """With the plant on FPHA (tailwater and a level curve, the default `--head auto`) the
+    winter-energy objective is the FPHA power variable, and equals the results' energy."""
+    from tests.ensemble.conftest import ANALYTIC
+
+    from vakhsh import load
+    from vakhsh.math.build import build_model
+    from vakhsh.math.context import BuildConfig
+    from vakhsh.math.fpha import FPHA_POWER
+    from vakhsh.results.audit import audit
+    from vakhsh.results.dataset import extract
+    from vakhsh.results.results import Results
+    from vakhsh.solve.head import fixed_parameters
+    from vakhsh.solve.heads import ProductionModel
+    from vakhsh.solve.options import SolveOptions
+    from vakhsh.solve.solver import run_solver
+
+    text = ANALYTIC.replace("storage_final_min_hm3: 0, spill_to: out}",
+                            "storage_final_min_hm3: 0, spill_to: out,\n"
+                            "         level_curve: [[0, 150], [100, 250]]}")
+    text = text.replace("efficiency: 1.0, head_m: 100}", "efficiency: 1.0, tailwater_masl: 100}")
+    text = text.replace("price_usd_per_mwh: 0, ", "price_usd_per_mwh: 50, ")  # worth turbining
+    folder = tmp_path / "two-step-fpha"
+    folder.mkdir()
+    (folder / "model.yaml").write_text(text, encoding="utf-8")
+    net = load(folder)
+    ctx = build_model(net, fixed_parameters(net), BuildConfig(production="auto"))
+    assert ctx.has_var(FPHA_POWER)
+    run_solver(ctx.model, SolveOptions())
+    # the run pipeline's last step for this head model: hydro_p_mw from the FPHA power
+    ds, _info = ProductionModel("auto").finish(net, ctx, extract(ctx))
+    results = Results(net=net, dataset=ds,
+                      objective_usd=float(ctx.model.objective.value) + ctx.cost_constant,
+                      audit=audit(net, ds, 1e-6))
+    obj = objective("tj_winter_energy")
+    expr, constant = obj.expression(ctx)
+    value = obj.value(results)
+    assert value > 0
+    assert float(expr.solution) + constant == pytest.approx(value, rel=1e-9, abs=1e-9)

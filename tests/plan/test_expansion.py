@@ -265,12 +265,15 @@ def test_toy_cascade_plan_operates_like_a_run_of_what_it_builds():
     from vakhsh.solve.options import SolveOptions
 
     result = plan("toy-cascade", ranking=False, compare_average=False)
+    # no candidate sizes upper_hpp: the plan operates it with FPHA, as `vakhsh run` does
+    assert result.head == {"fpha": ["upper_hpp"], "fixed_sized_or_staged": []}
     (case,) = result.results.values()
     year = result.years[0]
     standing = {c: by[year] for c, by in result.capacity_mw.items()}
-    # plans operate with the run's head model ("auto": FPHA for upper_hpp, which has a
-    # tailwater), so the run of the same network with the default options is the same LP
+    # plans operate with the run's default head model (auto: FPHA for upper_hpp, which has
+    # a tailwater), so the run of the same network at the default head gives the same cost
     alone = optimise(with_builds(result.cases[0].net, standing), SolveOptions())
+    assert alone.summary()["solve"]["fpha"]["upper_hpp"]["planes"] >= 2
     assert alone.objective_usd == pytest.approx(case.objective_usd, rel=1e-7)
     assert case.audit.passed and alone.audit.passed
 
@@ -449,3 +452,19 @@ def test_one_way_candidate_line_carries_nothing_back(write_model):
         0, abs=1e-6)
     assert case.audit.passed
 
+
+
+def test_a_staged_plant_keeps_a_fixed_head_and_the_plan_says_so(write_model):
+    # dam_hpp could follow its level (tailwater and a level curve: FPHA in a run), but the
+    # stage candidate rebuilds it, so the plan operates it at its fixed head and reports why
+    raw = stage_model(70e6)
+    raw["reservoirs"]["dam"]["level_curve"] = [[0, 101], [10, 111]]
+    del raw["hydro_plants"]["dam_hpp"]["head_m"]
+    raw["hydro_plants"]["dam_hpp"]["tailwater_masl"] = 100
+    result = plan(write_model(raw), ranking=False)
+    assert result.head == {"fpha": [], "fixed_sized_or_staged": ["dam_hpp"]}
+    assert result.to_dict()["head"] == result.head
+    from vakhsh.plan.expansion import head_message
+
+    assert "fixed head for dam_hpp: its size or stage is a decision" in \
+        head_message(result.head)

@@ -35,10 +35,12 @@ class RunRequest(BaseModel):
     start: str | None = Field(None, max_length=40, description="First step, e.g. 2024-10-01.")
     end: str | None = Field(None, max_length=40, description="End (exclusive).")
     step: str | None = Field(None, max_length=20, description="Step: 1h, 3h, 1D, 7D.")
+    # the names of vakhsh.solve.heads.HEAD_MODELS and the same default as `vakhsh run --head`
+    # (tests/app/test_api.py checks both)
     head: Literal["auto", "fixed", "iterate", "fpha"] = Field(
-        "auto", description="auto (the CLI's default: the convex head-dependent production "
-        "model where a plant's data allow, fixed head elsewhere) | fixed | iterate "
-        "(successive LP on the head) | fpha (every plant with a tailwater).")
+        "auto", description="auto (the default of `vakhsh run`: the head-dependent production "
+        "model, FPHA, for every plant whose data allow it, fixed head elsewhere) | fixed | "
+        "iterate (successive LP on the head) | fpha (FPHA wherever a plant allows it).")
     overrides: dict[str, Any] = Field(default_factory=dict, alias="set",
                                       max_length=MAX_OVERRIDES,
                                       description="Fields by dotted path, applied like a "

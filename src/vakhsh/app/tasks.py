@@ -179,7 +179,7 @@ def execute_run(folder: str, request: dict[str, Any], staging: str, final: str,
     os.nice(NICE)  # a solve is batch work: the server's requests come first
     say({"progress": 0.02, "message": "loading the model"})
     net = load_request(folder, request)
-    options = SolveOptions(head=request.get("head") or "auto")
+    options = SolveOptions(head=request.get("head") or SolveOptions().head)
     iterations = options.head_max_iterations if options.head == "iterate" else 1
     results = optimise(net, options, progress=lambda msg: say(
         {"progress": _stage(msg, iterations), "message": msg}))

@@ -87,14 +87,22 @@ def frontier(
     downstream: Annotated[str | None, typer.Option(
         help="Downstream countries, comma-separated codes or names (default: every "
         "demand outside TJ and KG, in central-asia UZ, TM, KZ, AF).")] = None,
-    head: Annotated[str, typer.Option(help="fixed | iterate (successive LP).")] = "fixed",
+    head: Annotated[str, typer.Option(help="Head model, as `vakhsh run --head`: auto "
+                                      "(FPHA where a plant has tailwater_masl, fixed head "
+                                      "elsewhere) | fixed | iterate (successive LP) | "
+                                      "fpha.")] = "auto",
     overwrite: Annotated[bool, typer.Option(
         "--overwrite", help="Replace --out when vakhsh wrote it: an earlier frontier "
         "folder. Never a folder vakhsh did not write.")] = False,
 ) -> None:
     """Trade-off frontier of two objectives by the epsilon-constraint method."""
+    from vakhsh.cli.errors import bad_option
     from vakhsh.ensemble.frontier import trace_frontier
     from vakhsh.ensemble.objectives import Selectors
+    from vakhsh.solve.heads import HEAD_MODELS
+
+    if head not in HEAD_MODELS:
+        raise bad_option("--head", f"must be one of {', '.join(HEAD_MODELS)}", head)
 
     selectors = Selectors(aral_pattern=aral_pattern, downstream_countries=tuple(
         c.strip() for c in downstream.split(",")) if downstream else None)

@@ -129,6 +129,10 @@ def print_plan(result, console: Console) -> None:
                   f"{d['objective_usd'] / 1e6:,.1f} M USD[/bold] (investment "
                   f"{d['costs']['investment_usd'] / 1e6:,.1f}, operation "
                   f"{d['costs']['operating_usd'] / 1e6:,.1f})", highlight=False)
+    if d.get("head"):
+        from vakhsh.plan.expansion import head_message
+
+        console.print(head_message(d["head"]), highlight=False)
     table = Table(title="Builds (MW)", title_justify="left")
     table.add_column("candidate", no_wrap=True)
     for year in d["years"]:

@@ -124,6 +124,7 @@ class Objective:
     # ---- as an LP expression on a built case ----
     def expression(self, ctx) -> tuple[object, float]:
         """(linopy expression, constant): the objective's value is their sum."""
+        from vakhsh.math.fpha import FPHA_POWER
         from vakhsh.math.hydro import mw_per_m3s
 
         net, sel = ctx.net, self.selectors
@@ -133,8 +134,16 @@ class Objective:
         ids = self.members(net)
         if self.kind == "winter_energy":
             weight = sel.months(net, sel.winter_months) * ctx.hours / 1e3
-            power = (mw_per_m3s(ctx) * ctx.var("turbine_flow_m3s")).sel(hydro_plant=ids)
-            return (weight * power).sum(), 0.0
+            # plants on the head-dependent production model (FPHA) have their own power
+            # variable; the others are head x flow
+            on_fpha = ([str(p) for p in ctx.var(FPHA_POWER).coords["hydro_plant"].values
+                        if str(p) in ids] if ctx.has_var(FPHA_POWER) else [])
+            fixed = [i for i in ids if i not in on_fpha]
+            power = (mw_per_m3s(ctx) * ctx.var("turbine_flow_m3s")).sel(hydro_plant=fixed)
+            energy = (weight * power).sum()
+            if on_fpha:
+                energy = energy + (weight * ctx.var(FPHA_POWER).sel(hydro_plant=on_fpha)).sum()
+            return energy, 0.0
         if self.kind == "vegetation_delivery":
             weight = sel.months(net, sel.vegetation_months) * ctx.k
             return (weight * ctx.var("withdrawal_m3s").sel(water_demand=ids)).sum(), 0.0

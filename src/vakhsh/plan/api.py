@@ -13,7 +13,7 @@ import pandas as pd
 
 from vakhsh.pipeline import Progress
 from vakhsh.plan.cases import Case, Member, PlanSpec, load_cases
-from vakhsh.plan.expansion import Evaluation, PlanProblem
+from vakhsh.plan.expansion import Evaluation, PlanProblem, head_message
 from vakhsh.plan.ranking import rank
 from vakhsh.solve.options import SolveOptions
 
@@ -35,6 +35,7 @@ class Plan:
     average: dict[str, Any] | None = None
     timing: dict[str, float] = field(default_factory=dict)
     size: dict[str, int] = field(default_factory=dict)
+    head: dict[str, list[str]] = field(default_factory=dict)  # head_models_used
 
     @property
     def builds(self) -> dict[str, dict[int, float]]:
@@ -61,6 +62,7 @@ class Plan:
             "discount_rate": self.discount_rate,
             "demand_growth": self.spec.demand_growth,
             "objective_usd": ev.total_usd,
+            "head": dict(self.head),
             "builds": _plain_sizes(ev.sizes),
             "capacity_mw": _plain_sizes(self.capacity_mw),
             "storage_energy_mwh": _plain_sizes(storage),
@@ -180,6 +182,7 @@ def plan(model: str | Path, spec: PlanSpec | None = None,
     else:
         say("building the plan")
         problem = PlanProblem(cases, years, options)
+        say(head_message(problem.head))
         say(f"solving ({problem.size['rows']:,} rows, {problem.size['columns']:,} columns, "
             f"{problem.size['binaries']} binaries)")
         evaluation = problem.optimise()
@@ -208,7 +211,7 @@ def plan(model: str | Path, spec: PlanSpec | None = None,
                 base=base, capacity_mw=capacity, candidates=problem.table,
                 discount_rate=problem.rate, equivalent_years=problem.equivalent_years,
                 results=per_case, ranking=ranked, average=average, timing=timing,
-                size=problem.size)
+                size=problem.size, head=problem.head)
 
 
 def _average_year(model, spec: PlanSpec, options: SolveOptions, problem: PlanProblem,

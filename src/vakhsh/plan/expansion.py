@@ -27,6 +27,7 @@ import xarray as xr
 from vakhsh.errors import ModelError, Problem, SolveError
 from vakhsh.math.build import set_objective
 from vakhsh.math.context import BuildContext
+from vakhsh.math.fpha import FPHA_POWER, fpha_plants
 from vakhsh.math.investment import (
     CANDIDATE,
     STAGES,
@@ -116,6 +117,7 @@ class PlanProblem:
             prefixes=[c.prefix for c in cases],
             weights=[self.period_weight[c.year] * c.weight for c in cases],
             model=model, prepare=prepare)
+        self.head = head_models_used(nets, self.contexts)
         self.investment = investment_cost(self.builds, self.annual, self.charge)
         # annuities of earlier runs' builds are a constant, which linopy keeps out of the
         # objective: added back in objective_usd
@@ -233,6 +235,31 @@ class PlanProblem:
                           candidate_winter_mwh=per_candidate("candidate_winter_mwh"),
                           cases=cases, solve_s=solution.solve_s, results=solution.results,
                           costs_usd=costs)
+
+
+def head_models_used(nets: list, contexts: list[BuildContext]) -> dict[str, list[str]]:
+    """Which plants the plan operates with FPHA, and which would have it in a run but keep
+    a fixed head because their size or stage is a decision (their planes would be fitted
+    to a range the decision changes), over every case."""
+    fpha: set[str] = set()
+    fixed: set[str] = set()
+    for net, ctx in zip(nets, contexts, strict=True):
+        used = ([str(p) for p in ctx.var(FPHA_POWER).coords["hydro_plant"].values]
+                if ctx.has_var(FPHA_POWER) else [])
+        fpha |= set(used)
+        fixed |= set(fpha_plants(net, "auto")) - set(used)
+    return {"fpha": sorted(fpha), "fixed_sized_or_staged": sorted(fixed - fpha)}
+
+
+def head_message(head: Mapping[str, list[str]]) -> str:
+    """One line for the user: the plan's head model per plant."""
+    fpha, fixed = head.get("fpha", []), head.get("fixed_sized_or_staged", [])
+    parts = [f"FPHA (head follows the level) for {', '.join(fpha)}" if fpha else
+             "fixed head for every plant"]
+    if fixed:
+        parts.append(f"fixed head for {', '.join(fixed)}: its size or stage is a decision "
+                     "of the plan, so planes fitted to today's range would not hold")
+    return "head: " + "; ".join(parts)
 
 
 def _explain(stats: SolveStats, options: SolveOptions) -> SolveError:

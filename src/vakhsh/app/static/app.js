@@ -297,10 +297,10 @@ function scenarioEditor(detail) {
   const end = h("input", { type: "text", id: "end", placeholder: p.end.slice(0, 10) });
   const step = h("input", { type: "text", id: "step", placeholder: p.step });
   const head = h("select", { id: "head" },
-    h("option", { value: "auto", text: "head-dependent where data allow (default)" }),
+    h("option", { value: "auto", text: "head follows the level where the data allow (default)" }),
     h("option", { value: "fixed", text: "fixed head" }),
     h("option", { value: "iterate", text: "head iterated (successive LP)" }),
-    h("option", { value: "fpha", text: "head-dependent (FPHA) everywhere possible" }));
+    h("option", { value: "fpha", text: "head-dependent planes (FPHA) for every plant allowed" }));
   const rows = h("div", { id: "overrides" });
   const addRow = (path = "", value = "") => {
     const pathInput = h("input", { type: "text", class: "path", list: "field-paths",
