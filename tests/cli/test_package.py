@@ -45,7 +45,8 @@ def test_every_command_is_registered_once():
     names = [c.name for c in app.registered_commands] + [g.name for g in app.registered_groups]
     assert sorted(names) == sorted(set(names))
     assert set(names) == {"datasets", "validate", "show", "run", "ensemble", "frontier",
-                          "plan", "report", "compare", "serve", "sddp", "inflows"}
+                          "plan", "report", "compare", "serve", "sddp", "inflows", "import",
+                          "export"}
 
 
 def test_the_console_script_points_at_the_package():
