@@ -23,7 +23,6 @@ line, `vakhsh sddp toy-cascade --inflows DIR/toy-8-paths.nc --start 2024-10-01 -
 from __future__ import annotations
 
 import argparse
-import itertools
 import sys
 import tempfile
 from pathlib import Path
