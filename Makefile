@@ -31,13 +31,15 @@ chromium:
 
 lint: install-test
 	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 
 demo: install
 	$(BIN)/vakhsh run
 
-# lint first (rules in pyproject.toml, [tool.ruff]): a lint error stops before the tests
+# lint and format first (rules in pyproject.toml, [tool.ruff]): either stops before the tests
 test: install-test
 	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/python -m pytest -n 2 tests
 
 # mutation testing of the metrics, the audit and a math family ([tool.mutmut] in

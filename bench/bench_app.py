@@ -47,9 +47,24 @@ def free_port() -> int:
 
 def start(workdir: Path, port: int) -> subprocess.Popen:
     log = (workdir.parent / "server.log").open("w")
-    process = subprocess.Popen([sys.executable, "-m", "vakhsh.cli", "serve", "--host", HOST,
-                                "--port", str(port), "--workdir", str(workdir),
-                                "--workers", "1"], stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "vakhsh.cli",
+            "serve",
+            "--host",
+            HOST,
+            "--port",
+            str(port),
+            "--workdir",
+            str(workdir),
+            "--workers",
+            "1",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
@@ -91,8 +106,7 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
-async def load(base: str, summary_id: str, clients: int, seconds: float,
-               max_requests: int) -> dict:
+async def load(base: str, summary_id: str, clients: int, seconds: float, max_requests: int) -> dict:
     latencies: list[float] = []
     errors = 0
     reasons: dict[str, int] = {}
@@ -131,10 +145,16 @@ async def load(base: str, summary_id: str, clients: int, seconds: float,
 
 def summarise(latencies: list[float], errors: int, elapsed: float) -> dict:
     ms = [1000 * v for v in latencies]
-    return {"requests": len(ms), "errors": errors, "seconds": round(elapsed, 2),
-            "rps": round(len(ms) / elapsed, 1), "p50_ms": round(statistics.median(ms), 1),
-            "p95_ms": round(percentile(ms, 95), 1), "p99_ms": round(percentile(ms, 99), 1),
-            "max_ms": round(max(ms), 1)}
+    return {
+        "requests": len(ms),
+        "errors": errors,
+        "seconds": round(elapsed, 2),
+        "rps": round(len(ms) / elapsed, 1),
+        "p50_ms": round(statistics.median(ms), 1),
+        "p95_ms": round(percentile(ms, 95), 1),
+        "p99_ms": round(percentile(ms, 99), 1),
+        "max_ms": round(max(ms), 1),
+    }
 
 
 async def probe(base: str, stop: asyncio.Event) -> dict:
@@ -200,27 +220,40 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(30)
-    result = {"clients": args.clients, "seconds_per_phase": args.seconds,
-              "idle": idle, "health_probe_idle": idle_health, "while_solving": solving,
-              "health_probe_while_solving": health,
-              "central_asia_status_at_end_of_phase": during["status"],
-              "central_asia_message_at_end_of_phase": during["message"],
-              "central_asia_run_s": round(run_s, 1),
-              "central_asia_objective_musd": round(finished["objective_usd"] / 1e6, 3),
-              "uptime": os.popen("uptime").read().strip(), "cpus": os.cpu_count()}
+    result = {
+        "clients": args.clients,
+        "seconds_per_phase": args.seconds,
+        "idle": idle,
+        "health_probe_idle": idle_health,
+        "while_solving": solving,
+        "health_probe_while_solving": health,
+        "central_asia_status_at_end_of_phase": during["status"],
+        "central_asia_message_at_end_of_phase": during["message"],
+        "central_asia_run_s": round(run_s, 1),
+        "central_asia_objective_musd": round(finished["objective_usd"] / 1e6, 3),
+        "uptime": os.popen("uptime").read().strip(),
+        "cpus": os.cpu_count(),
+    }
     print(json.dumps(result, indent=2))
     print()
-    print("| phase | requests | errors | req/s | p50 ms | p95 ms | p99 ms | max ms | "
-          "server CPU ms/request | client CPU ms/request |")
+    print(
+        "| phase | requests | errors | req/s | p50 ms | p95 ms | p99 ms | max ms | "
+        "server CPU ms/request | client CPU ms/request |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for name, key in (("idle", "idle"), ("health probe, idle", "health_probe_idle"),
-                      ("while central-asia solves", "while_solving"),
-                      ("health probe, while solving", "health_probe_while_solving")):
+    for name, key in (
+        ("idle", "idle"),
+        ("health probe, idle", "health_probe_idle"),
+        ("while central-asia solves", "while_solving"),
+        ("health probe, while solving", "health_probe_while_solving"),
+    ):
         r = result[key]
-        print(f"| {name} | {r['requests']:,} | {r['errors']} | {r['rps']:,.0f} | "
-              f"{r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['p99_ms']:.1f} | {r['max_ms']:.1f} | "
-              f"{r.get('server_cpu_ms_per_request', '')} | "
-              f"{r.get('client_cpu_ms_per_request', '')} |")
+        print(
+            f"| {name} | {r['requests']:,} | {r['errors']} | {r['rps']:,.0f} | "
+            f"{r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['p99_ms']:.1f} | {r['max_ms']:.1f} | "
+            f"{r.get('server_cpu_ms_per_request', '')} | "
+            f"{r.get('client_cpu_ms_per_request', '')} |"
+        )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(result, indent=2))
@@ -228,8 +261,10 @@ def main() -> None:
     if idle["errors"] or solving["errors"] or health["errors"] or idle_health["errors"]:
         raise SystemExit("some requests failed")
     if during["status"] != "running":
-        print("note: the central-asia run ended before the solving phase did; rerun with "
-              "fewer --seconds for a phase entirely inside the solve")
+        print(
+            "note: the central-asia run ended before the solving phase did; rerun with "
+            "fewer --seconds for a phase entirely inside the solve"
+        )
 
 
 if __name__ == "__main__":

@@ -76,8 +76,14 @@ def one_config(model: str, runs: int, workers: int, out: Path, period: dict) -> 
     load_before = os.getloadavg()
     started = time.perf_counter()
     try:
-        result = run_ensemble(model, spec_path, folder, workers=0 if not workers else None,
-                              client=client, report=False)
+        result = run_ensemble(
+            model,
+            spec_path,
+            folder,
+            workers=0 if not workers else None,
+            client=client,
+            report=False,
+        )
     finally:
         wall = time.perf_counter() - started
         if client is not None:
@@ -94,26 +100,40 @@ def one_config(model: str, runs: int, workers: int, out: Path, period: dict) -> 
     worker_total = float(ok["total_s"].sum())
     other = worker_total - solve - build - load - write  # summary, metrics, extract, audit
     return {
-        "model": model, "workers": workers, "runs": len(index),
-        "succeeded": len(ok), "failed": int((index["status"] == "failed").sum()),
-        "steps": len(net.time) if not period else None, "wall_s": wall,
-        "cluster_startup_s": startup, "runs_per_min": len(ok) / wall * 60,
-        "solve_s_mean": solve / max(len(ok), 1), "build_s_mean": build / max(len(ok), 1),
+        "model": model,
+        "workers": workers,
+        "runs": len(index),
+        "succeeded": len(ok),
+        "failed": int((index["status"] == "failed").sum()),
+        "steps": len(net.time) if not period else None,
+        "wall_s": wall,
+        "cluster_startup_s": startup,
+        "runs_per_min": len(ok) / wall * 60,
+        "solve_s_mean": solve / max(len(ok), 1),
+        "build_s_mean": build / max(len(ok), 1),
         "run_s_mean": worker_total / max(len(ok), 1),
         "cpu_s_mean": float(ok["cpu_s"].mean()) if "cpu_s" in ok else None,
-        "solver_share": solve / slots, "not_solver_share": 1 - solve / slots,
-        "split": {"build": build / slots, "load": load / slots,
-                  "summary_metrics": other / slots, "write": write / slots,
-                  "dask": (slots - worker_total) / slots},
+        "solver_share": solve / slots,
+        "not_solver_share": 1 - solve / slots,
+        "split": {
+            "build": build / slots,
+            "load": load / slots,
+            "summary_metrics": other / slots,
+            "write": write / slots,
+            "dask": (slots - worker_total) / slots,
+        },
         "rss_mb_max": float(ok["rss_mb"].max()) if "rss_mb" in ok else None,
-        "loadavg_before": load_before, "loadavg_after": os.getloadavg(),
+        "loadavg_before": load_before,
+        "loadavg_after": os.getloadavg(),
     }
 
 
 def table(rows: list[dict]) -> str:
-    head = ("| model | workers | runs | runs/min | solve s/run | build s/run | run s/run | "
-            "solver share | build | load | summary+metrics | write | dask | RSS MB/worker | "
-            "load avg | CPU s/run |")
+    head = (
+        "| model | workers | runs | runs/min | solve s/run | build s/run | run s/run | "
+        "solver share | build | load | summary+metrics | write | dask | RSS MB/worker | "
+        "load avg | CPU s/run |"
+    )
     lines = [head, "|" + "---|" * 16]
     for r in rows:
         s = r["split"]
@@ -123,7 +143,8 @@ def table(rows: list[dict]) -> str:
             f"{r['run_s_mean']:.2f} | {r['solver_share']:.0%} | {s['build']:.0%} | "
             f"{s['load']:.0%} | {s['summary_metrics']:.0%} | {s['write']:.1%} | "
             f"{s['dask']:.0%} | {r['rss_mb_max']:.0f} | {r['loadavg_before'][0]:.1f} | "
-            f"{r['cpu_s_mean'] or float('nan'):.2f} |")
+            f"{r['cpu_s_mean'] or float('nan'):.2f} |"
+        )
     return "\n".join(lines)
 
 
@@ -140,11 +161,14 @@ def main(argv: list[str] | None = None) -> None:
     period = {k: getattr(args, k) for k in ("start", "end", "step") if getattr(args, k)}
     rows = [one_config(args.model, args.runs, w, args.out, period) for w in args.workers]
     args.out.mkdir(parents=True, exist_ok=True)
-    meta = {"python": platform.python_version(), "cpus": os.cpu_count(),
-            "machine": platform.machine(), "argv": sys.argv[1:],
-            "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
-    (args.out / f"{args.model}.json").write_text(json.dumps({"meta": meta, "rows": rows},
-                                                            indent=2))
+    meta = {
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "machine": platform.machine(),
+        "argv": sys.argv[1:],
+        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    (args.out / f"{args.model}.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=2))
     print(table(rows))
 
 

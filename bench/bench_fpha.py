@@ -33,10 +33,17 @@ def solve_once(net, head: str) -> dict:
     results = vakhsh.optimise(net, vakhsh.SolveOptions(head=head))
     wall = time.perf_counter() - started
     solve = results.summary()["solve"]
-    return {"head": head, "wall_s": wall, "build_s": solve["build_s"],
-            "solve_s": solve["solve_s"], "rows": solve["rows"], "columns": solve["columns"],
-            "objective_usd": results.objective_usd, "gap": solve["head_energy_gap"],
-            "fpha": solve.get("fpha") or {}}
+    return {
+        "head": head,
+        "wall_s": wall,
+        "build_s": solve["build_s"],
+        "solve_s": solve["solve_s"],
+        "rows": solve["rows"],
+        "columns": solve["columns"],
+        "objective_usd": results.objective_usd,
+        "gap": solve["head_energy_gap"],
+        "fpha": solve.get("fpha") or {},
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,31 +59,54 @@ def main(argv: list[str] | None = None) -> int:
         for head in ("fixed", "fpha"):
             runs.append(solve_once(net, head))
             r = runs[-1]
-            print(f"run {i + 1} {head:5s}: build {r['build_s']:.2f} s, solve "
-                  f"{r['solve_s']:.2f} s", flush=True)
-    median = {head: {key: statistics.median(r[key] for r in runs if r["head"] == head)
-                     for key in ("build_s", "solve_s", "wall_s")}
-              for head in ("fixed", "fpha")}
+            print(
+                f"run {i + 1} {head:5s}: build {r['build_s']:.2f} s, solve {r['solve_s']:.2f} s",
+                flush=True,
+            )
+    median = {
+        head: {
+            key: statistics.median(r[key] for r in runs if r["head"] == head)
+            for key in ("build_s", "solve_s", "wall_s")
+        }
+        for head in ("fixed", "fpha")
+    }
     last = {r["head"]: r for r in runs}
     print(f"\n{args.model} / {args.scenario or 'base'}, median of {args.repeats}:")
-    print(f"{'head':6s} {'build s':>8s} {'solve s':>8s} {'wall s':>8s} {'rows':>8s} "
-          f"{'columns':>8s} {'objective M USD':>16s}")
+    print(
+        f"{'head':6s} {'build s':>8s} {'solve s':>8s} {'wall s':>8s} {'rows':>8s} "
+        f"{'columns':>8s} {'objective M USD':>16s}"
+    )
     for head in ("fixed", "fpha"):
         m, r = median[head], last[head]
-        print(f"{head:6s} {m['build_s']:8.2f} {m['solve_s']:8.2f} {m['wall_s']:8.2f} "
-              f"{r['rows']:8d} {r['columns']:8d} {r['objective_usd'] / 1e6:16.1f}")
+        print(
+            f"{head:6s} {m['build_s']:8.2f} {m['solve_s']:8.2f} {m['wall_s']:8.2f} "
+            f"{r['rows']:8d} {r['columns']:8d} {r['objective_usd'] / 1e6:16.1f}"
+        )
     ratio = median["fpha"]["solve_s"] / median["fixed"]["solve_s"]
     wall_ratio = median["fpha"]["wall_s"] / median["fixed"]["wall_s"]
     print(f"solve-time ratio fpha / fixed: {ratio:.2f} (wall {wall_ratio:.2f}; goal <= 2)")
     gap = last["fpha"]["gap"]
-    print(f"FPHA plants: {last['fpha']['fpha']}; exact-vs-LP hydro energy gap: "
-          f"{gap if gap is None else f'{gap:+.3%}'}")
+    print(
+        f"FPHA plants: {last['fpha']['fpha']}; exact-vs-LP hydro energy gap: "
+        f"{gap if gap is None else f'{gap:+.3%}'}"
+    )
     uptime = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     print(f"uptime: {uptime} ({os.cpu_count()} cores)")
     args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps({"model": args.model, "scenario": args.scenario,
-                                     "runs": runs, "median": median, "ratio": ratio,
-                                     "wall_ratio": wall_ratio, "uptime": uptime}, indent=1))
+    args.json.write_text(
+        json.dumps(
+            {
+                "model": args.model,
+                "scenario": args.scenario,
+                "runs": runs,
+                "median": median,
+                "ratio": ratio,
+                "wall_ratio": wall_ratio,
+                "uptime": uptime,
+            },
+            indent=1,
+        )
+    )
     return 0
 
 

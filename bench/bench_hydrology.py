@@ -28,8 +28,11 @@ DATA = Path(__file__).resolve().parents[1] / "tests" / "hydrology" / "data"
 
 
 def gauges(n: int) -> pd.DataFrame:
-    files = ["gsim_TJ_0000003_Vakhsh_Garm_monthly_mean.csv", "gsim_KG_0000005_Naryn_UchKurgan_monthly_mean.csv",
-             "gsim_AF_0000009_Kokcha_Khojaghar_monthly_mean.csv"]
+    files = [
+        "gsim_TJ_0000003_Vakhsh_Garm_monthly_mean.csv",
+        "gsim_KG_0000005_Naryn_UchKurgan_monthly_mean.csv",
+        "gsim_AF_0000009_Kokcha_Khojaghar_monthly_mean.csv",
+    ]
     base = combine({f.split("_")[3]: read_gsim_monthly(DATA / f) for f in files})
     base.loc["1973":, base.columns[1]] = np.nan
     rng = np.random.default_rng(0)
@@ -66,7 +69,9 @@ def main() -> None:
     kir_rec = rec.loc["1938":"1972", [c for i, c in enumerate(rec.columns) if i % 3 != 2]]
     t_fit, kir = best(lambda: fit_kirsch(kir_rec), a.repeat)
     t_gen, _ = best(lambda: kir.generate(a.years, a.members, seed=1), a.repeat)
-    print(f"Kirsch  fit {t_fit:6.2f} s   generate {a.members} members x {a.years} years x {len(kir_rec.columns)} gauges: {t_gen:6.2f} s")
+    print(
+        f"Kirsch  fit {t_fit:6.2f} s   generate {a.members} members x {a.years} years x {len(kir_rec.columns)} gauges: {t_gen:6.2f} s"
+    )
     clim = rec.groupby(rec.index.month).mean()
     thin = fit_thin(clim, pd.Series(0.2, index=clim.columns))
     t_gen, _ = best(lambda: thin.generate(a.years, a.members, seed=1), a.repeat)

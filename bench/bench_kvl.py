@@ -42,8 +42,9 @@ from synthetic import generate, write_vakhsh
 V_NOM_KV = 220.0
 
 
-def meshed_folder(buses: int, reservoirs: int, steps: int, folder: Path,
-                  seed: int = 20260303) -> Path:
+def meshed_folder(
+    buses: int, reservoirs: int, steps: int, folder: Path, seed: int = 20260303
+) -> Path:
     """The synthetic system with chords (b, b+2) and reactances on every line."""
     system = generate(buses, reservoirs, steps, seed=seed)
     write_vakhsh(system, folder)
@@ -55,8 +56,11 @@ def meshed_folder(buses: int, reservoirs: int, steps: int, folder: Path,
             c = (b + 2) % buses
             if b < c or buses > 4:
                 cap = float(np.mean([v["capacity_mw"] for v in lines.values()]))
-                lines[f"chord_b{b}_b{c}"] = {"from": f"B{b}", "to": f"B{c}",
-                                             "capacity_mw": round(cap, 1)}
+                lines[f"chord_b{b}_b{c}"] = {
+                    "from": f"B{b}",
+                    "to": f"B{c}",
+                    "capacity_mw": round(cap, 1),
+                }
     for line in lines.values():
         line["x_ohm"] = round(float(rng.uniform(10.0, 60.0)), 2)
     for bus in model["buses"].values():
@@ -68,8 +72,11 @@ def meshed_folder(buses: int, reservoirs: int, steps: int, folder: Path,
 
 def _highs_size(h) -> dict:
     lp = h.getLp()
-    return {"rows": int(lp.num_row_), "cols": int(lp.num_col_),
-            "nnz": int(len(lp.a_matrix_.value_))}
+    return {
+        "rows": int(lp.num_row_),
+        "cols": int(lp.num_col_),
+        "nnz": int(len(lp.a_matrix_.value_)),
+    }
 
 
 def run_vakhsh(folder: Path, formulation: str) -> dict:
@@ -87,12 +94,16 @@ def run_vakhsh(folder: Path, formulation: str) -> dict:
     t2 = time.perf_counter()
     h = ctx.model.solver_model
     kvl = [c for c in ctx.model.constraints if c.startswith("kirchhoff")]
-    return {"tool": f"vakhsh-{formulation}", "build_s": t1 - t0, "solve_s": t2 - t1,
-            "highs_run_s": float(h.getRunTime()), **_highs_size(h),
-            "kvl_rows": int(sum(int((ctx.model.constraints[c].labels >= 0).sum())
-                                for c in kvl)),
-            # the reported objective leaves the storage tie-break out, as vakhsh.optimise
-            "objective": float(sum(ctx.cost_values().values()))}
+    return {
+        "tool": f"vakhsh-{formulation}",
+        "build_s": t1 - t0,
+        "solve_s": t2 - t1,
+        "highs_run_s": float(h.getRunTime()),
+        **_highs_size(h),
+        "kvl_rows": int(sum(int((ctx.model.constraints[c].labels >= 0).sum()) for c in kvl)),
+        # the reported objective leaves the storage tie-break out, as vakhsh.optimise
+        "objective": float(sum(ctx.cost_values().values())),
+    }
 
 
 def run_pypsa(folder: Path) -> dict:
@@ -104,15 +115,22 @@ def run_pypsa(folder: Path) -> dict:
     t0 = time.perf_counter()
     m = n.optimize.create_model(include_objective_constant=False)
     t1 = time.perf_counter()
-    n.optimize.solve_model(solver_name="highs", solver_options={"output_flag": False},
-                           progress=False)
+    n.optimize.solve_model(
+        solver_name="highs", solver_options={"output_flag": False}, progress=False
+    )
     t2 = time.perf_counter()
     h = m.solver_model
-    return {"tool": "pypsa", "build_s": t1 - t0, "solve_s": t2 - t1,
-            "highs_run_s": float(h.getRunTime()), **_highs_size(h),
-            "kvl_rows": int((m.constraints["Kirchhoff-Voltage-Law"].labels >= 0).sum())
-            if "Kirchhoff-Voltage-Law" in m.constraints else 0,
-            "objective": float(n.objective)}
+    return {
+        "tool": "pypsa",
+        "build_s": t1 - t0,
+        "solve_s": t2 - t1,
+        "highs_run_s": float(h.getRunTime()),
+        **_highs_size(h),
+        "kvl_rows": int((m.constraints["Kirchhoff-Voltage-Law"].labels >= 0).sum())
+        if "Kirchhoff-Voltage-Law" in m.constraints
+        else 0,
+        "objective": float(n.objective),
+    }
 
 
 README_BEGIN = "<!-- bench_kvl: begin (written by bench/bench_kvl.py --readme) -->"
@@ -129,28 +147,41 @@ def _load() -> str:
 
 
 def _table(rows: list[dict], command: str, load_before: str, load_after: str) -> str:
-    head = ("| size (buses x reservoirs x steps) | formulation | rows | cols | nnz | KVL rows "
-            "| build s | HiGHS s | HiGHS time / cycles | objective USD |\n"
-            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+    head = (
+        "| size (buses x reservoirs x steps) | formulation | rows | cols | nnz | KVL rows "
+        "| build s | HiGHS s | HiGHS time / cycles | objective USD |\n"
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+    )
     body = []
     for r in rows:
-        base = next(x for x in rows if x["size"] == r["size"] and x["repeat"] == r["repeat"]
-                    and x["tool"] == "vakhsh-cycles")
-        body.append(f"| {r['size']} | {r['tool']} | {r['rows']:,} | {r['cols']:,} | "
-                    f"{r['nnz']:,} | {r['kvl_rows']:,} | {r['build_s']:.2f} | "
-                    f"{r['highs_run_s']:.2f} | {r['highs_run_s'] / base['highs_run_s']:.2f} | "
-                    f"{r['objective']:,.2f} |")
-    return (f"{README_BEGIN}\n`{command}` on {platform.node()} ({os.cpu_count()} cores, "
-            f"shared), load average (1, 5, 15 min) {load_before} before and {load_after} "
-            "after; HiGHS defaults, one run after the other in one process.\n\n"
-            + head + "\n".join(body) + f"\n{README_END}")
+        base = next(
+            x
+            for x in rows
+            if x["size"] == r["size"]
+            and x["repeat"] == r["repeat"]
+            and x["tool"] == "vakhsh-cycles"
+        )
+        body.append(
+            f"| {r['size']} | {r['tool']} | {r['rows']:,} | {r['cols']:,} | "
+            f"{r['nnz']:,} | {r['kvl_rows']:,} | {r['build_s']:.2f} | "
+            f"{r['highs_run_s']:.2f} | {r['highs_run_s'] / base['highs_run_s']:.2f} | "
+            f"{r['objective']:,.2f} |"
+        )
+    return (
+        f"{README_BEGIN}\n`{command}` on {platform.node()} ({os.cpu_count()} cores, "
+        f"shared), load average (1, 5, 15 min) {load_before} before and {load_after} "
+        "after; HiGHS defaults, one run after the other in one process.\n\n"
+        + head
+        + "\n".join(body)
+        + f"\n{README_END}"
+    )
 
 
 def write_readme(path: Path, table: str) -> None:
     text = path.read_text(encoding="utf-8")
     if README_BEGIN in text and README_END in text:
-        before = text[:text.index(README_BEGIN)]
-        after = text[text.index(README_END) + len(README_END):]
+        before = text[: text.index(README_BEGIN)]
+        after = text[text.index(README_END) + len(README_END) :]
         text = before + table + after
     else:
         text = text.rstrip("\n") + "\n\n## KVL beside PyPSA (bench_kvl.py)\n\n" + table + "\n"
@@ -162,11 +193,20 @@ def main(argv=None) -> int:
     p.add_argument("buses", type=int, nargs="?", default=12)
     p.add_argument("reservoirs", type=int, nargs="?", default=2)
     p.add_argument("steps", type=int, nargs="?", default=730)
-    p.add_argument("--sizes", nargs="+", type=_sizes, default=None,
-                   help="several sizes BUSESxRESERVOIRSxSTEPS, run one after the other")
+    p.add_argument(
+        "--sizes",
+        nargs="+",
+        type=_sizes,
+        default=None,
+        help="several sizes BUSESxRESERVOIRSxSTEPS, run one after the other",
+    )
     p.add_argument("--repeat", type=int, default=1)
-    p.add_argument("--readme", type=Path, default=None,
-                   help="rewrite the KVL table of this README with the figures")
+    p.add_argument(
+        "--readme",
+        type=Path,
+        default=None,
+        help="rewrite the KVL table of this README with the figures",
+    )
     a = p.parse_args(argv)
     warnings.simplefilter("ignore")
     for name in ("pypsa", "linopy"):
@@ -177,16 +217,19 @@ def main(argv=None) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             folder = meshed_folder(buses, reservoirs, steps, Path(tmp) / "kvl")
             for r in range(a.repeat):
-                for tool, formulation in (("vakhsh", "cycles"), ("vakhsh", "angles"),
-                                          ("pypsa", None)):
-                    out = run_vakhsh(folder, formulation) if tool == "vakhsh" \
-                        else run_pypsa(folder)
+                for tool, formulation in (
+                    ("vakhsh", "cycles"),
+                    ("vakhsh", "angles"),
+                    ("pypsa", None),
+                ):
+                    out = run_vakhsh(folder, formulation) if tool == "vakhsh" else run_pypsa(folder)
                     out.update(size=f"{buses}x{reservoirs}x{steps}", repeat=r, load=_load())
                     rows.append(out)
                     print(json.dumps(out), flush=True)
         if a.readme is not None:  # after every size: a long run that is cut keeps its rows
             command = "python bench/bench_kvl.py " + " ".join(
-                argv if argv is not None else sys.argv[1:])
+                argv if argv is not None else sys.argv[1:]
+            )
             write_readme(a.readme, _table(rows, command, load_before, _load()))
     return 0
 

@@ -44,15 +44,26 @@ def make_model(folder: Path) -> Path:
     day = 2 * np.pi * hours / 24
     season = 2 * np.pi * stamps.day_of_year.to_numpy() / 366
 
-    inflow = {f"c{i:02d}": np.round(50 + 40 * np.sin(season + i) ** 2
-                                    + rng.gamma(2, 3, len(stamps)), 4)
-              for i in range(N_CATCHMENTS)}
-    load = {f"l{i:02d}": np.round(300 + 80 * np.sin(day - 1.5 + i / 10)
-                                  + 40 * np.cos(season) + rng.normal(0, 10, len(stamps)), 4)
-            for i in range(N_LOADS)}
-    solar = {f"s{i:02d}": np.round(np.clip(np.sin(day - np.pi / 2), 0, None)
-                                   * rng.uniform(0.6, 1.0, len(stamps)), 4)
-             for i in range(N_SOLAR)}
+    inflow = {
+        f"c{i:02d}": np.round(50 + 40 * np.sin(season + i) ** 2 + rng.gamma(2, 3, len(stamps)), 4)
+        for i in range(N_CATCHMENTS)
+    }
+    load = {
+        f"l{i:02d}": np.round(
+            300
+            + 80 * np.sin(day - 1.5 + i / 10)
+            + 40 * np.cos(season)
+            + rng.normal(0, 10, len(stamps)),
+            4,
+        )
+        for i in range(N_LOADS)
+    }
+    solar = {
+        f"s{i:02d}": np.round(
+            np.clip(np.sin(day - np.pi / 2), 0, None) * rng.uniform(0.6, 1.0, len(stamps)), 4
+        )
+        for i in range(N_SOLAR)
+    }
     for name, columns in (("inflow_m3s", inflow), ("load_mw", load), ("cf", solar)):
         frame = pd.DataFrame({"time": stamps.strftime("%Y-%m-%d %H:%M"), **columns})
         frame.to_csv(folder / f"{name}.csv", index=False)
@@ -60,27 +71,41 @@ def make_model(folder: Path) -> Path:
     reservoirs = {}
     for r in range(N_RESERVOIRS):
         below = f"r{r + 1}" if r + 1 < N_RESERVOIRS else "outlet"
-        reservoirs[f"r{r}"] = {"storage_min_hm3": 100, "storage_max_hm3": 1000,
-                               "storage_initial_hm3": 500, "spill_to": below,
-                               "level_curve": [[100, 500], [1000, 560]]}
+        reservoirs[f"r{r}"] = {
+            "storage_min_hm3": 100,
+            "storage_max_hm3": 1000,
+            "storage_initial_hm3": 500,
+            "spill_to": below,
+            "level_curve": [[100, 500], [1000, 560]],
+        }
     model = {
-        "format": 1, "name": "bench-50", "description": "Benchmark: 50 components with "
-        "one year of hourly series.",
+        "format": 1,
+        "name": "bench-50",
+        "description": "Benchmark: 50 components with one year of hourly series.",
         "time": {"start": START, "end": END, "step": "1h"},
         "junctions": {"outlet": {}},
         "sinks": {"sea": {}},
         "reaches": {"lower": {"from": "outlet", "to": "sea", "delay_steps": 6}},
         "reservoirs": reservoirs,
-        "catchments": {cid: {"to": f"r{i % N_RESERVOIRS}",
-                             "inflow_m3s": f"series:inflow_m3s.csv#{cid}"}
-                       for i, cid in enumerate(inflow)},
+        "catchments": {
+            cid: {"to": f"r{i % N_RESERVOIRS}", "inflow_m3s": f"series:inflow_m3s.csv#{cid}"}
+            for i, cid in enumerate(inflow)
+        },
         "buses": {f"B{b}": {"voll_usd_per_mwh": 3000} for b in range(N_BUSES)},
-        "loads": {f"load_{cid}": {"bus": f"B{i % N_BUSES}", "p_mw": f"series:load_mw.csv#{cid}"}
-                  for i, cid in enumerate(load)},
-        "generators": {f"solar_{cid}": {"bus": f"B{i % N_BUSES}", "carrier": "solar",
-                                        "capacity_mw": 100, "marginal_cost_usd_per_mwh": 0,
-                                        "capacity_factor": f"series:cf.csv#{cid}"}
-                       for i, cid in enumerate(solar)},
+        "loads": {
+            f"load_{cid}": {"bus": f"B{i % N_BUSES}", "p_mw": f"series:load_mw.csv#{cid}"}
+            for i, cid in enumerate(load)
+        },
+        "generators": {
+            f"solar_{cid}": {
+                "bus": f"B{i % N_BUSES}",
+                "carrier": "solar",
+                "capacity_mw": 100,
+                "marginal_cost_usd_per_mwh": 0,
+                "capacity_factor": f"series:cf.csv#{cid}",
+            }
+            for i, cid in enumerate(solar)
+        },
     }
     (folder / "model.yaml").write_text(yaml.safe_dump(model, sort_keys=False))
     return folder
@@ -100,8 +125,9 @@ print(json.dumps({"import": t1 - t0, "load": t2 - t1, "import_cpu": c1 - c0,
 
 def cold_load(folder: Path) -> dict:
     t0 = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", COLD, str(folder)], capture_output=True,
-                          text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", COLD, str(folder)], capture_output=True, text=True, check=True
+    )
     figures = json.loads(done.stdout)
     figures["process"] = time.perf_counter() - t0
     return figures
@@ -133,16 +159,24 @@ def main() -> None:
         cold = cold_load(folder)
         warm, warm_cpu = warm_loads(folder, args.repeat)
 
-    print(f"model: {N_CATCHMENTS} catchments + {N_LOADS} loads + {N_SOLAR} solar generators "
-          f"with hourly series ({cold['steps']} steps, {size:.1f} MB of CSV), "
-          f"{N_RESERVOIRS} reservoirs, {N_BUSES} buses")
-    print(f"cold process (python + import + load): {cold['process']:.2f} s wall "
-          f"(import vakhsh.network {cold['import']:.2f} s wall / {cold['import_cpu']:.2f} s "
-          f"CPU, first load {cold['load']:.2f} s wall / {cold['load_cpu']:.2f} s CPU)")
-    print(f"warm load, best of {args.repeat}: {min(warm):.3f} s wall, {min(warm_cpu):.3f} s "
-          f"CPU (median {float(np.median(warm)):.3f} s wall)")
-    print(f"machine load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())} "
-          f"on {os.cpu_count()} CPUs")
+    print(
+        f"model: {N_CATCHMENTS} catchments + {N_LOADS} loads + {N_SOLAR} solar generators "
+        f"with hourly series ({cold['steps']} steps, {size:.1f} MB of CSV), "
+        f"{N_RESERVOIRS} reservoirs, {N_BUSES} buses"
+    )
+    print(
+        f"cold process (python + import + load): {cold['process']:.2f} s wall "
+        f"(import vakhsh.network {cold['import']:.2f} s wall / {cold['import_cpu']:.2f} s "
+        f"CPU, first load {cold['load']:.2f} s wall / {cold['load_cpu']:.2f} s CPU)"
+    )
+    print(
+        f"warm load, best of {args.repeat}: {min(warm):.3f} s wall, {min(warm_cpu):.3f} s "
+        f"CPU (median {float(np.median(warm)):.3f} s wall)"
+    )
+    print(
+        f"machine load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())} "
+        f"on {os.cpu_count()} CPUs"
+    )
     verdict = "OK" if cold["load_cpu"] < 2 and min(warm) < 2 else "SLOW"
     print(f"goal < 2 s per load: {verdict}")
 

@@ -65,15 +65,16 @@ def parse_solver_options(items: list[str]) -> dict:
 
 def _highs_lp_size(h) -> dict:
     lp = h.getLp()
-    return {"rows": int(lp.num_row_), "cols": int(lp.num_col_),
-            "nnz": len(lp.a_matrix_.value_)}
+    return {"rows": int(lp.num_row_), "cols": int(lp.num_col_), "nnz": len(lp.a_matrix_.value_)}
 
 
 def _highs_stats(h) -> dict:
     info = h.getInfo()
-    return {"simplex_iterations": int(info.simplex_iteration_count),
-            "ipm_iterations": int(info.ipm_iteration_count),
-            "highs_run_s": float(h.getRunTime())}
+    return {
+        "simplex_iterations": int(info.simplex_iteration_count),
+        "ipm_iterations": int(info.ipm_iteration_count),
+        "highs_run_s": float(h.getRunTime()),
+    }
 
 
 # --------------------------------------------------------------------------- workers
@@ -98,17 +99,28 @@ def worker_pypsa(a) -> dict:
     t2 = time.perf_counter()
     m = n.optimize.create_model(include_objective_constant=False)
     t3 = time.perf_counter()
-    out.update(data_s=t1 - t0, network_s=t2 - t1, build_s=t3 - t2,
-               linopy_rows=int(m.ncons), linopy_cols=int(m.nvars))
+    out.update(
+        data_s=t1 - t0,
+        network_s=t2 - t1,
+        build_s=t3 - t2,
+        linopy_rows=int(m.ncons),
+        linopy_cols=int(m.nvars),
+    )
     t4 = time.perf_counter()
     extra = {"io_api": a.pypsa_io_api} if a.pypsa_io_api else {}
-    _status, condition = n.optimize.solve_model(solver_name="highs",
-                                               solver_options=a.solver_options, **extra)
+    _status, condition = n.optimize.solve_model(
+        solver_name="highs", solver_options=a.solver_options, **extra
+    )
     t5 = time.perf_counter()
     h = m.solver_model
-    out.update(solve_s=t5 - t4, status=str(condition), objective=float(n.objective),
-               **_highs_lp_size(h), **_highs_stats(h))
-    if a.mps:   # the very LP HiGHS solved, written after the solve (not in the peak memory)
+    out.update(
+        solve_s=t5 - t4,
+        status=str(condition),
+        objective=float(n.objective),
+        **_highs_lp_size(h),
+        **_highs_stats(h),
+    )
+    if a.mps:  # the very LP HiGHS solved, written after the solve (not in the peak memory)
         tm = time.perf_counter()
         h.writeModel(str(a.mps))
         out.update(mps_write_s=time.perf_counter() - tm, mps=str(a.mps))
@@ -127,9 +139,14 @@ def worker_highs(a) -> dict:
         h.setOptionValue(key, value)
     h.run()
     t2 = time.perf_counter()
-    out.update(build_s=t1 - t0, solve_s=t2 - t1, status=h.modelStatusToString(h.getModelStatus()),
-               objective=float(h.getInfo().objective_function_value), **_highs_lp_size(h),
-               **_highs_stats(h))
+    out.update(
+        build_s=t1 - t0,
+        solve_s=t2 - t1,
+        status=h.modelStatusToString(h.getModelStatus()),
+        objective=float(h.getInfo().objective_function_value),
+        **_highs_lp_size(h),
+        **_highs_stats(h),
+    )
     out["status"] = "optimal" if out["status"] == "Optimal" else out["status"]
     return out
 
@@ -141,23 +158,34 @@ def worker_vakhsh(a) -> dict:
     t0 = time.perf_counter()
     net = vakhsh.load(a.folder)
     t1 = time.perf_counter()
-    res = vakhsh.optimise(net, vakhsh.SolveOptions(head="fixed", solver="highs", log=True,
-                                                   solver_options=a.solver_options))
+    res = vakhsh.optimise(
+        net,
+        vakhsh.SolveOptions(
+            head="fixed", solver="highs", log=True, solver_options=a.solver_options
+        ),
+    )
     t2 = time.perf_counter()
     summary = res.summary()
     solve = summary.get("solve", {})
-    out.update(load_s=t1 - t0, optimise_s=t2 - t1,
-               build_s=float(solve.get("build_s", float("nan"))),
-               solve_s=float(solve.get("solve_s", float("nan"))),
-               objective=float(res.objective_usd),
-               status=str(summary.get("status", solve.get("status", "?"))))
-    for key, names in (("rows", ("rows",)), ("cols", ("cols", "columns")),
-                       ("nnz", ("nnz", "nonzeros"))):
+    out.update(
+        load_s=t1 - t0,
+        optimise_s=t2 - t1,
+        build_s=float(solve.get("build_s", float("nan"))),
+        solve_s=float(solve.get("solve_s", float("nan"))),
+        objective=float(res.objective_usd),
+        status=str(summary.get("status", solve.get("status", "?"))),
+    )
+    for key, names in (
+        ("rows", ("rows",)),
+        ("cols", ("cols", "columns")),
+        ("nnz", ("nnz", "nonzeros")),
+    ):
         value = next((solve[k] for k in names if solve.get(k) is not None), None)
         if value is not None and int(value) >= 0:
             out[key] = int(value)
-    out["audit"] = {k: v for k, v in summary.get("audit", {}).items()
-                    if isinstance(v, (int, float, str, bool))}
+    out["audit"] = {
+        k: v for k, v in summary.get("audit", {}).items() if isinstance(v, (int, float, str, bool))
+    }
     out["summary_solve"] = {k: v for k, v in solve.items() if isinstance(v, (int, float, str))}
     return out
 
@@ -175,8 +203,12 @@ def worker_reference(a) -> dict:
     return out
 
 
-WORKERS = {"pypsa": worker_pypsa, "highs": worker_highs, "vakhsh": worker_vakhsh,
-           "reference": worker_reference}
+WORKERS = {
+    "pypsa": worker_pypsa,
+    "highs": worker_highs,
+    "vakhsh": worker_vakhsh,
+    "reference": worker_reference,
+}
 
 
 # --------------------------------------------------------------------------- parent
@@ -187,11 +219,26 @@ def run_child(kind: str, a, outdir: Path) -> dict:
     result_path = outdir / f"{kind}.json"
     log_path = outdir / f"{kind}.log"
     result_path.unlink(missing_ok=True)
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", kind,
-           "--buses", str(a.buses), "--reservoirs", str(a.reservoirs), "--steps", str(a.steps),
-           "--seed", str(a.seed), "--result", str(result_path),
-           "--solver-options", json.dumps(a.solver_options),
-           "--pypsa-water-unit", a.pypsa_water_unit]
+    cmd = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--worker",
+        kind,
+        "--buses",
+        str(a.buses),
+        "--reservoirs",
+        str(a.reservoirs),
+        "--steps",
+        str(a.steps),
+        "--seed",
+        str(a.seed),
+        "--result",
+        str(result_path),
+        "--solver-options",
+        json.dumps(a.solver_options),
+        "--pypsa-water-unit",
+        a.pypsa_water_unit,
+    ]
     if a.pypsa_io_api:
         cmd += ["--pypsa-io-api", a.pypsa_io_api]
     if a.step_hours is not None:
@@ -209,15 +256,21 @@ def run_child(kind: str, a, outdir: Path) -> dict:
     wall = time.perf_counter() - t0
     if proc.returncode != 0 or not result_path.exists():
         tail = log_path.read_text().splitlines()[-15:]
-        print(f"[bench] {kind}: failed (exit {proc.returncode}); last lines of the log:\n  "
-              + "\n  ".join(tail), flush=True)
-        return {"status": f"failed (exit {proc.returncode})", "wall_s": wall,
-                "peak_rss_gib": usage.ru_maxrss / 2**20}
+        print(
+            f"[bench] {kind}: failed (exit {proc.returncode}); last lines of the log:\n  "
+            + "\n  ".join(tail),
+            flush=True,
+        )
+        return {
+            "status": f"failed (exit {proc.returncode})",
+            "wall_s": wall,
+            "peak_rss_gib": usage.ru_maxrss / 2**20,
+        }
     out = json.loads(result_path.read_text())
     out.update(_from_highs_log(log_path.read_text()))
     out["wall_s"] = wall
-    out["cpu_s"] = usage.ru_utime + usage.ru_stime     # less sensitive to a busy machine
-    out["peak_rss_gib"] = usage.ru_maxrss / 2**20     # ru_maxrss is KiB on Linux
+    out["cpu_s"] = usage.ru_utime + usage.ru_stime  # less sensitive to a busy machine
+    out["peak_rss_gib"] = usage.ru_maxrss / 2**20  # ru_maxrss is KiB on Linux
     return out
 
 
@@ -226,10 +279,12 @@ def _from_highs_log(text: str) -> dict:
     import re
 
     out = {}
-    for key, pattern in (("log_highs_run_s", r"HiGHS run time\s*:\s*([0-9.]+)"),
-                         ("log_ipm_iterations", r"IPM\s+iterations:\s*([0-9]+)"),
-                         ("log_simplex_iterations", r"Simplex\s+iterations:\s*([0-9]+)"),
-                         ("log_crossover_iterations", r"Crossover\s+iterations:\s*([0-9]+)")):
+    for key, pattern in (
+        ("log_highs_run_s", r"HiGHS run time\s*:\s*([0-9.]+)"),
+        ("log_ipm_iterations", r"IPM\s+iterations:\s*([0-9]+)"),
+        ("log_simplex_iterations", r"Simplex\s+iterations:\s*([0-9]+)"),
+        ("log_crossover_iterations", r"Crossover\s+iterations:\s*([0-9]+)"),
+    ):
         found = re.findall(pattern, text)
         if found:
             out[key] = float(found[-1]) if key.endswith("_s") else int(found[-1])
@@ -243,42 +298,61 @@ def _fmt(v, spec: str) -> str:
 
 
 def print_table(results: dict[str, dict]) -> None:
-    head = (f"{'contender':<10} {'status':<10} {'objective_usd':>20} {'rows':>9} {'cols':>9} "
-            f"{'nnz':>10} {'build_s':>8} {'solve_s':>9} {'wall_s':>9} {'cpu_s':>9} {'peak_GiB':>8}")
+    head = (
+        f"{'contender':<10} {'status':<10} {'objective_usd':>20} {'rows':>9} {'cols':>9} "
+        f"{'nnz':>10} {'build_s':>8} {'solve_s':>9} {'wall_s':>9} {'cpu_s':>9} {'peak_GiB':>8}"
+    )
     print(head)
     print("-" * len(head))
     for kind, r in results.items():
-        print(f"{kind:<10} {str(r.get('status', '?'))[:10]:<10} "
-              f"{_fmt(r.get('objective'), '20.6f')} {_fmt(r.get('rows'), '9d')} "
-              f"{_fmt(r.get('cols'), '9d')} {_fmt(r.get('nnz'), '10d')} "
-              f"{_fmt(r.get('build_s'), '8.2f')} {_fmt(r.get('solve_s'), '9.2f')} "
-              f"{_fmt(r.get('wall_s'), '9.2f')} {_fmt(r.get('cpu_s'), '9.2f')} "
-              f"{_fmt(r.get('peak_rss_gib'), '8.3f')}")
+        print(
+            f"{kind:<10} {str(r.get('status', '?'))[:10]:<10} "
+            f"{_fmt(r.get('objective'), '20.6f')} {_fmt(r.get('rows'), '9d')} "
+            f"{_fmt(r.get('cols'), '9d')} {_fmt(r.get('nnz'), '10d')} "
+            f"{_fmt(r.get('build_s'), '8.2f')} {_fmt(r.get('solve_s'), '9.2f')} "
+            f"{_fmt(r.get('wall_s'), '9.2f')} {_fmt(r.get('cpu_s'), '9.2f')} "
+            f"{_fmt(r.get('peak_rss_gib'), '8.3f')}"
+        )
 
 
 def collect(root: Path) -> None:
     """Markdown rows of every results.json under root, one per contender."""
-    print("| system | solver options | contender | status | rows | cols | nnz | build s | "
-          "solve s | HiGHS s | iters | wall s | CPU s | peak GiB | objective USD | load avg |")
+    print(
+        "| system | solver options | contender | status | rows | cols | nnz | build s | "
+        "solve s | HiGHS s | iters | wall s | CPU s | peak GiB | objective USD | load avg |"
+    )
     print("|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     records = [json.loads(f.read_text()) for f in sorted(root.glob("*/results.json"))]
-    records.sort(key=lambda r: (r["buses"], r["reservoirs_per_bus"], r["steps"],
-                                json.dumps(r["solver_options"])))
+    records.sort(
+        key=lambda r: (
+            r["buses"],
+            r["reservoirs_per_bus"],
+            r["steps"],
+            json.dumps(r["solver_options"]),
+        )
+    )
     for rec in records:
         opts = " ".join(f"{k}={v}" for k, v in rec["solver_options"].items()) or "defaults"
-        load = "/".join(f"{rec[k][0]:.1f}" for k in ("loadavg_before", "loadavg_after")
-                        if k in rec)
+        load = "/".join(f"{rec[k][0]:.1f}" for k in ("loadavg_before", "loadavg_after") if k in rec)
         for kind, r in rec["results"].items():
-            iters = " ".join(f"{name[4:-11]}:{r[name]}" for name in (
-                "log_ipm_iterations", "log_simplex_iterations", "log_crossover_iterations")
-                if r.get(name))
-            print(f"| {rec['system']} | {opts} | {kind} | {r.get('status', '?')} | "
-                  f"{_fmt(r.get('rows'), ',d')} | {_fmt(r.get('cols'), ',d')} | "
-                  f"{_fmt(r.get('nnz'), ',d')} | {_fmt(r.get('build_s'), '.2f')} | "
-                  f"{_fmt(r.get('solve_s'), '.2f')} | {_fmt(r.get('log_highs_run_s'), '.2f')} | "
-                  f"{iters} | {_fmt(r.get('wall_s'), '.1f')} | "
-                  f"{_fmt(r.get('cpu_s'), '.1f')} | {_fmt(r.get('peak_rss_gib'), '.3f')} | "
-                  f"{_fmt(r.get('objective'), ',.2f')} | {load} |")
+            iters = " ".join(
+                f"{name[4:-11]}:{r[name]}"
+                for name in (
+                    "log_ipm_iterations",
+                    "log_simplex_iterations",
+                    "log_crossover_iterations",
+                )
+                if r.get(name)
+            )
+            print(
+                f"| {rec['system']} | {opts} | {kind} | {r.get('status', '?')} | "
+                f"{_fmt(r.get('rows'), ',d')} | {_fmt(r.get('cols'), ',d')} | "
+                f"{_fmt(r.get('nnz'), ',d')} | {_fmt(r.get('build_s'), '.2f')} | "
+                f"{_fmt(r.get('solve_s'), '.2f')} | {_fmt(r.get('log_highs_run_s'), '.2f')} | "
+                f"{iters} | {_fmt(r.get('wall_s'), '.1f')} | "
+                f"{_fmt(r.get('cpu_s'), '.1f')} | {_fmt(r.get('peak_rss_gib'), '.3f')} | "
+                f"{_fmt(r.get('objective'), ',.2f')} | {load} |"
+            )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -286,30 +360,58 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--buses", type=int, default=6)
     p.add_argument("--reservoirs", type=int, default=4, help="reservoirs per bus")
     p.add_argument("--steps", type=int, default=2190)
-    p.add_argument("--step-hours", type=int, default=None,
-                   help="step length in hours (default: 1 from 8760 steps on, else 3)")
+    p.add_argument(
+        "--step-hours",
+        type=int,
+        default=None,
+        help="step length in hours (default: 1 from 8760 steps on, else 3)",
+    )
     p.add_argument("--seed", type=int, default=20260303)
     p.add_argument("--pypsa", action="store_true", help="run PyPSA + linopy + HiGHS")
     p.add_argument("--vakhsh", action="store_true", help="run vakhsh")
-    p.add_argument("--highs-mps", action="store_true",
-                   help="also run HiGHS alone on the MPS file PyPSA writes (implies --pypsa)")
-    p.add_argument("--mps", default=None, help="where PyPSA writes its LP (MPS); "
-                   "default bench/out/<name>/pypsa.mps when --highs-mps")
-    p.add_argument("--pypsa-water-unit", choices=("m3s", "hm3"), default="m3s",
-                   help="units of PyPSA's water buses: m3/s with stores in (m3/s)*h (default), "
-                   "or hm3/h with stores in hm3")
-    p.add_argument("--pypsa-io-api", choices=("lp", "mps", "direct"), default=None,
-                   help="how linopy hands PyPSA's LP to HiGHS (default: linopy's own default, "
-                   "which writes and reads an LP file)")
-    p.add_argument("--reference", action="store_true",
-                   help="also solve the hand-assembled scipy LP (small sizes only)")
-    p.add_argument("--solver-options", nargs="*", default=[],
-                   help="HiGHS options as key=value (e.g. solver=ipm run_crossover=off) or JSON")
+    p.add_argument(
+        "--highs-mps",
+        action="store_true",
+        help="also run HiGHS alone on the MPS file PyPSA writes (implies --pypsa)",
+    )
+    p.add_argument(
+        "--mps",
+        default=None,
+        help="where PyPSA writes its LP (MPS); default bench/out/<name>/pypsa.mps when --highs-mps",
+    )
+    p.add_argument(
+        "--pypsa-water-unit",
+        choices=("m3s", "hm3"),
+        default="m3s",
+        help="units of PyPSA's water buses: m3/s with stores in (m3/s)*h (default), "
+        "or hm3/h with stores in hm3",
+    )
+    p.add_argument(
+        "--pypsa-io-api",
+        choices=("lp", "mps", "direct"),
+        default=None,
+        help="how linopy hands PyPSA's LP to HiGHS (default: linopy's own default, "
+        "which writes and reads an LP file)",
+    )
+    p.add_argument(
+        "--reference",
+        action="store_true",
+        help="also solve the hand-assembled scipy LP (small sizes only)",
+    )
+    p.add_argument(
+        "--solver-options",
+        nargs="*",
+        default=[],
+        help="HiGHS options as key=value (e.g. solver=ipm run_crossover=off) or JSON",
+    )
     p.add_argument("--rtol", type=float, default=1e-6, help="objective cross-check tolerance")
     p.add_argument("--out", default=None, help="output folder (default bench/out/<name>[-tag])")
     p.add_argument("--tag", default="", help="suffix of the output folder name (e.g. ipx)")
-    p.add_argument("--collect", action="store_true",
-                   help="print a markdown table of every bench/out/*/results.json and exit")
+    p.add_argument(
+        "--collect",
+        action="store_true",
+        help="print a markdown table of every bench/out/*/results.json and exit",
+    )
     p.add_argument("--worker", choices=CONTENDERS, help=argparse.SUPPRESS)
     p.add_argument("--result", help=argparse.SUPPRESS)
     p.add_argument("--folder", help=argparse.SUPPRESS)
@@ -336,8 +438,10 @@ def main(argv: list[str] | None = None) -> int:
     outdir.mkdir(parents=True, exist_ok=True)
     if a.highs_mps and not a.mps:
         a.mps = str(outdir / "pypsa.mps")
-    print(f"[bench] system {name}: {a.buses} buses x {a.reservoirs} reservoirs x {a.steps} "
-          f"steps of {hours} h, seed {a.seed}; solver options {a.solver_options or 'defaults'}")
+    print(
+        f"[bench] system {name}: {a.buses} buses x {a.reservoirs} reservoirs x {a.steps} "
+        f"steps of {hours} h, seed {a.seed}; solver options {a.solver_options or 'defaults'}"
+    )
 
     results: dict[str, dict] = {}
     load_before = os.getloadavg()
@@ -356,29 +460,45 @@ def main(argv: list[str] | None = None) -> int:
 
     print()
     print_table(results)
-    print(f"[bench] load average (1 min) before {load_before[0]:.2f}, after "
-          f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
-    record = {"system": name, "buses": a.buses, "reservoirs_per_bus": a.reservoirs,
-              "steps": a.steps, "step_hours": hours, "seed": a.seed,
-              "solver_options": a.solver_options, "pypsa_water_unit": a.pypsa_water_unit,
-              "pypsa_io_api": a.pypsa_io_api,
-              "argv": sys.argv, "results": results,
-              "host_cpus": os.cpu_count(), "loadavg_before": load_before,
-              "loadavg_after": os.getloadavg(), "time": time.strftime("%Y-%m-%dT%H:%M:%SZ",
-                                                                  time.gmtime())}
+    print(
+        f"[bench] load average (1 min) before {load_before[0]:.2f}, after "
+        f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs"
+    )
+    record = {
+        "system": name,
+        "buses": a.buses,
+        "reservoirs_per_bus": a.reservoirs,
+        "steps": a.steps,
+        "step_hours": hours,
+        "seed": a.seed,
+        "solver_options": a.solver_options,
+        "pypsa_water_unit": a.pypsa_water_unit,
+        "pypsa_io_api": a.pypsa_io_api,
+        "argv": sys.argv,
+        "results": results,
+        "host_cpus": os.cpu_count(),
+        "loadavg_before": load_before,
+        "loadavg_after": os.getloadavg(),
+        "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
     status = 0
     v, ref = results.get("vakhsh"), results.get("pypsa")
     if v and ref and "objective" in v and "objective" in ref:
         print()
         tv = v.get("build_s", 0) + v.get("solve_s", 0)
         tp = ref.get("build_s", 0) + ref.get("solve_s", 0)
-        ratios = {"time_build_plus_solve": tv / tp, "wall": v["wall_s"] / ref["wall_s"],
-                  "peak_rss": v["peak_rss_gib"] / ref["peak_rss_gib"],
-                  "vakhsh_build_share": v.get("build_s", float("nan")) / tv if tv else None}
+        ratios = {
+            "time_build_plus_solve": tv / tp,
+            "wall": v["wall_s"] / ref["wall_s"],
+            "peak_rss": v["peak_rss_gib"] / ref["peak_rss_gib"],
+            "vakhsh_build_share": v.get("build_s", float("nan")) / tv if tv else None,
+        }
         record["ratios"] = ratios
-        print(f"vakhsh/PyPSA: build+solve time {ratios['time_build_plus_solve']:.3f}, "
-              f"wall {ratios['wall']:.3f}, peak memory {ratios['peak_rss']:.3f}; "
-              f"vakhsh build share {_fmt(ratios['vakhsh_build_share'], '.1%')}")
+        print(
+            f"vakhsh/PyPSA: build+solve time {ratios['time_build_plus_solve']:.3f}, "
+            f"wall {ratios['wall']:.3f}, peak memory {ratios['peak_rss']:.3f}; "
+            f"vakhsh build share {_fmt(ratios['vakhsh_build_share'], '.1%')}"
+        )
     objs = {k: r["objective"] for k, r in results.items() if "objective" in r}
     failed = [k for k, r in results.items() if r.get("status") != "optimal"]
     if failed:
@@ -392,8 +512,10 @@ def main(argv: list[str] | None = None) -> int:
             rel = abs(obj - base) / max(abs(base), abs(obj), 1.0)
             worst = max(worst, rel)
             if kind != base_kind:
-                print(f"objective cross-check {kind} vs {base_kind}: relative difference "
-                      f"{rel:.2e} ({'ok' if rel <= a.rtol else 'FAIL'}, tolerance {a.rtol:g})")
+                print(
+                    f"objective cross-check {kind} vs {base_kind}: relative difference "
+                    f"{rel:.2e} ({'ok' if rel <= a.rtol else 'FAIL'}, tolerance {a.rtol:g})"
+                )
         record["cross_check"] = {"max_rel_diff": worst, "rtol": a.rtol, "ok": worst <= a.rtol}
         if worst > a.rtol:
             status = 1

@@ -58,19 +58,44 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("bench/out"))
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    tag = f"sddp-{Path(args.model).name}-{args.members}-{args.noise}-{args.cut}-fp" \
-          f"{args.forward_passes}-w{args.workers}"
+    tag = (
+        f"sddp-{Path(args.model).name}-{args.members}-{args.noise}-{args.cut}-fp"
+        f"{args.forward_passes}-w{args.workers}"
+    )
     inflows = args.inflows or args.out / f"inflows-{Path(args.model).name}-{args.members}.nc"
     if args.inflows is None and not inflows.exists():
-        subprocess.run([sys.executable, "-m", "vakhsh.cli", "inflows", "generate", args.model,
-                        "--years", "1", "--members", str(args.members), "--seed",
-                        str(args.seed), "--out", str(inflows)], check=True,
-                       capture_output=True)
-    figures: dict = {"model": args.model, "members": args.members, "inflows": str(inflows),
-                     "forward_passes": args.forward_passes, "cut": args.cut,
-                     "noise": args.noise, "risk": args.risk, "workers": args.workers,
-                     "load_start": load(),
-                     "cores": os.cpu_count()}
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "vakhsh.cli",
+                "inflows",
+                "generate",
+                args.model,
+                "--years",
+                "1",
+                "--members",
+                str(args.members),
+                "--seed",
+                str(args.seed),
+                "--out",
+                str(inflows),
+            ],
+            check=True,
+            capture_output=True,
+        )
+    figures: dict = {
+        "model": args.model,
+        "members": args.members,
+        "inflows": str(inflows),
+        "forward_passes": args.forward_passes,
+        "cut": args.cut,
+        "noise": args.noise,
+        "risk": args.risk,
+        "workers": args.workers,
+        "load_start": load(),
+        "cores": os.cpu_count(),
+    }
     print(f"load {figures['load_start']}", flush=True)
 
     from vakhsh.hydrology.member import with_member
@@ -88,49 +113,76 @@ def main() -> None:
     # the deterministic LP of member 0, side by side in this process
     start = clock()
     det = optimise(with_member(net, inflows, 0))
-    figures["deterministic_lp"] = {**since(start), "objective_usd": det.objective_usd,
-                                   "solve_s": det.solve_info.get("solve_s"),
-                                   "rows": det.solve_info.get("rows"),
-                                   "columns": det.solve_info.get("columns")}
+    figures["deterministic_lp"] = {
+        **since(start),
+        "objective_usd": det.objective_usd,
+        "solve_s": det.solve_info.get("solve_s"),
+        "rows": det.solve_info.get("rows"),
+        "columns": det.solve_info.get("columns"),
+    }
     print("deterministic LP", figures["deterministic_lp"], flush=True)
 
-    options = SDDPOptions(iterations=args.iterations, forward_passes=args.forward_passes,
-                          gap=args.gap, gap_period=args.gap_period,
-                          time_limit_s=args.time_limit, cut=args.cut, risk=args.risk,
-                          noise=args.noise, workers=args.workers,
-                          gap_replications=args.gap_replications)
+    options = SDDPOptions(
+        iterations=args.iterations,
+        forward_passes=args.forward_passes,
+        gap=args.gap,
+        gap_period=args.gap_period,
+        time_limit_s=args.time_limit,
+        cut=args.cut,
+        risk=args.risk,
+        noise=args.noise,
+        workers=args.workers,
+        gap_replications=args.gap_replications,
+    )
     start = clock()
     ensemble = load_inflows(net, inflows)
     model = build_sddp_model(net, ensemble, options)
     figures["build"] = since(start)
-    figures["stage_lp"] = {"rows": [int(lp.A.shape[0]) for lp in model.lps],
-                           "columns": [int(lp.ncols) for lp in model.lps]}
+    figures["stage_lp"] = {
+        "rows": [int(lp.A.shape[0]) for lp in model.lps],
+        "columns": [int(lp.ncols) for lp in model.lps],
+    }
     print("build and stage check", figures["build"], flush=True)
 
     start = clock()
 
     def progress(it):
         gap = f"gap {it.gap:.3%}" if it.gap is not None else ""
-        print(f"{it.iteration:4d} bound {it.lower_bound_usd / 1e6:12,.2f} forward "
-              f"{it.forward_cost_usd / 1e6:12,.2f} {gap} wall {it.time_s:7.1f} cpu "
-              f"{it.cpu_s:7.1f}", flush=True)
+        print(
+            f"{it.iteration:4d} bound {it.lower_bound_usd / 1e6:12,.2f} forward "
+            f"{it.forward_cost_usd / 1e6:12,.2f} {gap} wall {it.time_s:7.1f} cpu "
+            f"{it.cpu_s:7.1f}",
+            flush=True,
+        )
 
     log = train(model, options.stopping_rules(), progress)
-    figures["training"] = {**since(start), "iterations": len(log.iterations),
-                           "stopped_by": log.stopped_by, "solves": log.solves,
-                           "lower_bound_usd": log.lower_bound_usd,
-                           "log": [vars(it) | {"gap": it.gap} for it in log.iterations]}
+    figures["training"] = {
+        **since(start),
+        "iterations": len(log.iterations),
+        "stopped_by": log.stopped_by,
+        "solves": log.solves,
+        "lower_bound_usd": log.lower_bound_usd,
+        "log": [vars(it) | {"gap": it.gap} for it in log.iterations],
+    }
     checks = [it for it in log.iterations if it.simulated_mean_usd is not None]
     first = next((it for it in checks if it.gap is not None and it.gap <= args.gap), None)
-    figures["to_gap"] = None if first is None else {
-        "iterations": first.iteration, "wall_s": first.time_s, "cpu_s": first.cpu_s,
-        "gap": first.gap}
+    figures["to_gap"] = (
+        None
+        if first is None
+        else {
+            "iterations": first.iteration,
+            "wall_s": first.time_s,
+            "cpu_s": first.cpu_s,
+            "gap": first.gap,
+        }
+    )
     n = len(log.iterations)
-    figures["per_iteration"] = {"wall_s": figures["training"]["wall_s"] / n,
-                                "cpu_s": figures["training"]["cpu_s"] / n,
-                                "solves": log.solves / n}
-    print("training", {k: v for k, v in figures["training"].items() if k != "log"},
-          flush=True)
+    figures["per_iteration"] = {
+        "wall_s": figures["training"]["wall_s"] / n,
+        "cpu_s": figures["training"]["cpu_s"] / n,
+        "solves": log.solves / n,
+    }
+    print("training", {k: v for k, v in figures["training"].items() if k != "log"}, flush=True)
 
     policy = policy_of(model, n, log.lower_bound_usd, "bench")
     lps = model.lps
@@ -143,18 +195,21 @@ def main() -> None:
     sim = simulate(sim_model, ensemble.steps_m3s[:count], ensemble.members[:count])
     elapsed = since(start)
     member_stages = count * len(sim_model.stages)
-    figures["simulation"] = {**elapsed, "members": count, "member_stages": member_stages,
-                             "member_stages_per_s_wall": member_stages / elapsed["wall_s"],
-                             "member_stages_per_s_cpu": member_stages / elapsed["cpu_s"],
-                             "mean_cost_usd": float(np.mean(sim.cost_usd)),
-                             "audits_passed": int(sum(a.passed for a in sim.audits))}
+    figures["simulation"] = {
+        **elapsed,
+        "members": count,
+        "member_stages": member_stages,
+        "member_stages_per_s_wall": member_stages / elapsed["wall_s"],
+        "member_stages_per_s_cpu": member_stages / elapsed["cpu_s"],
+        "mean_cost_usd": float(np.mean(sim.cost_usd)),
+        "audits_passed": int(sum(a.passed for a in sim.audits)),
+    }
     print("simulation", figures["simulation"], flush=True)
     figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     figures["load_end"] = load()
     path = args.out / f"{tag}.json"
     path.write_text(json.dumps(figures, indent=1, default=float))
-    print(f"peak memory {figures['peak_rss_mb']:.0f} MB; load {figures['load_end']}; "
-          f"wrote {path}")
+    print(f"peak memory {figures['peak_rss_mb']:.0f} MB; load {figures['load_end']}; wrote {path}")
 
 
 if __name__ == "__main__":

@@ -48,27 +48,39 @@ def one(net, ensemble, head: str, args) -> dict:
     options = SDDPOptions(head=head, iterations=args.iterations, gap=None)
     start = clock()
     model = build_sddp_model(net, ensemble, options)
-    out = {"head": head, "fpha_plants": fpha_of(model), "build": since(start),
-           "stage_rows": int(sum(lp.A.shape[0] for lp in model.lps)),
-           "stage_columns": int(sum(lp.ncols for lp in model.lps)),
-           "stage_nonzeros": int(sum(lp.A.nnz for lp in model.lps))}
+    out = {
+        "head": head,
+        "fpha_plants": fpha_of(model),
+        "build": since(start),
+        "stage_rows": int(sum(lp.A.shape[0] for lp in model.lps)),
+        "stage_columns": int(sum(lp.ncols for lp in model.lps)),
+        "stage_nonzeros": int(sum(lp.A.nnz for lp in model.lps)),
+    }
     start = clock()
     log = train(model, [IterationLimit(args.iterations)])
     trained = since(start)
     n = len(log.iterations)
-    out["training"] = {**trained, "iterations": n, "solves": log.solves,
-                       "lower_bound_usd": log.lower_bound_usd,
-                       "bounds_usd": [it.lower_bound_usd for it in log.iterations]}
+    out["training"] = {
+        **trained,
+        "iterations": n,
+        "solves": log.solves,
+        "lower_bound_usd": log.lower_bound_usd,
+        "bounds_usd": [it.lower_bound_usd for it in log.iterations],
+    }
     out["per_iteration"] = {"wall_s": trained["wall_s"] / n, "cpu_s": trained["cpu_s"] / n}
     print(head, {k: v for k, v in out.items() if k != "training"}, flush=True)
     if args.simulate:
         start = clock()
-        sim = simulate(model, ensemble.steps_m3s[:args.simulate],
-                       ensemble.members[:args.simulate])
-        out["simulation"] = {**since(start), "members": args.simulate,
-                             "mean_cost_usd": float(np.mean(sim.cost_usd)),
-                             "energy_gap": [float(g) for g in sim.energy_gap],
-                             "audits_passed": int(sum(a.passed for a in sim.audits))}
+        sim = simulate(
+            model, ensemble.steps_m3s[: args.simulate], ensemble.members[: args.simulate]
+        )
+        out["simulation"] = {
+            **since(start),
+            "members": args.simulate,
+            "mean_cost_usd": float(np.mean(sim.cost_usd)),
+            "energy_gap": [float(g) for g in sim.energy_gap],
+            "audits_passed": int(sum(a.passed for a in sim.audits)),
+        }
         print(head, "simulation", out["simulation"], flush=True)
     return out
 
@@ -89,27 +101,51 @@ def main() -> None:
     name = Path(args.model).name
     inflows = args.inflows or args.out / f"inflows-{name}-{args.members}.nc"
     if args.inflows is None and not inflows.exists():
-        subprocess.run([sys.executable, "-m", "vakhsh.cli", "inflows", "generate", args.model,
-                        "--years", "1", "--members", str(args.members), "--seed",
-                        str(args.seed), "--out", str(inflows)], check=True,
-                       capture_output=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "vakhsh.cli",
+                "inflows",
+                "generate",
+                args.model,
+                "--years",
+                "1",
+                "--members",
+                str(args.members),
+                "--seed",
+                str(args.seed),
+                "--out",
+                str(inflows),
+            ],
+            check=True,
+            capture_output=True,
+        )
     from vakhsh.network import load_network
     from vakhsh.sddp.inflows import load_inflows
 
     net = load_network(args.model, scenario=args.scenario)
     ensemble = load_inflows(net, inflows)
-    figures: dict = {"model": args.model, "scenario": args.scenario, "members": args.members,
-                     "inflows": str(inflows), "iterations": args.iterations,
-                     "load_start": load(), "runs": []}
+    figures: dict = {
+        "model": args.model,
+        "scenario": args.scenario,
+        "members": args.members,
+        "inflows": str(inflows),
+        "iterations": args.iterations,
+        "load_start": load(),
+        "runs": [],
+    }
     print(f"load {figures['load_start']}", flush=True)
     for head in args.heads.split(","):
         figures["runs"].append(one(net, ensemble, head, args))
     runs = {r["head"]: r for r in figures["runs"]}
     if {"fixed", "auto"} <= set(runs):
         figures["auto_over_fixed_per_iteration_cpu"] = (
-            runs["auto"]["per_iteration"]["cpu_s"] / runs["fixed"]["per_iteration"]["cpu_s"])
+            runs["auto"]["per_iteration"]["cpu_s"] / runs["fixed"]["per_iteration"]["cpu_s"]
+        )
         figures["auto_over_fixed_per_iteration_wall"] = (
-            runs["auto"]["per_iteration"]["wall_s"] / runs["fixed"]["per_iteration"]["wall_s"])
+            runs["auto"]["per_iteration"]["wall_s"] / runs["fixed"]["per_iteration"]["wall_s"]
+        )
     figures["load_end"] = load()
     path = args.out / f"sddp-head-{name}-{args.members}.json"
     path.write_text(json.dumps(figures, indent=1, default=float))

@@ -47,8 +47,11 @@ BUS = "TJ"
 RESERVOIRS = ("nurek", "toktogul")
 AUTUMN = ("2024-11-30", "30 Nov")  # storage carried into the heart of the winter
 SUMMER = (7, 8)  # July-August: the downstream irrigation release
-RUNS = {"base": ("expectation", True), "glacier": ("expectation", True),
-        "base-cvar": (RISK_AVERSE, False)}  # name: risk, perfect foresight
+RUNS = {
+    "base": ("expectation", True),
+    "glacier": ("expectation", True),
+    "base-cvar": (RISK_AVERSE, False),
+}  # name: risk, perfect foresight
 
 
 def ensemble(out: Path, members: int, climate: str | None) -> Path:
@@ -75,21 +78,31 @@ def ensemble(out: Path, members: int, climate: str | None) -> Path:
 def train(name: str, inflows: Path, out: Path, args, risk: str, foresight: bool):
     from vakhsh.sddp import SDDPOptions, sddp
 
-    options = SDDPOptions(iterations=args.iterations, risk=risk, workers=args.workers,
-                          gap=0.01, gap_period=args.gap_period,
-                          gap_replications=args.gap_replications, seed=1,
-                          perfect_foresight=foresight)
+    options = SDDPOptions(
+        iterations=args.iterations,
+        risk=risk,
+        workers=args.workers,
+        gap=0.01,
+        gap_period=args.gap_period,
+        gap_replications=args.gap_replications,
+        seed=1,
+        perfect_foresight=foresight,
+    )
     started = time.perf_counter(), time.process_time()
 
     def progress(it):
         gap = f" gap {it.gap:.2%}" if it.gap is not None else ""
-        print(f"  {name} {it.iteration:3d} bound {it.lower_bound_usd / 1e6:10,.1f} M USD"
-              f"{gap} ({it.time_s:.0f} s)", flush=True)
+        print(
+            f"  {name} {it.iteration:3d} bound {it.lower_bound_usd / 1e6:10,.1f} M USD"
+            f"{gap} ({it.time_s:.0f} s)",
+            flush=True,
+        )
 
-    run = sddp("central-asia", inflows, options, progress=progress, out=out / name,
-               overwrite=True)
-    return run, {"wall_s": time.perf_counter() - started[0],
-                 "cpu_s_main": time.process_time() - started[1]}
+    run = sddp("central-asia", inflows, options, progress=progress, out=out / name, overwrite=True)
+    return run, {
+        "wall_s": time.perf_counter() - started[0],
+        "cpu_s_main": time.process_time() - started[1],
+    }
 
 
 def releases_m3s(run, months: tuple[int, ...]) -> dict[str, float]:
@@ -101,8 +114,9 @@ def releases_m3s(run, months: tuple[int, ...]) -> dict[str, float]:
     out = {}
     for rid in RESERVOIRS:
         mine = list(plants.index[plants["reservoir"] == rid])
-        flow = ds["turbine_flow_m3s"].sel(hydro_plant=mine).sum("hydro_plant") + \
-            ds["spill_m3s"].sel(reservoir=rid)
+        flow = ds["turbine_flow_m3s"].sel(hydro_plant=mine).sum("hydro_plant") + ds[
+            "spill_m3s"
+        ].sel(reservoir=rid)
         out[rid] = float(flow.isel(time=np.flatnonzero(when)).mean())
     return out
 
@@ -115,8 +129,11 @@ def storage_at(run, day: str) -> dict[str, dict[str, float]]:
     out = {}
     for rid in RESERVOIRS:
         v = ds["storage_hm3"].sel(reservoir=rid).isel(time=step).values
-        out[rid] = {"p10": float(np.percentile(v, 10)), "p50": float(np.median(v)),
-                    "mean": float(v.mean())}
+        out[rid] = {
+            "p10": float(np.percentile(v, 10)),
+            "p50": float(np.median(v)),
+            "mean": float(v.mean()),
+        }
     return out
 
 
@@ -142,18 +159,34 @@ def figures_of(run, timing: dict) -> dict:
     checks = [it for it in run.log.iterations if it.simulated_mean_usd is not None]
     values = water_value_by_month(run)
     out = {
-        "risk": d["risk"], "iterations": d["iterations"], "stopped_by": d["stopped_by"],
+        "risk": d["risk"],
+        "iterations": d["iterations"],
+        "stopped_by": d["stopped_by"],
         "lower_bound_usd": d["lower_bound_usd"],
         "last_gap": checks[-1].gap if checks else None,
-        "last_check": ({"iteration": checks[-1].iteration,
-                        "simulated_mean_usd": checks[-1].simulated_mean_usd,
-                        "ci95_usd": checks[-1].simulated_ci95_usd} if checks else None),
-        "members": d["members_simulated"], "cost_usd": d["cost_usd"],
+        "last_check": (
+            {
+                "iteration": checks[-1].iteration,
+                "simulated_mean_usd": checks[-1].simulated_mean_usd,
+                "ci95_usd": checks[-1].simulated_ci95_usd,
+            }
+            if checks
+            else None
+        ),
+        "members": d["members_simulated"],
+        "cost_usd": d["cost_usd"],
         "simulated_mean_usd": d["simulated_mean_usd"],
         "simulated_ci95_usd": d["simulated_ci95_usd"],
-        "checks": [{"iteration": it.iteration, "lower_bound_usd": it.lower_bound_usd,
-                    "simulated_mean_usd": it.simulated_mean_usd,
-                    "ci95_usd": it.simulated_ci95_usd, "gap": it.gap} for it in checks],
+        "checks": [
+            {
+                "iteration": it.iteration,
+                "lower_bound_usd": it.lower_bound_usd,
+                "simulated_mean_usd": it.simulated_mean_usd,
+                "ci95_usd": it.simulated_ci95_usd,
+                "gap": it.gap,
+            }
+            for it in checks
+        ],
         "end_shortfall_hm3": d.get("end_shortfall_hm3", {}),
         "winter_deficit_gwh": d["winter_deficit_gwh"][BUS],
         "violations": d.get("violations", {}),
@@ -162,13 +195,16 @@ def figures_of(run, timing: dict) -> dict:
         "autumn_storage_hm3": storage_at(run, AUTUMN[0]),
         "end_storage_hm3": storage_at(run, "2025-09-30"),
         "summer_release_m3s": releases_m3s(run, SUMMER),
-        "training_cpu_s_main": last.cpu_s, **timing,
+        "training_cpu_s_main": last.cpu_s,
+        **timing,
     }
     pf = d.get("perfect_foresight")
     if pf:
-        out["perfect_foresight"] = {"winter_deficit_gwh": pf["winter_deficit_gwh"][BUS],
-                                    "cost_usd": pf["cost_usd"],
-                                    "infeasible_members": pf["infeasible_members"]}
+        out["perfect_foresight"] = {
+            "winter_deficit_gwh": pf["winter_deficit_gwh"][BUS],
+            "cost_usd": pf["cost_usd"],
+            "infeasible_members": pf["infeasible_members"],
+        }
     return out
 
 
@@ -184,9 +220,11 @@ def _musd(value: float) -> str:
 def _checks(run: dict) -> str:
     if not run["checks"]:
         return "none (no statistical gap under a risk measure)"
-    return "; ".join(f"it. {c['iteration']}: {c['gap']:.1%} (sampled mean "
-                     f"{_musd(c['simulated_mean_usd'])} ± {_musd(c['ci95_usd'])})"
-                     for c in run["checks"])
+    return "; ".join(
+        f"it. {c['iteration']}: {c['gap']:.1%} (sampled mean "
+        f"{_musd(c['simulated_mean_usd'])} ± {_musd(c['ci95_usd'])})"
+        for c in run["checks"]
+    )
 
 
 def markdown(fig: dict) -> str:
@@ -194,8 +232,11 @@ def markdown(fig: dict) -> str:
 
     runs = fig["runs"]
     base, glacier, cvar = runs["base"], runs["glacier"], runs["base-cvar"]
-    labels = {"base": "today, expectation", "glacier": f"glacier loss ({GLACIER}), "
-              "expectation", "base-cvar": f"today, {RISK_AVERSE}"}
+    labels = {
+        "base": "today, expectation",
+        "glacier": f"glacier loss ({GLACIER}), expectation",
+        "base-cvar": f"today, {RISK_AVERSE}",
+    }
     lines = [
         f"Written by `python bench/central_asia_sddp.py --members {fig['members']} "
         f"--iterations {fig['iterations']} --gap-period {fig['gap_period']} "
@@ -207,8 +248,7 @@ def markdown(fig: dict) -> str:
         "",
     ]
     if fig.get("commit"):
-        lines += [f"These figures were made at commit {fig['commit']}: {fig['commit_note']}",
-                  ""]
+        lines += [f"These figures were made at commit {fig['commit']}: {fig['commit_note']}", ""]
     lines += [
         "**Training.** Gap checks sample "
         f"{fig['gap_replications']} paths of the stage-wise independent tree; the members' "
@@ -220,10 +260,12 @@ def markdown(fig: dict) -> str:
         "|---|---|---:|---|---:|---:|",
     ]
     for name, run in runs.items():
-        lines.append(f"| {labels[name]} | {run['iterations']}, {run['stopped_by']} | "
-                     f"{_musd(run['lower_bound_usd'])} | {_checks(run)} | "
-                     f"{_musd(run['simulated_mean_usd'])} ± "
-                     f"{_musd(run['simulated_ci95_usd'])} | {run['cpu_s_main']:,.0f} |")
+        lines.append(
+            f"| {labels[name]} | {run['iterations']}, {run['stopped_by']} | "
+            f"{_musd(run['lower_bound_usd'])} | {_checks(run)} | "
+            f"{_musd(run['simulated_mean_usd'])} ± "
+            f"{_musd(run['simulated_ci95_usd'])} | {run['cpu_s_main']:,.0f} |"
+        )
     lines += [
         "",
         f"**Tajik winter deficit** (bus {BUS}: unserved energy plus net imports, "
@@ -236,46 +278,79 @@ def markdown(fig: dict) -> str:
     for name in ("base", "glacier"):
         run = runs[name]
         pf = run["perfect_foresight"]
-        lines.append(f"| {labels[name].split(',')[0]} | {_gwh(run['winter_deficit_gwh'])} | "
-                     f"{_gwh(pf['winter_deficit_gwh'])} | "
-                     f"{_musd(run['cost_usd']['mean'])} / {_musd(run['cost_usd']['worst'])} "
-                     f"| {_musd(pf['cost_usd']['mean'])} / {_musd(pf['cost_usd']['worst'])} "
-                     "|")
-    lines += ["", "**End-of-September targets missed** (the shortfall is priced at "
-              f"{END_TARGET_PENALTY:,.0f} USD per hm³ in the cost; mean / worst over the "
-              "members, hm³, reservoirs where a member fell short):", "",
-              "| policy | shortfall |", "|---|---|"]
+        lines.append(
+            f"| {labels[name].split(',')[0]} | {_gwh(run['winter_deficit_gwh'])} | "
+            f"{_gwh(pf['winter_deficit_gwh'])} | "
+            f"{_musd(run['cost_usd']['mean'])} / {_musd(run['cost_usd']['worst'])} "
+            f"| {_musd(pf['cost_usd']['mean'])} / {_musd(pf['cost_usd']['worst'])} "
+            "|"
+        )
+    lines += [
+        "",
+        "**End-of-September targets missed** (the shortfall is priced at "
+        f"{END_TARGET_PENALTY:,.0f} USD per hm³ in the cost; mean / worst over the "
+        "members, hm³, reservoirs where a member fell short):",
+        "",
+        "| policy | shortfall |",
+        "|---|---|",
+    ]
     for name, run in runs.items():
         short = run["end_shortfall_hm3"]
-        text = "; ".join(f"{rid} {d['mean']:,.0f} / {d['worst']:,.0f}"
-                         for rid, d in short.items()) or "none"
+        text = (
+            "; ".join(f"{rid} {d['mean']:,.0f} / {d['worst']:,.0f}" for rid, d in short.items())
+            or "none"
+        )
         lines.append(f"| {labels[name]} | {text} |")
-    lines += ["", "**Water values** at the median simulated storage at the end of each "
-              "month (USD per hm³; the last month has no cost-to-go):", "",
-              "| end of month | " + " | ".join(f"{r}, today | {r}, glacier loss"
-                                               for r in RESERVOIRS) + " |",
-              "|---|" + "---:|" * (2 * len(RESERVOIRS))]
+    lines += [
+        "",
+        "**Water values** at the median simulated storage at the end of each "
+        "month (USD per hm³; the last month has no cost-to-go):",
+        "",
+        "| end of month | "
+        + " | ".join(f"{r}, today | {r}, glacier loss" for r in RESERVOIRS)
+        + " |",
+        "|---|" + "---:|" * (2 * len(RESERVOIRS)),
+    ]
     for m in base["water_value_usd_per_hm3"][RESERVOIRS[0]]:
-        lines.append(f"| {m} | " + " | ".join(
-            f"{base['water_value_usd_per_hm3'][r][m]:,.0f} | "
-            f"{glacier['water_value_usd_per_hm3'][r][m]:,.0f}" for r in RESERVOIRS) + " |")
-    lines += ["", f"**Risk aversion** (`{RISK_AVERSE}` against `expectation`, today's "
-              "climate, the same members):", "",
-              "| | expectation | " + RISK_AVERSE + " |", "|---|---:|---:|"]
+        lines.append(
+            f"| {m} | "
+            + " | ".join(
+                f"{base['water_value_usd_per_hm3'][r][m]:,.0f} | "
+                f"{glacier['water_value_usd_per_hm3'][r][m]:,.0f}"
+                for r in RESERVOIRS
+            )
+            + " |"
+        )
+    lines += [
+        "",
+        f"**Risk aversion** (`{RISK_AVERSE}` against `expectation`, today's "
+        "climate, the same members):",
+        "",
+        "| | expectation | " + RISK_AVERSE + " |",
+        "|---|---:|---:|",
+    ]
     for key, day in (("autumn_storage_hm3", AUTUMN[1]), ("end_storage_hm3", "30 Sep")):
         for r in RESERVOIRS:
-            lines.append(f"| {r} storage on {day}, P50 (P10) hm³ | "
-                         f"{base[key][r]['p50']:,.0f} ({base[key][r]['p10']:,.0f}) | "
-                         f"{cvar[key][r]['p50']:,.0f} ({cvar[key][r]['p10']:,.0f}) |")
+            lines.append(
+                f"| {r} storage on {day}, P50 (P10) hm³ | "
+                f"{base[key][r]['p50']:,.0f} ({base[key][r]['p10']:,.0f}) | "
+                f"{cvar[key][r]['p50']:,.0f} ({cvar[key][r]['p10']:,.0f}) |"
+            )
     for r in RESERVOIRS:
-        lines.append(f"| {r} July–August release (turbines + spill), mean m³/s | "
-                     f"{base['summer_release_m3s'][r]:,.0f} | "
-                     f"{cvar['summer_release_m3s'][r]:,.0f} |")
-    lines.append(f"| Tajik winter deficit P50 / P90 / worst, GWh | "
-                 f"{_gwh(base['winter_deficit_gwh'])} | {_gwh(cvar['winter_deficit_gwh'])} |")
-    lines.append(f"| cost mean / worst | {_musd(base['cost_usd']['mean'])} / "
-                 f"{_musd(base['cost_usd']['worst'])} | {_musd(cvar['cost_usd']['mean'])} / "
-                 f"{_musd(cvar['cost_usd']['worst'])} |")
+        lines.append(
+            f"| {r} July–August release (turbines + spill), mean m³/s | "
+            f"{base['summer_release_m3s'][r]:,.0f} | "
+            f"{cvar['summer_release_m3s'][r]:,.0f} |"
+        )
+    lines.append(
+        f"| Tajik winter deficit P50 / P90 / worst, GWh | "
+        f"{_gwh(base['winter_deficit_gwh'])} | {_gwh(cvar['winter_deficit_gwh'])} |"
+    )
+    lines.append(
+        f"| cost mean / worst | {_musd(base['cost_usd']['mean'])} / "
+        f"{_musd(base['cost_usd']['worst'])} | {_musd(cvar['cost_usd']['mean'])} / "
+        f"{_musd(cvar['cost_usd']['worst'])} |"
+    )
     return "\n".join(lines)
 
 
@@ -293,14 +368,17 @@ def main() -> None:
     parser.add_argument("--gap-period", type=int, default=10)
     parser.add_argument("--gap-replications", type=int, default=25)
     parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" /
-                        "central-asia-sddp")
-    parser.add_argument("--runs", default=",".join(RUNS),
-                        help="a comma list of the runs to do (default all); figures.json "
-                        "under --out keeps the others' figures")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "central-asia-sddp")
+    parser.add_argument(
+        "--runs",
+        default=",".join(RUNS),
+        help="a comma list of the runs to do (default all); figures.json "
+        "under --out keeps the others' figures",
+    )
     parser.add_argument("--write-docs", action="store_true")
-    parser.add_argument("--docs-only", action="store_true",
-                        help="rewrite docs/sddp.md from an earlier figures.json")
+    parser.add_argument(
+        "--docs-only", action="store_true", help="rewrite docs/sddp.md from an earlier figures.json"
+    )
     args = parser.parse_args()
     figures_path = args.out / "figures.json"
     if args.docs_only:
@@ -309,9 +387,16 @@ def main() -> None:
     import vakhsh
 
     args.out.mkdir(parents=True, exist_ok=True)
-    fig = {"members": args.members, "iterations": args.iterations, "workers": args.workers,
-           "gap_period": args.gap_period, "gap_replications": args.gap_replications,
-           "version": vakhsh.__version__, "load_start": os.getloadavg(), "runs": {}}
+    fig = {
+        "members": args.members,
+        "iterations": args.iterations,
+        "workers": args.workers,
+        "gap_period": args.gap_period,
+        "gap_replications": args.gap_replications,
+        "version": vakhsh.__version__,
+        "load_start": os.getloadavg(),
+        "runs": {},
+    }
     started = time.process_time()
     base_ens = ensemble(args.out, args.members, None)
     glacier_ens = ensemble(args.out, args.members, GLACIER)
@@ -326,8 +411,14 @@ def main() -> None:
         run, timing = train(name, ens, args.out, args, risk, foresight)
         fig["runs"][name] = figures_of(run, timing)
         figures_path.write_text(json.dumps(fig, indent=1, default=float))
-        print(name, {k: fig["runs"][name][k] for k in ("lower_bound_usd", "last_gap",
-                                                       "winter_deficit_gwh")}, flush=True)
+        print(
+            name,
+            {
+                k: fig["runs"][name][k]
+                for k in ("lower_bound_usd", "last_gap", "winter_deficit_gwh")
+            },
+            flush=True,
+        )
     fig["load_end"] = os.getloadavg()
     fig["cpu_s_total"] = time.process_time() - started
     figures_path.write_text(json.dumps(fig, indent=1, default=float))

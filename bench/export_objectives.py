@@ -27,11 +27,23 @@ def main() -> None:
         net = vakhsh.load(model, overrides=overrides)
         ours = vakhsh.optimise(net, vakhsh.SolveOptions(head="fixed")).objective_usd
         n = to_pypsa(net)
-        n.optimize(solver_name="highs", include_objective_constant=False,
-                   solver_options={"output_flag": False}, progress=False)
-        print(json.dumps({"model": model, "overrides": overrides, "vakhsh_usd": ours,
-                          "pypsa_usd": float(n.objective),
-                          "relative_difference": abs(float(n.objective) / ours - 1)}))
+        n.optimize(
+            solver_name="highs",
+            include_objective_constant=False,
+            solver_options={"output_flag": False},
+            progress=False,
+        )
+        print(
+            json.dumps(
+                {
+                    "model": model,
+                    "overrides": overrides,
+                    "vakhsh_usd": ours,
+                    "pypsa_usd": float(n.objective),
+                    "relative_difference": abs(float(n.objective) / ours - 1),
+                }
+            )
+        )
 
 
 if __name__ == "__main__":

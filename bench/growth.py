@@ -38,11 +38,19 @@ def configurations() -> list[tuple[str, list[str]]]:
         out.append(("steps", ["--steps", str(steps), "--step-hours", "1", *who]))
     out.append(("steps", ["--steps", "2190", "--step-hours", "3", "full", "rolling"]))
     for r in RESERVOIRS:
-        out.append(("reservoirs", ["--reservoirs", str(r), "--steps", "1344",
-                                   "--step-hours", "1", "full", "rolling"]))
+        out.append(
+            (
+                "reservoirs",
+                ["--reservoirs", str(r), "--steps", "1344", "--step-hours", "1", "full", "rolling"],
+            )
+        )
     for head in ("auto", "fixed"):
-        out.append(("central-asia", ["--model", "central-asia", "--step", "3h", "--head",
-                                     head, "full", "rolling"]))
+        out.append(
+            (
+                "central-asia",
+                ["--model", "central-asia", "--step", "3h", "--head", head, "full", "rolling"],
+            )
+        )
     return out
 
 
@@ -53,8 +61,10 @@ def folder(argv: list[str]) -> Path:
     if "--model" in opts:
         name = opts["--model"] + (f"-{opts['--step']}" if "--step" in opts else "")
     else:
-        name = (f"syn-6x{opts.get('--reservoirs', '4')}x{opts['--steps']}-"
-                f"{opts.get('--step-hours', '1')}h-s{SEED}")
+        name = (
+            f"syn-6x{opts.get('--reservoirs', '4')}x{opts['--steps']}-"
+            f"{opts.get('--step-hours', '1')}h-s{SEED}"
+        )
     return OUT / f"{name}-{head}-{spec}"
 
 
@@ -76,22 +86,32 @@ def _row(label: str, rec: dict) -> str:
             return "–"
         return f"{r['loadavg_before'][0]:.1f}/{r['loadavg_after'][0]:.1f}"
 
-    gap = (f"{(roll['objective'] - full['objective']) / full['objective']:.1e}"
-           if full.get("status") == "ok" and roll.get("status") == "ok" else "–")
-    ratio = (f"{roll['cpu_s'] / full['cpu_s']:.2f}"
-             if full.get("status") == "ok" and roll.get("status") == "ok" else "–")
+    gap = (
+        f"{(roll['objective'] - full['objective']) / full['objective']:.1e}"
+        if full.get("status") == "ok" and roll.get("status") == "ok"
+        else "–"
+    )
+    ratio = (
+        f"{roll['cpu_s'] / full['cpu_s']:.2f}"
+        if full.get("status") == "ok" and roll.get("status") == "ok"
+        else "–"
+    )
     columns = fig(full, "columns", ",") if full else "–"
-    return (f"| {label} | {columns} | {fig(full, 'cpu_s', '.1f')} | "
-            f"{fig(full, 'wall_s', '.1f')} | {fig(full, 'peak_rss_gib', '.2f')} | "
-            f"{load_avg(full)} | {info.get('windows', '–')} | {fig(roll, 'cpu_s', '.1f')} | "
-            f"{fig(roll, 'wall_s', '.1f')} | {fig(roll, 'peak_rss_gib', '.2f')} | "
-            f"{load_avg(roll)} | {ratio} | {gap} |")
+    return (
+        f"| {label} | {columns} | {fig(full, 'cpu_s', '.1f')} | "
+        f"{fig(full, 'wall_s', '.1f')} | {fig(full, 'peak_rss_gib', '.2f')} | "
+        f"{load_avg(full)} | {info.get('windows', '–')} | {fig(roll, 'cpu_s', '.1f')} | "
+        f"{fig(roll, 'wall_s', '.1f')} | {fig(roll, 'peak_rss_gib', '.2f')} | "
+        f"{load_avg(roll)} | {ratio} | {gap} |"
+    )
 
 
-HEADER = ("| {what} | full LP columns | full CPU s | full wall s | full peak GiB | load | "
-          "windows | rolling CPU s | rolling wall s | rolling peak GiB | load | "
-          "CPU rolling/full | gap to full |\n"
-          "|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---|---:|---:|")
+HEADER = (
+    "| {what} | full LP columns | full CPU s | full wall s | full peak GiB | load | "
+    "windows | rolling CPU s | rolling wall s | rolling peak GiB | load | "
+    "CPU rolling/full | gap to full |\n"
+    "|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---|---:|---:|"
+)
 
 
 def tables() -> str:
@@ -108,17 +128,22 @@ def tables() -> str:
         else:
             label = f"central-asia 3 h, head {a['head']}"
         rows[table].append(_row(label, rec))
-    parts = [START, "",
-             "Written by `python bench/growth.py` from `bench/out/rolling/*/results.json` "
-             "(`python bench/growth.py --run` runs what is missing). Rolling: `7D,1D`, "
-             "one HiGHS LP reused by every window, coarse solve at daily steps. Time and "
-             "peak RSS of each contender's whole child process; load = 1-minute load "
-             "average before/after it on this 2-core machine, shared with other sessions "
-             "(wall times follow the load: compare CPU s). Gap = (rolling − full) / full.",
-             ""]
-    titles = {"steps": "Steps (6 buses × 4 reservoirs)",
-              "reservoirs": "Reservoirs per bus (6 buses, 1,344 hourly steps)",
-              "central-asia": "central-asia, a year at 3 h steps"}
+    parts = [
+        START,
+        "",
+        "Written by `python bench/growth.py` from `bench/out/rolling/*/results.json` "
+        "(`python bench/growth.py --run` runs what is missing). Rolling: `7D,1D`, "
+        "one HiGHS LP reused by every window, coarse solve at daily steps. Time and "
+        "peak RSS of each contender's whole child process; load = 1-minute load "
+        "average before/after it on this 2-core machine, shared with other sessions "
+        "(wall times follow the load: compare CPU s). Gap = (rolling − full) / full.",
+        "",
+    ]
+    titles = {
+        "steps": "Steps (6 buses × 4 reservoirs)",
+        "reservoirs": "Reservoirs per bus (6 buses, 1,344 hourly steps)",
+        "central-asia": "central-asia, a year at 3 h steps",
+    }
     for table, lines in rows.items():
         if lines:
             parts += [f"**{titles[table]}**", "", HEADER.format(what="system"), *lines, ""]
@@ -133,8 +158,12 @@ def write_readme(text: str) -> None:
         _, tail = rest.split(END, 1)
         readme = head + text + tail
     else:
-        readme = readme.rstrip("\n") + "\n\n## Growth: full LP and rolling horizon (issue 14)\n\n" \
-            + text + "\n"
+        readme = (
+            readme.rstrip("\n")
+            + "\n\n## Growth: full LP and rolling horizon (issue 14)\n\n"
+            + text
+            + "\n"
+        )
     README.write_text(readme)
 
 

@@ -50,7 +50,7 @@ def build_reference(s: System, storage_unit: str = "hm3"):
     tt = np.arange(T)
     lb, ub, cost = np.zeros(nvar), np.full(nvar, np.inf), np.zeros(nvar)
     smin, smax = res["storage_min_hm3"].to_numpy(), res["storage_max_hm3"].to_numpy()
-    unit = 1.0 if storage_unit == "hm3" else HM3_PER_M3S_HOUR    # hm3 per storage unit
+    unit = 1.0 if storage_unit == "hm3" else HM3_PER_M3S_HOUR  # hm3 per storage unit
     for r in range(nr):
         lb[idx("S", r, tt)] = smin[r] / unit
         ub[idx("S", r, tt)] = smax[r] / unit
@@ -114,14 +114,16 @@ def build_reference(s: System, storage_unit: str = "hm3"):
         put(nw + tt * nbus + bpos[ln["from"].iloc[j]], idx("F", j, tt), -1.0)
         put(nw + tt * nbus + bpos[ln["to"].iloc[j]], idx("F", j, tt), 1.0)
     neq = nw + T * nbus
-    A_eq = sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-                         shape=(neq, nvar))
+    A_eq = sp.csr_matrix(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(neq, nvar)
+    )
     b_eq = np.concatenate([beq_w.ravel(), beq_p.ravel()])
     # turbine power limit k*Q <= capacity_mw as rows (PyPSA folds it into the flow bound)
     ub_rows = np.arange(T * npl)
-    A_ub = sp.csr_matrix((np.tile(k, T), (ub_rows, idx("Q", np.tile(np.arange(npl), T),
-                                                        np.repeat(tt, npl)))),
-                         shape=(T * npl, nvar))
+    A_ub = sp.csr_matrix(
+        (np.tile(k, T), (ub_rows, idx("Q", np.tile(np.arange(npl), T), np.repeat(tt, npl)))),
+        shape=(T * npl, nvar),
+    )
     b_ub = np.tile(pl["capacity_mw"].to_numpy(), T)
     return cost, A_eq, b_eq, A_ub, b_ub, lb, ub
 
@@ -129,11 +131,22 @@ def build_reference(s: System, storage_unit: str = "hm3"):
 def solve_reference(s: System, storage_unit: str = "hm3") -> dict:
     """Solve with scipy's HiGHS wrapper (defaults)."""
     cost, A_eq, b_eq, A_ub, b_ub, lb, ub = build_reference(s, storage_unit)
-    out = linprog(cost, A_ub=A_ub, b_ub=b_ub, A_eq=A_eq, b_eq=b_eq,
-                  bounds=np.column_stack([lb, ub]), method="highs")
-    return {"status": "optimal" if out.status == 0 else out.message, "objective": out.fun,
-            "rows": A_eq.shape[0] + A_ub.shape[0], "cols": A_eq.shape[1],
-            "nnz": A_eq.nnz + A_ub.nnz}
+    out = linprog(
+        cost,
+        A_ub=A_ub,
+        b_ub=b_ub,
+        A_eq=A_eq,
+        b_eq=b_eq,
+        bounds=np.column_stack([lb, ub]),
+        method="highs",
+    )
+    return {
+        "status": "optimal" if out.status == 0 else out.message,
+        "objective": out.fun,
+        "rows": A_eq.shape[0] + A_ub.shape[0],
+        "cols": A_eq.shape[1],
+        "nnz": A_eq.nnz + A_ub.nnz,
+    }
 
 
 def highs_reference(s: System, storage_unit: str = "hm3", options: dict | None = None) -> dict:
@@ -158,13 +171,18 @@ def highs_reference(s: System, storage_unit: str = "hm3", options: dict | None =
     t0 = time.perf_counter()
     h.run()
     info = h.getInfo()
-    return {"status": h.modelStatusToString(h.getModelStatus()),
-            "objective": float(info.objective_function_value), "solve_s": time.perf_counter() - t0,
-            "rows": A.shape[0], "cols": A.shape[1], "nnz": A.nnz,
-            "ipm_iterations": int(info.ipm_iteration_count)}
+    return {
+        "status": h.modelStatusToString(h.getModelStatus()),
+        "objective": float(info.objective_function_value),
+        "solve_s": time.perf_counter() - t0,
+        "rows": A.shape[0],
+        "cols": A.shape[1],
+        "nnz": A.nnz,
+        "ipm_iterations": int(info.ipm_iteration_count),
+    }
 
 
-if __name__ == "__main__":   # python bench/reference_lp.py 6 4 2190 --storage-unit flow_h solver=ipm
+if __name__ == "__main__":  # python bench/reference_lp.py 6 4 2190 --storage-unit flow_h solver=ipm
     import argparse
     import json
     import resource
@@ -189,9 +207,14 @@ if __name__ == "__main__":   # python bench/reference_lp.py 6 4 2190 --storage-u
                 break
             except ValueError:
                 pass
-    out = highs_reference(generate(a.buses, a.reservoirs, a.steps, a.step_hours),
-                          a.storage_unit, opts)
+    out = highs_reference(
+        generate(a.buses, a.reservoirs, a.steps, a.step_hours), a.storage_unit, opts
+    )
     ru = resource.getrusage(resource.RUSAGE_SELF)
-    out.update(cpu_s=ru.ru_utime + ru.ru_stime, peak_rss_gib=ru.ru_maxrss / 2**20,
-               storage_unit=a.storage_unit, options=opts)
+    out.update(
+        cpu_s=ru.ru_utime + ru.ru_stime,
+        peak_rss_gib=ru.ru_maxrss / 2**20,
+        storage_unit=a.storage_unit,
+        options=opts,
+    )
     print(json.dumps(out))

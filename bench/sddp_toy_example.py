@@ -41,8 +41,9 @@ MONTHS = 3
 
 def path_factors() -> np.ndarray:
     """(member, month) inflow factor: every dry/wet combination of the three months."""
-    return np.array([[WET if (k >> m) & 1 else DRY for m in range(MONTHS)]
-                     for k in range(2 ** MONTHS)])
+    return np.array(
+        [[WET if (k >> m) & 1 else DRY for m in range(MONTHS)] for k in range(2**MONTHS)]
+    )
 
 
 def write_toy_ensemble(net, path: Path) -> Path:
@@ -55,10 +56,13 @@ def write_toy_ensemble(net, path: Path) -> Path:
     clim = inflow.groupby(inflow.index.month).mean()
     base = np.stack([clim.loc[t.month].to_numpy() for t in time])  # (month, catchment)
     values = path_factors()[:, :, None] * base[None]
-    da = xr.DataArray(values, dims=("member", "time", "catchment"),
-                      coords={"member": np.arange(len(values)), "time": time,
-                              "catchment": list(inflow.columns)},
-                      name="inflow_m3s", attrs={"units": "m3/s", "method": "toy tree"})
+    da = xr.DataArray(
+        values,
+        dims=("member", "time", "catchment"),
+        coords={"member": np.arange(len(values)), "time": time, "catchment": list(inflow.columns)},
+        name="inflow_m3s",
+        attrs={"units": "m3/s", "method": "toy tree"},
+    )
     return write_ensemble(da, path)
 
 
@@ -68,8 +72,16 @@ def options():
     # converged on the bound (it stops moving), not on a sampled gap: the tree is exact.
     # Fixed head: the example shows the method converging to the tree's optimum; with FPHA
     # stages (the default) the bound stalls 3e-5 short of it after 21 iterations
-    return SDDPOptions(iterations=60, forward_passes=2, gap=None, stall_iterations=6,
-                       stall_tolerance=1e-10, seed=0, perfect_foresight=True, head="fixed")
+    return SDDPOptions(
+        iterations=60,
+        forward_passes=2,
+        gap=None,
+        stall_iterations=6,
+        stall_tolerance=1e-10,
+        seed=0,
+        perfect_foresight=True,
+        head="fixed",
+    )
 
 
 def figures(out: Path | None = None) -> dict:
@@ -82,31 +94,46 @@ def figures(out: Path | None = None) -> dict:
         folder = Path(out) if out is not None else Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
         ens = write_toy_ensemble(net, folder / "toy-8-paths.nc")
-        run = sddp(net, ens, options(), out=folder / "run" if out is not None else None,
-                   overwrite=True)
+        run = sddp(
+            net, ens, options(), out=folder / "run" if out is not None else None, overwrite=True
+        )
     s = run.summary()
     d = s["sddp"]
     labels = ["".join("W" if f == WET else "D" for f in row) for row in path_factors()]
-    members = pd.DataFrame({"path": labels, "policy_musd": run.simulation.cost_usd / 1e6,
-                            "foresight_musd": run.foresight["cost_usd"].to_numpy() / 1e6},
-                           index=run.simulation.members)
+    members = pd.DataFrame(
+        {
+            "path": labels,
+            "policy_musd": run.simulation.cost_usd / 1e6,
+            "foresight_musd": run.foresight["cost_usd"].to_numpy() / 1e6,
+        },
+        index=run.simulation.members,
+    )
     ref = run.reference_states()
     states = run.model.states
     values = {}
     for st, store in enumerate(run.model.cuts[:-1]):
         _v, grad = store.evaluate(ref[st][None, :])
         values[run.model.stages[st].label] = {
-            states.component[i]: {"storage_hm3": float(ref[st][i]),
-                                  "usd_per_hm3": float(-grad[0, i])}
-            for i in states.positions("storage")}
-    return {"lower_bound_usd": d["lower_bound_usd"], "iterations": d["iterations"],
-            "stopped_by": d["stopped_by"], "stages": d["stages"],
-            "outcomes_per_stage": d["outcomes_per_stage"], "states": d["states"],
-            "cuts": run.log.iterations[-1].cuts,
-            "simulated_mean_usd": d["simulated_mean_usd"],
-            "foresight_mean_usd": d["perfect_foresight"]["cost_usd"]["mean"],
-            "members": members, "water_values": values,
-            "audit_passed": s["audit"]["passed"]}
+            states.component[i]: {
+                "storage_hm3": float(ref[st][i]),
+                "usd_per_hm3": float(-grad[0, i]),
+            }
+            for i in states.positions("storage")
+        }
+    return {
+        "lower_bound_usd": d["lower_bound_usd"],
+        "iterations": d["iterations"],
+        "stopped_by": d["stopped_by"],
+        "stages": d["stages"],
+        "outcomes_per_stage": d["outcomes_per_stage"],
+        "states": d["states"],
+        "cuts": run.log.iterations[-1].cuts,
+        "simulated_mean_usd": d["simulated_mean_usd"],
+        "foresight_mean_usd": d["perfect_foresight"]["cost_usd"]["mean"],
+        "members": members,
+        "water_values": values,
+        "audit_passed": s["audit"]["passed"],
+    }
 
 
 def _cheaper(members: pd.DataFrame, tol_musd: float = 5e-4) -> str:
@@ -140,16 +167,20 @@ def markdown(fig: dict) -> str:
         "|---:|---|---:|---:|",
     ]
     for k, row in fig["members"].iterrows():
-        lines.append(f"| {k} | {row['path']} | {row['policy_musd']:,.3f} | "
-                     f"{row['foresight_musd']:,.3f} |")
-    lines += ["", "Water values at the end of each stage, at the median simulated storage "
-              "(USD per hm³; the last stage has none):", "",
-              "| end of stage | reservoir | storage, hm³ | water value, USD/hm³ |",
-              "|---|---|---:|---:|"]
+        lines.append(
+            f"| {k} | {row['path']} | {row['policy_musd']:,.3f} | {row['foresight_musd']:,.3f} |"
+        )
+    lines += [
+        "",
+        "Water values at the end of each stage, at the median simulated storage "
+        "(USD per hm³; the last stage has none):",
+        "",
+        "| end of stage | reservoir | storage, hm³ | water value, USD/hm³ |",
+        "|---|---|---:|---:|",
+    ]
     for stage, by_res in fig["water_values"].items():
         for rid, v in by_res.items():
-            lines.append(f"| {stage} | {rid} | {v['storage_hm3']:,.1f} | "
-                         f"{v['usd_per_hm3']:,.0f} |")
+            lines.append(f"| {stage} | {rid} | {v['storage_hm3']:,.1f} | {v['usd_per_hm3']:,.0f} |")
     return "\n".join(lines) + "\n"
 
 
@@ -163,8 +194,7 @@ def write_docs(text: str, path: Path = DOC) -> None:
 
 
 def docs_block(path: Path = DOC) -> str:
-    return path.read_text(encoding="utf-8").split(START, 1)[1].split(END, 1)[0] \
-        .strip("\n") + "\n"
+    return path.read_text(encoding="utf-8").split(START, 1)[1].split(END, 1)[0].strip("\n") + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:

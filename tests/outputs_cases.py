@@ -46,8 +46,11 @@ def user_folder(path: Path) -> Path:
 def leftovers(folder: Path) -> list[str]:
     """vakhsh temporaries, aside copies or lock files left anywhere under `folder`."""
     tags = (TMP_TAG, OLD_TAG, TRASH_TAG, PART_TAG)
-    return sorted(p.relative_to(folder).as_posix() for p in Path(folder).rglob("*")
-                  if any(t in p.name for t in tags) or p.name == LOCK_FILE)
+    return sorted(
+        p.relative_to(folder).as_posix()
+        for p in Path(folder).rglob("*")
+        if any(t in p.name for t in tags) or p.name == LOCK_FILE
+    )
 
 
 def is_marked(folder: Path, kind: str) -> bool:
@@ -73,13 +76,17 @@ class ReadOnly:
             return self.folder
         chattr = shutil.which("chattr")
         if chattr is None:
-            pytest.skip("running as root without chattr: a folder cannot be made "
-                        "read-only (test_read_only_parent_message covers the check)")
+            pytest.skip(
+                "running as root without chattr: a folder cannot be made "
+                "read-only (test_read_only_parent_message covers the check)"
+            )
         done = subprocess.run([chattr, "+i", str(self.folder)], capture_output=True)
         if done.returncode != 0:
-            pytest.skip("running as root on a file system without the immutable "
-                        "attribute: a folder cannot be made read-only "
-                        "(test_read_only_parent_message covers the check)")
+            pytest.skip(
+                "running as root on a file system without the immutable "
+                "attribute: a folder cannot be made read-only "
+                "(test_read_only_parent_message covers the check)"
+            )
         self.how = "chattr +i (root)"
         return self.folder
 
@@ -111,22 +118,43 @@ setattr({owner}, {name!r}, dying)
 """
 
 
-def run_killed(body: str, module: str, name: str, owner: str | None = None,
-               nth: int = 1, before: bool = False, cwd: Path | None = None,
-               timeout: float = 300) -> subprocess.CompletedProcess:
+def run_killed(
+    body: str,
+    module: str,
+    name: str,
+    owner: str | None = None,
+    nth: int = 1,
+    before: bool = False,
+    cwd: Path | None = None,
+    timeout: float = 300,
+) -> subprocess.CompletedProcess:
     """Run `body` (Python) in a subprocess whose `module.name` (or `owner.name`, an
     expression over `module`) kills the process on its `nth` call, after it returns (or
     before it runs, with `before`). Asserts that the process really was killed."""
-    script = KILLER.format(module=module, owner=owner or "module", name=name, nth=nth,
-                           before=before, body=textwrap.dedent(body))
+    script = KILLER.format(
+        module=module,
+        owner=owner or "module",
+        name=name,
+        nth=nth,
+        before=before,
+        body=textwrap.dedent(body),
+    )
     env = {**os.environ, "COLUMNS": "160", "NO_COLOR": "1"}
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          cwd=cwd, env=env, timeout=timeout)
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=timeout,
+    )
     assert done.returncode == -signal.SIGKILL, (done.returncode, done.stdout, done.stderr)
     return done
 
 
 def cli_body(*args: str) -> str:
     """A script body that runs the vakhsh command line with these arguments."""
-    return (f"import sys\nsys.argv = ['vakhsh', *{list(map(str, args))!r}]\n"
-            "from vakhsh.cli import main\nmain()\n")
+    return (
+        f"import sys\nsys.argv = ['vakhsh', *{list(map(str, args))!r}]\n"
+        "from vakhsh.cli import main\nmain()\n"
+    )

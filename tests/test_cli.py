@@ -24,8 +24,13 @@ def in_process(*args: str):
 
 def vakhsh(*args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "COLUMNS": "160", "NO_COLOR": "1"}
-    return subprocess.run([sys.executable, "-m", "vakhsh.cli", *map(str, args)],
-                          capture_output=True, text=True, env=env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "vakhsh.cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
 
 
 def break_five_ways(folder):
@@ -34,8 +39,7 @@ def break_five_ways(folder):
     raw["reservoirs"]["upper"]["storage_min_hm3"] = 2500
     raw["catchments"]["headwaters"]["to"] = "nowhere"
     raw["hydro_plants"]["upper_hpp"]["efficiency"] = 1.2
-    raw["generators"]["gas_south"]["capacty_mw"] = raw["generators"]["gas_south"].pop(
-        "capacity_mw")
+    raw["generators"]["gas_south"]["capacty_mw"] = raw["generators"]["gas_south"].pop("capacity_mw")
     raw["junctions"]["orphan"] = {}
     path.write_text(yaml.safe_dump(raw, sort_keys=False))
     return folder
@@ -85,8 +89,10 @@ def test_five_errors_are_listed_and_exit_2(toy_folder):
     for expected in FIVE:
         assert expected in lines, done.stderr
     # the typo also leaves capacity_mw missing: that is the one extra line
-    assert "vakhsh: error: model.yaml: generators.gas_south.capacity_mw: required field is " \
-           "missing" in lines
+    assert (
+        "vakhsh: error: model.yaml: generators.gas_south.capacity_mw: required field is "
+        "missing" in lines
+    )
     assert len(lines) == 6, done.stderr
     assert "Traceback" not in done.stderr
     assert done.stdout == ""
@@ -127,8 +133,9 @@ def test_show_a_broken_model_exits_2(toy_folder):
 def test_validate_no_such_model():
     done = vakhsh("validate", "no-such-model")
     assert done.returncode == 2
-    assert done.stderr.startswith("vakhsh: error: no-such-model: not a model folder nor an "
-                                  "embedded dataset")
+    assert done.stderr.startswith(
+        "vakhsh: error: no-such-model: not a model folder nor an embedded dataset"
+    )
     assert "Traceback" not in done.stderr
 
 
@@ -137,4 +144,5 @@ def test_unknown_scenario_exits_2():
     assert done.exit_code == 2
     assert done.stderr.splitlines() == [
         "vakhsh: error: model.yaml: scenarios.wet: no such scenario (defined: base, dry, "
-        "full_upper)"]
+        "full_upper)"
+    ]

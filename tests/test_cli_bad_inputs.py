@@ -26,16 +26,22 @@ def test_a_model_yaml_that_is_not_utf8(toy_folder):
 
 
 def test_mixed_time_zone_offsets_in_a_csv(toy_folder):
-    (toy_folder / "load_mw.csv").write_text("time,north,south\n2024-10-01T00:00+01:00,1,1\n"
-                                            "2024-10-02T00:00+02:00,1,1\n")
-    refused(vakhsh("validate", toy_folder), "load_mw.csv: time: timestamps are naive: no "
-                                            "time zone (rows carry different UTC offsets)")
+    (toy_folder / "load_mw.csv").write_text(
+        "time,north,south\n2024-10-01T00:00+01:00,1,1\n2024-10-02T00:00+02:00,1,1\n"
+    )
+    refused(
+        vakhsh("validate", toy_folder),
+        "load_mw.csv: time: timestamps are naive: no time zone (rows carry different UTC offsets)",
+    )
 
 
-@pytest.mark.parametrize(("end", "message"), [
-    ("2300-10-01", "run options: time.end: dates must lie between 1678-01-01 and 2262-01-01"),
-    ("soon", "run options: time.end: not a date or timestamp"),
-])
+@pytest.mark.parametrize(
+    ("end", "message"),
+    [
+        ("2300-10-01", "run options: time.end: dates must lie between 1678-01-01 and 2262-01-01"),
+        ("soon", "run options: time.end: not a date or timestamp"),
+    ],
+)
 def test_an_end_that_is_not_a_usable_date(tmp_path, end, message):
     refused(vakhsh("run", "toy-cascade", "--end", end, "--out", tmp_path / "out"), message)
     assert not (tmp_path / "out").exists()

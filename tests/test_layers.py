@@ -38,9 +38,17 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 PEERS = {"cli", "app", "datasets", ""}
 # the command line, and the modules it was spread over before it became one package
 CLI = {"cli"}
-FORMER_CLI_MODULES = ("vakhsh.run_cli", "vakhsh.plan_cli", "vakhsh.sddp_cli", "vakhsh.commands",
-                      "vakhsh.ensemble_inflows", "vakhsh.hydrology.cli", "vakhsh.ensemble.cli",
-                      "vakhsh.app.cli", "vakhsh.report.commands")
+FORMER_CLI_MODULES = (
+    "vakhsh.run_cli",
+    "vakhsh.plan_cli",
+    "vakhsh.sddp_cli",
+    "vakhsh.commands",
+    "vakhsh.ensemble_inflows",
+    "vakhsh.hydrology.cli",
+    "vakhsh.ensemble.cli",
+    "vakhsh.app.cli",
+    "vakhsh.report.commands",
+)
 # imports the rules allow for now, each with the reason and when it goes (none left)
 TRANSITIONAL: dict[tuple[str, str], str] = {}
 
@@ -65,15 +73,18 @@ def imports() -> dict[str, set[str]]:
                 targets |= {a.name for a in node.names}
             elif isinstance(node, ast.ImportFrom):
                 if node.level:  # relative: from its package upwards
-                    anchor = base[:len(base) - node.level + 1]
+                    anchor = base[: len(base) - node.level + 1]
                     module = ".".join(anchor + ([node.module] if node.module else []))
                 else:
                     module = node.module or ""
                 targets.add(module)
                 # `from vakhsh import plan` imports the module vakhsh.plan
                 folder = SRC.parent / module.replace(".", "/")
-                targets |= {f"{module}.{a.name}" for a in node.names
-                            if (folder / a.name).is_dir() or (folder / f"{a.name}.py").is_file()}
+                targets |= {
+                    f"{module}.{a.name}"
+                    for a in node.names
+                    if (folder / a.name).is_dir() or (folder / f"{a.name}.py").is_file()
+                }
         found[name] = {t for t in targets if t == "vakhsh" or t.startswith("vakhsh.")}
     return found
 
@@ -88,13 +99,19 @@ def layer(pkg: str) -> int:
     for i, names in enumerate(LAYERS):
         if pkg in names:
             return i
-    raise AssertionError(f"package vakhsh.{pkg} is in no layer of tests/test_layers.py "
-                         "(add it there and to docs/ARCHITECTURE.md)")
+    raise AssertionError(
+        f"package vakhsh.{pkg} is in no layer of tests/test_layers.py "
+        "(add it there and to docs/ARCHITECTURE.md)"
+    )
 
 
 def edges(skip_transitional: bool = True) -> list[tuple[str, str]]:
-    return [(src, dst) for src, targets in imports().items() for dst in sorted(targets)
-            if not (skip_transitional and (src, dst) in TRANSITIONAL)]
+    return [
+        (src, dst)
+        for src, targets in imports().items()
+        for dst in sorted(targets)
+        if not (skip_transitional and (src, dst) in TRANSITIONAL)
+    ]
 
 
 def test_every_package_has_a_layer():
@@ -165,16 +182,23 @@ def test_the_checker_sees_a_circle_and_an_upward_import():
 
 
 def test_results_never_import_reports():
-    wrong = [f"{src} imports {dst}" for src, dst in edges()
-             if "results" in src.split(".")
-             and any(part.startswith("report") for part in dst.split(".")[1:])]
+    wrong = [
+        f"{src} imports {dst}"
+        for src, dst in edges()
+        if "results" in src.split(".")
+        and any(part.startswith("report") for part in dst.split(".")[1:])
+    ]
     assert not wrong, "\n".join(wrong)
 
 
 def test_nothing_outside_the_command_line_imports_it():
-    wrong = [f"{src} imports {dst}" for src, dst in edges()
-             if package(dst) in CLI and package(src) not in CLI
-             and package(src) in {p for names in LAYERS[:-1] for p in names}]
+    wrong = [
+        f"{src} imports {dst}"
+        for src, dst in edges()
+        if package(dst) in CLI
+        and package(src) not in CLI
+        and package(src) in {p for names in LAYERS[:-1] for p in names}
+    ]
     assert not wrong, "\n".join(wrong)
 
 
@@ -185,6 +209,9 @@ def test_the_command_line_is_one_package():
 
 
 def test_no_transitional_imports_remain():
-    left = [f"{src} imports {dst}: {why}" for (src, dst), why in TRANSITIONAL.items()
-            if dst in imports().get(src, set())]
+    left = [
+        f"{src} imports {dst}: {why}"
+        for (src, dst), why in TRANSITIONAL.items()
+        if dst in imports().get(src, set())
+    ]
     assert not left, "\n".join(left)

@@ -82,7 +82,8 @@ def test_an_empty_folder_is_used(tmp_path):
 
 @pytest.mark.parametrize("where", [".", "..", "~", "/"])
 def test_the_working_directory_its_parents_home_and_root_are_never_replaced(
-        tmp_path, monkeypatch, where):
+    tmp_path, monkeypatch, where
+):
     home = tmp_path / "home"
     cwd = home / "project"
     cwd.mkdir(parents=True)
@@ -113,10 +114,12 @@ def test_a_read_only_parent_is_refused_before_anything(tmp_path):
     parent = tmp_path / "locked"
     parent.mkdir()
     with ReadOnly(parent):
-        for call in (lambda: check_folder(parent / "a", "run"),
-                     lambda: write_run(parent / "a"),
-                     lambda: write_run(parent / "deeper" / "a"),
-                     lambda: check_file(parent / "f.nc", "inflows")):
+        for call in (
+            lambda: check_folder(parent / "a", "run"),
+            lambda: write_run(parent / "a"),
+            lambda: write_run(parent / "deeper" / "a"),
+            lambda: check_file(parent / "f.nc", "inflows"),
+        ):
             with pytest.raises(OutputError, match="cannot write in"):
                 call()
         assert os.listdir(parent) == []
@@ -128,18 +131,25 @@ def test_read_only_parent_message(tmp_path, monkeypatch):
     parent = tmp_path / "locked"
     parent.mkdir()
     real = os.access
-    monkeypatch.setattr(os, "access", lambda p, mode, **kw: False if Path(p) == parent
-                        else real(p, mode, **kw))
-    with pytest.raises(OutputError, match=r"cannot write in .*locked \(permission denied "
-                                          r"or read-only\); give a path in a folder"):
+    monkeypatch.setattr(
+        os, "access", lambda p, mode, **kw: False if Path(p) == parent else real(p, mode, **kw)
+    )
+    with pytest.raises(
+        OutputError,
+        match=r"cannot write in .*locked \(permission denied "
+        r"or read-only\); give a path in a folder",
+    ):
         write_run(parent / "a")
     assert os.listdir(parent) == []
 
 
 def test_vakhsh_output_is_replaced_only_when_asked(tmp_path):
     out = write_run(tmp_path / "a", "first")
-    with pytest.raises(OutputError, match=r"is an earlier run folder written by vakhsh .*pass "
-                                          r"overwrite=True"):
+    with pytest.raises(
+        OutputError,
+        match=r"is an earlier run folder written by vakhsh .*pass "
+        r"overwrite=True",
+    ):
         write_run(out, "second")
     assert (out / "results.txt").read_text() == "first"
     write_run(out, "second", overwrite=True)

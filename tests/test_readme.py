@@ -25,15 +25,16 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 def blocks(language: str) -> list[str]:
-    return re.findall(rf"^```{language}\n(.*?)^```", README.read_text(encoding="utf-8"),
-                      flags=re.S | re.M)
+    return re.findall(
+        rf"^```{language}\n(.*?)^```", README.read_text(encoding="utf-8"), flags=re.S | re.M
+    )
 
 
 def section(title: str) -> str:
     text = README.read_text(encoding="utf-8")
     start = text.index(f"## {title}\n")
     end = text.find("\n## ", start + 1)
-    return text[start:end if end > 0 else None]
+    return text[start : end if end > 0 else None]
 
 
 def test_the_two_set_up_commands_are_there():
@@ -54,8 +55,14 @@ def followed(tmp_path_factory):
     script.write_text(using[0])
     env = {**os.environ, "COLUMNS": "120", "NO_COLOR": "1", "MPLBACKEND": "Agg"}
     env.pop("VIRTUAL_ENV", None)
-    done = subprocess.run(["bash", "-e", "-x", str(script)], cwd=home, env=env,
-                          capture_output=True, text=True, timeout=1800)
+    done = subprocess.run(
+        ["bash", "-e", "-x", str(script)],
+        cwd=home,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     return home, done
 
 
@@ -65,8 +72,10 @@ def test_every_command_of_using_it_succeeds_in_order(followed):
     assert "Traceback" not in done.stderr
     # bash -x echoes each command as it starts: all of them ran, in the README's order
     ran = [line[2:] for line in done.stderr.splitlines() if line.startswith("+ vakhsh ")]
-    written = [line.split("  #")[0].strip() for line in
-               re.findall(r"^vakhsh .*$", section("Using it"), flags=re.M)]
+    written = [
+        line.split("  #")[0].strip()
+        for line in re.findall(r"^vakhsh .*$", section("Using it"), flags=re.M)
+    ]
     assert ran == written
 
 
@@ -86,8 +95,10 @@ def test_what_the_commands_wrote(followed):
     inflows = json.loads((member[0] / "summary.json").read_text())["provenance"]["inflows"]
     assert inflows["member"] == 7 and inflows["years_in_file"] == 50
     # and said which years of the member the run uses (issue 17)
-    assert (f"inflows: ens.nc member 7, year {inflows['years'][0]} of 50 (its months "
-            f"{inflows['months']})") in done.stdout
+    assert (
+        f"inflows: ens.nc member 7, year {inflows['years'][0]} of 50 (its months "
+        f"{inflows['months']})"
+    ) in done.stdout
     assert (home / "plans/dry/plan.json").is_file()
     manifest = json.loads((home / "ens/ensemble.json").read_text())
     assert len(manifest["runs"]) == 4  # scenario [base, dry] x member [0, 1]
@@ -109,8 +120,14 @@ def test_the_python_example_after_the_commands(followed):
     example = next(b for b in python if b.startswith("import vakhsh\n"))
     before = snapshot(home / "runs" / "dry")
     env = {**os.environ, "MPLBACKEND": "Agg"}
-    ran = subprocess.run([sys.executable, "-c", example], cwd=home, env=env,
-                         capture_output=True, text=True, timeout=600)
+    ran = subprocess.run(
+        [sys.executable, "-c", example],
+        cwd=home,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert ran.returncode == 0, ran.stderr
     written = json.loads((home / "runs/dry-python/summary.json").read_text())
     cli = json.loads((home / "runs/dry/summary.json").read_text())

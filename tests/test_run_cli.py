@@ -21,7 +21,14 @@ import xarray as xr
 import yaml
 
 STABLE_KEYS = {
-    "model", "scenario", "status", "objective_usd", "period", "audit", "solve", "energy",
+    "model",
+    "scenario",
+    "status",
+    "objective_usd",
+    "period",
+    "audit",
+    "solve",
+    "energy",
     "water",
 }
 PERIOD = {"start", "end", "step", "steps"}
@@ -36,8 +43,9 @@ def vakhsh(*args, cwd: Path | None = None) -> subprocess.CompletedProcess:
     script = Path(sys.executable).with_name("vakhsh")
     command = [str(script)] if script.is_file() else [sys.executable, "-m", "vakhsh.cli"]
     env = {**os.environ, "COLUMNS": "160", "NO_COLOR": "1"}
-    return subprocess.run([*command, *map(str, args)], capture_output=True, text=True,
-                          env=env, timeout=300, cwd=cwd)
+    return subprocess.run(
+        [*command, *map(str, args)], capture_output=True, text=True, env=env, timeout=300, cwd=cwd
+    )
 
 
 @pytest.fixture(scope="module")
@@ -56,8 +64,15 @@ def check_run_exits_0_and_writes_results(full_run):
     assert (out / "summary.json").is_file()
     with xr.open_dataset(out / "results.nc", engine="h5netcdf") as ds:
         assert ds.sizes["time"] == 365
-        for name in ("storage_hm3", "turbine_flow_m3s", "hydro_p_mw", "generator_p_mw",
-                     "price_usd_per_mwh", "water_value_usd_per_hm3", "sink_inflow_m3s"):
+        for name in (
+            "storage_hm3",
+            "turbine_flow_m3s",
+            "hydro_p_mw",
+            "generator_p_mw",
+            "price_usd_per_mwh",
+            "water_value_usd_per_hm3",
+            "sink_inflow_m3s",
+        ):
             assert name in ds.data_vars, name
         assert ds["storage_hm3"].attrs.get("units") == "hm3"
     # nothing half-written is left beside the output folder
@@ -122,8 +137,7 @@ def check_write_lp_writes_the_lp_that_was_solved(full_run):
     summary = json.loads((out / "summary.json").read_text())
     tie_break = summary["solve"]["storage_tie_break_usd"]
     assert tie_break < 0
-    assert objective + constant == pytest.approx(summary["objective_usd"] + tie_break,
-                                                 rel=1e-9)
+    assert objective + constant == pytest.approx(summary["objective_usd"] + tie_break, rel=1e-9)
 
 
 def test_run_toy_cascade(full_run):
@@ -137,8 +151,12 @@ def test_run_toy_cascade(full_run):
 def write_model(folder: Path, components: dict) -> Path:
     """A tiny model folder: four days from 2023-01-01 and the given components."""
     folder.mkdir(parents=True)
-    raw = {"format": 1, "name": folder.name,
-           "time": {"start": "2023-01-01", "end": "2023-01-05", "step": "1D"}, **components}
+    raw = {
+        "format": 1,
+        "name": folder.name,
+        "time": {"start": "2023-01-01", "end": "2023-01-05", "step": "1D"},
+        **components,
+    }
     (folder / "model.yaml").write_text(yaml.safe_dump(raw, sort_keys=False))
     return folder
 
@@ -148,17 +166,30 @@ def lake(storage_final_min_hm3: float) -> dict:
     most 100 m3/s (8.64 hm3 a day) displaces gas: it runs at its limit every day."""
     return {
         "sinks": {"sea": {}},
-        "reservoirs": {"lake": {"storage_min_hm3": 0, "storage_max_hm3": 200,
-                                "storage_initial_hm3": 100,
-                                "storage_final_min_hm3": storage_final_min_hm3,
-                                "level_curve": [[0, 100], [200, 300]], "spill_to": "sea"}},
-        "hydro_plants": {"dam": {"reservoir": "lake", "to": "sea", "bus": "A",
-                                 "capacity_mw": 1000, "max_flow_m3s": 100, "efficiency": 0.9,
-                                 "tailwater_masl": 100}},
+        "reservoirs": {
+            "lake": {
+                "storage_min_hm3": 0,
+                "storage_max_hm3": 200,
+                "storage_initial_hm3": 100,
+                "storage_final_min_hm3": storage_final_min_hm3,
+                "level_curve": [[0, 100], [200, 300]],
+                "spill_to": "sea",
+            }
+        },
+        "hydro_plants": {
+            "dam": {
+                "reservoir": "lake",
+                "to": "sea",
+                "bus": "A",
+                "capacity_mw": 1000,
+                "max_flow_m3s": 100,
+                "efficiency": 0.9,
+                "tailwater_masl": 100,
+            }
+        },
         "buses": {"A": {"voll_usd_per_mwh": 1000}},
         "loads": {"demand": {"bus": "A", "p_mw": 200}},
-        "generators": {"gas": {"bus": "A", "capacity_mw": 300,
-                               "marginal_cost_usd_per_mwh": 50}},
+        "generators": {"gas": {"bus": "A", "capacity_mw": 300, "marginal_cost_usd_per_mwh": 50}},
     }
 
 
@@ -168,8 +199,7 @@ def test_head_iterate(tmp_path):
     # 95.68, 87.04, 78.40, 69.76 m (tests/lp/test_head_iteration.py derives it in full).
     folder = write_model(tmp_path / "falling_lake", lake(65.44))
     out = tmp_path / "iterate"
-    done = vakhsh("run", folder, "--head", "iterate", "--no-report", "--out", out,
-                  cwd=tmp_path)
+    done = vakhsh("run", folder, "--head", "iterate", "--no-report", "--out", out, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     summary = json.loads((out / "summary.json").read_text())
     assert summary["period"]["steps"] == 4
@@ -177,8 +207,9 @@ def test_head_iterate(tmp_path):
     assert 2 <= summary["solve"]["head_iterations"] <= 3
     assert abs(summary["solve"]["head_energy_gap"]) < 1e-9
     with xr.open_dataset(out / "results.nc", engine="h5netcdf") as ds:
-        np.testing.assert_allclose(ds["head_m"].sel(hydro_plant="dam").values,
-                                   [95.68, 87.04, 78.40, 69.76], rtol=1e-6)
+        np.testing.assert_allclose(
+            ds["head_m"].sel(hydro_plant="dam").values, [95.68, 87.04, 78.40, 69.76], rtol=1e-6
+        )
         assert "hydro_p_exact_mw" in ds.data_vars
 
 
@@ -197,8 +228,16 @@ def test_head_auto_is_the_default_and_runs_fpha(tmp_path):
 
 
 def test_unknown_head_model_exits_2_naming_the_known_ones(tmp_path):
-    done = vakhsh("run", "toy-cascade", "--head", "bogus", "--no-report", "--out",
-                  tmp_path / "never", cwd=tmp_path)
+    done = vakhsh(
+        "run",
+        "toy-cascade",
+        "--head",
+        "bogus",
+        "--no-report",
+        "--out",
+        tmp_path / "never",
+        cwd=tmp_path,
+    )
     assert done.returncode == 2
     assert "--head" in done.stderr and "auto, fixed, iterate, fpha" in done.stderr
     assert "Traceback" not in done.stderr

@@ -1,9 +1,9 @@
 """vakhsh: open water-energy planning for hydropower-dominated regions.
 
-    import vakhsh
-    net = vakhsh.load("toy-cascade", scenario="dry")
-    results = vakhsh.optimise(net, vakhsh.SolveOptions(head="iterate"))
-    results.summary()["objective_usd"]; results.dataset; results.to_folder("runs/dry")
+import vakhsh
+net = vakhsh.load("toy-cascade", scenario="dry")
+results = vakhsh.optimise(net, vakhsh.SolveOptions(head="iterate"))
+results.summary()["objective_usd"]; results.dataset; results.to_folder("runs/dry")
 """
 
 from vakhsh.version import __version__

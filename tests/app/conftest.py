@@ -28,6 +28,10 @@ def client(server: Server) -> Iterator[httpx.Client]:
 def toy_runs(server: Server) -> dict[str, dict]:
     """Two finished toy-cascade runs (base and dry), shared by the tests that read runs."""
     with server.client() as http:
-        ids = {name: http.post("/api/runs", json={"model": "toy-cascade", "scenario": name}
-                               ).json()["id"] for name in ("base", "dry")}
+        ids = {
+            name: http.post("/api/runs", json={"model": "toy-cascade", "scenario": name}).json()[
+                "id"
+            ]
+            for name in ("base", "dry")
+        }
         return {name: wait_for(http, run_id, ("done",)) for name, run_id in ids.items()}

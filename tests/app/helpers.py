@@ -51,9 +51,23 @@ def start_server(workdir: Path, workers: int = 1, timeout: float = 120.0) -> Ser
     log = workdir.parent / f"{workdir.name}-server-{port}.log"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "vakhsh.cli", "serve", "--workdir", str(workdir), "--port",
-         str(port), "--workers", str(workers)],
-        stdout=log.open("w"), stderr=subprocess.STDOUT, env=env, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "vakhsh.cli",
+            "serve",
+            "--workdir",
+            str(workdir),
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        env=env,
+        start_new_session=True,
+    )
     server = Server(workdir, port, process, log)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -69,8 +83,13 @@ def start_server(workdir: Path, workers: int = 1, timeout: float = 120.0) -> Ser
     raise RuntimeError(f"vakhsh serve did not answer in {timeout} s: {log.read_text()}")
 
 
-def wait_for(client: httpx.Client, run_id: str, statuses=TERMINAL, timeout: float = 300.0,
-             progress: float | None = None) -> dict:
+def wait_for(
+    client: httpx.Client,
+    run_id: str,
+    statuses=TERMINAL,
+    timeout: float = 300.0,
+    progress: float | None = None,
+) -> dict:
     """Poll a run until its status is one of `statuses` (and its progress reached
     `progress`, when given)."""
     deadline = time.monotonic() + timeout

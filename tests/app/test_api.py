@@ -15,8 +15,9 @@ from vakhsh.cli import app
 
 def cli_objective(tmp_path, *args: str) -> float:
     out = tmp_path / "cli-run"
-    result = CliRunner().invoke(app, ["run", "toy-cascade", "--out", str(out), "--no-report",
-                                      *args])
+    result = CliRunner().invoke(
+        app, ["run", "toy-cascade", "--out", str(out), "--no-report", *args]
+    )
     assert result.exit_code == 0, result.output
     return json.loads((out / "summary.json").read_text())["objective_usd"]
 
@@ -39,8 +40,7 @@ def test_model_detail_has_show_tables_and_typed_fields(client):
     fields = {f["path"]: f for f in detail["fields"]}
     initial = fields["reservoirs.upper.storage_initial_hm3"]
     assert (initial["type"], initial["unit"], initial["value"]) == ("number ≥ 0", "hm³", 1200)
-    assert fields["catchments.headwaters.inflow_m3s"]["type"] == \
-        "number ≥ 0 or series reference"
+    assert fields["catchments.headwaters.inflow_m3s"]["type"] == "number ≥ 0 or series reference"
     assert [s["name"] for s in detail["scenarios"]] == ["base", "dry", "full_upper"]
     assert detail["period"]["steps"] == 365
 
@@ -55,8 +55,7 @@ def test_schematic_is_svg(client):
 def test_run_objective_equals_the_cli_on_the_same_input(client, toy_runs, tmp_path):
     summary = client.get(f"/api/runs/{toy_runs['dry']['id']}/summary").json()
     assert summary["scenario"] == "dry" and summary["audit"]["passed"]
-    assert summary["objective_usd"] == pytest.approx(cli_objective(tmp_path, "-s", "dry"),
-                                                     rel=1e-9)
+    assert summary["objective_usd"] == pytest.approx(cli_objective(tmp_path, "-s", "dry"), rel=1e-9)
     assert toy_runs["dry"]["objective_usd"] == summary["objective_usd"]
 
 
@@ -64,8 +63,12 @@ def test_set_overrides_act_like_a_scenario_set(client, tmp_path):
     """`set` on the request gives the objective of the scenario whose `set` is the same
     (full_upper: reservoirs.upper.storage_initial_hm3 = 2000), and a period override gives
     the CLI's --end."""
-    body = {"model": "toy-cascade", "scenario": "base", "end": "2025-04-01",
-            "set": {"reservoirs.upper.storage_initial_hm3": 2000}}
+    body = {
+        "model": "toy-cascade",
+        "scenario": "base",
+        "end": "2025-04-01",
+        "set": {"reservoirs.upper.storage_initial_hm3": 2000},
+    }
     job = client.post("/api/runs", json=body)
     assert job.status_code == 202, job.text
     done = wait_for(client, job.json()["id"], ("done",))
@@ -78,8 +81,13 @@ def test_set_overrides_act_like_a_scenario_set(client, tmp_path):
 def test_run_folder_is_an_ordinary_run_folder(server, client, toy_runs):
     run_id = toy_runs["base"]["id"]
     folder = server.workdir / "runs" / run_id
-    assert {p.name for p in folder.iterdir()} >= {"results.nc", "summary.json",
-                                                  "report.html", "model", "request.json"}
+    assert {p.name for p in folder.iterdir()} >= {
+        "results.nc",
+        "summary.json",
+        "report.html",
+        "model",
+        "request.json",
+    }
     from vakhsh.report.load import load_run
 
     assert load_run(folder).summary()["objective_usd"] == toy_runs["base"]["objective_usd"]
@@ -108,18 +116,25 @@ def test_figures_match_the_summary(client, toy_runs):
     assert len(figures["storage"]["time"]) == 365
     assert all(400 - 1e-6 <= s <= 2000 + 1e-6 for s in storage["upper"]["storage"])
     # generation by month: hydro sources add up to the summary's hydro generation
-    hydro = sum(sum(s["values"]) for b in figures["generation"]["buses"]
-                for s in b["sources"] if s["name"].startswith("hydro"))
-    assert hydro == pytest.approx(sum(summary["energy"]["hydro_generation_gwh_by_bus"]
-                                      .values()), rel=1e-6)
-    deficit = dict(zip(figures["winter_deficit"]["buses"], figures["winter_deficit"]["deficit"],
-                       strict=True))
+    hydro = sum(
+        sum(s["values"])
+        for b in figures["generation"]["buses"]
+        for s in b["sources"]
+        if s["name"].startswith("hydro")
+    )
+    assert hydro == pytest.approx(
+        sum(summary["energy"]["hydro_generation_gwh_by_bus"].values()), rel=1e-6
+    )
+    deficit = dict(
+        zip(figures["winter_deficit"]["buses"], figures["winter_deficit"]["deficit"], strict=True)
+    )
     assert set(deficit) == {"NORTH", "SOUTH"}
     assert {b["id"] for b in figures["prices"]["buses"]} == {"NORTH", "SOUTH"}
     # the costs by kind add up to the objective, and equal summary.json's
     assert sum(figures["costs"]["usd"]) == pytest.approx(summary["objective_usd"], rel=1e-9)
-    assert dict(zip(figures["costs"]["kinds"], figures["costs"]["usd"], strict=True)) == \
-        pytest.approx(summary["costs_usd"])
+    assert dict(
+        zip(figures["costs"]["kinds"], figures["costs"]["usd"], strict=True)
+    ) == pytest.approx(summary["costs_usd"])
     assert deficit == pytest.approx(summary["energy"]["winter_deficit_gwh"])
 
 
@@ -135,16 +150,18 @@ def test_compare_two_runs(client, toy_runs):
 
 def test_validate_returns_the_period_without_running(client):
     before = len(client.get("/api/runs").json())
-    ok = client.post("/api/validate", json={"model": "toy-cascade", "step": "7D",
-                                            "end": "2025-04-01"})
+    ok = client.post(
+        "/api/validate", json={"model": "toy-cascade", "step": "7D", "end": "2025-04-01"}
+    )
     assert ok.status_code == 200, ok.text
     assert ok.json()["period"]["steps"] == 26 and ok.json()["valid"]
     assert len(client.get("/api/runs").json()) == before
 
 
 def test_progress_is_pushed_as_server_sent_events(client):
-    run_id = client.post("/api/runs", json={"model": "toy-cascade", "end": "2025-01-01"}
-                         ).json()["id"]
+    run_id = client.post("/api/runs", json={"model": "toy-cascade", "end": "2025-01-01"}).json()[
+        "id"
+    ]
     states = []
     with client.stream("GET", f"/api/runs/{run_id}/events") as stream:
         assert stream.headers["content-type"].startswith("text/event-stream")
@@ -159,9 +176,15 @@ def test_progress_is_pushed_as_server_sent_events(client):
 
 def test_openapi_page_and_schema_are_served(client):
     schema = client.get("/openapi.json").json()
-    for path in ("/api/models", "/api/models/{name}", "/api/runs", "/api/runs/{run_id}",
-                 "/api/runs/{run_id}/summary", "/api/runs/{run_id}/results",
-                 "/runs/{run_id}/report"):
+    for path in (
+        "/api/models",
+        "/api/models/{name}",
+        "/api/runs",
+        "/api/runs/{run_id}",
+        "/api/runs/{run_id}/summary",
+        "/api/runs/{run_id}/results",
+        "/runs/{run_id}/report",
+    ):
         assert path in schema["paths"], path
     docs = client.get("/docs")
     assert docs.status_code == 200 and "/static/vendor/swagger-ui-bundle.js" in docs.text
@@ -172,7 +195,8 @@ def test_page_and_its_scripts_are_served_locally(client):
     page = client.get("/")
     assert page.status_code == 200
     assert "/static/vendor/plotly.min.js" in page.text and "http" not in page.text.replace(
-        'http-equiv', '')
+        "http-equiv", ""
+    )
     plotly = client.get("/static/vendor/plotly.min.js")
     assert plotly.status_code == 200 and len(plotly.content) > 1_000_000
 

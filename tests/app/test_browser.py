@@ -14,15 +14,24 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "app"
 
 if not CHROMIUM.exists():
     if os.environ.get("CI"):
         raise RuntimeError("/usr/bin/chromium is missing: `make install-test` installs it")
-    pytest.skip("Debian's chromium is not installed (make install-test installs it)",
-                allow_module_level=True)
+    pytest.skip(
+        "Debian's chromium is not installed (make install-test installs it)",
+        allow_module_level=True,
+    )
 
 from playwright.sync_api import sync_playwright  # noqa: E402 - after the skip above
 
@@ -37,8 +46,7 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 900},
-                                  device_scale_factor=1)
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, device_scale_factor=1)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -62,8 +70,9 @@ def shots(tmp_path):
     return shot
 
 
-def run_from_the_editor(page, scenario: str, override: tuple[str, str] | None, shot=None,
-                        timeout_ms: int = 240_000) -> str:
+def run_from_the_editor(
+    page, scenario: str, override: tuple[str, str] | None, shot=None, timeout_ms: int = 240_000
+) -> str:
     page.wait_for_selector("#editor")
     page.select_option("#scenario", scenario)
     if override is not None:
@@ -88,11 +97,12 @@ def run_from_the_editor(page, scenario: str, override: tuple[str, str] | None, s
     follow.wait_for()
     run_id = follow.get_attribute("data-run")
     if shot:  # once the solver runs (or, on a fast machine, the run is done)
-        page.wait_for_function("(el) => +el.getAttribute('aria-valuenow') >= 20",
-                               arg=follow.locator(".progress").element_handle())
+        page.wait_for_function(
+            "(el) => +el.getAttribute('aria-valuenow') >= 20",
+            arg=follow.locator(".progress").element_handle(),
+        )
         shot(page, "progress", full=False)
-    page.locator(f'.run-follow[data-run="{run_id}"] #see-results').wait_for(
-        timeout=timeout_ms)
+    page.locator(f'.run-follow[data-run="{run_id}"] #see-results').wait_for(timeout=timeout_ms)
     bar = follow.locator(".progress")
     assert bar.get_attribute("aria-valuenow") == "100"
     return run_id
@@ -110,14 +120,18 @@ def test_pick_change_run_watch_see_and_compare(page, server, shots):
     page.wait_for_selector("#schematic[data-ready] svg")
     titles = page.eval_on_selector_all("#schematic svg title", "ts => ts.map(t => t.textContent)")
     assert any(t.startswith("reservoir upper:") for t in titles), titles[:5]
-    sizes = page.eval_on_selector_all("#schematic svg text", """ts => ts.map(t =>
+    sizes = page.eval_on_selector_all(
+        "#schematic svg text",
+        """ts => ts.map(t =>
         parseFloat(getComputedStyle(t).fontSize) * Math.hypot(t.getScreenCTM().a,
-                                                              t.getScreenCTM().b))""")
+                                                              t.getScreenCTM().b))""",
+    )
     assert sizes and min(sizes) >= 10, min(sizes)
     shots(page, "model")
 
-    first = run_from_the_editor(page, "dry", ("reservoirs.upper.storage_initial_hm3", "1800"),
-                                shot=shots)
+    first = run_from_the_editor(
+        page, "dry", ("reservoirs.upper.storage_initial_hm3", "1800"), shot=shots
+    )
     with server.client() as client:
         job = client.get(f"/api/runs/{first}").json()
     assert job["status"] == "done"

@@ -54,8 +54,7 @@ def test_cancel_a_queued_and_a_running_run(tmp_path):
             assert not (server.workdir / "runs" / running).exists()
             assert not any((server.workdir / ".staging").iterdir())
             # the worker is free again: a new run goes through
-            done = wait_for(client, client.post("/api/runs", json=QUICK).json()["id"],
-                            ("done",))
+            done = wait_for(client, client.post("/api/runs", json=QUICK).json()["id"], ("done",))
             assert done["objective_usd"] > 0
             assert client.get(f"/api/runs/{queued}").json()["status"] == "cancelled"
     finally:
@@ -67,8 +66,9 @@ def test_killing_the_server_mid_run_loses_no_finished_run(tmp_path):
     server = start_server(work)
     try:
         with server.client() as client:
-            finished = wait_for(client, client.post("/api/runs", json=QUICK).json()["id"],
-                                ("done",))
+            finished = wait_for(
+                client, client.post("/api/runs", json=QUICK).json()["id"], ("done",)
+            )
             interrupted = client.post("/api/runs", json=SLOW).json()["id"]
             wait_for(client, interrupted, ("running",), progress=0.1)
             children = descendants(server.process.pid)
@@ -124,14 +124,14 @@ def test_a_busy_port_is_exit_2_and_writes_nothing(tmp_path):
         busy.bind(("127.0.0.1", 0))
         busy.listen(1)
         port = busy.getsockname()[1]
-        result = CliRunner().invoke(app, ["serve", "--workdir", str(tmp_path / "w"),
-                                          "--port", str(port)])
+        result = CliRunner().invoke(
+            app, ["serve", "--workdir", str(tmp_path / "w"), "--port", str(port)]
+        )
     assert result.exit_code == 2 and "choose another --port" in result.output
     assert not (tmp_path / "w").exists()
 
 
-def test_listening_beyond_loopback_warns_that_there_is_no_authentication(tmp_path,
-                                                                         monkeypatch):
+def test_listening_beyond_loopback_warns_that_there_is_no_authentication(tmp_path, monkeypatch):
     import uvicorn
     from typer.testing import CliRunner
 
@@ -145,8 +145,7 @@ def test_listening_beyond_loopback_warns_that_there_is_no_authentication(tmp_pat
     monkeypatch.setattr(uvicorn.Server, "run", lambda self, sockets=None: None)
     quiet = CliRunner().invoke(app, ["serve", "--workdir", str(tmp_path / "a")])
     assert quiet.exit_code == 0 and "no authentication" not in quiet.output
-    loud = CliRunner().invoke(app, ["serve", "--workdir", str(tmp_path / "b"), "--host",
-                                    "0.0.0.0"])
+    loud = CliRunner().invoke(app, ["serve", "--workdir", str(tmp_path / "b"), "--host", "0.0.0.0"])
     assert loud.exit_code == 0 and "no authentication" in loud.output
 
 
@@ -169,8 +168,9 @@ def serve_refused(workdir, cwd=None) -> str:
     here = os.getcwd()
     os.chdir(cwd or here)
     try:
-        result = CliRunner().invoke(app, ["serve", "--workdir", str(workdir), "--port",
-                                          str(free_port())])
+        result = CliRunner().invoke(
+            app, ["serve", "--workdir", str(workdir), "--port", str(free_port())]
+        )
     finally:
         os.chdir(here)
     assert result.exit_code == 2, result.output

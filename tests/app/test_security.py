@@ -40,8 +40,7 @@ def toy_entries(prefix: str = "", change=None) -> dict[str, bytes]:
 
 def upload(client, data: bytes, name: str | None = None, kind: str = "application/zip"):
     params = {"name": name} if name else None
-    return client.post("/api/models", content=data, params=params,
-                       headers={"content-type": kind})
+    return client.post("/api/models", content=data, params=params, headers={"content-type": kind})
 
 
 def snapshot(folder: Path) -> set[str]:
@@ -52,11 +51,17 @@ def snapshot(folder: Path) -> set[str]:
 def outside(server):
     """Everything beside the workdir, before and after: the test must not change it."""
     parent = server.workdir.parent
-    before = {p for p in snapshot(parent) if not p.startswith(server.workdir.name)
-              and not p.endswith(".log")}
+    before = {
+        p
+        for p in snapshot(parent)
+        if not p.startswith(server.workdir.name) and not p.endswith(".log")
+    }
     yield
-    after = {p for p in snapshot(parent) if not p.startswith(server.workdir.name)
-             and not p.endswith(".log")}
+    after = {
+        p
+        for p in snapshot(parent)
+        if not p.startswith(server.workdir.name) and not p.endswith(".log")
+    }
     assert after == before
     assert not any((server.workdir / ".staging").iterdir())
 
@@ -82,17 +87,29 @@ def test_a_valid_zipped_model_is_added_and_runs(client, outside):
     error_of(again, 409, "name")
 
 
-@pytest.mark.parametrize(("entries", "links", "message"), [
-    ({"../evil.txt": b"x", "model.yaml": b"a: 1"}, None, "leaves the folder"),
-    ({"m/../../evil.txt": b"x", "m/model.yaml": b"a: 1"}, None, "leaves the folder"),
-    ({"/tmp/evil.txt": b"x", "model.yaml": b"a: 1"}, None, "absolute path"),
-    ({"C:/evil.txt": b"x", "model.yaml": b"a: 1"}, None, "absolute path"),
-    ({"m\\..\\evil.txt": b"x", "model.yaml": b"a: 1"}, None, "backslash"),
-    ({"model.yaml": b"a: 1"}, {"inflow.csv": "/etc/passwd"}, "symbolic link"),
-    ({"model.yaml": b"a: 1", "model.yaml ": b"b"}, {"data": "../../"}, "symbolic link"),
-    ({"readme.txt": b"no model here"}, None, "no model.yaml"),
-], ids=["dotdot", "nested-dotdot", "absolute", "drive", "backslash", "symlink",
-        "symlink-dir", "no-model"])
+@pytest.mark.parametrize(
+    ("entries", "links", "message"),
+    [
+        ({"../evil.txt": b"x", "model.yaml": b"a: 1"}, None, "leaves the folder"),
+        ({"m/../../evil.txt": b"x", "m/model.yaml": b"a: 1"}, None, "leaves the folder"),
+        ({"/tmp/evil.txt": b"x", "model.yaml": b"a: 1"}, None, "absolute path"),
+        ({"C:/evil.txt": b"x", "model.yaml": b"a: 1"}, None, "absolute path"),
+        ({"m\\..\\evil.txt": b"x", "model.yaml": b"a: 1"}, None, "backslash"),
+        ({"model.yaml": b"a: 1"}, {"inflow.csv": "/etc/passwd"}, "symbolic link"),
+        ({"model.yaml": b"a: 1", "model.yaml ": b"b"}, {"data": "../../"}, "symbolic link"),
+        ({"readme.txt": b"no model here"}, None, "no model.yaml"),
+    ],
+    ids=[
+        "dotdot",
+        "nested-dotdot",
+        "absolute",
+        "drive",
+        "backslash",
+        "symlink",
+        "symlink-dir",
+        "no-model",
+    ],
+)
 def test_unsafe_zips_are_refused_naming_the_entry(client, outside, entries, links, message):
     body = error_of(upload(client, zipped(entries, links), name="evil"), 422, "body")
     assert any(message in p["message"] for p in body["problems"]), body
@@ -139,8 +156,11 @@ def test_uploads_over_50_mb_are_refused(client, outside):
         for _ in range(51):
             yield bytes(MB)
 
-    error_of(client.post("/api/models", content=chunks(),
-                         headers={"content-type": "application/zip"}), 413, "body")
+    error_of(
+        client.post("/api/models", content=chunks(), headers={"content-type": "application/zip"}),
+        413,
+        "body",
+    )
 
 
 def test_upload_other_bad_input(client, outside):
@@ -152,15 +172,29 @@ def test_upload_other_bad_input(client, outside):
 
 
 # ---------------------------------------------------------------- ids and names in paths
-@pytest.mark.parametrize("path", [
-    "/api/runs/..", "/api/runs/.hidden", "/api/runs/%2e%2e", "/api/runs/..%2F..%2Fjobs",
-    "/api/runs/a%2F..%2F..%2Fetc/summary", "/api/runs/" + "a" * 200,
-    "/api/runs/%00/summary", "/api/runs/nope/results", "/runs/..%2Fjobs/report",
-    "/api/models/..%2F..%2Fetc", "/api/models/.hidden", "/api/models/nope",
-    "/api/models/%2Fetc%2Fpasswd/schematic.svg", "/api/outputs/runs/x/detail",
-    "/api/outputs/..%2F..%2Fetc/detail", "/outputs/jobs/x/report", "/outputs/a/b/c/report",
-    "/api/runs/nope/events",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/runs/..",
+        "/api/runs/.hidden",
+        "/api/runs/%2e%2e",
+        "/api/runs/..%2F..%2Fjobs",
+        "/api/runs/a%2F..%2F..%2Fetc/summary",
+        "/api/runs/" + "a" * 200,
+        "/api/runs/%00/summary",
+        "/api/runs/nope/results",
+        "/runs/..%2Fjobs/report",
+        "/api/models/..%2F..%2Fetc",
+        "/api/models/.hidden",
+        "/api/models/nope",
+        "/api/models/%2Fetc%2Fpasswd/schematic.svg",
+        "/api/outputs/runs/x/detail",
+        "/api/outputs/..%2F..%2Fetc/detail",
+        "/outputs/jobs/x/report",
+        "/outputs/a/b/c/report",
+        "/api/runs/nope/events",
+    ],
+)
 def test_path_traversal_in_ids_is_a_4xx(client, outside, path):
     response = client.get(path)
     assert 400 <= response.status_code < 500, (path, response.status_code, response.text)
@@ -173,45 +207,66 @@ def test_cancel_and_compare_with_bad_ids(client, toy_runs):
     error_of(client.delete("/api/runs/nope"), 404, "id")
     error_of(client.delete(f"/api/runs/{toy_runs['base']['id']}"), 409, "id")
     error_of(client.get("/api/compare", params={"runs": toy_runs["base"]["id"]}), 422, "runs")
-    error_of(client.get("/api/compare", params=[("runs", toy_runs["base"]["id"]),
-                                                ("runs", "../x")]), 400, "id")
+    error_of(
+        client.get("/api/compare", params=[("runs", toy_runs["base"]["id"]), ("runs", "../x")]),
+        400,
+        "id",
+    )
 
 
 # ---------------------------------------------------------------- run requests
-@pytest.mark.parametrize(("body", "field"), [
-    ({"model": "nope"}, "model"),
-    ({"model": "../../etc"}, "model"),
-    ({"model": 5}, "model"),
-    ({}, "model"),
-    ({"model": "toy-cascade", "scenario": "wet"}, "scenario"),
-    ({"model": "toy-cascade", "scenario": "../x"}, "scenario"),
-    ({"model": "toy-cascade", "start": "garbage"}, "start"),
-    ({"model": "toy-cascade", "end": "2300-10-01"}, "end"),
-    ({"model": "toy-cascade", "end": 20250101}, "end"),
-    ({"model": "toy-cascade", "end": "2024-09-01"}, "end"),
-    ({"model": "toy-cascade", "end": "2025-01-01T05:00"}, "end"),
-    ({"model": "toy-cascade", "step": "7x"}, "step"),
-    ({"model": "toy-cascade", "step": "-1D"}, "step"),
-    ({"model": "toy-cascade", "head": "up"}, "head"),
-    ({"model": "toy-cascade", "head": 1}, "head"),
-    ({"model": "toy-cascade", "set": []}, "set"),
-    ({"model": "toy-cascade", "set": {"reservoirs.upper.storage_initial_hm3": "lots"}},
-     "set.reservoirs.upper.storage_initial_hm3"),
-    ({"model": "toy-cascade", "set": {"reservoirs.upper.storage_initial_hm3": -5}},
-     "set.reservoirs.upper.storage_initial_hm3"),
-    ({"model": "toy-cascade", "set": {"reservoirs.upper.storage_initial_hm3": [1, 2]}},
-     "set.reservoirs.upper.storage_initial_hm3"),
-    ({"model": "toy-cascade", "set": {"reservoirs.nope.storage_initial_hm3": 1}},
-     "set.reservoirs.nope.storage_initial_hm3"),
-    ({"model": "toy-cascade", "set": {"reservoirs.upper.no_such_field": 1}},
-     "set.reservoirs.upper.no_such_field"),
-    ({"model": "toy-cascade", "set": {"scenarios": {}}}, "set.scenarios"),
-    ({"model": "toy-cascade", "set": {"time.end": "2300-01-01"}}, "set.time.end"),
-    ({"model": "toy-cascade", "set": {"catchments.headwaters.inflow_m3s":
-                                      "series:/etc/passwd#root"}},
-     "set.catchments.headwaters.inflow_m3s"),
-    ({"model": "toy-cascade", "colour": "red"}, "colour"),
-], ids=lambda v: str(v)[:60] if isinstance(v, dict) else v)
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"model": "nope"}, "model"),
+        ({"model": "../../etc"}, "model"),
+        ({"model": 5}, "model"),
+        ({}, "model"),
+        ({"model": "toy-cascade", "scenario": "wet"}, "scenario"),
+        ({"model": "toy-cascade", "scenario": "../x"}, "scenario"),
+        ({"model": "toy-cascade", "start": "garbage"}, "start"),
+        ({"model": "toy-cascade", "end": "2300-10-01"}, "end"),
+        ({"model": "toy-cascade", "end": 20250101}, "end"),
+        ({"model": "toy-cascade", "end": "2024-09-01"}, "end"),
+        ({"model": "toy-cascade", "end": "2025-01-01T05:00"}, "end"),
+        ({"model": "toy-cascade", "step": "7x"}, "step"),
+        ({"model": "toy-cascade", "step": "-1D"}, "step"),
+        ({"model": "toy-cascade", "head": "up"}, "head"),
+        ({"model": "toy-cascade", "head": 1}, "head"),
+        ({"model": "toy-cascade", "set": []}, "set"),
+        (
+            {"model": "toy-cascade", "set": {"reservoirs.upper.storage_initial_hm3": "lots"}},
+            "set.reservoirs.upper.storage_initial_hm3",
+        ),
+        (
+            {"model": "toy-cascade", "set": {"reservoirs.upper.storage_initial_hm3": -5}},
+            "set.reservoirs.upper.storage_initial_hm3",
+        ),
+        (
+            {"model": "toy-cascade", "set": {"reservoirs.upper.storage_initial_hm3": [1, 2]}},
+            "set.reservoirs.upper.storage_initial_hm3",
+        ),
+        (
+            {"model": "toy-cascade", "set": {"reservoirs.nope.storage_initial_hm3": 1}},
+            "set.reservoirs.nope.storage_initial_hm3",
+        ),
+        (
+            {"model": "toy-cascade", "set": {"reservoirs.upper.no_such_field": 1}},
+            "set.reservoirs.upper.no_such_field",
+        ),
+        ({"model": "toy-cascade", "set": {"scenarios": {}}}, "set.scenarios"),
+        ({"model": "toy-cascade", "set": {"time.end": "2300-01-01"}}, "set.time.end"),
+        (
+            {
+                "model": "toy-cascade",
+                "set": {"catchments.headwaters.inflow_m3s": "series:/etc/passwd#root"},
+            },
+            "set.catchments.headwaters.inflow_m3s",
+        ),
+        ({"model": "toy-cascade", "colour": "red"}, "colour"),
+    ],
+    ids=lambda v: str(v)[:60] if isinstance(v, dict) else v,
+)
 def test_bad_run_requests_name_their_field(client, outside, body, field):
     before = len(client.get("/api/runs").json())
     for path in ("/api/validate", "/api/runs"):
@@ -220,11 +275,21 @@ def test_bad_run_requests_name_their_field(client, outside, body, field):
 
 
 def test_bodies_that_are_not_json_or_too_large(client, outside):
-    error_of(client.post("/api/runs", content=b"{not json",
-                         headers={"content-type": "application/json"}), 422, "body")
-    error_of(client.post("/api/runs", json={"model": "toy-cascade",
-                                            "set": {f"x{i}": "y" * 1000 for i in range(1200)}}),
-             413, "body")
+    error_of(
+        client.post(
+            "/api/runs", content=b"{not json", headers={"content-type": "application/json"}
+        ),
+        422,
+        "body",
+    )
+    error_of(
+        client.post(
+            "/api/runs",
+            json={"model": "toy-cascade", "set": {f"x{i}": "y" * 1000 for i in range(1200)}},
+        ),
+        413,
+        "body",
+    )
 
 
 def test_nothing_half_written_after_bad_input(server):

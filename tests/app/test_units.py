@@ -20,8 +20,9 @@ from vakhsh.network import embedded_datasets
 from vakhsh.schema.parse import read_yaml
 
 
-@pytest.mark.parametrize("name", ["..", ".", ".hidden", "a/b", "a\\b", "", "a" * 101,
-                                  "a..b", "-x", "x\x00", "é"])
+@pytest.mark.parametrize(
+    "name", ["..", ".", ".hidden", "a/b", "a\\b", "", "a" * 101, "a..b", "-x", "x\x00", "é"]
+)
 def test_names_that_could_be_paths_are_refused(name):
     with pytest.raises(BadName):
         check_name(name, "id")
@@ -56,25 +57,30 @@ def test_fields_carry_the_registry_type_unit_default_and_written_value():
     assert (price["type"], price["unit"]) == ("number ≥ 0 or series reference", "USD/MWh")
     assert fields["reaches.lower_river.delay_steps"]["type"] == "whole number ≥ 0"
     assert fields["reaches.lower_river.from"]["value"] == "confluence"
-    assert fields["storage_units.battery_south.efficiency_roundtrip"]["type"] == \
-        "fraction in [0, 1]"
+    assert (
+        fields["storage_units.battery_south.efficiency_roundtrip"]["type"] == "fraction in [0, 1]"
+    )
     assert fields["reservoirs.lower.spill_cost_usd_per_hm3"]["default"] == 0.0
-    assert fields["reservoirs.upper.storage_final_min_hm3"]["default"] == \
-        "= storage_initial_hm3"
+    assert fields["reservoirs.upper.storage_final_min_hm3"]["default"] == "= storage_initial_hm3"
     assert fields["reservoirs.upper.storage_initial_hm3"]["required"]
     assert unit_shown("m3/s") == "m³/s"
 
 
-@pytest.mark.parametrize(("problem", "field"), [
-    (Problem("run options", "time.end", "x"), "end"),
-    (Problem("run options", "time", "naive"), "start"),
-    (Problem("request", "start", "x"), "start"),
-    (Problem("overrides", "set.a.b.c", "x"), "set.a.b.c"),
-    (Problem("model.yaml", "reservoirs.upper.storage_min_hm3", "x"),
-     "set.reservoirs.upper.storage_min_hm3"),
-    (Problem("model.yaml", "scenarios.dry", "no such scenario"), "scenario"),
-    (Problem("model.yaml", "reservoirs.lower.storage_min_hm3", "x"), "model"),
-])
+@pytest.mark.parametrize(
+    ("problem", "field"),
+    [
+        (Problem("run options", "time.end", "x"), "end"),
+        (Problem("run options", "time", "naive"), "start"),
+        (Problem("request", "start", "x"), "start"),
+        (Problem("overrides", "set.a.b.c", "x"), "set.a.b.c"),
+        (
+            Problem("model.yaml", "reservoirs.upper.storage_min_hm3", "x"),
+            "set.reservoirs.upper.storage_min_hm3",
+        ),
+        (Problem("model.yaml", "scenarios.dry", "no such scenario"), "scenario"),
+        (Problem("model.yaml", "reservoirs.lower.storage_min_hm3", "x"), "model"),
+    ],
+)
 def test_problems_are_attributed_to_the_request_field(problem, field):
     request = {"scenario": "dry", "set": {"reservoirs.upper.storage_min_hm3": 1}}
     assert request_field(problem, request) == field
@@ -97,14 +103,16 @@ def test_unpack_finds_the_model_in_its_top_folder(tmp_path):
     assert root == tmp_path / "t" / "m" and (root / "a.csv").read_bytes() == b"1"
 
 
-@pytest.mark.parametrize(("names", "mode", "message"), [
-    ({"../x": b"", "model.yaml": b""}, None, "leaves the folder"),
-    ({"/x": b"", "model.yaml": b""}, None, "absolute"),
-    ({"x": b"/etc", "model.yaml": b""}, stat.S_IFLNK | 0o777, "symbolic link"),
-    ({"x": b"", "model.yaml": b""}, stat.S_IFIFO | 0o600, "not a plain file"),
-])
-def test_unpack_refuses_unsafe_entries_before_writing_anything(tmp_path, names, mode,
-                                                                message):
+@pytest.mark.parametrize(
+    ("names", "mode", "message"),
+    [
+        ({"../x": b"", "model.yaml": b""}, None, "leaves the folder"),
+        ({"/x": b"", "model.yaml": b""}, None, "absolute"),
+        ({"x": b"/etc", "model.yaml": b""}, stat.S_IFLNK | 0o777, "symbolic link"),
+        ({"x": b"", "model.yaml": b""}, stat.S_IFIFO | 0o600, "not a plain file"),
+    ],
+)
+def test_unpack_refuses_unsafe_entries_before_writing_anything(tmp_path, names, mode, message):
     (tmp_path / "t").mkdir()
     with pytest.raises(ModelError) as info:
         unpack(_zip(tmp_path, names, mode), tmp_path / "t")
@@ -160,7 +168,11 @@ def test_outputs_are_found_by_the_file_each_kind_writes(tmp_path):
     assert sddp["manifest"] == {"sddp": {"iterations": 3}}
     assert sddp["tables"][0]["rows"] == [["1", "5"]]
     detail = output_detail(tmp_path, "ensembles/dry")
-    assert detail["tables"][0] == {"name": "aggregates.csv", "columns": ["metric", "mean"],
-                                   "rows": [["cost", "1.5"]], "truncated": False}
+    assert detail["tables"][0] == {
+        "name": "aggregates.csv",
+        "columns": ["metric", "mean"],
+        "rows": [["cost", "1.5"]],
+        "truncated": False,
+    }
     with pytest.raises(BadName):
         output_detail(tmp_path, "runs/x")

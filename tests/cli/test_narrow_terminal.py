@@ -21,10 +21,19 @@ from rich.table import Table
 
 from vakhsh.report.terminal import print_table
 
-HEADERS = ("bus", "load", "hydro", "unserved", "winter unserved", "winter net import",
-           "winter deficit")
-ROWS = [("NORTH_LONG_NAME", "13,845,123", "1,200", "0.0", "0.0", "91", "91"),
-        ("SOUTH", "1,651", "0", "44.5", "44.5", "39", "-83,123")]
+HEADERS = (
+    "bus",
+    "load",
+    "hydro",
+    "unserved",
+    "winter unserved",
+    "winter net import",
+    "winter deficit",
+)
+ROWS = [
+    ("NORTH_LONG_NAME", "13,845,123", "1,200", "0.0", "0.0", "91", "91"),
+    ("SOUTH", "1,651", "0", "44.5", "44.5", "39", "-83,123"),
+]
 
 
 def printed(width: int) -> str:
@@ -60,8 +69,14 @@ def test_a_wide_terminal_keeps_the_boxed_table_and_a_narrow_one_folds_headers():
 
 def vakhsh(*args, columns: int, cwd: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "COLUMNS": str(columns), "NO_COLOR": "1"}
-    return subprocess.run([sys.executable, "-m", "vakhsh.cli", *map(str, args)],
-                          capture_output=True, text=True, env=env, timeout=300, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-m", "vakhsh.cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        cwd=cwd,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -70,8 +85,17 @@ def month(tmp_path_factory):
     runs = {}
     for columns in (60, 40):
         out = root / f"run{columns}"
-        done = vakhsh("run", "toy-cascade", "--end", "2024-11-01", "--no-report", "--out",
-                      out, columns=columns, cwd=root)
+        done = vakhsh(
+            "run",
+            "toy-cascade",
+            "--end",
+            "2024-11-01",
+            "--no-report",
+            "--out",
+            out,
+            columns=columns,
+            cwd=root,
+        )
         assert done.returncode == 0, done.stderr
         runs[columns] = (done.stdout, json.loads((out / "summary.json").read_text()))
     return runs
@@ -85,9 +109,13 @@ def test_run_tables_keep_every_figure_whole(month, columns):
     tokens = set(re.split(r"[\s│┃:]+", text))
     e = s["energy"]
     for bus, load in e["load_gwh"].items():
-        for figure in (bus, f"{load:,.0f}", f"{e['unserved_gwh'][bus]:,.1f}",
-                       f"{e['winter_net_import_gwh'][bus]:,.0f}",
-                       f"{e['winter_deficit_gwh'][bus]:,.0f}"):
+        for figure in (
+            bus,
+            f"{load:,.0f}",
+            f"{e['unserved_gwh'][bus]:,.1f}",
+            f"{e['winter_net_import_gwh'][bus]:,.0f}",
+            f"{e['winter_deficit_gwh'][bus]:,.0f}",
+        ):
             assert figure in tokens, (columns, figure, text)
     for kind, usd in s["costs_usd"].items():
         assert f"{usd / 1e6:,.1f}" in tokens, (kind, text)
@@ -96,9 +124,16 @@ def test_run_tables_keep_every_figure_whole(month, columns):
 def test_run_prints_the_cost_breakdown_of_summary_json(month):
     text, s = month[60]
     costs = s["costs_usd"]
-    assert list(costs) == ["generation", "unserved_energy", "water_shortage",
-                           "reach_shortfall", "sink_shortfall", "spill", "market_imports",
-                           "market_export_revenue"]
+    assert list(costs) == [
+        "generation",
+        "unserved_energy",
+        "water_shortage",
+        "reach_shortfall",
+        "sink_shortfall",
+        "spill",
+        "market_imports",
+        "market_export_revenue",
+    ]
     assert sum(costs.values()) == pytest.approx(s["objective_usd"], rel=1e-9)
     assert costs["generation"] > 0 and costs["market_export_revenue"] <= 0
     assert "Costs (M USD)" in text
@@ -106,8 +141,7 @@ def test_run_prints_the_cost_breakdown_of_summary_json(month):
     for kind, usd in costs.items():
         label = kind.replace("_", " ")
         figure = re.escape(f"{usd / 1e6:,.1f}")
-        assert any(re.search(rf"\b{label}\b.*\s{figure}\b", line) for line in lines), \
-            (label, text)
+        assert any(re.search(rf"\b{label}\b.*\s{figure}\b", line) for line in lines), (label, text)
     total = re.escape(f"{s['objective_usd'] / 1e6:,.1f}")
     assert any(re.search(rf"\btotal\b.*\s{total}", line) for line in lines), text
 

@@ -62,8 +62,11 @@ def inputs(tmp_path_factory) -> dict[str, Path]:
     """What the commands read: an ensemble spec, the analytic frontier model, two runs."""
     root = tmp_path_factory.mktemp("inputs")
     spec = root / "spec.yaml"
-    spec.write_text(yaml.safe_dump({"period": {"start": "2024-10-01", "end": "2024-10-04"},
-                                    "axes": {"scenario": ["base"]}}))
+    spec.write_text(
+        yaml.safe_dump(
+            {"period": {"start": "2024-10-01", "end": "2024-10-04"}, "axes": {"scenario": ["base"]}}
+        )
+    )
     analytic = root / "two-step"
     analytic.mkdir()
     (analytic / "model.yaml").write_text(ANALYTIC)
@@ -74,11 +77,32 @@ def inputs(tmp_path_factory) -> dict[str, Path]:
         assert done.exit_code == 0, done.output
     # an inflow ensemble and a trained policy, for `sddp` and `sddp simulate`
     runs["ens"] = root / "ens.nc"
-    done = invoke("inflows", "generate", "toy-cascade", "--years", "1", "--members", "2",
-                  "--seed", "1", "--out", runs["ens"])
+    done = invoke(
+        "inflows",
+        "generate",
+        "toy-cascade",
+        "--years",
+        "1",
+        "--members",
+        "2",
+        "--seed",
+        "1",
+        "--out",
+        runs["ens"],
+    )
     assert done.exit_code == 0, done.output
-    done = invoke("sddp", "toy-cascade", *SHORT, "--inflows", runs["ens"], "--iterations",
-                  "1", "--no-report", "--out", root / "sddp")
+    done = invoke(
+        "sddp",
+        "toy-cascade",
+        *SHORT,
+        "--inflows",
+        runs["ens"],
+        "--iterations",
+        "1",
+        "--no-report",
+        "--out",
+        root / "sddp",
+    )
     assert done.exit_code == 0, done.output
     runs["policy"] = root / "sddp" / "policy"
     # a PyPSA network, for `import pypsa` (a power-only one: an exported model's
@@ -118,61 +142,160 @@ class Command:
 
 
 COMMANDS = [
-    Command("run", "folder",
-            lambda i, m, o: ["run", m, *SHORT, "--no-report", "--out", o],
-            kill=("vakhsh.results.results", "write_files", "module.Results", 1, False),
-            fresh="summary.json"),
-    Command("plan", "folder",
-            lambda i, m, o: ["plan", m, "--no-rank", "--no-report", "--out", o],
-            kill=("vakhsh.results.results", "to_folder", "module.Results", 1, False),
-            fresh="plan.json"),
-    Command("ensemble", "folder",
-            lambda i, m, o: ["ensemble", m, "--spec", i["spec"], "--out", o, "--workers",
-                             "0", "--no-report"],
-            kill=("vakhsh.ensemble.store", "write_run", "module.Store", 1, False),
-            fresh="ensemble.json"),
-    Command("frontier", "folder",
-            lambda i, m, o: ["frontier", m, "--x", "tj_winter_energy", "--y",
-                             "downstream_vegetation_delivery", "--points", "2",
-                             "--workers", "0", "--out", o],
-            model="analytic",
-            kill=("vakhsh.results.results", "to_folder", "module.Results", 1, False),
-            fresh="frontier.csv"),
-    Command("sddp", "folder",
-            lambda i, m, o: ["sddp", m, *SHORT, "--inflows", i["ens"], "--iterations", "1",
-                             "--no-report", "--out", o],
-            kill=("vakhsh.sddp.outputs", "write_files", None, 1, False),
-            fresh="summary.json"),
-    Command("sddp simulate", "folder",
-            lambda i, m, o: ["sddp", "simulate", m, "--policy", i["policy"], "--inflows",
-                             i["ens"], "--no-report", "--out", o],
-            kill=("vakhsh.sddp.outputs", "write_files", None, 1, False),
-            fresh="members.csv", marker="sddp"),
-    Command("inflows generate", "file",
-            lambda i, m, o: ["inflows", "generate", m, "--years", "2", "--members", "2",
-                             "--seed", "1", "--out", o],
-            kill=("xarray", "to_netcdf", "module.Dataset", 1, False)),
-    Command("run --write-lp", "file",
-            lambda i, m, o: ["run", m, "--end", "2024-10-03", "--no-report", "--write-lp",
-                             o, "--out", str(Path(o).parent / f"run-{Path(o).name}")],
-            kill=("vakhsh.outputs", "prepend_comment", None, 1, False)),
-    Command("import pypsa", "folder",
-            lambda i, m, o: ["import", "pypsa", i["network"], "--out", o],
-            model="",  # reads a PyPSA network, not a model
-            kill=("vakhsh.interop.imports", "write_imported", None, 1, False),
-            fresh="model.yaml", marker="model"),
-    Command("export pypsa", "file",
-            lambda i, m, o: ["export", "pypsa", m, *SHORT, "--out", o],
-            model="central-asia",  # toy-cascade's delayed reach has no PyPSA equivalent
-            kill=("xarray", "to_netcdf", "module.Dataset", 1, False)),
-    Command("compare", "file",
-            lambda i, m, o: ["compare", i["base"], i["dry"], "--out", o],
-            model="",  # reads run folders, not a model
-            kill=("os", "replace", None, 1, True)),
+    Command(
+        "run",
+        "folder",
+        lambda i, m, o: ["run", m, *SHORT, "--no-report", "--out", o],
+        kill=("vakhsh.results.results", "write_files", "module.Results", 1, False),
+        fresh="summary.json",
+    ),
+    Command(
+        "plan",
+        "folder",
+        lambda i, m, o: ["plan", m, "--no-rank", "--no-report", "--out", o],
+        kill=("vakhsh.results.results", "to_folder", "module.Results", 1, False),
+        fresh="plan.json",
+    ),
+    Command(
+        "ensemble",
+        "folder",
+        lambda i, m, o: [
+            "ensemble",
+            m,
+            "--spec",
+            i["spec"],
+            "--out",
+            o,
+            "--workers",
+            "0",
+            "--no-report",
+        ],
+        kill=("vakhsh.ensemble.store", "write_run", "module.Store", 1, False),
+        fresh="ensemble.json",
+    ),
+    Command(
+        "frontier",
+        "folder",
+        lambda i, m, o: [
+            "frontier",
+            m,
+            "--x",
+            "tj_winter_energy",
+            "--y",
+            "downstream_vegetation_delivery",
+            "--points",
+            "2",
+            "--workers",
+            "0",
+            "--out",
+            o,
+        ],
+        model="analytic",
+        kill=("vakhsh.results.results", "to_folder", "module.Results", 1, False),
+        fresh="frontier.csv",
+    ),
+    Command(
+        "sddp",
+        "folder",
+        lambda i, m, o: [
+            "sddp",
+            m,
+            *SHORT,
+            "--inflows",
+            i["ens"],
+            "--iterations",
+            "1",
+            "--no-report",
+            "--out",
+            o,
+        ],
+        kill=("vakhsh.sddp.outputs", "write_files", None, 1, False),
+        fresh="summary.json",
+    ),
+    Command(
+        "sddp simulate",
+        "folder",
+        lambda i, m, o: [
+            "sddp",
+            "simulate",
+            m,
+            "--policy",
+            i["policy"],
+            "--inflows",
+            i["ens"],
+            "--no-report",
+            "--out",
+            o,
+        ],
+        kill=("vakhsh.sddp.outputs", "write_files", None, 1, False),
+        fresh="members.csv",
+        marker="sddp",
+    ),
+    Command(
+        "inflows generate",
+        "file",
+        lambda i, m, o: [
+            "inflows",
+            "generate",
+            m,
+            "--years",
+            "2",
+            "--members",
+            "2",
+            "--seed",
+            "1",
+            "--out",
+            o,
+        ],
+        kill=("xarray", "to_netcdf", "module.Dataset", 1, False),
+    ),
+    Command(
+        "run --write-lp",
+        "file",
+        lambda i, m, o: [
+            "run",
+            m,
+            "--end",
+            "2024-10-03",
+            "--no-report",
+            "--write-lp",
+            o,
+            "--out",
+            str(Path(o).parent / f"run-{Path(o).name}"),
+        ],
+        kill=("vakhsh.outputs", "prepend_comment", None, 1, False),
+    ),
+    Command(
+        "import pypsa",
+        "folder",
+        lambda i, m, o: ["import", "pypsa", i["network"], "--out", o],
+        model="",  # reads a PyPSA network, not a model
+        kill=("vakhsh.interop.imports", "write_imported", None, 1, False),
+        fresh="model.yaml",
+        marker="model",
+    ),
+    Command(
+        "export pypsa",
+        "file",
+        lambda i, m, o: ["export", "pypsa", m, *SHORT, "--out", o],
+        model="central-asia",  # toy-cascade's delayed reach has no PyPSA equivalent
+        kill=("xarray", "to_netcdf", "module.Dataset", 1, False),
+    ),
+    Command(
+        "compare",
+        "file",
+        lambda i, m, o: ["compare", i["base"], i["dry"], "--out", o],
+        model="",  # reads run folders, not a model
+        kill=("os", "replace", None, 1, True),
+    ),
 ]
 BY_NAME = {c.name: c for c in COMMANDS}
-FILE_NAMES = {"inflows generate": "ens.nc", "run --write-lp": "winter.mps",
-              "compare": "compare.html", "export pypsa": "ca.nc"}
+FILE_NAMES = {
+    "inflows generate": "ens.nc",
+    "run --write-lp": "winter.mps",
+    "compare": "compare.html",
+    "export pypsa": "ca.nc",
+}
 
 
 def model_for(command: Command, inputs) -> str:
@@ -201,8 +324,7 @@ def refused(done, *phrases: str) -> None:
 
 # ------------------------------------------------------------------ refusals
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c.name)
-def test_a_user_folder_or_file_at_the_path_is_refused_and_untouched(command, inputs,
-                                                                    tmp_path):
+def test_a_user_folder_or_file_at_the_path_is_refused_and_untouched(command, inputs, tmp_path):
     if command.kind == "folder":
         out = user_folder(tmp_path / "mine")
         phrase = "holds files vakhsh did not write"
@@ -217,8 +339,9 @@ def test_a_user_folder_or_file_at_the_path_is_refused_and_untouched(command, inp
     assert snapshot(tmp_path) == before
 
 
-@pytest.mark.parametrize("command", [c for c in COMMANDS if c.kind == "folder"],
-                         ids=lambda c: c.name)
+@pytest.mark.parametrize(
+    "command", [c for c in COMMANDS if c.kind == "folder"], ids=lambda c: c.name
+)
 def test_the_working_directory_is_refused(command, inputs, tmp_path):
     (tmp_path / "notes.txt").write_text("mine")
     (tmp_path / ".vakhsh-output.json").write_text(json.dumps({"kind": command.name}))
@@ -229,8 +352,7 @@ def test_the_working_directory_is_refused(command, inputs, tmp_path):
     assert snapshot(tmp_path) == before
 
 
-@pytest.mark.parametrize("command", [c for c in COMMANDS if c.kind == "file"],
-                         ids=lambda c: c.name)
+@pytest.mark.parametrize("command", [c for c in COMMANDS if c.kind == "file"], ids=lambda c: c.name)
 def test_the_working_directory_as_a_file_is_refused(command, inputs, tmp_path):
     (tmp_path / "notes.txt").write_text("mine")
     before = snapshot(tmp_path)
@@ -282,8 +404,7 @@ def earlier(inputs, tmp_path_factory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("earlier")
     made = {}
     for command in COMMANDS:
-        out = root / command.name.replace(" ", "_") / (FILE_NAMES.get(command.name)
-                                                       or "out")
+        out = root / command.name.replace(" ", "_") / (FILE_NAMES.get(command.name) or "out")
         out.parent.mkdir()
         done = invoke(*command.argv(inputs, out, model_for(command, inputs)))
         assert done.exit_code == 0, (command.name, done.output)
@@ -309,7 +430,7 @@ def test_an_earlier_output_needs_overwrite(command, inputs, earlier, tmp_path):
     if command.name == "ensemble":  # resumed: every run is done already
         assert done.exit_code == 0, done.output
         assert "1 succeeded, 0 failed" in done.output
-        assert (snapshot(tmp_path)[f"{out.name}/runs"] == "dir")
+        assert snapshot(tmp_path)[f"{out.name}/runs"] == "dir"
         return
     refused(done, "written by vakhsh", "pass --overwrite")
     assert snapshot(tmp_path) == before
@@ -336,8 +457,15 @@ def test_killed_while_writing_the_earlier_output_stays(command, inputs, earlier,
     before = snapshot(tmp_path)
     module, name, owner, nth, first = command.kill
     argv = command.argv(inputs, out, model_for(command, inputs))
-    run_killed(cli_body(*argv, "--overwrite"), module, name, owner=owner, nth=nth,
-               before=first, cwd=tmp_path)
+    run_killed(
+        cli_body(*argv, "--overwrite"),
+        module,
+        name,
+        owner=owner,
+        nth=nth,
+        before=first,
+        cwd=tmp_path,
+    )
     after = snapshot(tmp_path)
     assert {k: v for k, v in after.items() if k in before} == before
     assert leftovers(tmp_path)  # the killed writer's temporary, cleaned below
@@ -383,8 +511,7 @@ def test_report_of_the_working_directory_and_a_read_only_run(inputs, tmp_path):
     with ReadOnly(run):
         refused(invoke("report", run), "cannot write in")
     assert snapshot(run) == before
-    killed = run_killed(cli_body("report", str(run)), "os", "replace", before=True,
-                        cwd=tmp_path)
+    killed = run_killed(cli_body("report", str(run)), "os", "replace", before=True, cwd=tmp_path)
     assert killed.returncode
     assert not (run / "report.html").exists() and leftovers(tmp_path)
     assert invoke("report", run).exit_code == 0
@@ -411,18 +538,27 @@ def test_two_processes_racing_for_one_new_folder(tmp_path):
 
     out = tmp_path / "shared"
     env = {**os.environ, "COLUMNS": "160", "NO_COLOR": "1"}
-    command = [sys.executable, "-m", "vakhsh.cli", "run", "toy-cascade", *SHORT,
-               "--out", str(out)]
-    racers = [subprocess.Popen([*command, "-s", s], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
-              for s in ("base", "dry")]
+    command = [sys.executable, "-m", "vakhsh.cli", "run", "toy-cascade", *SHORT, "--out", str(out)]
+    racers = [
+        subprocess.Popen(
+            [*command, "-s", s],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+        )
+        for s in ("base", "dry")
+    ]
     done = [(p.wait(timeout=300), *p.communicate()) for p in racers]
     codes = sorted(code for code, _, _ in done)
     assert codes == [0, 2], done
     loser = next(err for code, _, err in done if code == 2)
     assert "Traceback" not in loser
-    assert ("being written by another vakhsh process" in loser
-            or "earlier run folder written by vakhsh" in loser), loser
+    assert (
+        "being written by another vakhsh process" in loser
+        or "earlier run folder written by vakhsh" in loser
+    ), loser
     summary = json.loads((out / "summary.json").read_text())
     page = (out / "report.html").read_text()
     assert f"toy-cascade / {summary['scenario']}</h1>" in page  # one run, whole

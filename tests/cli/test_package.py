@@ -27,26 +27,49 @@ def test_no_module_outside_the_cli_package_imports_it():
     for path in sorted(SOURCE.rglob("*.py")):
         if SOURCE / "cli" in path.parents:
             continue
-        bad = {m for m in imported_modules(path) if m == "vakhsh.cli"
-               or m.startswith("vakhsh.cli.")}
+        bad = {
+            m for m in imported_modules(path) if m == "vakhsh.cli" or m.startswith("vakhsh.cli.")
+        }
         if bad:
             offenders.append(f"{path.relative_to(SOURCE)}: {sorted(bad)}")
     assert offenders == []
 
 
 def test_the_old_command_modules_are_gone():
-    old = ["cli.py", "run_cli.py", "plan_cli.py", "sddp_cli.py", "commands.py",
-           "ensemble_inflows.py", "hydrology/cli.py", "ensemble/cli.py", "app/cli.py",
-           "report/commands.py"]
+    old = [
+        "cli.py",
+        "run_cli.py",
+        "plan_cli.py",
+        "sddp_cli.py",
+        "commands.py",
+        "ensemble_inflows.py",
+        "hydrology/cli.py",
+        "ensemble/cli.py",
+        "app/cli.py",
+        "report/commands.py",
+    ]
     assert [name for name in old if (SOURCE / name).exists()] == []
 
 
 def test_every_command_is_registered_once():
     names = [c.name for c in app.registered_commands] + [g.name for g in app.registered_groups]
     assert sorted(names) == sorted(set(names))
-    assert set(names) == {"datasets", "validate", "show", "run", "ensemble", "frontier",
-                          "plan", "report", "compare", "serve", "sddp", "inflows", "import",
-                          "export"}
+    assert set(names) == {
+        "datasets",
+        "validate",
+        "show",
+        "run",
+        "ensemble",
+        "frontier",
+        "plan",
+        "report",
+        "compare",
+        "serve",
+        "sddp",
+        "inflows",
+        "import",
+        "export",
+    }
 
 
 def test_the_console_script_points_at_the_package():

@@ -13,8 +13,9 @@ FOLDER = Path(__file__).resolve().parents[2] / "src" / "vakhsh" / "datasets" / "
 
 
 def _module():
-    spec = importlib.util.spec_from_file_location("central_asia_head_models",
-                                                  FOLDER / "head_models.py")
+    spec = importlib.util.spec_from_file_location(
+        "central_asia_head_models", FOLDER / "head_models.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -41,8 +42,10 @@ def test_base_builds_nurek_with_fpha_and_the_rated_head_scenario_does_not(runs):
 def test_a_head_that_follows_the_level_keeps_nurek_off_its_dead_level(figures):
     # at a fixed head the LP sees no cost in sitting at the dead level for weeks
     assert figures["rated"]["nurek_days_at_dead_level"] > 30
-    assert figures["base"]["nurek_days_at_dead_level"] < \
-        0.25 * figures["rated"]["nurek_days_at_dead_level"]
+    assert (
+        figures["base"]["nurek_days_at_dead_level"]
+        < 0.25 * figures["rated"]["nurek_days_at_dead_level"]
+    )
 
 
 def test_energy_lp_against_exact(figures):
@@ -59,8 +62,11 @@ def test_energy_lp_against_exact(figures):
 def test_more_head_costs_less_and_leaves_no_larger_deficit(figures):
     rated, base, low = figures["rated"], figures["base"], figures["tw680"]
     assert base["objective_musd"] < rated["objective_musd"] < low["objective_musd"]
-    assert base["tj_deficit_oct_apr_gwh"] <= rated["tj_deficit_oct_apr_gwh"] \
+    assert (
+        base["tj_deficit_oct_apr_gwh"]
+        <= rated["tj_deficit_oct_apr_gwh"]
         <= low["tj_deficit_oct_apr_gwh"]
+    )
 
 
 def test_audits_pass(runs):
@@ -70,8 +76,10 @@ def test_audits_pass(runs):
 def test_docs_show_the_table_as_regenerated(runs):
     shown = head_models.numbers(head_models.docs_table())
     fresh = head_models.numbers(head_models.markdown(runs))
-    assert len(shown) == len(fresh), "docs/central-asia.md is stale: run head_models.py " \
-                                     "--write-docs"
+    assert len(shown) == len(fresh), (
+        "docs/central-asia.md is stale: run head_models.py --write-docs"
+    )
     for old, new in zip(shown, fresh, strict=True):
-        assert old == pytest.approx(new, rel=0.01, abs=0.11), \
+        assert old == pytest.approx(new, rel=0.01, abs=0.11), (
             "docs/central-asia.md is stale: run head_models.py --write-docs"
+        )

@@ -13,9 +13,23 @@ import pytest
 import yaml
 
 FOLDER = Path(__file__).resolve().parents[2] / "src" / "vakhsh" / "datasets" / "central-asia"
-KINDS = ("junctions", "sinks", "catchments", "reservoirs", "reaches", "hydro_plants",
-         "water_demands", "buses", "loads", "generators", "storage_units", "lines", "markets",
-         "candidates", "scenarios")
+KINDS = (
+    "junctions",
+    "sinks",
+    "catchments",
+    "reservoirs",
+    "reaches",
+    "hydro_plants",
+    "water_demands",
+    "buses",
+    "loads",
+    "generators",
+    "storage_units",
+    "lines",
+    "markets",
+    "candidates",
+    "scenarios",
+)
 # Days per month of the model year Oct 2024 - Sep 2025 (Feb 2025: 28 days), January first.
 DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 WINTER = np.isin(np.arange(1, 13), [10, 11, 12, 1, 2, 3])
@@ -62,11 +76,34 @@ def test_every_component_has_a_sources_section(model, sources):
 
 def test_model_has_the_components_the_issue_names(model):
     ids = {cid for _, cid in _ids(model)}
-    for cid in ("rogun", "nurek", "baipaza", "sangtuda_1_hpp", "sangtuda_2_hpp", "golovnaya_hpp",
-                "perepadnaya_hpp", "tsentralnaya_hpp", "tuyamuyun", "toktogul", "kurpsai_hpp",
-                "tash_kumyr_hpp", "shamaldy_say_hpp", "uch_kurgan_hpp", "kambarata_2_hpp",
-                "kambarata_1_hpp", "kayrakkum", "shardara", "tm_amu_karakum", "aral_sea_south",
-                "aral_sea_north", "base", "dry", "wet", "rogun_full", "rogun_dam_full"):
+    for cid in (
+        "rogun",
+        "nurek",
+        "baipaza",
+        "sangtuda_1_hpp",
+        "sangtuda_2_hpp",
+        "golovnaya_hpp",
+        "perepadnaya_hpp",
+        "tsentralnaya_hpp",
+        "tuyamuyun",
+        "toktogul",
+        "kurpsai_hpp",
+        "tash_kumyr_hpp",
+        "shamaldy_say_hpp",
+        "uch_kurgan_hpp",
+        "kambarata_2_hpp",
+        "kambarata_1_hpp",
+        "kayrakkum",
+        "shardara",
+        "tm_amu_karakum",
+        "aral_sea_south",
+        "aral_sea_north",
+        "base",
+        "dry",
+        "wet",
+        "rogun_full",
+        "rogun_dam_full",
+    ):
         assert cid in ids, cid
     assert set(model["buses"]) == {"TJ", "KG", "UZ", "KZ", "TM", "AF", "PK"}
 
@@ -95,8 +132,16 @@ def test_month_files_have_exactly_months_1_to_12():
 
 def test_inflow_stats_has_one_row_per_catchment(model):
     stats = pd.read_csv(FOLDER / "inflow_stats.csv")
-    assert list(stats.columns) == ["catchment", "gauge", "cv_annual", "driest_year_mean_m3s",
-                                   "wettest_year_mean_m3s", "record_period", "source", "notes"]
+    assert list(stats.columns) == [
+        "catchment",
+        "gauge",
+        "cv_annual",
+        "driest_year_mean_m3s",
+        "wettest_year_mean_m3s",
+        "record_period",
+        "source",
+        "notes",
+    ]
     assert sorted(stats["catchment"]) == sorted(model["catchments"])
     inflow = _month_csv("inflow_m3s.csv")
     for _, row in stats.iterrows():
@@ -169,10 +214,14 @@ def test_naryn_natural_inflow_matches_published_means(model):
 
 
 def test_basin_totals_match_published_natural_flow(model):
-    amu = sum(_annual_mean(model, c)[0] for c in ("vakhsh", "panj", "kunduz", "kafirnigan",
-                                                   "surkhandarya"))
-    syr = sum(_annual_mean(model, c)[0] for c in ("naryn", "fergana_lateral", "chirchik",
-                                                   "syr_kz_lateral"))
+    amu = sum(
+        _annual_mean(model, c)[0]
+        for c in ("vakhsh", "panj", "kunduz", "kafirnigan", "surkhandarya")
+    )
+    syr = sum(
+        _annual_mean(model, c)[0]
+        for c in ("naryn", "fergana_lateral", "chirchik", "syr_kz_lateral")
+    )
     to_km3 = DAYS.sum() * 86400 / 1e9
     # Amu Darya at Termez 63.6 km3 in an average year (Rubinova 1985 via taylorfrancis.com)
     assert amu * to_km3 == pytest.approx(63.6, rel=0.05)
@@ -195,7 +244,10 @@ def test_reservoirs_and_plants_carry_the_published_figures(model):
     assert (res["toktogul"]["storage_min_hm3"], res["toktogul"]["storage_max_hm3"]) == (6500, 19500)
     assert hp["toktogul_hpp"]["capacity_mw"] == 1440
     # Kayrakkum: 4.2 km3 total, 2.6 useful; 126 MW
-    assert (res["kayrakkum"]["storage_min_hm3"], res["kayrakkum"]["storage_max_hm3"]) == (1600, 4200)
+    assert (res["kayrakkum"]["storage_min_hm3"], res["kayrakkum"]["storage_max_hm3"]) == (
+        1600,
+        4200,
+    )
     assert hp["kayrakkum_hpp"]["capacity_mw"] == 126
     # Rogun today: two units, 200 MW (Asia-Plus 2021); ~0.2 km3 stored (Strategeast 2019)
     assert hp["rogun_hpp"]["capacity_mw"] == 200
@@ -203,7 +255,9 @@ def test_reservoirs_and_plants_carry_the_published_figures(model):
     # Rogun final design: 13.3 km3 total, 10.3 useful, FSL 1290 m, 3,780 MW
     full = model["scenarios"]["rogun_full"]["set"]
     assert full["reservoirs.rogun.storage_max_hm3"] == 13300
-    assert full["reservoirs.rogun.storage_max_hm3"] - full["reservoirs.rogun.storage_min_hm3"] == 10300
+    assert (
+        full["reservoirs.rogun.storage_max_hm3"] - full["reservoirs.rogun.storage_min_hm3"] == 10300
+    )
     assert full["reservoirs.rogun.level_curve"][-1] == [13300, 1290]
     assert full["hydro_plants.rogun_hpp.capacity_mw"] == 3780
 

@@ -19,8 +19,7 @@ FOLDER = Path(__file__).resolve().parents[2] / "src" / "vakhsh" / "datasets" / "
 
 
 def _validate_module():
-    spec = importlib.util.spec_from_file_location("central_asia_validate",
-                                                  FOLDER / "validate.py")
+    spec = importlib.util.spec_from_file_location("central_asia_validate", FOLDER / "validate.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -49,11 +48,14 @@ def test_bands_file_is_well_formed():
 @pytest.mark.parametrize("row_id", list(BANDS["id"]))
 def test_figure_is_in_its_band_or_a_marked_gap(table, row_id):
     row = table.set_index("id").loc[row_id]
-    where = (f"{row_id}: model {row['model']:.4g} {row['unit']}, band "
-             f"[{row['band_min']:g}, {row['band_max']:g}]")
+    where = (
+        f"{row_id}: model {row['model']:.4g} {row['unit']}, band "
+        f"[{row['band_min']:g}, {row['band_max']:g}]"
+    )
     if row["gap"]:
-        assert not row["in_band"], f"{where} is now inside its band: remove it from " \
-                                   "validation_gaps.csv"
+        assert not row["in_band"], (
+            f"{where} is now inside its band: remove it from validation_gaps.csv"
+        )
     else:
         assert row["in_band"], f"{where} left its band"
 
@@ -72,12 +74,14 @@ def _numbers(markdown: str) -> dict[str, float]:
 def test_docs_show_the_table_as_regenerated(table):
     shown = _numbers(validate.docs_table())
     fresh = _numbers(validate.markdown(table))
-    assert shown.keys() == fresh.keys(), "docs/central-asia.md lacks rows: run validate.py " \
-                                         "--write-docs"
+    assert shown.keys() == fresh.keys(), (
+        "docs/central-asia.md lacks rows: run validate.py --write-docs"
+    )
     for row_id, value in fresh.items():
         # printed to 3-4 significant figures; a solver's tie-breaking may move the last one
-        assert shown[row_id] == pytest.approx(value, rel=0.01, abs=0.011), \
+        assert shown[row_id] == pytest.approx(value, rel=0.01, abs=0.011), (
             f"docs/central-asia.md is stale at {row_id}: run validate.py --write-docs"
+        )
     text = validate.docs_table()
     for row_id, reason in validate.read_gaps().items():
         assert f"`{row_id}`: {reason}" in text

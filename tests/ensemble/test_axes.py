@@ -29,10 +29,17 @@ def inflow_file(path, members=3):
     time = pd.date_range("2024-10-01", periods=12, freq="MS")
     rng = np.random.default_rng(1)
     values = 20 + 10 * rng.random((members, 12, 3))
-    da = xr.DataArray(values, name="inflow_m3s", dims=["member", "time", "catchment"],
-                      coords={"member": np.arange(members), "time": time,
-                              "catchment": ["headwaters", "side_valley", "tributary"]},
-                      attrs={"units": "m3/s"})
+    da = xr.DataArray(
+        values,
+        name="inflow_m3s",
+        dims=["member", "time", "catchment"],
+        coords={
+            "member": np.arange(members),
+            "time": time,
+            "catchment": ["headwaters", "side_valley", "tributary"],
+        },
+        attrs={"units": "m3/s"},
+    )
     from vakhsh.hydrology.ensemble import write_ensemble
 
     write_ensemble(da, path)
@@ -41,13 +48,16 @@ def inflow_file(path, members=3):
 
 def test_members_all_and_climates_expand_against_the_inflow_file(tmp_path):
     inflow_file(tmp_path / "inflows.nc")
-    spec = parse_spec({"inflows": "inflows.nc",
-                       "axes": {"member": "all", "climate": ["none", "julaug_cut_20"]}},
-                      folder=tmp_path)
+    spec = parse_spec(
+        {"inflows": "inflows.nc", "axes": {"member": "all", "climate": ["none", "julaug_cut_20"]}},
+        folder=tmp_path,
+    )
     job = prepare("toy-cascade", spec, tmp_path / "out")
-    assert [r.values for r in job.runs[:3]] == [{"member": 0, "climate": "none"},
-                                                {"member": 0, "climate": "julaug_cut_20"},
-                                                {"member": 1, "climate": "none"}]
+    assert [r.values for r in job.runs[:3]] == [
+        {"member": 0, "climate": "none"},
+        {"member": 0, "climate": "julaug_cut_20"},
+        {"member": 1, "climate": "none"},
+    ]
     assert len(job.tasks) == 6
     changed = tmp_path / "out" / "inflows" / "julaug_cut_20.nc"
     assert changed.is_file()
@@ -74,14 +84,16 @@ def test_failed_runs_are_retried_unless_asked_not_to(tmp_path):
     run_ensemble("toy-cascade", spec, tmp_path, workers=0, report=False, progress=again)
     assert again.starts == [(1, 0)] and len(again.records) == 1
     skip = Count()
-    run_ensemble("toy-cascade", spec, tmp_path, workers=0, report=False, progress=skip,
-                 retry_failed=False)
+    run_ensemble(
+        "toy-cascade", spec, tmp_path, workers=0, report=False, progress=skip, retry_failed=False
+    )
     assert skip.starts == [(1, 1)] and skip.records == []
 
 
 def test_an_existing_scheduler_by_address(client, tmp_path):
     spec = parse_spec({"axes": {"reservoirs.upper.storage_max_hm3": [100, 150]}})
-    result = run_ensemble("toy-cascade", spec, tmp_path, scheduler=client.scheduler.address,
-                          report=False)
+    result = run_ensemble(
+        "toy-cascade", spec, tmp_path, scheduler=client.scheduler.address, report=False
+    )
     assert (result.succeeded, result.failed) == (0, 2)
     assert set(result.index["status"]) == {"failed"}

@@ -17,9 +17,10 @@ from vakhsh.ensemble import run_ensemble
 from vakhsh.ensemble.runner import RunHooks
 
 # two runs solve, two fail at load (storage_max below storage_min): a failing member
-SPEC = {"period": {"start": "2024-10-01", "end": "2024-10-08", "step": "1D"},
-        "axes": {"scenario": ["base", "dry"],
-                 "reservoirs.upper.storage_max_hm3": [2000, 100]}}
+SPEC = {
+    "period": {"start": "2024-10-01", "end": "2024-10-08", "step": "1D"},
+    "axes": {"scenario": ["base", "dry"], "reservoirs.upper.storage_max_hm3": [2000, 100]},
+}
 
 
 class Recorder(RunHooks):
@@ -52,12 +53,24 @@ def test_failing_member_is_reported_and_resume_gives_the_same_aggregate(client, 
 
     # the interrupted ensemble: killed (SIGKILL) as soon as its first run is written
     part = tmp_path / "part"
-    command = [sys.executable, "-m", "vakhsh.cli", "ensemble", "toy-cascade", "--spec",
-               str(spec), "--out", str(part), "--workers", "0", "--no-report"]
+    command = [
+        sys.executable,
+        "-m",
+        "vakhsh.cli",
+        "ensemble",
+        "toy-cascade",
+        "--spec",
+        str(spec),
+        "--out",
+        str(part),
+        "--workers",
+        "0",
+        "--no-report",
+    ]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
     def finished():  # runs renamed into place, not those still in a hidden temporary
-        return [p for p in part.glob("runs/*/summary.json")
-                if not p.parent.name.startswith(".")]
+        return [p for p in part.glob("runs/*/summary.json") if not p.parent.name.startswith(".")]
 
     deadline = time.monotonic() + 120
     while not finished() and time.monotonic() < deadline:
@@ -70,8 +83,7 @@ def test_failing_member_is_reported_and_resume_gives_the_same_aggregate(client, 
     written = first.stat().st_mtime_ns
     (part / "runs" / ".rhalfwritten.tmp").mkdir()  # what a killed write leaves
     hook = Recorder()
-    resumed = run_ensemble("toy-cascade", spec, part, client=client, progress=hook,
-                           report=True)
+    resumed = run_ensemble("toy-cascade", spec, part, client=client, progress=hook, report=True)
     total, skipped = hook.starts[0]
     assert total == 4 and skipped >= 1
     assert len(hook.records) == total - skipped
@@ -92,13 +104,36 @@ def test_cli_reports_failures_and_bad_specs(tmp_path):
 
     runner = CliRunner()
     spec = write_spec(tmp_path, {**SPEC, "axes": {"reservoirs.upper.storage_max_hm3": [100]}})
-    result = runner.invoke(app, ["ensemble", "toy-cascade", "--spec", str(spec), "--out",
-                                 str(tmp_path / "out"), "--workers", "0", "--no-report"])
+    result = runner.invoke(
+        app,
+        [
+            "ensemble",
+            "toy-cascade",
+            "--spec",
+            str(spec),
+            "--out",
+            str(tmp_path / "out"),
+            "--workers",
+            "0",
+            "--no-report",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "0 succeeded, 1 failed" in result.output
     bad = write_spec(tmp_path, {"axes": {"scenario": ["monsoon"]}})
-    result = runner.invoke(app, ["ensemble", "toy-cascade", "--spec", str(bad), "--out",
-                                 str(tmp_path / "bad"), "--workers", "0"])
+    result = runner.invoke(
+        app,
+        [
+            "ensemble",
+            "toy-cascade",
+            "--spec",
+            str(bad),
+            "--out",
+            str(tmp_path / "bad"),
+            "--workers",
+            "0",
+        ],
+    )
     assert result.exit_code == 2
     assert "axes.scenario: no such scenario" in result.output
 
@@ -106,7 +141,8 @@ def test_cli_reports_failures_and_bad_specs(tmp_path):
 def test_frontier_cli_rejects_an_unknown_objective():
     from vakhsh.cli import app
 
-    result = CliRunner().invoke(app, ["frontier", "toy-cascade", "--x", "happiness", "--y",
-                                      "cost", "--workers", "0"])
+    result = CliRunner().invoke(
+        app, ["frontier", "toy-cascade", "--x", "happiness", "--y", "cost", "--workers", "0"]
+    )
     assert result.exit_code == 2
     assert "unknown objective" in result.output

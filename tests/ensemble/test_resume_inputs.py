@@ -61,14 +61,22 @@ def test_a_changed_series_is_run_again_and_outputs_in_the_folder_are_not(tmp_pat
 
 def test_a_changed_inflow_file_is_run_again(tmp_path):
     time = pd.date_range("2024-10-01", periods=12, freq="MS")
-    da = xr.DataArray(np.full((1, 12, 3), 50.0), dims=("member", "time", "catchment"),
-                      coords={"member": [0], "time": time,
-                              "catchment": ["headwaters", "side_valley", "tributary"]},
-                      name="inflow_m3s", attrs={"method": "test", "seed": 0})
+    da = xr.DataArray(
+        np.full((1, 12, 3), 50.0),
+        dims=("member", "time", "catchment"),
+        coords={
+            "member": [0],
+            "time": time,
+            "catchment": ["headwaters", "side_valley", "tributary"],
+        },
+        name="inflow_m3s",
+        attrs={"method": "test", "seed": 0},
+    )
     inflows = write_ensemble(da, tmp_path / "inflows.nc")
     spec = tmp_path / "spec.yaml"
-    spec.write_text(yaml.safe_dump({"period": PERIOD, "inflows": str(inflows),
-                                    "axes": {"member": [0]}}))
+    spec.write_text(
+        yaml.safe_dump({"period": PERIOD, "inflows": str(inflows), "axes": {"member": [0]}})
+    )
     out = tmp_path / "ens"
     assert run(TOY, spec, out)[0] == 0
     assert run(TOY, spec, out)[0] == 1

@@ -22,8 +22,14 @@ def problems(raw, model=None) -> list[str]:
 
 
 def test_product_of_axes_in_order_with_stable_ids():
-    spec = parse_spec({"axes": {"scenario": ["base", "dry"],
-                                "reservoirs.upper.storage_max_hm3": [1800, 2000, 2200]}})
+    spec = parse_spec(
+        {
+            "axes": {
+                "scenario": ["base", "dry"],
+                "reservoirs.upper.storage_max_hm3": [1800, 2000, 2200],
+            }
+        }
+    )
     runs = spec.runs("digest")
     assert len(runs) == 6
     assert runs[0].values == {"scenario": "base", "reservoirs.upper.storage_max_hm3": 1800}
@@ -33,14 +39,14 @@ def test_product_of_axes_in_order_with_stable_ids():
 
 
 def test_listed_subset_keeps_only_those_runs():
-    spec = parse_spec({"axes": {"scenario": ["base", "dry"]},
-                       "runs": [{"scenario": "dry"}]})
+    spec = parse_spec({"axes": {"scenario": ["base", "dry"]}, "runs": [{"scenario": "dry"}]})
     assert [r.values for r in spec.runs("d")] == [{"scenario": "dry"}]
 
 
 def test_every_structural_problem_is_listed():
-    lines = problems({"axes": {"colour": [1], "scenario": []},
-                      "runs": [{"scenario": "wet"}], "extra": 1})
+    lines = problems(
+        {"axes": {"colour": [1], "scenario": []}, "runs": [{"scenario": "wet"}], "extra": 1}
+    )
     text = "\n".join(lines)
     assert "spec: extra: unknown key" in text
     assert "axes.colour" in text
@@ -52,8 +58,10 @@ def test_member_axis_needs_an_inflow_file():
 
 
 def test_checked_against_the_model():
-    lines = problems({"axes": {"scenario": ["base", "monsoon"],
-                               "reservoirs.nowhere.storage_max_hm3": [1]}}, TOY_RAW)
+    lines = problems(
+        {"axes": {"scenario": ["base", "monsoon"], "reservoirs.nowhere.storage_max_hm3": [1]}},
+        TOY_RAW,
+    )
     assert any("monsoon" in line and "no such scenario" in line for line in lines)
     assert any("no component 'nowhere'" in line for line in lines)
 

@@ -22,14 +22,23 @@ from vakhsh.hydrology.errors import InflowError
 CLIM = np.array([110, 104, 111, 172, 313, 565, 830, 775, 416, 201, 150, 127.0])  # Garm, GSIM
 
 
-def _series(catchments=("vakhsh_a", "naryn_b", "unmapped_c"), years=12, members=2, start="2000-10-01"):
+def _series(
+    catchments=("vakhsh_a", "naryn_b", "unmapped_c"), years=12, members=2, start="2000-10-01"
+):
     time = pd.date_range(start, periods=12 * years, freq="MS")
     rng = np.random.default_rng(0)
     a = rng.lognormal(0, 0.2, (members, years, len(catchments)))
-    q = CLIM[time.month - 1][None, :, None] * np.repeat(a, 12, axis=1) * (1 + np.arange(len(catchments)))
-    return xr.DataArray(q, dims=("member", "time", "catchment"),
-                        coords={"member": range(members), "time": time, "catchment": list(catchments)},
-                        name="inflow_m3s")
+    q = (
+        CLIM[time.month - 1][None, :, None]
+        * np.repeat(a, 12, axis=1)
+        * (1 + np.arange(len(catchments)))
+    )
+    return xr.DataArray(
+        q,
+        dims=("member", "time", "catchment"),
+        coords={"member": range(members), "time": time, "catchment": list(catchments)},
+        name="inflow_m3s",
+    )
 
 
 @pytest.mark.parametrize("n", [1, 2, -1])
@@ -75,13 +84,24 @@ def test_named_scenarios_exact_volume_and_timing():
     v0 = annual_volumes(da)
     out = apply_scenario(da, "vakhsh_2099_low")
     v = annual_volumes(out) / v0
-    assert np.allclose(v[..., 0], 1.175) and np.allclose(v[..., 1], 1.0) and np.allclose(v[..., 2], 1.175)
+    assert (
+        np.allclose(v[..., 0], 1.175)
+        and np.allclose(v[..., 1], 1.0)
+        and np.allclose(v[..., 2], 1.175)
+    )
     peak = climatology(out).argmax(axis=0)
-    assert list(peak) == [5, 6, 5]  # June for vakhsh and the unmapped catchment; Naryn unchanged (July)
+    assert list(peak) == [
+        5,
+        6,
+        5,
+    ]  # June for vakhsh and the unmapped catchment; Naryn unchanged (July)
     out = apply_scenario(da, "amu_syr_2050_dry")
     assert np.allclose((annual_volumes(out) / v0)[..., 1], 0.90)  # naryn -> syr
     assert np.allclose((annual_volumes(out) / v0)[..., 0], 0.85)  # vakhsh -> amu
-    assert out.attrs["climate"] == "amu_syr_2050_dry" and "centralasiaclimateportal" in out.attrs["climate_sources"]
+    assert (
+        out.attrs["climate"] == "amu_syr_2050_dry"
+        and "centralasiaclimateportal" in out.attrs["climate_sources"]
+    )
 
 
 def test_every_scenario_has_sources_and_assumptions():
@@ -99,14 +119,21 @@ def test_basin_map_override_and_default():
 
 def test_custom_scenario_and_errors():
     da = _series()
-    s = ClimateScenario("t", "test", {"all": Change(volume_factor=0.5, month_factors={7: 0.2})}, ("test",), ("test",))
+    s = ClimateScenario(
+        "t",
+        "test",
+        {"all": Change(volume_factor=0.5, month_factors={7: 0.2})},
+        ("test",),
+        ("test",),
+    )
     out = apply_scenario(da, s)
     assert np.allclose(annual_volumes(out) / annual_volumes(da), 0.5)
     with pytest.raises(InflowError):
         apply_scenario(da, "no_such_scenario")
     with pytest.raises(InflowError):
-        scale_volume(delta_change(da, [1] * 6 + [5, 5] + [1] * 4), 0.5, reference=da, fixed_months=(7, 8))
-
+        scale_volume(
+            delta_change(da, [1] * 6 + [5, 5] + [1] * 4), 0.5, reference=da, fixed_months=(7, 8)
+        )
 
 
 @settings(max_examples=30, deadline=None)
@@ -122,8 +149,11 @@ def test_transforms_exact_for_any_series(n, factor, start_month, years, seed):
     rng = np.random.default_rng(seed)
     time = pd.date_range(f"2001-{start_month:02d}-01", periods=12 * years + 5, freq="MS")
     q = rng.lognormal(5, 0.6, (2, len(time), 2))
-    da = xr.DataArray(q, dims=("member", "time", "catchment"),
-                      coords={"member": [0, 1], "time": time, "catchment": ["a", "b"]})
+    da = xr.DataArray(
+        q,
+        dims=("member", "time", "catchment"),
+        coords={"member": [0, 1], "time": time, "catchment": ["a", "b"]},
+    )
     out = shift_peak(da, n)
     assert np.allclose(annual_volumes(out), annual_volumes(da), rtol=1e-10)
     out = scale_volume(out, factor, reference=da)
@@ -136,12 +166,19 @@ def test_scenario_on_generated_ensemble(gauges):
     as the scenario says and the mean hydrograph's peak moves one month earlier."""
     from vakhsh.hydrology.par import fit_par1
 
-    record = gauges.rename(columns={"vakhsh_garm": "vakhsh_garm", "naryn_uchkurgan": "naryn_uk",
-                                    "kokcha_khojaghar": "kokcha"})
+    record = gauges.rename(
+        columns={
+            "vakhsh_garm": "vakhsh_garm",
+            "naryn_uchkurgan": "naryn_uk",
+            "kokcha_khojaghar": "kokcha",
+        }
+    )
     da = fit_par1(record).generate(30, 4, seed=1, start="2020-10-01")
     out = apply_scenario(da, "naryn_2090_ssp585")
     ratio = annual_volumes(out) / annual_volumes(da)
     assert np.allclose(ratio[..., 1], 0.84, rtol=1e-12)  # naryn
-    assert np.allclose(ratio[..., [0, 2]], 1.0, rtol=1e-12)  # vakhsh (amu) and kokcha (panj): unchanged
+    assert np.allclose(
+        ratio[..., [0, 2]], 1.0, rtol=1e-12
+    )  # vakhsh (amu) and kokcha (panj): unchanged
     before, after = climatology(da).argmax(axis=0), climatology(out).argmax(axis=0)
     assert (before - after)[1] == 1 and (before == after)[[0, 2]].all()

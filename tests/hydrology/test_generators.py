@@ -67,8 +67,12 @@ def test_annual_cv_formula_matches_simulation(gauges):
         mean = model.target.mean.to_numpy()
         assert model.kappa is None or (model.kappa > 0).all()
         if not flag:
-            cv = [annual_cv(mean[:, k], mean[:, k] - model.tau[:, k], model.s[:, k], model.phi[:, k], 0, 0.0)
-                  for k in range(3)]
+            cv = [
+                annual_cv(
+                    mean[:, k], mean[:, k] - model.tau[:, k], model.s[:, k], model.phi[:, k], 0, 0.0
+                )
+                for k in range(3)
+            ]
             assert np.allclose(cv, sim, atol=0.006)
         else:
             assert np.allclose(model.target.cv_annual.to_numpy(), sim, atol=0.008)
@@ -146,6 +150,8 @@ def test_stats_of_daily_equal_stats_of_monthly(gauges):
 
     monthly = gauges[["vakhsh_garm"]].loc["1950":"1959"]
     days = pd.date_range("1950-01-01", "1959-12-31", freq="D")
-    daily = monthly.reindex(days, method="ffill")  # each day carries its month's value (NaN in gaps)
+    daily = monthly.reindex(
+        days, method="ffill"
+    )  # each day carries its month's value (NaN in gaps)
     a, b = monthly_stats(monthly), monthly_stats(daily)
     assert np.allclose(a.mean, b.mean) and np.allclose(a.lag1, b.lag1, equal_nan=True)

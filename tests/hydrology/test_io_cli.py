@@ -21,7 +21,9 @@ def test_gsim_flags_and_gaps():
     assert np.isnan(s["1937-11-01"])  # 141.4* has fewer than 20 days
     assert s["1937-01-01"] == 114.1
     assert np.isnan(s["1938-07-01"])  # NA
-    kept = read_gsim_monthly(DATA / "gsim_TJ_0000003_Vakhsh_Garm_monthly_mean.csv", keep_flagged=True)
+    kept = read_gsim_monthly(
+        DATA / "gsim_TJ_0000003_Vakhsh_Garm_monthly_mean.csv", keep_flagged=True
+    )
     assert kept["1937-11-01"] == 141.4
 
 
@@ -32,7 +34,9 @@ def test_roundtrip_and_load_member(tmp_path, gauges):
     back = read_ensemble(path)
     assert back.dims == ("member", "time", "catchment")
     assert np.allclose(back.values, da.values, rtol=1e-6)
-    assert back.attrs["method"] == "par1" and back.attrs["seed"] == 9 and back.attrs["units"] == "m3/s"
+    assert (
+        back.attrs["method"] == "par1" and back.attrs["seed"] == 9 and back.attrs["units"] == "m3/s"
+    )
     df = load_member(path, 2)
     assert list(df.columns) == list(gauges.columns)
     assert df.index[0] == pd.Timestamp("2024-10-01") and len(df) == 48
@@ -99,14 +103,32 @@ def loader_available():
     pytest.importorskip("vakhsh.network")
 
 
-@pytest.mark.parametrize("records,method,expected", [(False, "auto", "thin"), (True, "auto", "par1"),
-                                                      (True, "par1", "par1"),
-                                                      (True, "kirsch-nowak", "kirsch-nowak")])
+@pytest.mark.parametrize(
+    "records,method,expected",
+    [
+        (False, "auto", "thin"),
+        (True, "auto", "par1"),
+        (True, "par1", "par1"),
+        (True, "kirsch-nowak", "kirsch-nowak"),
+    ],
+)
 def test_cli_generate_and_stats(tmp_path, loader_available, records, method, expected):
     folder = _model_folder(tmp_path / "m", records) if (tmp_path / "m").mkdir() is None else None
     out = tmp_path / "e.nc"
-    args = ["generate", str(folder), "--years", "30", "--members", "4", "--method", method,
-            "--seed", "3", "--out", str(out)]
+    args = [
+        "generate",
+        str(folder),
+        "--years",
+        "30",
+        "--members",
+        "4",
+        "--method",
+        method,
+        "--seed",
+        "3",
+        "--out",
+        str(out),
+    ]
     res = runner.invoke(inflows_app, args)
     assert res.exit_code == 0, res.output
     da = read_ensemble(out)
@@ -123,14 +145,32 @@ def test_cli_climate_and_errors(tmp_path, loader_available):
     (tmp_path / "m").mkdir()
     folder = _model_folder(tmp_path / "m", records=False)
     out = tmp_path / "c.nc"
-    res = runner.invoke(inflows_app, ["generate", str(folder), "--years", "5", "--members", "2",
-                                      "--climate", "naryn_2090_ssp585", "--seed", "1", "--out", str(out)])
+    res = runner.invoke(
+        inflows_app,
+        [
+            "generate",
+            str(folder),
+            "--years",
+            "5",
+            "--members",
+            "2",
+            "--climate",
+            "naryn_2090_ssp585",
+            "--seed",
+            "1",
+            "--out",
+            str(out),
+        ],
+    )
     assert res.exit_code == 0, res.output
     assert read_ensemble(out).attrs["climate"] == "naryn_2090_ssp585"
-    res = runner.invoke(inflows_app, ["generate", str(folder), "--climate", "nope", "--out", str(out)])
+    res = runner.invoke(
+        inflows_app, ["generate", str(folder), "--climate", "nope", "--out", str(out)]
+    )
     assert res.exit_code == 2 and "vakhsh: error: --climate: nope: unknown scenario" in res.output
-    res = runner.invoke(inflows_app, ["generate", str(folder), "--method", "arma", "--out", str(out),
-                                      "--overwrite"])
+    res = runner.invoke(
+        inflows_app, ["generate", str(folder), "--method", "arma", "--out", str(out), "--overwrite"]
+    )
     assert res.exit_code == 2 and "--method: arma" in res.output
     res = runner.invoke(inflows_app, ["stats", str(tmp_path / "missing.nc")])
     assert res.exit_code == 2 and "no such file" in res.output
@@ -138,19 +178,61 @@ def test_cli_climate_and_errors(tmp_path, loader_available):
     res = runner.invoke(inflows_app, ["generate", str(folder), "--out", str(out), "--overwrite"])
     assert res.exit_code == 2 and "inflow_records.csv: naryn_up: no record" in res.output
     assert "Traceback" not in res.output
-    res = runner.invoke(inflows_app, ["generate", str(folder), "--method", "thin", "--years", "3",
-                                      "--members", "2", "--out", str(out)])
+    res = runner.invoke(
+        inflows_app,
+        [
+            "generate",
+            str(folder),
+            "--method",
+            "thin",
+            "--years",
+            "3",
+            "--members",
+            "2",
+            "--out",
+            str(out),
+        ],
+    )
     assert res.exit_code == 2 and "earlier inflow ensemble file" in res.output
-    res = runner.invoke(inflows_app, ["generate", str(folder), "--method", "thin", "--years", "3",
-                                      "--members", "2", "--out", str(out), "--overwrite"])
+    res = runner.invoke(
+        inflows_app,
+        [
+            "generate",
+            str(folder),
+            "--method",
+            "thin",
+            "--years",
+            "3",
+            "--members",
+            "2",
+            "--out",
+            str(out),
+            "--overwrite",
+        ],
+    )
     assert res.exit_code == 0 and read_ensemble(out).attrs["method"] == "thin"
 
 
 def test_cli_thin_with_records_estimates_params(tmp_path, loader_available):
     (tmp_path / "m").mkdir()
     folder = _model_folder(tmp_path / "m", records=True)
-    res = runner.invoke(inflows_app, ["generate", str(folder), "--method", "thin", "--years", "3",
-                                      "--members", "2", "--seed", "1", "--out", str(tmp_path / "t.nc")])
+    res = runner.invoke(
+        inflows_app,
+        [
+            "generate",
+            str(folder),
+            "--method",
+            "thin",
+            "--years",
+            "3",
+            "--members",
+            "2",
+            "--seed",
+            "1",
+            "--out",
+            str(tmp_path / "t.nc"),
+        ],
+    )
     assert res.exit_code == 0, res.output
     assert "estimated from inflow_records.csv" in read_ensemble(tmp_path / "t.nc").attrs["notes"]
 

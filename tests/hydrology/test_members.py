@@ -33,10 +33,13 @@ def ensemble(months: int = 24, members: int = 2) -> xr.DataArray:
     time = pd.date_range("2024-10-01", periods=months, freq="MS")
     base = CLIMATE.loc[time.month].to_numpy()
     values = np.stack([base * (1 + k / 10) for k in range(members)])
-    return xr.DataArray(values, dims=("member", "time", "catchment"),
-                        coords={"member": np.arange(members), "time": time,
-                                "catchment": CATCHMENTS}, name="inflow_m3s",
-                        attrs={"units": "m3/s", "method": "test", "seed": 0})
+    return xr.DataArray(
+        values,
+        dims=("member", "time", "catchment"),
+        coords={"member": np.arange(members), "time": time, "catchment": CATCHMENTS},
+        name="inflow_m3s",
+        attrs={"units": "m3/s", "method": "test", "seed": 0},
+    )
 
 
 def raw_file(tmp_path: Path, da: xr.DataArray, engine: str = "h5netcdf") -> Path:
@@ -58,23 +61,28 @@ def test_a_nan_in_the_member_is_an_error_naming_file_member_and_catchment(tmp_pa
     path = raw_file(tmp_path, da)
     assert error_text(path) == (
         f"{path}: inflow_m3s[member=0, catchment=side_valley]: missing or non-numeric "
-        "value at 2025-01 (1 in all) (nan)")
+        "value at 2025-01 (1 in all) (nan)"
+    )
 
 
 def test_an_infinite_inflow_is_an_error(tmp_path):
     da = ensemble()
     da[1, 0, 0] = np.inf
     text = error_text(raw_file(tmp_path, da), member=1)
-    assert "inflow_m3s[member=1, catchment=headwaters]: missing or non-numeric value at " \
-           "2024-10" in text
+    assert (
+        "inflow_m3s[member=1, catchment=headwaters]: missing or non-numeric value at "
+        "2024-10" in text
+    )
 
 
 def test_a_negative_inflow_is_an_error(tmp_path):
     da = ensemble()
     da[0, 5, 2] = -4.0
     text = error_text(raw_file(tmp_path, da))
-    assert "inflow_m3s[member=0, catchment=tributary]: negative value at 2025-03 (1 in all) " \
-           "(-4.0)" in text
+    assert (
+        "inflow_m3s[member=0, catchment=tributary]: negative value at 2025-03 (1 in all) "
+        "(-4.0)" in text
+    )
 
 
 def test_months_out_of_order_are_an_error_not_a_shift(tmp_path):
@@ -82,15 +90,16 @@ def test_months_out_of_order_are_an_error_not_a_shift(tmp_path):
     order = list(range(24))
     order[2], order[3] = order[3], order[2]
     path = raw_file(tmp_path, da.isel(time=order))
-    assert error_text(path) == (f"{path}: time[2]: months must follow each other; this one "
-                                "skips months (2024-11 then 2025-01)")
+    assert error_text(path) == (
+        f"{path}: time[2]: months must follow each other; this one "
+        "skips months (2024-11 then 2025-01)"
+    )
 
 
 def test_a_repeated_month_is_an_error(tmp_path):
     da = ensemble()
     path = raw_file(tmp_path, da.isel(time=[0, 1, 1, *range(3, 24)]))
-    assert "time[2]: months must follow each other; this one repeats a month" in \
-        error_text(path)
+    assert "time[2]: months must follow each other; this one repeats a month" in error_text(path)
 
 
 def test_a_text_member_coordinate_is_an_error(tmp_path):
@@ -112,8 +121,9 @@ def test_a_netcdf3_file_is_read(tmp_path):
         assert fh.read(3) == b"CDF"  # the classic format, not HDF5
     net = with_member(load_network(TOY, **WEEK), path, 1)
     # October: member 1 is 1.1 x the climatology
-    assert float(net.series["catchments"]["inflow_m3s"].sel(catchment="headwaters")[0]) == \
-        pytest.approx(1.1 * 70)
+    assert float(
+        net.series["catchments"]["inflow_m3s"].sel(catchment="headwaters")[0]
+    ) == pytest.approx(1.1 * 70)
 
 
 def test_a_member_not_covering_the_run_names_what_it_covers(tmp_path):
@@ -127,8 +137,7 @@ def test_dry_on_a_member_is_the_member_times_the_dry_factors(tmp_path):
     path = write_ensemble(ensemble(), tmp_path / "e.nc")
     base = with_member(load_network(TOY, scenario="base"), path, 0)
     dry = with_member(load_network(TOY, scenario="dry"), path, 0)
-    factors = np.asarray(load_network(TOY).source["scenarios"]["dry"]
-                         ["inflow_factor_by_month"])
+    factors = np.asarray(load_network(TOY).source["scenarios"]["dry"]["inflow_factor_by_month"])
     inflow_base = base.series["catchments"]["inflow_m3s"]
     inflow_dry = dry.series["catchments"]["inflow_m3s"]
     months = inflow_base["time"].dt.month.values
@@ -138,9 +147,12 @@ def test_dry_on_a_member_is_the_member_times_the_dry_factors(tmp_path):
     assert dry.member.inflow_factor_by_month == tuple(factors)
     # and the dry run costs more than the base run on the same member (real solves)
     week = {"end": "2024-11-01"}
-    cost = {name: vakhsh.optimise(with_member(load_network(TOY, scenario=name, **week),
-                                              path, 0)).objective_usd
-            for name in ("base", "dry")}
+    cost = {
+        name: vakhsh.optimise(
+            with_member(load_network(TOY, scenario=name, **week), path, 0)
+        ).objective_usd
+        for name in ("base", "dry")
+    }
     assert cost["dry"] > cost["base"]
 
 
@@ -162,7 +174,8 @@ def test_member_year_lays_a_later_year_onto_the_run(tmp_path):
     path = write_ensemble(da, tmp_path / "e.nc")
     net = with_member(load_network(TOY, **WEEK), path, 0, first_year=3)
     assert net.member.months == "2026-10 .. 2026-10"
-    assert float(net.series["catchments"]["inflow_m3s"].sel(catchment="headwaters")[0]) == \
-        pytest.approx(2 * 70)
+    assert float(
+        net.series["catchments"]["inflow_m3s"].sel(catchment="headwaters")[0]
+    ) == pytest.approx(2 * 70)
     with pytest.raises(ModelError, match=r"holds years 1\.\.3"):
         with_member(load_network(TOY, **WEEK), path, 0, first_year=4)

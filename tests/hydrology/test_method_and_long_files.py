@@ -25,13 +25,15 @@ runner = CliRunner()
 
 
 def generate(*args):
-    return runner.invoke(inflows_app, ["generate", "toy-cascade", *map(str, args)],
-                         env={"COLUMNS": "200"})
+    return runner.invoke(
+        inflows_app, ["generate", "toy-cascade", *map(str, args)], env={"COLUMNS": "200"}
+    )
 
 
 def test_par1_without_records_is_an_error_naming_the_alternative(tmp_path):
-    done = generate("--method", "par1", "--years", "2", "--members", "1", "--out",
-                    tmp_path / "e.nc")
+    done = generate(
+        "--method", "par1", "--years", "2", "--members", "1", "--out", tmp_path / "e.nc"
+    )
     assert done.exit_code == 2, done.output
     assert "vakhsh: error: --method: par1: needs " in done.output
     assert "inflow_records.csv (a historical monthly record" in done.output
@@ -42,8 +44,10 @@ def test_par1_without_records_is_an_error_naming_the_alternative(tmp_path):
 def test_auto_says_what_it_chose(tmp_path):
     done = generate("--years", "2", "--members", "1", "--seed", "1", "--out", tmp_path / "e.nc")
     assert done.exit_code == 0, done.output
-    assert "method auto: no inflow_records.csv in the model folder, so the thin-data method" \
+    assert (
+        "method auto: no inflow_records.csv in the model folder, so the thin-data method"
         in done.output
+    )
     assert read_ensemble(tmp_path / "e.nc").attrs["method"] == "thin"
 
 
@@ -67,17 +71,30 @@ def test_a_1000_year_ensemble_opens_with_plain_xarray_and_runs_from_its_far_end(
     assert net.member.months == "3023-10 .. 3024-09"
     inflow = net.series["catchments"]["inflow_m3s"].sel(catchment="headwaters")
     october = inflow.sel(time=slice("2024-10-01", "2024-10-31")).values
-    np.testing.assert_allclose(october, float(last.sel(catchment="headwaters")[0]),
-                               rtol=1e-6)
+    np.testing.assert_allclose(october, float(last.sel(catchment="headwaters")[0]), rtol=1e-6)
     results = vakhsh.optimise(net)
     assert results.summary()["provenance"]["inflows"]["years"] == [1000, 1000]
     assert results.audit.passed
     # and the same from the command line: `vakhsh run --inflows long.nc --member 1
     # --member-year 1000` writes an audited run whose summary names the member's years
     out = tmp_path / "run"
-    done = runner.invoke(app, ["run", "toy-cascade", "--inflows", str(path), "--member", "1",
-                               "--member-year", "1000", "--no-report", "--out", str(out)],
-                         env={"COLUMNS": "200"})
+    done = runner.invoke(
+        app,
+        [
+            "run",
+            "toy-cascade",
+            "--inflows",
+            str(path),
+            "--member",
+            "1",
+            "--member-year",
+            "1000",
+            "--no-report",
+            "--out",
+            str(out),
+        ],
+        env={"COLUMNS": "200"},
+    )
     assert done.exit_code == 0, done.output
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["audit"]["passed"] is True

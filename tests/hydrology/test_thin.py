@@ -15,8 +15,10 @@ from vakhsh.hydrology.thin import (
 )
 
 CLIM = pd.DataFrame(
-    {"vakhsh": [110, 104, 111, 172, 313, 565, 830, 775, 416, 201, 150, 127.0],
-     "naryn": [152, 154, 176, 307, 600, 963, 800, 600, 256, 207, 197, 169.0]},
+    {
+        "vakhsh": [110, 104, 111, 172, 313, 565, 830, 775, 416, 201, 150, 127.0],
+        "naryn": [152, 154, 176, 307, 600, 963, 800, 600, 256, 207, 197, 169.0],
+    },
     index=pd.Index(range(1, 13), name="month"),
 )
 
@@ -50,13 +52,15 @@ def test_thin_derived_defaults_match_gauges(gauges):
 
 
 def test_cv_fallbacks():
-    table = pd.DataFrame({
-        "catchment": ["vakhsh", "naryn"],
-        "cv_annual": [np.nan, np.nan],
-        "driest_year_mean_m3s": [252.0, np.nan],
-        "wettest_year_mean_m3s": [628.0, np.nan],
-        "record_period": ["1938-1972", ""],
-    })
+    table = pd.DataFrame(
+        {
+            "catchment": ["vakhsh", "naryn"],
+            "cv_annual": [np.nan, np.nan],
+            "driest_year_mean_m3s": [252.0, np.nan],
+            "wettest_year_mean_m3s": [628.0, np.nan],
+            "record_period": ["1938-1972", ""],
+        }
+    )
     cv, notes = cv_with_fallback(table, CLIM.rename(columns={"vakhsh": "vakhsh"}))
     expected = (628 - 252) / (CLIM["vakhsh"].mean() * expected_normal_range(35))
     assert cv["vakhsh"] == pytest.approx(expected)

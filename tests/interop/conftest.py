@@ -13,7 +13,11 @@ logging.getLogger("linopy").setLevel(logging.ERROR)
 
 def pypsa_optimum(n) -> float:
     """PyPSA's own optimum (HiGHS), USD."""
-    status, condition = n.optimize(solver_name="highs", include_objective_constant=False,
-                                   solver_options={"output_flag": False}, progress=False)
+    status, condition = n.optimize(
+        solver_name="highs",
+        include_objective_constant=False,
+        solver_options={"output_flag": False},
+        progress=False,
+    )
     assert (status, condition) == ("ok", "optimal"), (status, condition)
     return float(n.objective)

@@ -51,8 +51,7 @@ def fixed_ac_dc_meshed() -> pypsa.Network:
     """ac-dc-meshed with every extendable size fixed at its shipped value (`p_nom`,
     `s_nom`: gas plants large enough to serve every load) and without the CO2 limit."""
     n = read_network(DATA / "ac-dc-meshed")
-    for component, attr in (("generators", "p_nom"), ("links", "p_nom"),
-                            ("lines", "s_nom")):
+    for component, attr in (("generators", "p_nom"), ("links", "p_nom"), ("lines", "s_nom")):
         getattr(n, component)[f"{attr}_extendable"] = False
     n.remove("GlobalConstraint", n.global_constraints.index)
     return n
@@ -69,5 +68,6 @@ def test_ac_dc_meshed_with_fixed_sizes_matches_pypsa(tmp_path):
     # DC lines (KVL on r) and AC lines (KVL on x) carry PyPSA's flows where unique
     flow = (ds["line_forward_mw"] - ds["line_backward_mw"]).transpose("time", "line")
     total = np.abs(flow.sel(line=["2", "3", "4"]).values).sum()
-    assert total == pytest.approx(np.abs(n.lines_t.p0[["2", "3", "4"]].values).sum(),
-                                  rel=1e-6, abs=1e-6)
+    assert total == pytest.approx(
+        np.abs(n.lines_t.p0[["2", "3", "4"]].values).sum(), rel=1e-6, abs=1e-6
+    )

@@ -31,18 +31,20 @@ FIXED = vakhsh.SolveOptions(head="fixed")
 
 def run_cli(*args):
     """The command in process; `.returncode`, `.stderr` as from a process."""
-    result = CliRunner().invoke(app, list(map(str, args)), env={"COLUMNS": "160",
-                                                                "NO_COLOR": "1"})
+    result = CliRunner().invoke(app, list(map(str, args)), env={"COLUMNS": "160", "NO_COLOR": "1"})
     result.returncode = result.exit_code
     return result
 
 
-@pytest.mark.parametrize("model, overrides, end", [
-    ("toy-cascade", NO_DELAY, "2024-10-15"),
-    ("central-asia", {}, "2024-10-15"),
-], ids=["toy-cascade", "central-asia"])
-def test_exported_model_reaches_vakhsh_objective_and_imports_back(tmp_path, model,
-                                                                  overrides, end):
+@pytest.mark.parametrize(
+    "model, overrides, end",
+    [
+        ("toy-cascade", NO_DELAY, "2024-10-15"),
+        ("central-asia", {}, "2024-10-15"),
+    ],
+    ids=["toy-cascade", "central-asia"],
+)
+def test_exported_model_reaches_vakhsh_objective_and_imports_back(tmp_path, model, overrides, end):
     net = vakhsh.load(model, end=end, overrides=overrides)
     expected = vakhsh.optimise(net, FIXED).objective_usd
     to_pypsa(net).export_to_netcdf(tmp_path / "exported.nc")
@@ -58,8 +60,9 @@ def test_exported_model_reaches_vakhsh_objective_and_imports_back(tmp_path, mode
 
 
 def test_exported_water_model_round_trip_through_the_commands(tmp_path):
-    done = run_cli("export", "pypsa", "central-asia", "--end", "2024-10-04", "--out",
-                   tmp_path / "ca.nc")
+    done = run_cli(
+        "export", "pypsa", "central-asia", "--end", "2024-10-04", "--out", tmp_path / "ca.nc"
+    )
     assert done.returncode == 0, done.output
     done = run_cli("import", "pypsa", tmp_path / "ca.nc", "--out", tmp_path / "m")
     assert done.returncode == 0, done.output
@@ -72,15 +75,17 @@ def test_exported_water_model_round_trip_through_the_commands(tmp_path):
     original = vakhsh.load("central-asia", end="2024-10-04")
     loaded = sorted(set(original.tables["loads"]["bus"]))
     voll = vakhsh.load(tmp_path / "m").tables["buses"]["voll_usd_per_mwh"]
-    assert voll[loaded].to_dict() == original.tables["buses"]["voll_usd_per_mwh"][
-        loaded].to_dict()
+    assert voll[loaded].to_dict() == original.tables["buses"]["voll_usd_per_mwh"][loaded].to_dict()
 
 
 def test_water_buses_without_vakhsh_mark_are_refused(tmp_path):
     n = to_pypsa(vakhsh.load("toy-cascade", end="2024-10-04", overrides=NO_DELAY))
     n.meta = {}
-    with pytest.raises(ImportProblem, match=r"buses\.upper\.carrier: water buses are read "
-                       "only from networks that vakhsh export pypsa wrote"):
+    with pytest.raises(
+        ImportProblem,
+        match=r"buses\.upper\.carrier: water buses are read "
+        "only from networks that vakhsh export pypsa wrote",
+    ):
         from_pypsa(n, tmp_path / "m")
     assert not (tmp_path / "m").exists()
 
@@ -93,8 +98,11 @@ def test_a_foreign_component_on_a_water_bus_is_named(tmp_path):
 
 
 def test_a_reach_with_delay_is_refused_by_name():
-    with pytest.raises(ExportError, match=r"reaches\.lower_river\.delay_steps: PyPSA links "
-                       "have no delay"):
+    with pytest.raises(
+        ExportError,
+        match=r"reaches\.lower_river\.delay_steps: PyPSA links "
+        "have no delay",
+    ):
         to_pypsa(vakhsh.load("toy-cascade"))
 
 
@@ -110,7 +118,7 @@ def test_power_model_round_trip_through_files(tmp_path):
     done = run_cli("export", "pypsa", tmp_path / "model", "--out", tmp_path / "back.nc")
     assert done.returncode == 0, done.output
     back = pypsa.Network(tmp_path / "back.nc")
-    assert len(back.lines) == 3    # KVL lines stay PyPSA Lines
+    assert len(back.lines) == 3  # KVL lines stay PyPSA Lines
     assert pypsa_optimum(back) == pytest.approx(expected, rel=REL)
 
 
@@ -121,7 +129,8 @@ def test_csv_folder_imports(tmp_path):
     done = run_cli("import", "pypsa", tmp_path / "csv", "--out", tmp_path / "model")
     assert done.returncode == 0, done.output
     assert vakhsh.optimise(vakhsh.load(tmp_path / "model")).objective_usd == pytest.approx(
-        expected, rel=REL)
+        expected, rel=REL
+    )
 
 
 # ---------------------------------------------------------------- bad input: exit 2
@@ -143,10 +152,10 @@ def test_not_a_pypsa_file(tmp_path):
     assert not (tmp_path / "m").exists()
     text = tmp_path / "notes.txt"
     text.write_text("hello")
-    _refused(tmp_path, ("import", "pypsa", text, "--out", tmp_path / "m"),
-             "not a PyPSA network")
-    _refused(tmp_path, ("import", "pypsa", tmp_path, "--out", tmp_path / "m"),
-             "not a PyPSA CSV folder")
+    _refused(tmp_path, ("import", "pypsa", text, "--out", tmp_path / "m"), "not a PyPSA network")
+    _refused(
+        tmp_path, ("import", "pypsa", tmp_path, "--out", tmp_path / "m"), "not a PyPSA CSV folder"
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bogus.nc", "notes.txt"]
 
 
@@ -154,30 +163,44 @@ def test_unsupported_attribute_value(tmp_path):
     n = meshed(storage=False)
     n.generators.loc["gas", "committable"] = True
     n.export_to_netcdf(tmp_path / "uc.nc")
-    _refused(tmp_path, ("import", "pypsa", tmp_path / "uc.nc", "--out", tmp_path / "m"),
-             "generators.gas.committable: unit commitment has no vakhsh counterpart")
+    _refused(
+        tmp_path,
+        ("import", "pypsa", tmp_path / "uc.nc", "--out", tmp_path / "m"),
+        "generators.gas.committable: unit commitment has no vakhsh counterpart",
+    )
     assert not (tmp_path / "m").exists()
 
 
 def test_time_index_with_gaps(tmp_path):
     n = meshed(storage=False)
-    n.set_snapshots(pd.DatetimeIndex(list(pd.date_range("2024-06-01", periods=12, freq="h"))
-                                     + list(pd.date_range("2024-06-02", periods=12,
-                                                          freq="h"))))
+    n.set_snapshots(
+        pd.DatetimeIndex(
+            list(pd.date_range("2024-06-01", periods=12, freq="h"))
+            + list(pd.date_range("2024-06-02", periods=12, freq="h"))
+        )
+    )
     n.export_to_netcdf(tmp_path / "gaps.nc")
-    _refused(tmp_path, ("import", "pypsa", tmp_path / "gaps.nc", "--out", tmp_path / "m"),
-             "snapshots.index: the time index has gaps")
+    _refused(
+        tmp_path,
+        ("import", "pypsa", tmp_path / "gaps.nc", "--out", tmp_path / "m"),
+        "snapshots.index: the time index has gaps",
+    )
     assert not (tmp_path / "m").exists()
 
 
 def test_export_refuses_what_it_did_not_write(tmp_path):
     mine = tmp_path / "mine.nc"
     mine.write_bytes(b"precious")
-    _refused(tmp_path, ("export", "pypsa", "toy-cascade", "--out", mine, "--overwrite"),
-             "--out")
+    _refused(tmp_path, ("export", "pypsa", "toy-cascade", "--out", mine, "--overwrite"), "--out")
     assert mine.read_bytes() == b"precious"
-    _refused(tmp_path, ("export", "pypsa", "toy-cascade", "--out", tmp_path / "t.nc"),
-             "reaches.lower_river.delay_steps")
+    _refused(
+        tmp_path,
+        ("export", "pypsa", "toy-cascade", "--out", tmp_path / "t.nc"),
+        "reaches.lower_river.delay_steps",
+    )
     assert not (tmp_path / "t.nc").exists()
-    _refused(tmp_path, ("export", "pypsa", "toy-cascade", "--out", tmp_path / "t.csv"),
-             "give --out NETWORK.nc")
+    _refused(
+        tmp_path,
+        ("export", "pypsa", "toy-cascade", "--out", tmp_path / "t.csv"),
+        "give --out NETWORK.nc",
+    )

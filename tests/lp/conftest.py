@@ -22,14 +22,24 @@ import yaml
 import vakhsh
 
 
-def write_model(root: Path, model: dict[str, Any], series: dict[str, Any] | None = None,
-                name: str = "tiny", start: str = "2023-01-01", end: str = "2023-01-04",
-                step: str = "1D", time: dict[str, str] | None = None) -> Path:
+def write_model(
+    root: Path,
+    model: dict[str, Any],
+    series: dict[str, Any] | None = None,
+    name: str = "tiny",
+    start: str = "2023-01-01",
+    end: str = "2023-01-04",
+    step: str = "1D",
+    time: dict[str, str] | None = None,
+) -> Path:
     """Write `model` (components by kind) and its CSV `series` into a new folder."""
     folder = Path(root) / name
     folder.mkdir(parents=True, exist_ok=False)
-    raw: dict[str, Any] = {"format": 1, "name": name,
-                           "time": time or {"start": start, "end": end, "step": step}}
+    raw: dict[str, Any] = {
+        "format": 1,
+        "name": name,
+        "time": time or {"start": start, "end": end, "step": step},
+    }
     raw.update(model)
     (folder / "model.yaml").write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
     for file, table in (series or {}).items():

@@ -19,9 +19,11 @@ from vakhsh.solve.algorithms import (
 TOY = embedded_datasets()["toy-cascade"]
 # what HiGHS 1.16 with highspy-extras 1.15.1 logged when asked for HiPO (then it ran the
 # simplex and reported "Optimal")
-MISMATCH_LOG = ('ERROR:   The HiPO solver was requested via the "solver" option. The '
-                "following features are unavailable: amd, blas, metis, rcm. Extras: \n"
-                "Using dual simplex solver\n")
+MISMATCH_LOG = (
+    'ERROR:   The HiPO solver was requested via the "solver" option. The '
+    "following features are unavailable: amd, blas, metis, rcm. Extras: \n"
+    "Using dual simplex solver\n"
+)
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +42,9 @@ def test_auto_chooses_by_size():
     assert highs_options("auto", 10 * AUTO_IPM_COLUMNS, True, {}) == {}  # a MIP
     # explicit options win over the preset's
     assert highs_options("hipo", 10, False, {"run_crossover": "on"}) == {
-        "solver": "hipo", "run_crossover": "on"}
+        "solver": "hipo",
+        "run_crossover": "on",
+    }
     with pytest.raises(SolveError, match="unknown solver preset 'fast'"):
         highs_options("fast", 10, False, {})
 
@@ -61,8 +65,11 @@ def test_presets_reach_the_same_optimum_with_the_algorithm_asked_for(toy):
 def test_a_silent_fallback_fails_loudly():
     ran = algorithm_ran(MISMATCH_LOG, None)
     assert ran == "simplex"
-    with pytest.raises(SolveError, match=r"asked for solver=hipo but ran simplex.*"
-                       r"highspy-extras"):
+    with pytest.raises(
+        SolveError,
+        match=r"asked for solver=hipo but ran simplex.*"
+        r"highspy-extras",
+    ):
         check_algorithm("hipo", ran, MISMATCH_LOG)
     with pytest.raises(SolveError, match="asked for solver=simplex but ran hipo"):
         check_algorithm("simplex", "hipo", "Hipo: Solved\n")

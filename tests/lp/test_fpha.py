@@ -38,9 +38,15 @@ K = 9.81e-3 * 0.9
 
 
 def nurek_like() -> PlantCurve:
-    return PlantCurve(level_curve=np.array([[6000.0, 857.0], [10500.0, 910.0]]),
-                      tailwater_masl=680.0, efficiency=0.9, capacity_mw=3000.0,
-                      storage_min_hm3=6000.0, storage_max_hm3=10500.0, max_flow_m3s=1360.0)
+    return PlantCurve(
+        level_curve=np.array([[6000.0, 857.0], [10500.0, 910.0]]),
+        tailwater_masl=680.0,
+        efficiency=0.9,
+        capacity_mw=3000.0,
+        storage_min_hm3=6000.0,
+        storage_max_hm3=10500.0,
+        max_flow_m3s=1360.0,
+    )
 
 
 def test_linear_level_curve_gives_mccormick_planes():
@@ -48,25 +54,39 @@ def test_linear_level_curve_gives_mccormick_planes():
     assert len(planes) == 2
     h_lo, h_hi, q_max, slope = 177.0, 230.0, 1360.0, 53.0 / 4500.0
     got = sorted(zip(planes.per_m3s, planes.per_hm3, planes.intercept_mw, strict=True))
-    expected = sorted([(K * h_hi, 0.0, 0.0),
-                       (K * h_lo, K * q_max * slope, K * q_max * (177.0 - slope * 6000.0)
-                        - K * q_max * h_lo)])
+    expected = sorted(
+        [
+            (K * h_hi, 0.0, 0.0),
+            (K * h_lo, K * q_max * slope, K * q_max * (177.0 - slope * 6000.0) - K * q_max * h_lo),
+        ]
+    )
     np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-9)
     # the largest overstatement is at the centre: k Q (h_hi - h_lo) / 4
     assert planes.max_error_mw == pytest.approx(K * q_max * (h_hi - h_lo) / 4, rel=1e-9)
 
 
-@pytest.mark.parametrize("curve, tailwater, concave", [
-    ([[400, 820], [1200, 860], [2000, 880]], 760.0, True),  # toy-cascade's upper reservoir
-    ([[0, 700], [50, 710], [100, 760]], 690.0, False),  # a convex level curve
-    ([[0, 700], [100, 800]], 750.0, False),  # the head reaches zero inside the range
-])
+@pytest.mark.parametrize(
+    "curve, tailwater, concave",
+    [
+        ([[400, 820], [1200, 860], [2000, 880]], 760.0, True),  # toy-cascade's upper reservoir
+        ([[0, 700], [50, 710], [100, 760]], 690.0, False),  # a convex level curve
+        ([[0, 700], [100, 800]], 750.0, False),  # the head reaches zero inside the range
+    ],
+)
 def test_planes_bound_the_exact_output_and_touch_it_on_the_edges(curve, tailwater, concave):
-    plant = PlantCurve(np.array(curve, dtype=float), tailwater, 0.9, 1e9,
-                       float(curve[0][0]), float(curve[-1][0]), 220.0)
+    plant = PlantCurve(
+        np.array(curve, dtype=float),
+        tailwater,
+        0.9,
+        1e9,
+        float(curve[0][0]),
+        float(curve[-1][0]),
+        220.0,
+    )
     planes = fit_planes(plant)
-    v, q = np.meshgrid(np.linspace(curve[0][0], curve[-1][0], 401),
-                       np.linspace(0.0, 220.0, 401), indexing="ij")
+    v, q = np.meshgrid(
+        np.linspace(curve[0][0], curve[-1][0], 401), np.linspace(0.0, 220.0, 401), indexing="ij"
+    )
     over = planes.envelope_mw(v, q) - plant.power_mw(v, q)
     assert over.min() >= -1e-9 * plant.power_mw(v, q).max()  # above everywhere
     # equal to it at no flow, at the lowest and highest storage, and (concave level
@@ -93,12 +113,13 @@ def test_fpha_at_full_flow_gives_the_converged_heads_in_one_lp(model_folder, sol
 
     res = solve(model_folder(falling_lake(), end="2023-01-05"))  # the default: auto
     ds = res.dataset
-    np.testing.assert_allclose(ds["turbine_flow_m3s"].sel(hydro_plant="dam").values, 100.0,
-                               rtol=REL)
-    np.testing.assert_allclose(ds["storage_hm3"].sel(reservoir="lake").values, STORAGE,
-                               rtol=REL)
-    np.testing.assert_allclose(ds["hydro_p_mw"].sel(hydro_plant="dam").values, K * 100 * HEADS,
-                               rtol=REL)
+    np.testing.assert_allclose(
+        ds["turbine_flow_m3s"].sel(hydro_plant="dam").values, 100.0, rtol=REL
+    )
+    np.testing.assert_allclose(ds["storage_hm3"].sel(reservoir="lake").values, STORAGE, rtol=REL)
+    np.testing.assert_allclose(
+        ds["hydro_p_mw"].sel(hydro_plant="dam").values, K * 100 * HEADS, rtol=REL
+    )
     np.testing.assert_allclose(ds["head_m"].sel(hydro_plant="dam").values, HEADS, rtol=REL)
     assert res.objective_usd == pytest.approx(609_439.2576, rel=REL)
     solve_info = res.summary()["solve"]
@@ -111,12 +132,28 @@ def test_fpha_at_full_flow_gives_the_converged_heads_in_one_lp(model_folder, sol
 def half_full_pond(production: str = "auto") -> dict:
     return {
         "sinks": {"sea": {}},
-        "reservoirs": {"pond": {"storage_min_hm3": 1000, "storage_max_hm3": 2000,
-                                "storage_initial_hm3": 1500, "storage_final_min_hm3": 1495.68,
-                                "level_curve": [[1000, 150], [2000, 200]], "spill_to": "sea"}},
-        "hydro_plants": {"dam": {"reservoir": "pond", "to": "sea", "bus": "A",
-                                 "capacity_mw": 1000, "max_flow_m3s": 100, "efficiency": 0.9,
-                                 "tailwater_masl": 100, "production": production}},
+        "reservoirs": {
+            "pond": {
+                "storage_min_hm3": 1000,
+                "storage_max_hm3": 2000,
+                "storage_initial_hm3": 1500,
+                "storage_final_min_hm3": 1495.68,
+                "level_curve": [[1000, 150], [2000, 200]],
+                "spill_to": "sea",
+            }
+        },
+        "hydro_plants": {
+            "dam": {
+                "reservoir": "pond",
+                "to": "sea",
+                "bus": "A",
+                "capacity_mw": 1000,
+                "max_flow_m3s": 100,
+                "efficiency": 0.9,
+                "tailwater_masl": 100,
+                "production": production,
+            }
+        },
         "buses": {"A": {"voll_usd_per_mwh": 1000}},
         "loads": {"demand": {"bus": "A", "p_mw": 100}},
     }
@@ -125,14 +162,21 @@ def half_full_pond(production: str = "auto") -> dict:
 def test_lp_output_is_the_plane_minimum_above_the_exact_output(model_folder, solve):
     res = solve(model_folder(half_full_pond(), end="2023-01-02"))
     ds = res.dataset
-    assert float(ds["turbine_flow_m3s"].sel(hydro_plant="dam").squeeze()) == pytest.approx(50.0, rel=REL)
+    assert float(ds["turbine_flow_m3s"].sel(hydro_plant="dam").squeeze()) == pytest.approx(
+        50.0, rel=REL
+    )
     lp_mw, exact_mw = K * 4989.2, K * 3744.6
     assert float(ds["hydro_p_mw"].sel(hydro_plant="dam").squeeze()) == pytest.approx(lp_mw, rel=REL)
-    assert float(ds["hydro_p_exact_mw"].sel(hydro_plant="dam").squeeze()) == pytest.approx(exact_mw,
-                                                                                 rel=REL)
-    assert float(ds["head_exact_m"].sel(hydro_plant="dam").squeeze()) == pytest.approx(74.892, rel=REL)
+    assert float(ds["hydro_p_exact_mw"].sel(hydro_plant="dam").squeeze()) == pytest.approx(
+        exact_mw, rel=REL
+    )
+    assert float(ds["head_exact_m"].sel(hydro_plant="dam").squeeze()) == pytest.approx(
+        74.892, rel=REL
+    )
     # the head the LP's output implies: p / (k q)
-    assert float(ds["head_m"].sel(hydro_plant="dam").squeeze()) == pytest.approx(4989.2 / 50, rel=REL)
+    assert float(ds["head_m"].sel(hydro_plant="dam").squeeze()) == pytest.approx(
+        4989.2 / 50, rel=REL
+    )
     gap = res.summary()["solve"]["head_energy_gap"]
     assert gap == pytest.approx((exact_mw - lp_mw) / lp_mw, rel=REL) and gap < 0
     assert res.objective_usd == pytest.approx((100 - lp_mw) * 24 * 1000, rel=REL)
@@ -142,20 +186,25 @@ def test_lp_output_is_the_plane_minimum_above_the_exact_output(model_folder, sol
 def test_production_fixed_keeps_the_fixed_head_under_auto(model_folder, solve):
     res = solve(model_folder(half_full_pond("fixed"), end="2023-01-02"))
     # head at the initial storage: 175 - 100 = 75 m
-    assert float(res.dataset["head_m"].sel(hydro_plant="dam").squeeze()) == pytest.approx(75.0, rel=REL)
+    assert float(res.dataset["head_m"].sel(hydro_plant="dam").squeeze()) == pytest.approx(
+        75.0, rel=REL
+    )
     assert float(res.dataset["hydro_p_mw"].sel(hydro_plant="dam").squeeze()) == pytest.approx(
-        K * 50 * 75, rel=REL)
+        K * 50 * 75, rel=REL
+    )
     assert res.summary()["solve"]["fpha"] == {}
     # --head fpha applies to every plant whose data allow it
     res = solve(model_folder(half_full_pond("fixed"), end="2023-01-02"), head="fpha")
     assert float(res.dataset["hydro_p_mw"].sel(hydro_plant="dam").squeeze()) == pytest.approx(
-        K * 4989.2, rel=REL)
+        K * 4989.2, rel=REL
+    )
 
 
 def test_fixed_and_fpha_differ_only_in_head(model_folder, solve):
     fixed = solve(model_folder(half_full_pond(), end="2023-01-02"), head="fixed")
     assert float(fixed.dataset["hydro_p_mw"].sel(hydro_plant="dam").squeeze()) == pytest.approx(
-        K * 50 * 75, rel=REL)
+        K * 50 * 75, rel=REL
+    )
     assert fixed.summary()["solve"]["head_energy_gap"] is None
 
 
@@ -175,10 +224,11 @@ def test_toy_cascade_fpha_energy_is_at_least_the_exact_energy():
     assert float((exact - lp).max()) <= 1e-6
     # the gap the summary reports is the one of the arrays, and it is an overstatement
     hours = res.net.step_hours
-    lp_mwh, exact_mwh = float(ds["hydro_p_mw"].sum()) * hours, float(
-        ds["hydro_p_exact_mw"].sum()) * hours
-    assert solve_info["head_energy_gap"] == pytest.approx((exact_mwh - lp_mwh) / lp_mwh,
-                                                          rel=1e-9)
+    lp_mwh, exact_mwh = (
+        float(ds["hydro_p_mw"].sum()) * hours,
+        float(ds["hydro_p_exact_mw"].sum()) * hours,
+    )
+    assert solve_info["head_energy_gap"] == pytest.approx((exact_mwh - lp_mwh) / lp_mwh, rel=1e-9)
     assert solve_info["head_energy_gap"] < 0
     # the planes' output, where the plant turbines, is the head it implies times the flow
     flow = ds["turbine_flow_m3s"].sel(hydro_plant="upper_hpp")

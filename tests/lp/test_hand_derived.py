@@ -23,10 +23,18 @@ REL = 1e-6
 
 def one_bus(load_mw, gas_mw=1000.0, gas_cost=50.0, voll=1000.0) -> dict:
     """Bus A with a load and a gas unit."""
-    return {"buses": {"A": {"voll_usd_per_mwh": voll}},
-            "loads": {"demand": {"bus": "A", "p_mw": load_mw}},
-            "generators": {"gas": {"bus": "A", "carrier": "gas", "capacity_mw": gas_mw,
-                                   "marginal_cost_usd_per_mwh": gas_cost}}}
+    return {
+        "buses": {"A": {"voll_usd_per_mwh": voll}},
+        "loads": {"demand": {"bus": "A", "p_mw": load_mw}},
+        "generators": {
+            "gas": {
+                "bus": "A",
+                "carrier": "gas",
+                "capacity_mw": gas_mw,
+                "marginal_cost_usd_per_mwh": gas_cost,
+            }
+        },
+    }
 
 
 def hourly(n: int) -> dict:
@@ -45,12 +53,26 @@ def single_reservoir() -> dict:
     return {
         "sinks": {"sea": {}},
         "catchments": {"rain": {"to": "lake", "inflow_m3s": 20}},
-        "reservoirs": {"lake": {"storage_min_hm3": 10, "storage_max_hm3": 100,
-                                "storage_initial_hm3": 50, "storage_final_min_hm3": 40,
-                                "spill_to": "sea"}},
-        "hydro_plants": {"dam": {"reservoir": "lake", "to": "sea", "bus": "A",
-                                 "capacity_mw": 500, "max_flow_m3s": 100, "efficiency": 0.9,
-                                 "head_m": 100}},
+        "reservoirs": {
+            "lake": {
+                "storage_min_hm3": 10,
+                "storage_max_hm3": 100,
+                "storage_initial_hm3": 50,
+                "storage_final_min_hm3": 40,
+                "spill_to": "sea",
+            }
+        },
+        "hydro_plants": {
+            "dam": {
+                "reservoir": "lake",
+                "to": "sea",
+                "bus": "A",
+                "capacity_mw": 500,
+                "max_flow_m3s": 100,
+                "efficiency": 0.9,
+                "head_m": 100,
+            }
+        },
         **one_bus(load_mw=100, gas_mw=200, gas_cost=50),
     }
 
@@ -116,17 +138,49 @@ def test_cascade_with_one_step_delay(model_folder, solve):
         "junctions": {"j": {}},
         "sinks": {"sea": {}},
         "reservoirs": {
-            "up": {"storage_min_hm3": 0, "storage_max_hm3": 100, "storage_initial_hm3": 60,
-                   "storage_final_min_hm3": 50, "spill_to": "j"},
-            "down": {"storage_min_hm3": 0, "storage_max_hm3": 100, "storage_initial_hm3": 20,
-                     "spill_to": "sea"}},
-        "reaches": {"gorge": {"from": "j", "to": "down", "delay_steps": 1,
-                              "loss_fraction": 0.1, "initial_flow_m3s": 50}},
+            "up": {
+                "storage_min_hm3": 0,
+                "storage_max_hm3": 100,
+                "storage_initial_hm3": 60,
+                "storage_final_min_hm3": 50,
+                "spill_to": "j",
+            },
+            "down": {
+                "storage_min_hm3": 0,
+                "storage_max_hm3": 100,
+                "storage_initial_hm3": 20,
+                "spill_to": "sea",
+            },
+        },
+        "reaches": {
+            "gorge": {
+                "from": "j",
+                "to": "down",
+                "delay_steps": 1,
+                "loss_fraction": 0.1,
+                "initial_flow_m3s": 50,
+            }
+        },
         "hydro_plants": {
-            "up_hpp": {"reservoir": "up", "to": "j", "bus": "A", "capacity_mw": 500,
-                       "max_flow_m3s": 100, "efficiency": 0.9, "head_m": 100},
-            "down_hpp": {"reservoir": "down", "to": "sea", "bus": "A", "capacity_mw": 500,
-                         "max_flow_m3s": 200, "efficiency": 0.9, "head_m": 50}},
+            "up_hpp": {
+                "reservoir": "up",
+                "to": "j",
+                "bus": "A",
+                "capacity_mw": 500,
+                "max_flow_m3s": 100,
+                "efficiency": 0.9,
+                "head_m": 100,
+            },
+            "down_hpp": {
+                "reservoir": "down",
+                "to": "sea",
+                "bus": "A",
+                "capacity_mw": 500,
+                "max_flow_m3s": 200,
+                "efficiency": 0.9,
+                "head_m": 50,
+            },
+        },
         **one_bus(load_mw=100, gas_mw=300, gas_cost=50),
     }
     res = solve(model_folder(model))
@@ -150,30 +204,49 @@ def test_cascade_with_one_step_delay(model_folder, solve):
 # ---------------------------------------------------------------- irrigation vs power
 
 
-@pytest.mark.parametrize("shortage_cost, expected, turbine_m3s, withdrawal_m3s", [
-    # 100,000 USD/hm3 of shortage beats 12,262.5 USD/hm3 of displaced gas: the canal takes
-    # all 15 m3/s, the turbine nothing; shortage 5 m3/s for 3 days = 1.296 hm3.
-    #   1.296 * 100,000 + 50 MW * 72 h * 50 USD/MWh = 129,600 + 180,000 = 309,600 USD
-    (100_000, 309_600.0, 0.0, 15.0),
-    # at 1,000 USD/hm3 power outranks irrigation: the turbine takes all 15 m3/s
-    # (13.2435 MW), the canal nothing (shortage 20 m3/s for 3 days = 5.184 hm3):
-    #   5.184 * 1,000 + (50 - 13.2435) * 72 * 50 = 5,184 + 132,323.4 = 137,507.4 USD
-    (1_000, 137_507.4, 15.0, 0.0),
-])
-def test_irrigation_outranks_power(model_folder, solve, shortage_cost, expected, turbine_m3s,
-                                   withdrawal_m3s):
+@pytest.mark.parametrize(
+    "shortage_cost, expected, turbine_m3s, withdrawal_m3s",
+    [
+        # 100,000 USD/hm3 of shortage beats 12,262.5 USD/hm3 of displaced gas: the canal takes
+        # all 15 m3/s, the turbine nothing; shortage 5 m3/s for 3 days = 1.296 hm3.
+        #   1.296 * 100,000 + 50 MW * 72 h * 50 USD/MWh = 129,600 + 180,000 = 309,600 USD
+        (100_000, 309_600.0, 0.0, 15.0),
+        # at 1,000 USD/hm3 power outranks irrigation: the turbine takes all 15 m3/s
+        # (13.2435 MW), the canal nothing (shortage 20 m3/s for 3 days = 5.184 hm3):
+        #   5.184 * 1,000 + (50 - 13.2435) * 72 * 50 = 5,184 + 132,323.4 = 137,507.4 USD
+        (1_000, 137_507.4, 15.0, 0.0),
+    ],
+)
+def test_irrigation_outranks_power(
+    model_folder, solve, shortage_cost, expected, turbine_m3s, withdrawal_m3s
+):
     # A lake fed by 15 m3/s must end where it started; a canal at the lake asks 20 m3/s;
     # the lake's plant (100 m, 0.9) displaces gas at 50 USD/MWh.
     model = {
         "sinks": {"sea": {}},
         "catchments": {"rain": {"to": "lake", "inflow_m3s": 15}},
-        "reservoirs": {"lake": {"storage_min_hm3": 0, "storage_max_hm3": 100,
-                                "storage_initial_hm3": 50, "spill_to": "sea"}},
-        "water_demands": {"canal": {"node": "lake", "demand_m3s": 20,
-                                    "shortage_cost_usd_per_hm3": shortage_cost}},
-        "hydro_plants": {"dam": {"reservoir": "lake", "to": "sea", "bus": "A",
-                                 "capacity_mw": 500, "max_flow_m3s": 100, "efficiency": 0.9,
-                                 "head_m": 100}},
+        "reservoirs": {
+            "lake": {
+                "storage_min_hm3": 0,
+                "storage_max_hm3": 100,
+                "storage_initial_hm3": 50,
+                "spill_to": "sea",
+            }
+        },
+        "water_demands": {
+            "canal": {"node": "lake", "demand_m3s": 20, "shortage_cost_usd_per_hm3": shortage_cost}
+        },
+        "hydro_plants": {
+            "dam": {
+                "reservoir": "lake",
+                "to": "sea",
+                "bus": "A",
+                "capacity_mw": 500,
+                "max_flow_m3s": 100,
+                "efficiency": 0.9,
+                "head_m": 100,
+            }
+        },
         **one_bus(load_mw=50, gas_mw=100, gas_cost=50),
     }
     res = solve(model_folder(model))
@@ -188,37 +261,45 @@ def test_irrigation_outranks_power(model_folder, solve, shortage_cost, expected,
     np.testing.assert_allclose(shortage, 20 - withdrawn, rtol=REL, atol=1e-6)
     summary = res.summary()
     assert summary["water"]["shortage_hm3"]["canal"] == pytest.approx(
-        3 * (20 - withdrawal_m3s) * DAY, rel=REL)
+        3 * (20 - withdrawal_m3s) * DAY, rel=REL
+    )
 
 
 # ---------------------------------------------------------------- lossy line
 
 
-@pytest.mark.parametrize("gas_mw, line_mw, expected, price_south, direction", [
-    # line at its limit, gas too small: 50 MW sent, 45 arrive, gas 30, unserved 25 MW;
-    # per hour 50*10 + 30*80 + 25*1000 = 27,900 USD; two hours 55,800. The receiving
-    # bus's marginal MWh is lost load: price 1000.
-    (30, 50, 55_800.0, 1000.0, "forward"),
-    (30, 50, 55_800.0, 1000.0, "backward"),
-    # line at its limit, gas marginal: 50 sent (10/0.9 < 80), gas 55 MW;
-    # per hour 500 + 55*80 = 4,900 USD; two hours 9,800. Price at the receiving bus 80.
-    (100, 50, 9_800.0, 80.0, "forward"),
-    # line below its limit: 100/0.9 = 111.1 MW sent covers the load;
-    # two hours 2 * 111.1 * 10 = 2,222.2 USD. Price at the receiving bus 10/0.9.
-    (100, 200, 2 * 10 * 100 / 0.9, 10 / 0.9, "backward"),
-])
+@pytest.mark.parametrize(
+    "gas_mw, line_mw, expected, price_south, direction",
+    [
+        # line at its limit, gas too small: 50 MW sent, 45 arrive, gas 30, unserved 25 MW;
+        # per hour 50*10 + 30*80 + 25*1000 = 27,900 USD; two hours 55,800. The receiving
+        # bus's marginal MWh is lost load: price 1000.
+        (30, 50, 55_800.0, 1000.0, "forward"),
+        (30, 50, 55_800.0, 1000.0, "backward"),
+        # line at its limit, gas marginal: 50 sent (10/0.9 < 80), gas 55 MW;
+        # per hour 500 + 55*80 = 4,900 USD; two hours 9,800. Price at the receiving bus 80.
+        (100, 50, 9_800.0, 80.0, "forward"),
+        # line below its limit: 100/0.9 = 111.1 MW sent covers the load;
+        # two hours 2 * 111.1 * 10 = 2,222.2 USD. Price at the receiving bus 10/0.9.
+        (100, 200, 2 * 10 * 100 / 0.9, 10 / 0.9, "backward"),
+    ],
+)
 def test_lossy_line(model_folder, solve, direction, gas_mw, line_mw, expected, price_south):
     # NORTH: a cheap unit (10 USD/MWh), no load. SOUTH: 100 MW of load, gas at 80 USD/MWh,
     # lost load at 1000. The line loses 10 % of what it sends; it is written NORTH -> SOUTH
     # (power flows forward) or SOUTH -> NORTH (power flows backward).
-    ends = {"from": "NORTH", "to": "SOUTH"} if direction == "forward" else \
-        {"from": "SOUTH", "to": "NORTH"}
+    ends = (
+        {"from": "NORTH", "to": "SOUTH"}
+        if direction == "forward"
+        else {"from": "SOUTH", "to": "NORTH"}
+    )
     model = {
         "buses": {"NORTH": {"voll_usd_per_mwh": 1000}, "SOUTH": {"voll_usd_per_mwh": 1000}},
         "loads": {"south_load": {"bus": "SOUTH", "p_mw": 100}},
         "generators": {
             "cheap": {"bus": "NORTH", "capacity_mw": 1000, "marginal_cost_usd_per_mwh": 10},
-            "gas": {"bus": "SOUTH", "capacity_mw": gas_mw, "marginal_cost_usd_per_mwh": 80}},
+            "gas": {"bus": "SOUTH", "capacity_mw": gas_mw, "marginal_cost_usd_per_mwh": 80},
+        },
         "lines": {"tie": {**ends, "capacity_mw": line_mw, "loss_fraction": 0.1}},
     }
     res = solve(model_folder(model, time=hourly(2)))
@@ -229,12 +310,13 @@ def test_lossy_line(model_folder, solve, direction, gas_mw, line_mw, expected, p
     np.testing.assert_allclose(sent.values, min(line_mw, 100 / 0.9), rtol=REL)
     np.testing.assert_allclose(wrong_way.values, 0.0, atol=1e-6)
     unserved = max(0.0, 100 - 0.9 * line_mw - gas_mw)
-    np.testing.assert_allclose(ds["unserved_mw"].sel(bus="SOUTH").values, unserved,
-                               rtol=REL, atol=1e-6)
-    np.testing.assert_allclose(ds["price_usd_per_mwh"].sel(bus="SOUTH").values, price_south,
-                               rtol=REL)
-    np.testing.assert_allclose(ds["price_usd_per_mwh"].sel(bus="NORTH").values, 10.0,
-                               rtol=REL)
+    np.testing.assert_allclose(
+        ds["unserved_mw"].sel(bus="SOUTH").values, unserved, rtol=REL, atol=1e-6
+    )
+    np.testing.assert_allclose(
+        ds["price_usd_per_mwh"].sel(bus="SOUTH").values, price_south, rtol=REL
+    )
+    np.testing.assert_allclose(ds["price_usd_per_mwh"].sel(bus="NORTH").values, 10.0, rtol=REL)
 
 
 def test_line_capacity_series(model_folder, solve):
@@ -245,16 +327,17 @@ def test_line_capacity_series(model_folder, solve):
     model = {
         "buses": {"NORTH": {"voll_usd_per_mwh": 1000}, "SOUTH": {"voll_usd_per_mwh": 1000}},
         "loads": {"south_load": {"bus": "SOUTH", "p_mw": 100}},
-        "generators": {"cheap": {"bus": "NORTH", "capacity_mw": 1000,
-                                 "marginal_cost_usd_per_mwh": 10}},
-        "lines": {"tie": {"from": "NORTH", "to": "SOUTH",
-                          "capacity_mw": "series:line.csv#tie"}},
+        "generators": {
+            "cheap": {"bus": "NORTH", "capacity_mw": 1000, "marginal_cost_usd_per_mwh": 10}
+        },
+        "lines": {"tie": {"from": "NORTH", "to": "SOUTH", "capacity_mw": "series:line.csv#tie"}},
     }
     series = {"line.csv": {"time": hourly_times(2), "tie": [50, 20]}}
     res = solve(model_folder(model, series, time=hourly(2)))
     assert res.objective_usd == pytest.approx(130_700.0, rel=REL)
-    np.testing.assert_allclose(res.dataset["line_forward_mw"].sel(line="tie").values,
-                               [50, 20], rtol=REL)
+    np.testing.assert_allclose(
+        res.dataset["line_forward_mw"].sel(line="tie").values, [50, 20], rtol=REL
+    )
 
 
 # ---------------------------------------------------------------- battery
@@ -271,19 +354,30 @@ def test_battery_moves_solar_into_the_evening(model_folder, solve, soc_initial):
     # (With s0 = 5, were the end target 0, the battery could deliver 20 MWh: cost 0.)
     model = {
         **one_bus(load_mw=10, gas_mw=50, gas_cost=100),
-        "storage_units": {"bat": {"bus": "A", "power_mw": 10, "energy_mwh": 100,
-                                  "efficiency_roundtrip": 0.81,
-                                  "soc_initial_mwh": soc_initial}},
+        "storage_units": {
+            "bat": {
+                "bus": "A",
+                "power_mw": 10,
+                "energy_mwh": 100,
+                "efficiency_roundtrip": 0.81,
+                "soc_initial_mwh": soc_initial,
+            }
+        },
     }
-    model["generators"]["sun"] = {"bus": "A", "carrier": "solar", "capacity_mw": 30,
-                                  "marginal_cost_usd_per_mwh": 0,
-                                  "capacity_factor": "series:cf.csv#sun"}
+    model["generators"]["sun"] = {
+        "bus": "A",
+        "carrier": "solar",
+        "capacity_mw": 30,
+        "marginal_cost_usd_per_mwh": 0,
+        "capacity_factor": "series:cf.csv#sun",
+    }
     series = {"cf.csv": {"time": hourly_times(4), "sun": [1, 1, 0, 0]}}
     res = solve(model_folder(model, series, time=hourly(4)))
     assert res.objective_usd == pytest.approx(380.0, rel=REL)
     ds = res.dataset
-    np.testing.assert_allclose(ds["storage_charge_mw"].sel(storage_unit="bat").values[:2], 10,
-                               rtol=REL)
+    np.testing.assert_allclose(
+        ds["storage_charge_mw"].sel(storage_unit="bat").values[:2], 10, rtol=REL
+    )
     soc = ds["storage_soc_mwh"].sel(storage_unit="bat").values
     assert soc[1] == pytest.approx(soc_initial + 18, rel=REL)
     assert soc[-1] == pytest.approx(soc_initial, rel=REL, abs=1e-6)
@@ -291,8 +385,9 @@ def test_battery_moves_solar_into_the_evening(model_folder, solve, soc_initial):
     charged_evening = ds["storage_charge_mw"].sel(storage_unit="bat").values[2:].sum()
     assert delivered - charged_evening == pytest.approx(16.2, rel=REL)
     assert float(ds["generator_p_mw"].sel(generator="gas").sum()) == pytest.approx(3.8, rel=REL)
-    np.testing.assert_allclose(ds["price_usd_per_mwh"].sel(bus="A").values,
-                               [0, 0, 100, 100], rtol=REL, atol=1e-6)
+    np.testing.assert_allclose(
+        ds["price_usd_per_mwh"].sel(bus="A").values, [0, 0, 100, 100], rtol=REL, atol=1e-6
+    )
 
 
 # ---------------------------------------------------------------- market, unserved load
@@ -309,22 +404,28 @@ def test_market_and_unserved_load(model_folder, solve):
     model = {
         "buses": {"A": {"voll_usd_per_mwh": 1000}},
         "loads": {"demand": {"bus": "A", "p_mw": "series:hours.csv#load"}},
-        "generators": {"unit": {"bus": "A", "capacity_mw": 150,
-                                "marginal_cost_usd_per_mwh": 20}},
-        "markets": {"abroad": {"bus": "A", "price_usd_per_mwh": "series:hours.csv#price",
-                               "max_export_mw": 30, "max_import_mw": 40}},
+        "generators": {"unit": {"bus": "A", "capacity_mw": 150, "marginal_cost_usd_per_mwh": 20}},
+        "markets": {
+            "abroad": {
+                "bus": "A",
+                "price_usd_per_mwh": "series:hours.csv#price",
+                "max_export_mw": 30,
+                "max_import_mw": 40,
+            }
+        },
     }
     series = {"hours.csv": {"time": hourly_times(2), "load": [100, 200], "price": [60, 500]}}
     res = solve(model_folder(model, series, time=hourly(2)))
     assert res.objective_usd == pytest.approx(33_800.0, rel=REL)
     ds = res.dataset
-    np.testing.assert_allclose(ds["market_export_mw"].sel(market="abroad").values, [30, 0],
-                               atol=1e-6)
-    np.testing.assert_allclose(ds["market_import_mw"].sel(market="abroad").values, [0, 40],
-                               atol=1e-6)
+    np.testing.assert_allclose(
+        ds["market_export_mw"].sel(market="abroad").values, [30, 0], atol=1e-6
+    )
+    np.testing.assert_allclose(
+        ds["market_import_mw"].sel(market="abroad").values, [0, 40], atol=1e-6
+    )
     np.testing.assert_allclose(ds["unserved_mw"].sel(bus="A").values, [0, 10], atol=1e-6)
-    np.testing.assert_allclose(ds["price_usd_per_mwh"].sel(bus="A").values, [20, 1000],
-                               rtol=REL)
+    np.testing.assert_allclose(ds["price_usd_per_mwh"].sel(bus="A").values, [20, 1000], rtol=REL)
     energy = res.summary()["energy"]
     assert energy["unserved_gwh"]["A"] == pytest.approx(0.010, rel=REL)
     assert energy["export_gwh"]["abroad"] == pytest.approx(0.030, rel=REL)
@@ -347,18 +448,26 @@ def test_available_from(model_folder, solve):
         "generators": {
             "gas_a": {"bus": "A", "capacity_mw": 100, "marginal_cost_usd_per_mwh": 50},
             "gas_b": {"bus": "B", "capacity_mw": 100, "marginal_cost_usd_per_mwh": 70},
-            "cheap": {"bus": "A", "capacity_mw": 100, "marginal_cost_usd_per_mwh": 5,
-                      "available_from": "2023-01-03"}},
-        "lines": {"ab": {"from": "A", "to": "B", "capacity_mw": 100,
-                         "available_from": "2023-01-04"}},
+            "cheap": {
+                "bus": "A",
+                "capacity_mw": 100,
+                "marginal_cost_usd_per_mwh": 5,
+                "available_from": "2023-01-03",
+            },
+        },
+        "lines": {
+            "ab": {"from": "A", "to": "B", "capacity_mw": 100, "available_from": "2023-01-04"}
+        },
     }
     res = solve(model_folder(model, end="2023-01-05"))
     assert res.objective_usd == pytest.approx(78_000.0, rel=REL)
     ds = res.dataset
-    np.testing.assert_allclose(ds["generator_p_mw"].sel(generator="cheap").values,
-                               [0, 0, 10, 20], atol=1e-6)
-    np.testing.assert_allclose(ds["line_forward_mw"].sel(line="ab").values, [0, 0, 0, 10],
-                               atol=1e-6)
+    np.testing.assert_allclose(
+        ds["generator_p_mw"].sel(generator="cheap").values, [0, 0, 10, 20], atol=1e-6
+    )
+    np.testing.assert_allclose(
+        ds["line_forward_mw"].sel(line="ab").values, [0, 0, 0, 10], atol=1e-6
+    )
 
 
 def test_hydro_plant_available_from(model_folder, solve):
@@ -392,27 +501,42 @@ def test_evaporation_from_area_curve_and_monthly_depth(model_folder, solve):
     model = {
         "sinks": {"sea": {}},
         "catchments": {"rain": {"to": "lake", "inflow_m3s": 20}},
-        "reservoirs": {"lake": {"storage_min_hm3": 0, "storage_max_hm3": 100,
-                                "storage_initial_hm3": 50, "spill_to": "sea",
-                                "area_curve": [[0, 50], [100, 150]],
-                                "evaporation_mm_per_month": evaporation_mm}},
-        "hydro_plants": {"dam": {"reservoir": "lake", "to": "sea", "bus": "A",
-                                 "capacity_mw": 500, "max_flow_m3s": 100, "efficiency": 0.9,
-                                 "head_m": 100}},
+        "reservoirs": {
+            "lake": {
+                "storage_min_hm3": 0,
+                "storage_max_hm3": 100,
+                "storage_initial_hm3": 50,
+                "spill_to": "sea",
+                "area_curve": [[0, 50], [100, 150]],
+                "evaporation_mm_per_month": evaporation_mm,
+            }
+        },
+        "hydro_plants": {
+            "dam": {
+                "reservoir": "lake",
+                "to": "sea",
+                "bus": "A",
+                "capacity_mw": 500,
+                "max_flow_m3s": 100,
+                "efficiency": 0.9,
+                "head_m": 100,
+            }
+        },
         **one_bus(load_mw=50, gas_mw=100, gas_cost=50),
     }
     res = solve(model_folder(model, start="2023-01-31", end="2023-02-04", step="2D"))
     ds = res.dataset
-    np.testing.assert_allclose(ds["evaporation_hm3"].sel(reservoir="lake").values, [1.5, 1.0],
-                               rtol=REL)
+    np.testing.assert_allclose(
+        ds["evaporation_hm3"].sel(reservoir="lake").values, [1.5, 1.0], rtol=REL
+    )
     turbined = 20 * 4 * DAY - 2.5
-    assert res.objective_usd == pytest.approx((4800 - turbined * MWH_PER_HM3_100M) * 50,
-                                              rel=REL)
+    assert res.objective_usd == pytest.approx((4800 - turbined * MWH_PER_HM3_100M) * 50, rel=REL)
     assert res.objective_usd == pytest.approx(185_897.85, rel=REL)
     assert float(ds["turbine_flow_m3s"].sum()) * 2 * DAY == pytest.approx(turbined, rel=REL)
     assert res.summary()["water"]["evaporation_hm3"]["lake"] == pytest.approx(2.5, rel=REL)
     # duals at a two-day step: gas is marginal in both steps (hydro stays below the load),
     # so the price is 50 USD/MWh and the water value 50 * 245.25 = 12,262.5 USD/hm3
     np.testing.assert_allclose(ds["price_usd_per_mwh"].sel(bus="A").values, 50, rtol=REL)
-    np.testing.assert_allclose(ds["water_value_usd_per_hm3"].sel(reservoir="lake").values,
-                               12_262.5, rtol=REL)
+    np.testing.assert_allclose(
+        ds["water_value_usd_per_hm3"].sel(reservoir="lake").values, 12_262.5, rtol=REL
+    )

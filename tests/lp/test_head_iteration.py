@@ -35,46 +35,60 @@ STORAGE = np.array([91.36, 82.72, 74.08, 65.44])
 def falling_lake() -> dict:
     return {
         "sinks": {"sea": {}},
-        "reservoirs": {"lake": {"storage_min_hm3": 0, "storage_max_hm3": 200,
-                                "storage_initial_hm3": 100, "storage_final_min_hm3": 65.44,
-                                "level_curve": [[0, 100], [200, 300]], "spill_to": "sea"}},
-        "hydro_plants": {"dam": {"reservoir": "lake", "to": "sea", "bus": "A",
-                                 "capacity_mw": 1000, "max_flow_m3s": 100, "efficiency": 0.9,
-                                 "tailwater_masl": 100}},
+        "reservoirs": {
+            "lake": {
+                "storage_min_hm3": 0,
+                "storage_max_hm3": 200,
+                "storage_initial_hm3": 100,
+                "storage_final_min_hm3": 65.44,
+                "level_curve": [[0, 100], [200, 300]],
+                "spill_to": "sea",
+            }
+        },
+        "hydro_plants": {
+            "dam": {
+                "reservoir": "lake",
+                "to": "sea",
+                "bus": "A",
+                "capacity_mw": 1000,
+                "max_flow_m3s": 100,
+                "efficiency": 0.9,
+                "tailwater_masl": 100,
+            }
+        },
         "buses": {"A": {"voll_usd_per_mwh": 1000}},
         "loads": {"demand": {"bus": "A", "p_mw": 200}},
-        "generators": {"gas": {"bus": "A", "capacity_mw": 300,
-                               "marginal_cost_usd_per_mwh": 50}},
+        "generators": {"gas": {"bus": "A", "capacity_mw": 300, "marginal_cost_usd_per_mwh": 50}},
     }
 
 
 def test_fixed_head_uses_level_at_initial_storage(model_folder, solve):
     res = solve(model_folder(falling_lake(), end="2023-01-05"), head="fixed")
-    np.testing.assert_allclose(res.dataset["head_m"].sel(hydro_plant="dam").values, 100.0,
-                               rtol=REL)
+    np.testing.assert_allclose(res.dataset["head_m"].sel(hydro_plant="dam").values, 100.0, rtol=REL)
     hydro_mwh = 0.8829 * 100 * 4 * 24
     assert res.objective_usd == pytest.approx((19_200 - hydro_mwh) * 50, rel=REL)
 
 
 def test_head_iteration_converges_to_the_derived_heads(model_folder, solve):
-    res = solve(model_folder(falling_lake(), end="2023-01-05"), head="iterate",
-                head_max_iterations=20)
+    res = solve(
+        model_folder(falling_lake(), end="2023-01-05"), head="iterate", head_max_iterations=20
+    )
     ds = res.dataset
-    np.testing.assert_allclose(ds["turbine_flow_m3s"].sel(hydro_plant="dam").values, 100.0,
-                               rtol=REL)
-    np.testing.assert_allclose(ds["storage_hm3"].sel(reservoir="lake").values, STORAGE,
-                               rtol=REL)
+    np.testing.assert_allclose(
+        ds["turbine_flow_m3s"].sel(hydro_plant="dam").values, 100.0, rtol=REL
+    )
+    np.testing.assert_allclose(ds["storage_hm3"].sel(reservoir="lake").values, STORAGE, rtol=REL)
     np.testing.assert_allclose(ds["head_m"].sel(hydro_plant="dam").values, HEADS, rtol=REL)
-    np.testing.assert_allclose(ds["hydro_p_mw"].sel(hydro_plant="dam").values,
-                               0.8829 * HEADS, rtol=REL)
+    np.testing.assert_allclose(
+        ds["hydro_p_mw"].sel(hydro_plant="dam").values, 0.8829 * HEADS, rtol=REL
+    )
     hydro_mwh = 0.8829 * HEADS.sum() * 24
     assert res.objective_usd == pytest.approx((19_200 - hydro_mwh) * 50, rel=REL)
     assert res.objective_usd == pytest.approx(609_439.2576, rel=REL)
     solve_info = res.summary()["solve"]
     # the LP's heads are those of its own storage path: exact and LP energy agree
     assert abs(solve_info["head_energy_gap"]) < 1e-9
-    np.testing.assert_allclose(ds["hydro_p_exact_mw"].values, ds["hydro_p_mw"].values,
-                               rtol=REL)
+    np.testing.assert_allclose(ds["hydro_p_exact_mw"].values, ds["hydro_p_mw"].values, rtol=REL)
     # iteration 1 at the initial head, 2 at the derived heads, 3 confirms no change
     assert 2 <= solve_info["head_iterations"] <= 3
     assert res.audit.passed
@@ -83,11 +97,14 @@ def test_head_iteration_converges_to_the_derived_heads(model_folder, solve):
 def test_head_iteration_stops_at_the_cap(model_folder, solve):
     # With a cap of 2 the loop stops after the second LP even though it has not yet seen
     # two equal energies; that LP already used the derived heads.
-    res = solve(model_folder(falling_lake(), end="2023-01-05"), head="iterate",
-                head_max_iterations=2, head_tolerance=0.0)
+    res = solve(
+        model_folder(falling_lake(), end="2023-01-05"),
+        head="iterate",
+        head_max_iterations=2,
+        head_tolerance=0.0,
+    )
     assert res.summary()["solve"]["head_iterations"] == 2
-    np.testing.assert_allclose(res.dataset["head_m"].sel(hydro_plant="dam").values, HEADS,
-                               rtol=REL)
+    np.testing.assert_allclose(res.dataset["head_m"].sel(hydro_plant="dam").values, HEADS, rtol=REL)
 
 
 def test_head_iteration_with_evaporation_from_the_iterated_area(model_folder, solve):
@@ -98,10 +115,14 @@ def test_head_iteration_with_evaporation_from_the_iterated_area(model_folder, so
     # Spilling costs far more than any MWh is worth and the end target is low, so the
     # plant runs at its limit and nothing is spilled: the path follows from the recursion.
     model = falling_lake()
-    model["reservoirs"]["lake"].update({
-        "storage_final_min_hm3": 0, "spill_cost_usd_per_hm3": 1e6,
-        "area_curve": [[0, 0], [200, 200]],
-        "evaporation_mm_per_month": [31, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]})
+    model["reservoirs"]["lake"].update(
+        {
+            "storage_final_min_hm3": 0,
+            "spill_cost_usd_per_hm3": 1e6,
+            "area_curve": [[0, 0], [200, 200]],
+            "evaporation_mm_per_month": [31, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        }
+    )
     storage, evaporation = [], []
     previous = 100.0
     for _ in range(4):
@@ -110,14 +131,18 @@ def test_head_iteration_with_evaporation_from_the_iterated_area(model_folder, so
         storage.append(previous)
     starts = np.array([100.0, *storage[:-1]])
     heads = (starts + np.array(storage)) / 2
-    res = solve(model_folder(model, end="2023-01-05"), head="iterate", head_tolerance=1e-12,
-                head_max_iterations=12)
+    res = solve(
+        model_folder(model, end="2023-01-05"),
+        head="iterate",
+        head_tolerance=1e-12,
+        head_max_iterations=12,
+    )
     ds = res.dataset
     assert res.summary()["solve"]["head_iterations"] < 12
-    np.testing.assert_allclose(ds["storage_hm3"].sel(reservoir="lake").values, storage,
-                               rtol=1e-9)
-    np.testing.assert_allclose(ds["evaporation_hm3"].sel(reservoir="lake").values,
-                               evaporation, rtol=1e-9)
+    np.testing.assert_allclose(ds["storage_hm3"].sel(reservoir="lake").values, storage, rtol=1e-9)
+    np.testing.assert_allclose(
+        ds["evaporation_hm3"].sel(reservoir="lake").values, evaporation, rtol=1e-9
+    )
     np.testing.assert_allclose(ds["head_m"].sel(hydro_plant="dam").values, heads, rtol=1e-9)
     hydro_mwh = 0.8829 * heads.sum() * 24
     assert res.objective_usd == pytest.approx((19_200 - hydro_mwh) * 50, rel=REL)

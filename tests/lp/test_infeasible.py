@@ -28,9 +28,15 @@ def test_unreachable_reservoir_end_target(model_folder, solve):
     model = {
         "sinks": {"sea": {}},
         "catchments": {"trickle": {"to": "kairakkum_lake", "inflow_m3s": 1}},
-        "reservoirs": {"kairakkum_lake": {"storage_min_hm3": 0, "storage_max_hm3": 100,
-                                          "storage_initial_hm3": 50,
-                                          "storage_final_min_hm3": 80, "spill_to": "sea"}},
+        "reservoirs": {
+            "kairakkum_lake": {
+                "storage_min_hm3": 0,
+                "storage_max_hm3": 100,
+                "storage_initial_hm3": 50,
+                "storage_final_min_hm3": 80,
+                "spill_to": "sea",
+            }
+        },
         **POWER,
     }
     text = message(solve, model_folder(model))
@@ -79,9 +85,16 @@ def test_minimum_release_above_what_the_reservoir_holds(model_folder, solve):
     # (8.64 hm3 a day) for 3 days: 25.92 hm3.
     model = {
         "sinks": {"sea": {}},
-        "reservoirs": {"dry_lake": {"storage_min_hm3": 0, "storage_max_hm3": 100,
-                                    "storage_initial_hm3": 10, "storage_final_min_hm3": 0,
-                                    "min_release_m3s": 100, "spill_to": "sea"}},
+        "reservoirs": {
+            "dry_lake": {
+                "storage_min_hm3": 0,
+                "storage_max_hm3": 100,
+                "storage_initial_hm3": 10,
+                "storage_final_min_hm3": 0,
+                "min_release_m3s": 100,
+                "spill_to": "sea",
+            }
+        },
         **POWER,
     }
     text = message(solve, model_folder(model))
@@ -96,9 +109,15 @@ def test_storage_unit_end_target_it_cannot_reach(model_folder, solve):
     # at most 3 * 10 * sqrt(0.81) = 27 MWh. The message names the storage unit.
     model = {
         **POWER,
-        "storage_units": {"nurek_battery": {"bus": "A", "power_mw": 10, "energy_mwh": 100,
-                                            "efficiency_roundtrip": 0.81,
-                                            "soc_final_min_mwh": 50}},
+        "storage_units": {
+            "nurek_battery": {
+                "bus": "A",
+                "power_mw": 10,
+                "energy_mwh": 100,
+                "efficiency_roundtrip": 0.81,
+                "soc_final_min_mwh": 50,
+            }
+        },
     }
     time = {"start": "2023-01-01 00:00", "end": "2023-01-01 03:00", "step": "1h"}
     text = message(solve, model_folder(model, time=time))

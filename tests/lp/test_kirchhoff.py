@@ -18,15 +18,19 @@ def triangle(ac_capacity=100.0, x=(1.0, 1.0, 1.0), v_nom_kv=1.0, **line_extra) -
     """A (cheap, 10 USD/MWh), B (nothing), C (90 MW of load, dear gas at 50); lines A-B,
     B-C and A-C with reactances x (ohm at v_nom_kv)."""
     xab, xbc, xac = x
-    return {"buses": {b: {"voll_usd_per_mwh": 1000, "v_nom_kv": v_nom_kv} for b in "ABC"},
-            "loads": {"c": {"bus": "C", "p_mw": 90}},
-            "generators": {
-                "cheap": {"bus": "A", "capacity_mw": 200, "marginal_cost_usd_per_mwh": 10},
-                "gas": {"bus": "C", "capacity_mw": 200, "marginal_cost_usd_per_mwh": 50}},
-            "lines": {"ab": {"from": "A", "to": "B", "capacity_mw": 100, "x_ohm": xab},
-                      "bc": {"from": "B", "to": "C", "capacity_mw": 100, "x_ohm": xbc},
-                      "ac": {"from": "A", "to": "C", "capacity_mw": ac_capacity, "x_ohm": xac,
-                             **line_extra}}}
+    return {
+        "buses": {b: {"voll_usd_per_mwh": 1000, "v_nom_kv": v_nom_kv} for b in "ABC"},
+        "loads": {"c": {"bus": "C", "p_mw": 90}},
+        "generators": {
+            "cheap": {"bus": "A", "capacity_mw": 200, "marginal_cost_usd_per_mwh": 10},
+            "gas": {"bus": "C", "capacity_mw": 200, "marginal_cost_usd_per_mwh": 50},
+        },
+        "lines": {
+            "ab": {"from": "A", "to": "B", "capacity_mw": 100, "x_ohm": xab},
+            "bc": {"from": "B", "to": "C", "capacity_mw": 100, "x_ohm": xbc},
+            "ac": {"from": "A", "to": "C", "capacity_mw": ac_capacity, "x_ohm": xac, **line_extra},
+        },
+    }
 
 
 def net_flow(res):
@@ -45,8 +49,7 @@ def test_flows_split_by_reactance(model_folder, solve, formulation):
     # 2:1 in inverse proportion to their reactances: 60 on A-C, 30 on A-B and B-C.
     res = solve(model_folder(triangle()))
     flow = net_flow(res).isel(time=0)
-    np.testing.assert_allclose(flow.sel(line=["ab", "bc", "ac"]).values, [30, 30, 60],
-                               atol=1e-6)
+    np.testing.assert_allclose(flow.sel(line=["ab", "bc", "ac"]).values, [30, 30, 60], atol=1e-6)
     assert res.objective_usd == pytest.approx(3 * DAY_H * 90 * 10, rel=REL)
     assert res.audit.passed
 
@@ -55,8 +58,9 @@ def test_unequal_reactances(model_folder, solve, formulation):
     # x_ab=1, x_bc=3, x_ac=2: the path through B has x=4, the direct line 2, so the direct
     # line takes 4/6 of 90 = 60 and the path 30; the voltage drops agree: 2*60 = 1*30 + 3*30.
     res = solve(model_folder(triangle(x=(1.0, 3.0, 2.0))))
-    np.testing.assert_allclose(net_flow(res).isel(time=0).sel(line=["ab", "bc", "ac"]).values,
-                               [30, 30, 60], atol=1e-6)
+    np.testing.assert_allclose(
+        net_flow(res).isel(time=0).sel(line=["ab", "bc", "ac"]).values, [30, 30, 60], atol=1e-6
+    )
 
 
 def test_congested_triangle_prices(model_folder, solve, formulation):
@@ -67,8 +71,7 @@ def test_congested_triangle_prices(model_folder, solve, formulation):
     # 50 - 60/3 = 30 USD/MWh: higher than A's although B has no generator.
     res = solve(model_folder(triangle(ac_capacity=50)))
     flow = net_flow(res).isel(time=0)
-    np.testing.assert_allclose(flow.sel(line=["ab", "bc", "ac"]).values, [25, 25, 50],
-                               atol=1e-6)
+    np.testing.assert_allclose(flow.sel(line=["ab", "bc", "ac"]).values, [25, 25, 50], atol=1e-6)
     assert res.objective_usd == pytest.approx(3 * DAY_H * (75 * 10 + 15 * 50), rel=REL)
     prices = res.dataset["price_usd_per_mwh"].isel(time=0).sel(bus=["A", "B", "C"]).values
     np.testing.assert_allclose(prices, [10, 30, 50], atol=1e-6)
@@ -111,20 +114,23 @@ def _kernel_check(f, t, buses, basis):
     inc = np.zeros((buses, len(f)))
     inc[f, np.arange(len(f))] = 1
     inc[t, np.arange(len(f))] = -1
-    assert np.allclose(inc @ basis.T, 0)          # every row is a cycle
+    assert np.allclose(inc @ basis.T, 0)  # every row is a cycle
     rank = np.linalg.matrix_rank(inc) if len(f) else 0
-    assert basis.shape[0] == len(f) - rank        # and they span the cycle space
+    assert basis.shape[0] == len(f) - rank  # and they span the cycle space
     assert np.linalg.matrix_rank(basis) == basis.shape[0] if basis.size else True
     assert set(np.unique(basis)) <= {-1.0, 0.0, 1.0}
 
 
-@pytest.mark.parametrize("edges, buses", [
-    ([(0, 1), (1, 2), (2, 0)], 3),                       # a triangle
-    ([(0, 1), (0, 1)], 2),                               # parallel lines
-    ([(0, 1), (1, 2), (2, 3), (3, 0), (0, 2)], 4),       # two cycles sharing a chord
-    ([(0, 1), (1, 2), (3, 4), (4, 5), (5, 3)], 7),       # a tree, an island, a lone bus
-    ([(2, 0), (1, 2), (0, 1), (3, 1), (3, 2)], 4),       # against the tree's direction
-])
+@pytest.mark.parametrize(
+    "edges, buses",
+    [
+        ([(0, 1), (1, 2), (2, 0)], 3),  # a triangle
+        ([(0, 1), (0, 1)], 2),  # parallel lines
+        ([(0, 1), (1, 2), (2, 3), (3, 0), (0, 2)], 4),  # two cycles sharing a chord
+        ([(0, 1), (1, 2), (3, 4), (4, 5), (5, 3)], 7),  # a tree, an island, a lone bus
+        ([(2, 0), (1, 2), (0, 1), (3, 1), (3, 2)], 4),  # against the tree's direction
+    ],
+)
 def test_cycle_basis_spans_the_cycles(edges, buses):
     f, t = (np.array(x) for x in zip(*edges, strict=True))
     _kernel_check(f, t, buses, cycle_basis(f, t, buses))

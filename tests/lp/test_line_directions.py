@@ -18,14 +18,21 @@ def two_buses(backward=None) -> dict:
     line = {"from": "A", "to": "B", "capacity_mw": 30}
     if backward is not None:
         line["capacity_backward_mw"] = backward
-    return {"buses": {"A": {"voll_usd_per_mwh": 1000}, "B": {"voll_usd_per_mwh": 1000}},
-            "loads": {"a": {"bus": "A", "p_mw": 40}, "b": {"bus": "B", "p_mw": 40}},
-            "generators": {
-                "cheap": {"bus": "A", "capacity_mw": 100, "marginal_cost_usd_per_mwh": 10,
-                          "capacity_factor": "series:cf.csv#cheap"},
-                "dear": {"bus": "A", "capacity_mw": 100, "marginal_cost_usd_per_mwh": 200},
-                "gas": {"bus": "B", "capacity_mw": 100, "marginal_cost_usd_per_mwh": 50}},
-            "lines": {"ab": line}}
+    return {
+        "buses": {"A": {"voll_usd_per_mwh": 1000}, "B": {"voll_usd_per_mwh": 1000}},
+        "loads": {"a": {"bus": "A", "p_mw": 40}, "b": {"bus": "B", "p_mw": 40}},
+        "generators": {
+            "cheap": {
+                "bus": "A",
+                "capacity_mw": 100,
+                "marginal_cost_usd_per_mwh": 10,
+                "capacity_factor": "series:cf.csv#cheap",
+            },
+            "dear": {"bus": "A", "capacity_mw": 100, "marginal_cost_usd_per_mwh": 200},
+            "gas": {"bus": "B", "capacity_mw": 100, "marginal_cost_usd_per_mwh": 50},
+        },
+        "lines": {"ab": line},
+    }
 
 
 SERIES = {"cf.csv": {"time": ["2023-01-01", "2023-01-02"], "cheap": [1.0, 0.0]}}
@@ -39,8 +46,7 @@ def test_backward_limit_binds_the_direction_to_from(model_folder, solve):
     res = solve(model_folder(two_buses(backward=20), SERIES, end="2023-01-03"))
     ds = res.dataset
     np.testing.assert_allclose(ds["line_forward_mw"].sel(line="ab").values, [30, 0], atol=1e-6)
-    np.testing.assert_allclose(ds["line_backward_mw"].sel(line="ab").values, [0, 20],
-                               atol=1e-6)
+    np.testing.assert_allclose(ds["line_backward_mw"].sel(line="ab").values, [0, 20], atol=1e-6)
     assert res.objective_usd == pytest.approx(196_800, rel=REL)
     assert res.audit.passed
 
@@ -48,29 +54,34 @@ def test_backward_limit_binds_the_direction_to_from(model_folder, solve):
 def test_without_a_backward_limit_capacity_holds_both_ways(model_folder, solve):
     # Day 2 now takes 30 MW from B: 24 * (70 * 50 + 10 * 200) = 132,000; total 160,800 USD
     res = solve(model_folder(two_buses(), SERIES, end="2023-01-03"))
-    np.testing.assert_allclose(res.dataset["line_backward_mw"].sel(line="ab").values, [0, 30],
-                               atol=1e-6)
+    np.testing.assert_allclose(
+        res.dataset["line_backward_mw"].sel(line="ab").values, [0, 30], atol=1e-6
+    )
     assert res.objective_usd == pytest.approx(160_800, rel=REL)
 
 
 def test_backward_limit_as_a_series_and_zero(model_folder, solve):
     # backward 0 on day 2: A's dear unit makes all 40 MW: 24 * (40 * 50 + 40 * 200)
     series = {**SERIES, "back.csv": {"time": ["2023-01-01", "2023-01-02"], "ab": [30, 0]}}
-    res = solve(model_folder(two_buses(backward="series:back.csv#ab"), series,
-                             end="2023-01-03"))
+    res = solve(model_folder(two_buses(backward="series:back.csv#ab"), series, end="2023-01-03"))
     assert float(res.dataset["line_backward_mw"].sum()) == pytest.approx(0, abs=1e-6)
     assert res.objective_usd == pytest.approx(28_800 + 24 * (40 * 50 + 40 * 200), rel=REL)
 
 
 def test_a_candidate_line_goes_both_ways_or_one_way(model_folder):
     model = two_buses()
-    model["candidates"] = {"link": {"component": "lines",
-                                    "template": {"from": "A", "to": "B",
-                                                 "capacity_backward_mw": 10},
-                                    "capex_usd_per_kw": 1, "lifetime_years": 30}}
+    model["candidates"] = {
+        "link": {
+            "component": "lines",
+            "template": {"from": "A", "to": "B", "capacity_backward_mw": 10},
+            "capex_usd_per_kw": 1,
+            "lifetime_years": 30,
+        }
+    }
     with pytest.raises(ModelError) as err:
         vakhsh.load(model_folder(model, SERIES, end="2023-01-03"))
-    assert any(p.path == "candidates.link.template.capacity_backward_mw"
-               for p in err.value.problems)
+    assert any(
+        p.path == "candidates.link.template.capacity_backward_mw" for p in err.value.problems
+    )
     model["candidates"]["link"]["template"]["capacity_backward_mw"] = 0
     vakhsh.load(model_folder(model, SERIES, end="2023-01-03"))  # one way: fine

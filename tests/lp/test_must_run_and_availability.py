@@ -18,12 +18,19 @@ REL = 1e-6
 def two_units(must_run) -> dict:
     """Bus A, 100 MW of load; cheap gas (20 USD/MWh, 150 MW) and a must-run CHP
     (60 USD/MWh, 100 MW) that runs at least `must_run` of its capacity."""
-    return {"buses": {"A": {"voll_usd_per_mwh": 1000}},
-            "loads": {"demand": {"bus": "A", "p_mw": 100}},
-            "generators": {
-                "gas": {"bus": "A", "capacity_mw": 150, "marginal_cost_usd_per_mwh": 20},
-                "chp": {"bus": "A", "capacity_mw": 100, "marginal_cost_usd_per_mwh": 60,
-                        "min_capacity_factor": must_run}}}
+    return {
+        "buses": {"A": {"voll_usd_per_mwh": 1000}},
+        "loads": {"demand": {"bus": "A", "p_mw": 100}},
+        "generators": {
+            "gas": {"bus": "A", "capacity_mw": 150, "marginal_cost_usd_per_mwh": 20},
+            "chp": {
+                "bus": "A",
+                "capacity_mw": 100,
+                "marginal_cost_usd_per_mwh": 60,
+                "min_capacity_factor": must_run,
+            },
+        },
+    }
 
 
 def test_must_run_forces_the_expensive_unit_on(model_folder, solve):
@@ -33,10 +40,12 @@ def test_must_run_forces_the_expensive_unit_on(model_folder, solve):
     #   CHP  = 2 days * 24 h * 40 MW               = 1,920 MWh at 60 = 115,200 USD
     #   gas  = 3 * 24 * 100 - 1,920                = 5,280 MWh at 20 = 105,600 USD
     #   cost = 220,800 USD
-    folder = model_folder(two_units("series:mr.csv#chp"),
-                          series={"mr.csv": {"time": ["2023-01-01", "2023-01-02",
-                                                      "2023-01-03"],
-                                             "chp": [0.4, 0.4, 0.0]}})
+    folder = model_folder(
+        two_units("series:mr.csv#chp"),
+        series={
+            "mr.csv": {"time": ["2023-01-01", "2023-01-02", "2023-01-03"], "chp": [0.4, 0.4, 0.0]}
+        },
+    )
     res = solve(folder)
     chp = res.dataset["generator_p_mw"].sel(generator="chp").values
     np.testing.assert_allclose(chp, [40, 40, 0], atol=1e-6)
@@ -47,7 +56,8 @@ def test_must_run_forces_the_expensive_unit_on(model_folder, solve):
 def test_without_must_run_the_expensive_unit_stays_off(model_folder, solve):
     res = solve(model_folder(two_units(0.0)))
     assert float(res.dataset["generator_p_mw"].sel(generator="chp").sum()) == pytest.approx(
-        0, abs=1e-6)
+        0, abs=1e-6
+    )
     assert res.objective_usd == pytest.approx(3 * 24 * 100 * 20, rel=REL)
 
 
@@ -68,17 +78,27 @@ def test_must_run_above_one_is_an_error(model_folder):
 def run_of_river(capacity_factor) -> dict:
     """A run-of-river plant (100 m, 0.9, 200 MW, 300 m3/s) on 100 m3/s of inflow beside
     gas at 50 USD/MWh; 100 MW of load."""
-    return {"junctions": {"weir": {}}, "sinks": {"sea": {}},
-            "catchments": {"river": {"to": "weir", "inflow_m3s": 100}},
-            "reaches": {"bypass": {"from": "weir", "to": "sea"}},
-            "hydro_plants": {"ror": {"node": "weir", "to": "sea", "bus": "A",
-                                     "capacity_mw": 200, "max_flow_m3s": 300,
-                                     "efficiency": 0.9, "head_m": 100,
-                                     "capacity_factor": capacity_factor}},
-            "buses": {"A": {"voll_usd_per_mwh": 1000}},
-            "loads": {"demand": {"bus": "A", "p_mw": 100}},
-            "generators": {"gas": {"bus": "A", "capacity_mw": 200,
-                                   "marginal_cost_usd_per_mwh": 50}}}
+    return {
+        "junctions": {"weir": {}},
+        "sinks": {"sea": {}},
+        "catchments": {"river": {"to": "weir", "inflow_m3s": 100}},
+        "reaches": {"bypass": {"from": "weir", "to": "sea"}},
+        "hydro_plants": {
+            "ror": {
+                "node": "weir",
+                "to": "sea",
+                "bus": "A",
+                "capacity_mw": 200,
+                "max_flow_m3s": 300,
+                "efficiency": 0.9,
+                "head_m": 100,
+                "capacity_factor": capacity_factor,
+            }
+        },
+        "buses": {"A": {"voll_usd_per_mwh": 1000}},
+        "loads": {"demand": {"bus": "A", "p_mw": 100}},
+        "generators": {"gas": {"bus": "A", "capacity_mw": 200, "marginal_cost_usd_per_mwh": 50}},
+    }
 
 
 def test_hydro_capacity_factor_caps_output_and_spills_the_rest(model_folder, solve):
@@ -87,10 +107,12 @@ def test_hydro_capacity_factor_caps_output_and_spills_the_rest(model_folder, sol
     # the other 43.368 m3/s pass the weir by the bypass.
     #   hydro = 24 * (88.29 + 50 + 88.29)            = 5,442.96 MWh
     #   gas   = 7,200 - 5,442.96                     = 1,757.04 MWh at 50 = 87,852 USD
-    folder = model_folder(run_of_river("series:cf.csv#ror"),
-                          series={"cf.csv": {"time": ["2023-01-01", "2023-01-02",
-                                                      "2023-01-03"],
-                                             "ror": [1.0, 0.25, 1.0]}})
+    folder = model_folder(
+        run_of_river("series:cf.csv#ror"),
+        series={
+            "cf.csv": {"time": ["2023-01-01", "2023-01-02", "2023-01-03"], "ror": [1.0, 0.25, 1.0]}
+        },
+    )
     res = solve(folder)
     p = res.dataset["hydro_p_mw"].sel(hydro_plant="ror").values
     np.testing.assert_allclose(p, [88.29, 50.0, 88.29], rtol=REL)

@@ -22,16 +22,18 @@ from vakhsh.solve.size import (
 
 def built_counts(net) -> tuple[int, int, int]:
     model = build_model(net, fixed_parameters(net)).model
-    nonzeros = sum(int((model.constraints[n].vars.values >= 0).sum())
-                   for n in model.constraints)
+    nonzeros = sum(int((model.constraints[n].vars.values >= 0).sum()) for n in model.constraints)
     return int(model.ncons), int(model.nvars), nonzeros
 
 
-@pytest.mark.parametrize(("model", "end", "step"), [
-    ("toy-cascade", "2025-10-01", "1D"),
-    ("toy-cascade", "2024-10-20", "1h"),  # the reach delay is 48 hourly steps
-    ("central-asia", "2024-12-01", "3h"),
-])
+@pytest.mark.parametrize(
+    ("model", "end", "step"),
+    [
+        ("toy-cascade", "2025-10-01", "1D"),
+        ("toy-cascade", "2024-10-20", "1h"),  # the reach delay is 48 hourly steps
+        ("central-asia", "2024-12-01", "3h"),
+    ],
+)
 def test_the_estimate_is_the_size_of_the_lp_built(model, end, step):
     net = vakhsh.load(model, end=end, step=step)
     size = estimate(net)
@@ -52,9 +54,11 @@ def test_a_run_larger_than_the_memory_available_is_refused_naming_its_size():
         require_fits(net, available=2**20)  # a machine with 1 MiB to spare
     text = str(info.value)
     size = estimate(net)
-    assert text.startswith(f"the LP of this run would be {size.rows:,} rows x "
-                           f"{size.columns:,} columns, {size.nonzeros:,} nonzeros over 365 "
-                           "steps: about ")
+    assert text.startswith(
+        f"the LP of this run would be {size.rows:,} rows x "
+        f"{size.columns:,} columns, {size.nonzeros:,} nonzeros over 365 "
+        "steps: about "
+    )
     assert "pass --force" in text
     assert require_fits(net, force=True, available=2**20) == size
 
@@ -67,8 +71,9 @@ def test_a_small_run_is_not_measured():
 def test_vakhsh_run_refuses_the_100_year_hourly_horizon(tmp_path):
     from tests.test_run_cli import vakhsh
 
-    done = vakhsh("run", "toy-cascade", "--end", "2124-10-01", "--step", "1h", "--out",
-                  tmp_path / "out")
+    done = vakhsh(
+        "run", "toy-cascade", "--end", "2124-10-01", "--step", "1h", "--out", tmp_path / "out"
+    )
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr
     assert "17,531,520 columns" in done.stderr and "--force" in done.stderr

@@ -33,16 +33,29 @@ REL = 1e-9
 def pond() -> dict:
     return {
         "sinks": {"sea": {}},
-        "reservoirs": {"pond": {"storage_min_hm3": 0, "storage_max_hm3": 100,
-                                "storage_initial_hm3": 100, "storage_final_min_hm3": 91.36,
-                                "spill_to": "sea"}},
-        "hydro_plants": {"dam": {"reservoir": "pond", "to": "sea", "bus": "A",
-                                 "capacity_mw": 1000, "max_flow_m3s": 100, "efficiency": 0.9,
-                                 "head_m": 100}},
+        "reservoirs": {
+            "pond": {
+                "storage_min_hm3": 0,
+                "storage_max_hm3": 100,
+                "storage_initial_hm3": 100,
+                "storage_final_min_hm3": 91.36,
+                "spill_to": "sea",
+            }
+        },
+        "hydro_plants": {
+            "dam": {
+                "reservoir": "pond",
+                "to": "sea",
+                "bus": "A",
+                "capacity_mw": 1000,
+                "max_flow_m3s": 100,
+                "efficiency": 0.9,
+                "head_m": 100,
+            }
+        },
         "buses": {"A": {"voll_usd_per_mwh": 1000}},
         "loads": {"demand": {"bus": "A", "p_mw": 200}},
-        "generators": {"gas": {"bus": "A", "capacity_mw": 300,
-                               "marginal_cost_usd_per_mwh": 50}},
+        "generators": {"gas": {"bus": "A", "capacity_mw": 300, "marginal_cost_usd_per_mwh": 50}},
     }
 
 
@@ -57,10 +70,12 @@ def solved(net, heads):
 def test_tie_break_holds_water_until_it_is_needed(model_folder, solve):
     res = solve(model_folder(pond(), end="2023-01-05"), head="fixed")
     ds = res.dataset
-    np.testing.assert_allclose(ds["storage_hm3"].sel(reservoir="pond").values,
-                               [100, 100, 100, 91.36], rtol=REL)
-    np.testing.assert_allclose(ds["turbine_flow_m3s"].sel(hydro_plant="dam").values,
-                               [0, 0, 0, 100], atol=1e-7)
+    np.testing.assert_allclose(
+        ds["storage_hm3"].sel(reservoir="pond").values, [100, 100, 100, 91.36], rtol=REL
+    )
+    np.testing.assert_allclose(
+        ds["turbine_flow_m3s"].sel(hydro_plant="dam").values, [0, 0, 0, 100], atol=1e-7
+    )
     # the reported objective and costs leave the tie-break out
     assert res.objective_usd == pytest.approx(854_052.0, rel=REL)
     assert sum(res.costs_usd().values()) == pytest.approx(res.objective_usd, rel=1e-12)

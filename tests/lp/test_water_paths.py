@@ -17,15 +17,15 @@ REL = 1e-6
 
 
 def power(load_mw=100.0) -> dict:
-    return {"buses": {"A": {"voll_usd_per_mwh": 1000}},
-            "loads": {"demand": {"bus": "A", "p_mw": load_mw}},
-            "generators": {"gas": {"bus": "A", "capacity_mw": 1000,
-                                   "marginal_cost_usd_per_mwh": 50}}}
+    return {
+        "buses": {"A": {"voll_usd_per_mwh": 1000}},
+        "loads": {"demand": {"bus": "A", "p_mw": load_mw}},
+        "generators": {"gas": {"bus": "A", "capacity_mw": 1000, "marginal_cost_usd_per_mwh": 50}},
+    }
 
 
 def plant(**where) -> dict:
-    return {**where, "to": "sea", "bus": "A", "capacity_mw": 500, "efficiency": 0.9,
-            "head_m": 100}
+    return {**where, "to": "sea", "bus": "A", "capacity_mw": 500, "efficiency": 0.9, "head_m": 100}
 
 
 def test_run_of_river_plant_at_a_junction(model_folder, solve):
@@ -44,8 +44,7 @@ def test_run_of_river_plant_at_a_junction(model_folder, solve):
     assert res.objective_usd == pytest.approx((100 - 30 * MW_PER_M3S) * 72 * 50, rel=REL)
     assert res.objective_usd == pytest.approx(264_646.8, rel=REL)
     ds = res.dataset
-    np.testing.assert_allclose(ds["turbine_flow_m3s"].sel(hydro_plant="ror").values, 30,
-                               rtol=REL)
+    np.testing.assert_allclose(ds["turbine_flow_m3s"].sel(hydro_plant="ror").values, 30, rtol=REL)
     np.testing.assert_allclose(ds["reach_flow_m3s"].sel(reach="bypass").values, 20, rtol=REL)
     np.testing.assert_allclose(ds["sink_inflow_m3s"].sel(sink="sea").values, 50, rtol=REL)
 
@@ -60,12 +59,24 @@ def test_return_flow_feeds_a_plant_downstream(model_folder, solve):
         "junctions": {"offtake": {}},
         "sinks": {"sea": {}},
         "catchments": {"river": {"to": "offtake", "inflow_m3s": 20}},
-        "reservoirs": {"pond": {"storage_min_hm3": 0, "storage_max_hm3": 100,
-                                "storage_initial_hm3": 50, "spill_to": "sea"}},
+        "reservoirs": {
+            "pond": {
+                "storage_min_hm3": 0,
+                "storage_max_hm3": 100,
+                "storage_initial_hm3": 50,
+                "spill_to": "sea",
+            }
+        },
         "reaches": {"river_on": {"from": "offtake", "to": "sea"}},
-        "water_demands": {"canal": {"node": "offtake", "demand_m3s": 10,
-                                    "return_fraction": 0.5, "return_to": "pond",
-                                    "shortage_cost_usd_per_hm3": 100_000}},
+        "water_demands": {
+            "canal": {
+                "node": "offtake",
+                "demand_m3s": 10,
+                "return_fraction": 0.5,
+                "return_to": "pond",
+                "shortage_cost_usd_per_hm3": 100_000,
+            }
+        },
         "hydro_plants": {"pond_hpp": plant(reservoir="pond", max_flow_m3s=100)},
         **power(),
     }
@@ -73,42 +84,49 @@ def test_return_flow_feeds_a_plant_downstream(model_folder, solve):
     assert res.objective_usd == pytest.approx((100 - 5 * MW_PER_M3S) * 72 * 50, rel=REL)
     assert res.objective_usd == pytest.approx(344_107.8, rel=REL)
     ds = res.dataset
-    np.testing.assert_allclose(ds["withdrawal_m3s"].sel(water_demand="canal").values, 10,
-                               rtol=REL)
+    np.testing.assert_allclose(ds["withdrawal_m3s"].sel(water_demand="canal").values, 10, rtol=REL)
     assert float(ds["turbine_flow_m3s"].sum()) == pytest.approx(15, rel=REL)
-    np.testing.assert_allclose(ds["reach_flow_m3s"].sel(reach="river_on").values, 10,
-                               rtol=REL)
+    np.testing.assert_allclose(ds["reach_flow_m3s"].sel(reach="river_on").values, 10, rtol=REL)
 
 
-@pytest.mark.parametrize("canal_cost, expected, reach_m3s", [
-    # environmental flow (1,000 USD/hm3 short) outranks the canal (500): all 5 m3/s stay
-    # in the river, short by 7 m3/s; the canal gets nothing, short by 4 m3/s:
-    #   7 * 3 * 0.0864 * 1,000 + 4 * 3 * 0.0864 * 500 = 1,814.4 + 518.4 = 2,332.8 USD
-    (500, 2_332.8, 5.0),
-    # the canal (2,000) outranks it: 4 m3/s to the canal, 1 m3/s left in the river:
-    #   11 * 3 * 0.0864 * 1,000 = 2,851.2 USD
-    (2_000, 2_851.2, 1.0),
-])
-def test_soft_reach_minimum_against_a_canal(model_folder, solve, canal_cost, expected,
-                                            reach_m3s):
+@pytest.mark.parametrize(
+    "canal_cost, expected, reach_m3s",
+    [
+        # environmental flow (1,000 USD/hm3 short) outranks the canal (500): all 5 m3/s stay
+        # in the river, short by 7 m3/s; the canal gets nothing, short by 4 m3/s:
+        #   7 * 3 * 0.0864 * 1,000 + 4 * 3 * 0.0864 * 500 = 1,814.4 + 518.4 = 2,332.8 USD
+        (500, 2_332.8, 5.0),
+        # the canal (2,000) outranks it: 4 m3/s to the canal, 1 m3/s left in the river:
+        #   11 * 3 * 0.0864 * 1,000 = 2,851.2 USD
+        (2_000, 2_851.2, 1.0),
+    ],
+)
+def test_soft_reach_minimum_against_a_canal(model_folder, solve, canal_cost, expected, reach_m3s):
     # 5 m3/s reach the offtake; the river below must carry 12 m3/s or pay 1,000 USD/hm3
     # short; a canal at the offtake asks 4 m3/s. No power system: water costs only.
     model = {
         "junctions": {"offtake": {}},
         "sinks": {"sea": {}},
         "catchments": {"river": {"to": "offtake", "inflow_m3s": 5}},
-        "reaches": {"eflow": {"from": "offtake", "to": "sea", "min_flow_m3s": 12,
-                              "shortfall_cost_usd_per_hm3": 1_000}},
-        "water_demands": {"canal": {"node": "offtake", "demand_m3s": 4,
-                                    "shortage_cost_usd_per_hm3": canal_cost}},
+        "reaches": {
+            "eflow": {
+                "from": "offtake",
+                "to": "sea",
+                "min_flow_m3s": 12,
+                "shortfall_cost_usd_per_hm3": 1_000,
+            }
+        },
+        "water_demands": {
+            "canal": {"node": "offtake", "demand_m3s": 4, "shortage_cost_usd_per_hm3": canal_cost}
+        },
     }
     res = solve(model_folder(model))
     assert res.objective_usd == pytest.approx(expected, rel=REL)
     ds = res.dataset
-    np.testing.assert_allclose(ds["reach_flow_m3s"].sel(reach="eflow").values, reach_m3s,
-                               rtol=REL)
-    np.testing.assert_allclose(ds["reach_shortfall_m3s"].sel(reach="eflow").values,
-                               12 - reach_m3s, rtol=REL)
+    np.testing.assert_allclose(ds["reach_flow_m3s"].sel(reach="eflow").values, reach_m3s, rtol=REL)
+    np.testing.assert_allclose(
+        ds["reach_shortfall_m3s"].sel(reach="eflow").values, 12 - reach_m3s, rtol=REL
+    )
 
 
 def test_soft_sink_minimum(model_folder, solve):
@@ -125,8 +143,7 @@ def test_soft_sink_minimum(model_folder, solve):
     assert res.objective_usd == pytest.approx(414.72, rel=REL)
     ds = res.dataset
     np.testing.assert_allclose(ds["sink_inflow_m3s"].sel(sink="delta").values, 4, rtol=REL)
-    np.testing.assert_allclose(ds["sink_shortfall_m3s"].sel(sink="delta").values, 16,
-                               rtol=REL)
+    np.testing.assert_allclose(ds["sink_shortfall_m3s"].sel(sink="delta").values, 16, rtol=REL)
 
 
 @pytest.mark.parametrize("spill_cost", [0, 10])
@@ -137,9 +154,15 @@ def test_spill_from_a_full_reservoir(model_folder, solve, spill_cost):
     model = {
         "sinks": {"sea": {}},
         "catchments": {"river": {"to": "lake", "inflow_m3s": 50}},
-        "reservoirs": {"lake": {"storage_min_hm3": 0, "storage_max_hm3": 100,
-                                "storage_initial_hm3": 100, "spill_to": "sea",
-                                "spill_cost_usd_per_hm3": spill_cost}},
+        "reservoirs": {
+            "lake": {
+                "storage_min_hm3": 0,
+                "storage_max_hm3": 100,
+                "storage_initial_hm3": 100,
+                "spill_to": "sea",
+                "spill_cost_usd_per_hm3": spill_cost,
+            }
+        },
         "hydro_plants": {"dam": plant(reservoir="lake", max_flow_m3s=30)},
         **power(),
     }
@@ -147,7 +170,9 @@ def test_spill_from_a_full_reservoir(model_folder, solve, spill_cost):
     spilled = 20 * 3 * DAY
     assert res.objective_usd == pytest.approx(264_646.8 + spilled * spill_cost, rel=REL)
     assert res.summary()["water"]["spill_hm3"]["lake"] == pytest.approx(spilled, rel=REL)
-    assert float(res.dataset["storage_hm3"].sel(reservoir="lake")[-1]) == pytest.approx(100, rel=REL)
+    assert float(res.dataset["storage_hm3"].sel(reservoir="lake")[-1]) == pytest.approx(
+        100, rel=REL
+    )
 
 
 def test_delay_converted_to_a_finer_run_step(model_folder, solve):
@@ -162,10 +187,17 @@ def test_delay_converted_to_a_finer_run_step(model_folder, solve):
         "junctions": {"gauge": {}},
         "sinks": {"sea": {}},
         "catchments": {"river": {"to": "gauge", "inflow_m3s": 40}},
-        "reservoirs": {"lake": {"storage_min_hm3": 0, "storage_max_hm3": 100,
-                                "storage_initial_hm3": 50, "spill_to": "sea"}},
-        "reaches": {"gorge": {"from": "gauge", "to": "lake", "delay_steps": 1,
-                              "initial_flow_m3s": 10}},
+        "reservoirs": {
+            "lake": {
+                "storage_min_hm3": 0,
+                "storage_max_hm3": 100,
+                "storage_initial_hm3": 50,
+                "spill_to": "sea",
+            }
+        },
+        "reaches": {
+            "gorge": {"from": "gauge", "to": "lake", "delay_steps": 1, "initial_flow_m3s": 10}
+        },
         "hydro_plants": {"dam": plant(reservoir="lake", max_flow_m3s=100)},
         **power(),
     }
@@ -176,8 +208,11 @@ def test_delay_converted_to_a_finer_run_step(model_folder, solve):
     assert len(net.time) == 6
     res = vakhsh.optimise(net)
     assert res.objective_usd == pytest.approx(264_646.8, rel=REL)
-    np.testing.assert_allclose(res.dataset["reach_arrival_m3s"].sel(reach="gorge").values,
-                               [10, 10, 40, 40, 40, 40], rtol=REL)
+    np.testing.assert_allclose(
+        res.dataset["reach_arrival_m3s"].sel(reach="gorge").values,
+        [10, 10, 40, 40, 40, 40],
+        rtol=REL,
+    )
 
 
 def test_delay_longer_than_the_run(model_folder, solve):
@@ -190,10 +225,17 @@ def test_delay_longer_than_the_run(model_folder, solve):
         "junctions": {"gauge": {}},
         "sinks": {"sea": {}},
         "catchments": {"river": {"to": "gauge", "inflow_m3s": 10}},
-        "reservoirs": {"lake": {"storage_min_hm3": 0, "storage_max_hm3": 100,
-                                "storage_initial_hm3": 50, "spill_to": "sea"}},
-        "reaches": {"canyon": {"from": "gauge", "to": "lake", "delay_steps": 5,
-                               "initial_flow_m3s": 7}},
+        "reservoirs": {
+            "lake": {
+                "storage_min_hm3": 0,
+                "storage_max_hm3": 100,
+                "storage_initial_hm3": 50,
+                "spill_to": "sea",
+            }
+        },
+        "reaches": {
+            "canyon": {"from": "gauge", "to": "lake", "delay_steps": 5, "initial_flow_m3s": 7}
+        },
         "hydro_plants": {"dam": plant(reservoir="lake", max_flow_m3s=100)},
         **power(),
     }
@@ -201,10 +243,8 @@ def test_delay_longer_than_the_run(model_folder, solve):
     assert res.objective_usd == pytest.approx((100 - 7 * MW_PER_M3S) * 72 * 50, rel=REL)
     assert res.objective_usd == pytest.approx(337_750.92, rel=REL)
     ds = res.dataset
-    np.testing.assert_allclose(ds["reach_arrival_m3s"].sel(reach="canyon").values, 7,
-                               rtol=REL)
-    np.testing.assert_allclose(ds["reach_flow_m3s"].sel(reach="canyon").values, 10,
-                               rtol=REL)
+    np.testing.assert_allclose(ds["reach_arrival_m3s"].sel(reach="canyon").values, 7, rtol=REL)
+    np.testing.assert_allclose(ds["reach_flow_m3s"].sel(reach="canyon").values, 10, rtol=REL)
 
 
 def test_two_delays_into_one_junction(model_folder, solve):
@@ -220,13 +260,25 @@ def test_two_delays_into_one_junction(model_folder, solve):
         "junctions": {"a": {}, "b": {}},
         "sinks": {"sea": {}},
         "catchments": {"river": {"to": "a", "inflow_m3s": 10}},
-        "reservoirs": {"lake": {"storage_min_hm3": 0, "storage_max_hm3": 100,
-                                "storage_initial_hm3": 50, "spill_to": "sea"}},
+        "reservoirs": {
+            "lake": {
+                "storage_min_hm3": 0,
+                "storage_max_hm3": 100,
+                "storage_initial_hm3": 50,
+                "spill_to": "sea",
+            }
+        },
         "reaches": {
-            "slow": {"from": "a", "to": "b", "delay_steps": 1, "loss_fraction": 0.5,
-                     "initial_flow_m3s": 4},
+            "slow": {
+                "from": "a",
+                "to": "b",
+                "delay_steps": 1,
+                "loss_fraction": 0.5,
+                "initial_flow_m3s": 4,
+            },
             "slower": {"from": "a", "to": "b", "delay_steps": 2, "initial_flow_m3s": 6},
-            "last": {"from": "b", "to": "lake"}},
+            "last": {"from": "b", "to": "lake"},
+        },
         "hydro_plants": {"dam": plant(reservoir="lake", max_flow_m3s=100)},
         **power(),
     }
@@ -234,8 +286,7 @@ def test_two_delays_into_one_junction(model_folder, solve):
     assert res.objective_usd == pytest.approx((7200 - 29 * MW_PER_M3S * 24) * 50, rel=REL)
     assert res.objective_usd == pytest.approx(329_275.08, rel=REL)
     ds = res.dataset
-    np.testing.assert_allclose(ds["reach_flow_m3s"].sel(reach="last").values, [8, 6, 15],
-                               rtol=REL)
+    np.testing.assert_allclose(ds["reach_flow_m3s"].sel(reach="last").values, [8, 6, 15], rtol=REL)
     assert float(ds["reach_flow_m3s"].sel(reach="slower")[0]) == pytest.approx(10, rel=REL)
     assert float(ds["reach_flow_m3s"].sel(reach="slow")[1]) == pytest.approx(10, rel=REL)
 
@@ -248,17 +299,19 @@ def test_sink_minimum_counts_a_catchment_that_flows_straight_in(model_folder, so
     model = {
         "junctions": {"offtake": {}},
         "sinks": {"delta": {"min_inflow_m3s": 15}},
-        "catchments": {"local": {"to": "delta", "inflow_m3s": 12},
-                       "river": {"to": "offtake", "inflow_m3s": 10}},
+        "catchments": {
+            "local": {"to": "delta", "inflow_m3s": 12},
+            "river": {"to": "offtake", "inflow_m3s": 10},
+        },
         "reaches": {"lower": {"from": "offtake", "to": "delta"}},
-        "water_demands": {"canal": {"node": "offtake", "demand_m3s": 10,
-                                    "shortage_cost_usd_per_hm3": 1_000}},
+        "water_demands": {
+            "canal": {"node": "offtake", "demand_m3s": 10, "shortage_cost_usd_per_hm3": 1_000}
+        },
     }
     res = solve(model_folder(model))
     assert res.objective_usd == pytest.approx(777.6, rel=REL)
     ds = res.dataset
-    np.testing.assert_allclose(ds["withdrawal_m3s"].sel(water_demand="canal").values, 7,
-                               rtol=REL)
+    np.testing.assert_allclose(ds["withdrawal_m3s"].sel(water_demand="canal").values, 7, rtol=REL)
     np.testing.assert_allclose(ds["sink_inflow_m3s"].sel(sink="delta").values, 15, rtol=REL)
 
 
@@ -272,8 +325,14 @@ def test_water_only_model_without_any_cost(model_folder, solve):
     model = {
         "sinks": {"sea": {}},
         "catchments": {"rain": {"to": "lake", "inflow_m3s": 5}},
-        "reservoirs": {"lake": {"storage_min_hm3": 0, "storage_max_hm3": 10,
-                                "storage_initial_hm3": 5, "spill_to": "sea"}},
+        "reservoirs": {
+            "lake": {
+                "storage_min_hm3": 0,
+                "storage_max_hm3": 10,
+                "storage_initial_hm3": 5,
+                "spill_to": "sea",
+            }
+        },
     }
     folder = model_folder(model)
     try:
@@ -293,20 +352,26 @@ def test_minimum_release_on_a_day_without_load(model_folder, solve):
     #   gas = 4,800 - 2,240.604 = 2,559.396 MWh -> 127,969.8 USD
     model = {
         "sinks": {"sea": {}},
-        "reservoirs": {"lake": {"storage_min_hm3": 0, "storage_max_hm3": 100,
-                                "storage_initial_hm3": 50, "storage_final_min_hm3": 40,
-                                "min_release_m3s": 10, "spill_to": "sea"}},
+        "reservoirs": {
+            "lake": {
+                "storage_min_hm3": 0,
+                "storage_max_hm3": 100,
+                "storage_initial_hm3": 50,
+                "storage_final_min_hm3": 40,
+                "min_release_m3s": 10,
+                "spill_to": "sea",
+            }
+        },
         "hydro_plants": {"dam": plant(reservoir="lake", max_flow_m3s=100)},
         **power(load_mw="series:load.csv#a"),
     }
-    series = {"load.csv": {"time": ["2023-01-01", "2023-01-02", "2023-01-03"],
-                           "a": [0, 100, 100]}}
+    series = {"load.csv": {"time": ["2023-01-01", "2023-01-02", "2023-01-03"], "a": [0, 100, 100]}}
     res = solve(model_folder(model, series))
     assert res.objective_usd == pytest.approx((4800 - (10 - 10 * DAY) * 245.25) * 50, rel=REL)
     assert res.objective_usd == pytest.approx(127_969.8, rel=REL)
     ds = res.dataset
-    np.testing.assert_allclose(ds["spill_m3s"].sel(reservoir="lake").values, [10, 0, 0],
-                               atol=1e-6)
-    release = (ds["spill_m3s"].sel(reservoir="lake")
-               + ds["turbine_flow_m3s"].sel(hydro_plant="dam")).values
+    np.testing.assert_allclose(ds["spill_m3s"].sel(reservoir="lake").values, [10, 0, 0], atol=1e-6)
+    release = (
+        ds["spill_m3s"].sel(reservoir="lake") + ds["turbine_flow_m3s"].sel(hydro_plant="dam")
+    ).values
     assert release.min() >= 10 - 1e-6

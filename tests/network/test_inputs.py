@@ -33,14 +33,17 @@ def test_a_series_above_the_model_folder_is_refused(toy_folder):
     _refer(toy_folder, "series:../x.csv#north")
     assert _problems(toy_folder) == [
         "../x.csv: lies outside the model folder (a series file must be inside it; a "
-        "symbolic link must not lead out of it) [loads.north_load.p_mw]"]
+        "symbolic link must not lead out of it) [loads.north_load.p_mw]"
+    ]
 
 
 def test_an_absolute_path_is_refused_and_nothing_of_the_file_is_shown(toy_folder):
     _refer(toy_folder, "series:/proc/self/environ#north")
     (line,) = _problems(toy_folder)
-    assert line == ("/proc/self/environ: a series file must be named relative to the model "
-                    "folder, not by an absolute path [loads.north_load.p_mw]")
+    assert line == (
+        "/proc/self/environ: a series file must be named relative to the model "
+        "folder, not by an absolute path [loads.north_load.p_mw]"
+    )
     assert "PATH=" not in line and "\\x00" not in line
 
 
@@ -73,8 +76,14 @@ def test_a_subfolder_inside_the_model_is_fine(toy_folder):
 
 def test_the_network_lists_exactly_the_files_it_read(toy_folder):
     net = load_network(toy_folder)
-    assert set(net.inputs.files) == {"model.yaml", "inflow_m3s.csv", "water_demand_m3s.csv",
-                                     "load_mw.csv", "capacity_factor.csv", "market.csv"}
+    assert set(net.inputs.files) == {
+        "model.yaml",
+        "inflow_m3s.csv",
+        "water_demand_m3s.csv",
+        "load_mw.csv",
+        "capacity_factor.csv",
+        "market.csv",
+    }
 
 
 def test_files_the_run_does_not_read_change_no_hash(toy_folder):

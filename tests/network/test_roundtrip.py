@@ -13,14 +13,20 @@ def round_trip(net, folder):
     return load_network(write_network(net, folder))
 
 
-@pytest.mark.parametrize(("options"), [
-    {},
-    {"step": "3h", "end": "2024-11-15"},
-    pytest.param({"step": "7D", "start": "2024-10-07", "end": "2025-09-29"},
-                 marks=pytest.mark.filterwarnings("ignore:reaches.lower_river.delay_steps")),
-    {"scenario": "dry"},
-    {"scenario": "full_upper", "step": "12h", "end": "2025-01-01"},
-], ids=["own step", "3h, shorter", "7D, shifted", "scenario dry", "scenario full_upper at 12h"])
+@pytest.mark.parametrize(
+    ("options"),
+    [
+        {},
+        {"step": "3h", "end": "2024-11-15"},
+        pytest.param(
+            {"step": "7D", "start": "2024-10-07", "end": "2025-09-29"},
+            marks=pytest.mark.filterwarnings("ignore:reaches.lower_river.delay_steps"),
+        ),
+        {"scenario": "dry"},
+        {"scenario": "full_upper", "step": "12h", "end": "2025-01-01"},
+    ],
+    ids=["own step", "3h, shorter", "7D, shifted", "scenario dry", "scenario full_upper at 12h"],
+)
 def test_toy_cascade_round_trip(tmp_path, options):
     net = load_network("toy-cascade", **options)
     back = round_trip(net, tmp_path / "written")
@@ -57,12 +63,21 @@ def hourly_model(folder, values):
     folder.mkdir()
     stamps = pd.date_range("2024-01-01", periods=len(values), freq="1h")
     pd.DataFrame({"time": stamps, "c": values}).to_csv(folder / "x.csv", index=False)
-    (folder / "model.yaml").write_text(yaml.safe_dump({
-        "format": 1, "name": "hourly",
-        "time": {"start": "2024-01-01", "end": str(stamps[-1] + pd.Timedelta("1h")),
-                 "step": "1h"},
-        "sinks": {"sea": {"min_inflow_m3s": 0.5}},
-        "catchments": {"c": {"to": "sea", "inflow_m3s": "series:x.csv#c"}}}))
+    (folder / "model.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "format": 1,
+                "name": "hourly",
+                "time": {
+                    "start": "2024-01-01",
+                    "end": str(stamps[-1] + pd.Timedelta("1h")),
+                    "step": "1h",
+                },
+                "sinks": {"sea": {"min_inflow_m3s": 0.5}},
+                "catchments": {"c": {"to": "sea", "inflow_m3s": "series:x.csv#c"}},
+            }
+        )
+    )
     return folder
 
 

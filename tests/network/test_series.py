@@ -15,9 +15,13 @@ from vakhsh.network import load_network
 def write_tiny(folder: Path, csv: str, start: str, end: str, step: str) -> Path:
     """A catchment draining to a sink, its inflow the column `c` of x.csv."""
     folder.mkdir(exist_ok=True)
-    model = {"format": 1, "name": "tiny", "time": {"start": start, "end": end, "step": step},
-             "sinks": {"sea": {}},
-             "catchments": {"c": {"to": "sea", "inflow_m3s": "series:x.csv#c"}}}
+    model = {
+        "format": 1,
+        "name": "tiny",
+        "time": {"start": start, "end": end, "step": step},
+        "sinks": {"sea": {}},
+        "catchments": {"c": {"to": "sea", "inflow_m3s": "series:x.csv#c"}},
+    }
     (folder / "model.yaml").write_text(yaml.safe_dump(model))
     (folder / "x.csv").write_text(csv)
     return folder
@@ -71,7 +75,8 @@ def test_last_row_does_not_hold_beyond_one_spacing(tmp_path, problem_lines):
     folder = write_tiny(tmp_path, csv, "2024-01-01 00:00", "2024-01-01 19:00", "1h")
     assert problem_lines(folder) == [
         "x.csv: c: does not cover the run 2024-01-01 00:00:00 .. 2024-01-01 19:00:00 "
-        "[catchments.c.inflow_m3s] (series covers 2024-01-01 00:00:00 .. 2024-01-01 18:00:00)"]
+        "[catchments.c.inflow_m3s] (series covers 2024-01-01 00:00:00 .. 2024-01-01 18:00:00)"
+    ]
 
 
 def test_a_single_row_holds_for_one_run_step(tmp_path):
@@ -110,8 +115,9 @@ def test_month_rows_may_come_in_any_order(tmp_path):
 
 def test_a_number_is_a_constant(toy_folder):
     net = load_network(toy_folder)
-    assert (net.series["generators"]["marginal_cost_usd_per_mwh"].sel(generator="gas_south")
-            == 70).all()
+    assert (
+        net.series["generators"]["marginal_cost_usd_per_mwh"].sel(generator="gas_south") == 70
+    ).all()
     assert np.isinf(net.series["reaches"]["max_flow_m3s"]).all()  # unset upper bound
 
 
@@ -121,10 +127,10 @@ def test_inflow_factor_by_month_multiplies_inflows_exactly():
     dry = load_network("toy-cascade", scenario="dry")
     factors = [0.9, 0.9, 0.85, 0.75, 0.7, 0.7, 0.7, 0.7, 0.75, 0.85, 0.9, 0.9]  # model.yaml
     month = base.time.month.to_numpy()
-    expected = (base.series["catchments"]["inflow_m3s"]
-                * np.asarray(factors)[month - 1][:, None])
-    np.testing.assert_array_equal(dry.series["catchments"]["inflow_m3s"].to_numpy(),
-                                  expected.to_numpy())
+    expected = base.series["catchments"]["inflow_m3s"] * np.asarray(factors)[month - 1][:, None]
+    np.testing.assert_array_equal(
+        dry.series["catchments"]["inflow_m3s"].to_numpy(), expected.to_numpy()
+    )
     # nothing else moves
     assert dry.series["water_demands"].equals(base.series["water_demands"])
     assert dry.tables["reservoirs"].equals(base.tables["reservoirs"])
@@ -135,8 +141,9 @@ def test_inflow_factor_is_time_weighted_over_a_step_spanning_months():
     multiplies the inflow at each moment, so the step's inflow is the mean of the product:
     headwaters (3 * 32 * 0.9 + 4 * 38 * 0.85) / 7 = 30.8 m3/s, not the product of the
     means (35.43 * 0.8714 = 30.87)."""
-    dry = load_network("toy-cascade", scenario="dry", start="2025-02-26", end="2025-03-05",
-                       step="7D")
+    dry = load_network(
+        "toy-cascade", scenario="dry", start="2025-02-26", end="2025-03-05", step="7D"
+    )
     got = dry.series["catchments"]["inflow_m3s"].sel(catchment="headwaters").to_numpy()
     assert got.tolist() == [pytest.approx((3 * 32 * 0.9 + 4 * 38 * 0.85) / 7, rel=1e-12)]
 
@@ -181,7 +188,10 @@ def test_delay_steps_converted_to_run_steps(step, delay):
 
 
 def test_inexact_delay_conversion_is_rounded_with_a_warning():
-    with pytest.warns(UserWarning, match=r"reaches\.lower_river\.delay_steps: 2 model steps are "
-                                         r"0\.285714 run steps; rounded to 0"):
+    with pytest.warns(
+        UserWarning,
+        match=r"reaches\.lower_river\.delay_steps: 2 model steps are "
+        r"0\.285714 run steps; rounded to 0",
+    ):
         net = load_network("toy-cascade", end="2024-10-29", step="7D")
     assert net.tables["reaches"].loc["lower_river", "delay_steps"] == 0

@@ -12,9 +12,12 @@ import yaml
 
 def day_model(**sections: Any) -> dict[str, Any]:
     """A model of one day in hourly steps, 2030-01-01, discount rate 5 %."""
-    raw = {"format": 1, "name": "tiny", "time": {"start": "2030-01-01", "end": "2030-01-02",
-                                                 "step": "1h"},
-           "discount_rate": 0.05}
+    raw = {
+        "format": 1,
+        "name": "tiny",
+        "time": {"start": "2030-01-01", "end": "2030-01-02", "step": "1h"},
+        "discount_rate": 0.05,
+    }
     raw.update(sections)
     return raw
 

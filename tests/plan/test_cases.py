@@ -10,8 +10,12 @@ from vakhsh.plan.cases import Member, PlanSpec, climate_inflows, default_members
 
 
 def test_years_shift_the_period_and_grow_the_load():
-    spec = PlanSpec(years=(2030, 2032), demand_growth=0.1, inflow_factor={2032: 0.5},
-                    retire={"gas_south": 2032, "tie": 2032})
+    spec = PlanSpec(
+        years=(2030, 2032),
+        demand_growth=0.1,
+        inflow_factor={2032: 0.5},
+        retire={"gas_south": 2032, "tie": 2032},
+    )
     cases, years = load_cases("toy-cascade", spec)
     assert years == [2030, 2032]
     first, second = (c.net for c in cases)
@@ -19,9 +23,11 @@ def test_years_shift_the_period_and_grow_the_load():
     assert second.time[0].isoformat() == "2032-10-01T00:00:00"
     own = load_cases("toy-cascade", PlanSpec())[0][0].net
     ratio = float(second.series["loads"]["p_mw"].sum() / own.series["loads"]["p_mw"].sum())
-    assert ratio == pytest.approx(1.1 ** 8, rel=1e-9)  # 2024 -> 2032
-    inflow = float(second.series["catchments"]["inflow_m3s"].sum()
-                   / first.series["catchments"]["inflow_m3s"].sum())
+    assert ratio == pytest.approx(1.1**8, rel=1e-9)  # 2024 -> 2032
+    inflow = float(
+        second.series["catchments"]["inflow_m3s"].sum()
+        / first.series["catchments"]["inflow_m3s"].sum()
+    )
     assert inflow == pytest.approx(0.5, rel=1e-3)  # same climatology, halved
     assert first.tables["generators"].loc["gas_south", "capacity_mw"] == 150
     assert second.tables["generators"].loc["gas_south", "capacity_mw"] == 0
@@ -46,8 +52,10 @@ def test_default_members_come_from_scenarios():
         default_members("toy-cascade", 3)  # toy-cascade has no `wet`
     with pytest.raises(ModelError):
         default_members("toy-cascade", 2, weights=[1.0])
-    cases, _ = load_cases("toy-cascade", PlanSpec(members=(
-        Member("dry", 3, scenario="dry"), Member("base", 1, scenario="base"))))
+    cases, _ = load_cases(
+        "toy-cascade",
+        PlanSpec(members=(Member("dry", 3, scenario="dry"), Member("base", 1, scenario="base"))),
+    )
     assert [c.weight for c in cases] == [0.75, 0.25]
 
 
@@ -57,18 +65,26 @@ def test_a_stages_file_with_a_typo_is_refused_naming_the_field(tmp_path):
     from vakhsh.plan.cases import ReservoirStage, read_stages
 
     good = tmp_path / "good.yaml"
-    good.write_text("stage_2: {reservoir: upper, storage_max_hm3: 2500, capex_usd: 3.0e8,\n"
-                    "          lifetime_years: 60, fom_usd_per_year: 1.0e6}\n", encoding="utf-8")
+    good.write_text(
+        "stage_2: {reservoir: upper, storage_max_hm3: 2500, capex_usd: 3.0e8,\n"
+        "          lifetime_years: 60, fom_usd_per_year: 1.0e6}\n",
+        encoding="utf-8",
+    )
     assert read_stages(good) == {"stage_2": ReservoirStage("upper", 2500, 3.0e8, 60, 1.0e6)}
     bad = tmp_path / "stages.yaml"
-    bad.write_text("stage_2: {reservoir: upper, storage_max_hm3: 2500, capex_usd: 3.0e8,\n"
-                   "          lifetime_years: 60, fom_usd_per_yaer: 1000000}\n"
-                   "stage_3: {reservoir: upper, storage_max_hm3: 2600, capex_usd: -1,\n"
-                   "          lifetime_years: 60}\n", encoding="utf-8")
+    bad.write_text(
+        "stage_2: {reservoir: upper, storage_max_hm3: 2500, capex_usd: 3.0e8,\n"
+        "          lifetime_years: 60, fom_usd_per_yaer: 1000000}\n"
+        "stage_3: {reservoir: upper, storage_max_hm3: 2600, capex_usd: -1,\n"
+        "          lifetime_years: 60}\n",
+        encoding="utf-8",
+    )
     with pytest.raises(ModelError) as err:
         read_stages(bad)
     lines = [str(p) for p in err.value.problems]
-    assert "stages.yaml: stage_2.fom_usd_per_yaer: unknown field; did you mean " \
-           "'fom_usd_per_year'? (1000000)" in lines, lines
+    assert (
+        "stages.yaml: stage_2.fom_usd_per_yaer: unknown field; did you mean "
+        "'fom_usd_per_year'? (1000000)" in lines
+    ), lines
     assert any(line.startswith("stages.yaml: stage_3.capex_usd:") for line in lines), lines
     assert len(lines) == 2

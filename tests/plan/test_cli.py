@@ -20,8 +20,7 @@ def app():
 def test_plan_command_writes_plan_and_ranking(app, write_model, tmp_path):
     # 200 MW of solar at 10 USD per MW-hour displaces 100 MW of gas at 50 USD/MWh all day:
     # benefit/cost 100 * 50 / (200 * 10) = 2.5 either way, LCOE 10 / 0.5 = 20 USD/MWh
-    folder = write_model(one_bus({"solar": generator(fom=fom_for(10), cf=0.5,
-                                                     max_build_mw=1000)}))
+    folder = write_model(one_bus({"solar": generator(fom=fom_for(10), cf=0.5, max_build_mw=1000)}))
     out = tmp_path / "plan"
     result = CliRunner().invoke(app, ["plan", str(folder), "--out", str(out), "--no-report"])
     assert result.exit_code == 0, result.output

@@ -29,7 +29,7 @@ def test_annual_cost_and_run_share():
 def test_npv_is_discounted_net_benefit():
     # capex 1000 paid now, benefit 150/yr, fom 0, 10 years at 10 %
     crf = capital_recovery_factor(0.10, 10)
-    direct = -1000 + sum(150 / 1.1 ** t for t in range(1, 11))
+    direct = -1000 + sum(150 / 1.1**t for t in range(1, 11))
     assert npv(150, 1000 * crf, 0.10, 10) == pytest.approx(direct)
     assert lcoe(100.0, 0.0) is None
     assert lcoe(100.0, 4.0) == pytest.approx(25.0)
@@ -39,6 +39,6 @@ def test_period_weights():
     assert period_weights([2030], 0.1) == [pytest.approx(1.0)]
     weights = period_weights([2030, 2032], 0.1)
     assert weights[0] == pytest.approx(1 + 1 / 1.1)
-    assert weights[1] == pytest.approx(1 / 1.1 ** 2 + 1 / 1.1 ** 3)
+    assert weights[1] == pytest.approx(1 / 1.1**2 + 1 / 1.1**3)
     with pytest.raises(ValueError):
         period_weights([2035, 2030], 0.1)

@@ -17,17 +17,26 @@ def one_bus(candidates: dict, load: float | str = 100.0, **extra) -> dict:
     return day_model(
         buses={"N": {"voll_usd_per_mwh": 1000}},
         loads={"demand": {"bus": "N", "p_mw": load}},
-        generators={"gas": {"bus": "N", "capacity_mw": 500,
-                            "marginal_cost_usd_per_mwh": FUEL}},
-        candidates=candidates, **extra)
+        generators={"gas": {"bus": "N", "capacity_mw": 500, "marginal_cost_usd_per_mwh": FUEL}},
+        candidates=candidates,
+        **extra,
+    )
 
 
 def generator(fom: float = 0.0, capex: float = 0.0, cf: float = 1.0, **extra) -> dict:
-    return {"component": "generators",
-            "template": {"bus": "N", "carrier": "solar", "marginal_cost_usd_per_mwh": 0,
-                         "capacity_factor": cf},
-            "capex_usd_per_kw": capex, "fom_usd_per_kw_year": fom, "lifetime_years": 20,
-            **extra}
+    return {
+        "component": "generators",
+        "template": {
+            "bus": "N",
+            "carrier": "solar",
+            "marginal_cost_usd_per_mwh": 0,
+            "capacity_factor": cf,
+        },
+        "capex_usd_per_kw": capex,
+        "fom_usd_per_kw_year": fom,
+        "lifetime_years": 20,
+        **extra,
+    }
 
 
 def fom_for(usd_per_mw_hour: float) -> float:
@@ -37,13 +46,13 @@ def fom_for(usd_per_mw_hour: float) -> float:
 
 @pytest.mark.parametrize("ratio, built", [(0.9, 200.0), (1.1, 0.0)])
 def test_solar_built_exactly_when_its_annuity_is_below_the_fuel_it_displaces(
-        write_model, ratio, built):
+    write_model, ratio, built
+):
     # capacity factor 0.5: each MW displaces 0.5 MWh of gas per hour, worth 25 USD; the
     # annuity per MW-hour is capex * crf * 1000 / 8760. Built: 200 MW covers the 100 MW load.
     threshold = 0.5 * FUEL * 8760 / 1e3 / capital_recovery_factor(0.05, 20)
     capex = ratio * threshold
-    folder = write_model(one_bus({"solar": generator(capex=capex, cf=0.5,
-                                                     max_build_mw=1000)}))
+    folder = write_model(one_bus({"solar": generator(capex=capex, cf=0.5, max_build_mw=1000)}))
     result = plan(folder, ranking=False, results=False)
     assert result.builds["solar"][2030] == pytest.approx(built, abs=1e-4)
     annuity = annual_cost_usd_per_mw(capex, 0, 20, 0.05) * 24 / 8760
@@ -60,13 +69,25 @@ def test_battery_pays_only_above_the_price_spread(write_model):
 
         return day_model(
             buses={"N": {"voll_usd_per_mwh": 1000}},
-            markets={"grid": {"bus": "N", "price_usd_per_mwh": "series:price.csv#price",
-                              "max_export_mw": 1000, "max_import_mw": 1000}},
-            candidates={"battery": {
-                "component": "storage_units",
-                "template": {"bus": "N", "max_hours": 1, "efficiency_roundtrip": 1.0},
-                "capex_usd_per_kw": 0, "fom_usd_per_kw_year": 87.6, "lifetime_years": 10,
-                "max_build_mw": 50}})
+            markets={
+                "grid": {
+                    "bus": "N",
+                    "price_usd_per_mwh": "series:price.csv#price",
+                    "max_export_mw": 1000,
+                    "max_import_mw": 1000,
+                }
+            },
+            candidates={
+                "battery": {
+                    "component": "storage_units",
+                    "template": {"bus": "N", "max_hours": 1, "efficiency_roundtrip": 1.0},
+                    "capex_usd_per_kw": 0,
+                    "fom_usd_per_kw_year": 87.6,
+                    "lifetime_years": 10,
+                    "max_build_mw": 50,
+                }
+            },
+        )
 
     for spread, built in ((30.0, 50.0), (10.0, 0.0)):
         rows = "\n".join(f"2030-01-01 {h:02d}:00,{40 + spread * (h % 2)}" for h in range(24))
@@ -74,11 +95,9 @@ def test_battery_pays_only_above_the_price_spread(write_model):
         result = plan(folder, ranking=False, results=False)
         assert result.builds["battery"][2030] == pytest.approx(built, abs=1e-4)
         if built:
-            assert result.to_dict()["storage_energy_mwh"]["battery"]["2030"] == \
-                pytest.approx(50.0)
+            assert result.to_dict()["storage_energy_mwh"]["battery"]["2030"] == pytest.approx(50.0)
             # 12 cycles of 50 MWh at the spread, less the O&M of 50 MW for a day
-            assert result.objective_usd == pytest.approx(-(12 * 50 * spread - 50 * 240),
-                                                         rel=1e-6)
+            assert result.objective_usd == pytest.approx(-(12 * 50 * spread - 50 * 240), rel=1e-6)
 
 
 def test_line_built_to_the_load_it_carries_all_day(write_model):
@@ -91,11 +110,20 @@ def test_line_built_to_the_load_it_carries_all_day(write_model):
     raw = day_model(
         buses={"A": {"voll_usd_per_mwh": 1000}, "B": {"voll_usd_per_mwh": 1000}},
         loads={"b_load": {"bus": "B", "p_mw": "series:load.csv#b"}},
-        generators={"cheap": {"bus": "A", "capacity_mw": 500, "marginal_cost_usd_per_mwh": 10},
-                    "dear": {"bus": "B", "capacity_mw": 500, "marginal_cost_usd_per_mwh": 100}},
-        candidates={"link": {"component": "lines", "template": {"from": "A", "to": "B"},
-                             "capex_usd_per_kw": 0, "fom_usd_per_kw_year": fom_for(60),
-                             "lifetime_years": 40}})
+        generators={
+            "cheap": {"bus": "A", "capacity_mw": 500, "marginal_cost_usd_per_mwh": 10},
+            "dear": {"bus": "B", "capacity_mw": 500, "marginal_cost_usd_per_mwh": 100},
+        },
+        candidates={
+            "link": {
+                "component": "lines",
+                "template": {"from": "A", "to": "B"},
+                "capex_usd_per_kw": 0,
+                "fom_usd_per_kw_year": fom_for(60),
+                "lifetime_years": 40,
+            }
+        },
+    )
     folder = write_model(raw, {"load.csv": "time,b\n" + rows + "\n"})
     result = plan(folder, ranking=False)
     assert result.builds["link"][2030] == pytest.approx(60.0, abs=1e-4)
@@ -158,24 +186,40 @@ def test_reservoir_stage_built_when_the_water_it_keeps_is_worth_more(write_model
 
     from vakhsh.plan import ReservoirStage
 
-    inflow = "\n".join(f"2030-01-01 {h:02d}:00,{500 if h < 12 else 0},"
-                       f"{0 if h < 12 else 1000}" for h in range(24))
+    inflow = "\n".join(
+        f"2030-01-01 {h:02d}:00,{500 if h < 12 else 0},{0 if h < 12 else 1000}" for h in range(24)
+    )
     raw = day_model(
         sinks={"sea": {}},
         catchments={"river": {"to": "dam", "inflow_m3s": "series:hours.csv#inflow"}},
-        reservoirs={"dam": {"storage_min_hm3": 0, "storage_max_hm3": 10,
-                            "storage_initial_hm3": 0, "spill_to": "sea"}},
-        hydro_plants={"dam_hpp": {"reservoir": "dam", "to": "sea", "bus": "N",
-                                  "capacity_mw": 5000, "max_flow_m3s": 5000,
-                                  "efficiency": 1.0, "head_m": 100}},
+        reservoirs={
+            "dam": {
+                "storage_min_hm3": 0,
+                "storage_max_hm3": 10,
+                "storage_initial_hm3": 0,
+                "spill_to": "sea",
+            }
+        },
+        hydro_plants={
+            "dam_hpp": {
+                "reservoir": "dam",
+                "to": "sea",
+                "bus": "N",
+                "capacity_mw": 5000,
+                "max_flow_m3s": 5000,
+                "efficiency": 1.0,
+                "head_m": 100,
+            }
+        },
         buses={"N": {"voll_usd_per_mwh": 1000}},
         loads={"demand": {"bus": "N", "p_mw": "series:hours.csv#load"}},
-        generators={"gas": {"bus": "N", "capacity_mw": 2000,
-                            "marginal_cost_usd_per_mwh": 100}},
-        candidates={})
+        generators={"gas": {"bus": "N", "capacity_mw": 2000, "marginal_cost_usd_per_mwh": 100}},
+        candidates={},
+    )
     folder = write_model(raw, {"hours.csv": "time,inflow,load\n" + inflow + "\n"})
-    stage = ReservoirStage("dam", storage_max_hm3=20, capex_usd=0, lifetime_years=50,
-                           fom_usd_per_year=80e6)
+    stage = ReservoirStage(
+        "dam", storage_max_hm3=20, capex_usd=0, lifetime_years=50, fom_usd_per_year=80e6
+    )
     result = plan(folder, PlanSpec(stages={"dam_stage_2": stage}), ranking=False)
     assert result.builds["dam_stage_2"][2030] == pytest.approx(1.0)
     energy = 20 * 9.81e-3 * 100 * 1e6 / 3600  # MWh from 20 hm3
@@ -194,18 +238,34 @@ def test_hydro_unit_at_a_reservoir_is_sized_by_the_water_it_gets(write_model):
     raw = day_model(
         sinks={"sea": {}},
         catchments={"river": {"to": "dam", "inflow_m3s": 100}},
-        reservoirs={"dam": {"storage_min_hm3": 0, "storage_max_hm3": 1,
-                            "storage_initial_hm3": 0, "spill_to": "sea"}},
+        reservoirs={
+            "dam": {
+                "storage_min_hm3": 0,
+                "storage_max_hm3": 1,
+                "storage_initial_hm3": 0,
+                "spill_to": "sea",
+            }
+        },
         buses={"N": {"voll_usd_per_mwh": 1000}},
         loads={"demand": {"bus": "N", "p_mw": 200}},
-        generators={"gas": {"bus": "N", "capacity_mw": 500,
-                            "marginal_cost_usd_per_mwh": FUEL}},
-        candidates={"new_unit": {
-            "component": "hydro_plants",
-            "template": {"reservoir": "dam", "to": "sea", "bus": "N", "efficiency": 0.9,
-                         "head_m": 100, "max_flow_m3s_per_mw": 2.0},
-            "capex_usd_per_kw": 0, "fom_usd_per_kw_year": fom_for(10),
-            "lifetime_years": 50}})
+        generators={"gas": {"bus": "N", "capacity_mw": 500, "marginal_cost_usd_per_mwh": FUEL}},
+        candidates={
+            "new_unit": {
+                "component": "hydro_plants",
+                "template": {
+                    "reservoir": "dam",
+                    "to": "sea",
+                    "bus": "N",
+                    "efficiency": 0.9,
+                    "head_m": 100,
+                    "max_flow_m3s_per_mw": 2.0,
+                },
+                "capex_usd_per_kw": 0,
+                "fom_usd_per_kw_year": fom_for(10),
+                "lifetime_years": 50,
+            }
+        },
+    )
     result = plan(write_model(raw), ranking=False)
     size = 9.81e-3 * 0.9 * 100 * 100
     assert result.builds["new_unit"][2030] == pytest.approx(size, rel=1e-6)
@@ -213,8 +273,9 @@ def test_hydro_unit_at_a_reservoir_is_sized_by_the_water_it_gets(write_model):
     assert result.objective_usd == pytest.approx(expected, rel=1e-6)
     (case,) = result.results.values()
     assert case.audit.passed
-    assert float(case.dataset["turbine_flow_m3s"].sel(hydro_plant="new_unit").mean()) == \
-        pytest.approx(100.0, rel=1e-6)
+    assert float(
+        case.dataset["turbine_flow_m3s"].sel(hydro_plant="new_unit").mean()
+    ) == pytest.approx(100.0, rel=1e-6)
 
 
 def test_plan_operation_is_a_run_of_the_network_as_built(write_model):
@@ -229,17 +290,28 @@ def test_plan_operation_is_a_run_of_the_network_as_built(write_model):
     raw = day_model(
         buses={"A": {"voll_usd_per_mwh": 1000}, "B": {"voll_usd_per_mwh": 1000}},
         loads={"b_load": {"bus": "B", "p_mw": "series:load.csv#b"}},
-        generators={"cheap": {"bus": "A", "capacity_mw": 500, "marginal_cost_usd_per_mwh": 10},
-                    "dear": {"bus": "B", "capacity_mw": 500, "marginal_cost_usd_per_mwh": 100}},
-        candidates={"link": {"component": "lines", "template": {"from": "A", "to": "B",
-                                                               "loss_fraction": 0.05},
-                             "capex_usd_per_kw": 0, "fom_usd_per_kw_year": fom_for(60),
-                             "lifetime_years": 40},
-                    "battery": {"component": "storage_units",
-                                "template": {"bus": "B", "max_hours": 2,
-                                             "efficiency_roundtrip": 0.9},
-                                "capex_usd_per_kw": 0, "fom_usd_per_kw_year": fom_for(5),
-                                "lifetime_years": 10, "max_build_mw": 30}})
+        generators={
+            "cheap": {"bus": "A", "capacity_mw": 500, "marginal_cost_usd_per_mwh": 10},
+            "dear": {"bus": "B", "capacity_mw": 500, "marginal_cost_usd_per_mwh": 100},
+        },
+        candidates={
+            "link": {
+                "component": "lines",
+                "template": {"from": "A", "to": "B", "loss_fraction": 0.05},
+                "capex_usd_per_kw": 0,
+                "fom_usd_per_kw_year": fom_for(60),
+                "lifetime_years": 40,
+            },
+            "battery": {
+                "component": "storage_units",
+                "template": {"bus": "B", "max_hours": 2, "efficiency_roundtrip": 0.9},
+                "capex_usd_per_kw": 0,
+                "fom_usd_per_kw_year": fom_for(5),
+                "lifetime_years": 10,
+                "max_build_mw": 30,
+            },
+        },
+    )
     folder = write_model(raw, {"load.csv": "time,b\n" + rows + "\n"})
     result = plan(folder, ranking=False)
     (case,) = result.results.values()
@@ -251,8 +323,12 @@ def test_plan_operation_is_a_run_of_the_network_as_built(write_model):
     assert alone.objective_usd == pytest.approx(case.objective_usd, rel=1e-9)
     assert case.net == alone.net
     for name in ("line_forward_mw", "generator_p_mw", "unserved_mw"):
-        np.testing.assert_allclose(case.dataset[name].transpose(*alone.dataset[name].dims),
-                                   alone.dataset[name], atol=1e-6, err_msg=name)
+        np.testing.assert_allclose(
+            case.dataset[name].transpose(*alone.dataset[name].dims),
+            alone.dataset[name],
+            atol=1e-6,
+            err_msg=name,
+        )
     assert case.costs_usd() == pytest.approx(alone.costs_usd(), rel=1e-9, abs=1e-6)
     # the plan's objective is the operation plus the annuities, and its costs say so
     costs = result.to_dict()["costs_usd"]
@@ -287,18 +363,23 @@ def test_must_run_candidate_is_sized_by_its_minimum(write_model):
     #   low hours:  20 MW at 40                       =   800 USD/h
     #   cost = 12 * 4,600 + 12 * 800 = 64,800 USD
     rows = "\n".join(f"2030-01-01 {h:02d}:00,{100 if h < 12 else 20}" for h in range(24))
-    cand = {"component": "generators",
-            "template": {"bus": "N", "marginal_cost_usd_per_mwh": 40,
-                         "min_capacity_factor": 0.5},
-            "capex_usd_per_kw": 0, "lifetime_years": 20, "max_build_mw": 500}
-    folder = write_model(one_bus({"chp": cand}, load="series:load.csv#n"),
-                         {"load.csv": "time,n\n" + rows + "\n"})
+    cand = {
+        "component": "generators",
+        "template": {"bus": "N", "marginal_cost_usd_per_mwh": 40, "min_capacity_factor": 0.5},
+        "capex_usd_per_kw": 0,
+        "lifetime_years": 20,
+        "max_build_mw": 500,
+    }
+    folder = write_model(
+        one_bus({"chp": cand}, load="series:load.csv#n"), {"load.csv": "time,n\n" + rows + "\n"}
+    )
     result = plan(folder, ranking=False)
     assert result.builds["chp"][2030] == pytest.approx(40.0, abs=1e-6)
     assert result.objective_usd == pytest.approx(12 * 4600 + 12 * 800, rel=1e-6)
     (case,) = result.results.values()
     assert float(case.dataset["generator_p_mw"].sel(generator="chp").min()) == pytest.approx(
-        20.0, abs=1e-6)
+        20.0, abs=1e-6
+    )
 
 
 def test_hydro_candidate_capacity_factor_caps_its_output(write_model):
@@ -308,24 +389,39 @@ def test_hydro_candidate_capacity_factor_caps_its_output(write_model):
     from tests.plan.conftest import day_model
 
     raw = day_model(
-        junctions={"weir": {}}, sinks={"sea": {}},
+        junctions={"weir": {}},
+        sinks={"sea": {}},
         catchments={"river": {"to": "weir", "inflow_m3s": 100}},
         reaches={"bypass": {"from": "weir", "to": "sea"}},
         buses={"N": {"voll_usd_per_mwh": 1000}},
         loads={"demand": {"bus": "N", "p_mw": 100}},
         generators={"gas": {"bus": "N", "capacity_mw": 500, "marginal_cost_usd_per_mwh": FUEL}},
-        candidates={"ror": {"component": "hydro_plants",
-                            "template": {"node": "weir", "to": "sea", "bus": "N",
-                                         "efficiency": 0.9, "head_m": 100,
-                                         "max_flow_m3s_per_mw": 3.0, "capacity_factor": 0.5},
-                            "capex_usd_per_kw": 0, "lifetime_years": 50,
-                            "min_build_mw": 100, "max_build_mw": 100}})
+        candidates={
+            "ror": {
+                "component": "hydro_plants",
+                "template": {
+                    "node": "weir",
+                    "to": "sea",
+                    "bus": "N",
+                    "efficiency": 0.9,
+                    "head_m": 100,
+                    "max_flow_m3s_per_mw": 3.0,
+                    "capacity_factor": 0.5,
+                },
+                "capex_usd_per_kw": 0,
+                "lifetime_years": 50,
+                "min_build_mw": 100,
+                "max_build_mw": 100,
+            }
+        },
+    )
     result = plan(write_model(raw), ranking=False)
     assert result.builds["ror"][2030] == pytest.approx(100.0, abs=1e-6)
     assert result.objective_usd == pytest.approx(24 * 50 * FUEL, rel=1e-6)
     (case,) = result.results.values()
     assert float(case.dataset["hydro_p_mw"].sel(hydro_plant="ror").max()) == pytest.approx(
-        50.0, rel=1e-6)
+        50.0, rel=1e-6
+    )
 
 
 def stage_model(fom_usd_per_year: float, **stage) -> dict:
@@ -334,30 +430,53 @@ def stage_model(fom_usd_per_year: float, **stage) -> dict:
     its plant rebuilt for 100 m of head."""
     from tests.plan.conftest import day_model
 
-    template = {"reservoir": "dam", "storage_min_hm3": 20, "storage_max_hm3": 50,
-                "storage_initial_hm3": 40,
-                "plants": {"dam_hpp": {"capacity_mw": 500, "max_flow_m3s": 1000,
-                                       "head_m": 100}}}
+    template = {
+        "reservoir": "dam",
+        "storage_min_hm3": 20,
+        "storage_max_hm3": 50,
+        "storage_initial_hm3": 40,
+        "plants": {"dam_hpp": {"capacity_mw": 500, "max_flow_m3s": 1000, "head_m": 100}},
+    }
     template.update(stage)
     return day_model(
         sinks={"sea": {}},
         catchments={"river": {"to": "dam", "inflow_m3s": 100}},
-        reservoirs={"dam": {"storage_min_hm3": 0, "storage_max_hm3": 10,
-                            "storage_initial_hm3": 5, "spill_to": "sea"}},
-        hydro_plants={"dam_hpp": {"reservoir": "dam", "to": "sea", "bus": "N",
-                                  "capacity_mw": 100, "max_flow_m3s": 1000,
-                                  "efficiency": 1.0, "head_m": 10}},
+        reservoirs={
+            "dam": {
+                "storage_min_hm3": 0,
+                "storage_max_hm3": 10,
+                "storage_initial_hm3": 5,
+                "spill_to": "sea",
+            }
+        },
+        hydro_plants={
+            "dam_hpp": {
+                "reservoir": "dam",
+                "to": "sea",
+                "bus": "N",
+                "capacity_mw": 100,
+                "max_flow_m3s": 1000,
+                "efficiency": 1.0,
+                "head_m": 10,
+            }
+        },
         buses={"N": {"voll_usd_per_mwh": 1000}},
         loads={"demand": {"bus": "N", "p_mw": 200}},
         generators={"gas": {"bus": "N", "capacity_mw": 500, "marginal_cost_usd_per_mwh": 100}},
-        candidates={"dam_stage": {"component": "reservoir_stages", "template": template,
-                                  "capex_usd": 0, "fom_usd_per_year": fom_usd_per_year,
-                                  "lifetime_years": 60}})
+        candidates={
+            "dam_stage": {
+                "component": "reservoir_stages",
+                "template": template,
+                "capex_usd": 0,
+                "fom_usd_per_year": fom_usd_per_year,
+                "lifetime_years": 60,
+            }
+        },
+    )
 
 
 @pytest.mark.parametrize("fom, built", [(70e6, 1.0), (90e6, 0.0)])
-def test_stage_in_model_yaml_raises_storage_head_and_capacity_together(write_model, fom,
-                                                                       built):
+def test_stage_in_model_yaml_raises_storage_head_and_capacity_together(write_model, fom, built):
     # The dam ends where it starts (today 5 hm3, the stage 40 hm3), so in both cases the
     # day's 100 m3/s is what is turbined, at 9.81e-3 * 1.0 * head MW per m3/s:
     #   today:  10 m -> 9.81 MW, gas 24 * (200 - 9.81) = 4,564.56 MWh  -> 456,456 USD
@@ -390,13 +509,18 @@ def test_stage_in_model_yaml_raises_storage_head_and_capacity_together(write_mod
         assert "dam_stage" not in ds["hydro_plant"].values
 
 
-@pytest.mark.parametrize("change, path", [
-    ({"reservoir": "nowhere"}, "candidates.dam_stage.template.reservoir"),
-    ({"storage_max_hm3": 8}, "candidates.dam_stage.template.storage_max_hm3"),
-    ({"plants": {"gas": {"capacity_mw": 1, "max_flow_m3s": 1, "head_m": 1}}},
-     "candidates.dam_stage.template.plants.gas"),
-    ({"storage_initial_hm3": 60}, "candidates.dam_stage.template.storage_initial_hm3"),
-])
+@pytest.mark.parametrize(
+    "change, path",
+    [
+        ({"reservoir": "nowhere"}, "candidates.dam_stage.template.reservoir"),
+        ({"storage_max_hm3": 8}, "candidates.dam_stage.template.storage_max_hm3"),
+        (
+            {"plants": {"gas": {"capacity_mw": 1, "max_flow_m3s": 1, "head_m": 1}}},
+            "candidates.dam_stage.template.plants.gas",
+        ),
+        ({"storage_initial_hm3": 60}, "candidates.dam_stage.template.storage_initial_hm3"),
+    ],
+)
 def test_stage_errors_name_the_field(write_model, change, path):
     import vakhsh
     from vakhsh.errors import ModelError
@@ -429,29 +553,45 @@ def test_one_way_candidate_line_carries_nothing_back(write_model):
     #   12 * 60 * 10 + 12 * 60 * 100 + 60 * 20 * 24 = 7,200 + 72,000 + 28,800 = 108,000 USD
     from tests.plan.conftest import day_model
 
-    rows = "\n".join(f"2030-01-01 {h:02d}:00,{1 if h < 12 else 0},{0 if h < 12 else 60},"
-                     f"{60 if h < 12 else 0}" for h in range(24))
+    rows = "\n".join(
+        f"2030-01-01 {h:02d}:00,{1 if h < 12 else 0},{0 if h < 12 else 60},{60 if h < 12 else 0}"
+        for h in range(24)
+    )
     raw = day_model(
         buses={"A": {"voll_usd_per_mwh": 1000}, "B": {"voll_usd_per_mwh": 1000}},
-        loads={"a_load": {"bus": "A", "p_mw": "series:h.csv#a"},
-               "b_load": {"bus": "B", "p_mw": "series:h.csv#b"}},
-        generators={"cheap": {"bus": "A", "capacity_mw": 500, "marginal_cost_usd_per_mwh": 10,
-                              "capacity_factor": "series:h.csv#cf"},
-                    "dear": {"bus": "A", "capacity_mw": 500, "marginal_cost_usd_per_mwh": 100},
-                    "gas": {"bus": "B", "capacity_mw": 500, "marginal_cost_usd_per_mwh": 50}},
-        candidates={"link": {"component": "lines",
-                             "template": {"from": "A", "to": "B", "capacity_backward_mw": 0},
-                             "capex_usd_per_kw": 0, "fom_usd_per_kw_year": fom_for(20),
-                             "lifetime_years": 40}})
+        loads={
+            "a_load": {"bus": "A", "p_mw": "series:h.csv#a"},
+            "b_load": {"bus": "B", "p_mw": "series:h.csv#b"},
+        },
+        generators={
+            "cheap": {
+                "bus": "A",
+                "capacity_mw": 500,
+                "marginal_cost_usd_per_mwh": 10,
+                "capacity_factor": "series:h.csv#cf",
+            },
+            "dear": {"bus": "A", "capacity_mw": 500, "marginal_cost_usd_per_mwh": 100},
+            "gas": {"bus": "B", "capacity_mw": 500, "marginal_cost_usd_per_mwh": 50},
+        },
+        candidates={
+            "link": {
+                "component": "lines",
+                "template": {"from": "A", "to": "B", "capacity_backward_mw": 0},
+                "capex_usd_per_kw": 0,
+                "fom_usd_per_kw_year": fom_for(20),
+                "lifetime_years": 40,
+            }
+        },
+    )
     folder = write_model(raw, {"h.csv": "time,cf,a,b\n" + rows + "\n"})
     result = plan(folder, ranking=False)
     assert result.builds["link"][2030] == pytest.approx(60.0, abs=1e-4)
     assert result.objective_usd == pytest.approx(108_000, rel=1e-6)
     (case,) = result.results.values()
     assert float(case.dataset["line_backward_mw"].sel(line="link").max()) == pytest.approx(
-        0, abs=1e-6)
+        0, abs=1e-6
+    )
     assert case.audit.passed
-
 
 
 def test_a_staged_plant_keeps_a_fixed_head_and_the_plan_says_so(write_model):
@@ -466,5 +606,4 @@ def test_a_staged_plant_keeps_a_fixed_head_and_the_plan_says_so(write_model):
     assert result.to_dict()["head"] == result.head
     from vakhsh.plan.expansion import head_message
 
-    assert "fixed head for dam_hpp: its size or stage is a decision" in \
-        head_message(result.head)
+    assert "fixed head for dam_hpp: its size or stage is a decision" in head_message(result.head)

@@ -28,8 +28,12 @@ CHROMIUM = Path("/usr/bin/chromium")
 def plan_folder(tmp_path_factory) -> Path:
     from vakhsh.plan import plan
 
-    raw = one_bus({"solar": generator(fom=fom_for(10), cf=0.5, max_build_mw=1000),
-                   "wind": generator(fom=fom_for(60), cf=1.0, max_build_mw=1000)})
+    raw = one_bus(
+        {
+            "solar": generator(fom=fom_for(10), cf=0.5, max_build_mw=1000),
+            "wind": generator(fom=fom_for(60), cf=1.0, max_build_mw=1000),
+        }
+    )
     raw["candidates"]["wind"]["template"]["carrier"] = "wind"
     folder = tmp_path_factory.mktemp("model") / "tiny"
     folder.mkdir()
@@ -53,9 +57,14 @@ def test_plan_report_has_the_run_reports_look_and_its_sections(page_text):
     from vakhsh.report.style import CSS
 
     assert CSS in page_text  # the same style sheet as report.html
-    for heading in ("Headline figures", "Build-out by year", "Ranking: benefit per dollar",
-                    "Outcomes against the base system", "Costs by kind (M USD)",
-                    "Every case (investment year × inflow member)"):
+    for heading in (
+        "Headline figures",
+        "Build-out by year",
+        "Ranking: benefit per dollar",
+        "Outcomes against the base system",
+        "Costs by kind (M USD)",
+        "Every case (investment year × inflow member)",
+    ):
         assert f">{heading}</h2>" in page_text, heading
     assert page_text.count("<svg") == 2  # build-out and ranking, inline
     assert "Benefit per dollar of each candidate" in page_text
@@ -65,10 +74,10 @@ def test_plan_report_has_the_run_reports_look_and_its_sections(page_text):
 def test_plan_report_numbers_are_hand_derived_and_plain(page_text):
     text = _outside_svg(page_text)
     sci = re.search(r"\b\d+(\.\d+)?e[+-]?\d+\b", text)  # 4.67e+08
-    assert not sci, text[sci.start() - 80:sci.end() + 20]
+    assert not sci, text[sci.start() - 80 : sci.end() + 20]
     for raw in COLUMNS[1:]:  # no raw column names (candidate is a word)
         assert raw not in text, raw
-    ranking = text[text.index('<section id="ranking">'):]
+    ranking = text[text.index('<section id="ranking">') :]
     row = re.search(r"<td>solar</td>(.*?)</tr>", ranking).group(1)
     cells = re.findall(r'<td class="num">([^<]*)</td>', row)
     # size, in the plan, cost (M USD/yr), benefit alone, B/C alone, B/C in the plan
@@ -86,6 +95,7 @@ def test_plan_report_is_rebuilt_from_plan_json(plan_folder, page_text):
     from vakhsh.plan.report import render_plan_report
 
     again = render_plan_report(json.loads((plan_folder / "plan.json").read_text()))
+
     # the two lines that say when the page was written
     def strip(text):
         return re.sub(r"Written by vakhsh on .*? s\.|<!-- vakhsh-output:.*?-->", "", text)
@@ -93,8 +103,9 @@ def test_plan_report_is_rebuilt_from_plan_json(plan_folder, page_text):
     assert strip(_outside_svg(again)) == strip(_outside_svg(page_text))
 
 
-@pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("CI"),
-                    reason="Debian's chromium is not installed")
+@pytest.mark.skipif(
+    not CHROMIUM.exists() and not os.environ.get("CI"), reason="Debian's chromium is not installed"
+)
 def test_plan_report_fits_a_1280_px_window(plan_folder, tmp_path):
     from playwright.sync_api import sync_playwright
     from tests.report.test_report_browser import FLAGS, TEXTS, overlaps

@@ -19,10 +19,23 @@ from vakhsh.report.style import png_bytes
 
 # url(#id) names a part of the page itself (an inline SVG's clip path), never an address
 EXTERNAL = re.compile(r"https?://|src=[\"']//|href=[\"']//|url\((?!#)", re.IGNORECASE)
-SECTIONS = ["Headline figures", "Total cost", "Winter deficit", "Exports",
-            "Downstream water shortage", "Audit", "Plots", "Tables",
-            "Winter deficit by winter and bus", "Energy by bus", "Water demands", "Sinks",
-            "Reservoirs", "Outside markets", "How this run was made"]
+SECTIONS = [
+    "Headline figures",
+    "Total cost",
+    "Winter deficit",
+    "Exports",
+    "Downstream water shortage",
+    "Audit",
+    "Plots",
+    "Tables",
+    "Winter deficit by winter and bus",
+    "Energy by bus",
+    "Water demands",
+    "Sinks",
+    "Reservoirs",
+    "Outside markets",
+    "How this run was made",
+]
 
 
 def _cli(*args: str):
@@ -75,12 +88,15 @@ def test_winter_deficit_is_unserved_plus_net_imports(toy_results):
     summary = toy_results.summary()
     for bus, row in table.iterrows():
         assert row.winter_unserved_gwh == pytest.approx(
-            summary["energy"]["winter_unserved_gwh"][bus])
+            summary["energy"]["winter_unserved_gwh"][bus]
+        )
         assert row.winter_deficit_gwh == pytest.approx(
-            row.winter_unserved_gwh + row.winter_net_imports_gwh)
+            row.winter_unserved_gwh + row.winter_net_imports_gwh
+        )
     # energy balance: supply plus net imports plus unserved meets load, per bus
-    balance = table.hydro_gwh + table.other_generation_gwh + table.net_imports_gwh + \
-        table.unserved_gwh
+    balance = (
+        table.hydro_gwh + table.other_generation_gwh + table.net_imports_gwh + table.unserved_gwh
+    )
     storage_losses = balance - table.load_gwh
     assert (storage_losses.abs() < 0.02 * table.load_gwh + 1).all()
 
@@ -112,10 +128,28 @@ def test_compare_two_scenarios(toy_run_dir: Path, toy_dry_run_dir: Path, tmp_pat
     assert table.loc["total cost (M USD)"].nunique() == 2
 
 
-WATER_ONLY = ["buses", "loads", "generators", "storage_units", "lines", "markets",
-              "hydro_plants", "candidates", "scenarios"]
-POWER_ONLY = ["junctions", "sinks", "catchments", "reservoirs", "reaches", "hydro_plants",
-              "water_demands", "candidates", "scenarios"]
+WATER_ONLY = [
+    "buses",
+    "loads",
+    "generators",
+    "storage_units",
+    "lines",
+    "markets",
+    "hydro_plants",
+    "candidates",
+    "scenarios",
+]
+POWER_ONLY = [
+    "junctions",
+    "sinks",
+    "catchments",
+    "reservoirs",
+    "reaches",
+    "hydro_plants",
+    "water_demands",
+    "candidates",
+    "scenarios",
+]
 
 
 @pytest.mark.parametrize("drop", [WATER_ONLY, POWER_ONLY], ids=["water-only", "power-only"])

@@ -13,16 +13,25 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "report"
 WIDTH = 1280
 
 if not CHROMIUM.exists():
     if os.environ.get("CI"):
         raise RuntimeError("/usr/bin/chromium is missing: `make install-test` installs it")
-    pytest.skip("Debian's chromium is not installed (make install-test installs it)",
-                allow_module_level=True)
+    pytest.skip(
+        "Debian's chromium is not installed (make install-test installs it)",
+        allow_module_level=True,
+    )
 
 from playwright.sync_api import sync_playwright  # noqa: E402 - after the skip above
 
@@ -37,8 +46,9 @@ TEXTS = """(sel) => Array.from(document.querySelectorAll(sel + ' svg text')).map
 def page():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        context = browser.new_context(viewport={"width": WIDTH, "height": 900},
-                                      device_scale_factor=1)
+        context = browser.new_context(
+            viewport={"width": WIDTH, "height": 900}, device_scale_factor=1
+        )
         yield context.new_page()
         context.close()
         browser.close()
@@ -68,15 +78,13 @@ def overlaps(items: list[dict]) -> list[tuple[str, str]]:
     out = []
     for a, b in itertools.combinations(items, 2):
         ra, rb = a["box"], b["box"]
-        if min(ra[2], rb[2]) - max(ra[0], rb[0]) > 1 and \
-                min(ra[3], rb[3]) - max(ra[1], rb[1]) > 1:
+        if min(ra[2], rb[2]) - max(ra[0], rb[0]) > 1 and min(ra[3], rb[3]) - max(ra[1], rb[1]) > 1:
             out.append((a["text"], b["text"]))
     return out
 
 
 @pytest.mark.parametrize("figure", ["schematic", "grid"])
-def test_schematic_labels_readable_at_100_percent(page, central_asia_report, tmp_path,
-                                                  figure):
+def test_schematic_labels_readable_at_100_percent(page, central_asia_report, tmp_path, figure):
     page.goto(central_asia_report.as_uri())
     items = page.evaluate(TEXTS, f"#{figure}")
     assert len(items) > 20
@@ -88,11 +96,13 @@ def test_schematic_labels_readable_at_100_percent(page, central_asia_report, tmp
 
 def test_hover_texts_and_page_width(page, central_asia_report):
     page.goto(central_asia_report.as_uri())
-    titles = page.evaluate("Array.from(document.querySelectorAll('#schematic svg title'))"
-                           ".map(t => t.textContent)")
+    titles = page.evaluate(
+        "Array.from(document.querySelectorAll('#schematic svg title')).map(t => t.textContent)"
+    )
     assert "junction golovnaya" in titles
-    grid = page.evaluate("Array.from(document.querySelectorAll('#grid svg title'))"
-                         ".map(t => t.textContent)")
+    grid = page.evaluate(
+        "Array.from(document.querySelectorAll('#grid svg title')).map(t => t.textContent)"
+    )
     assert any(t.startswith("line casa_1000_tj_pk:") and "2027-01-01" in t for t in grid)
     assert any(t.startswith("bus PK:") and "no price" in t for t in grid)
     width = page.evaluate("document.documentElement.scrollWidth")

@@ -69,8 +69,9 @@ def test_a_line_in_service_from_before_the_run_is_ordinary(edit_model):
 
 
 def test_a_line_that_comes_in_during_the_run_says_from_when(edit_model):
-    net = load_network(edit_model(
-        lambda raw: raw["lines"]["tie"].update(available_from="2025-01-01")))
+    net = load_network(
+        edit_model(lambda raw: raw["lines"]["tie"].update(available_from="2025-01-01"))
+    )
     assert availability(net, "lines").loc["tie", "state"] == "from"
     texts = _texts(plot_grid(_Net(net)))
     assert any("from 2025-01-01" in t for t in texts)
@@ -87,7 +88,9 @@ def test_pakistan_has_no_price_in_the_grid(central_asia):
     assert "no price" in last_lines  # PK
     assert sum(bool(re.fullmatch(r"[\d,.]+ USD/MWh", t)) for t in last_lines) == 6
     without = _texts(plot_grid(_Net(net)))  # the model alone: no prices, PK cut off
-    assert "no supply path" in [t.split("\n")[-1] for t in without] and not any("USD/MWh" in t for t in without)
+    assert "no supply path" in [t.split("\n")[-1] for t in without] and not any(
+        "USD/MWh" in t for t in without
+    )
 
 
 def test_every_component_has_a_hover_text(central_asia):
@@ -106,8 +109,11 @@ def test_every_component_has_a_hover_text(central_asia):
 def test_columns_make_room_for_labels_at_the_same_height():
     from vakhsh.report.schematic import _Room
 
-    rooms = [_Room(0, 1.0, 0.1, 2.0, 0.1), _Room(1, 1.05, 0.5, 0.3, 0.1),
-             _Room(2, 3.0, 0.1, 0.3, 0.1)]
+    rooms = [
+        _Room(0, 1.0, 0.1, 2.0, 0.1),
+        _Room(1, 1.05, 0.5, 0.3, 0.1),
+        _Room(2, 3.0, 0.1, 0.3, 0.1),
+    ]
     xs = pack_columns(rooms)
     assert xs[0] == pytest.approx(0.1)
     assert xs[1] == pytest.approx(0.1 + 2.0 + 0.14 + 0.5)  # beside a wide label

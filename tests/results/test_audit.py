@@ -87,8 +87,11 @@ NOT_IN_A_BALANCE = {"reach_shortfall_m3s", "sink_shortfall_m3s"}
 def _lp_outputs():
     from vakhsh.schema.registry import OUTPUTS
 
-    return sorted(name for name, (out, _kind) in OUTPUTS.items()
-                  if out.lp is not None and name not in NOT_IN_A_BALANCE)
+    return sorted(
+        name
+        for name, (out, _kind) in OUTPUTS.items()
+        if out.lp is not None and name not in NOT_IN_A_BALANCE
+    )
 
 
 @pytest.mark.parametrize("name", _lp_outputs())
@@ -117,8 +120,10 @@ def test_corrupted_results_file_fails_the_audit(toy, tmp_path):
     ds["turbine_flow_m3s"].loc[{"hydro_plant": plant, "time": STEP}] += 5.0
     report = audit(toy.net, ds, 1e-6)
     assert not report.passed
-    assert report.water.where.split(" at ")[0] in {site, toy.net.tables["hydro_plants"].loc[
-        plant, "to"]}
+    assert report.water.where.split(" at ")[0] in {
+        site,
+        toy.net.tables["hydro_plants"].loc[plant, "to"],
+    }
 
 
 def test_the_pipeline_refuses_results_that_fail_their_audit():
@@ -162,8 +167,15 @@ def hand(tmp_path_factory):
     from tests.lp.conftest import solve_folder, write_model
     from tests.results.test_metrics import HAND, SERIES
 
-    folder = write_model(tmp_path_factory.mktemp("audit"), HAND, SERIES, name="hand",
-                         start="2025-03-31", end="2025-10-02", step="1D")
+    folder = write_model(
+        tmp_path_factory.mktemp("audit"),
+        HAND,
+        SERIES,
+        name="hand",
+        start="2025-03-31",
+        end="2025-10-02",
+        step="1D",
+    )
     return solve_folder(folder)
 
 
@@ -207,9 +219,17 @@ def test_the_audit_in_summary_json_names_every_residual(hand):
     passed; for the energy case above."""
     ds = _corrupted(hand, "generator_p_mw", generator="gb", time=DAY)
     block = audit(hand.net, ds, 1e-6).as_dict()
-    assert set(block) == {"water_max_residual_hm3", "water_max_relative", "water_worst",
-                          "energy_max_residual_mwh", "energy_max_relative", "energy_worst",
-                          "storage_unit_max_residual_mwh", "tolerance_relative", "passed"}
+    assert set(block) == {
+        "water_max_residual_hm3",
+        "water_max_relative",
+        "water_worst",
+        "energy_max_residual_mwh",
+        "energy_max_relative",
+        "energy_worst",
+        "storage_unit_max_residual_mwh",
+        "tolerance_relative",
+        "passed",
+    }
     assert block["energy_max_residual_mwh"] == pytest.approx(120.0, rel=1e-6)
     assert block["energy_max_relative"] == pytest.approx(120.0 / 399_660.0, rel=1e-6)
     assert block["energy_worst"] == f"B at {DAY} 00:00"

@@ -26,8 +26,12 @@ END = "2025-03-01"
 
 def _with_export_bus(raw, line_from: str | None = LINE_FROM, load: bool = False):
     raw["buses"]["EXPORT"] = {"country": "Exportland", "voll_usd_per_mwh": 1000}
-    raw["markets"]["far"] = {"bus": "EXPORT", "price_usd_per_mwh": 55, "max_export_mw": 40,
-                             "max_import_mw": 0}
+    raw["markets"]["far"] = {
+        "bus": "EXPORT",
+        "price_usd_per_mwh": 55,
+        "max_export_mw": 40,
+        "max_import_mw": 0,
+    }
     link = {"from": "NORTH", "to": "EXPORT", "capacity_mw": 50, "loss_fraction": 0.02}
     if line_from:
         link["available_from"] = line_from
@@ -66,8 +70,7 @@ def test_a_line_of_zero_capacity_both_ways_joins_nothing(edit_model):
 
 def test_a_load_alone_is_priced_at_the_value_of_lost_load(edit_model):
     # an island with a load and nothing else: its unserved energy sets the price (VoLL)
-    net = load_network(edit_model(lambda raw: _with_export_bus(raw, "2030-01-01", True)),
-                       end=END)
+    net = load_network(edit_model(lambda raw: _with_export_bus(raw, "2030-01-01", True)), end=END)
     assert supplied_buses(net).to_pandas()["EXPORT"].all()
     results = optimise(net, SolveOptions())
     price = results.dataset["price_usd_per_mwh"].sel(bus="EXPORT").to_numpy()
@@ -119,6 +122,6 @@ def test_a_bus_never_supplied_has_null_and_a_dash(edit_model, tmp_path):
     assert table.loc["EXPORT", "steps_without_price"] == len(net.time)
     assert np.isnan(table.loc["EXPORT", "mean_usd_per_mwh"])
     page = render_report(results)
-    row = page[page.index("<td>EXPORT</td>", page.index('id="table-prices"')):]
-    row = row[:row.index("</tr>")]
+    row = page[page.index("<td>EXPORT</td>", page.index('id="table-prices"')) :]
+    row = row[: row.index("</tr>")]
     assert row.count("—") == 5 and "0.0" not in row

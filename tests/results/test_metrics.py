@@ -28,37 +28,62 @@ from vakhsh.results import metrics as m
 K = 0.0864  # hm3 per m3/s over a day
 
 
-
-
 def _months(winter: float, april: float, summer: float) -> list[float]:
-    return [winter if m_ in (1, 2, 3, 10, 11, 12) else april if m_ == 4 else summer
-            for m_ in range(1, 13)]
+    return [
+        winter if m_ in (1, 2, 3, 10, 11, 12) else april if m_ == 4 else summer
+        for m_ in range(1, 13)
+    ]
 
 
 HAND = {
-    "buses": {"A": {"country": "TJ", "voll_usd_per_mwh": 1000},
-              "B": {"country": "UZ", "voll_usd_per_mwh": 1000}},
-    "loads": {"la": {"bus": "A", "p_mw": "series:months.csv#load_a"},
-              "lb": {"bus": "B", "p_mw": 50}},
-    "generators": {"ga": {"bus": "A", "capacity_mw": 60, "marginal_cost_usd_per_mwh": 30},
-                   "gb": {"bus": "B", "capacity_mw": 200, "marginal_cost_usd_per_mwh": 20}},
+    "buses": {
+        "A": {"country": "TJ", "voll_usd_per_mwh": 1000},
+        "B": {"country": "UZ", "voll_usd_per_mwh": 1000},
+    },
+    "loads": {
+        "la": {"bus": "A", "p_mw": "series:months.csv#load_a"},
+        "lb": {"bus": "B", "p_mw": 50},
+    },
+    "generators": {
+        "ga": {"bus": "A", "capacity_mw": 60, "marginal_cost_usd_per_mwh": 30},
+        "gb": {"bus": "B", "capacity_mw": 200, "marginal_cost_usd_per_mwh": 20},
+    },
     "lines": {"ba": {"from": "B", "to": "A", "capacity_mw": 30, "loss_fraction": 0.1}},
-    "markets": {"ma": {"bus": "A", "price_usd_per_mwh": 40, "max_import_mw": 5},
-                "mb": {"bus": "B", "price_usd_per_mwh": 25, "max_export_mw": 10}},
+    "markets": {
+        "ma": {"bus": "A", "price_usd_per_mwh": 40, "max_import_mw": 5},
+        "mb": {"bus": "B", "price_usd_per_mwh": 25, "max_export_mw": 10},
+    },
     "sinks": {"aral_sea": {"min_inflow_m3s": 8, "shortfall_cost_usd_per_hm3": 500}},
     "catchments": {"river": {"to": "r", "inflow_m3s": 20}},
-    "reservoirs": {"r": {"storage_min_hm3": 5, "storage_max_hm3": 5,
-                         "storage_initial_hm3": 5, "spill_to": "j",
-                         "spill_cost_usd_per_hm3": 1}},
+    "reservoirs": {
+        "r": {
+            "storage_min_hm3": 5,
+            "storage_max_hm3": 5,
+            "storage_initial_hm3": 5,
+            "spill_to": "j",
+            "spill_cost_usd_per_hm3": 1,
+        }
+    },
     "junctions": {"j": {}},
-    "reaches": {"j_sea": {"from": "j", "to": "aral_sea", "min_flow_m3s": 2,
-                          "shortfall_cost_usd_per_hm3": 100}},
+    "reaches": {
+        "j_sea": {
+            "from": "j",
+            "to": "aral_sea",
+            "min_flow_m3s": 2,
+            "shortfall_cost_usd_per_hm3": 100,
+        }
+    },
     "water_demands": {
-        "dt": {"node": "j", "country": "TJ", "demand_m3s": 10,
-               "shortage_cost_usd_per_hm3": 2000},
-        "du": {"node": "j", "country": "Uzbekistan", "demand_m3s": 20,
-               "shortage_cost_usd_per_hm3": 1000, "return_fraction": 0.5,
-               "return_to": "aral_sea"}},
+        "dt": {"node": "j", "country": "TJ", "demand_m3s": 10, "shortage_cost_usd_per_hm3": 2000},
+        "du": {
+            "node": "j",
+            "country": "Uzbekistan",
+            "demand_m3s": 20,
+            "shortage_cost_usd_per_hm3": 1000,
+            "return_fraction": 0.5,
+            "return_to": "aral_sea",
+        },
+    },
 }
 SERIES = {"months.csv": {"month": list(range(1, 13)), "load_a": _months(100, 70, 40)}}
 
@@ -72,8 +97,15 @@ DAYS = WINTER_DAYS + APRIL_DAYS + SUMMER_DAYS
 def hand(tmp_path_factory):
     from tests.lp.conftest import solve_folder, write_model
 
-    folder = write_model(tmp_path_factory.mktemp("metrics"), HAND, SERIES, name="hand",
-                         start="2025-03-31", end="2025-10-02", step="1D")
+    folder = write_model(
+        tmp_path_factory.mktemp("metrics"),
+        HAND,
+        SERIES,
+        name="hand",
+        start="2025-03-31",
+        end="2025-10-02",
+        step="1D",
+    )
     results = solve_folder(folder)
     assert len(results.net.time) == WINTER_DAYS + APRIL_DAYS + SUMMER_DAYS
     return results
@@ -87,13 +119,15 @@ def test_energy_by_bus_and_kind(hand):
     frame = m.energy_by_bus_gwh(hand.net, hand.dataset)
     d = per_day_gwh
     a, b = frame.loc["A"], frame.loc["B"]
-    assert a["generators"] == pytest.approx(d(60) * WINTER_DAYS + d(43) * APRIL_DAYS
-                                            + d(13) * SUMMER_DAYS)
+    assert a["generators"] == pytest.approx(
+        d(60) * WINTER_DAYS + d(43) * APRIL_DAYS + d(13) * SUMMER_DAYS
+    )
     assert a["line_in"] == pytest.approx(d(27) * DAYS)
     assert a["imports"] == pytest.approx(d(5) * WINTER_DAYS)
     assert a["unserved"] == pytest.approx(d(8) * WINTER_DAYS)
-    assert a["load"] == pytest.approx(-(d(100) * WINTER_DAYS + d(70) * APRIL_DAYS
-                                        + d(40) * SUMMER_DAYS))
+    assert a["load"] == pytest.approx(
+        -(d(100) * WINTER_DAYS + d(70) * APRIL_DAYS + d(40) * SUMMER_DAYS)
+    )
     assert b["generators"] == pytest.approx(d(90) * DAYS)
     assert b["line_out"] == pytest.approx(-d(30) * DAYS)
     assert b["exports"] == pytest.approx(-d(10) * DAYS)
@@ -118,8 +152,7 @@ def test_winter_deficit_clips_net_imports_over_the_season(hand):
     assert deficit["A"] == pytest.approx(per_day_gwh(8 + 32) * WINTER_DAYS)
     assert deficit["B"] == 0.0
     april = m.winter_deficit_gwh(net, ds, m.WINTER_AND_APRIL)
-    assert april["A"] == pytest.approx(per_day_gwh(40) * WINTER_DAYS
-                                       + per_day_gwh(27) * APRIL_DAYS)
+    assert april["A"] == pytest.approx(per_day_gwh(40) * WINTER_DAYS + per_day_gwh(27) * APRIL_DAYS)
     assert april["B"] == 0.0
     summary = hand.summary()["energy"]
     assert summary["winter_deficit_gwh"] == pytest.approx(deficit.to_dict())
@@ -134,29 +167,42 @@ def test_winter_deficit_clips_the_season_s_sum_not_each_step(tmp_path):
     from tests.lp.conftest import solve_folder, write_model
 
     days = ["2025-01-01", "2025-01-02"]
-    folder = write_model(tmp_path, {
-        "buses": {"A": {"country": "TJ", "voll_usd_per_mwh": 1000},
-                  "B": {"country": "UZ", "voll_usd_per_mwh": 1000}},
-        "loads": {"la": {"bus": "A", "p_mw": "series:s.csv#la"},
-                  "lb": {"bus": "B", "p_mw": "series:s.csv#lb"}},
-        "generators": {
-            "ga": {"bus": "A", "capacity_mw": 10, "marginal_cost_usd_per_mwh": 10,
-                   "capacity_factor": "series:s.csv#ga"},
-            "gb": {"bus": "B", "capacity_mw": 20, "marginal_cost_usd_per_mwh": 50}},
-        "lines": {"ab": {"from": "A", "to": "B", "capacity_mw": 100}}},
+    folder = write_model(
+        tmp_path,
+        {
+            "buses": {
+                "A": {"country": "TJ", "voll_usd_per_mwh": 1000},
+                "B": {"country": "UZ", "voll_usd_per_mwh": 1000},
+            },
+            "loads": {
+                "la": {"bus": "A", "p_mw": "series:s.csv#la"},
+                "lb": {"bus": "B", "p_mw": "series:s.csv#lb"},
+            },
+            "generators": {
+                "ga": {
+                    "bus": "A",
+                    "capacity_mw": 10,
+                    "marginal_cost_usd_per_mwh": 10,
+                    "capacity_factor": "series:s.csv#ga",
+                },
+                "gb": {"bus": "B", "capacity_mw": 20, "marginal_cost_usd_per_mwh": 50},
+            },
+            "lines": {"ab": {"from": "A", "to": "B", "capacity_mw": 100}},
+        },
         {"s.csv": {"time": days, "la": [10, 0], "lb": [0, 4], "ga": [0, 1]}},
-        start=days[0], end="2025-01-03", step="1D")
+        start=days[0],
+        end="2025-01-03",
+        step="1D",
+    )
     results = solve_folder(folder)
     net, ds = results.net, results.dataset
-    np.testing.assert_allclose(m.net_imports_mw(net, ds).sel(bus="A").values, [10, -4],
-                               atol=1e-9)
+    np.testing.assert_allclose(m.net_imports_mw(net, ds).sel(bus="A").values, [10, -4], atol=1e-9)
     deficit = m.winter_deficit_gwh(net, ds)
     assert deficit["A"] == pytest.approx(per_day_gwh(10 - 4))
     assert deficit["B"] == pytest.approx(0.0, abs=1e-12)
     by_year = m.winter_deficit_by_year(net, ds)
     assert by_year.loc["2024/25 (part)", "A"] == pytest.approx(per_day_gwh(6))
-    assert results.summary()["energy"]["winter_deficit_gwh"]["A"] == pytest.approx(
-        per_day_gwh(6))
+    assert results.summary()["energy"]["winter_deficit_gwh"]["A"] == pytest.approx(per_day_gwh(6))
 
 
 def test_winter_deficit_counts_only_the_winter_s_unserved_energy(tmp_path):
@@ -166,23 +212,27 @@ def test_winter_deficit_counts_only_the_winter_s_unserved_energy(tmp_path):
     over the whole run passed every test: mutmut found it.)"""
     from tests.lp.conftest import solve_folder, write_model
 
-    folder = write_model(tmp_path, {
-        "buses": {"A": {"country": "TJ", "voll_usd_per_mwh": 1000}},
-        "loads": {"la": {"bus": "A", "p_mw": 20}},
-        "generators": {"ga": {"bus": "A", "capacity_mw": 10,
-                              "marginal_cost_usd_per_mwh": 10}}},
-        start="2025-03-31", end="2025-04-02", step="1D")
+    folder = write_model(
+        tmp_path,
+        {
+            "buses": {"A": {"country": "TJ", "voll_usd_per_mwh": 1000}},
+            "loads": {"la": {"bus": "A", "p_mw": 20}},
+            "generators": {"ga": {"bus": "A", "capacity_mw": 10, "marginal_cost_usd_per_mwh": 10}},
+        },
+        start="2025-03-31",
+        end="2025-04-02",
+        step="1D",
+    )
     results = solve_folder(folder)
     net, ds = results.net, results.dataset
     np.testing.assert_allclose(ds["unserved_mw"].sel(bus="A").values, [10, 10], atol=1e-9)
     assert m.winter_deficit_gwh(net, ds)["A"] == pytest.approx(per_day_gwh(10))
-    assert m.winter_deficit_gwh(net, ds, m.WINTER_AND_APRIL)["A"] == pytest.approx(
-        per_day_gwh(20))
+    assert m.winter_deficit_gwh(net, ds, m.WINTER_AND_APRIL)["A"] == pytest.approx(per_day_gwh(20))
     assert m.winter_deficit_by_year(net, ds).loc["2024/25 (part)", "A"] == pytest.approx(
-        per_day_gwh(10))
+        per_day_gwh(10)
+    )
     assert m.unserved_gwh(net, ds, m.VEGETATION)["A"] == pytest.approx(per_day_gwh(10))
-    assert results.summary()["energy"]["winter_deficit_gwh"]["A"] == pytest.approx(
-        per_day_gwh(10))
+    assert results.summary()["energy"]["winter_deficit_gwh"]["A"] == pytest.approx(per_day_gwh(10))
 
 
 def test_winter_deficit_by_hydrological_year(hand):
@@ -284,12 +334,17 @@ def test_step_comes_from_the_run_not_the_time_axis(tmp_path):
     from vakhsh.report.load import load_run
     from vakhsh.results.dataset import recorded_step_hours
 
-    folder = write_model(tmp_path, {
-        "buses": {"N": {"voll_usd_per_mwh": 1000}},
-        "loads": {"l": {"bus": "N", "p_mw": 120}},
-        "generators": {"g": {"bus": "N", "capacity_mw": 200,
-                             "marginal_cost_usd_per_mwh": 1}}},
-        start="2025-01-01", end="2025-01-01 01:00", step="1h")
+    folder = write_model(
+        tmp_path,
+        {
+            "buses": {"N": {"voll_usd_per_mwh": 1000}},
+            "loads": {"l": {"bus": "N", "p_mw": 120}},
+            "generators": {"g": {"bus": "N", "capacity_mw": 200, "marginal_cost_usd_per_mwh": 1}},
+        },
+        start="2025-01-01",
+        end="2025-01-01 01:00",
+        step="1h",
+    )
     results = solve_folder(folder)
     assert recorded_step_hours(results.dataset) == 1.0
     assert results.summary()["energy"]["load_gwh"]["N"] == pytest.approx(0.12)
@@ -307,6 +362,7 @@ def test_seasons_are_defined_once():
     assert m.WINTER == (10, 11, 12, 1, 2, 3)
     assert set(m.WINTER) | set(m.VEGETATION) == set(range(1, 13))
     assert (*m.WINTER, 4) == m.WINTER_AND_APRIL
-    mask = m.season_mask(type("N", (), {"time": pd.date_range("2025-03-31", periods=3,
-                                                                  freq="D")})(), m.WINTER)
+    mask = m.season_mask(
+        type("N", (), {"time": pd.date_range("2025-03-31", periods=3, freq="D")})(), m.WINTER
+    )
     assert mask.values.tolist() == [True, False, False]

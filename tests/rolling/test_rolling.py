@@ -37,7 +37,10 @@ def test_windows_cover_every_step_once():
     spec = parse("7D,1D")
     windows = spec.windows(400, pd.Timedelta("1h"))
     assert [(w.start, w.stop, w.keep) for w in windows] == [
-        (0, 168, 144), (144, 312, 288), (288, 400, 400)]
+        (0, 168, 144),
+        (144, 312, 288),
+        (288, 400, 400),
+    ]
     assert windows[-1].last and not windows[0].last
     kept = np.concatenate([np.arange(w.start, w.keep) for w in windows])
     assert (kept == np.arange(400)).all()
@@ -86,8 +89,10 @@ def test_state_carries_across_window_boundaries(hourly, rolled):
     soc = ds["storage_soc_mwh"].transpose("time", "storage_unit").values
     start = np.vstack([units["soc_initial_mwh"].to_numpy()[None, :], soc[:-1]])
     eta = np.sqrt(units["efficiency_roundtrip"].to_numpy())
-    change = h * (eta * ds["storage_charge_mw"].transpose("time", "storage_unit").values
-                  - ds["storage_discharge_mw"].transpose("time", "storage_unit").values / eta)
+    change = h * (
+        eta * ds["storage_charge_mw"].transpose("time", "storage_unit").values
+        - ds["storage_discharge_mw"].transpose("time", "storage_unit").values / eta
+    )
     assert np.abs(soc - start - change).max() < 1e-6
     assert rolled.audit.water.relative <= 1e-6
 
@@ -124,7 +129,5 @@ def test_fpha_windows_reuse_one_lp_too():
     assert info["rebuilt_because"] is None and info["reused_windows"] == info["windows"] - 1
     rebuilt = optimise_rolling(net, parse("4D,1D"), options, reuse=False)
     assert reused.objective_usd == pytest.approx(rebuilt.objective_usd, rel=1e-9)
-    assert float(abs(reused.dataset["storage_hm3"] - rebuilt.dataset["storage_hm3"]).max()
-                 ) < 1e-6
-    assert float(abs(reused.dataset["hydro_p_mw"] - rebuilt.dataset["hydro_p_mw"]).max()
-                 ) < 1e-6
+    assert float(abs(reused.dataset["storage_hm3"] - rebuilt.dataset["storage_hm3"]).max()) < 1e-6
+    assert float(abs(reused.dataset["hydro_p_mw"] - rebuilt.dataset["hydro_p_mw"]).max()) < 1e-6

@@ -50,24 +50,39 @@ def test_rolling_run_objective_is_the_libraries(rolled):
 
 
 def test_full_run_records_no_rolling(tmp_path):
-    done = vakhsh("run", TOY, "--end", "2024-10-08", "--no-report", "--out", tmp_path / "r",
-                  cwd=tmp_path)
+    done = vakhsh(
+        "run", TOY, "--end", "2024-10-08", "--no-report", "--out", tmp_path / "r", cwd=tmp_path
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads((tmp_path / "r" / "summary.json").read_text())["solve"]["rolling"] is None
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (("--rolling", "7D,7D"), "--rolling: the window must be at least one step and longer"),
-    (("--rolling", "week"), "--rolling: expected WINDOW[,OVERLAP]"),
-    (("--rolling", "-2D"), "--rolling: expected WINDOW[,OVERLAP] with a positive window"),
-    (("--rolling", "90min"), "is not a whole number of 1h steps"),
-    (("--rolling", "7D", "--head", "iterate"), "--rolling: solves each window once"),
-    (("--rolling", "7D", "--write-lp", "x.mps"), "--write-lp: writes one LP"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--rolling", "7D,7D"), "--rolling: the window must be at least one step and longer"),
+        (("--rolling", "week"), "--rolling: expected WINDOW[,OVERLAP]"),
+        (("--rolling", "-2D"), "--rolling: expected WINDOW[,OVERLAP] with a positive window"),
+        (("--rolling", "90min"), "is not a whole number of 1h steps"),
+        (("--rolling", "7D", "--head", "iterate"), "--rolling: solves each window once"),
+        (("--rolling", "7D", "--write-lp", "x.mps"), "--write-lp: writes one LP"),
+    ],
+)
 def test_bad_rolling_values_exit_2_and_write_nothing(tmp_path, args, message):
     out = tmp_path / "out"
-    done = vakhsh("run", TOY, "--step", "1h", "--end", "2024-10-17", "--no-report",
-                  "--out", out, *args, cwd=tmp_path)
+    done = vakhsh(
+        "run",
+        TOY,
+        "--step",
+        "1h",
+        "--end",
+        "2024-10-17",
+        "--no-report",
+        "--out",
+        out,
+        *args,
+        cwd=tmp_path,
+    )
     assert done.returncode == 2, done.stdout + done.stderr
     assert message in done.stderr
     assert "Traceback" not in done.stderr

@@ -18,22 +18,38 @@ MINIMAL = {
     "junctions": {"j": None},
     "sinks": {"sea": {}},
     "catchments": {"c": {"to": "r", "inflow_m3s": 10}},
-    "reservoirs": {"r": {"storage_min_hm3": 1, "storage_max_hm3": 9, "storage_initial_hm3": 4,
-                         "spill_to": "j"}},
+    "reservoirs": {
+        "r": {"storage_min_hm3": 1, "storage_max_hm3": 9, "storage_initial_hm3": 4, "spill_to": "j"}
+    },
     "reaches": {"out": {"from": "j", "to": "sea"}},
-    "hydro_plants": {"hpp": {"reservoir": "r", "to": "j", "bus": "B", "capacity_mw": 5,
-                             "max_flow_m3s": 8, "efficiency": 0.9, "head_m": 20}},
+    "hydro_plants": {
+        "hpp": {
+            "reservoir": "r",
+            "to": "j",
+            "bus": "B",
+            "capacity_mw": 5,
+            "max_flow_m3s": 8,
+            "efficiency": 0.9,
+            "head_m": 20,
+        }
+    },
     "water_demands": {"farm": {"node": "j", "demand_m3s": 2, "shortage_cost_usd_per_hm3": 1}},
     "buses": {"B": {"voll_usd_per_mwh": 900}, "C": {"voll_usd_per_mwh": 900}},
     "loads": {"city": {"bus": "B", "p_mw": 3}},
     "generators": {"gas": {"bus": "B", "capacity_mw": 10, "marginal_cost_usd_per_mwh": 50}},
-    "storage_units": {"bat": {"bus": "B", "power_mw": 1, "energy_mwh": 4,
-                              "efficiency_roundtrip": 0.9}},
+    "storage_units": {
+        "bat": {"bus": "B", "power_mw": 1, "energy_mwh": 4, "efficiency_roundtrip": 0.9}
+    },
     "lines": {"tie": {"from": "B", "to": "C", "capacity_mw": 7}},
     "markets": {"mkt": {"bus": "C", "price_usd_per_mwh": 60}},
-    "candidates": {"pv": {"component": "generators", "template": {
-        "bus": "B", "marginal_cost_usd_per_mwh": 0}, "capex_usd_per_kw": 700,
-        "lifetime_years": 25}},
+    "candidates": {
+        "pv": {
+            "component": "generators",
+            "template": {"bus": "B", "marginal_cost_usd_per_mwh": 0},
+            "capex_usd_per_kw": 700,
+            "lifetime_years": 25,
+        }
+    },
     "scenarios": {"other": {}},
 }
 
@@ -78,8 +94,12 @@ def test_water_defaults(net):
     assert series(net, "reaches", "max_flow_m3s", "out") == math.inf
     assert pd.isna(row(net, "hydro_plants", "hpp").available_from)
     demand = row(net, "water_demands", "farm")
-    assert (demand.kind, demand.country, demand.return_fraction, demand.return_to) == \
-        ("irrigation", None, 0, None)
+    assert (demand.kind, demand.country, demand.return_fraction, demand.return_to) == (
+        "irrigation",
+        None,
+        0,
+        None,
+    )
 
 
 def test_power_defaults(net):

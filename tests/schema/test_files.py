@@ -24,15 +24,18 @@ def test_tab_indentation_names_its_line_and_column(toy_folder, problem_lines):
     path.write_text("\n".join(lines) + "\n")
     assert problem_lines(toy_folder) == [
         f"model.yaml: line {broken + 1}, column 1: YAML syntax error: found character '\\t' "
-        "that cannot start any token"]
+        "that cannot start any token"
+    ]
 
 
-@pytest.mark.parametrize(("text", "kind"), [("", "NoneType"), ("- 1\n- 2\n", "list"),
-                                            ("just words\n", "str")])
+@pytest.mark.parametrize(
+    ("text", "kind"), [("", "NoneType"), ("- 1\n- 2\n", "list"), ("just words\n", "str")]
+)
 def test_model_yaml_that_is_not_a_mapping(toy_folder, problem_lines, text, kind):
     (toy_folder / "model.yaml").write_text(text)
     assert problem_lines(toy_folder) == [
-        f"model.yaml: expected a mapping of sections at the top ({kind})"]
+        f"model.yaml: expected a mapping of sections at the top ({kind})"
+    ]
 
 
 def test_folder_without_model_yaml(tmp_path, problem_lines):
@@ -41,8 +44,7 @@ def test_folder_without_model_yaml(tmp_path, problem_lines):
 
 def test_neither_folder_nor_dataset(problem_lines):
     (line,) = problem_lines("no-such-model")
-    assert line.startswith("no-such-model: not a model folder nor an embedded dataset "
-                           "(embedded: ")
+    assert line.startswith("no-such-model: not a model folder nor an embedded dataset (embedded: ")
     assert "toy-cascade" in line
 
 

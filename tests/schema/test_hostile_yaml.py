@@ -41,17 +41,23 @@ def test_an_alias_bomb_in_a_component_field_is_refused_at_once(toy_folder):
     line = one_problem(toy_folder)
     assert time.process_time() - started < 2.0
     assert _max_rss_mb() - rss_before < 200
-    assert line == (f"model.yaml: line 5: aliases expand to more than {MAX_ALIAS_VALUES:,} "
-                    "values (at *l3): write the values out, or use fewer aliases")
+    assert line == (
+        f"model.yaml: line 5: aliases expand to more than {MAX_ALIAS_VALUES:,} "
+        "values (at *l3): write the values out, or use fewer aliases"
+    )
 
 
 def test_a_few_aliases_are_fine(toy_folder):
     path = toy_folder / "model.yaml"
     text = path.read_text()
-    text = text.replace("  NORTH: {country: Northland, voll_usd_per_mwh: 1000}",
-                        "  NORTH: &bus {country: Northland, voll_usd_per_mwh: 1000}")
-    text = text.replace("  SOUTH: {country: Southland, voll_usd_per_mwh: 1000}",
-                        "  SOUTH: {<<: *bus, country: Southland}")
+    text = text.replace(
+        "  NORTH: {country: Northland, voll_usd_per_mwh: 1000}",
+        "  NORTH: &bus {country: Northland, voll_usd_per_mwh: 1000}",
+    )
+    text = text.replace(
+        "  SOUTH: {country: Southland, voll_usd_per_mwh: 1000}",
+        "  SOUTH: {<<: *bus, country: Southland}",
+    )
     path.write_text(text)
     net = load_network(toy_folder)
     assert net.tables["buses"].loc["SOUTH", "country"] == "Southland"
@@ -59,43 +65,50 @@ def test_a_few_aliases_are_fine(toy_folder):
 
 
 def test_a_recursive_alias_is_refused():
-    with pytest.raises(ModelError, match="line 1: alias \\*a refers to a value that "
-                                         "contains it"):
+    with pytest.raises(ModelError, match="line 1: alias \\*a refers to a value that contains it"):
         load_yaml("a: &a [1, *a]\n", "model.yaml")
 
 
 def test_deep_nesting_is_refused_not_a_recursion_error(toy_folder):
     path = toy_folder / "model.yaml"
     deep = "".join(" " * i + "x:\n" for i in range(600)) + " " * 600 + "1\n"
-    path.write_text(path.read_text() + "deep:\n" + "".join(" " + line + "\n"
-                                                         for line in deep.splitlines()))
+    path.write_text(
+        path.read_text() + "deep:\n" + "".join(" " + line + "\n" for line in deep.splitlines())
+    )
     assert one_problem(toy_folder).endswith(": nests more than 50 levels deep")
 
 
 def test_a_5000_digit_integer_is_refused(toy_folder):
     path = toy_folder / "model.yaml"
-    path.write_text(path.read_text().replace("capacity_mw: 150,", "capacity_mw: 1" + "0" * 4999
-                                             + ",", 1))
+    path.write_text(
+        path.read_text().replace("capacity_mw: 150,", "capacity_mw: 1" + "0" * 4999 + ",", 1)
+    )
     assert one_problem(toy_folder).startswith(
         "model.yaml: line 64: an integer of 5,000 digits: numbers of more than 30 digits are "
-        "not read")
+        "not read"
+    )
 
 
 def test_a_repeated_key_is_refused_not_silently_dropped(toy_folder):
     path = toy_folder / "model.yaml"
-    path.write_text(path.read_text().replace(
-        "    storage_min_hm3: 400\n", "    storage_min_hm3: 400\n    storage_min_hm3: 500\n"))
+    path.write_text(
+        path.read_text().replace(
+            "    storage_min_hm3: 400\n", "    storage_min_hm3: 400\n    storage_min_hm3: 500\n"
+        )
+    )
     assert one_problem(toy_folder) == (
         "model.yaml: line 26: key 'storage_min_hm3' appears twice in the same mapping (first "
-        "at line 25); YAML would keep only the last")
+        "at line 25); YAML would keep only the last"
+    )
 
 
 def test_a_file_that_is_not_utf8_names_the_line(toy_folder):
     path = toy_folder / "model.yaml"
     data = path.read_bytes().replace(b"Two reservoirs", b"Two r\xe9servoirs")
     path.write_bytes(data)
-    assert one_problem(toy_folder) == ("model.yaml: line 4: is not UTF-8 text (save the file "
-                                       "as UTF-8) (byte 0xe9)")
+    assert one_problem(toy_folder) == (
+        "model.yaml: line 4: is not UTF-8 text (save the file as UTF-8) (byte 0xe9)"
+    )
 
 
 def _max_rss_mb() -> float:

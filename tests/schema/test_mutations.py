@@ -24,8 +24,14 @@ from vakhsh.network import Network, embedded_datasets, load_network
 
 TOY = embedded_datasets()["toy-cascade"]
 RAW = yaml.safe_load((TOY / "model.yaml").read_text())
-IDS = sorted({str(cid) for key, section in RAW.items() if isinstance(section, dict)
-              and key not in ("time", "scenarios") for cid in section})
+IDS = sorted(
+    {
+        str(cid)
+        for key, section in RAW.items()
+        if isinstance(section, dict) and key not in ("time", "scenarios")
+        for cid in section
+    }
+)
 
 
 def key_paths(node, prefix=()):
@@ -54,15 +60,31 @@ MAPPINGS = [()] + [p for p in PATHS if isinstance(at(p), dict)]
 
 WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyzNORTH_-.:#0123456789 ", max_size=12)
 NUMBER = st.one_of(
-    st.integers(min_value=-10**6, max_value=10**6),
+    st.integers(min_value=-(10**6), max_value=10**6),
     st.floats(allow_nan=True, allow_infinity=True),
     st.sampled_from([-1, 0, 0.5, 1, 1.5, 10**30, 1e300, -1e300, math.nan, math.inf, -math.inf]),
 )
 VALUE = st.one_of(
-    st.none(), st.booleans(), NUMBER, WORD, st.sampled_from(IDS),
-    st.sampled_from(["series:inflow_m3s.csv#headwaters", "series:load_mw.csv#north",
-                     "series:nope.csv#x", "series:inflow_m3s.csv#nope", "series:", "1h", "7D",
-                     "2024-10-01", "2025-10-01", "-1D", "1MS"]),
+    st.none(),
+    st.booleans(),
+    NUMBER,
+    WORD,
+    st.sampled_from(IDS),
+    st.sampled_from(
+        [
+            "series:inflow_m3s.csv#headwaters",
+            "series:load_mw.csv#north",
+            "series:nope.csv#x",
+            "series:inflow_m3s.csv#nope",
+            "series:",
+            "1h",
+            "7D",
+            "2024-10-01",
+            "2025-10-01",
+            "-1D",
+            "1MS",
+        ]
+    ),
     st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 1, 1)),
     st.lists(NUMBER, max_size=13),
     st.lists(st.lists(NUMBER, max_size=3), max_size=4),
@@ -106,10 +128,17 @@ def folder(tmp_path_factory):
     return shutil.copytree(TOY, tmp_path_factory.mktemp("mutations") / "toy")
 
 
-@settings(max_examples=60, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(mutations=st.lists(MUTATION, min_size=1, max_size=3),
-       scenario=st.sampled_from([None, None, "dry", "full_upper"]))
+@settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    mutations=st.lists(MUTATION, min_size=1, max_size=3),
+    scenario=st.sampled_from([None, None, "dry", "full_upper"]),
+)
 def test_mutated_model_loads_or_fails_cleanly(folder, mutations, scenario):
     raw = copy.deepcopy(RAW)
     for mutation in mutations:

@@ -25,28 +25,62 @@ def problems_after(edit_model, change) -> list[str]:
 def set_field(kind: str, cid: str, field: str, value):
     def change(raw):
         raw[kind][cid][field] = value
+
     return change
 
 
-@pytest.mark.parametrize(("kind", "cid", "field", "value", "expected"), [
-    ("storage_units", "battery_south", "efficiency_roundtrip", 0,
-     "model.yaml: storage_units.battery_south.efficiency_roundtrip: must be at least 0.01: "
-     "discharge is divided by its square root"),
-    ("catchments", "headwaters", "inflow_m3s", 1e20,
-     "model.yaml: catchments.headwaters.inflow_m3s: is beyond what the LP can hold: at most "
-     "1e+06 m3/s"),
-    ("generators", "gas_south", "marginal_cost_usd_per_mwh", 1e15,
-     "model.yaml: generators.gas_south.marginal_cost_usd_per_mwh: is beyond what the LP can "
-     "hold: at most 1e+06 USD/MWh"),
-    ("buses", "NORTH", "voll_usd_per_mwh", 1e300,
-     "model.yaml: buses.NORTH.voll_usd_per_mwh: is beyond what the LP can hold"),
-    ("water_demands", "valley_fields", "shortage_cost_usd_per_hm3", 1e15,
-     "model.yaml: water_demands.valley_fields.shortage_cost_usd_per_hm3: is beyond what the "
-     "LP can hold: at most 1e+09 USD/hm3"),
-    ("generators", "gas_south", "available_from", "2400-01-01",
-     "model.yaml: generators.gas_south.available_from: dates must lie between 1678-01-01 and "
-     "2262-01-01"),
-])
+@pytest.mark.parametrize(
+    ("kind", "cid", "field", "value", "expected"),
+    [
+        (
+            "storage_units",
+            "battery_south",
+            "efficiency_roundtrip",
+            0,
+            "model.yaml: storage_units.battery_south.efficiency_roundtrip: must be at least 0.01: "
+            "discharge is divided by its square root",
+        ),
+        (
+            "catchments",
+            "headwaters",
+            "inflow_m3s",
+            1e20,
+            "model.yaml: catchments.headwaters.inflow_m3s: is beyond what the LP can hold: at most "
+            "1e+06 m3/s",
+        ),
+        (
+            "generators",
+            "gas_south",
+            "marginal_cost_usd_per_mwh",
+            1e15,
+            "model.yaml: generators.gas_south.marginal_cost_usd_per_mwh: is beyond what the LP can "
+            "hold: at most 1e+06 USD/MWh",
+        ),
+        (
+            "buses",
+            "NORTH",
+            "voll_usd_per_mwh",
+            1e300,
+            "model.yaml: buses.NORTH.voll_usd_per_mwh: is beyond what the LP can hold",
+        ),
+        (
+            "water_demands",
+            "valley_fields",
+            "shortage_cost_usd_per_hm3",
+            1e15,
+            "model.yaml: water_demands.valley_fields.shortage_cost_usd_per_hm3: is beyond what the "
+            "LP can hold: at most 1e+09 USD/hm3",
+        ),
+        (
+            "generators",
+            "gas_south",
+            "available_from",
+            "2400-01-01",
+            "model.yaml: generators.gas_south.available_from: dates must lie between 1678-01-01 and "
+            "2262-01-01",
+        ),
+    ],
+)
 def test_an_ill_posed_number_is_refused(edit_model, kind, cid, field, value, expected):
     lines = problems_after(edit_model, set_field(kind, cid, field, value))
     assert any(line.startswith(expected) for line in lines), lines
@@ -55,10 +89,12 @@ def test_an_ill_posed_number_is_refused(edit_model, kind, cid, field, value, exp
 def test_evaporation_of_1e300_is_refused(edit_model):
     def change(raw):
         raw["reservoirs"]["upper"]["evaporation_mm_per_month"][0] = 1e300
+
     assert problems_after(edit_model, change) == [
         "model.yaml: reservoirs.upper.evaporation_mm_per_month: is beyond what the LP can "
         "hold: at most 2000 mm/month (open-water evaporation stays below 500 mm a month) "
-        "(1e+300)"]
+        "(1e+300)"
+    ]
 
 
 def test_a_series_value_of_1e20_is_refused_naming_file_and_step(toy_folder):
@@ -67,8 +103,10 @@ def test_a_series_value_of_1e20_is_refused_naming_file_and_step(toy_folder):
     with pytest.raises(ModelError) as info:
         load_network(toy_folder)
     (line,) = map(str, info.value.problems)
-    assert line.startswith("inflow_m3s.csv: headwaters: value at 2025-01-01 00:00:00 is "
-                           "beyond what the LP can hold: at most 1e+06 m3/s")
+    assert line.startswith(
+        "inflow_m3s.csv: headwaters: value at 2025-01-01 00:00:00 is "
+        "beyond what the LP can hold: at most 1e+06 m3/s"
+    )
     assert line.endswith("[catchments.headwaters.inflow_m3s] (1e+20)")
 
 
@@ -76,10 +114,14 @@ def test_a_scenario_factor_that_makes_the_inflow_too_large_is_refused(edit_model
     def change(raw):
         raw["catchments"]["headwaters"]["inflow_m3s"] = 5e5
         raw["scenarios"]["dry"]["inflow_factor_by_month"] = [3] * 12
+
     folder = edit_model(change)
     load_network(folder)  # 5e5 m3/s as written is within the limit
-    with pytest.raises(ModelError, match=r"catchments\.headwaters\.inflow_m3s: value at "
-                                         r"2024-10-01 00:00:00 is beyond"):
+    with pytest.raises(
+        ModelError,
+        match=r"catchments\.headwaters\.inflow_m3s: value at "
+        r"2024-10-01 00:00:00 is beyond",
+    ):
         load_network(folder, scenario="dry")
 
 
@@ -89,7 +131,8 @@ def test_voll_below_a_fuel_cost_is_solved_with_a_warning(edit_model):
     assert results.summary()["warnings"] == [
         "model.yaml: buses.SOUTH.voll_usd_per_mwh (50) is below "
         "generators.gas_south.marginal_cost_usd_per_mwh (up to 70): load at SOUTH is left "
-        "unserved rather than running gas_south when that costs more"]
+        "unserved rather than running gas_south when that costs more"
+    ]
     # and it does what the warning says: gas stays off while SOUTH sheds load
     assert float(results.dataset["generator_p_mw"].sel(generator="gas_south").sum()) == 0
     assert float(results.dataset["unserved_mw"].sel(bus="SOUTH").sum()) > 0
@@ -104,11 +147,14 @@ def test_a_model_without_any_cost_is_solved_with_a_warning(edit_model):
         raw["water_demands"]["valley_fields"]["shortage_cost_usd_per_hm3"] = 0
         raw["sinks"]["sea"]["shortfall_cost_usd_per_hm3"] = 0
         raw["markets"]["neighbour"]["price_usd_per_mwh"] = 0
+
     results = vakhsh.optimise(vakhsh.load(edit_model(change), end="2024-10-08"))
     assert results.objective_usd == 0
     (warning,) = results.summary()["warnings"]
-    assert warning.startswith("model.yaml: nothing has a cost (generators.*.marginal_cost_"
-                              "usd_per_mwh, buses.*.voll_usd_per_mwh, water_demands.*.")
+    assert warning.startswith(
+        "model.yaml: nothing has a cost (generators.*.marginal_cost_"
+        "usd_per_mwh, buses.*.voll_usd_per_mwh, water_demands.*."
+    )
     assert "the one reported is arbitrary" in warning
 
 
@@ -120,7 +166,9 @@ def test_highs_scaling_warnings_name_the_family_and_the_field(edit_model):
     warnings = results.summary()["warnings"]
     assert warnings[0].startswith("HiGHS warns that the LP is badly scaled")
     assert "excessively large costs" in warnings[0]
-    assert warnings[1] == ("  cost coefficients of unserved_mw reach 2.4e+07 (at time "
-                           "2024-10-01 00:00, bus NORTH; set by buses.*.voll_usd_per_mwh, "
-                           "loads.*.p_mw)")
+    assert warnings[1] == (
+        "  cost coefficients of unserved_mw reach 2.4e+07 (at time "
+        "2024-10-01 00:00, bus NORTH; set by buses.*.voll_usd_per_mwh, "
+        "loads.*.p_mw)"
+    )
     assert len(warnings) == 2

@@ -59,8 +59,11 @@ def every_kind(tmp_path_factory):
     from vakhsh.solve.options import SolveOptions
     from vakhsh.solve.solver import run_solver
 
-    folder = Path(shutil.copytree(embedded_datasets()["toy-cascade"],
-                                  tmp_path_factory.mktemp("kinds") / "toy"))
+    folder = Path(
+        shutil.copytree(
+            embedded_datasets()["toy-cascade"], tmp_path_factory.mktemp("kinds") / "toy"
+        )
+    )
     raw = yaml.safe_load((folder / "model.yaml").read_text())
     raw["reaches"]["lower_river"]["shortfall_cost_usd_per_hm3"] = 100
     for unit in raw["storage_units"].values():  # an inflow, hence a spill variable
@@ -83,8 +86,7 @@ def test_network_tables_and_series_follow_the_declarations(every_kind):
 
 def test_every_lp_variable_is_a_declared_output_and_back(every_kind):
     _net, ctx, _ds = every_kind
-    declared = {out.lp: (out, kind) for kind in registry.KINDS for out in kind.outputs
-                if out.lp}
+    declared = {out.lp: (out, kind) for kind in registry.KINDS for out in kind.outputs if out.lp}
     for name in ctx.model.variables:
         assert name in declared, f"LP variable {name} is declared by no kind's outputs"
         _out, kind = declared[name]
@@ -144,8 +146,9 @@ def test_the_balance_refuses_a_term_whose_target_is_unknown():
 
     model = linopy.Model(force_dim_names=True)
     time = pd.Index(pd.date_range("2025-01-01", periods=2, freq="D"), name="time")
-    flow = model.add_variables(lower=0, coords=[time, pd.Index(["a", "b"], name="plant")],
-                               name="flow")
+    flow = model.add_variables(
+        lower=0, coords=[time, pd.Index(["a", "b"], name="plant")], name="flow"
+    )
     balance = Balance(time, pd.Index(["n1", "n2"], name="node"))
     with pytest.raises(ValueError, match="b -> 'nowhere'"):
         balance.add(flow, "plant", pd.Series({"a": "n1", "b": "nowhere"}))

@@ -32,8 +32,9 @@ from vakhsh.network import Network
 from vakhsh.solve.head import fixed_parameters
 
 
-def monthly_ensemble(net: Network, factors: np.ndarray, path: Path,
-                     months: int | None = None) -> Path:
+def monthly_ensemble(
+    net: Network, factors: np.ndarray, path: Path, months: int | None = None
+) -> Path:
     """An ensemble whose member k is the model's mean inflow of each calendar month times
     `factors[k, month index, catchment]` (or `factors[k]` broadcast), over the run's months
     (or `months` months from the run's start, months the run lacks taking the mean)."""
@@ -42,16 +43,27 @@ def monthly_ensemble(net: Network, factors: np.ndarray, path: Path,
     time = pd.date_range(start, periods=months, freq="MS")
     inflow = net.series["catchments"]["inflow_m3s"].to_pandas()
     clim = inflow.groupby(inflow.index.month).mean()
-    base = np.stack([clim.loc[t.month].to_numpy() if t.month in clim.index
-                     else clim.mean().to_numpy() for t in time])  # (month, catchment)
+    base = np.stack(
+        [
+            clim.loc[t.month].to_numpy() if t.month in clim.index else clim.mean().to_numpy()
+            for t in time
+        ]
+    )  # (month, catchment)
     factors = np.asarray(factors, dtype=float)
     if factors.ndim == 1:
         factors = factors[:, None, None]
     values = base[None] * factors
-    da = xr.DataArray(values, dims=("member", "time", "catchment"),
-                      coords={"member": np.arange(values.shape[0]), "time": time,
-                              "catchment": list(inflow.columns)},
-                      name="inflow_m3s", attrs={"units": "m3/s", "method": "test"})
+    da = xr.DataArray(
+        values,
+        dims=("member", "time", "catchment"),
+        coords={
+            "member": np.arange(values.shape[0]),
+            "time": time,
+            "catchment": list(inflow.columns),
+        },
+        name="inflow_m3s",
+        attrs={"units": "m3/s", "method": "test"},
+    )
     return write_ensemble(da, path)
 
 
@@ -77,8 +89,7 @@ def independent_paths(outcomes: list[np.ndarray]) -> list[tuple[tuple, np.ndarra
     """Every path of a stage-wise independent tree: `outcomes[s]` is (outcomes, steps of
     stage s, catchment), the inflow of each outcome of stage s."""
     paths = itertools.product(*[range(len(o)) for o in outcomes])
-    return [(path, np.concatenate([outcomes[s][k] for s, k in enumerate(path)]))
-            for path in paths]
+    return [(path, np.concatenate([outcomes[s][k] for s, k in enumerate(path)])) for path in paths]
 
 
 @dataclass
@@ -107,8 +118,9 @@ def path_lp(net: Network, production: str = "fixed") -> PathLP:
     inflow = net.series["catchments"]["inflow_m3s"]
     net0 = with_inflow(net, np.zeros(inflow.shape))
     # the stage LPs' families and options: their head model, no storage tie-break
-    ctx = new_context(net0, fixed_parameters(net0),
-                      BuildConfig(storage_tie_break=0.0, production=production))
+    ctx = new_context(
+        net0, fixed_parameters(net0), BuildConfig(storage_tie_break=0.0, production=production)
+    )
     for family in OPERATION:
         family(ctx)
     column = ctx.add_var(lower=0, coords=ctx.coords("catchments"), name="de_inflow_m3s")
@@ -132,16 +144,26 @@ def path_lp(net: Network, production: str = "fixed") -> PathLP:
             col_time[pos[ok]] = steps[ok]
     cols = positions["de_inflow_m3s"]
     assert column.labels.dims[0] == "time" and (cols >= 0).all()
-    return PathLP(A=sp.csr_array(M.A), row_lower=np.where(M.sense != "<", M.b, -np.inf),
-                  row_upper=np.where(M.sense != ">", M.b, np.inf), lower=M.lb.copy(),
-                  upper=M.ub.copy(), cost=M.c.copy(), constant=float(ctx.cost_constant),
-                  inflow_cols=cols, col_time=col_time)
+    return PathLP(
+        A=sp.csr_array(M.A),
+        row_lower=np.where(M.sense != "<", M.b, -np.inf),
+        row_upper=np.where(M.sense != ">", M.b, np.inf),
+        lower=M.lb.copy(),
+        upper=M.ub.copy(),
+        cost=M.c.copy(),
+        constant=float(ctx.cost_constant),
+        inflow_cols=cols,
+        col_time=col_time,
+    )
 
 
-def deterministic_equivalent(net: Network, stages: list[np.ndarray],
-                             outcomes: list[np.ndarray] | None = None,
-                             paths: list[tuple[tuple, np.ndarray]] | None = None,
-                             production: str = "fixed") -> float:
+def deterministic_equivalent(
+    net: Network,
+    stages: list[np.ndarray],
+    outcomes: list[np.ndarray] | None = None,
+    paths: list[tuple[tuple, np.ndarray]] | None = None,
+    production: str = "fixed",
+) -> float:
     """Optimal expected cost of a scenario tree whose paths are equally likely, with the
     hydro family's head model `production` (fixed, auto or fpha: `path_lp`).
 
@@ -184,24 +206,34 @@ def deterministic_equivalent(net: Network, stages: list[np.ndarray],
     h.setOptionValue("threads", 1)  # as the stage problems (HiGHS has one scheduler)
     inf = highspy.kHighsInf
     h.addVars(n * P, np.clip(lower, -inf, inf), np.clip(upper, -inf, inf))
-    h.changeColsCost(n * P, np.arange(n * P, dtype=np.int32),
-                     np.tile(base.cost, P) * probability)
+    h.changeColsCost(n * P, np.arange(n * P, dtype=np.int32), np.tile(base.cost, P) * probability)
     lo, up = np.concatenate(row_lower), np.concatenate(row_upper)
-    h.addRows(A.shape[0], np.clip(lo, -inf, inf), np.clip(up, -inf, inf), A.nnz,
-              A.indptr.astype(np.int32), A.indices.astype(np.int32), A.data)
+    h.addRows(
+        A.shape[0],
+        np.clip(lo, -inf, inf),
+        np.clip(up, -inf, inf),
+        A.nnz,
+        A.indptr.astype(np.int32),
+        A.indices.astype(np.int32),
+        A.data,
+    )
     h.run()
-    assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal, \
-        h.modelStatusToString(h.getModelStatus())
+    assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal, h.modelStatusToString(
+        h.getModelStatus()
+    )
     return float(h.getInfo().objective_function_value) + base.constant
 
 
 @pytest.fixture(scope="session")
 def helpers() -> SimpleNamespace:
     """The helpers above, for tests (conftest modules are not importable by name)."""
-    return SimpleNamespace(deterministic_equivalent=deterministic_equivalent,
-                           month_stages=month_stages, week_stages=week_stages,
-                           monthly_ensemble=monthly_ensemble,
-                           with_inflow=with_inflow)
+    return SimpleNamespace(
+        deterministic_equivalent=deterministic_equivalent,
+        month_stages=month_stages,
+        week_stages=week_stages,
+        monthly_ensemble=monthly_ensemble,
+        with_inflow=with_inflow,
+    )
 
 
 @pytest.fixture(scope="session")

@@ -25,8 +25,19 @@ def toy():
 def trained(tmp_path_factory, helpers, cli, toy):
     root = tmp_path_factory.mktemp("cli")
     ens = helpers.monthly_ensemble(toy, [0.7, 1.0, 1.3], root / "ens.nc")
-    result = cli("sddp", "toy-cascade", "--inflows", ens, "--out", root / "run",
-                 "--forward-passes", "2", "--perfect-foresight", *QUARTER, *SHORT)
+    result = cli(
+        "sddp",
+        "toy-cascade",
+        "--inflows",
+        ens,
+        "--out",
+        root / "run",
+        "--forward-passes",
+        "2",
+        "--perfect-foresight",
+        *QUARTER,
+        *SHORT,
+    )
     assert result.exit_code == 0, result.output
     (root / "run.out").write_text(result.output)
     return root
@@ -35,26 +46,59 @@ def trained(tmp_path_factory, helpers, cli, toy):
 def test_the_output_folder(trained):
     run = trained / "run"
     names = {p.name for p in run.iterdir()}
-    assert {"summary.json", "simulation.nc", "members.csv", "water_values.csv",
-            "training.csv", "policy", "report.html"} <= names
+    assert {
+        "summary.json",
+        "simulation.nc",
+        "members.csv",
+        "water_values.csv",
+        "training.csv",
+        "policy",
+        "report.html",
+    } <= names
     summary = json.loads((run / "summary.json").read_text())
-    for key in ("model", "scenario", "status", "objective_usd", "period", "audit", "solve",
-                "energy", "water", "provenance"):
+    for key in (
+        "model",
+        "scenario",
+        "status",
+        "objective_usd",
+        "period",
+        "audit",
+        "solve",
+        "energy",
+        "water",
+        "provenance",
+    ):
         assert key in summary
     sddp = summary["sddp"]
-    for key in ("lower_bound_usd", "simulated_mean_usd", "simulated_ci95_usd", "iterations",
-                "stages", "outcomes_per_stage", "noise", "risk", "stopped_by"):
+    for key in (
+        "lower_bound_usd",
+        "simulated_mean_usd",
+        "simulated_ci95_usd",
+        "iterations",
+        "stages",
+        "outcomes_per_stage",
+        "noise",
+        "risk",
+        "stopped_by",
+    ):
         assert key in sddp
     assert sddp["stages"] == 3 and sddp["outcomes_per_stage"] == [3] * 3
-    assert summary["period"]["start"].startswith("2024-10-01") and \
-        summary["period"]["steps"] == 92
+    assert summary["period"]["start"].startswith("2024-10-01") and summary["period"]["steps"] == 92
     assert summary["objective_usd"] == sddp["simulated_mean_usd"]
     members = pd.read_csv(run / "members.csv")
     assert members["cost_usd"].mean() == pytest.approx(sddp["simulated_mean_usd"])
     ds = xr.open_dataset(run / "simulation.nc", engine="h5netcdf")
     assert ds.sizes["member"] == 3
-    for name in ("storage_hm3", "turbine_flow_m3s", "spill_m3s", "hydro_p_mw",
-                 "generator_p_mw", "unserved_mw", "shortage_m3s", "price_usd_per_mwh"):
+    for name in (
+        "storage_hm3",
+        "turbine_flow_m3s",
+        "spill_m3s",
+        "hydro_p_mw",
+        "generator_p_mw",
+        "unserved_mw",
+        "shortage_m3s",
+        "price_usd_per_mwh",
+    ):
         assert "member" in ds[name].dims
     # perfect foresight on the same members: a lower bound member by member (no member
     # used a priced violation, which the deterministic LP would not allow)
@@ -70,8 +114,18 @@ def test_the_output_folder(trained):
 
 
 def test_a_saved_policy_simulates_the_same_and_out_of_sample(trained, cli, helpers, toy):
-    again = cli("sddp", "simulate", "toy-cascade", "--policy", trained / "run" / "policy",
-                "--inflows", trained / "ens.nc", "--out", trained / "again", "--no-report")
+    again = cli(
+        "sddp",
+        "simulate",
+        "toy-cascade",
+        "--policy",
+        trained / "run" / "policy",
+        "--inflows",
+        trained / "ens.nc",
+        "--out",
+        trained / "again",
+        "--no-report",
+    )
     assert again.exit_code == 0, again.output
     first = pd.read_csv(trained / "run" / "members.csv")
     second = pd.read_csv(trained / "again" / "members.csv")
@@ -79,11 +133,20 @@ def test_a_saved_policy_simulates_the_same_and_out_of_sample(trained, cli, helpe
     # with the head model the policy was trained with (policy.json's head)
     again_summary = json.loads((trained / "again" / "summary.json").read_text())
     assert again_summary["solve"]["head_mode"] == "auto"
-    np.testing.assert_allclose(second["hydro_energy_gap"], first["hydro_energy_gap"],
-                               rtol=1e-9)
+    np.testing.assert_allclose(second["hydro_energy_gap"], first["hydro_energy_gap"], rtol=1e-9)
     other = helpers.monthly_ensemble(toy, [0.5, 0.8, 1.1, 1.4, 1.7], trained / "other.nc")
-    out = cli("sddp", "simulate", "toy-cascade", "--policy", trained / "run" / "policy",
-              "--inflows", other, "--out", trained / "other", "--no-report")
+    out = cli(
+        "sddp",
+        "simulate",
+        "toy-cascade",
+        "--policy",
+        trained / "run" / "policy",
+        "--inflows",
+        other,
+        "--out",
+        trained / "other",
+        "--no-report",
+    )
     assert out.exit_code == 0, out.output
     summary = json.loads((trained / "other" / "summary.json").read_text())
     assert summary["sddp"]["members_simulated"] == 5 and summary["audit"]["passed"]
@@ -97,8 +160,9 @@ def errors(result) -> str:
 
 def test_an_ensemble_that_does_not_cover_the_horizon(tmp_path, helpers, cli, toy):
     short = helpers.monthly_ensemble(toy, [1.0, 1.1], tmp_path / "short.nc", months=2)
-    result = cli("sddp", "toy-cascade", "--inflows", short, "--out", tmp_path / "out",
-                 *QUARTER, *SHORT)
+    result = cli(
+        "sddp", "toy-cascade", "--inflows", short, "--out", tmp_path / "out", *QUARTER, *SHORT
+    )
     assert result.exit_code == 2
     assert "short.nc: time: the ensemble does not cover the horizon" in errors(result)
     assert not (tmp_path / "out").exists()
@@ -106,14 +170,18 @@ def test_an_ensemble_that_does_not_cover_the_horizon(tmp_path, helpers, cli, toy
 
 def test_catchments_that_do_not_match(tmp_path, cli, toy):
     time = pd.date_range("2024-10-01", periods=3, freq="MS")
-    da = xr.DataArray(np.ones((2, 3, 2)), dims=("member", "time", "catchment"),
-                      coords={"member": [0, 1], "time": time,
-                              "catchment": ["headwaters", "elsewhere"]}, name="inflow_m3s")
+    da = xr.DataArray(
+        np.ones((2, 3, 2)),
+        dims=("member", "time", "catchment"),
+        coords={"member": [0, 1], "time": time, "catchment": ["headwaters", "elsewhere"]},
+        name="inflow_m3s",
+    )
     from vakhsh.hydrology.ensemble import write_ensemble
 
     path = write_ensemble(da, tmp_path / "odd.nc")
-    result = cli("sddp", "toy-cascade", "--inflows", path, "--out", tmp_path / "out",
-                 *QUARTER, *SHORT)
+    result = cli(
+        "sddp", "toy-cascade", "--inflows", path, "--out", tmp_path / "out", *QUARTER, *SHORT
+    )
     assert result.exit_code == 2
     text = errors(result)
     assert "odd.nc: catchment: not a catchment of the model (elsewhere)" in text
@@ -123,8 +191,17 @@ def test_catchments_that_do_not_match(tmp_path, cli, toy):
 
 @pytest.mark.parametrize("spec", ["cvar", "cvar:1.5,0.2", "cvar:0.5", "median", "cvar:0.5,0"])
 def test_an_unknown_risk_spec(tmp_path, trained, cli, spec):
-    result = cli("sddp", "toy-cascade", "--inflows", trained / "ens.nc", "--risk", spec,
-                 *QUARTER, "--out", tmp_path / "out")
+    result = cli(
+        "sddp",
+        "toy-cascade",
+        "--inflows",
+        trained / "ens.nc",
+        "--risk",
+        spec,
+        *QUARTER,
+        "--out",
+        tmp_path / "out",
+    )
     assert result.exit_code == 2
     assert "--risk: expected 'expectation' or 'cvar:LAMBDA,BETA'" in errors(result)
     assert not (tmp_path / "out").exists()
@@ -138,11 +215,11 @@ def test_a_stage_infeasible_for_some_outcome(tmp_path, helpers, cli, edit_model)
 
     def change(raw):
         raw["sinks"]["sea"] = {"min_inflow_m3s": 900}  # no shortfall cost: a hard limit
+
     folder = edit_model(change)
     net = load_network(folder, start="2024-10-01", end="2025-01-01")
     ens = helpers.monthly_ensemble(net, [8.0, 0.05], tmp_path / "dry.nc")
-    result = cli("sddp", folder, "--inflows", ens, "--out", tmp_path / "out", *QUARTER,
-                 *SHORT)
+    result = cli("sddp", folder, "--inflows", ens, "--out", tmp_path / "out", *QUARTER, *SHORT)
     assert result.exit_code == 2, result.output
     text = " ".join(errors(result).split())
     assert "stage 1 (2024-10) is infeasible under outcome 1 (member 1)" in text
@@ -152,21 +229,43 @@ def test_a_stage_infeasible_for_some_outcome(tmp_path, helpers, cli, edit_model)
 
 
 def test_bad_options(tmp_path, trained, cli):
-    for args, message in ((["--noise", "markov"], "--noise: expected independent or par1"),
-                          (["--stage", "day"], "--stage: expected month or week"),
-                          (["--noise", "par1", "--stage", "week"], "par1 is a monthly model"),
-                          (["--head", "iterate"], "--head: must be one of auto, fixed, fpha"),
-                          (["--head", "variable"], "--head: must be one of auto, fixed, fpha")):
-        result = cli("sddp", "toy-cascade", "--inflows", trained / "ens.nc", *args,
-                     *QUARTER, "--out", tmp_path / "out")
+    for args, message in (
+        (["--noise", "markov"], "--noise: expected independent or par1"),
+        (["--stage", "day"], "--stage: expected month or week"),
+        (["--noise", "par1", "--stage", "week"], "par1 is a monthly model"),
+        (["--head", "iterate"], "--head: must be one of auto, fixed, fpha"),
+        (["--head", "variable"], "--head: must be one of auto, fixed, fpha"),
+    ):
+        result = cli(
+            "sddp",
+            "toy-cascade",
+            "--inflows",
+            trained / "ens.nc",
+            *args,
+            *QUARTER,
+            "--out",
+            tmp_path / "out",
+        )
         assert result.exit_code == 2, result.output
         assert message in errors(result)
         assert "Traceback" not in errors(result)
-    result = cli("sddp", "simulate", "toy-cascade", "--policy", trained / "run" / "policy",
-                 "--inflows", trained / "ens.nc", "--head", "fixed", "--out", tmp_path / "out")
+    result = cli(
+        "sddp",
+        "simulate",
+        "toy-cascade",
+        "--policy",
+        trained / "run" / "policy",
+        "--inflows",
+        trained / "ens.nc",
+        "--head",
+        "fixed",
+        "--out",
+        tmp_path / "out",
+    )
     assert result.exit_code == 2, result.output
-    assert "--head: a policy is simulated with the head model it was trained with" in \
-        " ".join(errors(result).split())
+    assert "--head: a policy is simulated with the head model it was trained with" in " ".join(
+        errors(result).split()
+    )
     assert not (tmp_path / "out").exists()
 
 
@@ -176,8 +275,10 @@ def test_the_head_model_is_recorded_and_the_saved_policy_keeps_it(trained):
     summary = json.loads((trained / "run" / "summary.json").read_text())
     assert summary["solve"]["head_mode"] == "auto"
     said = " ".join((trained / "run.out").read_text().split())
-    assert (f"head: FPHA for upper_hpp, fixed head elsewhere; exact-vs-LP hydro energy gap "
-            f"{summary['solve']['head_energy_gap']:+.3%}") in said
+    assert (
+        f"head: FPHA for upper_hpp, fixed head elsewhere; exact-vs-LP hydro energy gap "
+        f"{summary['solve']['head_energy_gap']:+.3%}"
+    ) in said
     assert list(summary["solve"]["fpha"]) == ["upper_hpp"]
     assert summary["solve"]["head_energy_gap"] < 0  # the planes lie above the exact
     html = (trained / "run" / "report.html").read_text()
@@ -198,10 +299,10 @@ def test_bad_input_leaves_an_earlier_output_as_it_was(tmp_path, trained, cli, he
     out = tmp_path / "run"
     shutil.copytree(trained / "run", out)
     before = snapshot(tmp_path)
-    short = helpers.monthly_ensemble(toy, [1.0, 1.1], tmp_path.parent / "short2.nc",
-                                     months=2)
-    result = cli("sddp", "toy-cascade", "--inflows", short, "--out", out, "--overwrite",
-                 *QUARTER, *SHORT)
+    short = helpers.monthly_ensemble(toy, [1.0, 1.1], tmp_path.parent / "short2.nc", months=2)
+    result = cli(
+        "sddp", "toy-cascade", "--inflows", short, "--out", out, "--overwrite", *QUARTER, *SHORT
+    )
     assert result.exit_code == 2, result.output
     assert "does not cover the horizon" in errors(result)
     assert snapshot(tmp_path) == before and leftovers(tmp_path) == []
@@ -217,9 +318,12 @@ def test_the_api_checks_out_before_it_trains(tmp_path):
 
     mine = user_folder(tmp_path / "mine")
     before = snapshot(tmp_path)
-    for call in (lambda: sddp("no-such-model", tmp_path / "none.nc", out=mine),
-                 lambda: simulate_policy("no-such-model", tmp_path / "none", tmp_path /
-                                         "none.nc", out=mine, overwrite=True)):
+    for call in (
+        lambda: sddp("no-such-model", tmp_path / "none.nc", out=mine),
+        lambda: simulate_policy(
+            "no-such-model", tmp_path / "none", tmp_path / "none.nc", out=mine, overwrite=True
+        ),
+    ):
         with pytest.raises(OutputError, match="holds files vakhsh did not write"):
             call()
     assert snapshot(tmp_path) == before

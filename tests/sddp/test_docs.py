@@ -63,16 +63,18 @@ def test_the_toy_bound_is_the_deterministic_equivalent(figures, helpers):
 
 
 def test_the_toy_block_of_the_doc_is_not_stale(figures):
-    assert toy.docs_block() == toy.markdown(figures), \
+    assert toy.docs_block() == toy.markdown(figures), (
         "docs/sddp.md is stale: run python bench/sddp_toy_example.py --write-docs"
+    )
 
 
 def test_the_central_asia_block_is_the_scripts_rendering_of_the_committed_figures():
     fig = json.loads(central_asia.FIGURES.read_text())
     doc = central_asia.DOC.read_text(encoding="utf-8")
     block = doc.split(central_asia.START, 1)[1].split(central_asia.END, 1)[0]
-    assert block.strip("\n") == central_asia.markdown(fig).strip("\n"), \
+    assert block.strip("\n") == central_asia.markdown(fig).strip("\n"), (
         "docs/sddp.md is stale: run python bench/central_asia_sddp.py --docs-only"
+    )
     assert set(fig["runs"]) == {"base", "glacier", "base-cvar"}
     for name in ("base", "glacier"):
         pf = fig["runs"][name]["perfect_foresight"]

@@ -26,8 +26,7 @@ FACTORS = [0.6, 1.4]
 @pytest.fixture(scope="module")
 def case(tmp_path_factory, helpers):
     net = load_network("toy-cascade", start="2024-10-01", end="2025-01-01")
-    path = helpers.monthly_ensemble(net, np.array(FACTORS), tmp_path_factory.mktemp("de") /
-                                    "e.nc")
+    path = helpers.monthly_ensemble(net, np.array(FACTORS), tmp_path_factory.mktemp("de") / "e.nc")
     inflows = load_inflows(net, path)
     stages = helpers.month_stages(net)
     outcomes = [inflows.steps_m3s[:, steps, :] for steps in stages]
@@ -43,9 +42,14 @@ def converge(net, inflows, **options):
     key = (id(net), tuple(sorted(options.items())))
     if key not in _TRAINED:
         opts = SDDPOptions(gap=None, forward_passes=2, head="fixed", **options)
-        lps = next((m.lps for (n, o), (m, _l) in _TRAINED.items()
-                    if n == id(net) and dict(o).get("stage", "month") ==
-                    options.get("stage", "month")), None)
+        lps = next(
+            (
+                m.lps
+                for (n, o), (m, _l) in _TRAINED.items()
+                if n == id(net) and dict(o).get("stage", "month") == options.get("stage", "month")
+            ),
+            None,
+        )
         model = build_sddp_model(net, inflows, opts, lps=lps)
         _TRAINED[key] = model, train(model, [IterationLimit(60), BoundStalling(6, 1e-10)])
     return _TRAINED[key]
@@ -71,8 +75,7 @@ def test_simulated_mean_agrees_within_its_confidence_interval(case):
 
 def test_weekly_stages_converge_to_their_equivalent(tmp_path, helpers):
     net = load_network("toy-cascade", start="2024-10-01", end="2024-10-22")
-    inflows = load_inflows(net, helpers.monthly_ensemble(net, np.array(FACTORS),
-                                                         tmp_path / "w.nc"))
+    inflows = load_inflows(net, helpers.monthly_ensemble(net, np.array(FACTORS), tmp_path / "w.nc"))
     stages = helpers.week_stages(net)
     assert [len(s) for s in stages] == [7, 7, 7]
     outcomes = [inflows.steps_m3s[:, steps, :] for steps in stages]

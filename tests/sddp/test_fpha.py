@@ -32,13 +32,16 @@ PLANT = "upper_hpp"
 @pytest.fixture(scope="module")
 def case(tmp_path_factory, helpers):
     net = load_network("toy-cascade", start="2024-10-01", end="2024-12-01")
-    inflows = load_inflows(net, helpers.monthly_ensemble(
-        net, np.array(FACTORS), tmp_path_factory.mktemp("fpha") / "e.nc"))
+    inflows = load_inflows(
+        net,
+        helpers.monthly_ensemble(net, np.array(FACTORS), tmp_path_factory.mktemp("fpha") / "e.nc"),
+    )
     stages = helpers.month_stages(net)
     outcomes = [inflows.steps_m3s[:, steps, :] for steps in stages]
-    optimum = {head: helpers.deterministic_equivalent(net, stages, outcomes,
-                                                      production=head)
-               for head in ("auto", "fixed")}
+    optimum = {
+        head: helpers.deterministic_equivalent(net, stages, outcomes, production=head)
+        for head in ("auto", "fixed")
+    }
     model = build_sddp_model(net, inflows, SDDPOptions(gap=None, forward_passes=2))
     log = train(model, [IterationLimit(60), BoundStalling(6, 1e-10)])
     return net, inflows, model, log, optimum
@@ -66,17 +69,21 @@ def test_the_planes_read_the_incoming_storage_and_are_fitted_once(case):
         planes = lp.ctx.fpha_planes[PLANT]
         np.testing.assert_array_equal(planes.per_hm3, expected.per_hm3)
         con = lp.ctx.model.constraints[FPHA_ROWS]
-        rows = xr.DataArray(lp.con_rows[FPHA_ROWS], coords=con.labels.coords,
-                            dims=con.labels.dims).transpose("time", "hydro_plant",
-                                                            "fpha_plane").values
+        rows = (
+            xr.DataArray(lp.con_rows[FPHA_ROWS], coords=con.labels.coords, dims=con.labels.dims)
+            .transpose("time", "hydro_plant", "fpha_plane")
+            .values
+        )
         plant = list(con.labels.indexes["hydro_plant"]).index(PLANT)
         reservoir = list(lp.ctx.var(STORAGE_IN).labels.indexes["reservoir"]).index("upper")
         col = lp.var_cols[STORAGE_IN][reservoir]
         for j in range(len(planes)):
             assert lp.A[int(rows[0, plant, j]), int(col)] == pytest.approx(
-                -0.5 * planes.per_hm3[j], rel=1e-12)
+                -0.5 * planes.per_hm3[j], rel=1e-12
+            )
             assert lp.row_upper[rows[0, plant, j]] == pytest.approx(
-                planes.intercept_mw[j], rel=1e-12)
+                planes.intercept_mw[j], rel=1e-12
+            )
             assert lp.A[int(rows[1, plant, j]), int(col)] == 0.0  # later steps: not it
 
 

@@ -34,12 +34,37 @@ def runs(tmp_path_factory, helpers, cli):
     # both with the default head model, auto: upper_hpp (tailwater and a level curve) on
     # FPHA planes, the other plant at fixed head; the stages' first-step mean storage
     # is the storage entering them, so the stages chain into the horizon's LP exactly
-    det = cli("run", "toy-cascade", *horizon, "--inflows", ens, "--member", "0", "--head",
-              "auto", "--out", root / "det", "--no-report")
+    det = cli(
+        "run",
+        "toy-cascade",
+        *horizon,
+        "--inflows",
+        ens,
+        "--member",
+        "0",
+        "--head",
+        "auto",
+        "--out",
+        root / "det",
+        "--no-report",
+    )
     assert det.exit_code == 0, det.output
-    sd = cli("sddp", "toy-cascade", *horizon, "--inflows", ens, "--iterations", "60",
-             "--gap", "1e-10", "--head", "auto",
-             "--out", root / "sddp", "--no-report")
+    sd = cli(
+        "sddp",
+        "toy-cascade",
+        *horizon,
+        "--inflows",
+        ens,
+        "--iterations",
+        "60",
+        "--gap",
+        "1e-10",
+        "--head",
+        "auto",
+        "--out",
+        root / "sddp",
+        "--no-report",
+    )
     assert sd.exit_code == 0, sd.output
     return root
 
@@ -68,9 +93,12 @@ def test_the_simulated_member_is_an_optimum_of_the_deterministic_lp(runs):
     summary = json.loads((runs / "sddp" / "summary.json").read_text())
     det_summary = json.loads((runs / "det" / "summary.json").read_text())
     assert summary["audit"]["passed"] and summary["audit"]["members_passed"] == 1
-    net = with_member(load_network("toy-cascade", start=HORIZON[0], end=HORIZON[1]), runs / "one.nc", 0)
-    np.testing.assert_allclose(sim["inflow_m3s"], net.series["catchments"]["inflow_m3s"],
-                               rtol=1e-12)
+    net = with_member(
+        load_network("toy-cascade", start=HORIZON[0], end=HORIZON[1]), runs / "one.nc", 0
+    )
+    np.testing.assert_allclose(
+        sim["inflow_m3s"], net.series["catchments"]["inflow_m3s"], rtol=1e-12
+    )
     ctx = build_model(net, fixed_parameters(net), BuildConfig(production="auto"))
     storage = ctx.var(STORAGE)
     path = sim["storage_hm3"].transpose("time", "reservoir").values / net.hm3_per_m3s

@@ -42,19 +42,24 @@ def par_case(tmp_path_factory, helpers):
     for t in range(1, months):
         z[:, t] = 0.7 * z[:, t - 1] + rng.normal(0, 0.25, 2)
     factors = np.exp(z)[:, :, None] * np.ones((1, 1, 3))
-    path = helpers.monthly_ensemble(net, factors, tmp_path_factory.mktemp("par") / "p.nc",
-                                    months=months)
+    path = helpers.monthly_ensemble(
+        net, factors, tmp_path_factory.mktemp("par") / "p.nc", months=months
+    )
     return net, load_inflows(net, path)
 
 
 def test_lower_bound_equals_the_deterministic_equivalent_of_the_par1_tree(par_case, helpers):
     net, inflows = par_case
-    model = build_sddp_model(net, inflows, SDDPOptions(noise="par1", forward_passes=2,
-                                                      gap=None, head="fixed"))
+    model = build_sddp_model(
+        net, inflows, SDDPOptions(noise="par1", forward_passes=2, gap=None, head="fixed")
+    )
     noise = model.noise
     assert noise.slopes[0].max() == 0 and noise.slopes[1:].min() > 0  # persistence fitted
-    assert model.states.names[-3:] == ["inflow:headwaters", "inflow:side_valley",
-                                       "inflow:tributary"]
+    assert model.states.names[-3:] == [
+        "inflow:headwaters",
+        "inflow:side_valley",
+        "inflow:tributary",
+    ]
     log = train(model, [IterationLimit(60), BoundStalling(6, 1e-10)])
     # the tree written out path by path: each stage's mean inflow by the recursion
     # q[s] = b[s] q[s-1] + (q_k[s] - b[s] q_k[s-1]) from the members' own stage means q_k

@@ -47,9 +47,16 @@ def test_a_stage_network_leaves_the_linking_quantities_to_state(toy):
 
 def test_the_state_of_toy_cascade(toy):
     states = state_space(toy, inflow_state=True)
-    assert states.names == ["storage:upper", "storage:lower", "soc:battery_south",
-                            "transit:lower_river:1", "transit:lower_river:2",
-                            "inflow:headwaters", "inflow:side_valley", "inflow:tributary"]
+    assert states.names == [
+        "storage:upper",
+        "storage:lower",
+        "soc:battery_south",
+        "transit:lower_river:1",
+        "transit:lower_river:2",
+        "inflow:headwaters",
+        "inflow:side_valley",
+        "inflow:tributary",
+    ]
     np.testing.assert_allclose(states.initial[:5], [1200, 100, 0, 40, 40])
     assert states.lower[0] == 400 and states.upper[0] == 2000 and states.upper[2] == 80
 
@@ -118,8 +125,9 @@ def test_ensemble_steps_are_the_members_of_vakhsh_run(tmp_path, helpers):
     ensemble = load_inflows(net, path)
     for k in range(2):
         expected = with_member(net, path, k).series["catchments"]["inflow_m3s"]
-        np.testing.assert_allclose(ensemble.steps_m3s[k],
-                                   expected.transpose("time", "catchment").values, rtol=1e-12)
+        np.testing.assert_allclose(
+            ensemble.steps_m3s[k], expected.transpose("time", "catchment").values, rtol=1e-12
+        )
 
 
 def test_stage_problems_solve_after_a_multithreaded_highs_solve(tmp_path, helpers):
@@ -137,8 +145,9 @@ def test_stage_problems_solve_after_a_multithreaded_highs_solve(tmp_path, helper
     h.run()
     assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
     net = load_network("toy-cascade", start="2024-10-01", end="2024-10-08")
-    inflows = load_inflows(net, helpers.monthly_ensemble(net, np.array([0.8, 1.2]),
-                                                         tmp_path / "e.nc"))
+    inflows = load_inflows(
+        net, helpers.monthly_ensemble(net, np.array([0.8, 1.2]), tmp_path / "e.nc")
+    )
     model = build_sddp_model(net, inflows, SDDPOptions(gap=None))  # solves every stage
     assert model.problems[0].failures == [] and model.problems[0].retries == 0
 
@@ -152,8 +161,9 @@ def test_a_gap_check_due_at_the_iteration_limit_still_runs(tmp_path, helpers):
     from vakhsh.sddp.train import train
 
     net = load_network("toy-cascade", start="2024-10-01", end="2024-12-01")
-    inflows = load_inflows(net, helpers.monthly_ensemble(net, np.array([0.6, 1.4]),
-                                                         tmp_path / "e.nc"))
+    inflows = load_inflows(
+        net, helpers.monthly_ensemble(net, np.array([0.6, 1.4]), tmp_path / "e.nc")
+    )
     model = build_sddp_model(net, inflows, SDDPOptions(gap=None))
     log = train(model, [IterationLimit(4), StatisticalGap(1e-12, replications=3, period=2)])
     assert log.stopped_by == "iteration_limit" and len(log.iterations) == 4

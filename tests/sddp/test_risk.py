@@ -100,7 +100,8 @@ def test_risk_aversion_lowers_the_worst_case_and_raises_the_mean(trained):
         model, _log = trained(risk)
         trainer = Trainer(model, np.random.default_rng(11))
         worst[risk] = trainer.forward([0] * len(model.stages))[1]
-        mean[risk] = np.mean([trainer.forward(trainer.sample_path(), cold=False)[1]
-                              for _ in range(300)])
+        mean[risk] = np.mean(
+            [trainer.forward(trainer.sample_path(), cold=False)[1] for _ in range(300)]
+        )
     assert worst["cvar:0.2,0.25"] < worst["expectation"] - 1e5
     assert mean["cvar:0.2,0.25"] > mean["expectation"] + 1e5

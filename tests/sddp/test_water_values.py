@@ -82,15 +82,16 @@ def test_water_values_are_finite_differences_of_the_expected_cost(trained, helpe
     for i in states.positions("storage"):
         rid = states.component[i]
         value = -grad[0, i]  # USD per hm3
-        below = remaining_cost(folder, inflows, model, helpers,
-                               {**storage, rid: storage[rid] - STEP_HM3}, soc)
-        above = remaining_cost(folder, inflows, model, helpers,
-                               {**storage, rid: storage[rid] + STEP_HM3}, soc)
+        below = remaining_cost(
+            folder, inflows, model, helpers, {**storage, rid: storage[rid] - STEP_HM3}, soc
+        )
+        above = remaining_cost(
+            folder, inflows, model, helpers, {**storage, rid: storage[rid] + STEP_HM3}, soc
+        )
         left, right = (below - base) / STEP_HM3, (base - above) / STEP_HM3
         # the value of one more hm3 lies between the one-sided differences (a kink) and
         # equals them where the cost is smooth
-        assert min(left, right) - 1e-6 * abs(left) <= value <= max(left, right) + 1e-6 * \
-            abs(left)
+        assert min(left, right) - 1e-6 * abs(left) <= value <= max(left, right) + 1e-6 * abs(left)
         assert value > 0
 
 

@@ -29,8 +29,13 @@ class Catalogue:
         """name -> (folder, source), embedded first; a workdir model cannot shadow one."""
         out = {name: (folder, "embedded") for name, folder in self.embedded.items()}
         for folder in sorted(self.work.models.iterdir()):
-            if (folder.is_dir() and not folder.is_symlink() and NAME_PATTERN.match(folder.name)
-                    and (folder / MODEL_FILE).is_file() and folder.name not in out):
+            if (
+                folder.is_dir()
+                and not folder.is_symlink()
+                and NAME_PATTERN.match(folder.name)
+                and (folder / MODEL_FILE).is_file()
+                and folder.name not in out
+            ):
                 out[folder.name] = (folder, "workdir")
         return out
 
@@ -61,8 +66,7 @@ def signature(folder: Path, depth: int = 2) -> tuple:
                 if level < depth:
                     stack.append((path, level + 1))
             else:
-                entries.append((str(path.relative_to(folder)), info.st_size,
-                                info.st_mtime_ns))
+                entries.append((str(path.relative_to(folder)), info.st_size, info.st_mtime_ns))
     return tuple(entries)
 
 

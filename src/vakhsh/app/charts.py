@@ -31,10 +31,19 @@ def storage(run) -> dict[str, Any]:
     if not len(res):
         return {"time": [], "reservoirs": []}
     frame = ds["storage_hm3"].transpose("time", "reservoir").to_pandas()
-    return {"time": _times(frame.index), "unit": "hm³", "reservoirs": [
-        {"id": str(rid), "storage": _floats(frame[rid]),
-         "min": float(res.loc[rid, "storage_min_hm3"]),
-         "max": float(res.loc[rid, "storage_max_hm3"])} for rid in frame.columns]}
+    return {
+        "time": _times(frame.index),
+        "unit": "hm³",
+        "reservoirs": [
+            {
+                "id": str(rid),
+                "storage": _floats(frame[rid]),
+                "min": float(res.loc[rid, "storage_min_hm3"]),
+                "max": float(res.loc[rid, "storage_max_hm3"]),
+            }
+            for rid in frame.columns
+        ],
+    }
 
 
 def generation(run) -> dict[str, Any]:
@@ -42,9 +51,14 @@ def generation(run) -> dict[str, Any]:
     out = []
     for bus, frame in generation_by_month(run).items():
         sources = [c for c in frame.columns if c != "load"]
-        out.append({"bus": bus, "months": [m.strftime("%Y-%m") for m in frame.index],
-                    "load": _floats(frame["load"]),
-                    "sources": [{"name": c, "values": _floats(frame[c])} for c in sources]})
+        out.append(
+            {
+                "bus": bus,
+                "months": [m.strftime("%Y-%m") for m in frame.index],
+                "load": _floats(frame["load"]),
+                "sources": [{"name": c, "values": _floats(frame[c])} for c in sources],
+            }
+        )
     return {"unit": "GWh", "buses": out}
 
 
@@ -55,13 +69,17 @@ def winter_deficit(run) -> dict[str, Any]:
     net, ds = run.net, run.dataset
     buses = [str(b) for b in net.ids("buses")]
     by_winter = m.winter_deficit_by_year(net, ds)
-    return {"unit": "GWh", "buses": buses,
-            "deficit": _floats(m.winter_deficit_gwh(net, ds).reindex(buses)),
-            "unserved": _floats(m.unserved_gwh(net, ds, m.WINTER).reindex(buses)),
-            "net_imports": _floats(m.net_import_gwh(net, ds, m.WINTER).reindex(buses)),
-            "winters": [{"winter": str(w), "deficit": {str(b): float(v) for b, v in
-                                                        row.items()}}
-                        for w, row in by_winter.iterrows()]}
+    return {
+        "unit": "GWh",
+        "buses": buses,
+        "deficit": _floats(m.winter_deficit_gwh(net, ds).reindex(buses)),
+        "unserved": _floats(m.unserved_gwh(net, ds, m.WINTER).reindex(buses)),
+        "net_imports": _floats(m.net_import_gwh(net, ds, m.WINTER).reindex(buses)),
+        "winters": [
+            {"winter": str(w), "deficit": {str(b): float(v) for b, v in row.items()}}
+            for w, row in by_winter.iterrows()
+        ],
+    }
 
 
 def costs(run) -> dict[str, Any]:
@@ -75,9 +93,12 @@ def prices(run) -> dict[str, Any]:
     ds = run.dataset
     bus = ds["price_usd_per_mwh"].transpose("time", "bus").to_pandas()
     market = ds["market_price_usd_per_mwh"].transpose("time", "market").to_pandas()
-    return {"time": _times(bus.index), "unit": "USD/MWh",
-            "buses": [{"id": str(b), "price": _floats(bus[b])} for b in bus.columns],
-            "markets": [{"id": str(m), "price": _floats(market[m])} for m in market.columns]}
+    return {
+        "time": _times(bus.index),
+        "unit": "USD/MWh",
+        "buses": [{"id": str(b), "price": _floats(bus[b])} for b in bus.columns],
+        "markets": [{"id": str(m), "price": _floats(market[m])} for m in market.columns],
+    }
 
 
 def headline(run) -> dict[str, Any]:
@@ -87,6 +108,11 @@ def headline(run) -> dict[str, Any]:
 
 def figures(run) -> dict[str, Any]:
     """Everything the run page draws."""
-    return {"headline": headline(run), "storage": storage(run),
-            "generation": generation(run), "winter_deficit": winter_deficit(run),
-            "prices": prices(run), "costs": costs(run)}
+    return {
+        "headline": headline(run),
+        "storage": storage(run),
+        "generation": generation(run),
+        "winter_deficit": winter_deficit(run),
+        "prices": prices(run),
+        "costs": costs(run),
+    }

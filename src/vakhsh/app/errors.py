@@ -20,12 +20,20 @@ log = logging.getLogger("vakhsh.app")
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, message: str, field: str | None = None,
-                 problems: list[dict[str, Any]] | None = None):
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        field: str | None = None,
+        problems: list[dict[str, Any]] | None = None,
+    ):
         self.status = status
         self.message = message
-        self.problems = problems if problems is not None else (
-            [{"field": field, "message": message}] if field else [])
+        self.problems = (
+            problems
+            if problems is not None
+            else ([{"field": field, "message": message}] if field else [])
+        )
         super().__init__(message)
 
 
@@ -56,26 +64,33 @@ def install(app: FastAPI) -> None:
         for error in exc.errors():
             where = _loc(tuple(error.get("loc", ())))
             problems.append({"field": where, "message": f"{where}: {error.get('msg')}"})
-        message = problems[0]["message"] if len(problems) == 1 else \
-            f"{len(problems)} problems in the request"
+        message = (
+            problems[0]["message"]
+            if len(problems) == 1
+            else f"{len(problems)} problems in the request"
+        )
         return JSONResponse(body(message, problems), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return JSONResponse(body(str(exc.detail)), status_code=exc.status_code,
-                            headers=getattr(exc, "headers", None))
+        return JSONResponse(
+            body(str(exc.detail)),
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
 
     @app.exception_handler(BodyTooLarge)
     async def _too_large(_request: Request, exc: BodyTooLarge) -> JSONResponse:
         message = f"request body over the limit of {exc.limit / 2**20:g} MB"
-        return JSONResponse(body(message, [{"field": "body", "message": message}]),
-                            status_code=413)
+        return JSONResponse(body(message, [{"field": "body", "message": message}]), status_code=413)
 
     @app.exception_handler(Exception)
     async def _bug(_request: Request, exc: Exception) -> JSONResponse:
         log.exception("internal error")
-        return JSONResponse(body(f"internal error in vakhsh (a bug, please report it): "
-                                 f"{type(exc).__name__}"), status_code=500)
+        return JSONResponse(
+            body(f"internal error in vakhsh (a bug, please report it): {type(exc).__name__}"),
+            status_code=500,
+        )
 
 
 class BodyLimit:
@@ -96,10 +111,18 @@ class BodyLimit:
                 except ValueError:
                     declared = limit + 1
                 if declared > limit:
-                    response = JSONResponse(body(
-                        f"request body over the limit of {limit / 2**20:g} MB",
-                        [{"field": "body", "message": f"{declared:,} bytes; at most "
-                          f"{limit:,}"}]), status_code=413)
+                    response = JSONResponse(
+                        body(
+                            f"request body over the limit of {limit / 2**20:g} MB",
+                            [
+                                {
+                                    "field": "body",
+                                    "message": f"{declared:,} bytes; at most {limit:,}",
+                                }
+                            ],
+                        ),
+                        status_code=413,
+                    )
                     return await response(scope, receive, send)
         seen = 0
 

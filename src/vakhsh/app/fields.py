@@ -10,9 +10,12 @@ from typing import Any
 from vakhsh.schema.docs import TYPE_WORDS
 from vakhsh.schema.registry import KINDS, REQUIRED, Field, SameAs
 
-TOP_FIELDS = [("time.start", "timestamp", ""), ("time.end", "timestamp", ""),
-              ("time.step", "step (1h, 3h, 1D, 7D)", ""),
-              ("discount_rate", "fraction in [0, 1]", "")]
+TOP_FIELDS = [
+    ("time.start", "timestamp", ""),
+    ("time.end", "timestamp", ""),
+    ("time.step", "step (1h, 3h, 1D, 7D)", ""),
+    ("discount_rate", "fraction in [0, 1]", ""),
+]
 SHOWN_UNITS = {"m3/s": "m³/s", "hm3": "hm³", "km2": "km²"}
 
 
@@ -39,10 +42,21 @@ def default_shown(field: Field) -> Any:
 def field_catalogue(raw: dict[str, Any]) -> list[dict[str, Any]]:
     """One entry per field of every component in the model as written (`raw`): its
     dotted path, type, unit, the value written (None: the default) and the default."""
-    out = [{"path": path, "kind": "time" if path.startswith("time") else "model", "id": "",
-            "field": path, "type": kind, "unit": unit, "value": _value(raw, path),
-            "default": None, "required": False, "description": ""}
-           for path, kind, unit in TOP_FIELDS]
+    out = [
+        {
+            "path": path,
+            "kind": "time" if path.startswith("time") else "model",
+            "id": "",
+            "field": path,
+            "type": kind,
+            "unit": unit,
+            "value": _value(raw, path),
+            "default": None,
+            "required": False,
+            "description": "",
+        }
+        for path, kind, unit in TOP_FIELDS
+    ]
     for kind in KINDS:
         section = raw.get(kind.name) or {}
         if not isinstance(section, dict):
@@ -50,12 +64,20 @@ def field_catalogue(raw: dict[str, Any]) -> list[dict[str, Any]]:
         for cid, written in section.items():
             written = written if isinstance(written, dict) else {}
             for field in kind.fields:
-                out.append({"path": f"{kind.name}.{cid}.{field.written}", "kind": kind.name,
-                            "id": str(cid), "field": field.written,
-                            "type": type_shown(field), "unit": unit_shown(field.unit),
-                            "value": _json(written.get(field.written)),
-                            "default": _json(default_shown(field)),
-                            "required": field.required, "description": field.description})
+                out.append(
+                    {
+                        "path": f"{kind.name}.{cid}.{field.written}",
+                        "kind": kind.name,
+                        "id": str(cid),
+                        "field": field.written,
+                        "type": type_shown(field),
+                        "unit": unit_shown(field.unit),
+                        "value": _json(written.get(field.written)),
+                        "default": _json(default_shown(field)),
+                        "required": field.required,
+                        "description": field.description,
+                    }
+                )
     return out
 
 

@@ -18,12 +18,14 @@ from vakhsh.outputs import read_marker
 
 # the file each kind writes first-hand (`vakhsh sddp`: its saved policy), for folders
 # written before markers, in order of precedence
-KIND_FILES = [("ensemble", "ensemble.json"), ("plan", "plan.json"),
-              ("sddp", "policy/policy.json")]
+KIND_FILES = [("ensemble", "ensemble.json"), ("plan", "plan.json"), ("sddp", "policy/policy.json")]
 # the JSON shown as the output's manifest, and its tables (first rows only)
 MANIFESTS = {"ensemble": "ensemble.json", "plan": "plan.json", "sddp": "summary.json"}
-TABLES = {"ensemble": ["aggregates.csv", "metrics.csv"], "plan": ["ranking.csv"],
-          "sddp": ["training.csv", "members.csv", "water_values.csv"]}
+TABLES = {
+    "ensemble": ["aggregates.csv", "metrics.csv"],
+    "plan": ["ranking.csv"],
+    "sddp": ["training.csv", "members.csv", "water_values.csv"],
+}
 APP_FOLDERS = {"models", "runs", "jobs"}
 MAX_ROWS = 200
 
@@ -51,10 +53,19 @@ def find_outputs(root: Path) -> list[dict[str, Any]]:
             kind = kind_of(folder)
             if kind:
                 ident = folder.relative_to(root).as_posix()
-                found.append({"id": ident, "kind": kind, "name": folder.name,
-                              "report": (folder / "report.html").is_file(),
-                              "files": sorted(p.name for p in folder.iterdir()
-                                              if p.is_file() and not p.name.startswith("."))})
+                found.append(
+                    {
+                        "id": ident,
+                        "kind": kind,
+                        "name": folder.name,
+                        "report": (folder / "report.html").is_file(),
+                        "files": sorted(
+                            p.name
+                            for p in folder.iterdir()
+                            if p.is_file() and not p.name.startswith(".")
+                        ),
+                    }
+                )
     return found
 
 
@@ -82,8 +93,13 @@ def output_detail(root: Path, ident: str) -> dict[str, Any] | None:
     kind = kind_of(folder) if folder.is_dir() else None
     if kind is None:
         return None
-    out: dict[str, Any] = {"id": ident, "kind": kind, "name": folder.name,
-                           "report": (folder / "report.html").is_file(), "tables": []}
+    out: dict[str, Any] = {
+        "id": ident,
+        "kind": kind,
+        "name": folder.name,
+        "report": (folder / "report.html").is_file(),
+        "tables": [],
+    }
     try:
         out["manifest"] = json.loads((folder / MANIFESTS[kind]).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -94,7 +110,12 @@ def output_detail(root: Path, ident: str) -> dict[str, Any] | None:
             with path.open(newline="", encoding="utf-8") as handle:
                 rows = list(csv.reader(handle))
             if rows:
-                out["tables"].append({"name": name, "columns": rows[0],
-                                      "rows": rows[1:MAX_ROWS + 1],
-                                      "truncated": len(rows) - 1 > MAX_ROWS})
+                out["tables"].append(
+                    {
+                        "name": name,
+                        "columns": rows[0],
+                        "rows": rows[1 : MAX_ROWS + 1],
+                        "truncated": len(rows) - 1 > MAX_ROWS,
+                    }
+                )
     return out

@@ -73,21 +73,36 @@ class JobStore:
                     self._finish_from_folder(job)
             elif job.status in ("queued", "running"):
                 if job.attempts >= MAX_ATTEMPTS:
-                    self.update(job, status="failed", finished=now(), error=[
-                        "the server stopped during this run twice; submit it again"])
+                    self.update(
+                        job,
+                        status="failed",
+                        finished=now(),
+                        error=["the server stopped during this run twice; submit it again"],
+                    )
                 else:
                     was = job.status
-                    self.update(job, status="queued", progress=0.0,
-                                message="waiting for a worker" if was == "queued" else
-                                "run again: the server stopped during the last attempt")
+                    self.update(
+                        job,
+                        status="queued",
+                        progress=0.0,
+                        message="waiting for a worker"
+                        if was == "queued"
+                        else "run again: the server stopped during the last attempt",
+                    )
                     again.append(job)
         return sorted(again, key=lambda j: j.created)
 
     def _finish_from_folder(self, job: Job) -> None:
         summary = read_summary(self.work.runs / job.id)
-        self.update(job, status="done", progress=1.0, message="finished", error=None,
-                    finished=job.finished or now(),
-                    objective_usd=summary.get("objective_usd") if summary else None)
+        self.update(
+            job,
+            status="done",
+            progress=1.0,
+            message="finished",
+            error=None,
+            finished=job.finished or now(),
+            objective_usd=summary.get("objective_usd") if summary else None,
+        )
 
     def add(self, job: Job) -> Job:
         self.jobs[job.id] = job
@@ -139,6 +154,13 @@ def folder_job(folder: Path) -> Job:
         request = {}
     stamp = datetime.fromtimestamp((folder / "summary.json").stat().st_mtime, UTC)
     when = stamp.isoformat(timespec="seconds").replace("+00:00", "Z")
-    return Job(id=folder.name, request=request, status="done", progress=1.0,
-               message="finished", created=when, finished=when,
-               objective_usd=summary.get("objective_usd"))
+    return Job(
+        id=folder.name,
+        request=request,
+        status="done",
+        progress=1.0,
+        message="finished",
+        created=when,
+        finished=when,
+        objective_usd=summary.get("objective_usd"),
+    )

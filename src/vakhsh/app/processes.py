@@ -83,8 +83,7 @@ def _child(function: str, args: tuple, conn, lifeline) -> None:
             conn.send(("error", exc.lines(), "vakhsh"))
         else:
             traceback.print_exc()  # to the server's log; the client gets one line
-            conn.send(("error", [f"internal error: {type(exc).__name__}: {exc}"],
-                       "internal"))
+            conn.send(("error", [f"internal error: {type(exc).__name__}: {exc}"], "internal"))
         conn.close()
         return
     conn.send(("result", value))
@@ -104,9 +103,9 @@ class Child:
         ctx = context()
         self._conn, child_conn = ctx.Pipe(duplex=False)
         lifeline_read, self._lifeline = ctx.Pipe(duplex=False)
-        self.process = ctx.Process(target=_child, daemon=True,
-                                   args=(self.function, self.args, child_conn,
-                                         lifeline_read))
+        self.process = ctx.Process(
+            target=_child, daemon=True, args=(self.function, self.args, child_conn, lifeline_read)
+        )
         # talking to the forkserver takes a moment: not on the event loop
         await asyncio.to_thread(self.process.start)
         child_conn.close()

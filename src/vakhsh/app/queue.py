@@ -28,8 +28,9 @@ EXECUTE = "vakhsh.app.tasks:execute_run"
 
 
 class RunQueue:
-    def __init__(self, work: Workdir, store: JobStore, workers: int,
-                 model_folder: Callable[[str], Path]):
+    def __init__(
+        self, work: Workdir, store: JobStore, workers: int, model_folder: Callable[[str], Path]
+    ):
         self.work, self.store, self.workers = work, store, max(1, workers)
         self.model_folder = model_folder
         self.pending: asyncio.Queue[str] = asyncio.Queue()
@@ -43,8 +44,10 @@ class RunQueue:
     async def start(self) -> None:
         for job in self.store.load():
             self.pending.put_nowait(job.id)
-        self.tasks = [asyncio.create_task(self._worker(), name=f"vakhsh-worker-{i}")
-                      for i in range(self.workers)]
+        self.tasks = [
+            asyncio.create_task(self._worker(), name=f"vakhsh-worker-{i}")
+            for i in range(self.workers)
+        ]
 
     async def stop(self) -> None:
         """End the running children; their records stay `running` (run again at start)."""
@@ -114,8 +117,14 @@ class RunQueue:
     async def _execute(self, job: Job) -> None:
         final = self.work.run_folder(job.id)
         staging = self.work.new_staging(job.id)
-        self.store.update(job, status="running", started=now(), attempts=job.attempts + 1,
-                          progress=0.01, message="starting a worker process")
+        self.store.update(
+            job,
+            status="running",
+            started=now(),
+            attempts=job.attempts + 1,
+            progress=0.01,
+            message="starting a worker process",
+        )
         self._publish(job)
         try:
             folder = self.model_folder(job.request["model"])
@@ -129,14 +138,17 @@ class RunQueue:
             if is_run_folder(final):
                 self._done(job, None)
             elif child.stopped:
-                self.store.update(job, status="cancelled", finished=now(),
-                                  message="cancelled while running")
+                self.store.update(
+                    job, status="cancelled", finished=now(), message="cancelled while running"
+                )
             else:
-                self.store.update(job, status="failed", finished=now(), error=exc.lines,
-                                  message="failed")
+                self.store.update(
+                    job, status="failed", finished=now(), error=exc.lines, message="failed"
+                )
         except LookupError as exc:  # the model went away between submit and run
-            self.store.update(job, status="failed", finished=now(), error=[str(exc)],
-                              message="failed")
+            self.store.update(
+                job, status="failed", finished=now(), error=[str(exc)], message="failed"
+            )
         else:
             self._done(job, result.get("objective_usd"))
         finally:
@@ -150,13 +162,23 @@ class RunQueue:
             from vakhsh.app.jobs import read_summary
 
             objective = (read_summary(self.work.run_folder(job.id)) or {}).get("objective_usd")
-        self.store.update(job, status="done", progress=1.0, message="finished",
-                          finished=now(), error=None, objective_usd=objective)
+        self.store.update(
+            job,
+            status="done",
+            progress=1.0,
+            message="finished",
+            finished=now(),
+            error=None,
+            objective_usd=objective,
+        )
 
     def _progress(self, job: Job, event: dict[str, Any]) -> None:
         if job.status != "running" or not isinstance(event, dict):
             return
         fraction = float(event.get("progress", job.progress))
-        self.store.update(job, progress=round(max(job.progress, min(fraction, 0.99)), 3),
-                          message=str(event.get("message", job.message))[:200])
+        self.store.update(
+            job,
+            progress=round(max(job.progress, min(fraction, 0.99)), 3),
+            message=str(event.get("message", job.message))[:200],
+        )
         self._publish(job)

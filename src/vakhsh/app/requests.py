@@ -22,35 +22,59 @@ class RunRequest(BaseModel):
     and step, the head mode, and fields overridden by dotted path like a scenario's
     `set`."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True,
-                              json_schema_extra={"examples": [{
-                                  "model": "toy-cascade", "scenario": "dry",
-                                  "end": "2025-04-01", "step": "1D", "head": "auto",
-                                  "set": {"reservoirs.upper.storage_initial_hm3": 1500}}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "model": "toy-cascade",
+                    "scenario": "dry",
+                    "end": "2025-04-01",
+                    "step": "1D",
+                    "head": "auto",
+                    "set": {"reservoirs.upper.storage_initial_hm3": 1500},
+                }
+            ]
+        },
+    )
 
-    model: str = Field(description="An embedded model or a model folder in the workdir.",
-                       min_length=1, max_length=100)
-    scenario: str | None = Field(None, max_length=100,
-                                 description="A scenario the model defines.")
+    model: str = Field(
+        description="An embedded model or a model folder in the workdir.",
+        min_length=1,
+        max_length=100,
+    )
+    scenario: str | None = Field(None, max_length=100, description="A scenario the model defines.")
     start: str | None = Field(None, max_length=40, description="First step, e.g. 2024-10-01.")
     end: str | None = Field(None, max_length=40, description="End (exclusive).")
     step: str | None = Field(None, max_length=20, description="Step: 1h, 3h, 1D, 7D.")
     # the names of vakhsh.solve.heads.HEAD_MODELS and the same default as `vakhsh run --head`
     # (tests/app/test_api.py checks both)
     head: Literal["auto", "fixed", "iterate", "fpha"] = Field(
-        "auto", description="auto (the default of `vakhsh run`: the head-dependent production "
+        "auto",
+        description="auto (the default of `vakhsh run`: the head-dependent production "
         "model, FPHA, for every plant whose data allow it, fixed head elsewhere) | fixed | "
-        "iterate (successive LP on the head) | fpha (FPHA wherever a plant allows it).")
-    overrides: dict[str, Any] = Field(default_factory=dict, alias="set",
-                                      max_length=MAX_OVERRIDES,
-                                      description="Fields by dotted path, applied like a "
-                                      "scenario's `set`, e.g. "
-                                      "{\"reservoirs.upper.storage_initial_hm3\": 1500}.")
+        "iterate (successive LP on the head) | fpha (FPHA wherever a plant allows it).",
+    )
+    overrides: dict[str, Any] = Field(
+        default_factory=dict,
+        alias="set",
+        max_length=MAX_OVERRIDES,
+        description="Fields by dotted path, applied like a "
+        "scenario's `set`, e.g. "
+        '{"reservoirs.upper.storage_initial_hm3": 1500}.',
+    )
 
     def as_record(self) -> dict[str, Any]:
-        return {"model": self.model, "scenario": self.scenario, "start": self.start,
-                "end": self.end, "step": self.step, "head": self.head,
-                "set": dict(self.overrides)}
+        return {
+            "model": self.model,
+            "scenario": self.scenario,
+            "start": self.start,
+            "end": self.end,
+            "step": self.step,
+            "head": self.head,
+            "set": dict(self.overrides),
+        }
 
 
 def request_field(problem: Problem, request: dict[str, Any]) -> str:
@@ -67,13 +91,16 @@ def request_field(problem: Problem, request: dict[str, Any]) -> str:
         if path == key or path.startswith(key + ".") or key.startswith(path + "."):
             return f"set.{key}"
     scenario = request.get("scenario")
-    if scenario and (path == f"scenarios.{scenario}" or
-                     path.startswith(f"scenarios.{scenario}.")):
+    if scenario and (path == f"scenarios.{scenario}" or path.startswith(f"scenarios.{scenario}.")):
         return "scenario"
     return "model"
 
 
 def problem_dict(problem: Problem, request: dict[str, Any] | None = None) -> dict[str, Any]:
-    out = {"field": request_field(problem, request) if request is not None else problem.path,
-           "message": str(problem), "file": problem.file, "path": problem.path}
+    out = {
+        "field": request_field(problem, request) if request is not None else problem.path,
+        "message": str(problem),
+        "file": problem.file,
+        "path": problem.path,
+    }
     return out

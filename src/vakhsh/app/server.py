@@ -93,10 +93,11 @@ async def _task(function: str, *args: Any, timeout: float = TASK_TIMEOUT_S) -> A
         return await processes.call(f"vakhsh.app.tasks:{function}", *args, timeout=timeout)
     except processes.TaskError as exc:
         if exc.kind == "vakhsh":
-            raise ApiError(422, exc.lines[0] if len(exc.lines) == 1 else
-                           f"{len(exc.lines)} problems", problems=[
-                               {"field": "model", "message": line} for line in exc.lines]
-                           ) from None
+            raise ApiError(
+                422,
+                exc.lines[0] if len(exc.lines) == 1 else f"{len(exc.lines)} problems",
+                problems=[{"field": "model", "message": line} for line in exc.lines],
+            ) from None
         if exc.kind == "timeout":
             raise ApiError(503, f"{function} took too long: {exc}") from None
         raise
@@ -119,13 +120,20 @@ def create_app(workdir: str | Path, workers: int = 1) -> FastAPI:
         finally:
             await runs.stop()
 
-    app = FastAPI(title="vakhsh", version=__version__, lifespan=lifespan, docs_url=None,
-                  redoc_url=None, openapi_tags=TAGS,
-                  description="Browse a model, change a scenario, run it, watch it and "
-                  "compare runs. Every error is `{error, problems: [{field, message}]}`.")
+    app = FastAPI(
+        title="vakhsh",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_tags=TAGS,
+        description="Browse a model, change a scenario, run it, watch it and "
+        "compare runs. Every error is `{error, problems: [{field, message}]}`.",
+    )
     errors.install(app)
-    app.add_middleware(errors.BodyLimit, default=JSON_LIMIT,
-                       limits={"/api/models": MAX_UPLOAD_BYTES})
+    app.add_middleware(
+        errors.BodyLimit, default=JSON_LIMIT, limits={"/api/models": MAX_UPLOAD_BYTES}
+    )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _pages(app)
     _model_routes(app)
@@ -142,18 +150,25 @@ def _pages(app: FastAPI) -> None:
 
     @app.get("/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:
-        return get_swagger_ui_html(openapi_url="/openapi.json", title="vakhsh API",
-                                   swagger_js_url="/static/vendor/swagger-ui-bundle.js",
-                                   swagger_css_url="/static/vendor/swagger-ui.css",
-                                   swagger_favicon_url="/static/favicon.svg")
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="vakhsh API",
+            swagger_js_url="/static/vendor/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )
 
     @app.get("/api/health", tags=["runs"])
     async def health(ctx: Ctx) -> dict[str, Any]:
         """The server answers; how many runs wait and run."""
         jobs = ctx.store.jobs.values()
-        return {"status": "ok", "version": __version__, "workers": ctx.runs.workers,
-                "queued": sum(j.status == "queued" for j in jobs),
-                "running": sum(j.status == "running" for j in jobs)}
+        return {
+            "status": "ok",
+            "version": __version__,
+            "workers": ctx.runs.workers,
+            "queued": sum(j.status == "queued" for j in jobs),
+            "running": sum(j.status == "running" for j in jobs),
+        }
 
 
 # ---------------------------------------------------------------- models
@@ -194,44 +209,68 @@ def _model_routes(app: FastAPI) -> None:
         return Json(b"[" + b",".join(parts) + b"]")
 
     @app.get("/api/models/{name}", tags=["models"], response_class=Json)
-    async def model_detail(ctx: Ctx, name: str,
-                           scenario: Annotated[str | None, Query(max_length=100)] = None
-                           ) -> Json:
+    async def model_detail(
+        ctx: Ctx, name: str, scenario: Annotated[str | None, Query(max_length=100)] = None
+    ) -> Json:
         """The model's tables and series summaries (what `vakhsh show` prints), its
         scenarios, and every field a run may override with its type and unit."""
         folder, source = _model(ctx, name)
         key = ("detail", name, _scenario(scenario), signature(folder))
-        return Json(await _cached_json(ctx, key, "model_detail", str(folder), name, source,
-                                       scenario))
+        return Json(
+            await _cached_json(ctx, key, "model_detail", str(folder), name, source, scenario)
+        )
 
-    @app.get("/api/models/{name}/schematic.svg", tags=["models"],
-             response_class=Response, responses={200: {"content": {"image/svg+xml": {}}}})
-    async def model_schematic(ctx: Ctx, name: str,
-                              scenario: Annotated[str | None, Query(max_length=100)] = None
-                              ) -> Response:
+    @app.get(
+        "/api/models/{name}/schematic.svg",
+        tags=["models"],
+        response_class=Response,
+        responses={200: {"content": {"image/svg+xml": {}}}},
+    )
+    async def model_schematic(
+        ctx: Ctx, name: str, scenario: Annotated[str | None, Query(max_length=100)] = None
+    ) -> Response:
         """The model's schematic: rivers, reservoirs, plants, demands and the grid."""
         folder, _source = _model(ctx, name)
         key = ("schematic", name, _scenario(scenario), signature(folder))
         svg = await ctx.cache.get(key, lambda: _task("schematic", str(folder), scenario))
         return Response(svg, media_type="image/svg+xml")
 
-    @app.post("/api/models", tags=["models"], status_code=201, openapi_extra={
-        "requestBody": {"required": True, "content": {"application/zip": {
-            "schema": {"type": "string", "format": "binary"}}}}})
-    async def upload_model(ctx: Ctx, request: Request,
-                           name: Annotated[str | None, Query(
-                               max_length=100, description="Name for the model (default: "
-                               "the zip's top folder, else the model's name)")] = None
-                           ) -> dict[str, Any]:
+    @app.post(
+        "/api/models",
+        tags=["models"],
+        status_code=201,
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        },
+    )
+    async def upload_model(
+        ctx: Ctx,
+        request: Request,
+        name: Annotated[
+            str | None,
+            Query(
+                max_length=100,
+                description="Name for the model (default: "
+                "the zip's top folder, else the model's name)",
+            ),
+        ] = None,
+    ) -> dict[str, Any]:
         """Upload a zipped model folder (at most 50 MB). It is unpacked without trusting
         it (no absolute paths, no `..`, no links), validated like `vakhsh validate` (the
         model and every scenario; every problem is returned), and only then added under
         WORKDIR/models/<name>."""
         kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if kind not in ("application/zip", "application/x-zip-compressed",
-                        "application/octet-stream"):
-            raise ApiError(415, "body: send the zipped model folder as application/zip",
-                           field="body")
+        if kind not in (
+            "application/zip",
+            "application/x-zip-compressed",
+            "application/octet-stream",
+        ):
+            raise ApiError(
+                415, "body: send the zipped model folder as application/zip", field="body"
+            )
         if name is not None:
             _checked(name, "name")
         staging = ctx.work.new_staging("upload")
@@ -242,38 +281,52 @@ def _model_routes(app: FastAPI) -> None:
                 async for chunk in request.stream():
                     size += len(chunk)
                     if size > MAX_UPLOAD_BYTES:
-                        raise ApiError(413, f"body: the zip is over the limit of "
-                                       f"{MAX_UPLOAD_BYTES / 2**20:g} MB", field="body")
+                        raise ApiError(
+                            413,
+                            f"body: the zip is over the limit of {MAX_UPLOAD_BYTES / 2**20:g} MB",
+                            field="body",
+                        )
                     sink.write(chunk)
             if size == 0:
-                raise ApiError(422, "body: empty upload; send a zipped model folder",
-                               field="body")
+                raise ApiError(422, "body: empty upload; send a zipped model folder", field="body")
             (staging / "unpacked").mkdir()
             try:
-                found = await processes.call("vakhsh.app.tasks:validate_upload",
-                                             str(zip_path), str(staging / "unpacked"),
-                                             timeout=TASK_TIMEOUT_S)
+                found = await processes.call(
+                    "vakhsh.app.tasks:validate_upload",
+                    str(zip_path),
+                    str(staging / "unpacked"),
+                    timeout=TASK_TIMEOUT_S,
+                )
             except processes.TaskError as exc:
                 if exc.kind in ("vakhsh", "crash", "timeout"):
-                    lines = exc.lines if exc.kind == "vakhsh" else [
-                        f"the model could not be validated: {exc}"]
-                    raise ApiError(422, f"the model is not valid ({len(lines)} problem"
-                                   f"{'s' if len(lines) != 1 else ''})", problems=[
-                                       {"field": "body", "message": line} for line in lines]
-                                   ) from None
+                    lines = (
+                        exc.lines
+                        if exc.kind == "vakhsh"
+                        else [f"the model could not be validated: {exc}"]
+                    )
+                    raise ApiError(
+                        422,
+                        f"the model is not valid ({len(lines)} problem"
+                        f"{'s' if len(lines) != 1 else ''})",
+                        problems=[{"field": "body", "message": line} for line in lines],
+                    ) from None
                 raise
             root = Path(found["folder"])
             chosen = name or (root.name if root != staging / "unpacked" else found["name"])
             chosen = _checked(str(chosen), "name")
             if chosen in ctx.catalogue.folders():
-                raise ApiError(409, f"name: a model named {chosen!r} exists already; choose "
-                               "another with ?name=", field="name")
+                raise ApiError(
+                    409,
+                    f"name: a model named {chosen!r} exists already; choose another with ?name=",
+                    field="name",
+                )
             target = ctx.work.model_folder(chosen)
             try:
                 root.rename(target)  # one rename: the model appears complete
             except OSError as exc:
-                raise ApiError(409, f"name: {chosen!r} cannot be used ({exc.strerror})",
-                               field="name") from None
+                raise ApiError(
+                    409, f"name: {chosen!r} cannot be used ({exc.strerror})", field="name"
+                ) from None
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         return await _task("model_summary", str(target), chosen, "workdir")
@@ -301,8 +354,7 @@ def _job(ctx: Context, run_id: str):
 def _plain_file(path: Path) -> Path:
     """A file served from a folder: never through a link (that could point anywhere)."""
     if path.is_symlink() or not path.is_file():
-        raise ApiError(404, f"id: no {path.name} here (or it is a link, not served)",
-                       field="id")
+        raise ApiError(404, f"id: no {path.name} here (or it is a link, not served)", field="id")
     return path
 
 
@@ -320,13 +372,14 @@ async def _validated(ctx: Context, run: RunRequest) -> tuple[dict[str, Any], dic
     if run.scenario is not None:
         _scenario(run.scenario)
     key = ("validate", json.dumps(request, sort_keys=True, default=str), signature(folder))
-    outcome = await ctx.cache.get(key, lambda: _task("validate_request", str(folder),
-                                                     request))
+    outcome = await ctx.cache.get(key, lambda: _task("validate_request", str(folder), request))
     if not outcome["valid"]:
         problems = outcome["problems"]
-        raise ApiError(422, problems[0]["message"] if len(problems) == 1 else
-                       f"{len(problems)} problems", problems=[
-                           {"field": p["field"], "message": p["message"]} for p in problems])
+        raise ApiError(
+            422,
+            problems[0]["message"] if len(problems) == 1 else f"{len(problems)} problems",
+            problems=[{"field": p["field"], "message": p["message"]} for p in problems],
+        )
     return request, outcome
 
 
@@ -362,8 +415,9 @@ def _run_routes(app: FastAPI) -> None:
         """Cancel a queued or running run (a finished one is kept: 409)."""
         job = _job(ctx, run_id)
         if job.status in TERMINAL:
-            raise ApiError(409, f"id: run {run_id!r} is {job.status} already; nothing to "
-                           "cancel", field="id")
+            raise ApiError(
+                409, f"id: run {run_id!r} is {job.status} already; nothing to cancel", field="id"
+            )
         return (await ctx.runs.cancel(job)).public()
 
     @app.get("/api/runs/{run_id}/summary", tags=["runs"], response_class=Json)
@@ -376,9 +430,11 @@ def _run_routes(app: FastAPI) -> None:
     async def run_results(ctx: Ctx, run_id: str) -> FileResponse:
         """The run's results.nc (netCDF-4)."""
         folder = _finished(ctx, run_id)
-        return FileResponse(_plain_file(folder / "results.nc"),
-                            media_type="application/x-netcdf",
-                            filename=f"{run_id}.nc")
+        return FileResponse(
+            _plain_file(folder / "results.nc"),
+            media_type="application/x-netcdf",
+            filename=f"{run_id}.nc",
+        )
 
     @app.get("/api/runs/{run_id}/figures", tags=["runs"], response_class=Json)
     async def run_figures(ctx: Ctx, run_id: str) -> Json:
@@ -393,31 +449,37 @@ def _run_routes(app: FastAPI) -> None:
         """The run's report.html."""
         folder = _finished(ctx, run_id)
         if not (folder / "report.html").is_file():
-            raise ApiError(404, f"id: run {run_id!r} has no report.html (run `vakhsh report "
-                           f"{folder}`)", field="id")
+            raise ApiError(
+                404,
+                f"id: run {run_id!r} has no report.html (run `vakhsh report {folder}`)",
+                field="id",
+            )
         return _small_file(folder / "report.html", "text/html")
 
-    @app.get("/api/runs/{run_id}/events", tags=["runs"],
-             responses={200: {"content": {"text/event-stream": {}}}})
+    @app.get(
+        "/api/runs/{run_id}/events",
+        tags=["runs"],
+        responses={200: {"content": {"text/event-stream": {}}}},
+    )
     async def run_events(ctx: Ctx, run_id: str) -> StreamingResponse:
         """Server-sent events: the run's state now and at every change, until it ends."""
         job = _job(ctx, run_id)
         return _events(ctx, job.id)
 
-    @app.get("/api/events", tags=["runs"],
-             responses={200: {"content": {"text/event-stream": {}}}})
+    @app.get("/api/events", tags=["runs"], responses={200: {"content": {"text/event-stream": {}}}})
     async def all_events(ctx: Ctx) -> StreamingResponse:
         """Server-sent events: every change of every run."""
         return _events(ctx, None)
 
     @app.get("/api/compare", tags=["runs"])
-    async def compare(ctx: Ctx, runs: Annotated[list[str], Query(
-            description="Two or more run ids, e.g. ?runs=a&runs=b")]) -> dict[str, Any]:
+    async def compare(
+        ctx: Ctx,
+        runs: Annotated[list[str], Query(description="Two or more run ids, e.g. ?runs=a&runs=b")],
+    ) -> dict[str, Any]:
         """Key metrics of two or more runs side by side (what `vakhsh compare` prints)."""
         folders = _compared(ctx, runs)
         key = ("compare", tuple(runs), tuple(signature(f, depth=0) for f in folders))
-        return await ctx.cache.get(key, lambda: _task("compare_table",
-                                                      [str(f) for f in folders]))
+        return await ctx.cache.get(key, lambda: _task("compare_table", [str(f) for f in folders]))
 
     @app.get("/compare", tags=["runs"], response_class=HTMLResponse)
     async def compare_page(ctx: Ctx, runs: Annotated[list[str], Query()]) -> HTMLResponse:
@@ -464,8 +526,11 @@ def _events(ctx: Context, run_id: str | None) -> StreamingResponse:
         finally:
             ctx.runs.unsubscribe(queue)
 
-    return StreamingResponse(stream(), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    return StreamingResponse(
+        stream(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
 
 
 def _sse(state: dict[str, Any]) -> str:

@@ -44,8 +44,15 @@ def _problems(exc: ModelError, request: dict[str, Any] | None = None) -> list[di
 # ---------------------------------------------------------------- models
 def model_summary(folder: str, name: str, source: str, emit=None) -> dict[str, Any]:
     """One entry of GET /api/models."""
-    out: dict[str, Any] = {"name": name, "source": source, "description": "",
-                           "scenarios": [], "components": {}, "valid": True, "problems": []}
+    out: dict[str, Any] = {
+        "name": name,
+        "source": source,
+        "description": "",
+        "scenarios": [],
+        "components": {},
+        "valid": True,
+        "problems": [],
+    }
     try:
         raw = read_yaml(Path(folder) / "model.yaml")
         out["description"] = str(raw.get("description") or "")
@@ -61,12 +68,17 @@ def model_summary(folder: str, name: str, source: str, emit=None) -> dict[str, A
 
 
 def _period(net) -> dict[str, Any]:
-    return {"start": str(net.time[0]), "end": str(net.run.ends[-1]),
-            "step": net.run.step_label, "steps": len(net.time)}
+    return {
+        "start": str(net.time[0]),
+        "end": str(net.run.ends[-1]),
+        "step": net.run.step_label,
+        "steps": len(net.time),
+    }
 
 
-def model_detail(folder: str, name: str, source: str, scenario: str | None,
-                 emit=None) -> dict[str, Any]:
+def model_detail(
+    folder: str, name: str, source: str, scenario: str | None, emit=None
+) -> dict[str, Any]:
     """GET /api/models/{name}: what `vakhsh show` prints, the scenarios and the fields a
     run may override."""
     raw = read_yaml(Path(folder) / "model.yaml")
@@ -74,15 +86,25 @@ def model_detail(folder: str, name: str, source: str, scenario: str | None,
     scenarios = []
     for sid, spec in (raw.get("scenarios") or {}).items():
         spec = spec if isinstance(spec, dict) else {}
-        scenarios.append({"name": str(sid), "description": str(spec.get("description", "")),
-                          "set": spec.get("set") or {},
-                          "inflow_factor_by_month": spec.get("inflow_factor_by_month")})
-    return {"name": name, "source": source, "description": net.description,
-            "scenario": net.scenario, "period": _period(net),
-            "components": {k: n for k, n in net.summary_counts().items() if n},
-            "scenarios": scenarios,
-            "tables": [t.as_dict() for t in network_tables(net)],
-            "fields": json.loads(json.dumps(field_catalogue(raw), default=str))}
+        scenarios.append(
+            {
+                "name": str(sid),
+                "description": str(spec.get("description", "")),
+                "set": spec.get("set") or {},
+                "inflow_factor_by_month": spec.get("inflow_factor_by_month"),
+            }
+        )
+    return {
+        "name": name,
+        "source": source,
+        "description": net.description,
+        "scenario": net.scenario,
+        "period": _period(net),
+        "components": {k: n for k, n in net.summary_counts().items() if n},
+        "scenarios": scenarios,
+        "tables": [t.as_dict() for t in network_tables(net)],
+        "fields": json.loads(json.dumps(field_catalogue(raw), default=str)),
+    }
 
 
 def schematic(folder: str, scenario: str | None, emit=None) -> str:
@@ -120,8 +142,7 @@ def override_series_problems(folder: Path, overrides: dict[str, Any]) -> list[Pr
         try:
             confined_path(Path(folder), match["file"])
         except InputError as exc:
-            problems.append(Problem("request", f"set.{key}", exc.problem.message,
-                                    match["file"]))
+            problems.append(Problem("request", f"set.{key}", exc.problem.message, match["file"]))
     return problems
 
 
@@ -133,9 +154,14 @@ def load_request(folder: str, request: dict[str, Any]):
     problems = override_series_problems(Path(folder), overrides)
     if problems:
         raise ModelError(problems)
-    return load_network(folder, scenario=request.get("scenario"), start=request.get("start"),
-                        end=request.get("end"), step=request.get("step"),
-                        overrides=overrides or None)
+    return load_network(
+        folder,
+        scenario=request.get("scenario"),
+        start=request.get("start"),
+        end=request.get("end"),
+        step=request.get("step"),
+        overrides=overrides or None,
+    )
 
 
 def validate_request(folder: str, request: dict[str, Any], emit=None) -> dict[str, Any]:
@@ -145,12 +171,25 @@ def validate_request(folder: str, request: dict[str, Any], emit=None) -> dict[st
     except ModelError as exc:
         return {"valid": False, "problems": _problems(exc, request)}
     except Exception as exc:  # noqa: BLE001 - an input the loader did not foresee
-        return {"valid": False, "problems": [{
-            "field": "model", "message": f"the model cannot be loaded with these settings: "
-            f"{type(exc).__name__}: {exc}", "file": "", "path": ""}]}
-    return {"valid": True, "problems": [], "period": _period(net),
-            "scenario": net.scenario,
-            "components": {k: n for k, n in net.summary_counts().items() if n}}
+        return {
+            "valid": False,
+            "problems": [
+                {
+                    "field": "model",
+                    "message": f"the model cannot be loaded with these settings: "
+                    f"{type(exc).__name__}: {exc}",
+                    "file": "",
+                    "path": "",
+                }
+            ],
+        }
+    return {
+        "valid": True,
+        "problems": [],
+        "period": _period(net),
+        "scenario": net.scenario,
+        "components": {k: n for k, n in net.summary_counts().items() if n},
+    }
 
 
 def _stage(message: str, iterations: int) -> float:
@@ -171,8 +210,9 @@ def _stage(message: str, iterations: int) -> float:
     return base
 
 
-def execute_run(folder: str, request: dict[str, Any], staging: str, final: str,
-                emit=None) -> dict[str, Any]:
+def execute_run(
+    folder: str, request: dict[str, Any], staging: str, final: str, emit=None
+) -> dict[str, Any]:
     """Solve, write the whole run folder in `staging`, then rename it to `final` (one
     rename: the folder appears complete or not at all)."""
     say = emit or (lambda _payload: None)
@@ -181,15 +221,17 @@ def execute_run(folder: str, request: dict[str, Any], staging: str, final: str,
     net = load_request(folder, request)
     options = SolveOptions(head=request.get("head") or SolveOptions().head)
     iterations = options.head_max_iterations if options.head == "iterate" else 1
-    results = optimise(net, options, progress=lambda msg: say(
-        {"progress": _stage(msg, iterations), "message": msg}))
+    results = optimise(
+        net,
+        options,
+        progress=lambda msg: say({"progress": _stage(msg, iterations), "message": msg}),
+    )
     out = Path(staging) / "run"
     say({"progress": 0.85, "message": "writing results.nc and summary.json"})
     results.to_folder(out)
     say({"progress": 0.92, "message": "writing report.html"})
     write_report(results, out)
-    (out / REQUEST_FILE).write_text(json.dumps(request, indent=2, default=str),
-                                    encoding="utf-8")
+    (out / REQUEST_FILE).write_text(json.dumps(request, indent=2, default=str), encoding="utf-8")
     if Path(final).exists():
         raise VakhshError(f"{final} exists already")
     os.replace(out, final)
@@ -207,8 +249,11 @@ def compare_table(folders: list[str], emit=None) -> dict[str, Any]:
     """GET /api/compare: key metrics of several runs, one column per run."""
     runs = [load_run(f) for f in folders]
     table = metrics_table(runs)
-    return {"runs": [str(c) for c in table.columns], "metrics": [str(i) for i in table.index],
-            "values": [[_plain(v) for v in row] for row in table.itertuples(index=False)]}
+    return {
+        "runs": [str(c) for c in table.columns],
+        "metrics": [str(i) for i in table.index],
+        "values": [[_plain(v) for v in row] for row in table.itertuples(index=False)],
+    }
 
 
 def compare_page(folders: list[str], emit=None) -> str:

@@ -29,8 +29,13 @@ def _problem(entry: str, message: str) -> Problem:
 def entry_problems(info: zipfile.ZipInfo) -> list[Problem]:
     name = info.filename
     if "\\" in name:
-        return [_problem(name, "backslash in an entry name (a Windows path?); zip the "
-                         "folder with a tool that writes '/'")]
+        return [
+            _problem(
+                name,
+                "backslash in an entry name (a Windows path?); zip the "
+                "folder with a tool that writes '/'",
+            )
+        ]
     if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
         return [_problem(name, "absolute path: entries must be relative to the folder")]
     parts = PurePosixPath(name).parts
@@ -56,15 +61,20 @@ def unpack(zip_path: Path, target: Path) -> Path:
         infos = archive.infolist()
         problems = [p for info in infos for p in entry_problems(info)]
         names = [i.filename.rstrip("/") for i in infos]
-        problems += [_problem(n, "appears twice") for n in sorted(set(names))
-                     if names.count(n) > 1]
+        problems += [_problem(n, "appears twice") for n in sorted(set(names)) if names.count(n) > 1]
         if len(infos) > MAX_ENTRIES:
-            problems.append(_problem("", f"{len(infos)} entries; a model folder has at most "
-                                     f"{MAX_ENTRIES}"))
+            problems.append(
+                _problem("", f"{len(infos)} entries; a model folder has at most {MAX_ENTRIES}")
+            )
         declared = sum(i.file_size for i in infos)
         if declared > MAX_UNPACKED_BYTES:
-            problems.append(_problem("", f"unpacks to {declared / 2**20:,.0f} MB; at most "
-                                     f"{MAX_UNPACKED_BYTES / 2**20:,.0f} MB"))
+            problems.append(
+                _problem(
+                    "",
+                    f"unpacks to {declared / 2**20:,.0f} MB; at most "
+                    f"{MAX_UNPACKED_BYTES / 2**20:,.0f} MB",
+                )
+            )
         if problems:
             raise ModelError(problems)
         written = 0
@@ -83,14 +93,20 @@ def unpack(zip_path: Path, target: Path) -> Path:
                     while chunk := source.read(CHUNK):
                         written += len(chunk)
                         if written > MAX_UNPACKED_BYTES:
-                            raise ModelError([_problem(info.filename, "unpacks to more "
-                                                       f"than {MAX_UNPACKED_BYTES / 2**20:,.0f}"
-                                                       " MB")])
+                            raise ModelError(
+                                [
+                                    _problem(
+                                        info.filename,
+                                        "unpacks to more "
+                                        f"than {MAX_UNPACKED_BYTES / 2**20:,.0f}"
+                                        " MB",
+                                    )
+                                ]
+                            )
                         sink.write(chunk)
             except (OSError, zipfile.BadZipFile, RuntimeError, NotImplementedError) as exc:
                 # a file where a folder should be, a bad CRC, encryption, an odd method
-                raise ModelError([_problem(info.filename, f"cannot be unpacked ({exc})")]
-                                 ) from None
+                raise ModelError([_problem(info.filename, f"cannot be unpacked ({exc})")]) from None
     return model_root(target)
 
 
@@ -100,5 +116,6 @@ def model_root(target: Path) -> Path:
     entries = [p for p in target.iterdir() if not p.name.startswith(".")]
     if len(entries) == 1 and entries[0].is_dir() and (entries[0] / MODEL_FILE).is_file():
         return entries[0]
-    raise ModelError([_problem("", f"no {MODEL_FILE} at the top of the zip or in its one "
-                               "top folder")])
+    raise ModelError(
+        [_problem("", f"no {MODEL_FILE} at the top of the zip or in its one top folder")]
+    )

@@ -39,8 +39,10 @@ class BadName(ValueError):
 
 def check_name(value: str, what: str) -> str:
     if not isinstance(value, str) or not NAME_PATTERN.match(value) or ".." in value:
-        raise BadName(f"{what} may contain only letters, digits, '-', '_' and '.', must "
-                      f"start with a letter or digit and be at most 100 characters")
+        raise BadName(
+            f"{what} may contain only letters, digits, '-', '_' and '.', must "
+            f"start with a letter or digit and be at most 100 characters"
+        )
     return value
 
 
@@ -66,15 +68,18 @@ class Workdir:
         try:
             if not (root / MARKER).is_file():
                 root.mkdir(parents=True, exist_ok=True)
-                (root / MARKER).write_text(json.dumps({"kind": KIND, "written_by":
-                                                       "vakhsh serve"}) + "\n",
-                                           encoding="utf-8")
+                (root / MARKER).write_text(
+                    json.dumps({"kind": KIND, "written_by": "vakhsh serve"}) + "\n",
+                    encoding="utf-8",
+                )
             for folder in (work.models, work.runs, work.jobs, work.staging):
                 folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:  # a read-only parent or disk: a message, not a traceback
             where = Path(exc.filename).parent if exc.filename else root
-            raise WorkdirError(f"{root}: cannot write in {where} ({exc.strerror or exc}); "
-                               "give --workdir a folder you may write in") from None
+            raise WorkdirError(
+                f"{root}: cannot write in {where} ({exc.strerror or exc}); "
+                "give --workdir a folder you may write in"
+            ) from None
         work.clear_staging()
         return work
 
@@ -118,16 +123,18 @@ class Workdir:
 
     def finished_runs(self) -> list[str]:
         """Ids of complete run folders, written by the app or put there by hand."""
-        return sorted(p.name for p in self.runs.iterdir() if p.is_dir() and
-                      NAME_PATTERN.match(p.name) and is_run_folder(p))
+        return sorted(
+            p.name
+            for p in self.runs.iterdir()
+            if p.is_dir() and NAME_PATTERN.match(p.name) and is_run_folder(p)
+        )
 
     def new_run_id(self, model: str, scenario: str | None) -> str:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         label = re.sub(r"[^A-Za-z0-9_-]+", "-", f"{model}-{scenario or 'model'}")[:60]
         while True:
             run_id = f"{label.strip('-') or 'run'}-{stamp}-{secrets.token_hex(2)}"
-            if not (self.runs / run_id).exists() and not (self.jobs /
-                                                          f"{run_id}.json").exists():
+            if not (self.runs / run_id).exists() and not (self.jobs / f"{run_id}.json").exists():
                 return run_id
 
 
@@ -137,14 +144,21 @@ class WorkdirError(ValueError):
 
 def check_workdir(root: Path) -> None:
     if root.exists() and not root.is_dir():
-        raise WorkdirError(f"{root}: not a folder; give --workdir a new or empty folder, or "
-                           "one `vakhsh serve` made")
+        raise WorkdirError(
+            f"{root}: not a folder; give --workdir a new or empty folder, or "
+            "one `vakhsh serve` made"
+        )
     if not root.is_dir() or ((root / MARKER).is_file() and _marker_kind(root) == KIND):
         return
-    if root == Path.home().resolve() or root == Path(root.anchor) or \
-            any(True for _ in root.iterdir()):
-        raise WorkdirError(f"{root}: holds files that vakhsh serve did not write; give "
-                           "--workdir a new or empty folder, or one `vakhsh serve` made")
+    if (
+        root == Path.home().resolve()
+        or root == Path(root.anchor)
+        or any(True for _ in root.iterdir())
+    ):
+        raise WorkdirError(
+            f"{root}: holds files that vakhsh serve did not write; give "
+            "--workdir a new or empty folder, or one `vakhsh serve` made"
+        )
 
 
 def _marker_kind(root: Path) -> str | None:

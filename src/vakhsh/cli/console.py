@@ -16,5 +16,4 @@ err_console = Console(stderr=True)
 def print_warnings(lines: Iterable[str], out: Console = console) -> None:
     """Valid but probably unmeant (model) or numerically doubtful (solver): said, not fatal."""
     for line in lines:
-        out.print(f"warning: {line}", markup=False, highlight=False, soft_wrap=True,
-                  style="yellow")
+        out.print(f"warning: {line}", markup=False, highlight=False, soft_wrap=True, style="yellow")

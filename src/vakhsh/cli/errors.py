@@ -52,14 +52,15 @@ def reports_errors(func: F) -> F:
             if debugging(ctx):  # the traceback too, but bad input still exits 2
                 traceback.print_exc()
             for line in exc.lines():
-                err_console.print(f"vakhsh: error: {line}", markup=False, highlight=False,
-                                  soft_wrap=True)
+                err_console.print(
+                    f"vakhsh: error: {line}", markup=False, highlight=False, soft_wrap=True
+                )
             raise typer.Exit(2) from None
 
-    context = inspect.Parameter(CONTEXT, inspect.Parameter.KEYWORD_ONLY,
-                                annotation=typer.Context)
+    context = inspect.Parameter(CONTEXT, inspect.Parameter.KEYWORD_ONLY, annotation=typer.Context)
     wrapper.__signature__ = signature.replace(  # type: ignore[attr-defined]
-        parameters=[*signature.parameters.values(), context])
+        parameters=[*signature.parameters.values(), context]
+    )
     wrapper.__annotations__ = {**func.__annotations__, CONTEXT: typer.Context}
     return wrapper  # type: ignore[return-value]
 

@@ -11,21 +11,31 @@ import typer
 from vakhsh.cli.console import console, print_warnings
 from vakhsh.cli.errors import reports_errors
 
-import_app = typer.Typer(help="Bring a model from another tool into vakhsh.",
-                         no_args_is_help=True, add_completion=False,
-                         pretty_exceptions_enable=False)
-export_app = typer.Typer(help="Give a vakhsh model to another tool.", no_args_is_help=True,
-                         add_completion=False, pretty_exceptions_enable=False)
+import_app = typer.Typer(
+    help="Bring a model from another tool into vakhsh.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+export_app = typer.Typer(
+    help="Give a vakhsh model to another tool.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
 
 
 @import_app.command("pypsa")
 @reports_errors
 def import_pypsa(
-    network: Annotated[Path, typer.Argument(help="A PyPSA network: NETWORK.nc or a "
-                                            "folder of PyPSA CSVs.")],
+    network: Annotated[
+        Path, typer.Argument(help="A PyPSA network: NETWORK.nc or a folder of PyPSA CSVs.")
+    ],
     out: Annotated[Path, typer.Option(help="The model folder to write.")],
-    overwrite: Annotated[bool, typer.Option(
-        "--overwrite", help="Replace --out when vakhsh wrote it (a model folder).")] = False,
+    overwrite: Annotated[
+        bool,
+        typer.Option("--overwrite", help="Replace --out when vakhsh wrote it (a model folder)."),
+    ] = False,
 ) -> None:
     """Translate a PyPSA network into a vakhsh model folder (see docs/pypsa.md)."""
     from vakhsh.interop.commands import import_pypsa as translate
@@ -44,12 +54,14 @@ def export_pypsa(
     start: Annotated[str | None, typer.Option(help="First step.")] = None,
     end: Annotated[str | None, typer.Option(help="End (exclusive).")] = None,
     step: Annotated[str | None, typer.Option(help="Step: 1h, 3h, 1D.")] = None,
-    overwrite: Annotated[bool, typer.Option(
-        "--overwrite", help="Replace --out when vakhsh wrote it.")] = False,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace --out when vakhsh wrote it.")
+    ] = False,
 ) -> None:
     """Write a model as a PyPSA network at fixed head (water as stores and links)."""
     from vakhsh.interop.commands import export_pypsa as translate
 
-    path = translate(model, out, overwrite=overwrite, scenario=scenario, start=start, end=end,
-                     step=step)
+    path = translate(
+        model, out, overwrite=overwrite, scenario=scenario, start=start, end=end, step=step
+    )
     console.print(f"[green]wrote[/green] {path}", highlight=False)

@@ -26,10 +26,12 @@ def validate(model: ModelArg, scenario: ScenarioOpt = None) -> None:
     from vakhsh.network.validate import validate_model
 
     net = validate_model(model, scenario=scenario)
-    counts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in net.summary_counts().items()
-                       if n)
-    console.print(f"[green]valid[/green]: {net.name} ({counts}; {len(net.time)} steps of "
-                  f"{net.run.step_label})", highlight=False)
+    counts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in net.summary_counts().items() if n)
+    console.print(
+        f"[green]valid[/green]: {net.name} ({counts}; {len(net.time)} steps of "
+        f"{net.run.step_label})",
+        highlight=False,
+    )
 
 
 def show(model: ModelArg, scenario: ScenarioOpt = None) -> None:

@@ -9,10 +9,15 @@ import typer
 DEFAULT_MODEL = "central-asia"
 FALLBACK_MODEL = "toy-cascade"
 
-ModelArg = Annotated[str, typer.Argument(help="A model folder or the name of an embedded "
-                                         "dataset (see `vakhsh datasets`).")]
-ScenarioOpt = Annotated[str | None, typer.Option("--scenario", "-s",
-                                                 help="A scenario defined in the model.")]
+ModelArg = Annotated[
+    str,
+    typer.Argument(
+        help="A model folder or the name of an embedded dataset (see `vakhsh datasets`)."
+    ),
+]
+ScenarioOpt = Annotated[
+    str | None, typer.Option("--scenario", "-s", help="A scenario defined in the model.")
+]
 
 
 def default_model() -> str:

@@ -36,10 +36,17 @@ class RunsBar:
     """A rich progress bar over the runs of an ensemble."""
 
     def __init__(self, console: Console = _stdout):
-        self.bar = Progress(TextColumn("[bold]runs"), BarColumn(), MofNCompleteColumn(),
-                            TextColumn("{task.fields[counts]}"), TimeElapsedColumn(),
-                            TextColumn("ETA"), TimeRemainingColumn(), console=console,
-                            transient=False)
+        self.bar = Progress(
+            TextColumn("[bold]runs"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[counts]}"),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=console,
+            transient=False,
+        )
         self.task = None
 
     @staticmethod
@@ -50,15 +57,19 @@ class RunsBar:
 
     def start(self, tally) -> None:
         self.bar.start()
-        self.task = self.bar.add_task("runs", total=tally.total, completed=tally.skipped,
-                                      counts=self._counts(tally))
+        self.task = self.bar.add_task(
+            "runs", total=tally.total, completed=tally.skipped, counts=self._counts(tally)
+        )
 
     def advance(self, record: dict[str, Any], tally) -> None:
         if record["status"] != "ok":
             error = (record.get("error") or "").splitlines()[0][:160]
             label = ", ".join(f"{k}={v}" for k, v in record["values"].items())
-            self.bar.console.print(f"[red]failed[/red] {record['run']} ({label}): {error}",
-                                   highlight=False, markup=True)
+            self.bar.console.print(
+                f"[red]failed[/red] {record['run']} ({label}): {error}",
+                highlight=False,
+                markup=True,
+            )
         self.bar.update(self.task, advance=1, counts=self._counts(tally))
 
     def stop(self) -> None:

@@ -15,11 +15,17 @@ from vakhsh.cli.progress import status
 
 def report(
     run_dir: Annotated[Path, typer.Argument(help="A run folder written by `vakhsh run`.")],
-    png: Annotated[bool, typer.Option(help="Also write every plot as PNG into "
-                                      "RUN_DIR/plots.")] = False,
-    overwrite: Annotated[bool, typer.Option(
-        "--overwrite", help="Replace report.html and plots/ that vakhsh wrote also in "
-        "a folder without vakhsh's marker (an older run folder).")] = False,
+    png: Annotated[
+        bool, typer.Option(help="Also write every plot as PNG into RUN_DIR/plots.")
+    ] = False,
+    overwrite: Annotated[
+        bool,
+        typer.Option(
+            "--overwrite",
+            help="Replace report.html and plots/ that vakhsh wrote also in "
+            "a folder without vakhsh's marker (an older run folder).",
+        ),
+    ] = False,
 ) -> None:
     """Rebuild report.html of a run from its folder alone."""
     from vakhsh.outputs import check_file, check_folder, read_marker, record_files
@@ -42,17 +48,24 @@ def report(
         if png:
             save_all(run, plots, overwrite=own)
         record_files(run_dir)
-    console.print(f"wrote [bold]{page}[/bold] in "
-                  f"{time.perf_counter() - started:.1f} s", highlight=False)
+    console.print(
+        f"wrote [bold]{page}[/bold] in {time.perf_counter() - started:.1f} s", highlight=False
+    )
 
 
 def compare(
     run_dirs: Annotated[list[Path], typer.Argument(help="Two or more run folders.")],
-    out: Annotated[Path | None, typer.Option(help="Where to write compare.html "
-                                             "(default: ./compare.html).")] = None,
-    overwrite: Annotated[bool, typer.Option(
-        "--overwrite", help="Replace --out when vakhsh wrote it (an earlier "
-        "compare.html); never a file vakhsh did not write.")] = False,
+    out: Annotated[
+        Path | None, typer.Option(help="Where to write compare.html (default: ./compare.html).")
+    ] = None,
+    overwrite: Annotated[
+        bool,
+        typer.Option(
+            "--overwrite",
+            help="Replace --out when vakhsh wrote it (an earlier "
+            "compare.html); never a file vakhsh did not write.",
+        ),
+    ] = False,
 ) -> None:
     """Key metrics of several runs side by side, and compare.html with overlaid plots."""
     from vakhsh.outputs import check_file

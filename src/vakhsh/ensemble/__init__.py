@@ -1,10 +1,10 @@
 """Many runs at scale, and the trade-off frontier.
 
-    from vakhsh.ensemble import run_ensemble, open_ensemble, trace_frontier
-    result = run_ensemble("toy-cascade", "spec.yaml", "ens/", workers=2)
-    result.succeeded, result.failed, result.aggregates      # pandas DataFrames
-    front = trace_frontier("central-asia", x="tj_winter_energy",
-                     y="downstream_vegetation_delivery", points=9, out="front/")
+from vakhsh.ensemble import run_ensemble, open_ensemble, trace_frontier
+result = run_ensemble("toy-cascade", "spec.yaml", "ens/", workers=2)
+result.succeeded, result.failed, result.aggregates      # pandas DataFrames
+front = trace_frontier("central-asia", x="tj_winter_energy",
+                 y="downstream_vegetation_delivery", points=9, out="front/")
 """
 
 from __future__ import annotations
@@ -34,6 +34,19 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'vakhsh.ensemble' has no attribute {name!r}")
 
 
-__all__ = ["run_ensemble", "open_ensemble", "EnsembleResult", "EnsembleSpec", "read_spec",
-           "parse_spec", "trace_frontier", "Frontier", "objective", "Objective", "Selectors",
-           "local_client", "RunHooks", "Tally"]
+__all__ = [
+    "run_ensemble",
+    "open_ensemble",
+    "EnsembleResult",
+    "EnsembleSpec",
+    "read_spec",
+    "parse_spec",
+    "trace_frontier",
+    "Frontier",
+    "objective",
+    "Objective",
+    "Selectors",
+    "local_client",
+    "RunHooks",
+    "Tally",
+]

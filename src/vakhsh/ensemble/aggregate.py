@@ -36,8 +36,9 @@ FAMILIES: dict[str, tuple[str, str]] = {
 STATS = ("mean", "p10", "p50", "p90", "worst")
 
 
-def run_metrics(results, selectors: Selectors | None = None,
-                summary: dict[str, Any] | None = None) -> dict[str, float]:
+def run_metrics(
+    results, selectors: Selectors | None = None, summary: dict[str, Any] | None = None
+) -> dict[str, float]:
     """The metrics of one solved run, flat (`summary`: its summary, if already made);
     every figure is `vakhsh.results.metrics`' (through summary.json where it has it)."""
     sel = selectors or Selectors()
@@ -58,7 +59,8 @@ def run_metrics(results, selectors: Selectors | None = None,
     family("shortage_hm3", water["shortage_hm3"])
     family("sink_inflow_hm3", water["sink_inflow_hm3"])
     out["downstream_shortage_hm3"] = m.downstream_shortage_hm3(
-        net, ds, countries=sel.downstream_countries)
+        net, ds, countries=sel.downstream_countries
+    )
     if sel.sinks_of(net, sel.aral_pattern):
         out["aral_inflow_hm3"] = m.aral_inflow_hm3(net, ds, sel.aral_pattern)
     for objective in applicable(net, sel):
@@ -91,16 +93,23 @@ def aggregate(metrics: pd.DataFrame, metric_columns: list[str]) -> pd.DataFrame:
             ids = metrics["run"].to_numpy()[ok]
             p10, p50, p90 = np.percentile(v, [10, 50, 90])
             worst = int(np.argmax(v) if worse == "high" else np.argmin(v))
-            row.update(mean=float(v.mean()), p10=float(p10), p50=float(p50), p90=float(p90),
-                       worst=float(v[worst]), worst_run=str(ids[worst]))
+            row.update(
+                mean=float(v.mean()),
+                p10=float(p10),
+                p50=float(p50),
+                p90=float(p90),
+                worst=float(v[worst]),
+                worst_run=str(ids[worst]),
+            )
         else:
             row.update(dict.fromkeys(STATS, np.nan), worst_run="")
         rows.append(row)
     return pd.DataFrame(rows, columns=["metric", "key", "unit", "n", *STATS, "worst_run"])
 
 
-def tables(runs, records: dict[str, dict[str, Any] | None]
-           ) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+def tables(
+    runs, records: dict[str, dict[str, Any] | None]
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """(index, metrics, metric columns) in the spec's order of runs."""
     axes: list[str] = []
     for run in runs:
@@ -110,14 +119,19 @@ def tables(runs, records: dict[str, dict[str, Any] | None]
         record = records.get(run.id)
         timings = (record or {}).get("timings", {})
         status = "pending" if record is None else record.get("status", "ok")
-        index_rows.append({"run": run.id, **{a: run.values.get(a) for a in axes},
-                           "status": status, "error": (record or {}).get("error") or "",
-                           **{f"{k}": v for k, v in timings.items()}})
+        index_rows.append(
+            {
+                "run": run.id,
+                **{a: run.values.get(a) for a in axes},
+                "status": status,
+                "error": (record or {}).get("error") or "",
+                **{f"{k}": v for k, v in timings.items()},
+            }
+        )
         if status == "ok":
             metrics = record.get("metrics", {})
             columns += [c for c in metrics if c not in columns]
-            metric_rows.append({"run": run.id, **{a: run.values.get(a) for a in axes},
-                                **metrics})
+            metric_rows.append({"run": run.id, **{a: run.values.get(a) for a in axes}, **metrics})
     columns_sorted = sorted(columns, key=_order)
     index = pd.DataFrame(index_rows)
     metrics = pd.DataFrame(metric_rows, columns=["run", *axes, *columns_sorted])
@@ -126,7 +140,17 @@ def tables(runs, records: dict[str, dict[str, Any] | None]
 
 def _order(column: str) -> tuple[int, str]:
     family = column.split("/")[0]
-    order = ["cost_usd", "objective", "aral_inflow_hm3", "winter_deficit_gwh",
-             "winter_unserved_gwh", "downstream_shortage_hm3", "unserved_gwh", "shortage_hm3", "sink_inflow_hm3", "winter_hydro_gwh",
-             "generation_gwh"]
+    order = [
+        "cost_usd",
+        "objective",
+        "aral_inflow_hm3",
+        "winter_deficit_gwh",
+        "winter_unserved_gwh",
+        "downstream_shortage_hm3",
+        "unserved_gwh",
+        "shortage_hm3",
+        "sink_inflow_hm3",
+        "winter_hydro_gwh",
+        "generation_gwh",
+    ]
     return (order.index(family) if family in order else len(order), column)

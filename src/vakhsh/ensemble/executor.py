@@ -24,16 +24,22 @@ def local_client(workers: int | None = None):
     from distributed import Client, LocalCluster
 
     n = workers or os.cpu_count() or 1
-    cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                           dashboard_address=None, silence_logs=logging.ERROR)
+    cluster = LocalCluster(
+        n_workers=n,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
+    )
     return Client(cluster)
 
 
 class SerialExecutor:
     """Runs tasks one after the other in this process (workers=0)."""
 
-    def map(self, function: Callable, tasks: Iterable[Any]
-            ) -> Iterator[tuple[Any, Any, BaseException | None]]:
+    def map(
+        self, function: Callable, tasks: Iterable[Any]
+    ) -> Iterator[tuple[Any, Any, BaseException | None]]:
         for task in tasks:
             try:
                 yield task, function(task), None
@@ -45,8 +51,9 @@ class DaskExecutor:
     def __init__(self, client):
         self.client = client
 
-    def map(self, function: Callable, tasks: Iterable[Any], key: Callable | None = None
-            ) -> Iterator[tuple[Any, Any, BaseException | None]]:
+    def map(
+        self, function: Callable, tasks: Iterable[Any], key: Callable | None = None
+    ) -> Iterator[tuple[Any, Any, BaseException | None]]:
         from distributed import as_completed
 
         futures: dict = {}
@@ -66,8 +73,9 @@ class DaskExecutor:
 
 
 @contextlib.contextmanager
-def executor(workers: int | None = None, scheduler: str | None = None, client=None
-             ) -> Iterator[SerialExecutor | DaskExecutor]:
+def executor(
+    workers: int | None = None, scheduler: str | None = None, client=None
+) -> Iterator[SerialExecutor | DaskExecutor]:
     """`client` wins over `scheduler` (an address), which wins over a LocalCluster of
     `workers` processes (default one per core); `workers=0` runs in this process."""
     if client is not None:

@@ -78,19 +78,25 @@ class Frontier:
         fig, ax = plt.subplots(figsize=(8, 5))
         ax.plot(ok["x"], ok["y"], "-o", color="#08519c")
         for _, r in ok.iterrows():
-            ax.annotate(str(r["point"]), (r["x"], r["y"]), textcoords="offset points",
-                        xytext=(4, 4), fontsize="small", color="#555")
+            ax.annotate(
+                str(r["point"]),
+                (r["x"], r["y"]),
+                textcoords="offset points",
+                xytext=(4, 4),
+                fontsize="small",
+                color="#555",
+            )
         ax.set_xlabel(f"{self.x.name} ({self.x.unit}, {self.x.sense})")
         ax.set_ylabel(f"{self.y.name} ({self.y.unit}, {self.y.sense})")
-        ax.set_title(f"{self.y.description}\nagainst {self.x.description}", loc="left",
-                     fontsize="small")
+        ax.set_title(
+            f"{self.y.description}\nagainst {self.x.description}", loc="left", fontsize="small"
+        )
         ax.grid(alpha=0.3)
         fig.tight_layout()
         from vakhsh.outputs import output_file, signature
 
         buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=100,
-                    metadata={"Software": signature(PLOT_KIND)})
+        fig.savefig(buffer, format="png", dpi=100, metadata={"Software": signature(PLOT_KIND)})
         plt.close(fig)
         if path is not None:  # replaces only a frontier plot vakhsh wrote
             with output_file(path, PLOT_KIND, overwrite=True) as tmp:
@@ -117,10 +123,14 @@ class FrontierPoint:
             return None
         model, (ctx,) = build_cases([self.net], params, self.heads)
         self.ctx = ctx
-        self.expressions = {"x": self.x.expression(ctx), "y": self.y.expression(ctx),
-                            "cost": objective("cost", self.task.selectors).expression(ctx)}
-        return Formulation(model=model, cases=[ctx], heads=self.heads,
-                           info={"head_mode": self.heads.mode})
+        self.expressions = {
+            "x": self.x.expression(ctx),
+            "y": self.y.expression(ctx),
+            "cost": objective("cost", self.task.selectors).expression(ctx),
+        }
+        return Formulation(
+            model=model, cases=[ctx], heads=self.heads, info={"head_mode": self.heads.mode}
+        )
 
     def solve(self, formulation, options):
         from vakhsh.solve.solver import Outcome, SolveStats
@@ -152,8 +162,7 @@ class FrontierPoint:
         return SolveStats(outcome=Outcome.OPTIMAL, termination="optimal", solve_s=spent[0])
 
 
-def _optimise(ctx, obj: Objective, expr, constant: float, options, spent: list[float]
-              ) -> float:
+def _optimise(ctx, obj: Objective, expr, constant: float, options, spent: list[float]) -> float:
     from vakhsh.solve.solver import Outcome, run_solver
 
     ctx.model.add_objective(-expr if obj.sense == "max" else expr, overwrite=True)
@@ -164,8 +173,9 @@ def _optimise(ctx, obj: Objective, expr, constant: float, options, spent: list[f
     return float(expr.solution) + constant
 
 
-def _hold(ctx, obj: Objective, expr, constant: float, value: float, name: str,
-          slack: float = 0.0) -> None:
+def _hold(
+    ctx, obj: Objective, expr, constant: float, value: float, name: str, slack: float = 0.0
+) -> None:
     """Constrain `obj` to be at least as good as `value` (less `slack` of it)."""
     give = slack * max(1.0, abs(value))
     if obj.sense == "max":
@@ -183,8 +193,12 @@ def solve_point(task: PointTask) -> dict[str, Any]:
     from vakhsh.solve.options import SolveOptions
 
     started = time.perf_counter()
-    record: dict[str, Any] = {"point": task.point, "stage": task.stage,
-                              "epsilon": task.epsilon, "run": f"point-{task.point:02d}"}
+    record: dict[str, Any] = {
+        "point": task.point,
+        "stage": task.stage,
+        "epsilon": task.epsilon,
+        "run": f"point-{task.point:02d}",
+    }
     try:
         net = load_network(task.model, scenario=task.scenario, **task.period)
         options = SolveOptions(**task.solve)
@@ -193,29 +207,57 @@ def solve_point(task: PointTask) -> dict[str, Any]:
         (results,) = solution.results
         (xe, xc), (ye, yc) = point.expressions["x"], point.expressions["y"]
         x, y = point.x, point.y
-        record.update(x=x.value(results), y=y.value(results), x_lp=float(xe.solution) + xc,
-                      y_lp=float(ye.solution) + yc, cost_usd=results.objective_usd,
-                      audit_passed=bool(results.audit.passed), status="ok", error="")
+        record.update(
+            x=x.value(results),
+            y=y.value(results),
+            x_lp=float(xe.solution) + xc,
+            y_lp=float(ye.solution) + yc,
+            cost_usd=results.objective_usd,
+            audit_passed=bool(results.audit.passed),
+            status="ok",
+            error="",
+        )
         with local_writes():
-            results.to_folder(Path(task.out) / "runs" / record["run"], extra={"frontier": {
-                **record, "x_objective": x.name, "y_objective": y.name}})
+            results.to_folder(
+                Path(task.out) / "runs" / record["run"],
+                extra={"frontier": {**record, "x_objective": x.name, "y_objective": y.name}},
+            )
     except Exception as exc:  # noqa: BLE001 - a failed point is recorded, the rest go on
         from vakhsh.ensemble.runner import _message
 
-        record.update(x=np.nan, y=np.nan, x_lp=np.nan, y_lp=np.nan, cost_usd=np.nan,
-                      audit_passed=False, status="failed", error=_message(exc))
+        record.update(
+            x=np.nan,
+            y=np.nan,
+            x_lp=np.nan,
+            y_lp=np.nan,
+            cost_usd=np.nan,
+            audit_passed=False,
+            status="failed",
+            error=_message(exc),
+        )
     record["total_s"] = time.perf_counter() - started
     return record
 
 
 # ------------------------------------------------------------------ on the driver
-def trace_frontier(model: str | Path, x: str, y: str, points: int = 9,
-             out: str | Path | None = None, scenario: str | None = None,
-             period: dict[str, Any] | None = None, workers: int | None = None,
-             scheduler: str | None = None, client=None, selectors: Selectors | None = None,
-             solve: dict[str, Any] | None = None, tiebreak: bool = True,
-             progress: Callable[[str], None] | None = None, overwrite: bool = False,
-             option: str = "out") -> Frontier:
+def trace_frontier(
+    model: str | Path,
+    x: str,
+    y: str,
+    points: int = 9,
+    out: str | Path | None = None,
+    scenario: str | None = None,
+    period: dict[str, Any] | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    client=None,
+    selectors: Selectors | None = None,
+    solve: dict[str, Any] | None = None,
+    tiebreak: bool = True,
+    progress: Callable[[str], None] | None = None,
+    overwrite: bool = False,
+    option: str = "out",
+) -> Frontier:
     """Trace the frontier of `y` against `x` with `points` points (ends included).
 
     With `out`, the folder (frontier.csv, frontier.png, runs/) is built beside it and
@@ -224,23 +266,66 @@ def trace_frontier(model: str | Path, x: str, y: str, points: int = 9,
     temporary folder removed at the end."""
     if out is None:
         with scratch_folder("frontier") as scratch:
-            return _trace(model, x, y, points, None, scratch, scenario, period, workers,
-                          scheduler, client, selectors, solve, tiebreak, progress)
+            return _trace(
+                model,
+                x,
+                y,
+                points,
+                None,
+                scratch,
+                scenario,
+                period,
+                workers,
+                scheduler,
+                client,
+                selectors,
+                solve,
+                tiebreak,
+                progress,
+            )
     with output_folder(out, FRONTIER_KIND, overwrite=overwrite, option=option) as tmp:
-        return _trace(model, x, y, points, Path(out), tmp, scenario, period, workers,
-                      scheduler, client, selectors, solve, tiebreak, progress)
+        return _trace(
+            model,
+            x,
+            y,
+            points,
+            Path(out),
+            tmp,
+            scenario,
+            period,
+            workers,
+            scheduler,
+            client,
+            selectors,
+            solve,
+            tiebreak,
+            progress,
+        )
 
 
-def _trace(model, x: str, y: str, points: int, out_dir: Path | None, scratch: Path,
-           scenario, period, workers, scheduler, client, selectors, solve, tiebreak,
-           progress) -> Frontier:
+def _trace(
+    model,
+    x: str,
+    y: str,
+    points: int,
+    out_dir: Path | None,
+    scratch: Path,
+    scenario,
+    period,
+    workers,
+    scheduler,
+    client,
+    selectors,
+    solve,
+    tiebreak,
+    progress,
+) -> Frontier:
     from vakhsh.network import load_network, resolve_model_path
 
     say = progress or (lambda _msg: None)
     sel = selectors or Selectors()
     if points < 2:
-        raise ModelError([Problem("command line", "--points", "at least 2 (the two ends)",
-                                  points)])
+        raise ModelError([Problem("command line", "--points", "at least 2 (the two ends)", points)])
     if x == y:
         raise ModelError([Problem("command line", "--y", "must differ from --x", y)])
     period = dict(period or {})
@@ -251,47 +336,87 @@ def _trace(model, x: str, y: str, points: int, out_dir: Path | None, scratch: Pa
     y_obj.members(net)
 
     def task(stage: str, point: int, eps: float | None = None) -> PointTask:
-        return PointTask(model=str(folder), scenario=scenario, period=period, x=x, y=y,
-                         selectors=sel, stage=stage, point=point, epsilon=eps,
-                         out=str(scratch), solve=dict(solve or {}), tiebreak=tiebreak)
+        return PointTask(
+            model=str(folder),
+            scenario=scenario,
+            period=period,
+            x=x,
+            y=y,
+            selectors=sel,
+            stage=stage,
+            point=point,
+            epsilon=eps,
+            out=str(scratch),
+            solve=dict(solve or {}),
+            tiebreak=tiebreak,
+        )
 
     records: list[dict[str, Any]] = []
     with executor(workers, scheduler, client) as pool:
         say("optimising each objective alone (the two ends)")
         ends = {}
-        for t, record, error in pool.map(solve_point, [task("y_end", 0),
-                                                       task("x_end", points - 1)]):
+        for t, record, error in pool.map(
+            solve_point, [task("y_end", 0), task("x_end", points - 1)]
+        ):
             record = record or _lost(t, error)
             ends[t.stage] = record
             records.append(record)
         failed = [r for r in ends.values() if r["status"] != "ok"]
         if failed:
-            raise SolveError("the frontier's ends could not be found: " +
-                             "; ".join(f"{r['stage']}: {r['error']}" for r in failed))
+            raise SolveError(
+                "the frontier's ends could not be found: "
+                + "; ".join(f"{r['stage']}: {r['error']}" for r in failed)
+            )
         lo, hi = ends["y_end"]["x"], ends["x_end"]["x"]
         ends["y_end"]["epsilon"], ends["x_end"]["epsilon"] = lo, hi
         conflict = not np.isclose(lo, hi, rtol=1e-6, atol=1e-9)
-        inner = [task("point", i, float(eps))
-                 for i, eps in enumerate(np.linspace(lo, hi, points)[1:-1], start=1)
-                 if conflict]
+        inner = [
+            task("point", i, float(eps))
+            for i, eps in enumerate(np.linspace(lo, hi, points)[1:-1], start=1)
+            if conflict
+        ]
         say(f"{len(inner)} points between {x_obj.name} = {lo:,.4g} and {hi:,.4g}")
         for n, (t, record, error) in enumerate(pool.map(solve_point, inner), start=1):
             records.append(record or _lost(t, error))
             say(f"{n} of {len(inner)} points")
     table = pd.DataFrame(records).sort_values("point").reset_index(drop=True)
-    table = table[["point", "stage", "epsilon", "x", "y", "cost_usd", "status", "error",
-                   "x_lp", "y_lp", "audit_passed", "run", "total_s"]]
+    table = table[
+        [
+            "point",
+            "stage",
+            "epsilon",
+            "x",
+            "y",
+            "cost_usd",
+            "status",
+            "error",
+            "x_lp",
+            "y_lp",
+            "audit_passed",
+            "run",
+            "total_s",
+        ]
+    ]
     front = Frontier(x=x_obj, y=y_obj, table=table, folder=out_dir, conflict=conflict)
     if out_dir is not None:  # into the folder being built; renamed into place after
-        write_atomic(scratch / "frontier.csv", table.to_csv(index=False,
-                                                            float_format="%.10g"))
+        write_atomic(scratch / "frontier.csv", table.to_csv(index=False, float_format="%.10g"))
         front.plot(scratch / "frontier.png")
     return front
 
 
 def _lost(task: PointTask, error: BaseException | None) -> dict[str, Any]:
-    return {"point": task.point, "stage": task.stage, "epsilon": task.epsilon,
-            "run": f"point-{task.point:02d}", "x": np.nan, "y": np.nan, "x_lp": np.nan,
-            "y_lp": np.nan, "cost_usd": np.nan, "audit_passed": False, "status": "failed",
-            "error": f"worker lost: {type(error).__name__}: {error}", "total_s": np.nan}
-
+    return {
+        "point": task.point,
+        "stage": task.stage,
+        "epsilon": task.epsilon,
+        "run": f"point-{task.point:02d}",
+        "x": np.nan,
+        "y": np.nan,
+        "x_lp": np.nan,
+        "y_lp": np.nan,
+        "cost_usd": np.nan,
+        "audit_passed": False,
+        "status": "failed",
+        "error": f"worker lost: {type(error).__name__}: {error}",
+        "total_s": np.nan,
+    }

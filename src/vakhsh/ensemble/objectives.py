@@ -42,8 +42,9 @@ from vakhsh.results import metrics
 from vakhsh.results.metrics import VEGETATION, WINTER
 
 # the downstream countries of central-asia, codes and names (an explicit selection)
-DOWNSTREAM = tuple(c for code in metrics.DOWNSTREAM_COUNTRIES
-                   for c in (code, metrics.COUNTRY_NAMES[code]))
+DOWNSTREAM = tuple(
+    c for code in metrics.DOWNSTREAM_COUNTRIES for c in (code, metrics.COUNTRY_NAMES[code])
+)
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,13 @@ class Selectors:
         buses = net.tables["buses"]
         country = buses["country"] if "country" in buses else pd.Series(None, buses.index)
         ids = pd.Series(buses.index, index=buses.index)
-        chosen = set(buses.index[(metrics.of_countries(ids, countries)
-                                  | metrics.of_countries(country, countries)).to_numpy()])
+        chosen = set(
+            buses.index[
+                (
+                    metrics.of_countries(ids, countries) | metrics.of_countries(country, countries)
+                ).to_numpy()
+            ]
+        )
         plants = net.tables["hydro_plants"]
         return [p for p in plants.index if plants.loc[p, "bus"] in chosen]
 
@@ -76,8 +82,9 @@ class Selectors:
         ids = pd.Series(demands.index, index=demands.index)
         by_id = metrics.of_countries(ids, countries).to_numpy()
         by_country = set(metrics.downstream_demands(net, countries))
-        return [d for d, named in zip(demands.index, by_id, strict=True)
-                if named or d in by_country]
+        return [
+            d for d, named in zip(demands.index, by_id, strict=True) if named or d in by_country
+        ]
 
     def downstream(self, net: Network) -> list[str]:
         return metrics.downstream_demands(net, self.downstream_countries)
@@ -104,22 +111,30 @@ class Objective:
         if self.kind == "winter_energy":
             found = sel.plants_of(net, self.targets)
         elif self.kind == "vegetation_delivery":
-            found = sel.demands_of(net, self.targets) if self.targets else \
-                sel.downstream(net)
+            found = sel.demands_of(net, self.targets) if self.targets else sel.downstream(net)
         elif self.kind == "sink_inflow":
             found = sel.sinks_of(net, self.targets[0])
         else:
             return []
         if not found:
-            raise ModelError([Problem("objective", self.name, f"selects nothing in model "
-                                      f"{net.name}: {self._what()}",
-                                      ", ".join(self.targets) or self.description)])
+            raise ModelError(
+                [
+                    Problem(
+                        "objective",
+                        self.name,
+                        f"selects nothing in model {net.name}: {self._what()}",
+                        ", ".join(self.targets) or self.description,
+                    )
+                ]
+            )
         return found
 
     def _what(self) -> str:
-        return {"winter_energy": "no hydro plant on a bus of these countries",
-                "vegetation_delivery": "no water demand of these countries",
-                "sink_inflow": "no sink whose id contains this pattern"}[self.kind]
+        return {
+            "winter_energy": "no hydro plant on a bus of these countries",
+            "vegetation_delivery": "no water demand of these countries",
+            "sink_inflow": "no sink whose id contains this pattern",
+        }[self.kind]
 
     # ---- as an LP expression on a built case ----
     def expression(self, ctx) -> tuple[object, float]:
@@ -136,8 +151,11 @@ class Objective:
             weight = sel.months(net, sel.winter_months) * ctx.hours / 1e3
             # plants on the head-dependent production model (FPHA) have their own power
             # variable; the others are head x flow
-            on_fpha = ([str(p) for p in ctx.var(FPHA_POWER).coords["hydro_plant"].values
-                        if str(p) in ids] if ctx.has_var(FPHA_POWER) else [])
+            on_fpha = (
+                [str(p) for p in ctx.var(FPHA_POWER).coords["hydro_plant"].values if str(p) in ids]
+                if ctx.has_var(FPHA_POWER)
+                else []
+            )
             fixed = [i for i in ids if i not in on_fpha]
             power = (mw_per_m3s(ctx) * ctx.var("turbine_flow_m3s")).sel(hydro_plant=fixed)
             energy = (weight * power).sum()
@@ -166,8 +184,7 @@ class Objective:
             energy = metrics.generation_gwh(net, ds, sel.winter_months)
             return float(energy.reindex(ids).sum())
         if self.kind == "vegetation_delivery":
-            return float(metrics.delivered_hm3(net, ds, sel.vegetation_months)
-                         .reindex(ids).sum())
+            return float(metrics.delivered_hm3(net, ds, sel.vegetation_months).reindex(ids).sum())
         return float(metrics.sink_inflow_hm3(net, ds).reindex(ids).sum())
 
     def better(self, a: float, b: float) -> bool:
@@ -176,22 +193,48 @@ class Objective:
 
 NAMED: dict[str, Callable[[Selectors], Objective]] = {
     "tj_winter_energy": lambda s: Objective(
-        "tj_winter_energy", "max", "GWh", "Tajik winter (Oct-Mar) hydropower energy",
-        "winter_energy", ("TJ",), s),
+        "tj_winter_energy",
+        "max",
+        "GWh",
+        "Tajik winter (Oct-Mar) hydropower energy",
+        "winter_energy",
+        ("TJ",),
+        s,
+    ),
     "kg_winter_energy": lambda s: Objective(
-        "kg_winter_energy", "max", "GWh", "Kyrgyz winter (Oct-Mar) hydropower energy",
-        "winter_energy", ("KG",), s),
+        "kg_winter_energy",
+        "max",
+        "GWh",
+        "Kyrgyz winter (Oct-Mar) hydropower energy",
+        "winter_energy",
+        ("KG",),
+        s,
+    ),
     "downstream_vegetation_delivery": lambda s: Objective(
-        "downstream_vegetation_delivery", "max", "hm3", "water delivered to downstream "
-        "demands in the vegetation season (Apr-Sep)", "vegetation_delivery", (), s),
+        "downstream_vegetation_delivery",
+        "max",
+        "hm3",
+        "water delivered to downstream demands in the vegetation season (Apr-Sep)",
+        "vegetation_delivery",
+        (),
+        s,
+    ),
     "aral_inflow": lambda s: Objective(
-        "aral_inflow", "max", "hm3", "water reaching the Aral Sea", "sink_inflow",
-        (s.aral_pattern,), s),
+        "aral_inflow",
+        "max",
+        "hm3",
+        "water reaching the Aral Sea",
+        "sink_inflow",
+        (s.aral_pattern,),
+        s,
+    ),
     "cost": lambda s: Objective("cost", "min", "USD", "total system cost", "cost", (), s),
 }
-GENERIC = {"winter_energy": ("max", "GWh", "winter hydropower energy of {}"),
-           "vegetation_delivery": ("max", "hm3", "vegetation-season delivery to {}"),
-           "sink_inflow": ("max", "hm3", "water reaching sinks matching {}")}
+GENERIC = {
+    "winter_energy": ("max", "GWh", "winter hydropower energy of {}"),
+    "vegetation_delivery": ("max", "hm3", "vegetation-season delivery to {}"),
+    "sink_inflow": ("max", "hm3", "water reaching sinks matching {}"),
+}
 
 
 def objective(name: str, selectors: Selectors | None = None) -> Objective:
@@ -203,11 +246,19 @@ def objective(name: str, selectors: Selectors | None = None) -> Objective:
     if kind in GENERIC and rest:
         sense, unit, text = GENERIC[kind]
         targets = tuple(t for t in rest.split("+") if t)
-        return Objective(name, sense, unit, text.format(", ".join(targets)), kind,  # type: ignore[arg-type]
-                         targets, sel)
+        return Objective(
+            name,
+            sense,
+            unit,
+            text.format(", ".join(targets)),
+            kind,  # type: ignore[arg-type]
+            targets,
+            sel,
+        )
     known = ", ".join([*NAMED, *(f"{k}:A+B" for k in GENERIC)])
-    raise ModelError([Problem("command line", "objective", f"unknown objective (known: "
-                              f"{known})", name)])
+    raise ModelError(
+        [Problem("command line", "objective", f"unknown objective (known: {known})", name)]
+    )
 
 
 def applicable(net: Network, selectors: Selectors | None = None) -> list[Objective]:

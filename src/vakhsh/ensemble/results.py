@@ -75,8 +75,9 @@ class EnsembleResult:
 
         return xr.open_dataset(self.store.run_dir(run_id) / "results.nc")
 
-    def to_zarr(self, path: str | Path, variables: list[str] | None = None,
-                overwrite: bool = False) -> Path:
+    def to_zarr(
+        self, path: str | Path, variables: list[str] | None = None, overwrite: bool = False
+    ) -> Path:
         """Stack the finished runs' Datasets along `run` into one Zarr store, one chunk
         per run, appending run by run (memory holds one run at a time).
 
@@ -94,12 +95,14 @@ class EnsembleResult:
                 stacked.rmdir()
         return Path(path)
 
-    def _stack_into(self, path: Path, variables: list[str] | None,
-                    attrs: dict[str, str]) -> None:
+    def _stack_into(self, path: Path, variables: list[str] | None, attrs: dict[str, str]) -> None:
         import xarray as xr
 
-        finished = [r for r in self.runs if self.store.is_finished(r.id)
-                    and (self.store.run_dir(r.id) / "results.nc").is_file()]
+        finished = [
+            r
+            for r in self.runs
+            if self.store.is_finished(r.id) and (self.store.run_dir(r.id) / "results.nc").is_file()
+        ]
         for i, run in enumerate(finished):
             with xr.open_dataset(self.store.run_dir(run.id) / "results.nc") as ds:
                 ds = (ds[variables] if variables else ds).load()
@@ -112,20 +115,36 @@ class EnsembleResult:
                 ds.to_zarr(path, append_dim="run", consolidated=False, zarr_format=2)
 
     def write_tables(self, wall_s: float | None = None) -> dict[str, Path]:
-        paths = {"index": self.store.write_csv("index.csv", self.index),
-                 "metrics": self.store.write_csv("metrics.csv", self.metrics),
-                 "aggregates": self.store.write_csv("aggregates.csv", self.aggregates)}
+        paths = {
+            "index": self.store.write_csv("index.csv", self.index),
+            "metrics": self.store.write_csv("metrics.csv", self.metrics),
+            "aggregates": self.store.write_csv("aggregates.csv", self.aggregates),
+        }
         if wall_s is not None:
             import json
 
-            write_atomic(self.folder / "last_session.json", json.dumps(
-                {"wall_s": wall_s, "succeeded": self.succeeded, "failed": self.failed,
-                 "pending": self.pending}, indent=2))
+            write_atomic(
+                self.folder / "last_session.json",
+                json.dumps(
+                    {
+                        "wall_s": wall_s,
+                        "succeeded": self.succeeded,
+                        "failed": self.failed,
+                        "pending": self.pending,
+                    },
+                    indent=2,
+                ),
+            )
         return paths
 
     def summary(self) -> dict[str, Any]:
-        return {"runs": len(self.runs), "succeeded": self.succeeded, "failed": self.failed,
-                "pending": self.pending, "folder": str(self.folder)}
+        return {
+            "runs": len(self.runs),
+            "succeeded": self.succeeded,
+            "failed": self.failed,
+            "pending": self.pending,
+            "folder": str(self.folder),
+        }
 
 
 def open_ensemble(folder: str | Path) -> EnsembleResult:

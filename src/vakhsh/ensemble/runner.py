@@ -69,8 +69,9 @@ class RunHooks:
 
 # ------------------------------------------------------------------ on the worker
 @contextlib.contextmanager
-def network_for(model: str | Path, scenario: str | None, overrides: dict[str, Any],
-                period: dict[str, Any]) -> Iterator[Any]:
+def network_for(
+    model: str | Path, scenario: str | None, overrides: dict[str, Any], period: dict[str, Any]
+) -> Iterator[Any]:
     """Load the model with a scenario and dotted-path overrides applied.
 
     Overrides are applied in memory after the scenario's `set`, so an axis value wins over
@@ -145,8 +146,12 @@ def execute(task: Task) -> dict[str, Any]:
             metrics = run_metrics(results, task.selectors, summary)
             written_at = time.perf_counter()
             record.update(status="ok", error=None, metrics=metrics)
-            store.write_run(run.id, results.dataset, {**summary, "ensemble": {
-                **record, "timings": timings}}, task.results_format)
+            store.write_run(
+                run.id,
+                results.dataset,
+                {**summary, "ensemble": {**record, "timings": timings}},
+                task.results_format,
+            )
             timings["write_s"] = time.perf_counter() - written_at
             timings["total_s"] = time.perf_counter() - started
             timings["cpu_s"] = time.process_time() - cpu_started
@@ -154,8 +159,12 @@ def execute(task: Task) -> dict[str, Any]:
             store.write_timings(run.id, timings)
         store.clear_failure(run.id)
     except Exception as exc:  # noqa: BLE001 - a failed run is recorded, the rest go on
-        record.update(status="failed", error=_message(exc),
-                      traceback=traceback.format_exc(limit=8), metrics={})
+        record.update(
+            status="failed",
+            error=_message(exc),
+            traceback=traceback.format_exc(limit=8),
+            metrics={},
+        )
         timings["total_s"] = time.perf_counter() - started
         timings["rss_mb"] = _rss_mb()
         store.write_failure(run.id, {**record, "timings": timings})
@@ -190,8 +199,9 @@ def _rss_mb() -> float:
 
 
 # ------------------------------------------------------------------ on the driver
-def run_inputs_digest(folder: Path, run: Run, period: dict[str, Any],
-                      inflows_sha256: str | None) -> str:
+def run_inputs_digest(
+    folder: Path, run: Run, period: dict[str, Any], inflows_sha256: str | None
+) -> str:
     """The hash of exactly what one run reads: the model files its scenario and overrides
     name (as loaded), and the inflow file when the run uses a member. A run that cannot
     load hashes model.yaml alone (it fails, and is tried again on the next start)."""
@@ -201,12 +211,12 @@ def run_inputs_digest(folder: Path, run: Run, period: dict[str, Any],
     from vakhsh.schema.parse import MODEL_FILE
 
     try:
-        model = load_network(folder, scenario=run.scenario, overrides=run.overrides or None,
-                             **period).model_sha256
+        model = load_network(
+            folder, scenario=run.scenario, overrides=run.overrides or None, **period
+        ).model_sha256
     except ModelError:
         model = "invalid:" + sha256((folder / MODEL_FILE).read_bytes())
-    return sha256(json.dumps([model, inflows_sha256 if run.member is not None else None])
-                  .encode())
+    return sha256(json.dumps([model, inflows_sha256 if run.member is not None else None]).encode())
 
 
 @dataclass
@@ -221,8 +231,9 @@ class EnsembleJob:
     tasks: list[Task] = field(default_factory=list)
 
 
-def prepare(model: str | Path, spec: EnsembleSpec | str | Path, out: str | Path,
-            retry_failed: bool = True) -> EnsembleJob:
+def prepare(
+    model: str | Path, spec: EnsembleSpec | str | Path, out: str | Path, retry_failed: bool = True
+) -> EnsembleJob:
     """Check the spec against the model, write the manifest, list the runs still to do."""
     from vakhsh.network import load_network
     from vakhsh.network.inputs import sha256
@@ -239,17 +250,25 @@ def prepare(model: str | Path, spec: EnsembleSpec | str | Path, out: str | Path,
 
     def digest_of(values: dict[str, Any]) -> str:
         run = Run("", values)
-        key = json.dumps([run.scenario, run.overrides, run.member is not None],
-                         sort_keys=True, default=str)
+        key = json.dumps(
+            [run.scenario, run.overrides, run.member is not None], sort_keys=True, default=str
+        )
         if key not in digests:
             digests[key] = run_inputs_digest(folder, run, spec.period, inflows_sha256)
         return digests[key]
 
     runs = spec.runs(digest_of)
     store = Store(out)  # the caller made it (run_ensemble: vakhsh.outputs)
-    store.write_manifest({"schema": SCHEMA, "model": str(folder), "model_digest": digest,
-                          "inflows_sha256": inflows_sha256, "spec": spec.as_dict(),
-                          "runs": [{"id": r.id, "values": r.values} for r in runs]})
+    store.write_manifest(
+        {
+            "schema": SCHEMA,
+            "model": str(folder),
+            "model_digest": digest,
+            "inflows_sha256": inflows_sha256,
+            "spec": spec.as_dict(),
+            "runs": [{"id": r.id, "values": r.values} for r in runs],
+        }
+    )
     result = EnsembleJob(folder, spec, runs, store, digest)
     for run in runs:
         if store.is_finished(run.id) or (not retry_failed and store.is_failed(run.id)):
@@ -257,9 +276,18 @@ def prepare(model: str | Path, spec: EnsembleSpec | str | Path, out: str | Path,
         inflows = str(spec.inflows) if spec.inflows else None
         if run.climate is not None:
             inflows = str(_climate_inflows(spec.inflows, run.climate, store))
-        result.tasks.append(Task(model=str(folder), run=run, period=spec.period,
-                                 solve=spec.solve, inflows=inflows, selectors=spec.selectors,
-                                 out=str(store.folder), results_format=spec.results))
+        result.tasks.append(
+            Task(
+                model=str(folder),
+                run=run,
+                period=spec.period,
+                solve=spec.solve,
+                inflows=inflows,
+                selectors=spec.selectors,
+                out=str(store.folder),
+                results_format=spec.results,
+            )
+        )
     return result
 
 
@@ -275,11 +303,20 @@ def _climate_inflows(source: Path | None, climate: str, store: Store) -> Path:
     return path
 
 
-def run_ensemble(model: str | Path, spec: EnsembleSpec | str | Path, out: str | Path,
-                 workers: int | None = None, scheduler: str | None = None, client=None,
-                 progress: RunHooks | None = None, limit: int | None = None,
-                 retry_failed: bool = True, report: bool = True, overwrite: bool = False,
-                 option: str = "out"):
+def run_ensemble(
+    model: str | Path,
+    spec: EnsembleSpec | str | Path,
+    out: str | Path,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    client=None,
+    progress: RunHooks | None = None,
+    limit: int | None = None,
+    retry_failed: bool = True,
+    report: bool = True,
+    overwrite: bool = False,
+    option: str = "out",
+):
     """Run every run of `spec` not already finished in `out`; return the EnsembleResult.
 
     `client` (a dask.distributed Client) wins over `scheduler` (an address), which wins
@@ -304,8 +341,9 @@ def run_ensemble(model: str | Path, spec: EnsembleSpec | str | Path, out: str | 
         return _run_ensemble(folder, *args)
 
 
-def _run_ensemble(out: Path, model, spec, workers, scheduler, client, progress, limit,
-                  retry_failed, report):
+def _run_ensemble(
+    out: Path, model, spec, workers, scheduler, client, progress, limit, retry_failed, report
+):
     from vakhsh.ensemble.results import EnsembleResult
 
     job = prepare(model, spec, out, retry_failed=retry_failed)
@@ -320,9 +358,14 @@ def _run_ensemble(out: Path, model, spec, workers, scheduler, client, progress, 
                 kwargs = {"key": _key} if isinstance(pool, DaskExecutor) else {}
                 for task, record, error in pool.map(execute, tasks, **kwargs):
                     if error is not None:  # the worker died: record it, go on
-                        record = {"run": task.run.id, "values": task.run.values,
-                                  "status": "failed", "metrics": {}, "timings": {},
-                                  "error": f"worker lost: {type(error).__name__}: {error}"}
+                        record = {
+                            "run": task.run.id,
+                            "values": task.run.values,
+                            "status": "failed",
+                            "metrics": {},
+                            "timings": {},
+                            "error": f"worker lost: {type(error).__name__}: {error}",
+                        }
                         Store(task.out).write_failure(task.run.id, record)
                     if record["status"] == "ok":
                         tally.succeeded += 1
@@ -343,5 +386,14 @@ def _key(task: Task) -> str:
     return f"vakhsh-run-{task.run.id}-{time.time_ns()}"
 
 
-__all__ = ["RunHooks", "EnsembleJob", "Task", "Tally", "execute", "local_client", "network_for",
-           "prepare", "run_ensemble"]
+__all__ = [
+    "RunHooks",
+    "EnsembleJob",
+    "Task",
+    "Tally",
+    "execute",
+    "local_client",
+    "network_for",
+    "prepare",
+    "run_ensemble",
+]

@@ -35,8 +35,7 @@ from vakhsh.errors import ModelError, Problem
 
 RESERVED = ("scenario", "member", "climate")
 NO_CLIMATE = ("none", "", None)
-TOP_KEYS = ("period", "solve", "inflows", "axes", "runs", "selectors", "results",
-            "description")
+TOP_KEYS = ("period", "solve", "inflows", "axes", "runs", "selectors", "results", "description")
 RESULT_FORMATS = ("netcdf3", "netcdf4", "none")
 
 
@@ -85,8 +84,10 @@ class EnsembleSpec:
         if self.subset is not None:
             return [dict(r) for r in self.subset]
         names = list(self.axes)
-        return [dict(zip(names, values, strict=True))
-                for values in itertools.product(*(self.axes[n] for n in names))]
+        return [
+            dict(zip(names, values, strict=True))
+            for values in itertools.product(*(self.axes[n] for n in names))
+        ]
 
     def runs(self, inputs_digest: str | Callable[[dict[str, Any]], str]) -> list[Run]:
         """The runs, each with an id that hashes what it reads and how it is solved.
@@ -98,8 +99,9 @@ class EnsembleSpec:
         base = {"period": self.period, "solve": self.solve}
         out, seen = [], set()
         for values in self.combinations():
-            key = json.dumps({**base, "inputs": digest_of(values), "values": values},
-                             sort_keys=True, default=str)
+            key = json.dumps(
+                {**base, "inputs": digest_of(values), "values": values}, sort_keys=True, default=str
+            )
             run_id = "r" + hashlib.sha1(key.encode()).hexdigest()[:10]
             if run_id not in seen:
                 seen.add(run_id)
@@ -107,12 +109,18 @@ class EnsembleSpec:
         return out
 
     def as_dict(self) -> dict[str, Any]:
-        return {"description": self.description, "period": self.period, "solve": self.solve,
-                "inflows": str(self.inflows) if self.inflows else None, "axes": self.axes,
-                "runs": self.subset if self.subset is not None else "product",
-                "results": self.results,
-                "selectors": {k: list(v) if isinstance(v, tuple) else v
-                              for k, v in vars(self.selectors).items()}}
+        return {
+            "description": self.description,
+            "period": self.period,
+            "solve": self.solve,
+            "inflows": str(self.inflows) if self.inflows else None,
+            "axes": self.axes,
+            "runs": self.subset if self.subset is not None else "product",
+            "results": self.results,
+            "selectors": {
+                k: list(v) if isinstance(v, tuple) else v for k, v in vars(self.selectors).items()
+            },
+        }
 
 
 def read_spec(path: str | Path) -> EnsembleSpec:
@@ -125,16 +133,14 @@ def read_spec(path: str | Path) -> EnsembleSpec:
     return parse_spec(raw, file=str(path), folder=path.parent)
 
 
-def parse_spec(raw: dict[str, Any], file: str = "spec", folder: Path | None = None
-               ) -> EnsembleSpec:
+def parse_spec(raw: dict[str, Any], file: str = "spec", folder: Path | None = None) -> EnsembleSpec:
     """Check a spec's structure (every problem at once) and return it."""
     problems: list[Problem] = []
     if not isinstance(raw, dict):
         raise ModelError([Problem(file, "", "a spec is a mapping (axes:, runs:, ...)")])
     for key in raw:
         if key not in TOP_KEYS:
-            problems.append(Problem(file, str(key), f"unknown key (known: "
-                                    f"{', '.join(TOP_KEYS)})"))
+            problems.append(Problem(file, str(key), f"unknown key (known: {', '.join(TOP_KEYS)})"))
     axes_raw = raw.get("axes") or {}
     axes: dict[str, list[Any]] = {}
     if not isinstance(axes_raw, dict):
@@ -149,8 +155,14 @@ def parse_spec(raw: dict[str, Any], file: str = "spec", folder: Path | None = No
             problems.append(Problem(file, where, "a non-empty list of values", values))
             continue
         if name not in RESERVED and "." not in name:
-            problems.append(Problem(file, where, "an axis is scenario, member, climate or a "
-                                    "dotted path such as reservoirs.upper.storage_max_hm3"))
+            problems.append(
+                Problem(
+                    file,
+                    where,
+                    "an axis is scenario, member, climate or a "
+                    "dotted path such as reservoirs.upper.storage_max_hm3",
+                )
+            )
             continue
         if len({json.dumps(v, sort_keys=True, default=str) for v in values}) != len(values):
             problems.append(Problem(file, where, "values repeat", values))
@@ -166,8 +178,9 @@ def parse_spec(raw: dict[str, Any], file: str = "spec", folder: Path | None = No
                 continue
             for name, value in run.items():
                 if name in axes and value not in axes[name]:
-                    problems.append(Problem(file, f"{where}.{name}", "not one of the axis's "
-                                            "values", value))
+                    problems.append(
+                        Problem(file, f"{where}.{name}", "not one of the axis's values", value)
+                    )
                 elif name not in axes and name not in RESERVED and "." not in str(name):
                     problems.append(Problem(file, f"{where}.{name}", "not an axis"))
             subset.append({str(k): v for k, v in run.items()})
@@ -184,32 +197,54 @@ def parse_spec(raw: dict[str, Any], file: str = "spec", folder: Path | None = No
             problems.append(Problem(file, "inflows", "no such file", str(inflows)))
     uses = set(axes) | {k for r in (subset or []) for k in r}
     if ("member" in uses or "climate" in uses) and inflows is None:
-        problems.append(Problem(file, "inflows", "the member and climate axes need an inflow "
-                                "ensemble file (inflows: FILE.nc)"))
+        problems.append(
+            Problem(
+                file,
+                "inflows",
+                "the member and climate axes need an inflow ensemble file (inflows: FILE.nc)",
+            )
+        )
     if "climate" in uses and "member" not in uses:
-        problems.append(Problem(file, "axes.climate", "a climate axis transforms members of "
-                                "the inflow ensemble: add a member axis"))
+        problems.append(
+            Problem(
+                file,
+                "axes.climate",
+                "a climate axis transforms members of the inflow ensemble: add a member axis",
+            )
+        )
     period = raw.get("period") or {}
     if not isinstance(period, dict) or set(period) - {"start", "end", "step"}:
         problems.append(Problem(file, "period", "a mapping with start, end and step", period))
         period = {}
     solve = raw.get("solve") or {}
-    solve_keys = ("head", "solver", "solver_options", "head_tolerance",
-                  "head_max_iterations", "audit_tolerance")
+    solve_keys = (
+        "head",
+        "solver",
+        "solver_options",
+        "head_tolerance",
+        "head_max_iterations",
+        "audit_tolerance",
+    )
     if not isinstance(solve, dict) or set(solve) - set(solve_keys):
         problems.append(Problem(file, "solve", f"a mapping of {', '.join(solve_keys)}", solve))
         solve = {}
     selectors = _selectors(raw.get("selectors") or {}, file, problems)
     results = str(raw.get("results", "netcdf3"))
     if results not in RESULT_FORMATS:
-        problems.append(Problem(file, "results", f"one of {', '.join(RESULT_FORMATS)}",
-                                results))
+        problems.append(Problem(file, "results", f"one of {', '.join(RESULT_FORMATS)}", results))
     if problems:
         raise ModelError(problems)
-    return EnsembleSpec(axes=axes, subset=subset, period={k: str(v) for k, v in period.items()},
-                        solve=dict(solve), inflows=inflows, selectors=selectors,
-                        results=results, description=str(raw.get("description") or ""),
-                        file=file)
+    return EnsembleSpec(
+        axes=axes,
+        subset=subset,
+        period={k: str(v) for k, v in period.items()},
+        solve=dict(solve),
+        inflows=inflows,
+        selectors=selectors,
+        results=results,
+        description=str(raw.get("description") or ""),
+        file=file,
+    )
 
 
 def _members(values: Any, file: str, where: str, problems: list[Problem]) -> list[Any]:
@@ -219,8 +254,9 @@ def _members(values: Any, file: str, where: str, problems: list[Problem]) -> lis
         return list(range(int(values.get("start", 0)), int(values["stop"])))
     if isinstance(values, list) and all(isinstance(v, int) and v >= 0 for v in values):
         return values
-    problems.append(Problem(file, where, "members: a list of integers, `all`, or "
-                            "{start, stop}", values))
+    problems.append(
+        Problem(file, where, "members: a list of integers, `all`, or {start, stop}", values)
+    )
     return []
 
 
@@ -230,8 +266,9 @@ def _selectors(raw: Any, file: str, problems: list[Problem]) -> Selectors:
         return Selectors()
     known = set(Selectors.__dataclass_fields__)
     for key in set(raw) - known:
-        problems.append(Problem(file, f"selectors.{key}", f"unknown (known: "
-                                f"{', '.join(sorted(known))})"))
+        problems.append(
+            Problem(file, f"selectors.{key}", f"unknown (known: {', '.join(sorted(known))})")
+        )
     values = {k: (tuple(v) if isinstance(v, list) else v) for k, v in raw.items() if k in known}
     return Selectors(**values)
 
@@ -250,14 +287,22 @@ def check_against_model(spec: EnsembleSpec, raw_model: dict[str, Any]) -> Ensemb
                 values_of[k].append(v)
     for value in values_of.get("scenario", []):
         if value not in scenarios:
-            problems.append(Problem(spec.file, "axes.scenario", f"no such scenario in the "
-                                    f"model (defined: {', '.join(scenarios) or 'none'})", value))
+            problems.append(
+                Problem(
+                    spec.file,
+                    "axes.scenario",
+                    f"no such scenario in the model (defined: {', '.join(scenarios) or 'none'})",
+                    value,
+                )
+            )
     for path, values in values_of.items():
         if path in RESERVED:
             continue
         for value in values[:1]:
-            problems += [Problem(spec.file, f"axes.{path}", p.message)
-                         for p in _set_path(copy.deepcopy(raw_model), path, value, path)]
+            problems += [
+                Problem(spec.file, f"axes.{path}", p.message)
+                for p in _set_path(copy.deepcopy(raw_model), path, value, path)
+            ]
     if values_of.get("climate"):
         try:
             from vakhsh.hydrology.climate import SCENARIOS
@@ -265,9 +310,15 @@ def check_against_model(spec: EnsembleSpec, raw_model: dict[str, Any]) -> Ensemb
             SCENARIOS = {}
         for value in values_of["climate"]:
             if value not in NO_CLIMATE and value not in SCENARIOS:
-                problems.append(Problem(spec.file, "axes.climate", "unknown climate scenario "
-                                        f"(known: {', '.join(sorted(SCENARIOS)) or 'none'})",
-                                        value))
+                problems.append(
+                    Problem(
+                        spec.file,
+                        "axes.climate",
+                        "unknown climate scenario "
+                        f"(known: {', '.join(sorted(SCENARIOS)) or 'none'})",
+                        value,
+                    )
+                )
     axes = dict(spec.axes)
     if values_of.get("member") and spec.inflows is not None:
         available = _file_members(spec.inflows, problems, spec.file)
@@ -276,14 +327,27 @@ def check_against_model(spec: EnsembleSpec, raw_model: dict[str, Any]) -> Ensemb
         else:
             for value in values_of["member"]:
                 if available and value not in available:
-                    problems.append(Problem(spec.file, "axes.member", f"no such member in "
-                                            f"{spec.inflows.name} (0..{len(available) - 1})",
-                                            value))
+                    problems.append(
+                        Problem(
+                            spec.file,
+                            "axes.member",
+                            f"no such member in {spec.inflows.name} (0..{len(available) - 1})",
+                            value,
+                        )
+                    )
     if problems:
         raise ModelError(problems)
-    return EnsembleSpec(axes=axes, subset=spec.subset, period=spec.period, solve=spec.solve,
-                        inflows=spec.inflows, selectors=spec.selectors,
-                        results=spec.results, description=spec.description, file=spec.file)
+    return EnsembleSpec(
+        axes=axes,
+        subset=spec.subset,
+        period=spec.period,
+        solve=spec.solve,
+        inflows=spec.inflows,
+        selectors=spec.selectors,
+        results=spec.results,
+        description=spec.description,
+        file=spec.file,
+    )
 
 
 def _file_members(path: Path, problems: list[Problem], file: str) -> list[int]:

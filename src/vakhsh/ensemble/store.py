@@ -95,8 +95,9 @@ class Store:
     def write_failure(self, run_id: str, record: dict[str, Any]) -> None:
         write_atomic(self.failure_path(run_id), json.dumps(record, indent=2, default=plain))
 
-    def write_run(self, run_id: str, dataset, summary: dict[str, Any],
-                  fmt: str = "netcdf3") -> Path:
+    def write_run(
+        self, run_id: str, dataset, summary: dict[str, Any], fmt: str = "netcdf3"
+    ) -> Path:
         """results.nc and summary.json of a finished run, atomically (folder renamed)."""
         folder = self.run_dir(run_id)
         # a run folder like `vakhsh run` writes (marker included); an earlier one of the
@@ -106,8 +107,9 @@ class Store:
             if engine is not None:
                 with local_writes():
                     dataset.to_netcdf(tmp / "results.nc", engine=engine)
-            (tmp / "summary.json").write_text(json.dumps(summary, indent=2, default=plain),
-                                              encoding="utf-8")
+            (tmp / "summary.json").write_text(
+                json.dumps(summary, indent=2, default=plain), encoding="utf-8"
+            )
         return folder
 
     def write_timings(self, run_id: str, timings: dict[str, float]) -> None:
@@ -126,8 +128,9 @@ class Store:
         if not path.is_file():
             from vakhsh.errors import ModelError, Problem
 
-            raise ModelError([Problem(str(self.folder), "", f"not an ensemble folder (no "
-                                      f"{MANIFEST})")])
+            raise ModelError(
+                [Problem(str(self.folder), "", f"not an ensemble folder (no {MANIFEST})")]
+            )
         return json.loads(path.read_text(encoding="utf-8"))
 
     def write_csv(self, name: str, frame: pd.DataFrame) -> Path:

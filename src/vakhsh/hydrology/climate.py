@@ -42,7 +42,11 @@ HYDROLOGICAL_YEAR_START = 10  # October, DESIGN.md "hydrological year"
 # ---------------------------------------------------------------- year blocks and volumes
 def _blocks(time: pd.DatetimeIndex, year_start_month: int) -> np.ndarray:
     """Start positions of the year blocks in a monthly time index."""
-    label = time.year + (time.month >= year_start_month).astype(int) if year_start_month != 1 else time.year
+    label = (
+        time.year + (time.month >= year_start_month).astype(int)
+        if year_start_month != 1
+        else time.year
+    )
     label = np.asarray(label)
     return np.flatnonzero(np.r_[True, label[1:] != label[:-1]])
 
@@ -98,7 +102,9 @@ def shift_peak(
         return da.copy()
     c = climatology(da) if clim is None else np.asarray(clim, dtype=float)
     if np.isnan(c).any() or (c <= 0).any():
-        raise InflowError("climate", "shift_months", "needs a positive flow in every calendar month")
+        raise InflowError(
+            "climate", "shift_months", "needs a positive flow in every calendar month"
+        )
     ratio = np.roll(c, -months, axis=0) / c  # r[m] = c[m + n] / c[m]
     new = q * ratio[time.month - 1][None, :, :]
     if keep_volume:
@@ -140,11 +146,15 @@ def scale_volume(
     days = np.asarray(time.days_in_month, dtype=float)[None, :, None]
     starts = _blocks(time, year_start_month)
     fixed = np.isin(time.month, list(fixed_months))[None, :, None]
-    target = np.add.reduceat(ref * days, starts, axis=1) * np.broadcast_to(np.asarray(factor, dtype=float), (q.shape[2],))
+    target = np.add.reduceat(ref * days, starts, axis=1) * np.broadcast_to(
+        np.asarray(factor, dtype=float), (q.shape[2],)
+    )
     fixed_vol = np.add.reduceat(np.where(fixed, q, 0.0) * days, starts, axis=1)
     free_vol = np.add.reduceat(np.where(fixed, 0.0, q) * days, starts, axis=1)
     if (target < fixed_vol - 1e-9 * np.abs(target)).any():
-        raise InflowError("climate", "volume_factor", "annual target below the volume of the fixed months")
+        raise InflowError(
+            "climate", "volume_factor", "annual target below the volume of the fixed months"
+        )
     with np.errstate(invalid="ignore", divide="ignore"):
         k = np.where(free_vol > 0, (target - fixed_vol) / free_vol, 1.0)
     scale = np.where(fixed, 1.0, _per_year(k, starts, len(time)))
@@ -186,65 +196,126 @@ DEFAULT_BASIN_PATTERNS: tuple[tuple[str, str], ...] = (
 )
 # A basin without numbers of its own in a scenario takes its parent's.
 BASIN_PARENT: dict[str, str] = {
-    "vakhsh": "amu", "panj": "amu", "kafirnigan": "amu", "surkhandarya": "amu",
-    "naryn": "syr", "chirchik": "syr", "karadarya": "syr",
+    "vakhsh": "amu",
+    "panj": "amu",
+    "kafirnigan": "amu",
+    "surkhandarya": "amu",
+    "naryn": "syr",
+    "chirchik": "syr",
+    "karadarya": "syr",
 }
 
-_GULAKHMADOV = ("Gulakhmadov et al., SWAT with 5 CMIP5 GCMs, Vakhsh, RCP4.5/8.5, 2061-2099: annual "
-                "runoff +17.5 % to +52.3 %, peak month July->June "
-                "(CLIMATE.md s.1; https://staging.scite.ai/authors/nekruz-gulahmadov-MaNpk0)")
-_PORTAL = ("Central Asia Climate Portal summary, to 2050: Amu Darya -10 to -15 %, Syr Darya -6 to -10 % "
-           "(CLIMATE.md s.1; centralasiaclimateportal.org)")
-_SADYROV = ("Sadyrov et al. 2025 (as identified in CLIMATE.md s.1), Naryn, SSP5-8.5, 2077-2096 vs "
-            "1981-2000: annual runoff -16 %, SWE peak one month earlier")
-_SHAHGEDANOVA = ("Shahgedanova et al. 2020, HBV-ETH/PRECIS, northern Tien Shan, 2076-2095 vs 1980-2005: "
-                 "July-August runoff -20 to -37 % where glacier cover is 2-4 % (CLIMATE.md s.1)")
-_STATIONARY = "assumption: the change applies uniformly to every year of the ensemble (stationary future)"
-_SHAPE = ("assumption: the monthly pattern of the change is the shifted climatology scaled uniformly; "
-          "no published month-by-month factors exist for these basins (CLIMATE.md s.1)")
+_GULAKHMADOV = (
+    "Gulakhmadov et al., SWAT with 5 CMIP5 GCMs, Vakhsh, RCP4.5/8.5, 2061-2099: annual "
+    "runoff +17.5 % to +52.3 %, peak month July->June "
+    "(CLIMATE.md s.1; https://staging.scite.ai/authors/nekruz-gulahmadov-MaNpk0)"
+)
+_PORTAL = (
+    "Central Asia Climate Portal summary, to 2050: Amu Darya -10 to -15 %, Syr Darya -6 to -10 % "
+    "(CLIMATE.md s.1; centralasiaclimateportal.org)"
+)
+_SADYROV = (
+    "Sadyrov et al. 2025 (as identified in CLIMATE.md s.1), Naryn, SSP5-8.5, 2077-2096 vs "
+    "1981-2000: annual runoff -16 %, SWE peak one month earlier"
+)
+_SHAHGEDANOVA = (
+    "Shahgedanova et al. 2020, HBV-ETH/PRECIS, northern Tien Shan, 2076-2095 vs 1980-2005: "
+    "July-August runoff -20 to -37 % where glacier cover is 2-4 % (CLIMATE.md s.1)"
+)
+_STATIONARY = (
+    "assumption: the change applies uniformly to every year of the ensemble (stationary future)"
+)
+_SHAPE = (
+    "assumption: the monthly pattern of the change is the shifted climatology scaled uniformly; "
+    "no published month-by-month factors exist for these basins (CLIMATE.md s.1)"
+)
 
 SCENARIOS: dict[str, ClimateScenario] = {
     s.name: s
     for s in (
         ClimateScenario(
-            "vakhsh_2099_low", "Vakhsh, low end of the 2061-2099 band: +17.5 % and peak one month earlier",
-            {"vakhsh": Change(volume_factor=1.175, shift_months=1)}, (_GULAKHMADOV,),
-            (_STATIONARY, _SHAPE, "assumption: other basins unchanged"), default="vakhsh"),
+            "vakhsh_2099_low",
+            "Vakhsh, low end of the 2061-2099 band: +17.5 % and peak one month earlier",
+            {"vakhsh": Change(volume_factor=1.175, shift_months=1)},
+            (_GULAKHMADOV,),
+            (_STATIONARY, _SHAPE, "assumption: other basins unchanged"),
+            default="vakhsh",
+        ),
         ClimateScenario(
-            "vakhsh_2099_high", "Vakhsh, high end of the 2061-2099 band: +52.3 % and peak one month earlier",
-            {"vakhsh": Change(volume_factor=1.523, shift_months=1)}, (_GULAKHMADOV,),
-            (_STATIONARY, _SHAPE, "assumption: other basins unchanged"), default="vakhsh"),
+            "vakhsh_2099_high",
+            "Vakhsh, high end of the 2061-2099 band: +52.3 % and peak one month earlier",
+            {"vakhsh": Change(volume_factor=1.523, shift_months=1)},
+            (_GULAKHMADOV,),
+            (_STATIONARY, _SHAPE, "assumption: other basins unchanged"),
+            default="vakhsh",
+        ),
         ClimateScenario(
-            "amu_syr_2050_mild", "2050, mild end: Amu Darya -10 %, Syr Darya -6 %; seasonality unchanged",
-            {"amu": Change(volume_factor=0.90), "syr": Change(volume_factor=0.94)}, (_PORTAL,),
-            (_STATIONARY, "assumption: the basin-wide change applies to every tributary (Vakhsh, Panj, "
-             "Naryn...) and uniformly over the months (no seasonal figure in the source); the source "
-             "does not state the emission scenario"), default="amu"),
+            "amu_syr_2050_mild",
+            "2050, mild end: Amu Darya -10 %, Syr Darya -6 %; seasonality unchanged",
+            {"amu": Change(volume_factor=0.90), "syr": Change(volume_factor=0.94)},
+            (_PORTAL,),
+            (
+                _STATIONARY,
+                "assumption: the basin-wide change applies to every tributary (Vakhsh, Panj, "
+                "Naryn...) and uniformly over the months (no seasonal figure in the source); the source "
+                "does not state the emission scenario",
+            ),
+            default="amu",
+        ),
         ClimateScenario(
-            "amu_syr_2050_dry", "2050, dry end: Amu Darya -15 %, Syr Darya -10 %; seasonality unchanged",
-            {"amu": Change(volume_factor=0.85), "syr": Change(volume_factor=0.90)}, (_PORTAL,),
-            (_STATIONARY, "assumption: the basin-wide change applies to every tributary and uniformly "
-             "over the months; the source does not state the emission scenario"), default="amu"),
+            "amu_syr_2050_dry",
+            "2050, dry end: Amu Darya -15 %, Syr Darya -10 %; seasonality unchanged",
+            {"amu": Change(volume_factor=0.85), "syr": Change(volume_factor=0.90)},
+            (_PORTAL,),
+            (
+                _STATIONARY,
+                "assumption: the basin-wide change applies to every tributary and uniformly "
+                "over the months; the source does not state the emission scenario",
+            ),
+            default="amu",
+        ),
         ClimateScenario(
-            "naryn_2090_ssp585", "Naryn, SSP5-8.5, 2077-2096: -16 % and peak one month earlier",
-            {"naryn": Change(volume_factor=0.84, shift_months=1)}, (_SADYROV,),
-            (_STATIONARY, _SHAPE, "assumption: the runoff peak moves as the SWE peak does (one month)",
-             "assumption: other basins unchanged"), default="naryn"),
+            "naryn_2090_ssp585",
+            "Naryn, SSP5-8.5, 2077-2096: -16 % and peak one month earlier",
+            {"naryn": Change(volume_factor=0.84, shift_months=1)},
+            (_SADYROV,),
+            (
+                _STATIONARY,
+                _SHAPE,
+                "assumption: the runoff peak moves as the SWE peak does (one month)",
+                "assumption: other basins unchanged",
+            ),
+            default="naryn",
+        ),
         ClimateScenario(
-            "julaug_cut_20", "Glacier loss: July-August flow -20 %, other months unchanged",
-            {"all": Change(month_factors={7: 0.80, 8: 0.80})}, (_SHAHGEDANOVA,),
-            (_STATIONARY, "assumption: a northern Tien Shan figure applied to every catchment",
-             "assumption: other months unchanged, so annual volume falls")),
+            "julaug_cut_20",
+            "Glacier loss: July-August flow -20 %, other months unchanged",
+            {"all": Change(month_factors={7: 0.80, 8: 0.80})},
+            (_SHAHGEDANOVA,),
+            (
+                _STATIONARY,
+                "assumption: a northern Tien Shan figure applied to every catchment",
+                "assumption: other months unchanged, so annual volume falls",
+            ),
+        ),
         ClimateScenario(
-            "julaug_cut_37", "Glacier loss: July-August flow -37 %, other months unchanged",
-            {"all": Change(month_factors={7: 0.63, 8: 0.63})}, (_SHAHGEDANOVA,),
-            (_STATIONARY, "assumption: a northern Tien Shan figure applied to every catchment",
-             "assumption: other months unchanged, so annual volume falls")),
+            "julaug_cut_37",
+            "Glacier loss: July-August flow -37 %, other months unchanged",
+            {"all": Change(month_factors={7: 0.63, 8: 0.63})},
+            (_SHAHGEDANOVA,),
+            (
+                _STATIONARY,
+                "assumption: a northern Tien Shan figure applied to every catchment",
+                "assumption: other months unchanged, so annual volume falls",
+            ),
+        ),
         ClimateScenario(
-            "melt_shift_1m", "Melt peak one month earlier everywhere, annual volume kept",
+            "melt_shift_1m",
+            "Melt peak one month earlier everywhere, annual volume kept",
             {"all": Change(volume_factor=1.0, shift_months=1)},
             (_GULAKHMADOV, _SADYROV, "CLIMATE.md s.1, monthly delta factors item 2"),
-            (_STATIONARY, _SHAPE)),
+            (_STATIONARY, _SHAPE),
+        ),
     )
 }
 
@@ -259,7 +330,9 @@ def basin_of(catchment: str, basin_map: Mapping[str, str] | None = None) -> str 
     return None
 
 
-def resolve(scenario: ClimateScenario, catchments: Sequence[str], basin_map: Mapping[str, str] | None = None) -> dict[str, Change | None]:
+def resolve(
+    scenario: ClimateScenario, catchments: Sequence[str], basin_map: Mapping[str, str] | None = None
+) -> dict[str, Change | None]:
     """Which change applies to each catchment.
 
     ``all`` applies to every catchment. Otherwise a catchment takes its basin's change, else
@@ -281,20 +354,31 @@ def resolve(scenario: ClimateScenario, catchments: Sequence[str], basin_map: Map
     return out
 
 
-def apply_change(da: xr.DataArray, change: Change, year_start_month: int = HYDROLOGICAL_YEAR_START,
-                 clim: np.ndarray | None = None) -> xr.DataArray:
+def apply_change(
+    da: xr.DataArray,
+    change: Change,
+    year_start_month: int = HYDROLOGICAL_YEAR_START,
+    clim: np.ndarray | None = None,
+) -> xr.DataArray:
     """Peak shift (volume kept), then month factors, then the annual volume target."""
     out = da
     if change.shift_months:
-        out = shift_peak(out, change.shift_months, keep_volume=True, clim=clim, year_start_month=year_start_month)
+        out = shift_peak(
+            out, change.shift_months, keep_volume=True, clim=clim, year_start_month=year_start_month
+        )
     if change.month_factors:
         f = np.ones(12)
         for m, v in change.month_factors.items():
             f[int(m) - 1] = float(v)
         out = delta_change(out, f)
     if change.volume_factor is not None:
-        out = scale_volume(out, change.volume_factor, reference=da, fixed_months=tuple(change.month_factors),
-                           year_start_month=year_start_month)
+        out = scale_volume(
+            out,
+            change.volume_factor,
+            reference=da,
+            fixed_months=tuple(change.month_factors),
+            year_start_month=year_start_month,
+        )
     return out
 
 
@@ -312,7 +396,9 @@ def apply_scenario(
     """
     if isinstance(scenario, str):
         if scenario not in SCENARIOS:
-            raise InflowError("--climate", scenario, f"unknown scenario; known: {', '.join(sorted(SCENARIOS))}")
+            raise InflowError(
+                "--climate", scenario, f"unknown scenario; known: {', '.join(sorted(SCENARIOS))}"
+            )
         scenario = SCENARIOS[scenario]
     catchments = [str(c) for c in da["catchment"].values]
     plan = resolve(scenario, catchments, basin_map)
@@ -321,10 +407,19 @@ def apply_scenario(
     for k, c in enumerate(catchments):
         one = da.isel(catchment=[k])
         change = plan[c]
-        parts.append(one if change is None else apply_change(one, change, year_start_month, full_clim[:, [k]]))
+        parts.append(
+            one
+            if change is None
+            else apply_change(one, change, year_start_month, full_clim[:, [k]])
+        )
     out = xr.concat(parts, dim="catchment").transpose(*da.dims)
     applied = ", ".join(f"{c}:{'unchanged' if plan[c] is None else 'changed'}" for c in catchments)
-    out.attrs = {**da.attrs, "climate": scenario.name, "climate_description": scenario.description,
-                 "climate_sources": " | ".join(scenario.sources),
-                 "climate_assumptions": " | ".join(scenario.assumptions), "climate_catchments": applied}
+    out.attrs = {
+        **da.attrs,
+        "climate": scenario.name,
+        "climate_description": scenario.description,
+        "climate_sources": " | ".join(scenario.sources),
+        "climate_assumptions": " | ".join(scenario.assumptions),
+        "climate_catchments": applied,
+    }
     return out

@@ -73,8 +73,13 @@ def month_start(value) -> pd.Timestamp:
     return pd.Timestamp(year=t.year, month=t.month, day=1)
 
 
-def write_ensemble(da: xr.DataArray, path: str | Path, targets: xr.Dataset | None = None,
-                   overwrite: bool = False, option: str = "path") -> Path:
+def write_ensemble(
+    da: xr.DataArray,
+    path: str | Path,
+    targets: xr.Dataset | None = None,
+    overwrite: bool = False,
+    option: str = "path",
+) -> Path:
     """Write an ensemble (and optional ``target_*`` statistics) to netCDF, atomically:
     built under a temporary name beside it, then renamed. An existing file is replaced
     only when it is an inflow ensemble vakhsh wrote and `overwrite=True`.
@@ -92,7 +97,9 @@ def write_ensemble(da: xr.DataArray, path: str | Path, targets: xr.Dataset | Non
     ds[NAME].attrs = {k: _attr(v) for k, v in da.attrs.items()}
     ds = _encode_time(ds)
     # float32 keeps 7 significant digits of m3/s; random flows barely compress, so no gzip
-    encoding = {NAME: {"dtype": "float32", "chunksizes": (1, da.sizes["time"], da.sizes["catchment"])}}
+    encoding = {
+        NAME: {"dtype": "float32", "chunksizes": (1, da.sizes["time"], da.sizes["catchment"])}
+    }
     ds.attrs.update(netcdf_signature(INFLOWS_KIND))
     with output_file(path, INFLOWS_KIND, overwrite=overwrite, option=option) as tmp:
         ds.to_netcdf(tmp, engine="h5netcdf", encoding=encoding)
@@ -111,8 +118,11 @@ def _encode_time(ds: xr.Dataset) -> xr.Dataset:
     origin = month_start(time[0])
     months = (time.year - origin.year) * 12 + (time.month - origin.month)
     ds = ds.assign_coords(time=("time", np.asarray(months, dtype="int64")))
-    ds["time"].attrs = {"long_name": "months after month_origin (month starts)", "units": "1",
-                        MONTH_ORIGIN: origin.strftime("%Y-%m-%d")}
+    ds["time"].attrs = {
+        "long_name": "months after month_origin (month starts)",
+        "units": "1",
+        MONTH_ORIGIN: origin.strftime("%Y-%m-%d"),
+    }
     return ds
 
 
@@ -124,8 +134,12 @@ def month_axis(ds: xr.Dataset, path: str | Path) -> xr.Dataset:
     origin = time.attrs.get(MONTH_ORIGIN)
     if origin is None:
         if not np.issubdtype(time.dtype, np.datetime64):
-            raise InflowError(path, "time", "must hold dates, or whole months with a "
-                              f"'{MONTH_ORIGIN}' attribute (got {time.dtype})")
+            raise InflowError(
+                path,
+                "time",
+                "must hold dates, or whole months with a "
+                f"'{MONTH_ORIGIN}' attribute (got {time.dtype})",
+            )
         return ds
     try:
         start = month_start(pd.Timestamp(str(origin)))
@@ -133,8 +147,9 @@ def month_axis(ds: xr.Dataset, path: str | Path) -> xr.Dataset:
         raise InflowError(path, f"time.{MONTH_ORIGIN}", f"not a date ({origin!r})") from None
     months = np.asarray(time.values)
     if not np.issubdtype(months.dtype, np.integer):
-        raise InflowError(path, "time", f"with '{MONTH_ORIGIN}', time holds whole months "
-                          f"(got {months.dtype})")
+        raise InflowError(
+            path, "time", f"with '{MONTH_ORIGIN}', time holds whole months (got {months.dtype})"
+        )
     first = np.datetime64(start.strftime("%Y-%m"), "M")
     dates = (first + months.astype("timedelta64[M]")).astype("datetime64[s]")
     return ds.assign_coords(time=("time", dates, {}))
@@ -181,8 +196,9 @@ def _open(path: Path, engine: str) -> xr.Dataset:
         if "unable to decode time" not in str(exc):
             raise
     # a long axis written as CF dates by an older vakhsh: decode it at seconds resolution
-    return xr.open_dataset(path, engine=engine,
-                           decode_times=xr.coders.CFDatetimeCoder(time_unit="s"))
+    return xr.open_dataset(
+        path, engine=engine, decode_times=xr.coders.CFDatetimeCoder(time_unit="s")
+    )
 
 
 def _checked(ds: xr.Dataset, path: Path) -> xr.Dataset:
@@ -195,8 +211,12 @@ def _checked(ds: xr.Dataset, path: Path) -> xr.Dataset:
         if dim not in ds.coords:
             raise InflowError(path, dim, "the coordinate is missing")
     members = ds["member"].values
-    if not np.issubdtype(members.dtype, np.number) or np.issubdtype(members.dtype, np.bool_) \
-            or not np.all(np.isfinite(members)) or np.any(members != np.round(members)):
+    if (
+        not np.issubdtype(members.dtype, np.number)
+        or np.issubdtype(members.dtype, np.bool_)
+        or not np.all(np.isfinite(members))
+        or np.any(members != np.round(members))
+    ):
         raise InflowError(path, "member", f"must hold whole numbers (got {members[:5].tolist()})")
     _distinct(path, "member", members.tolist())
     _distinct(path, "catchment", [str(c) for c in ds["catchment"].values])
@@ -217,10 +237,17 @@ def _monthly(path: Path, time: pd.DatetimeIndex) -> None:
     steps = np.diff(np.asarray(months))
     if np.any(steps != 1):
         i = int(np.flatnonzero(steps != 1)[0]) + 1
-        what = "repeats a month" if steps[i - 1] == 0 else (
-            "goes back in time" if steps[i - 1] < 0 else "skips months")
-        raise InflowError(path, f"time[{i}]", f"months must follow each other; this one "
-                          f"{what} ({time[i - 1]:%Y-%m} then {time[i]:%Y-%m})")
+        what = (
+            "repeats a month"
+            if steps[i - 1] == 0
+            else ("goes back in time" if steps[i - 1] < 0 else "skips months")
+        )
+        raise InflowError(
+            path,
+            f"time[{i}]",
+            f"months must follow each other; this one "
+            f"{what} ({time[i - 1]:%Y-%m} then {time[i]:%Y-%m})",
+        )
 
 
 def _distinct(path: Path, name: str, values: list) -> None:
@@ -247,8 +274,11 @@ def load_member(path: str | Path, member: int) -> pd.DataFrame:
     with open_inflows(path) as ds:
         members = [int(m) for m in ds["member"].values]
         if member not in members:
-            known = f"0..{len(members) - 1}" if members == list(range(len(members))) \
+            known = (
+                f"0..{len(members) - 1}"
+                if members == list(range(len(members)))
                 else ", ".join(map(str, members[:10]))
+            )
             raise InflowError(path, "member", f"no member {member} (file has {known})")
         da = ds[NAME].isel(member=members.index(member)).load().astype(float)
     df = da.transpose("time", "catchment").to_pandas()

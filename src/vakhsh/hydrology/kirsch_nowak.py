@@ -63,14 +63,21 @@ class KirschModel:
     notes: list[str] = field(default_factory=list)
     method: str = "kirsch-nowak"
 
-    def generate(self, n_years: int, n_members: int = 1, seed: int | None = None, start="2000-01-01") -> xr.DataArray:
+    def generate(
+        self, n_years: int, n_members: int = 1, seed: int | None = None, start="2000-01-01"
+    ) -> xr.DataArray:
         seed = fresh_seed() if seed is None else int(seed)
         start = month_start(start)
         ny = calendar_years_needed(n_years, start)
         values = simulate_kirsch(self, ny, n_members, seed)
-        attrs = {"method": self.method, "seed": seed, "transform": "log" if self.log else "none",
-                 "climate": "none", "notes": "; ".join(self.notes),
-                 "historical_years": f"{int(self.years[0])}-{int(self.years[-1])} ({len(self.years)} complete)"}
+        attrs = {
+            "method": self.method,
+            "seed": seed,
+            "transform": "log" if self.log else "none",
+            "climate": "none",
+            "notes": "; ".join(self.notes),
+            "historical_years": f"{int(self.years[0])}-{int(self.years[-1])} ({len(self.years)} complete)",
+        }
         return from_calendar_array(values, start, n_years, self.gauges, attrs)
 
 
@@ -87,8 +94,11 @@ def fit_kirsch(record: pd.DataFrame, log: bool = True) -> KirschModel:
     gauges = [str(c) for c in monthly.columns]
     complete = ~np.isnan(arr).any(axis=(1, 2))
     if complete.sum() < MIN_YEARS:
-        raise InflowError("records", ",".join(gauges),
-                          f"Kirsch needs at least {MIN_YEARS} years complete at every gauge (found {int(complete.sum())})")
+        raise InflowError(
+            "records",
+            ",".join(gauges),
+            f"Kirsch needs at least {MIN_YEARS} years complete at every gauge (found {int(complete.sum())})",
+        )
     q = arr[complete]
     if log and (q <= 0).any():
         raise InflowError("records", "values", "log-space Kirsch needs strictly positive flows")
@@ -107,7 +117,9 @@ def fit_kirsch(record: pd.DataFrame, log: bool = True) -> KirschModel:
         u[k], r1 = _upper_chol(np.corrcoef(zh[:, :, k], rowvar=False))
         u2[k], r2 = _upper_chol(np.corrcoef(shifted[:, :, k], rowvar=False))
         if r1 or r2:
-            notes.append(f"{gauges[k]}: month-to-month correlation repaired to be positive semi-definite")
+            notes.append(
+                f"{gauges[k]}: month-to-month correlation repaired to be positive semi-definite"
+            )
     target = stats_of_array(q[None], gauges)  # real-space statistics of the years bootstrapped
     return KirschModel(gauges, years[complete], zh, mean, sd, u, u2, log, target, notes)
 
@@ -120,8 +132,12 @@ def simulate_kirsch(model: KirschModel, n_years: int, n_members: int, seed: int)
     x = model.zh[draws, np.arange(12)[None, None, :], :]  # (M, Y+1, 12, G)
     xs = np.concatenate([x[:, :-1, 6:, :], x[:, 1:, :6, :]], axis=2)  # (M, Y, 12, G) Jul–Jun
     # per gauge g: Z[..., :, g] = X[..., :, g] @ U[g]  (batched matrix products)
-    z = np.matmul(x[:, 1:].transpose(0, 1, 3, 2)[..., None, :], model.u[None, None])[..., 0, :].transpose(0, 1, 3, 2)
-    zs = np.matmul(xs.transpose(0, 1, 3, 2)[..., None, :], model.u_shift[None, None])[..., 0, :].transpose(0, 1, 3, 2)
+    z = np.matmul(x[:, 1:].transpose(0, 1, 3, 2)[..., None, :], model.u[None, None])[
+        ..., 0, :
+    ].transpose(0, 1, 3, 2)
+    zs = np.matmul(xs.transpose(0, 1, 3, 2)[..., None, :], model.u_shift[None, None])[
+        ..., 0, :
+    ].transpose(0, 1, 3, 2)
     out = np.concatenate([zs[:, :, 6:, :], z[:, :, 6:, :]], axis=2)
     y = model.mean + model.sd * out
     return np.exp(y) if model.log else np.clip(y, 0.0, None)
@@ -152,7 +168,9 @@ def disaggregate_daily(
     q = np.asarray(monthly.values, dtype=float)
     n_mem, _n_t, g = q.shape
     rng = np.random.default_rng(np.random.SeedSequence([int(seed), 0x4E0]))
-    out_days = pd.date_range(mtime[0], mtime[-1] + pd.offsets.MonthBegin(1), freq="D", inclusive="left")
+    out_days = pd.date_range(
+        mtime[0], mtime[-1] + pd.offsets.MonthBegin(1), freq="D", inclusive="left"
+    )
     out = np.empty((n_mem, len(out_days), g))
     day_pos = {d: i for i, d in enumerate(days)}
     for month in range(1, 13):
@@ -170,7 +188,9 @@ def disaggregate_daily(
                         continue
                     windows.append(w)
             if not windows:
-                raise InflowError("daily record", "time", f"no complete daily fragment for month {month}")
+                raise InflowError(
+                    "daily record", "time", f"no complete daily fragment for month {month}"
+                )
             pool = np.stack(windows)  # (P, length, G)
             pool_mean = pool.mean(axis=1)  # (P, G)
             frag = pool / pool_mean[:, None, :]
@@ -180,7 +200,9 @@ def disaggregate_daily(
             weights /= weights.sum()
             sel_t = np.flatnonzero((mtime.month == month) & (mtime.days_in_month == length))
             target = q[:, sel_t, :].sum(axis=2)  # (M, n_sel)
-            nearest = np.argsort(np.abs(target[..., None] - totals[None, None, :]), axis=-1)[..., :k]
+            nearest = np.argsort(np.abs(target[..., None] - totals[None, None, :]), axis=-1)[
+                ..., :k
+            ]
             rank = rng.choice(k, size=target.shape, p=weights)
             chosen = np.take_along_axis(nearest, rank[..., None], axis=-1)[..., 0]  # (M, n_sel)
             for j, t in enumerate(sel_t):
@@ -191,5 +213,8 @@ def disaggregate_daily(
         dims=("member", "time", "catchment"),
         coords={"member": monthly["member"].values, "time": out_days, "catchment": gauges},
         name=monthly.name,
-        attrs={**monthly.attrs, "disaggregation": f"Nowak et al. 2010, +-{window_days} days, seed {seed}"},
+        attrs={
+            **monthly.attrs,
+            "disaggregation": f"Nowak et al. 2010, +-{window_days} days, seed {seed}",
+        },
     )

@@ -127,8 +127,13 @@ class Par1Model:
         start = month_start(start)
         ny = calendar_years_needed(n_years, start)
         values = simulate_par1(self, ny, n_members, seed)
-        attrs = {"method": self.method, "seed": seed, "transform": self.transform, "climate": "none",
-                 "notes": "; ".join(self.notes)}
+        attrs = {
+            "method": self.method,
+            "seed": seed,
+            "transform": self.transform,
+            "climate": "none",
+            "notes": "; ".join(self.notes),
+        }
         return from_calendar_array(values, start, n_years, self.gauges, attrs)
 
 
@@ -194,7 +199,9 @@ def annual_cv(mean, shifted, s, phi_z, year_start: int, kappa: float) -> float:
     return float(np.sqrt(var) / np.sum(mean))
 
 
-def _kappa_for_cv(mean, shifted, s, phi_z, year_start: int, target: float, steps: int = 40) -> float:
+def _kappa_for_cv(
+    mean, shifted, s, phi_z, year_start: int, target: float, steps: int = 40
+) -> float:
     """Smallest kappa >= 0 giving the target annual CV (0 if PAR(1) already reaches it)."""
     if not np.isfinite(target) or annual_cv(mean, shifted, s, phi_z, year_start, 0.0) >= target:
         return 0.0
@@ -212,7 +219,9 @@ def _kappa_for_cv(mean, shifted, s, phi_z, year_start: int, target: float, steps
     return hi
 
 
-def fit_par1(record: pd.DataFrame, transform: str = "log3", match_annual_cv: bool = True) -> Par1Model:
+def fit_par1(
+    record: pd.DataFrame, transform: str = "log3", match_annual_cv: bool = True
+) -> Par1Model:
     """Fit PAR(1) to a monthly (or daily) record: DataFrame, index = time, columns = gauges.
 
     Each gauge's monthly moments use all of its own years; correlations use the years each
@@ -238,7 +247,9 @@ def fit_par1(record: pd.DataFrame, transform: str = "log3", match_annual_cv: boo
         tau = np.zeros_like(mean)
     shifted = mean - tau
     if (shifted <= 0).any():
-        raise InflowError("records", "mean", "a monthly mean flow is zero; PAR(1) in logs needs positive flows")
+        raise InflowError(
+            "records", "mean", "a monthly mean flow is zero; PAR(1) in logs needs positive flows"
+        )
     cv = std / shifted
     s = np.sqrt(np.log1p(cv**2))
     mu = np.log(shifted) - s**2 / 2
@@ -249,13 +260,17 @@ def fit_par1(record: pd.DataFrame, transform: str = "log3", match_annual_cv: boo
     phi = log_correlation(lag, cv, cv_prev, s, s_prev)
     phi = np.where(np.isfinite(phi), phi, 0.0)
     if (np.abs(phi) > PHI_MAX).any():
-        notes.append(f"lag-1 correlation in logs capped at {PHI_MAX} in {int((np.abs(phi) > PHI_MAX).sum())} gauge-months")
+        notes.append(
+            f"lag-1 correlation in logs capped at {PHI_MAX} in {int((np.abs(phi) > PHI_MAX).sum())} gauge-months"
+        )
     phi = np.clip(phi, -PHI_MAX, PHI_MAX)
     g = len(gauges)
     pooled = st.cross_pooled.to_numpy()
     if np.isnan(pooled).any():
         i, j = np.argwhere(np.isnan(pooled))[0]
-        notes.append(f"{gauges[i]} and {gauges[j]} have fewer than 3 common years: assumed uncorrelated")
+        notes.append(
+            f"{gauges[i]} and {gauges[j]} have fewer than 3 common years: assumed uncorrelated"
+        )
     pooled = np.nan_to_num(pooled, nan=0.0)
     c_month = np.empty((12, g, g))
     c_pool = np.empty((12, g, g))
@@ -269,15 +284,21 @@ def fit_par1(record: pd.DataFrame, transform: str = "log3", match_annual_cv: boo
     phi_u = phi
     if match_annual_cv:
         year_start = int(np.argmin(phi.mean(axis=1)))  # weakest month-to-month link of the year
-        kappa = np.array([
-            _kappa_for_cv(mean[:, k], shifted[:, k], s[:, k], phi[:, k], year_start, st.cv_annual.iloc[k])
-            for k in range(g)
-        ])
+        kappa = np.array(
+            [
+                _kappa_for_cv(
+                    mean[:, k], shifted[:, k], s[:, k], phi[:, k], year_start, st.cv_annual.iloc[k]
+                )
+                for k in range(g)
+            ]
+        )
         phi_u = _phi_u(phi, kappa, year_start)
         raw = (phi - kappa**2 * (np.arange(12) != year_start)[:, None]) / (1 - kappa**2)
         if (np.abs(raw) > PHI_MAX + 1e-12).any():
-            notes.append(f"lag-1 not reachable beside the annual component in {int((np.abs(raw) > PHI_MAX + 1e-12).sum())} "
-                         "gauge-months (coefficient capped)")
+            notes.append(
+                f"lag-1 not reachable beside the annual component in {int((np.abs(raw) > PHI_MAX + 1e-12).sum())} "
+                "gauge-months (coefficient capped)"
+            )
         # U and B share one cross-correlation R in the pooled case: C = (a a^T + k k^T) * R
         aa = np.outer(np.sqrt(1 - kappa**2), np.sqrt(1 - kappa**2))
         r_b = np.clip(c_pool.mean(axis=0) / (aa + np.outer(kappa, kappa)), -1.0, 1.0)
@@ -302,8 +323,10 @@ def fit_par1(record: pd.DataFrame, transform: str = "log3", match_annual_cv: boo
                 arr[m] = fixed
                 repaired_months.append(m + 1)
     if repaired_months:
-        notes.append("cross-gauge correlation repaired to be positive semi-definite in months "
-                     + ", ".join(str(m) for m in sorted(set(repaired_months))))
+        notes.append(
+            "cross-gauge correlation repaired to be positive semi-definite in months "
+            + ", ".join(str(m) for m in sorted(set(repaired_months)))
+        )
     weight, corr, sigma = _most_monthly_feasible(c_month, c_pool, phi_u)
     if weight < 1.0:
         notes.append(
@@ -314,10 +337,25 @@ def fit_par1(record: pd.DataFrame, transform: str = "log3", match_annual_cv: boo
     for m in range(12):
         sig, repaired = nearest_psd(sigma[m])
         if repaired:
-            notes.append(f"month {m + 1}: residual covariance repaired to be positive semi-definite")
+            notes.append(
+                f"month {m + 1}: residual covariance repaired to be positive semi-definite"
+            )
         chol[m] = cholesky_psd(sig)
-    return Par1Model(gauges, tau, mu, s, phi_u, corr, chol, st, transform, notes,
-                     kappa=kappa, year_start=year_start or 0, annual_chol=annual_chol)
+    return Par1Model(
+        gauges,
+        tau,
+        mu,
+        s,
+        phi_u,
+        corr,
+        chol,
+        st,
+        transform,
+        notes,
+        kappa=kappa,
+        year_start=year_start or 0,
+        annual_chol=annual_chol,
+    )
 
 
 def simulate_par1(model: Par1Model, n_years: int, n_members: int, seed: int) -> np.ndarray:
@@ -335,8 +373,9 @@ def simulate_par1(model: Par1Model, n_years: int, n_members: int, seed: int) -> 
         r.standard_normal(out=eps[k])
     z0 = eps[:, 0] @ cholesky_psd(model.corr[11]).T  # (M, G) initial state
     # residuals with their spatial correlation, month by month: e[:, y, m] @ L[m]^T
-    z = np.matmul(eps[:, 1:].reshape(n_members, n_years, 12, 1, g),
-                  model.resid_chol.transpose(0, 2, 1)).reshape(n_members, t, g)
+    z = np.matmul(
+        eps[:, 1:].reshape(n_members, n_years, 12, 1, g), model.resid_chol.transpose(0, 2, 1)
+    ).reshape(n_members, t, g)
     prev = z0
     for i in range(t):  # the recursion, vectorised over members and gauges
         zi = z[:, i]

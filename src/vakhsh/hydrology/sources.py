@@ -49,7 +49,7 @@ def climatology_from_network(net) -> pd.DataFrame:
             out[c] = np.full(12, float(ref))
             continue
         if isinstance(ref, str) and ref.startswith("series:") and net.folder is not None:
-            name, _, col = ref[len("series:"):].partition("#")
+            name, _, col = ref[len("series:") :].partition("#")
             path = Path(net.folder) / name
             if path not in cache and path.is_file():
                 cache[path] = pd.read_csv(path)
@@ -61,8 +61,11 @@ def climatology_from_network(net) -> pd.DataFrame:
         months = pd.DatetimeIndex(series.index).month
         by_month = series[c].groupby(months).mean().reindex(range(1, 13))
         if by_month.isna().any():
-            raise InflowError(str(net.folder), f"catchments.{c}.inflow_m3s",
-                              "the run does not cover all 12 months; cannot form a climatology")
+            raise InflowError(
+                str(net.folder),
+                f"catchments.{c}.inflow_m3s",
+                "the run does not cover all 12 months; cannot form a climatology",
+            )
         out[c] = by_month.to_numpy()
     return pd.DataFrame(out, index=pd.Index(range(1, 13), name="month"))
 
@@ -93,19 +96,26 @@ def choose_method(inputs: ModelInputs, method: str) -> tuple[str, str]:
     if method == "auto":
         if has_records:
             return "par1", f"auto: {RECORDS_FILE} found, so PAR(1) is fitted to it"
-        return "thin", (f"auto: no {RECORDS_FILE} in the model folder, so the thin-data "
-                        f"method (monthly climatology and {STATS_FILE})")
+        return "thin", (
+            f"auto: no {RECORDS_FILE} in the model folder, so the thin-data "
+            f"method (monthly climatology and {STATS_FILE})"
+        )
     if method in ("par1", "kirsch-nowak") and not has_records:
         where = inputs.folder / RECORDS_FILE if inputs.folder else RECORDS_FILE
-        raise InflowError("--method", method, f"needs {where} (a historical monthly record: "
-                          "a time column and one column per catchment), which the model "
-                          "folder does not have; use --method thin (the model's monthly "
-                          f"climatology and {STATS_FILE}) or --method auto")
+        raise InflowError(
+            "--method",
+            method,
+            f"needs {where} (a historical monthly record: "
+            "a time column and one column per catchment), which the model "
+            "folder does not have; use --method thin (the model's monthly "
+            f"climatology and {STATS_FILE}) or --method auto",
+        )
     return method, f"{method}, as asked"
 
 
-def fit_for_model(inputs: ModelInputs, method: str, params: ThinParams | None = None,
-                  match_annual_cv: bool = True):
+def fit_for_model(
+    inputs: ModelInputs, method: str, params: ThinParams | None = None, match_annual_cv: bool = True
+):
     """The fitted generator for a model (the method as `choose_method` decides).
 
     * ``par1`` / ``kirsch-nowak``: fitted to ``inflow_records.csv``, which must have a column
@@ -119,16 +129,27 @@ def fit_for_model(inputs: ModelInputs, method: str, params: ThinParams | None = 
         missing = [c for c in inputs.catchments if c not in inputs.records.columns]
         if missing:
             where = inputs.folder / RECORDS_FILE if inputs.folder else RECORDS_FILE
-            raise InflowError(where, missing[0], "no record for this catchment (the file needs a "
-                              "column for every catchment; or use --method thin)")
-        return (fit_par1(inputs.records, match_annual_cv=match_annual_cv) if method == "par1"
-                else fit_kirsch(inputs.records))
+            raise InflowError(
+                where,
+                missing[0],
+                "no record for this catchment (the file needs a "
+                "column for every catchment; or use --method thin)",
+            )
+        return (
+            fit_par1(inputs.records, match_annual_cv=match_annual_cv)
+            if method == "par1"
+            else fit_kirsch(inputs.records)
+        )
     clim = inputs.climatology
     if clim is None:
         raise InflowError("model", "catchments", "no monthly climatology")
     if params is None and inputs.records is not None and inputs.records.shape[1] >= 2:
         params = estimate_thin_params(inputs.records)
         notes.append(f"thin-data parameters estimated from {RECORDS_FILE}: {params}")
-    table = inputs.stats_table if inputs.stats_table is not None else pd.DataFrame(columns=["catchment", "cv_annual"])
+    table = (
+        inputs.stats_table
+        if inputs.stats_table is not None
+        else pd.DataFrame(columns=["catchment", "cv_annual"])
+    )
     cv, cv_notes = cv_with_fallback(table, clim)
     return fit_thin(clim, cv, params, notes + cv_notes)

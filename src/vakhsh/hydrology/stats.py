@@ -153,7 +153,9 @@ def stats_of_array(x: np.ndarray, gauges: list[str]) -> MonthlyStats:
     flat_a = annual.reshape(s * ny, g)
     _, amean, astd, _ = _nanmoments(flat_a, axis=0)
     cv_annual = astd / amean
-    lag1_annual = _paircorr(annual[:, 1:, :].reshape(-1, g), annual[:, :-1, :].reshape(-1, g), axis=0)
+    lag1_annual = _paircorr(
+        annual[:, 1:, :].reshape(-1, g), annual[:, :-1, :].reshape(-1, g), axis=0
+    )
 
     def frame(a: np.ndarray) -> pd.DataFrame:
         return pd.DataFrame(a, index=_MONTH_INDEX, columns=list(gauges))
@@ -180,7 +182,9 @@ def lagged_cross(x: np.ndarray) -> np.ndarray:
     prev = np.concatenate([prev, x[:, :, :11, :]], axis=2)
     a = x.reshape(s * ny, 12, g)[:, :, :, None]
     b = prev.reshape(s * ny, 12, g)[:, :, None, :]
-    return _paircorr(np.broadcast_to(a, a.shape[:2] + (g, g)), np.broadcast_to(b, b.shape[:2] + (g, g)), axis=0)
+    return _paircorr(
+        np.broadcast_to(a, a.shape[:2] + (g, g)), np.broadcast_to(b, b.shape[:2] + (g, g)), axis=0
+    )
 
 
 def monthly_stats(df: pd.DataFrame) -> MonthlyStats:
@@ -241,8 +245,15 @@ def _compare_rows(target: MonthlyStats, achieved: MonthlyStats, rows: list) -> p
             t = float(getattr(target, name)[g])
             a = float(getattr(achieved, name)[g])
             rows.append(
-                {"gauge": g, "statistic": name, "kind": "absolute", "target": t, "achieved": a,
-                 "worst_month": 0, "worst_error": a - t}
+                {
+                    "gauge": g,
+                    "statistic": name,
+                    "kind": "absolute",
+                    "target": t,
+                    "achieved": a,
+                    "worst_month": 0,
+                    "worst_error": a - t,
+                }
             )
     tp, ap = target.cross_pooled, achieved.cross_pooled
     gs = target.gauges
@@ -250,7 +261,14 @@ def _compare_rows(target: MonthlyStats, achieved: MonthlyStats, rows: list) -> p
         for j in range(i + 1, len(gs)):
             t, a = float(tp.iloc[i, j]), float(ap.iloc[i, j])
             rows.append(
-                {"gauge": f"{gs[i]}~{gs[j]}", "statistic": "cross", "kind": "absolute",
-                 "target": t, "achieved": a, "worst_month": 0, "worst_error": a - t}
+                {
+                    "gauge": f"{gs[i]}~{gs[j]}",
+                    "statistic": "cross",
+                    "kind": "absolute",
+                    "target": t,
+                    "achieved": a,
+                    "worst_month": 0,
+                    "worst_error": a - t,
+                }
             )
     return pd.DataFrame(rows)

@@ -43,7 +43,9 @@ from vakhsh.hydrology.errors import InflowError
 from vakhsh.hydrology.par import log_correlation
 from vakhsh.hydrology.stats import MonthlyStats
 
-FALLBACK_CV = 0.20  # assumption: near the median of the natural GSIM gauges (0.14-0.23, rivers_monthly.csv)
+FALLBACK_CV = (
+    0.20  # assumption: near the median of the natural GSIM gauges (0.14-0.23, rivers_monthly.csv)
+)
 
 
 @dataclass(frozen=True)
@@ -115,25 +117,41 @@ class ThinModel:
         g = len(self.gauges)
         return MonthlyStats(
             mean=pd.DataFrame(self.clim, index=nan.index, columns=self.gauges),
-            std=nan, skew=nan, lag1=nan, minimum=nan, count=nan, cross=np.full((12, g, g), np.nan),
+            std=nan,
+            skew=nan,
+            lag1=nan,
+            minimum=nan,
+            count=nan,
+            cross=np.full((12, g, g), np.nan),
             cv_annual=pd.Series(self.cv_annual, index=self.gauges),
             lag1_annual=pd.Series(self.params.annual_lag1, index=self.gauges),
         )
 
-    def generate(self, n_years: int, n_members: int = 1, seed: int | None = None, start="2000-01-01") -> xr.DataArray:
+    def generate(
+        self, n_years: int, n_members: int = 1, seed: int | None = None, start="2000-01-01"
+    ) -> xr.DataArray:
         seed = fresh_seed() if seed is None else int(seed)
         start = month_start(start)
         ny = calendar_years_needed(n_years, start)
         values = simulate_thin(self, ny, n_members, seed, start.year)
         p = self.params
-        attrs = {"method": self.method, "seed": seed, "climate": "none", "notes": "; ".join(self.notes),
-                 "thin_params": f"annual_lag1={p.annual_lag1}, annual_cross={p.annual_cross}, "
-                                f"month_sd={p.month_sd}, month_lag1={p.month_lag1}"}
+        attrs = {
+            "method": self.method,
+            "seed": seed,
+            "climate": "none",
+            "notes": "; ".join(self.notes),
+            "thin_params": f"annual_lag1={p.annual_lag1}, annual_cross={p.annual_cross}, "
+            f"month_sd={p.month_sd}, month_lag1={p.month_lag1}",
+        }
         return from_calendar_array(values, start, n_years, self.gauges, attrs)
 
 
-def fit_thin(clim: pd.DataFrame, cv_annual: pd.Series, params: ThinParams | None = None,
-             notes: list[str] | None = None) -> ThinModel:
+def fit_thin(
+    clim: pd.DataFrame,
+    cv_annual: pd.Series,
+    params: ThinParams | None = None,
+    notes: list[str] | None = None,
+) -> ThinModel:
     """A thin-data model from a climatology (index = month 1..12, columns = catchments) and a CV
     per catchment (no NaN: fill them first with :func:`cv_with_fallback`)."""
     clim = clim.sort_index()
@@ -142,10 +160,16 @@ def fit_thin(clim: pd.DataFrame, cv_annual: pd.Series, params: ThinParams | None
     gauges = [str(c) for c in clim.columns]
     c = clim.to_numpy(dtype=float)
     if np.isnan(c).any() or (c < 0).any():
-        raise InflowError("climatology", gauges[int(np.argwhere(~(c >= 0))[0][1])], "missing or negative monthly flow")
+        raise InflowError(
+            "climatology",
+            gauges[int(np.argwhere(~(c >= 0))[0][1])],
+            "missing or negative monthly flow",
+        )
     cv = cv_annual.reindex(gauges).to_numpy(dtype=float)
     if np.isnan(cv).any() or (cv < 0).any():
-        raise InflowError("inflow_stats.csv", "cv_annual", "missing or negative (fill with cv_with_fallback)")
+        raise InflowError(
+            "inflow_stats.csv", "cv_annual", "missing or negative (fill with cv_with_fallback)"
+        )
     return ThinModel(gauges, c, cv, params or ThinParams(), list(notes or []))
 
 
@@ -159,7 +183,9 @@ def _ar1_filter(x: np.ndarray, phi: float, axis: int) -> np.ndarray:
     return np.moveaxis(np.concatenate([first[None], y]), 0, axis)
 
 
-def simulate_thin(model: ThinModel, n_years: int, n_members: int, seed: int, first_year: int = 2000) -> np.ndarray:
+def simulate_thin(
+    model: ThinModel, n_years: int, n_members: int, seed: int, first_year: int = 2000
+) -> np.ndarray:
     """Flows ``(member, year, 12, gauge)`` for calendar years from ``first_year``."""
     p = model.params
     g = len(model.gauges)
@@ -179,13 +205,18 @@ def simulate_thin(model: ThinModel, n_years: int, n_members: int, seed: int, fir
     za = _ar1_filter(ea @ cholesky_psd(r_a).T, p.annual_lag1, axis=1)
     a = np.exp(s_a * za - s_a**2 / 2)  # (M, Y, G), mean 1, CV cv
     r_w, _ = nearest_psd(rho)
-    zw = _ar1_filter(ew @ cholesky_psd(r_w).T, p.month_lag1, axis=1).reshape(n_members, n_years, 12, g)
+    zw = _ar1_filter(ew @ cholesky_psd(r_w).T, p.month_lag1, axis=1).reshape(
+        n_members, n_years, 12, g
+    )
     zw *= p.month_sd
     zw -= p.month_sd**2 / 2
     shape = np.exp(zw, out=zw)
     shape *= model.clim  # (M, Y, 12, G): clim * w
     years = np.arange(first_year, first_year + n_years)
-    days = np.array([[pd.Timestamp(year=y, month=m, day=1).days_in_month for m in range(1, 13)] for y in years], float)
+    days = np.array(
+        [[pd.Timestamp(year=y, month=m, day=1).days_in_month for m in range(1, 13)] for y in years],
+        float,
+    )
     vol_shape = np.matmul(days[None, :, None, :], shape)[:, :, 0, :]  # (M, Y, G)
     vol_clim = (days @ model.clim)[None]  # (1, Y, G)
     with np.errstate(invalid="ignore", divide="ignore"):

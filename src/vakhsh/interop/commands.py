@@ -23,16 +23,18 @@ def _require_pypsa() -> None:
     try:
         import pypsa  # noqa: F401
     except ImportError:
-        raise PyPSAMissing("PyPSA is not installed: pip install 'pypsa>=1.4,<1.5' (or the "
-                           "project's test extra)") from None
+        raise PyPSAMissing(
+            "PyPSA is not installed: pip install 'pypsa>=1.4,<1.5' (or the project's test extra)"
+        ) from None
     for name in ("pypsa", "linopy"):
         logging.getLogger(name).setLevel(logging.ERROR)
     # PyPSA's notices about pandas' string dtype are not the user's business
     warnings.filterwarnings("ignore", category=FutureWarning, module="pypsa")
 
 
-def import_pypsa(network: str | Path, out: str | Path, overwrite: bool = False) -> tuple[
-        Path, list[str]]:
+def import_pypsa(
+    network: str | Path, out: str | Path, overwrite: bool = False
+) -> tuple[Path, list[str]]:
     """Read a PyPSA netCDF file or CSV folder and write it as the model folder `out`.
     Returns the folder and the warnings (what was dropped, by name)."""
     from vakhsh.interop.imports import import_network, read_network, write_imported
@@ -49,8 +51,15 @@ def import_pypsa(network: str | Path, out: str | Path, overwrite: bool = False) 
     return Path(out), imported.warnings
 
 
-def export_pypsa(model: str, out: str | Path, overwrite: bool = False,
-                 scenario: str | None = None, start=None, end=None, step=None) -> Path:
+def export_pypsa(
+    model: str,
+    out: str | Path,
+    overwrite: bool = False,
+    scenario: str | None = None,
+    start=None,
+    end=None,
+    step=None,
+) -> Path:
     """Write a model as a PyPSA netCDF network at fixed head."""
     from vakhsh.interop.export import to_pypsa
     from vakhsh.network import load_network
@@ -63,8 +72,9 @@ def export_pypsa(model: str, out: str | Path, overwrite: bool = False,
     if out.suffix.lower() != ".nc":
         from vakhsh.errors import ModelError
 
-        raise ModelError([Problem(str(out), "", "the exported network is a netCDF file: "
-                                  "give --out NETWORK.nc")])
+        raise ModelError(
+            [Problem(str(out), "", "the exported network is a netCDF file: give --out NETWORK.nc")]
+        )
     net = load_network(model, scenario=scenario, start=start, end=end, step=step)
     n = to_pypsa(net)
     with output_file(out, EXPORT_KIND, overwrite=overwrite, option="--out") as tmp:

@@ -43,8 +43,8 @@ from vakhsh.interop.water_import import EXPORT_MARK
 from vakhsh.network import Network
 from vakhsh.solve.head import fixed_parameters
 
-G_MW = 9.81e-3                  # MW per (m3/s * m) at efficiency 1 (FORMAT.md)
-HM3_PER_M3S_HOUR = 3600 / 1e6   # 1 m3/s for one hour is 0.0036 hm3
+G_MW = 9.81e-3  # MW per (m3/s * m) at efficiency 1 (FORMAT.md)
+HM3_PER_M3S_HOUR = 3600 / 1e6  # 1 m3/s for one hour is 0.0036 hm3
 WATER = "water"
 
 
@@ -84,19 +84,24 @@ def to_pypsa(net: Network, name: str | None = None):
     builder.power()
     builder.water()
     carriers = set()
-    for component in ("buses", "generators", "links", "lines", "stores", "storage_units",
-                      "loads"):
+    for component in ("buses", "generators", "links", "lines", "stores", "storage_units", "loads"):
         table = getattr(n, component)
         if "carrier" in table and len(table):
             carriers |= set(table["carrier"].dropna().astype(str))
     carriers.discard("")
     n.add("Carrier", sorted(carriers))
     # the mark by which `vakhsh import pypsa` reads the water side back (water_import)
-    n.meta = {EXPORT_MARK: {"pattern": "chained-reservoir", "head": "fixed",
-                            "water_unit": "m3/s", "store_unit": "(m3/s)*h",
-                            "version": _version(),
-                            # the bound that stands for "no limit" on water links
-                            "unbounded_m3s": getattr(builder, "big", None)}}
+    n.meta = {
+        EXPORT_MARK: {
+            "pattern": "chained-reservoir",
+            "head": "fixed",
+            "water_unit": "m3/s",
+            "store_unit": "(m3/s)*h",
+            "version": _version(),
+            # the bound that stands for "no limit" on water links
+            "unbounded_m3s": getattr(builder, "big", None),
+        }
+    }
     return n
 
 
@@ -116,26 +121,54 @@ def unsupported(net: Network) -> list[Problem]:
     reaches = net.tables["reaches"]
     for rid, row in reaches.iterrows():
         if row["delay_steps"]:
-            problems.append(Problem(file, f"reaches.{rid}.delay_steps", "PyPSA links have no "
-                                    "delay: only reaches without delay export",
-                                    row["delay_steps"]))
-        if pd.notna(row["shortfall_cost_usd_per_hm3"]) and float(
-                net.series["reaches"]["min_flow_m3s"].sel(reach=rid).max()) > 0:
-            problems.append(Problem(file, f"reaches.{rid}.shortfall_cost_usd_per_hm3",
-                                    "a priced reach minimum has no PyPSA counterpart"))
+            problems.append(
+                Problem(
+                    file,
+                    f"reaches.{rid}.delay_steps",
+                    "PyPSA links have no delay: only reaches without delay export",
+                    row["delay_steps"],
+                )
+            )
+        if (
+            pd.notna(row["shortfall_cost_usd_per_hm3"])
+            and float(net.series["reaches"]["min_flow_m3s"].sel(reach=rid).max()) > 0
+        ):
+            problems.append(
+                Problem(
+                    file,
+                    f"reaches.{rid}.shortfall_cost_usd_per_hm3",
+                    "a priced reach minimum has no PyPSA counterpart",
+                )
+            )
     lines = net.tables["lines"]
     for lid, row in lines[lines["x_ohm"].notna()].iterrows():
         forward = net.series["lines"]["capacity_mw"].sel(line=lid).values
         backward = net.series["lines"]["capacity_backward_mw"].sel(line=lid).values
         if row["loss_fraction"] > 0:
-            problems.append(Problem(file, f"lines.{lid}.loss_fraction", "a PyPSA Line (with "
-                                    "x_ohm) is lossless", row["loss_fraction"]))
+            problems.append(
+                Problem(
+                    file,
+                    f"lines.{lid}.loss_fraction",
+                    "a PyPSA Line (with x_ohm) is lossless",
+                    row["loss_fraction"],
+                )
+            )
         if np.isfinite(backward).any() and not np.allclose(backward, forward):
-            problems.append(Problem(file, f"lines.{lid}.capacity_backward_mw", "a PyPSA Line "
-                                    "(with x_ohm) has one limit both ways"))
+            problems.append(
+                Problem(
+                    file,
+                    f"lines.{lid}.capacity_backward_mw",
+                    "a PyPSA Line (with x_ohm) has one limit both ways",
+                )
+            )
         if float(net.series["lines"]["min_flow_mw"].sel(line=lid).max()) > 0:
-            problems.append(Problem(file, f"lines.{lid}.min_flow_mw", "a PyPSA Line (with "
-                                    "x_ohm) has no minimum flow"))
+            problems.append(
+                Problem(
+                    file,
+                    f"lines.{lid}.min_flow_mw",
+                    "a PyPSA Line (with x_ohm) has no minimum flow",
+                )
+            )
     if len(net.candidates):
         pass  # candidates are for planning; vakhsh run ignores them and so does the export
     return problems
@@ -145,7 +178,7 @@ class _Builder:
     def __init__(self, net: Network, n):
         self.net, self.n = net, n
         self.h = float(net.step_hours)
-        self.k = net.hm3_per_m3s                     # hm3 per m3/s over one step
+        self.k = net.hm3_per_m3s  # hm3 per m3/s over one step
         self.params = fixed_parameters(net)
 
     # ------------------------------------------------------------------ power
@@ -169,11 +202,16 @@ class _Builder:
         active = _active(net, "generators")
         cost = _frame(net, "generators", "marginal_cost_usd_per_mwh")
         varying = cost.nunique() > 1
-        n.add("Generator", gens.index, bus=gens["bus"].to_numpy(),
-              carrier=gens["carrier"].to_numpy(), p_nom=gens["capacity_mw"].to_numpy(),
-              p_max_pu=_frame(net, "generators", "capacity_factor") * active,
-              p_min_pu=_frame(net, "generators", "min_capacity_factor") * active,
-              marginal_cost=cost.iloc[0].to_numpy())
+        n.add(
+            "Generator",
+            gens.index,
+            bus=gens["bus"].to_numpy(),
+            carrier=gens["carrier"].to_numpy(),
+            p_nom=gens["capacity_mw"].to_numpy(),
+            p_max_pu=_frame(net, "generators", "capacity_factor") * active,
+            p_min_pu=_frame(net, "generators", "min_capacity_factor") * active,
+            marginal_cost=cost.iloc[0].to_numpy(),
+        )
         if varying.any():
             n.generators_t.marginal_cost = cost.loc[:, varying]
 
@@ -189,11 +227,17 @@ class _Builder:
         if by_bus.shape[1]:
             nominal, pu = _per_unit(by_bus)
             ids = [f"{b}_unserved" for b in by_bus.columns]
-            n.add("Generator", ids, bus=list(by_bus.columns), carrier="unserved",
-                  p_nom=nominal.to_numpy(),
-                  marginal_cost=net.tables["buses"].loc[by_bus.columns,
-                                                        "voll_usd_per_mwh"].to_numpy(),
-                  p_max_pu=pu.set_axis(ids, axis=1))
+            n.add(
+                "Generator",
+                ids,
+                bus=list(by_bus.columns),
+                carrier="unserved",
+                p_nom=nominal.to_numpy(),
+                marginal_cost=net.tables["buses"]
+                .loc[by_bus.columns, "voll_usd_per_mwh"]
+                .to_numpy(),
+                p_max_pu=pu.set_axis(ids, axis=1),
+            )
 
     def _storage_units(self) -> None:
         from vakhsh.math.power import storage_efficiencies
@@ -212,35 +256,70 @@ class _Builder:
         su = units[plain]
         if len(su):
             ids = list(su.index)
-            n.add("StorageUnit", ids, bus=su["bus"].to_numpy(), carrier="storage",
-                  p_nom=su["power_mw"].to_numpy(),
-                  max_hours=(su["energy_mwh"] / su["power_mw"].where(su["power_mw"] > 0, 1)
-                             ).to_numpy(),
-                  efficiency_store=store[ids].to_numpy(),
-                  efficiency_dispatch=dispatch[ids].to_numpy(),
-                  state_of_charge_initial=su["soc_initial_mwh"].to_numpy(),
-                  cyclic_state_of_charge=cyclic[ids].to_numpy(),
-                  p_max_pu=active[ids], p_min_pu=-active[ids], inflow=inflow[ids])
+            n.add(
+                "StorageUnit",
+                ids,
+                bus=su["bus"].to_numpy(),
+                carrier="storage",
+                p_nom=su["power_mw"].to_numpy(),
+                max_hours=(
+                    su["energy_mwh"] / su["power_mw"].where(su["power_mw"] > 0, 1)
+                ).to_numpy(),
+                efficiency_store=store[ids].to_numpy(),
+                efficiency_dispatch=dispatch[ids].to_numpy(),
+                state_of_charge_initial=su["soc_initial_mwh"].to_numpy(),
+                cyclic_state_of_charge=cyclic[ids].to_numpy(),
+                p_max_pu=active[ids],
+                p_min_pu=-active[ids],
+                inflow=inflow[ids],
+            )
         rest = units[~plain]
-        for uid, row in rest.iterrows():   # units with a floor: a few, not steps
+        for uid, row in rest.iterrows():  # units with a floor: a few, not steps
             bus = f"{uid}_store"
             n.add("Bus", bus, carrier="storage")
             e_min = pd.Series(row["soc_min_mwh"], index=n.snapshots)
             e_min.iloc[-1] = max(row["soc_min_mwh"], row["soc_final_min_mwh"])
             e_nom = max(float(row["energy_mwh"]), 1e-9)
-            n.add("Store", uid, bus=bus, carrier="storage", e_nom=e_nom,
-                  e_initial=float(row["soc_initial_mwh"]), e_cyclic=bool(cyclic[uid]),
-                  e_min_pu=e_min / e_nom)
-            n.add("Link", f"{uid}_charge", bus0=row["bus"], bus1=bus, carrier="storage",
-                  p_nom=row["power_mw"], efficiency=float(store[uid]),
-                  p_max_pu=active[uid])
-            n.add("Link", f"{uid}_discharge", bus0=bus, bus1=row["bus"], carrier="storage",
-                  p_nom=row["power_mw"] / float(dispatch[uid]),
-                  efficiency=float(dispatch[uid]), p_max_pu=active[uid])
+            n.add(
+                "Store",
+                uid,
+                bus=bus,
+                carrier="storage",
+                e_nom=e_nom,
+                e_initial=float(row["soc_initial_mwh"]),
+                e_cyclic=bool(cyclic[uid]),
+                e_min_pu=e_min / e_nom,
+            )
+            n.add(
+                "Link",
+                f"{uid}_charge",
+                bus0=row["bus"],
+                bus1=bus,
+                carrier="storage",
+                p_nom=row["power_mw"],
+                efficiency=float(store[uid]),
+                p_max_pu=active[uid],
+            )
+            n.add(
+                "Link",
+                f"{uid}_discharge",
+                bus0=bus,
+                bus1=row["bus"],
+                carrier="storage",
+                p_nom=row["power_mw"] / float(dispatch[uid]),
+                efficiency=float(dispatch[uid]),
+                p_max_pu=active[uid],
+            )
             if float(inflow[uid].max()) > 0:
                 nominal = float(inflow[uid].max())
-                n.add("Generator", f"{uid}_inflow", bus=bus, carrier="inflow",
-                      p_nom=nominal, p_max_pu=inflow[uid] / nominal)
+                n.add(
+                    "Generator",
+                    f"{uid}_inflow",
+                    bus=bus,
+                    carrier="inflow",
+                    p_nom=nominal,
+                    p_max_pu=inflow[uid] / nominal,
+                )
 
     def _lines(self) -> None:
         net, n = self.net, self.n
@@ -257,37 +336,65 @@ class _Builder:
         if len(ac):
             ids = list(ac.index)
             nominal, pu = _per_unit(forward[ids])
-            n.add("Line", ids, bus0=ac["from"].to_numpy(), bus1=ac["to"].to_numpy(),
-                  carrier="AC", s_nom=nominal.to_numpy(), s_max_pu=pu,
-                  x=ac["x_ohm"].to_numpy(dtype=float),
-                  r=ac["r_ohm"].astype(float).fillna(0.0).to_numpy())
+            n.add(
+                "Line",
+                ids,
+                bus0=ac["from"].to_numpy(),
+                bus1=ac["to"].to_numpy(),
+                carrier="AC",
+                s_nom=nominal.to_numpy(),
+                s_max_pu=pu,
+                x=ac["x_ohm"].to_numpy(dtype=float),
+                r=ac["r_ohm"].astype(float).fillna(0.0).to_numpy(),
+            )
         links = lines[lines["x_ohm"].isna()]
-        symmetric = [lid for lid in links.index
-                     if links.loc[lid, "loss_fraction"] == 0
-                     and np.allclose(forward[lid], backward[lid])
-                     and float(minimum[lid].max()) == 0]
+        symmetric = [
+            lid
+            for lid in links.index
+            if links.loc[lid, "loss_fraction"] == 0
+            and np.allclose(forward[lid], backward[lid])
+            and float(minimum[lid].max()) == 0
+        ]
         if symmetric:
             nominal, pu = _per_unit(forward[symmetric])
-            n.add("Link", symmetric, bus0=links.loc[symmetric, "from"].to_numpy(),
-                  bus1=links.loc[symmetric, "to"].to_numpy(), carrier="DC",
-                  p_nom=nominal.to_numpy(), p_max_pu=pu, p_min_pu=-pu, efficiency=1.0)
+            n.add(
+                "Link",
+                symmetric,
+                bus0=links.loc[symmetric, "from"].to_numpy(),
+                bus1=links.loc[symmetric, "to"].to_numpy(),
+                carrier="DC",
+                p_nom=nominal.to_numpy(),
+                p_max_pu=pu,
+                p_min_pu=-pu,
+                efficiency=1.0,
+            )
         one_way = [lid for lid in links.index if lid not in symmetric]
         if one_way:
             keep = (1.0 - links.loc[one_way, "loss_fraction"]).to_numpy()
             nominal, pu = _per_unit(forward[one_way])
             low = minimum[one_way] / nominal
-            n.add("Link", [f"{lid}_forward" for lid in one_way],
-                  bus0=links.loc[one_way, "from"].to_numpy(),
-                  bus1=links.loc[one_way, "to"].to_numpy(), carrier="DC",
-                  p_nom=nominal.to_numpy(), efficiency=keep,
-                  p_max_pu=pu.set_axis([f"{lid}_forward" for lid in one_way], axis=1),
-                  p_min_pu=low.set_axis([f"{lid}_forward" for lid in one_way], axis=1))
+            n.add(
+                "Link",
+                [f"{lid}_forward" for lid in one_way],
+                bus0=links.loc[one_way, "from"].to_numpy(),
+                bus1=links.loc[one_way, "to"].to_numpy(),
+                carrier="DC",
+                p_nom=nominal.to_numpy(),
+                efficiency=keep,
+                p_max_pu=pu.set_axis([f"{lid}_forward" for lid in one_way], axis=1),
+                p_min_pu=low.set_axis([f"{lid}_forward" for lid in one_way], axis=1),
+            )
             nominal, pu = _per_unit(backward[one_way])
-            n.add("Link", [f"{lid}_backward" for lid in one_way],
-                  bus0=links.loc[one_way, "to"].to_numpy(),
-                  bus1=links.loc[one_way, "from"].to_numpy(), carrier="DC",
-                  p_nom=nominal.to_numpy(), efficiency=keep,
-                  p_max_pu=pu.set_axis([f"{lid}_backward" for lid in one_way], axis=1))
+            n.add(
+                "Link",
+                [f"{lid}_backward" for lid in one_way],
+                bus0=links.loc[one_way, "to"].to_numpy(),
+                bus1=links.loc[one_way, "from"].to_numpy(),
+                carrier="DC",
+                p_nom=nominal.to_numpy(),
+                efficiency=keep,
+                p_max_pu=pu.set_axis([f"{lid}_backward" for lid in one_way], axis=1),
+            )
 
     def _markets(self) -> None:
         net, n = self.net, self.n
@@ -300,22 +407,36 @@ class _Builder:
         nominal = np.maximum(imports.max(), exports.max()).clip(lower=1e-9)
         price = _frame(net, "markets", "price_usd_per_mwh")
         # one Generator per market: p > 0 buys at the price, p < 0 sells at it
-        n.add("Generator", markets.index, bus=markets["bus"].to_numpy(), carrier="market",
-              p_nom=nominal.to_numpy(), p_max_pu=imports / nominal,
-              p_min_pu=-exports / nominal, marginal_cost=price.iloc[0].to_numpy())
+        n.add(
+            "Generator",
+            markets.index,
+            bus=markets["bus"].to_numpy(),
+            carrier="market",
+            p_nom=nominal.to_numpy(),
+            p_max_pu=imports / nominal,
+            p_min_pu=-exports / nominal,
+            marginal_cost=price.iloc[0].to_numpy(),
+        )
         if (price.nunique() > 1).any():
             n.generators_t.marginal_cost = pd.concat(
-                [n.generators_t.marginal_cost, price.loc[:, price.nunique() > 1]], axis=1)
+                [n.generators_t.marginal_cost, price.loc[:, price.nunique() > 1]], axis=1
+            )
 
     # ------------------------------------------------------------------ water
     def _all_water_m3s(self) -> float:
         """More water than can move through any link in one step."""
         net = self.net
-        inflow = float(net.series["catchments"]["inflow_m3s"].max("time").sum()) \
-            if len(net.tables["catchments"]) else 0.0
+        inflow = (
+            float(net.series["catchments"]["inflow_m3s"].max("time").sum())
+            if len(net.tables["catchments"])
+            else 0.0
+        )
         stored = float(net.tables["reservoirs"]["storage_max_hm3"].sum()) / self.k
-        initial = float(net.tables["reaches"]["initial_flow_m3s"].sum()) \
-            if len(net.tables["reaches"]) else 0.0
+        initial = (
+            float(net.tables["reaches"]["initial_flow_m3s"].sum())
+            if len(net.tables["reaches"])
+            else 0.0
+        )
         return float(np.ceil(2 * (inflow + stored + initial) + 1.0))
 
     def water(self) -> None:
@@ -333,8 +454,15 @@ class _Builder:
             if minimum is not None and float(minimum[rid].max()) > 0:
                 bus = f"{rid}_release"
                 n.add("Bus", bus, carrier=WATER)
-                n.add("Link", bus, bus0=rid, bus1=bus, carrier="release", p_nom=big,
-                      p_min_pu=minimum[rid] / big)
+                n.add(
+                    "Link",
+                    bus,
+                    bus0=rid,
+                    bus1=bus,
+                    carrier="release",
+                    p_nom=big,
+                    p_min_pu=minimum[rid] / big,
+                )
                 source[rid] = bus
         if len(res):
             self._reservoirs(res, source, big)
@@ -350,23 +478,41 @@ class _Builder:
         e_nom = res["storage_max_hm3"] / HM3_PER_M3S_HOUR
         low = (res["storage_min_hm3"] / res["storage_max_hm3"]).to_numpy()
         e_min = pd.DataFrame(np.tile(low, (steps, 1)), index=n.snapshots, columns=res.index)
-        e_min.iloc[-1] = (np.maximum(res["storage_min_hm3"], res["storage_final_min_hm3"])
-                          / res["storage_max_hm3"]).to_numpy()
-        n.add("Store", res.index, bus=res.index.to_numpy(), carrier=WATER,
-              e_nom=e_nom.to_numpy(), e_initial=(res["storage_initial_hm3"]
-                                                 / HM3_PER_M3S_HOUR).to_numpy(),
-              e_cyclic=False, e_min_pu=e_min)
-        n.add("Link", [f"{rid}_spill" for rid in res.index],
-              bus0=[source[rid] for rid in res.index], bus1=res["spill_to"].to_numpy(),
-              carrier="spill", p_nom=big,
-              marginal_cost=(res["spill_cost_usd_per_hm3"] * HM3_PER_M3S_HOUR).to_numpy())
+        e_min.iloc[-1] = (
+            np.maximum(res["storage_min_hm3"], res["storage_final_min_hm3"])
+            / res["storage_max_hm3"]
+        ).to_numpy()
+        n.add(
+            "Store",
+            res.index,
+            bus=res.index.to_numpy(),
+            carrier=WATER,
+            e_nom=e_nom.to_numpy(),
+            e_initial=(res["storage_initial_hm3"] / HM3_PER_M3S_HOUR).to_numpy(),
+            e_cyclic=False,
+            e_min_pu=e_min,
+        )
+        n.add(
+            "Link",
+            [f"{rid}_spill" for rid in res.index],
+            bus0=[source[rid] for rid in res.index],
+            bus1=res["spill_to"].to_numpy(),
+            carrier="spill",
+            p_nom=big,
+            marginal_cost=(res["spill_cost_usd_per_hm3"] * HM3_PER_M3S_HOUR).to_numpy(),
+        )
         evaporation = self.params.evaporation_hm3.transpose("time", "reservoir").to_pandas()
         evaporation.index = n.snapshots
         evaporating = [rid for rid in res.index if float(evaporation[rid].abs().max()) > 0]
         if evaporating:
             ids = [f"{rid}_evaporation" for rid in evaporating]
-            n.add("Load", ids, bus=evaporating, carrier="evaporation",
-                  p_set=(evaporation[evaporating] / self.k).set_axis(ids, axis=1))
+            n.add(
+                "Load",
+                ids,
+                bus=evaporating,
+                carrier="evaporation",
+                p_set=(evaporation[evaporating] / self.k).set_axis(ids, axis=1),
+            )
 
     def _catchments(self) -> None:
         net, n = self.net, self.n
@@ -374,8 +520,16 @@ class _Builder:
         if not len(cat):
             return
         nominal, pu = _per_unit(_frame(net, "catchments", "inflow_m3s"), floor=1.0)
-        n.add("Generator", cat.index, bus=cat["to"].to_numpy(), carrier="inflow",
-              p_nom=nominal.to_numpy(), p_min_pu=pu, p_max_pu=pu, marginal_cost=0.0)
+        n.add(
+            "Generator",
+            cat.index,
+            bus=cat["to"].to_numpy(),
+            carrier="inflow",
+            p_nom=nominal.to_numpy(),
+            p_min_pu=pu,
+            p_max_pu=pu,
+            marginal_cost=0.0,
+        )
 
     def _plants(self, source: dict) -> None:
         net, n = self.net, self.n
@@ -386,18 +540,30 @@ class _Builder:
         head.index = n.snapshots
         mw_per_m3s = G_MW * plants["efficiency"].astype(float) * head
         capacity = plants["capacity_mw"].astype(float) * _frame(
-            net, "hydro_plants", "capacity_factor")
+            net, "hydro_plants", "capacity_factor"
+        )
         by_power = (capacity / mw_per_m3s.where(mw_per_m3s > 0)).fillna(0.0)
         flow = by_power.clip(upper=plants["max_flow_m3s"].astype(float), axis=1) * _active(
-            net, "hydro_plants")
+            net, "hydro_plants"
+        )
         nominal, pu = _per_unit(flow)
-        site = [source[r] if pd.notna(r) else node
-                for r, node in zip(plants["reservoir"], plants["node"], strict=True)]
+        site = [
+            source[r] if pd.notna(r) else node
+            for r, node in zip(plants["reservoir"], plants["node"], strict=True)
+        ]
         constant = (mw_per_m3s.nunique() <= 1).all()
-        n.add("Link", plants.index, bus0=site, bus1=plants["bus"].to_numpy(),
-              bus2=plants["to"].to_numpy(), carrier="hydro", p_nom=nominal.to_numpy(),
-              p_max_pu=pu, efficiency=mw_per_m3s.iloc[0].to_numpy() if constant else 1.0,
-              efficiency2=1.0)
+        n.add(
+            "Link",
+            plants.index,
+            bus0=site,
+            bus1=plants["bus"].to_numpy(),
+            bus2=plants["to"].to_numpy(),
+            carrier="hydro",
+            p_nom=nominal.to_numpy(),
+            p_max_pu=pu,
+            efficiency=mw_per_m3s.iloc[0].to_numpy() if constant else 1.0,
+            efficiency2=1.0,
+        )
         if not constant:
             n.links_t.efficiency = mw_per_m3s
 
@@ -409,11 +575,17 @@ class _Builder:
         upper = _frame(net, "reaches", "max_flow_m3s")
         upper = upper.where(np.isfinite(upper), big)
         nominal = upper.max()
-        n.add("Link", reaches.index, bus0=reaches["from"].to_numpy(),
-              bus1=reaches["to"].to_numpy(), carrier="reach", p_nom=nominal.to_numpy(),
-              efficiency=(1 - reaches["loss_fraction"]).to_numpy(),
-              p_max_pu=upper / nominal,
-              p_min_pu=_frame(net, "reaches", "min_flow_m3s") / nominal)
+        n.add(
+            "Link",
+            reaches.index,
+            bus0=reaches["from"].to_numpy(),
+            bus1=reaches["to"].to_numpy(),
+            carrier="reach",
+            p_nom=nominal.to_numpy(),
+            efficiency=(1 - reaches["loss_fraction"]).to_numpy(),
+            p_max_pu=upper / nominal,
+            p_min_pu=_frame(net, "reaches", "min_flow_m3s") / nominal,
+        )
 
     def _demands(self, big: float) -> None:
         net, n = self.net, self.n
@@ -423,38 +595,72 @@ class _Builder:
         delivered = [f"{d}_delivered" for d in demands.index]
         n.add("Bus", delivered, carrier=WATER)
         returns = demands["return_to"].where(demands["return_fraction"] > 0, "")
-        n.add("Link", demands.index, bus0=demands["node"].to_numpy(), bus1=delivered,
-              bus2=returns.fillna("").to_numpy(), carrier="withdrawal", p_nom=big,
-              efficiency=1.0, efficiency2=demands["return_fraction"].to_numpy())
+        n.add(
+            "Link",
+            demands.index,
+            bus0=demands["node"].to_numpy(),
+            bus1=delivered,
+            bus2=returns.fillna("").to_numpy(),
+            carrier="withdrawal",
+            p_nom=big,
+            efficiency=1.0,
+            efficiency2=demands["return_fraction"].to_numpy(),
+        )
         demand = _frame(net, "water_demands", "demand_m3s")
-        n.add("Load", demands.index, bus=delivered, carrier="demand",
-              p_set=demand.set_axis(demands.index, axis=1))
+        n.add(
+            "Load",
+            demands.index,
+            bus=delivered,
+            carrier="demand",
+            p_set=demand.set_axis(demands.index, axis=1),
+        )
         nominal, pu = _per_unit(demand)
         ids = [f"{d}_shortage" for d in demands.index]
-        n.add("Generator", ids, bus=delivered, carrier="shortage", p_nom=nominal.to_numpy(),
-              p_max_pu=pu.set_axis(ids, axis=1),
-              marginal_cost=(demands["shortage_cost_usd_per_hm3"]
-                             * HM3_PER_M3S_HOUR).to_numpy())
+        n.add(
+            "Generator",
+            ids,
+            bus=delivered,
+            carrier="shortage",
+            p_nom=nominal.to_numpy(),
+            p_max_pu=pu.set_axis(ids, axis=1),
+            marginal_cost=(demands["shortage_cost_usd_per_hm3"] * HM3_PER_M3S_HOUR).to_numpy(),
+        )
 
     def _sinks(self, big: float) -> None:
         net, n = self.net, self.n
         sinks = net.tables["sinks"]
         if not len(sinks):
             return
-        n.add("Generator", [f"{s}_outflow" for s in sinks.index], bus=sinks.index.to_numpy(),
-              carrier="outflow", p_nom=big, p_min_pu=-1.0, p_max_pu=0.0, marginal_cost=0.0)
+        n.add(
+            "Generator",
+            [f"{s}_outflow" for s in sinks.index],
+            bus=sinks.index.to_numpy(),
+            carrier="outflow",
+            p_nom=big,
+            p_min_pu=-1.0,
+            p_max_pu=0.0,
+            marginal_cost=0.0,
+        )
         minimum = _frame(net, "sinks", "min_inflow_m3s")
         needs = [s for s in sinks.index if float(minimum[s].max()) > 0]
         if not needs:
             return
         ids = [f"{s}_min_inflow" for s in needs]
-        n.add("Load", ids, bus=needs, carrier="min_inflow",
-              p_set=minimum[needs].set_axis(ids, axis=1))
+        n.add(
+            "Load", ids, bus=needs, carrier="min_inflow", p_set=minimum[needs].set_axis(ids, axis=1)
+        )
         priced = [s for s in needs if pd.notna(sinks.loc[s, "shortfall_cost_usd_per_hm3"])]
         if priced:
             nominal, pu = _per_unit(minimum[priced])
             ids = [f"{s}_shortfall" for s in priced]
-            n.add("Generator", ids, bus=priced, carrier="shortfall", p_nom=nominal.to_numpy(),
-                  p_max_pu=pu.set_axis(ids, axis=1),
-                  marginal_cost=(sinks.loc[priced, "shortfall_cost_usd_per_hm3"]
-                                 * HM3_PER_M3S_HOUR).to_numpy())
+            n.add(
+                "Generator",
+                ids,
+                bus=priced,
+                carrier="shortfall",
+                p_nom=nominal.to_numpy(),
+                p_max_pu=pu.set_axis(ids, axis=1),
+                marginal_cost=(
+                    sinks.loc[priced, "shortfall_cost_usd_per_hm3"] * HM3_PER_M3S_HOUR
+                ).to_numpy(),
+            )

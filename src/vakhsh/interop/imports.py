@@ -85,15 +85,23 @@ def read_network(path: str | Path):
     if path.is_dir() and not (path / "buses.csv").is_file():
         raise ImportProblem([Problem(where, "", "not a PyPSA CSV folder (no buses.csv)")])
     if path.is_file() and path.suffix.lower() not in (".nc", ".h5", ".hdf5"):
-        raise ImportProblem([Problem(where, "", "not a PyPSA network: give a netCDF file "
-                                     "(.nc) or a folder of PyPSA CSVs")])
+        raise ImportProblem(
+            [
+                Problem(
+                    where,
+                    "",
+                    "not a PyPSA network: give a netCDF file (.nc) or a folder of PyPSA CSVs",
+                )
+            ]
+        )
     level = logging.getLogger("pypsa").level
     logging.getLogger("pypsa").setLevel(logging.ERROR)
     try:
         n = pypsa.Network(path)
     except Exception as exc:  # noqa: BLE001 (any reader failure is bad input)
-        raise ImportProblem([Problem(where, "", f"not a PyPSA network ({type(exc).__name__}: "
-                                     f"{str(exc)[:120]})")]) from None
+        raise ImportProblem(
+            [Problem(where, "", f"not a PyPSA network ({type(exc).__name__}: {str(exc)[:120]})")]
+        ) from None
     finally:
         logging.getLogger("pypsa").setLevel(level)
     if n.buses.empty:
@@ -101,8 +109,9 @@ def read_network(path: str | Path):
     return n
 
 
-def from_pypsa(network, out: str | Path, overwrite: bool = False, source: str = "network",
-               option: str = "out") -> Path:
+def from_pypsa(
+    network, out: str | Path, overwrite: bool = False, source: str = "network", option: str = "out"
+) -> Path:
     """Write `network` (a pypsa.Network or a path to one) as a model folder `out`,
     checked by loading it before it is put in place (nothing half-written)."""
     from vakhsh.network import load_network
@@ -125,7 +134,8 @@ def write_imported(imported: Imported, folder: Path) -> None:
     for file, frame in imported.series.items():
         frame.to_csv(folder / file, index=False, float_format="%.17g")
     pd.DataFrame(imported.names, columns=["component", "pypsa_name", "vakhsh_id"]).to_csv(
-        folder / NAMES_FILE, index=False)
+        folder / NAMES_FILE, index=False
+    )
 
 
 # --------------------------------------------------------------------------- translation
@@ -230,21 +240,32 @@ def import_network(n, source: str = "network") -> Imported:
         frame.insert(0, "time", stamps)
         series[file] = frame
     name = re.sub(r"[^a-z0-9_-]+", "-", (str(n.name) or Path(source).stem).lower()).strip("-")
-    model = {"format": 1, "name": name or "pypsa-network",
-             "description": f"Imported from the PyPSA network {Path(source).name} by vakhsh "
-             f"import pypsa; buses carry the default VoLL {voll:g} USD/MWh (PyPSA has none).",
-             "time": {"start": stamps[0],
-                      "end": (time["start"] + steps * time["delta"]).isoformat(),
-                      "step": time["step"]},
-             **{k: v for k, v in t.model.items() if v}}
+    model = {
+        "format": 1,
+        "name": name or "pypsa-network",
+        "description": f"Imported from the PyPSA network {Path(source).name} by vakhsh "
+        f"import pypsa; buses carry the default VoLL {voll:g} USD/MWh (PyPSA has none).",
+        "time": {
+            "start": stamps[0],
+            "end": (time["start"] + steps * time["delta"]).isoformat(),
+            "step": time["step"],
+        },
+        **{k: v for k, v in t.model.items() if v},
+    }
     return Imported(model=model, series=series, names=t.names, warnings=t.warnings)
 
 
 def _voll(n) -> float:
     costs = [0.0]
     if len(n.generators):
-        costs.append(float(n.get_switchable_as_dense("Generator", "marginal_cost").abs()
-                           .to_numpy().max(initial=0.0)))
+        costs.append(
+            float(
+                n.get_switchable_as_dense("Generator", "marginal_cost")
+                .abs()
+                .to_numpy()
+                .max(initial=0.0)
+            )
+        )
     return float(max(VOLL_FLOOR_USD_PER_MWH, VOLL_FACTOR * max(costs)))
 
 
@@ -252,24 +273,32 @@ def _time(t: _Translator) -> dict | None:
     n = t.n
     sn = n.snapshots
     if isinstance(sn, pd.MultiIndex) or len(getattr(n, "investment_periods", [])):
-        t.bad("snapshots", "", "investment_periods", "multi-period networks have no vakhsh "
-              "counterpart: optimise one period at a time")
+        t.bad(
+            "snapshots",
+            "",
+            "investment_periods",
+            "multi-period networks have no vakhsh counterpart: optimise one period at a time",
+        )
         return None
     w = n.snapshot_weightings
     hours = float(w["objective"].iloc[0])
     if isinstance(sn, pd.DatetimeIndex):
         if sn.tz is not None:
-            t.bad("snapshots", "", "tz", "timestamps are naive in vakhsh: no time zone",
-                  str(sn.tz))
+            t.bad("snapshots", "", "tz", "timestamps are naive in vakhsh: no time zone", str(sn.tz))
             return None
         if len(sn) > 1:
             gaps = pd.TimedeltaIndex(sn[1:] - sn[:-1])
             if not (gaps == gaps[0]).all() or gaps[0] <= pd.Timedelta(0):
-                first = int(np.flatnonzero(gaps != gaps[0])[0]) + 1 \
-                    if gaps[0] > pd.Timedelta(0) else 1
-                t.bad("snapshots", "", "index", "the time index has gaps or uneven steps: "
-                      "vakhsh steps are all the same length",
-                      f"{sn[first - 1]} -> {sn[first]} after steps of {gaps[0]}")
+                first = (
+                    int(np.flatnonzero(gaps != gaps[0])[0]) + 1 if gaps[0] > pd.Timedelta(0) else 1
+                )
+                t.bad(
+                    "snapshots",
+                    "",
+                    "index",
+                    "the time index has gaps or uneven steps: vakhsh steps are all the same length",
+                    f"{sn[first - 1]} -> {sn[first]} after steps of {gaps[0]}",
+                )
                 return None
             delta = pd.Timedelta(gaps[0])
         else:
@@ -278,8 +307,9 @@ def _time(t: _Translator) -> dict | None:
     else:
         delta = pd.Timedelta(hours=hours)
         start = START_WITHOUT_DATES
-        t.warnings.append(f"snapshots: not timestamps; taken as steps of {hours:g} h from "
-                          f"{start:%Y-%m-%d}")
+        t.warnings.append(
+            f"snapshots: not timestamps; taken as steps of {hours:g} h from {start:%Y-%m-%d}"
+        )
     step_h = delta / pd.Timedelta(hours=1)
     if step_h <= 0 or not float(step_h).is_integer():
         t.bad("snapshots", "", "index", "steps must be whole hours", str(delta))
@@ -287,9 +317,14 @@ def _time(t: _Translator) -> dict | None:
     for column in w.columns:
         values = w[column].to_numpy(dtype=float)
         if not np.allclose(values, step_h, rtol=1e-9, atol=0):
-            t.bad("snapshot_weightings", "", column, f"must equal the step, {step_h:g} h, at "
-                  "every snapshot (vakhsh weighs each step by its length)",
-                  f"{values.min():g}..{values.max():g}")
+            t.bad(
+                "snapshot_weightings",
+                "",
+                column,
+                f"must equal the step, {step_h:g} h, at "
+                "every snapshot (vakhsh weighs each step by its length)",
+                f"{values.min():g}..{values.max():g}",
+            )
             return None
     return {"start": start, "delta": delta, "step": f"{int(step_h)}h", "hours": step_h}
 
@@ -297,16 +332,27 @@ def _time(t: _Translator) -> dict | None:
 def _refuse_whole_network(t: _Translator) -> None:
     n = t.n
     for name in n.global_constraints.index:
-        t.bad("global_constraints", name, "type", "global constraints (CO2 limits, "
-              "transmission volume) have no vakhsh counterpart",
-              n.global_constraints.loc[name, "type"])
+        t.bad(
+            "global_constraints",
+            name,
+            "type",
+            "global constraints (CO2 limits, transmission volume) have no vakhsh counterpart",
+            n.global_constraints.loc[name, "type"],
+        )
     if len(n.transformers):
         for name in n.transformers.index:
-            t.bad("transformers", name, "x", "transformers are not supported: model them as "
-                  "lines with x in ohm at the voltage of bus0")
+            t.bad(
+                "transformers",
+                name,
+                "x",
+                "transformers are not supported: model them as "
+                "lines with x in ohm at the voltage of bus0",
+            )
     if len(n.shunt_impedances):
-        t.warnings.append(f"shunt_impedances: {len(n.shunt_impedances)} dropped (they do not "
-                          "enter the linear power flow)")
+        t.warnings.append(
+            f"shunt_impedances: {len(n.shunt_impedances)} dropped (they do not "
+            "enter the linear power flow)"
+        )
     if getattr(n, "has_scenarios", False):
         t.bad("scenarios", "", "", "stochastic networks have no vakhsh counterpart")
 
@@ -314,8 +360,10 @@ def _refuse_whole_network(t: _Translator) -> None:
 def _drop_inactive(t: _Translator, component: str, table: pd.DataFrame) -> pd.DataFrame:
     if "active" in table and (~table["active"].astype(bool)).any():
         gone = list(table.index[~table["active"].astype(bool)])
-        t.warnings.append(f"{component}: inactive {', '.join(map(str, gone[:5]))} dropped "
-                          "(PyPSA leaves them out too)")
+        t.warnings.append(
+            f"{component}: inactive {', '.join(map(str, gone[:5]))} dropped "
+            "(PyPSA leaves them out too)"
+        )
     return _active(table)
 
 
@@ -325,8 +373,14 @@ def _water(t: _Translator, buses: dict[str, str], time: dict) -> dict[str, float
     n = t.n
     if not is_vakhsh_export(n):
         for name in water_buses(n)[:5]:
-            t.bad("buses", name, "carrier", "water buses are read only from networks that "
-                  "vakhsh export pypsa wrote (n.meta['vakhsh'])", "water")
+            t.bad(
+                "buses",
+                name,
+                "carrier",
+                "water buses are read only from networks that "
+                "vakhsh export pypsa wrote (n.meta['vakhsh'])",
+                "water",
+            )
         raise ImportProblem(t.problems)
     reader = WaterReader(t, n, time)
     used = reader.read(buses)
@@ -334,10 +388,12 @@ def _water(t: _Translator, buses: dict[str, str], time: dict) -> dict[str, float
     for component, names in used.items():
         power.remove(component, sorted(set(names)))
     t.n = power
-    t.warnings.append(f"read back vakhsh's chained-reservoir pattern: "
-                      f"{len(t.model.get('reservoirs', {}))} reservoirs, "
-                      f"{len(t.model.get('hydro_plants', {}))} hydro plants at fixed head "
-                      "(head_m from the turbines' MW per m3/s, efficiency 1)")
+    t.warnings.append(
+        f"read back vakhsh's chained-reservoir pattern: "
+        f"{len(t.model.get('reservoirs', {}))} reservoirs, "
+        f"{len(t.model.get('hydro_plants', {}))} hydro plants at fixed head "
+        "(head_m from the turbines' MW per m3/s, efficiency 1)"
+    )
     return reader.voll
 
 
@@ -358,8 +414,14 @@ def _buses(t: _Translator) -> dict[str, str]:
 
 
 def _extendable(t: _Translator, component: str, table: pd.DataFrame, attr: str) -> None:
-    t.check(component, table, attr, lambda s: s.astype(bool), "extendable components are not "
-            "supported by vakhsh import: fix the size (vakhsh plan sizes candidates)")
+    t.check(
+        component,
+        table,
+        attr,
+        lambda s: s.astype(bool),
+        "extendable components are not "
+        "supported by vakhsh import: fix the size (vakhsh plan sizes candidates)",
+    )
 
 
 def _generators(t: _Translator, buses: dict[str, str]) -> None:
@@ -369,24 +431,43 @@ def _generators(t: _Translator, buses: dict[str, str]) -> None:
         return
     c = "generators"
     _extendable(t, c, gens, "p_nom_extendable")
-    t.check(c, gens, "committable", lambda s: s.astype(bool), "unit commitment has no vakhsh "
-            "counterpart")
+    t.check(
+        c,
+        gens,
+        "committable",
+        lambda s: s.astype(bool),
+        "unit commitment has no vakhsh counterpart",
+    )
     t.check(c, gens, "p_nom", lambda s: ~np.isfinite(s.astype(float)), "must be finite")
-    t.check(c, gens, "marginal_cost_quadratic", lambda s: s.astype(float) != 0,
-            "quadratic costs are not linear")
+    t.check(
+        c,
+        gens,
+        "marginal_cost_quadratic",
+        lambda s: s.astype(float) != 0,
+        "quadratic costs are not linear",
+    )
     t.check(c, gens, "sign", lambda s: s.astype(float) != 1, "only sign 1 is supported")
     for attr in ("ramp_limit_up", "ramp_limit_down"):
-        t.check(c, gens, attr, lambda s: s.astype(float).notna() & (s.astype(float) < 1),
-                "ramp limits have no vakhsh counterpart")
+        t.check(
+            c,
+            gens,
+            attr,
+            lambda s: s.astype(float).notna() & (s.astype(float) < 1),
+            "ramp limits have no vakhsh counterpart",
+        )
     for attr in ("e_sum_min", "e_sum_max"):
-        t.check(c, gens, attr, lambda s: np.isfinite(s.astype(float)),
-                "energy sums over the horizon have no vakhsh counterpart")
+        t.check(
+            c,
+            gens,
+            attr,
+            lambda s: np.isfinite(s.astype(float)),
+            "energy sums over the horizon have no vakhsh counterpart",
+        )
     names = gens.index
     p_max = t.dense("Generator", "p_max_pu", names)
     p_min = t.dense("Generator", "p_min_pu", names)
     cost = t.dense("Generator", "marginal_cost", names)
-    co2 = n.carriers["co2_emissions"] if "co2_emissions" in n.carriers else pd.Series(
-        dtype=float)
+    co2 = n.carriers["co2_emissions"] if "co2_emissions" in n.carriers else pd.Series(dtype=float)
     generators, markets = {}, {}
     for name, row in gens.iterrows():
         if row["bus"] not in buses:
@@ -407,19 +488,20 @@ def _generators(t: _Translator, buses: dict[str, str]) -> None:
                 t.bad(c, name, "p_min_pu", "changes sign: neither a generator nor a market")
                 continue
             vid = t.new_id("Generator", name)
-            markets[vid] = {"bus": buses[row["bus"]],
-                            "price_usd_per_mwh": t.value("markets", "price_usd_per_mwh", vid,
-                                                         price),
-                            "max_import_mw": t.value("markets", "max_import_mw", vid,
-                                                     p_nom * high),
-                            "max_export_mw": t.value("markets", "max_export_mw", vid,
-                                                     -p_nom * low)}
+            markets[vid] = {
+                "bus": buses[row["bus"]],
+                "price_usd_per_mwh": t.value("markets", "price_usd_per_mwh", vid, price),
+                "max_import_mw": t.value("markets", "max_import_mw", vid, p_nom * high),
+                "max_export_mw": t.value("markets", "max_export_mw", vid, -p_nom * low),
+            }
             continue
         vid = t.new_id("Generator", name)
-        fields = {"bus": buses[row["bus"]], "carrier": str(row.get("carrier") or "other"),
-                  "capacity_mw": _plain(p_nom),
-                  "marginal_cost_usd_per_mwh": t.value(c, "marginal_cost_usd_per_mwh", vid,
-                                                       price)}
+        fields = {
+            "bus": buses[row["bus"]],
+            "carrier": str(row.get("carrier") or "other"),
+            "capacity_mw": _plain(p_nom),
+            "marginal_cost_usd_per_mwh": t.value(c, "marginal_cost_usd_per_mwh", vid, price),
+        }
         if (high != 1).any():
             fields["capacity_factor"] = t.value(c, "capacity_factor", vid, high)
         if (low != 0).any():
@@ -444,8 +526,13 @@ def _loads(t: _Translator, buses: dict[str, str]) -> None:
     for name, row in loads.iterrows():
         values = p[name].to_numpy()
         if (values < 0).any():
-            t.bad(c, name, "p_set", "negative loads are not supported (make it a generator)",
-                  f"min {values.min():g}")
+            t.bad(
+                c,
+                name,
+                "p_set",
+                "negative loads are not supported (make it a generator)",
+                f"min {values.min():g}",
+            )
             continue
         vid = t.new_id("Load", name)
         section[vid] = {"bus": buses[row["bus"]], "p_mw": t.value(c, "p_mw", vid, values)}
@@ -458,18 +545,30 @@ def _lines(t: _Translator, buses: dict[str, str]) -> None:
         return
     c = "lines"
     _extendable(t, c, lines, "s_nom_extendable")
-    t.check(c, lines, "type", lambda s: s.fillna("").astype(str) != "", "line types are not "
-            "supported: give x (and r) in ohm")
+    t.check(
+        c,
+        lines,
+        "type",
+        lambda s: s.fillna("").astype(str) != "",
+        "line types are not supported: give x (and r) in ohm",
+    )
     # PyPSA's linear power flow: AC lines by reactance x, lines between DC buses by
     # resistance r (DC sub-networks); the same KVL, so a DC line's r becomes its x_ohm
-    dc = (t.n.buses["carrier"].reindex(lines["bus0"]).to_numpy() == "DC")
+    dc = t.n.buses["carrier"].reindex(lines["bus0"]).to_numpy() == "DC"
     ac_lines, dc_lines = lines[~dc], lines[dc]
     t.check(c, ac_lines, "x", lambda s: ~(s.astype(float) > 0), "must be > 0 (ohm)")
-    t.check(c, dc_lines, "r", lambda s: ~(s.astype(float) > 0), "must be > 0 (ohm) on a line "
-            "between DC buses (its KVL weighs flows by r)")
+    t.check(
+        c,
+        dc_lines,
+        "r",
+        lambda s: ~(s.astype(float) > 0),
+        "must be > 0 (ohm) on a line between DC buses (its KVL weighs flows by r)",
+    )
     if len(dc_lines):
-        t.warnings.append(f"lines: {len(dc_lines)} between DC buses take their resistance r "
-                          "as x_ohm (PyPSA's DC power flow)")
+        t.warnings.append(
+            f"lines: {len(dc_lines)} between DC buses take their resistance r "
+            "as x_ohm (PyPSA's DC power flow)"
+        )
     cap = t.dense("Line", "s_max_pu", lines.index) * lines["s_nom"].astype(float)
     section = t.model.setdefault("lines", {})
     bad = {p.path.split(".")[1] for p in t.problems if p.path.startswith("lines.")}
@@ -477,8 +576,11 @@ def _lines(t: _Translator, buses: dict[str, str]) -> None:
         if name in bad:
             continue
         vid = t.new_id("Line", name)
-        fields = {"from": buses[row["bus0"]], "to": buses[row["bus1"]],
-                  "capacity_mw": t.value(c, "capacity_mw", vid, cap[name].to_numpy())}
+        fields = {
+            "from": buses[row["bus0"]],
+            "to": buses[row["bus1"]],
+            "capacity_mw": t.value(c, "capacity_mw", vid, cap[name].to_numpy()),
+        }
         if is_dc:
             fields["x_ohm"] = _plain(row["r"])
         else:
@@ -492,15 +594,35 @@ def _links(t: _Translator, buses: dict[str, str]) -> None:
         return
     c = "links"
     _extendable(t, c, links, "p_nom_extendable")
-    t.check(c, links, "committable", lambda s: s.astype(bool), "unit commitment has no "
-            "vakhsh counterpart")
+    t.check(
+        c,
+        links,
+        "committable",
+        lambda s: s.astype(bool),
+        "unit commitment has no vakhsh counterpart",
+    )
     for port in [col for col in links.columns if re.fullmatch(r"bus[2-9]\d*", col)]:
-        t.check(c, links, port, lambda s: s.fillna("").astype(str) != "", "multi-port links "
-                "have no vakhsh counterpart")
-    t.check(c, links, "marginal_cost", lambda s: s.astype(float) != 0, "vakhsh lines have no "
-            "marginal cost")
-    t.check(c, links, "efficiency", lambda s: s.astype(float) > 1, "vakhsh lines lose power, "
-            "they do not make it (efficiency at most 1)")
+        t.check(
+            c,
+            links,
+            port,
+            lambda s: s.fillna("").astype(str) != "",
+            "multi-port links have no vakhsh counterpart",
+        )
+    t.check(
+        c,
+        links,
+        "marginal_cost",
+        lambda s: s.astype(float) != 0,
+        "vakhsh lines have no marginal cost",
+    )
+    t.check(
+        c,
+        links,
+        "efficiency",
+        lambda s: s.astype(float) > 1,
+        "vakhsh lines lose power, they do not make it (efficiency at most 1)",
+    )
     t.check(c, links, "p_nom", lambda s: ~np.isfinite(s.astype(float)), "must be finite")
     if len(t.n.links_t.get("efficiency", [])) and t.n.links_t.efficiency.shape[1]:
         for name in t.n.links_t.efficiency.columns:
@@ -518,17 +640,28 @@ def _links(t: _Translator, buses: dict[str, str]) -> None:
             t.bad(c, name, "p_max_pu", "must be >= 0 and >= p_min_pu", f"min {high.min():g}")
             continue
         if (low < 0).any() and eff != 1:
-            t.bad(c, name, "efficiency", "a lossy link that runs backward (p_min_pu < 0) "
-                  "gains power in PyPSA; vakhsh lines lose it both ways", eff)
+            t.bad(
+                c,
+                name,
+                "efficiency",
+                "a lossy link that runs backward (p_min_pu < 0) "
+                "gains power in PyPSA; vakhsh lines lose it both ways",
+                eff,
+            )
             continue
         vid = t.new_id("Link", name)
-        fields = {"from": buses[row["bus0"]], "to": buses[row["bus1"]],
-                  "capacity_mw": t.value("lines", "capacity_mw", vid, p_nom * high),
-                  "capacity_backward_mw": t.value("lines", "capacity_backward_mw", vid,
-                                                  p_nom * np.clip(-low, 0, None))}
+        fields = {
+            "from": buses[row["bus0"]],
+            "to": buses[row["bus1"]],
+            "capacity_mw": t.value("lines", "capacity_mw", vid, p_nom * high),
+            "capacity_backward_mw": t.value(
+                "lines", "capacity_backward_mw", vid, p_nom * np.clip(-low, 0, None)
+            ),
+        }
         if (low > 0).any():
-            fields["min_flow_mw"] = t.value("lines", "min_flow_mw", vid,
-                                            p_nom * np.clip(low, 0, None))
+            fields["min_flow_mw"] = t.value(
+                "lines", "min_flow_mw", vid, p_nom * np.clip(low, 0, None)
+            )
         if eff != 1:
             fields["loss_fraction"] = _plain(1 - eff)
         section[vid] = fields
@@ -540,16 +673,42 @@ def _storage_units(t: _Translator, buses: dict[str, str], time: dict) -> None:
         return
     c = "storage_units"
     _extendable(t, c, units, "p_nom_extendable")
-    for attr in ("standing_loss", "marginal_cost", "marginal_cost_storage", "spill_cost",
-                 "marginal_cost_quadratic"):
-        t.check(c, units, attr, lambda s: s.astype(float) != 0, "has no vakhsh counterpart "
-                "(only 0 is supported)")
-    t.check(c, units, "p_max_pu", lambda s: s.astype(float) != 1, "vakhsh storage units "
-            "charge and discharge up to one power_mw (p_max_pu 1)")
-    t.check(c, units, "p_min_pu", lambda s: s.astype(float) != -1, "vakhsh storage units "
-            "charge and discharge up to one power_mw (p_min_pu -1)")
-    for attr in ("p_max_pu", "p_min_pu", "state_of_charge_set", "standing_loss",
-                 "efficiency_store", "efficiency_dispatch"):
+    for attr in (
+        "standing_loss",
+        "marginal_cost",
+        "marginal_cost_storage",
+        "spill_cost",
+        "marginal_cost_quadratic",
+    ):
+        t.check(
+            c,
+            units,
+            attr,
+            lambda s: s.astype(float) != 0,
+            "has no vakhsh counterpart (only 0 is supported)",
+        )
+    t.check(
+        c,
+        units,
+        "p_max_pu",
+        lambda s: s.astype(float) != 1,
+        "vakhsh storage units charge and discharge up to one power_mw (p_max_pu 1)",
+    )
+    t.check(
+        c,
+        units,
+        "p_min_pu",
+        lambda s: s.astype(float) != -1,
+        "vakhsh storage units charge and discharge up to one power_mw (p_min_pu -1)",
+    )
+    for attr in (
+        "p_max_pu",
+        "p_min_pu",
+        "state_of_charge_set",
+        "standing_loss",
+        "efficiency_store",
+        "efficiency_dispatch",
+    ):
         frame = t.n.storage_units_t.get(attr)
         if frame is not None and frame.shape[1] and frame.notna().to_numpy().any():
             for name in frame.columns[frame.notna().any()]:
@@ -564,12 +723,16 @@ def _storage_units(t: _Translator, buses: dict[str, str], time: dict) -> None:
         es, ed = float(row["efficiency_store"]), float(row["efficiency_dispatch"])
         vid = t.new_id("StorageUnit", name)
         cyclic = bool(row["cyclic_state_of_charge"])
-        fields = {"bus": buses[row["bus"]], "power_mw": _plain(p_nom),
-                  "energy_mwh": _plain(p_nom * float(row["max_hours"])),
-                  "efficiency_roundtrip": es * ed, "efficiency_store": es,
-                  "efficiency_dispatch": ed,
-                  "soc_initial_mwh": 0 if cyclic else _plain(row["state_of_charge_initial"]),
-                  "soc_final_min_mwh": 0}
+        fields = {
+            "bus": buses[row["bus"]],
+            "power_mw": _plain(p_nom),
+            "energy_mwh": _plain(p_nom * float(row["max_hours"])),
+            "efficiency_roundtrip": es * ed,
+            "efficiency_store": es,
+            "efficiency_dispatch": ed,
+            "soc_initial_mwh": 0 if cyclic else _plain(row["state_of_charge_initial"]),
+            "soc_final_min_mwh": 0,
+        }
         if cyclic:
             fields["soc_cyclic"] = True
         values = inflow[name].to_numpy()
@@ -587,10 +750,19 @@ def _stores(t: _Translator, buses: dict[str, str], time: dict) -> None:
         return
     c = "stores"
     _extendable(t, c, stores, "e_nom_extendable")
-    for attr in ("standing_loss", "marginal_cost", "marginal_cost_storage",
-                 "marginal_cost_quadratic"):
-        t.check(c, stores, attr, lambda s: s.astype(float) != 0, "has no vakhsh counterpart "
-                "(only 0 is supported)")
+    for attr in (
+        "standing_loss",
+        "marginal_cost",
+        "marginal_cost_storage",
+        "marginal_cost_quadratic",
+    ):
+        t.check(
+            c,
+            stores,
+            attr,
+            lambda s: s.astype(float) != 0,
+            "has no vakhsh counterpart (only 0 is supported)",
+        )
     t.check(c, stores, "e_nom", lambda s: ~np.isfinite(s.astype(float)), "must be finite")
     e_min = t.dense("Store", "e_min_pu", stores.index)
     e_max = t.dense("Store", "e_max_pu", stores.index)
@@ -605,18 +777,26 @@ def _stores(t: _Translator, buses: dict[str, str], time: dict) -> None:
             t.bad(c, name, "e_max_pu", "a time-varying maximum has no vakhsh counterpart")
             continue
         if (len(low) > 1 and not np.all(low[:-1] == low[0])) or (low < 0).any():
-            t.bad(c, name, "e_min_pu", "only a constant minimum >= 0 (its last step may "
-                  "differ: the end target) has a vakhsh counterpart")
+            t.bad(
+                c,
+                name,
+                "e_min_pu",
+                "only a constant minimum >= 0 (its last step may "
+                "differ: the end target) has a vakhsh counterpart",
+            )
             continue
         vid = t.new_id("Store", name)
         cyclic = bool(row["e_cyclic"])
-        fields = {"bus": buses[row["bus"]],
-                  # a Store's power is not limited; e_nom per step cannot bind
-                  "power_mw": _plain(e_nom / time["hours"]),
-                  "energy_mwh": _plain(e_nom * high[0]), "efficiency_roundtrip": 1,
-                  "soc_initial_mwh": 0 if cyclic else _plain(row["e_initial"]),
-                  "soc_min_mwh": _plain(e_nom * low[0]),
-                  "soc_final_min_mwh": _plain(e_nom * low[-1])}
+        fields = {
+            "bus": buses[row["bus"]],
+            # a Store's power is not limited; e_nom per step cannot bind
+            "power_mw": _plain(e_nom / time["hours"]),
+            "energy_mwh": _plain(e_nom * high[0]),
+            "efficiency_roundtrip": 1,
+            "soc_initial_mwh": 0 if cyclic else _plain(row["e_initial"]),
+            "soc_min_mwh": _plain(e_nom * low[0]),
+            "soc_final_min_mwh": _plain(e_nom * low[-1]),
+        }
         if cyclic:
             fields["soc_cyclic"] = True
         section[vid] = fields

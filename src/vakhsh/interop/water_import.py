@@ -35,8 +35,8 @@ import pandas as pd
 HM3_PER_M3S_HOUR = 3600 / 1e6
 G_MW = 9.81e-3
 WATER = "water"
-EXPORT_MARK = "vakhsh"       # n.meta key written by vakhsh.interop.export
-MAX_EVAPORATION_MM = 400.0   # the flat area is chosen so every month stays below this
+EXPORT_MARK = "vakhsh"  # n.meta key written by vakhsh.interop.export
+MAX_EVAPORATION_MM = 400.0  # the flat area is chosen so every month stays below this
 
 
 def is_vakhsh_export(n) -> bool:
@@ -54,9 +54,9 @@ class WaterReader:
     def __init__(self, t, n, time: dict):
         self.t, self.n, self.time = t, n, time
         self.hours = float(time["hours"])
-        self.k = HM3_PER_M3S_HOUR * self.hours     # hm3 per m3/s over one step
+        self.k = HM3_PER_M3S_HOUR * self.hours  # hm3 per m3/s over one step
         self.water = set(water_buses(n))
-        self.used: dict[str, list[str]] = {}       # PyPSA component -> names read here
+        self.used: dict[str, list[str]] = {}  # PyPSA component -> names read here
 
     # ---- helpers ----
     def _use(self, component: str, names) -> None:
@@ -86,10 +86,13 @@ class WaterReader:
         sink_buses = {str(b) for b in sinks["bus"]}
         ids = {b: self._id("Bus", b) for b in sorted(node_buses)}
         self._use("Bus", self.water)
-        t.model["junctions"] = {ids[b]: {} for b in sorted(node_buses)
-                                if b not in reservoirs and b not in sink_buses}
-        site = {rb: ids[link_bus0] for rb, link_bus0 in
-                zip(release["bus1"], release["bus0"], strict=True)}
+        t.model["junctions"] = {
+            ids[b]: {} for b in sorted(node_buses) if b not in reservoirs and b not in sink_buses
+        }
+        site = {
+            rb: ids[link_bus0]
+            for rb, link_bus0 in zip(release["bus1"], release["bus0"], strict=True)
+        }
         site.update(ids)
         self._reservoirs(reservoir_stores, release, ids)
         self._sinks(sinks, ids)
@@ -115,61 +118,82 @@ class WaterReader:
             rid = ids[row["bus"]]
             low = e_min[name].to_numpy()
             if not np.all(e_max[name].to_numpy() == 1) or not np.all(low[:-1] == low[0]):
-                t.bad("stores", name, "e_min_pu", "a water Store of vakhsh's export keeps "
-                      "e_max_pu 1 and one e_min_pu (its last step the end target)")
+                t.bad(
+                    "stores",
+                    name,
+                    "e_min_pu",
+                    "a water Store of vakhsh's export keeps "
+                    "e_max_pu 1 and one e_min_pu (its last step the end target)",
+                )
                 continue
             top = float(row["e_nom"]) * HM3_PER_M3S_HOUR
-            fields = {"storage_min_hm3": top * low[0], "storage_max_hm3": top,
-                      "storage_initial_hm3": float(row["e_initial"]) * HM3_PER_M3S_HOUR,
-                      "storage_final_min_hm3": top * low[-1]}
+            fields = {
+                "storage_min_hm3": top * low[0],
+                "storage_max_hm3": top,
+                "storage_initial_hm3": float(row["e_initial"]) * HM3_PER_M3S_HOUR,
+                "storage_final_min_hm3": top * low[-1],
+            }
             source = row["bus"]
             mine = release[release["bus0"] == row["bus"]]
             if len(mine):
                 link = mine.index[0]
                 source = mine.loc[link, "bus1"]
-                minimum = float(mine.loc[link, "p_nom"]) * self._dense(
-                    "Link", "p_min_pu", [link])[link].to_numpy()
-                fields["min_release_m3s"] = t.value("reservoirs", "min_release_m3s", rid,
-                                                    minimum)
+                minimum = (
+                    float(mine.loc[link, "p_nom"])
+                    * self._dense("Link", "p_min_pu", [link])[link].to_numpy()
+                )
+                fields["min_release_m3s"] = t.value("reservoirs", "min_release_m3s", rid, minimum)
                 self._use("Link", [link])
             spill = spills[spills["bus0"] == source]
             if len(spill) != 1:
-                t.bad("stores", name, "bus", "a reservoir of vakhsh's export has one spill "
-                      f"Link from {source}", len(spill))
+                t.bad(
+                    "stores",
+                    name,
+                    "bus",
+                    f"a reservoir of vakhsh's export has one spill Link from {source}",
+                    len(spill),
+                )
                 continue
             fields["spill_to"] = ids.get(spill["bus1"].iloc[0], spill["bus1"].iloc[0])
-            fields["spill_cost_usd_per_hm3"] = float(spill["marginal_cost"].iloc[0]) \
-                / HM3_PER_M3S_HOUR
+            fields["spill_cost_usd_per_hm3"] = (
+                float(spill["marginal_cost"].iloc[0]) / HM3_PER_M3S_HOUR
+            )
             self._use("Link", spill.index)
             evap = evaporation[evaporation["bus"] == row["bus"]]
             if len(evap):
                 hm3 = p_evap[evap.index].sum(axis=1).to_numpy() * self.k
                 area, mm = self._evaporation(name, hm3)
                 if mm is not None:
-                    fields["area_curve"] = [[fields["storage_min_hm3"], area],
-                                            [top, area]]
+                    fields["area_curve"] = [[fields["storage_min_hm3"], area], [top, area]]
                     fields["evaporation_mm_per_month"] = mm
                 self._use("Load", evap.index)
             self._use("Store", [name])
-            section[rid] = {key: (float(v) if isinstance(v, np.floating) else v)
-                            for key, v in fields.items()}
+            section[rid] = {
+                key: (float(v) if isinstance(v, np.floating) else v) for key, v in fields.items()
+            }
         self.t.model["reservoirs"] = section
 
     def _evaporation(self, store: str, hm3: np.ndarray):
         """A flat area and the monthly depths that give `hm3` per step (vakhsh spreads a
         month's depth over its steps by hours); None if the series is not of that form."""
-        stamps = pd.DatetimeIndex([self.time["start"] + i * self.time["delta"]
-                                   for i in range(len(hm3))])
+        stamps = pd.DatetimeIndex(
+            [self.time["start"] + i * self.time["delta"] for i in range(len(hm3))]
+        )
         month_hours = stamps.days_in_month.to_numpy() * 24.0
-        per_month = hm3 * month_hours / self.hours   # hm3 the month would see in full
+        per_month = hm3 * month_hours / self.hours  # hm3 the month would see in full
         depth = np.zeros(12)
         for month in range(1, 13):
             values = per_month[stamps.month == month]
             if not len(values):
                 continue
             if not np.allclose(values, values[0], rtol=1e-9, atol=1e-12):
-                self.t.bad("loads", f"{store}_evaporation", "p_set", "evaporation that is "
-                           "not one depth per calendar month has no vakhsh counterpart")
+                self.t.bad(
+                    "loads",
+                    f"{store}_evaporation",
+                    "p_set",
+                    "evaporation that is "
+                    "not one depth per calendar month has no vakhsh counterpart",
+                )
                 return None, None
             depth[month - 1] = values[0]
         area = max(1.0, float(depth.max()) * 1e3 / MAX_EVAPORATION_MM)  # km2; hm3/km2 = m
@@ -186,13 +210,15 @@ class WaterReader:
             fields: dict = {}
             mine = minimum[minimum["bus"] == row["bus"]]
             if len(mine):
-                fields["min_inflow_m3s"] = t.value("sinks", "min_inflow_m3s", sid,
-                                                   p_min[mine.index].sum(axis=1).to_numpy())
+                fields["min_inflow_m3s"] = t.value(
+                    "sinks", "min_inflow_m3s", sid, p_min[mine.index].sum(axis=1).to_numpy()
+                )
                 self._use("Load", mine.index)
             priced = shortfall[shortfall["bus"] == row["bus"]]
             if len(priced):
-                fields["shortfall_cost_usd_per_hm3"] = float(
-                    priced["marginal_cost"].iloc[0]) / HM3_PER_M3S_HOUR
+                fields["shortfall_cost_usd_per_hm3"] = (
+                    float(priced["marginal_cost"].iloc[0]) / HM3_PER_M3S_HOUR
+                )
                 self._use("Generator", priced.index)
             self._use("Generator", [name])
             section[sid] = fields
@@ -208,12 +234,20 @@ class WaterReader:
         section = {}
         for name, row in gens.iterrows():
             if not np.allclose(high[name], low[name], rtol=0, atol=0):
-                t.bad("generators", name, "p_min_pu", "an inflow of vakhsh's export is fixed "
-                      "(p_min_pu = p_max_pu)")
+                t.bad(
+                    "generators",
+                    name,
+                    "p_min_pu",
+                    "an inflow of vakhsh's export is fixed (p_min_pu = p_max_pu)",
+                )
                 continue
             cid = self._id("Generator", name)
-            section[cid] = {"to": ids[row["bus"]], "inflow_m3s": t.value(
-                "catchments", "inflow_m3s", cid, float(row["p_nom"]) * high[name].to_numpy())}
+            section[cid] = {
+                "to": ids[row["bus"]],
+                "inflow_m3s": t.value(
+                    "catchments", "inflow_m3s", cid, float(row["p_nom"]) * high[name].to_numpy()
+                ),
+            }
             self._use("Generator", [name])
         t.model["catchments"] = section
 
@@ -228,24 +262,38 @@ class WaterReader:
         section = {}
         for name, row in links.iterrows():
             if name in varying.columns:
-                t.bad("links", name, "efficiency", "a turbine whose MW per m3/s changes in "
-                      "time has no fixed-head counterpart")
+                t.bad(
+                    "links",
+                    name,
+                    "efficiency",
+                    "a turbine whose MW per m3/s changes in time has no fixed-head counterpart",
+                )
                 continue
             if row["bus1"] not in buses or row.get("bus2", "") not in ids:
-                t.bad("links", name, "bus2", "a turbine of vakhsh's export runs from water "
-                      "(bus0) to a power bus (bus1) and water below (bus2)", row.get("bus2"))
+                t.bad(
+                    "links",
+                    name,
+                    "bus2",
+                    "a turbine of vakhsh's export runs from water "
+                    "(bus0) to a power bus (bus1) and water below (bus2)",
+                    row.get("bus2"),
+                )
                 continue
             pid = self._id("Link", name)
             at = site[row["bus0"]]
             mw_per_m3s, flow = float(row["efficiency"]), float(row["p_nom"])
-            fields = {("reservoir" if at in reservoirs else "node"): at,
-                      "to": ids[row["bus2"]], "bus": buses[row["bus1"]],
-                      "capacity_mw": flow * mw_per_m3s, "max_flow_m3s": flow,
-                      "efficiency": 1.0, "head_m": mw_per_m3s / G_MW}
+            fields = {
+                ("reservoir" if at in reservoirs else "node"): at,
+                "to": ids[row["bus2"]],
+                "bus": buses[row["bus1"]],
+                "capacity_mw": flow * mw_per_m3s,
+                "max_flow_m3s": flow,
+                "efficiency": 1.0,
+                "head_m": mw_per_m3s / G_MW,
+            }
             factor = pu[name].to_numpy()
             if (factor != 1).any():
-                fields["capacity_factor"] = t.value("hydro_plants", "capacity_factor", pid,
-                                                    factor)
+                fields["capacity_factor"] = t.value("hydro_plants", "capacity_factor", pid, factor)
             section[pid] = fields
             self._use("Link", [name])
         t.model["hydro_plants"] = section
@@ -263,10 +311,14 @@ class WaterReader:
             rid = self._id("Link", name)
             p_nom = float(row["p_nom"])
             upper = p_nom * high[name].to_numpy()
-            fields = {"from": ids[row["bus0"]], "to": ids[row["bus1"]],
-                      "loss_fraction": 1.0 - float(row["efficiency"]),
-                      "min_flow_m3s": t.value("reaches", "min_flow_m3s", rid,
-                                              p_nom * low[name].to_numpy())}
+            fields = {
+                "from": ids[row["bus0"]],
+                "to": ids[row["bus1"]],
+                "loss_fraction": 1.0 - float(row["efficiency"]),
+                "min_flow_m3s": t.value(
+                    "reaches", "min_flow_m3s", rid, p_nom * low[name].to_numpy()
+                ),
+            }
             if (upper < unbounded).any():  # the export's stand-in for "no limit" is none
                 fields["max_flow_m3s"] = t.value("reaches", "max_flow_m3s", rid, upper)
             section[rid] = fields
@@ -286,15 +338,23 @@ class WaterReader:
             at = row["bus1"]
             mine, short = loads[loads["bus"] == at], shortage[shortage["bus"] == at]
             if len(short) != 1:
-                t.bad("links", name, "bus1", "a withdrawal of vakhsh's export delivers to a "
-                      "bus with one shortage Generator", at)
+                t.bad(
+                    "links",
+                    name,
+                    "bus1",
+                    "a withdrawal of vakhsh's export delivers to a bus with one shortage Generator",
+                    at,
+                )
                 continue
             did = self._id("Link", name)
-            fields = {"node": ids[row["bus0"]],
-                      "demand_m3s": t.value("water_demands", "demand_m3s", did,
-                                            p_set[mine.index].sum(axis=1).to_numpy()),
-                      "shortage_cost_usd_per_hm3": float(short["marginal_cost"].iloc[0])
-                      / HM3_PER_M3S_HOUR}
+            fields = {
+                "node": ids[row["bus0"]],
+                "demand_m3s": t.value(
+                    "water_demands", "demand_m3s", did, p_set[mine.index].sum(axis=1).to_numpy()
+                ),
+                "shortage_cost_usd_per_hm3": float(short["marginal_cost"].iloc[0])
+                / HM3_PER_M3S_HOUR,
+            }
             back = str(row.get("bus2", "") or "")
             if back and float(row.get("efficiency2", 0.0)) > 0:
                 fields.update(return_to=ids[back], return_fraction=float(row["efficiency2"]))
@@ -317,23 +377,41 @@ class WaterReader:
         """Whatever touches a water bus and was not read is an error, by name."""
         n, t = self.n, self.t
         for component, table, ports in (
-                ("Generator", n.generators, ("bus",)), ("Load", n.loads, ("bus",)),
-                ("Store", n.stores, ("bus",)), ("StorageUnit", n.storage_units, ("bus",)),
-                ("Line", n.lines, ("bus0", "bus1")),
-                ("Link", n.links, tuple(c for c in n.links.columns
-                                        if c[:3] == "bus" and c[3:].isdigit()))):
+            ("Generator", n.generators, ("bus",)),
+            ("Load", n.loads, ("bus",)),
+            ("Store", n.stores, ("bus",)),
+            ("StorageUnit", n.storage_units, ("bus",)),
+            ("Line", n.lines, ("bus0", "bus1")),
+            (
+                "Link",
+                n.links,
+                tuple(c for c in n.links.columns if c[:3] == "bus" and c[3:].isdigit()),
+            ),
+        ):
             used = set(self.used.get(component, []))
             for name, row in table.iterrows():
                 if str(name) in used:
                     continue
                 for port in ports:
                     if row.get(port) in self.water:
-                        t.bad(table_name(component), name, port, "touches a water bus but is "
-                              "none of the components vakhsh's export writes there "
-                              f"(carrier {row.get('carrier')!r})", row.get(port))
+                        t.bad(
+                            table_name(component),
+                            name,
+                            port,
+                            "touches a water bus but is "
+                            "none of the components vakhsh's export writes there "
+                            f"(carrier {row.get('carrier')!r})",
+                            row.get(port),
+                        )
                         break
 
 
 def table_name(component: str) -> str:
-    return {"Generator": "generators", "Load": "loads", "Store": "stores",
-            "StorageUnit": "storage_units", "Line": "lines", "Link": "links"}[component]
+    return {
+        "Generator": "generators",
+        "Load": "loads",
+        "Store": "stores",
+        "StorageUnit": "storage_units",
+        "Line": "lines",
+        "Link": "links",
+    }[component]

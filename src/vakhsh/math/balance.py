@@ -55,10 +55,10 @@ class Balance:
         # member; a target that is not a member is a mistake, never a dropped term
         unknown = (member < 0) & pd.notna(names)
         if unknown.any():
-            which = [f"{i} -> {n!r}" for i, n in zip(ids[unknown], names[unknown],
-                                                      strict=True)]
-            raise ValueError(f"{dim} terms name no {self.members.name} of this balance: "
-                             f"{', '.join(which[:5])}")
+            which = [f"{i} -> {n!r}" for i, n in zip(ids[unknown], names[unknown], strict=True)]
+            raise ValueError(
+                f"{dim} terms name no {self.members.name} of this balance: {', '.join(which[:5])}"
+            )
         self.parts.append(_Part(labels, coeffs, const, member))
 
     def expression(self, model: linopy.Model) -> linopy.LinearExpression:
@@ -82,9 +82,14 @@ class Balance:
         out_const = np.zeros((steps, size))
         np.add.at(out_const.T, target, const[:, order].T)
         dims = ("time", self.members.name, "_term")
-        data = xr.Dataset({"vars": (dims, out_labels), "coeffs": (dims, out_coeffs),
-                           "const": (dims[:2], out_const)},
-                          coords={"time": self.time, self.members.name: self.members})
+        data = xr.Dataset(
+            {
+                "vars": (dims, out_labels),
+                "coeffs": (dims, out_coeffs),
+                "const": (dims[:2], out_const),
+            },
+            coords={"time": self.time, self.members.name: self.members},
+        )
         return linopy.LinearExpression(data, model)
 
 

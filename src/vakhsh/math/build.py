@@ -39,13 +39,23 @@ OPERATION = (
 BALANCES = (add_water_balances, add_power_balance)
 
 
-def new_context(net: Network, params: HeadParameters, config: BuildConfig | None = None,
-                model: linopy.Model | None = None, prefix: str = "",
-                weight: float = 1.0) -> BuildContext:
+def new_context(
+    net: Network,
+    params: HeadParameters,
+    config: BuildConfig | None = None,
+    model: linopy.Model | None = None,
+    prefix: str = "",
+    weight: float = 1.0,
+) -> BuildContext:
     """A build context for one case; cases built into the same `model` need a prefix."""
-    return BuildContext(net=net, model=model or linopy.Model(force_dim_names=True),
-                        params=params, config=config or BuildConfig(), prefix=prefix,
-                        weight=weight)
+    return BuildContext(
+        net=net,
+        model=model or linopy.Model(force_dim_names=True),
+        params=params,
+        config=config or BuildConfig(),
+        prefix=prefix,
+        weight=weight,
+    )
 
 
 def add_operation(ctx: BuildContext) -> None:
@@ -55,8 +65,9 @@ def add_operation(ctx: BuildContext) -> None:
         family(ctx)
 
 
-def set_objective(model: linopy.Model, contexts: list[BuildContext],
-                  shared_costs: list | None = None) -> None:
+def set_objective(
+    model: linopy.Model, contexts: list[BuildContext], shared_costs: list | None = None
+) -> None:
     """Weighted sum of every case's costs, plus costs shared by all cases (investment)."""
     terms = [ctx.weight * term for ctx in contexts for term in ctx.cost_terms]
     terms += list(shared_costs or [])
@@ -67,8 +78,9 @@ def set_objective(model: linopy.Model, contexts: list[BuildContext],
     model.add_objective(sum(terms[1:], terms[0]))
 
 
-def build_model(net: Network, params: HeadParameters, config: BuildConfig | None = None
-                ) -> BuildContext:
+def build_model(
+    net: Network, params: HeadParameters, config: BuildConfig | None = None
+) -> BuildContext:
     """The linopy model of one case of `net` at the given head and evaporation."""
     ctx = new_context(net, params, config)
     add_operation(ctx)

@@ -24,8 +24,16 @@ NODE = "node"
 # penalty of the elastic slacks used to diagnose infeasible models, USD per unit
 ELASTIC_PENALTY = 1e7
 # The kinds of cost in the objective (summary.json's `costs_usd`), and the diagnosis slacks.
-COST_KINDS = ("generation", "unserved_energy", "water_shortage", "reach_shortfall",
-              "sink_shortfall", "spill", "market_imports", "market_export_revenue")
+COST_KINDS = (
+    "generation",
+    "unserved_energy",
+    "water_shortage",
+    "reach_shortfall",
+    "sink_shortfall",
+    "spill",
+    "market_imports",
+    "market_export_revenue",
+)
 ELASTIC = "elastic"
 # the storage tie-break's kind: in the LP's objective, never in a reported cost or objective
 TIE_BREAK = "storage_tie_break"
@@ -164,8 +172,9 @@ class BuildContext:
         return self.net.series[kind][name]
 
     # ---- routing flows into balances ----
-    def route(self, expr, dim: str, target: pd.Series, index: pd.Index,
-              sign: float = 1.0) -> linopy.LinearExpression:
+    def route(
+        self, expr, dim: str, target: pd.Series, index: pd.Index, sign: float = 1.0
+    ) -> linopy.LinearExpression:
         """Sum a (time, dim) expression into (time, index) by each element's target."""
         balance = Balance(pd.Index(self.time, name="time"), index)
         balance.add(expr, dim, target, sign)
@@ -179,9 +188,11 @@ class BuildContext:
         frame = values.transpose("time", dim).to_pandas()
         by_node = frame.T.groupby(target.loc[frame.columns].to_numpy()).sum().T
         by_node = by_node.reindex(columns=self.nodes(), fill_value=0.0)
-        self.water_constants.append(xr.DataArray(by_node.to_numpy(),
-                                                 coords=[pd.Index(self.time, name="time"),
-                                                         self.nodes()]))
+        self.water_constants.append(
+            xr.DataArray(
+                by_node.to_numpy(), coords=[pd.Index(self.time, name="time"), self.nodes()]
+            )
+        )
 
     def add_power(self, expr, dim: str, buses: pd.Series, sign: float = 1.0) -> None:
         self.power.add(expr, dim, buses, sign)
@@ -205,8 +216,9 @@ class BuildContext:
     def cost_values(self) -> dict[str, float]:
         """The solved objective of this case by kind (unweighted), USD, without the
         storage tie-break (`tie_break_usd`)."""
-        kinds = dict.fromkeys([k for k in [*self.costs, *self.cost_constants]
-                               if k != TIE_BREAK], 0.0)
+        kinds = dict.fromkeys(
+            [k for k in [*self.costs, *self.cost_constants] if k != TIE_BREAK], 0.0
+        )
         for kind, terms in self.costs.items():
             if kind == TIE_BREAK:
                 continue
@@ -219,8 +231,15 @@ class BuildContext:
         """What the storage tie-break adds to the solved objective (unweighted), USD."""
         return float(sum(float(t.solution) for t in self.costs.get(TIE_BREAK, [])))
 
-    def elastic_slack(self, name: str, coords: list[pd.Index], family: str, dim: str,
-                      balance: bool = False, level: bool = False) -> linopy.Variable:
+    def elastic_slack(
+        self,
+        name: str,
+        coords: list[pd.Index],
+        family: str,
+        dim: str,
+        balance: bool = False,
+        level: bool = False,
+    ) -> linopy.Variable:
         """A non-negative slack priced at ELASTIC_PENALTY (only in elastic builds).
 
         Slacks on balances (water appearing from nowhere) cost ten times more than slacks
@@ -229,8 +248,9 @@ class BuildContext:
         slack = self.add_var(lower=0, coords=coords, name=f"elastic_{name}")
         self.add_cost(ELASTIC_PENALTY * (10.0 if balance else 1.0) * slack, ELASTIC)
         self.elastic[f"elastic_{name}"] = (family, dim)
-        self.elastic_kinds[f"elastic_{name}"] = ("balance" if balance else
-                                                 "level" if level else "limit")
+        self.elastic_kinds[f"elastic_{name}"] = (
+            "balance" if balance else "level" if level else "limit"
+        )
         return slack
 
 

@@ -62,12 +62,15 @@ def fpha_plants(net: Network, production: str, sized: list[str] | tuple = ()) ->
 def plant_curve(net: Network, plant: str) -> PlantCurve:
     row = net.tables["hydro_plants"].loc[plant]
     res = net.tables["reservoirs"].loc[row.reservoir]
-    return PlantCurve(level_curve=np.asarray(res.level_curve, dtype=float),
-                      tailwater_masl=float(row.tailwater_masl),
-                      efficiency=float(row.efficiency), capacity_mw=float(row.capacity_mw),
-                      storage_min_hm3=float(res.storage_min_hm3),
-                      storage_max_hm3=float(res.storage_max_hm3),
-                      max_flow_m3s=float(row.max_flow_m3s))
+    return PlantCurve(
+        level_curve=np.asarray(res.level_curve, dtype=float),
+        tailwater_masl=float(row.tailwater_masl),
+        efficiency=float(row.efficiency),
+        capacity_mw=float(row.capacity_mw),
+        storage_min_hm3=float(res.storage_min_hm3),
+        storage_max_hm3=float(res.storage_max_hm3),
+        max_flow_m3s=float(row.max_flow_m3s),
+    )
 
 
 def plant_planes(net: Network, plants: list[str]) -> dict[str, Planes]:
@@ -111,15 +114,19 @@ def mean_storage_hm3(ctx: BuildContext, plants: list[str]) -> linopy.LinearExpre
         initial = ctx.net.tables["reservoirs"]["storage_initial_hm3"].to_numpy(dtype=float)
         const[0] = 0.5 * initial[where]
     dims = ("time", "hydro_plant", "_term")
-    data = xr.Dataset({"vars": (dims, labels), "coeffs": (dims, coeffs),
-                       "const": (dims[:2], const)},
-                      coords={"time": pd.Index(ctx.time, name="time"),
-                              "hydro_plant": pd.Index(plants, name="hydro_plant")})
+    data = xr.Dataset(
+        {"vars": (dims, labels), "coeffs": (dims, coeffs), "const": (dims[:2], const)},
+        coords={
+            "time": pd.Index(ctx.time, name="time"),
+            "hydro_plant": pd.Index(plants, name="hydro_plant"),
+        },
+    )
     return linopy.LinearExpression(data, ctx.model)
 
 
-def add_fpha_power(ctx: BuildContext, flow: linopy.Variable, plants: list[str],
-                   available_mw: xr.DataArray) -> linopy.Variable:
+def add_fpha_power(
+    ctx: BuildContext, flow: linopy.Variable, plants: list[str], available_mw: xr.DataArray
+) -> linopy.Variable:
     """The power variable of the FPHA plants under their planes, into the bus balance."""
     fitted = ctx.fpha_planes if ctx.fpha_planes is not None else plant_planes(ctx.net, plants)
     table = plane_table({pid: fitted[pid] for pid in plants})
@@ -128,7 +135,8 @@ def add_fpha_power(ctx: BuildContext, flow: linopy.Variable, plants: list[str],
     p = ctx.add_var(lower=0, upper=upper, coords=coords, name=FPHA_POWER)
     volume = mean_storage_hm3(ctx, plants)
     q = flow.sel(hydro_plant=plants)
-    ctx.add_con(p - table["b"] * volume - table["c"] * q <= table["a"],
-                name=FPHA_ROWS, mask=table["used"])
+    ctx.add_con(
+        p - table["b"] * volume - table["c"] * q <= table["a"], name=FPHA_ROWS, mask=table["used"]
+    )
     ctx.add_power(p, "hydro_plant", ctx.net.tables["hydro_plants"]["bus"])
     return p

@@ -98,15 +98,24 @@ def corners(plant: PlantCurve) -> np.ndarray:
     v = storage_grid(plant)
     k = GRAVITY_MW_PER_M3S_M * plant.efficiency
     top = k * plant.max_flow_m3s * plant.head_m(v)
-    return np.concatenate([np.column_stack([v, np.zeros_like(v), np.zeros_like(v)]),
-                           np.column_stack([v, np.full_like(v, plant.max_flow_m3s), top])])
+    return np.concatenate(
+        [
+            np.column_stack([v, np.zeros_like(v), np.zeros_like(v)]),
+            np.column_stack([v, np.full_like(v, plant.max_flow_m3s), top]),
+        ]
+    )
 
 
 def fit_planes(plant: PlantCurve, check: int = 200) -> Planes:
     """The concave envelope of g over the plant's range as planes (see the module)."""
     points = corners(plant)
-    scale = np.array([max(plant.storage_max_hm3 - plant.storage_min_hm3, 0.0),
-                      plant.max_flow_m3s, max(points[:, 2].max(), 0.0)])
+    scale = np.array(
+        [
+            max(plant.storage_max_hm3 - plant.storage_min_hm3, 0.0),
+            plant.max_flow_m3s,
+            max(points[:, 2].max(), 0.0),
+        ]
+    )
     origin = np.array([plant.storage_min_hm3, 0.0, 0.0])
     unit = np.where(scale > 0, scale, 1.0)  # a dimension without range: no live storage
     a, b, c = _upper_planes((points - origin) / unit, spans=scale > 0)
@@ -115,14 +124,16 @@ def fit_planes(plant: PlantCurve, check: int = 200) -> Planes:
     per_m3s = unit[2] * c / unit[1]
     intercept = unit[2] * a - per_hm3 * origin[0]
     planes = Planes(intercept, per_hm3, per_m3s, 0.0)
-    v, q = np.meshgrid(np.linspace(plant.storage_min_hm3, plant.storage_max_hm3, check + 1),
-                       np.linspace(0.0, plant.max_flow_m3s, check + 1), indexing="ij")
+    v, q = np.meshgrid(
+        np.linspace(plant.storage_min_hm3, plant.storage_max_hm3, check + 1),
+        np.linspace(0.0, plant.max_flow_m3s, check + 1),
+        indexing="ij",
+    )
     over = np.minimum(planes.envelope_mw(v, q), plant.capacity_mw) - plant.power_mw(v, q)
     return Planes(intercept, per_hm3, per_m3s, max(float(over.max()), 0.0))
 
 
-def _upper_planes(box: np.ndarray, spans: np.ndarray
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _upper_planes(box: np.ndarray, spans: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Planes p = a + b v + c q of the upper hull of points (v, q, p) in the unit box."""
     if not spans[2]:  # no power anywhere (no head, no flow): p <= 0
         return np.zeros(1), np.zeros(1), np.zeros(1)
@@ -143,8 +154,9 @@ def _upper_planes(box: np.ndarray, spans: np.ndarray
     return _distinct_active(box, a, b, c)
 
 
-def _distinct_active(box: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.ndarray
-                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _distinct_active(
+    box: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One plane per coplanar group of facets, and only planes that are the envelope
     somewhere on the points (qhull splits a flat face into triangles)."""
     coef = np.column_stack([a, b, c])

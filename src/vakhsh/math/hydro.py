@@ -32,8 +32,9 @@ def mw_per_m3s(ctx: BuildContext) -> xr.DataArray:
 
 def available_mw(ctx: BuildContext) -> xr.DataArray:
     """Capacity that can run in each step, (time, hydro_plant): capacity_mw * capacity_factor."""
-    return ctx.net.static("hydro_plants", "capacity_mw") * ctx.series("hydro_plants",
-                                                                     "capacity_factor")
+    return ctx.net.static("hydro_plants", "capacity_mw") * ctx.series(
+        "hydro_plants", "capacity_factor"
+    )
 
 
 def _replaced_by_stages(ctx: BuildContext, flow, upper: xr.DataArray) -> None:
@@ -46,8 +47,9 @@ def _replaced_by_stages(ctx: BuildContext, flow, upper: xr.DataArray) -> None:
         return
     ids = list(standing.coords["hydro_plant"].values)
     limit = upper.transpose("time", "hydro_plant").sel(hydro_plant=ids)
-    ctx.add_con(flow.sel(hydro_plant=ids) + limit * standing <= limit,
-                name="turbine_flow_replaced_by_stage")
+    ctx.add_con(
+        flow.sel(hydro_plant=ids) + limit * standing <= limit, name="turbine_flow_replaced_by_stage"
+    )
 
 
 def _staged(ctx: BuildContext) -> list[str]:
@@ -74,8 +76,7 @@ def add_hydro(ctx: BuildContext) -> None:
     upper = np.minimum(max_flow, by_power.fillna(0.0))
     # planning: a plant or reservoir whose size or stage is a decision keeps its head
     # parameter (its planes would be fitted to a range the decision changes)
-    sized = [*ctx.extendable_ids("hydro_plants"), *ctx.extendable_ids("reservoirs"),
-             *_staged(ctx)]
+    sized = [*ctx.extendable_ids("hydro_plants"), *ctx.extendable_ids("reservoirs"), *_staged(ctx)]
     fpha = fpha_plants(net, ctx.config.production, sized)
     if fpha:  # the capacity bounds their power, not their flow
         by_fpha = xr.DataArray(plants.index.isin(fpha), coords=[net.coord("hydro_plants")])
@@ -90,7 +91,10 @@ def add_hydro(ctx: BuildContext) -> None:
     ctx.add_water(flow, "hydro_plant", plants["to"])
     fixed = [pid for pid in plants.index if pid not in fpha]
     if fixed:
-        ctx.add_power(factor.sel(hydro_plant=fixed) * flow.sel(hydro_plant=fixed),
-                      "hydro_plant", plants["bus"])
+        ctx.add_power(
+            factor.sel(hydro_plant=fixed) * flow.sel(hydro_plant=fixed),
+            "hydro_plant",
+            plants["bus"],
+        )
     if fpha:
         add_fpha_power(ctx, flow, fpha, capacity.where(net.active("hydro_plants"), 0.0))

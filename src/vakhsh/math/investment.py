@@ -76,14 +76,17 @@ class BuildVariables:
         life = self.table["lifetime_years"].to_numpy(dtype=float)[:, None]
         built = np.asarray(self.periods, dtype=float)[None, :]
         standing = (built <= year) & (year < built + life)
-        return xr.DataArray(standing.astype(float), coords=[self.ids, pd.Index(
-            self.periods, name=PERIOD)])
+        return xr.DataArray(
+            standing.astype(float), coords=[self.ids, pd.Index(self.periods, name=PERIOD)]
+        )
 
     def prior_mw(self, year: int) -> xr.DataArray:
         """What earlier runs built that still stands in `year` (MW per candidate)."""
         life = self.table["lifetime_years"]
-        values = [sum(mw for b, mw in self.prior.get(c, {}).items()
-                      if b <= year < b + life[c]) for c in self.table.index]
+        values = [
+            sum(mw for b, mw in self.prior.get(c, {}).items() if b <= year < b + life[c])
+            for c in self.table.index
+        ]
         return xr.DataArray(np.asarray(values, dtype=float), coords=[self.ids])
 
     def capacity(self, year: int) -> linopy.LinearExpression:
@@ -112,8 +115,9 @@ class BuildVariables:
         values = self.new_mw.solution.fillna(0.0)
         out: dict[str, dict[int, float]] = {}
         for cid in self.table.index:
-            out[cid] = {int(y): _clean(float(values.sel({CANDIDATE: cid, PERIOD: y})))
-                        for y in self.periods}
+            out[cid] = {
+                int(y): _clean(float(values.sel({CANDIDATE: cid, PERIOD: y}))) for y in self.periods
+            }
         return out
 
 
@@ -121,8 +125,9 @@ def _clean(value: float) -> float:
     return 0.0 if abs(value) < 1e-6 else value
 
 
-def add_build_variables(model: linopy.Model, table: pd.DataFrame, periods: list[int],
-                        prior: Sizes | None = None) -> BuildVariables:
+def add_build_variables(
+    model: linopy.Model, table: pd.DataFrame, periods: list[int], prior: Sizes | None = None
+) -> BuildVariables:
     """Create the build variables of `table`'s candidates for `periods` on `model`."""
     prior = {c: dict(v) for c, v in (prior or {}).items()}
     ids = pd.Index(table.index, name=CANDIDATE)
@@ -134,8 +139,7 @@ def add_build_variables(model: linopy.Model, table: pd.DataFrame, periods: list[
     remaining = np.where(lumpy & (already > 0), 0.0, remaining)
     upper = xr.DataArray(np.repeat(remaining[:, None], len(periods), 1), coords=[ids, pidx])
     lower = xr.zeros_like(upper)
-    new = model.add_variables(lower=lower, upper=upper, coords=[ids, pidx],
-                              name="invest_new_mw")
+    new = model.add_variables(lower=lower, upper=upper, coords=[ids, pidx], name="invest_new_mw")
     minimum = table["min_build_mw"].astype(float).to_numpy()
     needs_binary = lumpy | (minimum > 0)
     built = None
@@ -143,38 +147,48 @@ def add_build_variables(model: linopy.Model, table: pd.DataFrame, periods: list[
     if needs_binary.any():
         bids = pd.Index(table.index[needs_binary], name=CANDIDATE)
         built = model.add_variables(binary=True, coords=[bids, pidx], name="invest_built")
-        size = xr.DataArray(np.where(np.isfinite(remaining), remaining, BIG_BUILD_MW),
-                            coords=[ids]).sel({CANDIDATE: bids})
+        size = xr.DataArray(
+            np.where(np.isfinite(remaining), remaining, BIG_BUILD_MW), coords=[ids]
+        ).sel({CANDIDATE: bids})
         low = xr.DataArray(minimum, coords=[ids]).sel({CANDIDATE: bids})
         is_lumpy = xr.DataArray(lumpy, coords=[ids]).sel({CANDIDATE: bids})
         lumpy_ids = list(bids[is_lumpy.values])
         other_ids = list(bids[~is_lumpy.values])
         if lumpy_ids:
-            model.add_constraints(new.sel({CANDIDATE: lumpy_ids})
-                                  - size.sel({CANDIDATE: lumpy_ids})
-                                  * built.sel({CANDIDATE: lumpy_ids}) == 0,
-                                  name="invest_lumpy")
+            model.add_constraints(
+                new.sel({CANDIDATE: lumpy_ids})
+                - size.sel({CANDIDATE: lumpy_ids}) * built.sel({CANDIDATE: lumpy_ids})
+                == 0,
+                name="invest_lumpy",
+            )
         if other_ids:
             sub_new, sub_on = new.sel({CANDIDATE: other_ids}), built.sel({CANDIDATE: other_ids})
-            model.add_constraints(sub_new - low.sel({CANDIDATE: other_ids}) * sub_on >= 0,
-                                  name="invest_min_build")
-            model.add_constraints(sub_new - size.sel({CANDIDATE: other_ids}) * sub_on <= 0,
-                                  name="invest_max_build")
+            model.add_constraints(
+                sub_new - low.sel({CANDIDATE: other_ids}) * sub_on >= 0, name="invest_min_build"
+            )
+            model.add_constraints(
+                sub_new - size.sel({CANDIDATE: other_ids}) * sub_on <= 0, name="invest_max_build"
+            )
         if len(periods) > 1:
             model.add_constraints(built.sum(PERIOD) <= 1, name="invest_built_once")
-        bounds["built"] = (xr.zeros_like(size.expand_dims({PERIOD: pidx}, -1)),
-                           xr.ones_like(size.expand_dims({PERIOD: pidx}, -1)))
+        bounds["built"] = (
+            xr.zeros_like(size.expand_dims({PERIOD: pidx}, -1)),
+            xr.ones_like(size.expand_dims({PERIOD: pidx}, -1)),
+        )
     finite = [c for c, m in zip(table.index, remaining, strict=True) if np.isfinite(m)]
     if len(periods) > 1 and finite:
         cap = xr.DataArray(remaining, coords=[ids]).sel({CANDIDATE: finite})
-        model.add_constraints(new.sel({CANDIDATE: finite}).sum(PERIOD) <= cap,
-                              name="invest_potential")
-    return BuildVariables(table=table, periods=list(periods), new_mw=new, built=built,
-                          prior=prior, _bounds=bounds)
+        model.add_constraints(
+            new.sel({CANDIDATE: finite}).sum(PERIOD) <= cap, name="invest_potential"
+        )
+    return BuildVariables(
+        table=table, periods=list(periods), new_mw=new, built=built, prior=prior, _bounds=bounds
+    )
 
 
-def investment_cost(builds: BuildVariables, annual_usd_per_mw: xr.DataArray,
-                    charge: Mapping[int, float]) -> linopy.LinearExpression:
+def investment_cost(
+    builds: BuildVariables, annual_usd_per_mw: xr.DataArray, charge: Mapping[int, float]
+) -> linopy.LinearExpression:
     """Sum over years of charge[y] (period weight x share of a year) x annuity x capacity."""
     terms = [(builds.capacity(y) * (charge[y] * annual_usd_per_mw)).sum() for y in builds.periods]
     return sum(terms[1:], terms[0])
@@ -184,8 +198,11 @@ def investment_cost(builds: BuildVariables, annual_usd_per_mw: xr.DataArray,
 # keys of BuildContext.extendable / extendable_max for what a stage changes (not kinds)
 STAGE_STANDING = "stage_standing"  # b per reservoir with a stage
 STAGE_REPLACES = "stage_replaces"  # b per plant a stage rebuilds
-STAGE_RISE = {"storage_min_hm3": "stage_min_rise", "storage_initial_hm3": "stage_initial_rise",
-              "storage_final_min_hm3": "stage_final_rise"}
+STAGE_RISE = {
+    "storage_min_hm3": "stage_min_rise",
+    "storage_initial_hm3": "stage_initial_rise",
+    "storage_final_min_hm3": "stage_final_rise",
+}
 
 
 def stage_plants(table: pd.DataFrame) -> pd.DataFrame:
@@ -199,8 +216,15 @@ def stage_plants(table: pd.DataFrame) -> pd.DataFrame:
         for pid, plant in stage.plants.items():
             sid = cid if len(stage.plants) == 1 else f"{cid}_{pid}"
             rows.append({"id": sid, "candidate": cid, "plant": pid, **plant.model_dump()})
-    columns = ["id", "candidate", "plant", "capacity_mw", "max_flow_m3s", "head_m",
-               "capacity_factor"]
+    columns = [
+        "id",
+        "candidate",
+        "plant",
+        "capacity_mw",
+        "max_flow_m3s",
+        "head_m",
+        "capacity_factor",
+    ]
     return pd.DataFrame(rows, columns=columns).set_index("id")
 
 
@@ -222,14 +246,20 @@ def stage_rises(table: pd.DataFrame, net: Network) -> dict[str, xr.DataArray]:
         out["storage_min_hm3"][stage.reservoir] = max(low - today.storage_min_hm3, 0.0)
         out["storage_initial_hm3"][stage.reservoir] = start - today.storage_initial_hm3
         out["storage_final_min_hm3"][stage.reservoir] = max(
-            final - today.storage_final_min_hm3, 0.0)
-    return {STAGE_RISE[name]: xr.DataArray(list(v.values()), coords=[pd.Index(
-        list(v), name="reservoir")]) for name, v in out.items()}
+            final - today.storage_final_min_hm3, 0.0
+        )
+    return {
+        STAGE_RISE[name]: xr.DataArray(
+            list(v.values()), coords=[pd.Index(list(v), name="reservoir")]
+        )
+        for name, v in out.items()
+    }
 
 
 # ---------------------------------------------------------------- sizes the families see
-def extendable_sizes(builds: BuildVariables, year: int, net: Network
-                     ) -> tuple[dict[str, linopy.LinearExpression], dict[str, xr.DataArray]]:
+def extendable_sizes(
+    builds: BuildVariables, year: int, net: Network
+) -> tuple[dict[str, linopy.LinearExpression], dict[str, xr.DataArray]]:
     """What stands in `year` as the sizes of extendable components, by kind.
 
     A candidate of a component kind is that kind's extendable component of the same id
@@ -247,25 +277,38 @@ def extendable_sizes(builds: BuildVariables, year: int, net: Network
         if kind == "hydro_plants":  # a stage's version of a plant has the stage's size
             ids, of = ids + list(rebuilt.index), of + list(rebuilt["candidate"])
         if ids:
-            sizes[kind] = capacity.sel({CANDIDATE: of}).assign_coords(
-                {CANDIDATE: ids}).rename({CANDIDATE: net.dim(kind)})
+            sizes[kind] = (
+                capacity.sel({CANDIDATE: of})
+                .assign_coords({CANDIDATE: ids})
+                .rename({CANDIDATE: net.dim(kind)})
+            )
     stages = table[table["component"] == STAGES]
     if not len(stages):
         return sizes, {}
     if len(rebuilt):
-        sizes[STAGE_REPLACES] = capacity.sel({CANDIDATE: list(rebuilt["candidate"])}
-                                             ).assign_coords({CANDIDATE: list(rebuilt["plant"])}
-                                                             ).rename({CANDIDATE: "hydro_plant"})
-    sizes[STAGE_STANDING] = capacity.sel({CANDIDATE: list(stages.index)}).assign_coords(
-        {CANDIDATE: [t["reservoir"] for t in stages["template"]]}).rename(
-        {CANDIDATE: "reservoir"})
+        sizes[STAGE_REPLACES] = (
+            capacity.sel({CANDIDATE: list(rebuilt["candidate"])})
+            .assign_coords({CANDIDATE: list(rebuilt["plant"])})
+            .rename({CANDIDATE: "hydro_plant"})
+        )
+    sizes[STAGE_STANDING] = (
+        capacity.sel({CANDIDATE: list(stages.index)})
+        .assign_coords({CANDIDATE: [t["reservoir"] for t in stages["template"]]})
+        .rename({CANDIDATE: "reservoir"})
+    )
     base = net.tables["reservoirs"]["storage_max_hm3"]
     reservoirs = [t["reservoir"] for t in stages["template"]]
-    extra = xr.DataArray([float(t["storage_max_hm3"]) - float(base[t["reservoir"]])
-                          for t in stages["template"]],
-                         coords=[pd.Index(stages.index, name=CANDIDATE)])
-    added = (capacity.sel({CANDIDATE: list(stages.index)}) * extra).assign_coords(
-        {CANDIDATE: reservoirs}).rename({CANDIDATE: "reservoir"})
+    extra = xr.DataArray(
+        [float(t["storage_max_hm3"]) - float(base[t["reservoir"]]) for t in stages["template"]],
+        coords=[pd.Index(stages.index, name=CANDIDATE)],
+    )
+    added = (
+        (capacity.sel({CANDIDATE: list(stages.index)}) * extra)
+        .assign_coords({CANDIDATE: reservoirs})
+        .rename({CANDIDATE: "reservoir"})
+    )
     sizes["reservoirs"] = added
-    return sizes, {"reservoirs": extra.assign_coords({CANDIDATE: reservoirs}).rename(
-        {CANDIDATE: "reservoir"}), **stage_rises(table, net)}
+    return sizes, {
+        "reservoirs": extra.assign_coords({CANDIDATE: reservoirs}).rename({CANDIDATE: "reservoir"}),
+        **stage_rises(table, net),
+    }

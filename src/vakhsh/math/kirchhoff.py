@@ -43,7 +43,7 @@ def per_unit_reactance(net) -> pd.Series:
         return pd.Series(dtype=float)
     ac = lines[lines["x_ohm"].notna()]
     v_nom = net.tables["buses"]["v_nom_kv"].reindex(ac["from"]).to_numpy(dtype=float)
-    return pd.Series(ac["x_ohm"].to_numpy(dtype=float) / v_nom ** 2, index=ac.index)
+    return pd.Series(ac["x_ohm"].to_numpy(dtype=float) / v_nom**2, index=ac.index)
 
 
 def cycle_basis(from_bus: np.ndarray, to_bus: np.ndarray, buses: int) -> np.ndarray:
@@ -54,9 +54,13 @@ def cycle_basis(from_bus: np.ndarray, to_bus: np.ndarray, buses: int) -> np.ndar
     lines = len(from_bus)
     if lines == 0:
         return np.zeros((0, 0))
-    inc = sp.csc_matrix((np.r_[np.ones(lines), -np.ones(lines)],
-                         (np.r_[from_bus, to_bus], np.r_[np.arange(lines), np.arange(lines)])),
-                        shape=(buses, lines))
+    inc = sp.csc_matrix(
+        (
+            np.r_[np.ones(lines), -np.ones(lines)],
+            (np.r_[from_bus, to_bus], np.r_[np.arange(lines), np.arange(lines)]),
+        ),
+        shape=(buses, lines),
+    )
     tree = _spanning_forest(from_bus, to_bus, buses)
     cotree = np.setdiff1d(np.arange(lines), tree)
     if not len(cotree):
@@ -68,15 +72,17 @@ def cycle_basis(from_bus: np.ndarray, to_bus: np.ndarray, buses: int) -> np.ndar
     k_cotree = inc[rows][:, cotree].toarray()
     c_tree = -splu(k_tree).solve(k_cotree) if len(tree) else np.zeros((0, len(cotree)))
     basis = np.zeros((len(cotree), lines))
-    basis[:, tree] = np.round(c_tree.T)          # exactly -1, 0, 1 (a tree path)
+    basis[:, tree] = np.round(c_tree.T)  # exactly -1, 0, 1 (a tree path)
     basis[np.arange(len(cotree)), cotree] = 1.0
     return basis
 
 
 def _adjacency(from_bus, to_bus, buses) -> sp.csr_matrix:
     ones = np.ones(len(from_bus))
-    return sp.csr_matrix((np.r_[ones, ones], (np.r_[from_bus, to_bus], np.r_[to_bus, from_bus])),
-                         shape=(buses, buses))
+    return sp.csr_matrix(
+        (np.r_[ones, ones], (np.r_[from_bus, to_bus], np.r_[to_bus, from_bus])),
+        shape=(buses, buses),
+    )
 
 
 def _roots(from_bus, to_bus, buses) -> np.ndarray:
@@ -92,17 +98,21 @@ def _spanning_forest(from_bus, to_bus, buses) -> np.ndarray:
     The tree's bus-to-parent edges are mapped back to the first line joining each pair."""
     adj = _adjacency(from_bus, to_bus, buses)
     parent = np.full(buses, -9999)
-    for root in _roots(from_bus, to_bus, buses):   # one pass per island, not per step
+    for root in _roots(from_bus, to_bus, buses):  # one pass per island, not per step
         _, pred = breadth_first_order(adj, root, directed=False, return_predecessors=True)
         reached = pred >= 0
         parent[reached] = pred[reached]
     child = np.flatnonzero(parent >= 0)
-    pair = pd.Series(np.arange(len(from_bus)),
-                     index=pd.MultiIndex.from_arrays([np.minimum(from_bus, to_bus),
-                                                      np.maximum(from_bus, to_bus)]))
+    pair = pd.Series(
+        np.arange(len(from_bus)),
+        index=pd.MultiIndex.from_arrays(
+            [np.minimum(from_bus, to_bus), np.maximum(from_bus, to_bus)]
+        ),
+    )
     first = pair[~pair.index.duplicated()]
-    keys = pd.MultiIndex.from_arrays([np.minimum(child, parent[child]),
-                                      np.maximum(child, parent[child])])
+    keys = pd.MultiIndex.from_arrays(
+        [np.minimum(child, parent[child]), np.maximum(child, parent[child])]
+    )
     return np.sort(first.reindex(keys).to_numpy())
 
 
@@ -137,7 +147,7 @@ def _add_cycles(ctx: BuildContext, x_pu: pd.Series) -> None:
     patterns, group = np.unique(active, axis=0, return_inverse=True)
     group = np.asarray(group).ravel()
     rows, owner = [], []
-    for g, pattern in enumerate(patterns):      # one per distinct set of built lines
+    for g, pattern in enumerate(patterns):  # one per distinct set of built lines
         on = np.flatnonzero(pattern)
         basis = cycle_basis(f_bus[on], t_bus[on], len(buses))
         full = np.zeros((len(basis), len(x_pu)))
@@ -151,39 +161,44 @@ def _add_cycles(ctx: BuildContext, x_pu: pd.Series) -> None:
     cycle = pd.Index([f"c{i}" for i in range(len(cycles))], name="cycle")
     weights = xr.DataArray(cycles, coords=[cycle, pd.Index(x_pu.index, name="line")])
     lhs = _sparse_dot(_net_flow(ctx, x_pu.index), weights)
-    mask = xr.DataArray(group[:, None] == np.asarray(owner)[None, :],
-                        coords=[pd.Index(ctx.time, name="time"), cycle])
+    mask = xr.DataArray(
+        group[:, None] == np.asarray(owner)[None, :],
+        coords=[pd.Index(ctx.time, name="time"), cycle],
+    )
     ctx.model.add_constraints(lhs == 0, name=ctx.prefix + "kirchhoff_voltage", mask=mask)
 
 
-def _sparse_dot(flow: linopy.LinearExpression, weights: xr.DataArray
-                ) -> linopy.LinearExpression:
+def _sparse_dot(flow: linopy.LinearExpression, weights: xr.DataArray) -> linopy.LinearExpression:
     """sum over lines of weights[cycle, line] * flow[time, line], keeping only the lines
     on each cycle as terms (a dense product would carry every line in every row)."""
     data = flow.data.transpose("time", "line", "_term")
-    labels, coeffs = data["vars"].values, data["coeffs"].values   # (time, line, 2)
+    labels, coeffs = data["vars"].values, data["coeffs"].values  # (time, line, 2)
     w = weights.transpose("cycle", "line").values
     members = [np.flatnonzero(row) for row in w]
     width = max(len(m) for m in members)
     steps, terms = labels.shape[0], labels.shape[2]
     out_labels = np.full((steps, len(members), width * terms), -1, dtype=np.int64)
     out_coeffs = np.zeros((steps, len(members), width * terms))
-    for k, on in enumerate(members):             # cycles, not steps
+    for k, on in enumerate(members):  # cycles, not steps
         span = len(on) * terms
         out_labels[:, k, :span] = labels[:, on, :].reshape(steps, span)
-        out_coeffs[:, k, :span] = (coeffs[:, on, :] * w[k, on][None, :, None]).reshape(
-            steps, span)
-    ds = xr.Dataset({"vars": (("time", "cycle", "_term"), out_labels),
-                     "coeffs": (("time", "cycle", "_term"), out_coeffs)},
-                    coords={"time": data["time"].values, "cycle": weights["cycle"].values})
+        out_coeffs[:, k, :span] = (coeffs[:, on, :] * w[k, on][None, :, None]).reshape(steps, span)
+    ds = xr.Dataset(
+        {
+            "vars": (("time", "cycle", "_term"), out_labels),
+            "coeffs": (("time", "cycle", "_term"), out_coeffs),
+        },
+        coords={"time": data["time"].values, "cycle": weights["cycle"].values},
+    )
     return linopy.LinearExpression(ds, flow.model)
 
 
 def _add_angles(ctx: BuildContext, x_pu: pd.Series) -> None:
     net = ctx.net
     lines = net.tables["lines"].loc[x_pu.index]
-    ac_buses = pd.Index(pd.unique(np.r_[lines["from"].to_numpy(), lines["to"].to_numpy()]),
-                        name="bus")
+    ac_buses = pd.Index(
+        pd.unique(np.r_[lines["from"].to_numpy(), lines["to"].to_numpy()]), name="bus"
+    )
     time = pd.Index(ctx.time, name="time")
     theta = ctx.add_var(coords=[time, ac_buses], name="voltage_angle")
     f_pos, t_pos = ac_buses.get_indexer(lines["from"]), ac_buses.get_indexer(lines["to"])
@@ -192,17 +207,27 @@ def _add_angles(ctx: BuildContext, x_pu: pd.Series) -> None:
     # x_pu * f - (theta_from - theta_to) = 0, all divided by the largest x_pu
     flow = _net_flow(ctx, line).data.transpose("time", "line", "_term")
     angles = theta.labels.transpose("time", "bus").values
-    labels = np.concatenate([flow["vars"].values, angles[:, f_pos, None],
-                             angles[:, t_pos, None]], axis=2)
+    labels = np.concatenate(
+        [flow["vars"].values, angles[:, f_pos, None], angles[:, t_pos, None]], axis=2
+    )
     ones = np.ones((len(time), len(line), 1))
-    coeffs = np.concatenate([flow["coeffs"].values * scale[None, :, None],
-                             -ones / x_pu.max(), ones / x_pu.max()], axis=2)
-    ds = xr.Dataset({"vars": (("time", "line", "_term"), labels),
-                     "coeffs": (("time", "line", "_term"), coeffs)},
-                    coords={"time": time, "line": line})
+    coeffs = np.concatenate(
+        [flow["coeffs"].values * scale[None, :, None], -ones / x_pu.max(), ones / x_pu.max()],
+        axis=2,
+    )
+    ds = xr.Dataset(
+        {
+            "vars": (("time", "line", "_term"), labels),
+            "coeffs": (("time", "line", "_term"), coeffs),
+        },
+        coords={"time": time, "line": line},
+    )
     active = net.active("lines").sel(line=list(line)).transpose("time", "line")
-    ctx.model.add_constraints(linopy.LinearExpression(ds, ctx.model) == 0,
-                              name=ctx.prefix + "kirchhoff_angle", mask=active)
+    ctx.model.add_constraints(
+        linopy.LinearExpression(ds, ctx.model) == 0,
+        name=ctx.prefix + "kirchhoff_angle",
+        mask=active,
+    )
     # one reference angle per island (the first bus it reaches)
     roots = ac_buses[_roots(f_pos, t_pos, len(ac_buses))]
     ctx.add_con(theta.sel(bus=list(roots)) == 0, name="reference_angle")

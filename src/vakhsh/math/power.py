@@ -44,17 +44,26 @@ def add_generators(ctx: BuildContext) -> None:
     must_run = (capacity * ctx.series("generators", "min_capacity_factor")).where(active, 0.0)
     sized = ctx.extendable_ids("generators")
     fixed = must_run.where(~must_run["generator"].isin(sized), 0.0)
-    p = bounded_variable(ctx, "generator_p_mw", "generators", upper,
-                         lower=0.0 if ctx.config.elastic else fixed.transpose("time",
-                                                                              "generator"))
+    p = bounded_variable(
+        ctx,
+        "generator_p_mw",
+        "generators",
+        upper,
+        lower=0.0 if ctx.config.elastic else fixed.transpose("time", "generator"),
+    )
     floor_by_size(ctx, p, "generators", must_run, "generator_must_run")
     if ctx.config.elastic and float(fixed.max()) > 0:
-        slack = ctx.elastic_slack("must_run", ctx.coords("generators"), "generator must-run "
-                                  "output (min_capacity_factor)", "generator")
+        slack = ctx.elastic_slack(
+            "must_run",
+            ctx.coords("generators"),
+            "generator must-run output (min_capacity_factor)",
+            "generator",
+        )
         ctx.add_con(p + slack >= fixed, name="generator_must_run")
     ctx.add_power(p, "generator", gens["bus"])
-    ctx.add_cost(ctx.hours * ctx.series("generators", "marginal_cost_usd_per_mwh") * p,
-                 "generation")
+    ctx.add_cost(
+        ctx.hours * ctx.series("generators", "marginal_cost_usd_per_mwh") * p, "generation"
+    )
 
 
 def add_unserved(ctx: BuildContext) -> None:
@@ -71,14 +80,14 @@ def add_unserved(ctx: BuildContext) -> None:
 def bus_load(ctx: BuildContext) -> xr.DataArray:
     """Load per (time, bus) in MW."""
     net = ctx.net
-    frame = pd.DataFrame(0.0, index=pd.Index(ctx.time, name="time"),
-                         columns=net.coord("buses"))
+    frame = pd.DataFrame(0.0, index=pd.Index(ctx.time, name="time"), columns=net.coord("buses"))
     if ctx.has("loads"):
         loads = ctx.series("loads", "p_mw").transpose("time", "load").to_pandas()
         by_bus = loads.T.groupby(net.tables["loads"]["bus"].loc[loads.columns].to_numpy()).sum().T
         frame = frame.add(by_bus.reindex(columns=frame.columns, fill_value=0.0), fill_value=0.0)
-    return xr.DataArray(frame.to_numpy(), coords=[pd.Index(ctx.time, name="time"),
-                                                  net.coord("buses")])
+    return xr.DataArray(
+        frame.to_numpy(), coords=[pd.Index(ctx.time, name="time"), net.coord("buses")]
+    )
 
 
 def storage_efficiencies(net) -> tuple[xr.DataArray, xr.DataArray]:
@@ -89,8 +98,10 @@ def storage_efficiencies(net) -> tuple[xr.DataArray, xr.DataArray]:
     store = units["efficiency_store"].astype(float).fillna(even)
     dispatch = units["efficiency_dispatch"].astype(float).fillna(even)
     dim = net.coord("storage_units")
-    return (xr.DataArray(store.to_numpy(), coords=[dim]),
-            xr.DataArray(dispatch.to_numpy(), coords=[dim]))
+    return (
+        xr.DataArray(store.to_numpy(), coords=[dim]),
+        xr.DataArray(dispatch.to_numpy(), coords=[dim]),
+    )
 
 
 def add_storage_units(ctx: BuildContext) -> None:
@@ -98,8 +109,11 @@ def add_storage_units(ctx: BuildContext) -> None:
         return
     net = ctx.net
     units = net.tables["storage_units"]
-    power = net.static("storage_units", "power_mw").where(
-        net.active("storage_units"), 0.0).transpose("time", "storage_unit")
+    power = (
+        net.static("storage_units", "power_mw")
+        .where(net.active("storage_units"), 0.0)
+        .transpose("time", "storage_unit")
+    )
     charge = bounded_variable(ctx, "storage_charge_mw", "storage_units", power)
     discharge = bounded_variable(ctx, "storage_discharge_mw", "storage_units", power)
     energy = net.static("storage_units", "energy_mwh").broadcast_like(power)
@@ -110,11 +124,15 @@ def add_storage_units(ctx: BuildContext) -> None:
     soc = bounded_variable(ctx, "storage_soc_mwh", "storage_units", energy, lower=lower)
     if ctx.config.elastic:
         # the end target as a row with a slack, so a diagnosis can name the unit
-        slack = ctx.elastic_slack("storage_final", [net.coord("storage_units")],
-                                  "storage unit end-of-horizon state of charge",
-                                  "storage_unit")
-        ctx.add_con(soc.isel(time=-1) + slack >= units["soc_final_min_mwh"].to_numpy(),
-                    name="storage_final")
+        slack = ctx.elastic_slack(
+            "storage_final",
+            [net.coord("storage_units")],
+            "storage unit end-of-horizon state of charge",
+            "storage_unit",
+        )
+        ctx.add_con(
+            soc.isel(time=-1) + slack >= units["soc_final_min_mwh"].to_numpy(), name="storage_final"
+        )
     store, dispatch = storage_efficiencies(net)
     cyclic = units["soc_cyclic"].fillna(False).to_numpy(dtype=bool)
     initial = xr.zeros_like(power)
@@ -123,8 +141,12 @@ def add_storage_units(ctx: BuildContext) -> None:
     change = soc_change(ctx, soc, charge, discharge, store, dispatch, cyclic)
     if inflow.size and float(inflow.max()) > 0:
         # inflow beyond what the unit can hold is spilled (PyPSA's StorageUnit spill)
-        spill = ctx.add_var(lower=0, upper=inflow.where(net.active("storage_units"), 0.0),
-                            coords=ctx.coords("storage_units"), name="storage_spill_mw")
+        spill = ctx.add_var(
+            lower=0,
+            upper=inflow.where(net.active("storage_units"), 0.0),
+            coords=ctx.coords("storage_units"),
+            name="storage_spill_mw",
+        )
         change = change + ctx.hours * spill
     ctx.add_con(change == initial + ctx.hours * inflow, name="storage_soc_balance")
     ctx.add_power(discharge, "storage_unit", units["bus"])
@@ -138,13 +160,14 @@ def soc_change(ctx: BuildContext, soc, charge, discharge, store, dispatch=None, 
     dispatch = store if dispatch is None else dispatch
     previous = soc.shift(time=1)
     if cyclic is not None and np.any(cyclic):
-        wrap = xr.DataArray(np.asarray(cyclic, dtype=bool),
-                            coords=[soc.labels.indexes["storage_unit"]])
-        later = xr.DataArray(np.arange(soc.labels.sizes["time"]) > 0,
-                             coords=[soc.labels.indexes["time"]])
+        wrap = xr.DataArray(
+            np.asarray(cyclic, dtype=bool), coords=[soc.labels.indexes["storage_unit"]]
+        )
+        later = xr.DataArray(
+            np.arange(soc.labels.sizes["time"]) > 0, coords=[soc.labels.indexes["time"]]
+        )
         previous = soc.roll(time=1).where(later | wrap)
-    return (soc - previous.fillna(0) - ctx.hours * store * charge
-            + ctx.hours * discharge / dispatch)
+    return soc - previous.fillna(0) - ctx.hours * store * charge + ctx.hours * discharge / dispatch
 
 
 def add_lines(ctx: BuildContext) -> None:
@@ -175,10 +198,18 @@ def add_markets(ctx: BuildContext) -> None:
     markets = net.tables["markets"]
     active = net.active("markets")
     coords = ctx.coords("markets")
-    export = ctx.add_var(lower=0, upper=ctx.series("markets", "max_export_mw").where(
-        active, 0.0), coords=coords, name="market_export_mw")
-    imports = ctx.add_var(lower=0, upper=ctx.series("markets", "max_import_mw").where(
-        active, 0.0), coords=coords, name="market_import_mw")
+    export = ctx.add_var(
+        lower=0,
+        upper=ctx.series("markets", "max_export_mw").where(active, 0.0),
+        coords=coords,
+        name="market_export_mw",
+    )
+    imports = ctx.add_var(
+        lower=0,
+        upper=ctx.series("markets", "max_import_mw").where(active, 0.0),
+        coords=coords,
+        name="market_import_mw",
+    )
     price = ctx.series("markets", "price_usd_per_mwh")
     ctx.add_power(export, "market", markets["bus"], sign=-1)
     ctx.add_power(imports, "market", markets["bus"])

@@ -35,11 +35,14 @@ def add_water_variables(ctx: BuildContext) -> None:
     net = ctx.net
     if ctx.has("reservoirs"):
         res = net.tables["reservoirs"]
-        lower = xr.DataArray(np.repeat(res["storage_min_hm3"].to_numpy()[None, :],
-                                       len(ctx.time), axis=0), coords=ctx.coords("reservoirs"))
+        lower = xr.DataArray(
+            np.repeat(res["storage_min_hm3"].to_numpy()[None, :], len(ctx.time), axis=0),
+            coords=ctx.coords("reservoirs"),
+        )
         # the end-of-horizon target is a bound on the last step's storage
-        lower[{"time": -1}] = np.maximum(res["storage_min_hm3"],
-                                         res["storage_final_min_hm3"]).to_numpy()
+        lower[{"time": -1}] = np.maximum(
+            res["storage_min_hm3"], res["storage_final_min_hm3"]
+        ).to_numpy()
         if ctx.config.elastic and ctx.config.elastic_storage:
             lower = lower * 0.0  # both limits are rows with slacks (add_elastic_storage)
         upper = net.static("reservoirs", "storage_max_hm3")
@@ -48,12 +51,15 @@ def add_water_variables(ctx: BuildContext) -> None:
             upper = upper + ctx.extendable_max["reservoirs"].reindex_like(upper).fillna(0.0)
         # storage in the LP is counted in m3/s held for one step (hm3 / k), so that flows
         # enter the balance with coefficient 1 and the rows are well scaled for the solver
-        storage = ctx.add_var(lower=lower / ctx.k, upper=upper / ctx.k,
-                              coords=ctx.coords("reservoirs"), name=STORAGE)
+        storage = ctx.add_var(
+            lower=lower / ctx.k, upper=upper / ctx.k, coords=ctx.coords("reservoirs"), name=STORAGE
+        )
         if raised:
             base = net.static("reservoirs", "storage_max_hm3").sel(reservoir=raised)
-            ctx.add_con(ctx.k * storage.sel(reservoir=raised) - ctx.size("reservoirs")
-                        <= base, name="storage_max_raised")
+            ctx.add_con(
+                ctx.k * storage.sel(reservoir=raised) - ctx.size("reservoirs") <= base,
+                name="storage_max_raised",
+            )
         _stage_storage_rows(ctx, storage)
         ctx.add_var(lower=0, coords=ctx.coords("reservoirs"), name="spill_m3s")
     if ctx.has("reaches"):
@@ -62,11 +68,19 @@ def add_water_variables(ctx: BuildContext) -> None:
         hard_min = minimum.where(~priced, 0.0)
         if ctx.config.elastic:
             hard_min = hard_min * 0.0  # diagnosed through the elastic row below instead
-        ctx.add_var(lower=hard_min, upper=ctx.series("reaches", "max_flow_m3s"),
-                        coords=ctx.coords("reaches"), name="reach_flow_m3s")
+        ctx.add_var(
+            lower=hard_min,
+            upper=ctx.series("reaches", "max_flow_m3s"),
+            coords=ctx.coords("reaches"),
+            name="reach_flow_m3s",
+        )
     if ctx.has("water_demands"):
-        ctx.add_var(lower=0, upper=ctx.series("water_demands", "demand_m3s"),
-                        coords=ctx.coords("water_demands"), name="withdrawal_m3s")
+        ctx.add_var(
+            lower=0,
+            upper=ctx.series("water_demands", "demand_m3s"),
+            coords=ctx.coords("water_demands"),
+            name="withdrawal_m3s",
+        )
 
 
 def add_storage_tie_break(ctx: BuildContext) -> None:
@@ -92,8 +106,10 @@ def add_storage_tie_break(ctx: BuildContext) -> None:
     if not price or not ctx.has("reservoirs"):
         return
     below = reservoirs_downstream(ctx.net)
-    weight = xr.DataArray([1.0 + len(below[r]) for r in ctx.net.ids("reservoirs")],
-                          coords=[ctx.net.coord("reservoirs")])
+    weight = xr.DataArray(
+        [1.0 + len(below[r]) for r in ctx.net.ids("reservoirs")],
+        coords=[ctx.net.coord("reservoirs")],
+    )
     ctx.add_cost(-price * weight * ctx.var(STORAGE), TIE_BREAK)
 
 
@@ -139,33 +155,46 @@ def _stage_storage_rows(ctx: BuildContext, storage) -> None:
         return
     res = ctx.net.tables["reservoirs"]
     ids = list(standing.coords["reservoir"].values)
-    rise = {name: ctx.extendable_max[key].reindex(reservoir=ids).fillna(0.0)
-            for name, key in STAGE_RISE.items()}
+    rise = {
+        name: ctx.extendable_max[key].reindex(reservoir=ids).fillna(0.0)
+        for name, key in STAGE_RISE.items()
+    }
     stored = ctx.k * storage.sel(reservoir=ids)
-    floor = xr.DataArray(res.loc[ids, "storage_min_hm3"].to_numpy(float), coords=[rise[
-        "storage_min_hm3"]["reservoir"]])
+    floor = xr.DataArray(
+        res.loc[ids, "storage_min_hm3"].to_numpy(float),
+        coords=[rise["storage_min_hm3"]["reservoir"]],
+    )
     if float(rise["storage_min_hm3"].max()) > 0:
-        ctx.add_con(stored - rise["storage_min_hm3"] * standing >= floor,
-                    name="storage_min_raised")
-    final = xr.DataArray(np.maximum(res.loc[ids, "storage_min_hm3"],
-                                    res.loc[ids, "storage_final_min_hm3"]).to_numpy(float),
-                         coords=[floor["reservoir"]])
+        ctx.add_con(stored - rise["storage_min_hm3"] * standing >= floor, name="storage_min_raised")
+    final = xr.DataArray(
+        np.maximum(res.loc[ids, "storage_min_hm3"], res.loc[ids, "storage_final_min_hm3"]).to_numpy(
+            float
+        ),
+        coords=[floor["reservoir"]],
+    )
     if float(rise["storage_final_min_hm3"].max()) > 0:
-        ctx.add_con(stored.isel(time=-1) - rise["storage_final_min_hm3"] * standing >= final,
-                    name="storage_final_raised")
+        ctx.add_con(
+            stored.isel(time=-1) - rise["storage_final_min_hm3"] * standing >= final,
+            name="storage_final_raised",
+        )
     if float(abs(rise["storage_initial_hm3"]).max()) > 0:
-        first = xr.DataArray((np.arange(len(ctx.time)) == 0) * 1.0,
-                             coords=[pd.Index(ctx.time, name="time")])
-        ctx.add_water(standing * (rise["storage_initial_hm3"] / ctx.k) * first, "reservoir",
-                      pd.Series(ids, index=ids))
+        first = xr.DataArray(
+            (np.arange(len(ctx.time)) == 0) * 1.0, coords=[pd.Index(ctx.time, name="time")]
+        )
+        ctx.add_water(
+            standing * (rise["storage_initial_hm3"] / ctx.k) * first,
+            "reservoir",
+            pd.Series(ids, index=ids),
+        )
 
 
 def add_water_flows(ctx: BuildContext) -> None:
     """Route every water flow into the node balances and price the water terms."""
     net, k = ctx.net, ctx.k
     if ctx.has("catchments"):
-        ctx.add_water_constant(ctx.series("catchments", "inflow_m3s"), "catchment",
-                               net.tables["catchments"]["to"])
+        ctx.add_water_constant(
+            ctx.series("catchments", "inflow_m3s"), "catchment", net.tables["catchments"]["to"]
+        )
     if ctx.has("reservoirs"):
         res = net.tables["reservoirs"]
         spill = ctx.var("spill_m3s")
@@ -194,30 +223,36 @@ def _add_reaches(ctx: BuildContext) -> None:
         ctx.add_water(keep.sel(reach=ids) * arrived, "reach", group["to"])
         if delay:
             # what entered the reach before the start arrives in the first `delay` steps
-            before = xr.DataArray(np.zeros((len(ctx.time), len(ids))),
-                                  coords=[pd.Index(ctx.time, name="time"),
-                                          pd.Index(ids, name="reach")])
-            before[: int(delay)] = (group["initial_flow_m3s"] * (1 - group["loss_fraction"])
-                                    ).to_numpy()
+            before = xr.DataArray(
+                np.zeros((len(ctx.time), len(ids))),
+                coords=[pd.Index(ctx.time, name="time"), pd.Index(ids, name="reach")],
+            )
+            before[: int(delay)] = (
+                group["initial_flow_m3s"] * (1 - group["loss_fraction"])
+            ).to_numpy()
             ctx.add_water_constant(before, "reach", group["to"])
     minimum = ctx.series("reaches", "min_flow_m3s")
     cost = net.static("reaches", "shortfall_cost_usd_per_hm3")
     priced = list(cost.reach.values[cost.notnull().values & (minimum.max("time") > 0).values])
     if priced:
-        short = ctx.add_var(lower=0, upper=minimum.sel(reach=priced),
-                                coords=[pd.Index(ctx.time, name="time"),
-                                        pd.Index(priced, name="reach")],
-                                name="reach_shortfall_m3s")
-        ctx.add_con(flow.sel(reach=priced) + short >= minimum.sel(reach=priced),
-                          name="reach_min_flow_soft")
+        short = ctx.add_var(
+            lower=0,
+            upper=minimum.sel(reach=priced),
+            coords=[pd.Index(ctx.time, name="time"), pd.Index(priced, name="reach")],
+            name="reach_shortfall_m3s",
+        )
+        ctx.add_con(
+            flow.sel(reach=priced) + short >= minimum.sel(reach=priced), name="reach_min_flow_soft"
+        )
         ctx.add_cost(k * cost.sel(reach=priced) * short, "reach_shortfall")
     if ctx.config.elastic:
         hard = [r for r in reaches.index if r not in priced]
         if hard:
             coords = [pd.Index(ctx.time, name="time"), pd.Index(hard, name="reach")]
             slack = ctx.elastic_slack("reach_min_flow", coords, "reach minimum flow", "reach")
-            ctx.add_con(flow.sel(reach=hard) + slack >= minimum.sel(reach=hard),
-                              name="reach_min_flow")
+            ctx.add_con(
+                flow.sel(reach=hard) + slack >= minimum.sel(reach=hard), name="reach_min_flow"
+            )
 
 
 def _add_demands(ctx: BuildContext) -> None:
@@ -229,13 +264,15 @@ def _add_demands(ctx: BuildContext) -> None:
     if len(returning):
         ids = list(returning.index)
         fraction = net.static("water_demands", "return_fraction").sel(water_demand=ids)
-        ctx.add_water(fraction * withdrawal.sel(water_demand=ids), "water_demand",
-                      returning["return_to"])
+        ctx.add_water(
+            fraction * withdrawal.sel(water_demand=ids), "water_demand", returning["return_to"]
+        )
     # cost of shortage = cost * k * (demand - withdrawal): a constant minus a linear term
     cost = net.static("water_demands", "shortage_cost_usd_per_hm3")
     demand = ctx.series("water_demands", "demand_m3s")
-    ctx.add_cost(-k * cost * withdrawal, "water_shortage",
-                 constant=float((k * cost * demand).sum()))
+    ctx.add_cost(
+        -k * cost * withdrawal, "water_shortage", constant=float((k * cost * demand).sum())
+    )
 
 
 def add_water_balances(ctx: BuildContext) -> None:
@@ -244,8 +281,11 @@ def add_water_balances(ctx: BuildContext) -> None:
     if not ctx.water:
         return
     inflow = ctx.water.expression(ctx.model)
-    constant = sum(ctx.water_constants[1:], ctx.water_constants[0]) if ctx.water_constants \
+    constant = (
+        sum(ctx.water_constants[1:], ctx.water_constants[0])
+        if ctx.water_constants
         else xr.zeros_like(inflow.const)
+    )
     if ctx.has("reservoirs"):
         ids = pd.Index(net.ids("reservoirs"), name="reservoir")
         storage = ctx.var(STORAGE)
@@ -255,13 +295,18 @@ def add_water_balances(ctx: BuildContext) -> None:
         initial[{"time": 0}] = net.tables["reservoirs"]["storage_initial_hm3"].to_numpy()
         lhs = storage - storage.shift(time=1).fillna(0) - net_in
         if ctx.config.elastic:
-            slack = ctx.elastic_slack("reservoir_water", ctx.coords("reservoirs"),
-                                      "reservoir balance (water it cannot have)", "reservoir",
-                                      balance=True)
+            slack = ctx.elastic_slack(
+                "reservoir_water",
+                ctx.coords("reservoirs"),
+                "reservoir balance (water it cannot have)",
+                "reservoir",
+                balance=True,
+            )
             lhs = lhs - slack
         # in m3/s-steps: divide the hm3 terms by k
-        ctx.add_con(lhs == const_in + (initial - ctx.params.evaporation_hm3) / k,
-                    name="reservoir_balance")
+        ctx.add_con(
+            lhs == const_in + (initial - ctx.params.evaporation_hm3) / k, name="reservoir_balance"
+        )
         _add_min_release(ctx)
         if ctx.config.elastic and ctx.config.elastic_storage:
             add_elastic_storage(ctx)
@@ -272,12 +317,20 @@ def add_water_balances(ctx: BuildContext) -> None:
         lhs = net_in
         if ctx.config.elastic:
             coords = ctx.coords("junctions")
-            lhs = lhs + ctx.elastic_slack("junction_in", coords,
-                                          "junction balance (water it cannot have)", "junction",
-                                          balance=True)
-            lhs = lhs - ctx.elastic_slack("junction_out", coords,
-                                          "junction balance (water it cannot pass on)",
-                                          "junction", balance=True)
+            lhs = lhs + ctx.elastic_slack(
+                "junction_in",
+                coords,
+                "junction balance (water it cannot have)",
+                "junction",
+                balance=True,
+            )
+            lhs = lhs - ctx.elastic_slack(
+                "junction_out",
+                coords,
+                "junction balance (water it cannot pass on)",
+                "junction",
+                balance=True,
+            )
         ctx.add_con(lhs == -const_in, name="junction_balance")
     if ctx.has("sinks"):
         _add_sinks(ctx, inflow, constant)
@@ -288,14 +341,24 @@ def add_elastic_storage(ctx: BuildContext) -> None:
     so that a diagnosis can name them instead of blaming the reservoir balance."""
     storage = ctx.var(STORAGE)
     floor = ctx.net.static("reservoirs", "storage_min_hm3") / ctx.k
-    slack = ctx.elastic_slack("min_storage", ctx.coords("reservoirs"), "reservoir minimum "
-                              "storage (storage_min_hm3)", "reservoir", level=True)
+    slack = ctx.elastic_slack(
+        "min_storage",
+        ctx.coords("reservoirs"),
+        "reservoir minimum storage (storage_min_hm3)",
+        "reservoir",
+        level=True,
+    )
     ctx.add_con(storage + slack >= floor, name="min_storage")
     target = ctx.net.static("reservoirs", "storage_final_min_hm3") / ctx.k
-    slack = ctx.elastic_slack("final_storage", [ctx.net.coord("reservoirs")], "reservoir end "
-                              "target (storage_final_min_hm3)", "reservoir")
-    ctx.add_con(storage.isel(time=-1) + slack >= target.where(target > floor, floor),
-                name="final_storage")
+    slack = ctx.elastic_slack(
+        "final_storage",
+        [ctx.net.coord("reservoirs")],
+        "reservoir end target (storage_final_min_hm3)",
+        "reservoir",
+    )
+    ctx.add_con(
+        storage.isel(time=-1) + slack >= target.where(target > floor, floor), name="final_storage"
+    )
 
 
 def _add_min_release(ctx: BuildContext) -> None:
@@ -308,8 +371,9 @@ def _add_min_release(ctx: BuildContext) -> None:
     release = ctx.release.expression(ctx.model).sel(reservoir=ids)
     if ctx.config.elastic:
         coords = [pd.Index(ctx.time, name="time"), pd.Index(ids, name="reservoir")]
-        release = release + ctx.elastic_slack("min_release", coords, "reservoir minimum "
-                                              "release", "reservoir")
+        release = release + ctx.elastic_slack(
+            "min_release", coords, "reservoir minimum release", "reservoir"
+        )
     ctx.add_con(release >= minimum.sel(reservoir=ids), name="min_release")
 
 
@@ -327,7 +391,8 @@ def _add_sinks(ctx: BuildContext, inflow, constant) -> None:
     lhs = arriving
     if priced:
         upper = minimum.sel(sink=needs).where(
-            xr.DataArray([s in priced for s in needs], coords=[coords[1]]), 0.0)
+            xr.DataArray([s in priced for s in needs], coords=[coords[1]]), 0.0
+        )
         short = ctx.add_var(lower=0, upper=upper, coords=coords, name="sink_shortfall_m3s")
         cost = net.static("sinks", "shortfall_cost_usd_per_hm3", fill=0.0).sel(sink=needs)
         ctx.add_cost(k * cost * short, "sink_shortfall")

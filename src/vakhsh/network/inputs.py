@@ -31,13 +31,24 @@ def confined_path(folder: Path, name: str) -> Path:
     The message names the reference as written and never shows the file's content.
     """
     if Path(name).is_absolute():
-        raise InputError(Problem(name, "", "a series file must be named relative to the "
-                                 "model folder, not by an absolute path"))
+        raise InputError(
+            Problem(
+                name,
+                "",
+                "a series file must be named relative to the model folder, not by an absolute path",
+            )
+        )
     root = folder.resolve()
     path = (folder / name).resolve()
     if not path.is_relative_to(root):
-        raise InputError(Problem(name, "", "lies outside the model folder (a series file "
-                                 "must be inside it; a symbolic link must not lead out of it)"))
+        raise InputError(
+            Problem(
+                name,
+                "",
+                "lies outside the model folder (a series file "
+                "must be inside it; a symbolic link must not lead out of it)",
+            )
+        )
     return path
 
 
@@ -112,18 +123,29 @@ class InflowMember:
     inflow_factor_by_month: tuple[float, ...] | None = None  # the scenario's, applied on top
 
     def describe(self) -> str:
-        years = (f"year {self.first_year}" if self.first_year == self.last_year
-                 else f"years {self.first_year}-{self.last_year}")
-        text = (f"{Path(self.file).name} member {self.member}, {years} of "
-                f"{self.years_in_file} (its months {self.months})")
+        years = (
+            f"year {self.first_year}"
+            if self.first_year == self.last_year
+            else f"years {self.first_year}-{self.last_year}"
+        )
+        text = (
+            f"{Path(self.file).name} member {self.member}, {years} of "
+            f"{self.years_in_file} (its months {self.months})"
+        )
         if self.inflow_factor_by_month is not None:
             text += ", times the scenario's inflow_factor_by_month"
         return text
 
     def as_dict(self) -> dict:
-        return {"file": self.file, "sha256": self.sha256, "member": self.member,
-                "years": [self.first_year, self.last_year],
-                "years_in_file": self.years_in_file, "months": self.months,
-                "catchments": list(self.catchments),
-                "inflow_factor_by_month": (None if self.inflow_factor_by_month is None
-                                           else list(self.inflow_factor_by_month))}
+        return {
+            "file": self.file,
+            "sha256": self.sha256,
+            "member": self.member,
+            "years": [self.first_year, self.last_year],
+            "years_in_file": self.years_in_file,
+            "months": self.months,
+            "catchments": list(self.catchments),
+            "inflow_factor_by_month": (
+                None if self.inflow_factor_by_month is None else list(self.inflow_factor_by_month)
+            ),
+        }

@@ -65,12 +65,19 @@ def resolve_model_path(model: str | Path) -> Path:
     if str(model) in datasets:
         return datasets[str(model)]
     names = ", ".join(datasets) or "none"
-    raise ModelError([Problem(str(model), "", "not a model folder nor an embedded dataset "
-                              f"(embedded: {names})")])
+    raise ModelError(
+        [Problem(str(model), "", f"not a model folder nor an embedded dataset (embedded: {names})")]
+    )
 
 
-def load_network(model: str | Path, scenario: str | None = None, start=None, end=None,
-                 step: str | None = None, overrides: dict[str, Any] | None = None) -> Network:
+def load_network(
+    model: str | Path,
+    scenario: str | None = None,
+    start=None,
+    end=None,
+    step: str | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> Network:
     """Load and validate a model; `start`, `end` and `step` override its `time` block.
 
     `overrides` maps dotted paths to values exactly like a scenario's `set`
@@ -111,11 +118,20 @@ def load_network(model: str | Path, scenario: str | None = None, start=None, end
     series_problems += _candidate_series_problems(parsed, resolver)
     if problems or series_problems:
         raise ModelError(problems + series_problems)
-    net = Network(name=parsed.name, description=parsed.description, run=run,
-                  discount_rate=parsed.discount_rate, tables=tables, series=series,
-                  candidates=_candidate_table(parsed.candidates), scenario=scenario_name,
-                  folder=folder, source=raw, inputs=reader.files(),
-                  inflow_factor_by_month=None if factor is None else tuple(factor))
+    net = Network(
+        name=parsed.name,
+        description=parsed.description,
+        run=run,
+        discount_rate=parsed.discount_rate,
+        tables=tables,
+        series=series,
+        candidates=_candidate_table(parsed.candidates),
+        scenario=scenario_name,
+        folder=folder,
+        source=raw,
+        inputs=reader.files(),
+        inflow_factor_by_month=None if factor is None else tuple(factor),
+    )
     return dataclasses.replace(net, warnings=model_warnings(net))
 
 
@@ -124,15 +140,17 @@ def _read_model_yaml(folder: Path, reader: InputReader) -> dict[str, Any]:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ModelError([Problem(MODEL_FILE, "", f"cannot be read ({exc.strerror})",
-                                  str(path))]) from None
+        raise ModelError(
+            [Problem(MODEL_FILE, "", f"cannot be read ({exc.strerror})", str(path))]
+        ) from None
     reader.record(MODEL_FILE, data)
     return yaml_mapping(load_yaml(data, MODEL_FILE), MODEL_FILE)
 
 
 # ---------------------------------------------------------------- scenarios
-def _apply_scenario(raw: dict[str, Any], name: str | None
-                    ) -> tuple[dict, str | None, Scenario | None, list[Problem]]:
+def _apply_scenario(
+    raw: dict[str, Any], name: str | None
+) -> tuple[dict, str | None, Scenario | None, list[Problem]]:
     scenarios = raw.get("scenarios") or {}
     if not isinstance(scenarios, dict):
         return raw, name, None, []  # reported by the parser
@@ -142,12 +160,12 @@ def _apply_scenario(raw: dict[str, Any], name: str | None
         name = "base"
     if name not in scenarios:
         known = ", ".join(map(str, scenarios)) or "none"
-        raise ModelError([Problem(MODEL_FILE, f"scenarios.{name}",
-                                  f"no such scenario (defined: {known})")])
+        raise ModelError(
+            [Problem(MODEL_FILE, f"scenarios.{name}", f"no such scenario (defined: {known})")]
+        )
     from vakhsh.schema.parse import validate_component
 
-    scen, problems = validate_component(Scenario, scenarios[name], MODEL_FILE,
-                                        f"scenarios.{name}")
+    scen, problems = validate_component(Scenario, scenarios[name], MODEL_FILE, f"scenarios.{name}")
     if scen is None:
         raise ModelError(problems)
     raw = copy.deepcopy(raw)
@@ -156,8 +174,9 @@ def _apply_scenario(raw: dict[str, Any], name: str | None
     return raw, name, scen, problems
 
 
-def _set_path(raw: dict[str, Any], dotted: str, value: Any, where: str,
-              file: str = MODEL_FILE) -> list[Problem]:
+def _set_path(
+    raw: dict[str, Any], dotted: str, value: Any, where: str, file: str = MODEL_FILE
+) -> list[Problem]:
     parts = dotted.split(".")
     if len(parts) == 1:
         if parts[0] in ("scenarios", "format"):
@@ -170,29 +189,36 @@ def _set_path(raw: dict[str, Any], dotted: str, value: Any, where: str,
         return []
     group = raw.get(section)
     if not isinstance(group, dict) or cid not in group:
-        return [Problem(file, where, f"no component '{cid}' in {section}: scenarios "
-                        "change components, they do not add them")]
+        return [
+            Problem(
+                file,
+                where,
+                f"no component '{cid}' in {section}: scenarios "
+                "change components, they do not add them",
+            )
+        ]
     if not fields:
         return [Problem(file, where, "name a field: section.id.field")]
     target = group[cid]
     if target is None:
         target = group[cid] = {}
     if not isinstance(target, dict):
-        return [Problem(file, f"{section}.{cid}", "expected a mapping of fields",
-                        target)]
+        return [Problem(file, f"{section}.{cid}", "expected a mapping of fields", target)]
     for part in fields[:-1]:
         target = target.setdefault(part, {})
         if not isinstance(target, dict):
-            return [Problem(file, where, "path goes through a value that is not a "
-                            "mapping")]
+            return [Problem(file, where, "path goes through a value that is not a mapping")]
     target[fields[-1]] = value
     return []
 
 
 # ---------------------------------------------------------------- tables and series
-def _build(parsed: ParsedModel, resolver: SeriesResolver, model_step: pd.Timedelta,
-           inflow_factor: np.ndarray | None = None
-           ) -> tuple[dict[str, pd.DataFrame], dict[str, xr.Dataset], list[Problem]]:
+def _build(
+    parsed: ParsedModel,
+    resolver: SeriesResolver,
+    model_step: pd.Timedelta,
+    inflow_factor: np.ndarray | None = None,
+) -> tuple[dict[str, pd.DataFrame], dict[str, xr.Dataset], list[Problem]]:
     """Tables and resolved series; `inflow_factor` (12 values) multiplies catchment inflow
     moment by moment, before it is averaged over the run's steps."""
     run = resolver.run
@@ -205,39 +231,52 @@ def _build(parsed: ParsedModel, resolver: SeriesResolver, model_step: pd.Timedel
             columns = []
             for cid, comp in comps.items():
                 value = getattr(comp, name)
-                by_month = inflow_factor if (kind, name) == ("catchments", "inflow_m3s") \
-                    else None
+                by_month = inflow_factor if (kind, name) == ("catchments", "inflow_m3s") else None
                 try:
                     values = resolver.resolve(value, f"{kind}.{cid}.{name}", by_month=by_month)
                     if by_month is not None and not np.all(np.isfinite(values)):
-                        problems.append(Problem(MODEL_FILE, f"{kind}.{cid}.{name}",
-                                                "inflow times the scenario's factor is not "
-                                                "finite", "inflow_factor_by_month"))
+                        problems.append(
+                            Problem(
+                                MODEL_FILE,
+                                f"{kind}.{cid}.{name}",
+                                "inflow times the scenario's factor is not finite",
+                                "inflow_factor_by_month",
+                            )
+                        )
                         values = np.zeros(len(run.index))
                     if (kind, name) in FRACTION_SERIES and np.nanmax(values, initial=0) > 1:
                         ref = SERIES_PATTERN.match(str(value))
-                        problems.append(Problem(ref["file"], ref["column"],
-                                                f"{name} must be a fraction in [0, 1] "
-                                                f"[{kind}.{cid}.{name}]",
-                                                f"max {np.nanmax(values):g}"))
+                        problems.append(
+                            Problem(
+                                ref["file"],
+                                ref["column"],
+                                f"{name} must be a fraction in [0, 1] [{kind}.{cid}.{name}]",
+                                f"max {np.nanmax(values):g}",
+                            )
+                        )
                     problems += _magnitude(kind, cid, name, value, values, run, by_month)
                     columns.append(values)
                 except SeriesError as exc:
                     problem = exc.problem
-                    problems.append(Problem(problem.file, problem.path,
-                                            f"{problem.message} [{kind}.{cid}.{name}]",
-                                            problem.value))
+                    problems.append(
+                        Problem(
+                            problem.file,
+                            problem.path,
+                            f"{problem.message} [{kind}.{cid}.{name}]",
+                            problem.value,
+                        )
+                    )
                     columns.append(np.zeros(len(run.index)))
             values = np.column_stack(columns) if columns else np.zeros((len(run.index), 0))
             data_vars[name] = (("time", dim), values)
-        series[kind] = xr.Dataset(data_vars, coords={"time": run.index,
-                                                     dim: pd.Index(list(comps), name=dim)})
+        series[kind] = xr.Dataset(
+            data_vars, coords={"time": run.index, dim: pd.Index(list(comps), name=dim)}
+        )
     problems += _must_run_problems(series["generators"])
     return tables, series, _unique(problems)
 
 
-def _series_file_problems(parsed: ParsedModel, folder: Path, reader: InputReader
-                          ) -> list[Problem]:
+def _series_file_problems(parsed: ParsedModel, folder: Path, reader: InputReader) -> list[Problem]:
     """Without a valid time block: each series file named is read and must hold its column
     (what can be checked without the run's steps)."""
     resolver = SeriesResolver(folder, None, reader)  # type: ignore[arg-type] - no run
@@ -257,8 +296,9 @@ def _series_file_problems(parsed: ParsedModel, folder: Path, reader: InputReader
     return _unique(problems)
 
 
-def _magnitude(kind: str, cid: str, name: str, value, values: np.ndarray, run: RunTime,
-               by_month) -> list[Problem]:
+def _magnitude(
+    kind: str, cid: str, name: str, value, values: np.ndarray, run: RunTime, by_month
+) -> list[Problem]:
     """A resolved series beyond what the LP can hold (a constant is checked as written,
     unless a scenario's factor multiplies it)."""
     path = f"{kind}.{cid}.{name}"
@@ -269,12 +309,10 @@ def _magnitude(kind: str, cid: str, name: str, value, values: np.ndarray, run: R
     problem = series_problem(file, column, name, values, lambda i: str(run.index[i]))
     if problem is None:
         return []
-    return [Problem(problem.file, problem.path, f"{problem.message} [{path}]",
-                    problem.value)]
+    return [Problem(problem.file, problem.path, f"{problem.message} [{path}]", problem.value)]
 
 
-def _candidate_series_problems(parsed: ParsedModel, resolver: SeriesResolver
-                               ) -> list[Problem]:
+def _candidate_series_problems(parsed: ParsedModel, resolver: SeriesResolver) -> list[Problem]:
     """Series named in candidate templates are read and checked with the model's own (a
     plan reads them), so that a plan's inputs are hashed and validated too."""
     problems = []
@@ -286,9 +324,14 @@ def _candidate_series_problems(parsed: ParsedModel, resolver: SeriesResolver
                 try:
                     resolver.resolve(value, path)
                 except SeriesError as exc:
-                    problems.append(Problem(exc.problem.file, exc.problem.path,
-                                            f"{exc.problem.message} [{path}]",
-                                            exc.problem.value))
+                    problems.append(
+                        Problem(
+                            exc.problem.file,
+                            exc.problem.path,
+                            f"{exc.problem.message} [{path}]",
+                            exc.problem.value,
+                        )
+                    )
     return _unique(problems)
 
 
@@ -297,10 +340,16 @@ def _must_run_problems(generators: xr.Dataset) -> list[Problem]:
     if "min_capacity_factor" not in generators or not generators.sizes.get("generator"):
         return []
     excess = (generators["min_capacity_factor"] - generators["capacity_factor"]).max("time")
-    return [Problem(MODEL_FILE, f"generators.{gid}.min_capacity_factor",
-                    "exceeds capacity_factor in some steps", f"by up to {float(value):g}")
-            for gid, value in zip(excess["generator"].values, excess.values, strict=True)
-            if value > 1e-12]
+    return [
+        Problem(
+            MODEL_FILE,
+            f"generators.{gid}.min_capacity_factor",
+            "exceeds capacity_factor in some steps",
+            f"by up to {float(value):g}",
+        )
+        for gid, value in zip(excess["generator"].values, excess.values, strict=True)
+        if value > 1e-12
+    ]
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:
@@ -313,46 +362,67 @@ def _unique(problems: list[Problem]) -> list[Problem]:
     return out
 
 
-def _table(kind: str, cls: type[Component], comps: dict[str, Component], run: RunTime,
-           model_step: pd.Timedelta, problems: list[Problem]) -> pd.DataFrame:
+def _table(
+    kind: str,
+    cls: type[Component],
+    comps: dict[str, Component],
+    run: RunTime,
+    model_step: pd.Timedelta,
+    problems: list[Problem],
+) -> pd.DataFrame:
     static = [f for f in BY_NAME[kind].fields if not f.series]
     rows = []
     for cid, comp in comps.items():
         row = {f.column: getattr(comp, f.name) for f in static}
         _fill_defaults(kind, cid, row, run, model_step, problems)
         rows.append(row)
-    frame = pd.DataFrame(rows, columns=[f.column for f in static],
-                         index=pd.Index(list(comps), name=KINDS[kind][1]))
+    frame = pd.DataFrame(
+        rows, columns=[f.column for f in static], index=pd.Index(list(comps), name=KINDS[kind][1])
+    )
     if "available_from" in frame:
         frame["available_from"] = pd.to_datetime(frame["available_from"])
     return frame
 
 
-def _fill_defaults(kind: str, cid: str, row: dict[str, Any], run: RunTime,
-                   model_step: pd.Timedelta, problems: list[Problem]) -> None:
+def _fill_defaults(
+    kind: str,
+    cid: str,
+    row: dict[str, Any],
+    run: RunTime,
+    model_step: pd.Timedelta,
+    problems: list[Problem],
+) -> None:
     fill_defaults(kind, row)  # defaults that follow another field (the registry's SameAs)
     if kind == "reaches" and row["delay_steps"]:
         # delay_steps counts steps of model.yaml's own step; convert to run steps
         exact = row["delay_steps"] * (model_step / run.step)
         if exact > len(run.index) * 1000:
-            problems.append(Problem(MODEL_FILE, f"reaches.{cid}.delay_steps",
-                                    "is far longer than the run", row["delay_steps"]))
+            problems.append(
+                Problem(
+                    MODEL_FILE,
+                    f"reaches.{cid}.delay_steps",
+                    "is far longer than the run",
+                    row["delay_steps"],
+                )
+            )
             row["delay_steps"] = 0
             return
         rounded = int(np.floor(exact + 0.5))
         if abs(exact - rounded) > 1e-9:
             import warnings
 
-            warnings.warn(f"reaches.{cid}.delay_steps: {row['delay_steps']} model steps are "
-                          f"{exact:g} run steps; rounded to {rounded}", stacklevel=4)
+            warnings.warn(
+                f"reaches.{cid}.delay_steps: {row['delay_steps']} model steps are "
+                f"{exact:g} run steps; rounded to {rounded}",
+                stacklevel=4,
+            )
         row["delay_steps"] = rounded
 
 
 def _candidate_table(candidates: dict[str, Candidate]) -> pd.DataFrame:
     columns = list(Candidate.model_fields)
     rows = [_candidate_row(c, columns) for c in candidates.values()]
-    return pd.DataFrame(rows, columns=columns, index=pd.Index(list(candidates),
-                                                              name="candidate"))
+    return pd.DataFrame(rows, columns=columns, index=pd.Index(list(candidates), name="candidate"))
 
 
 def _candidate_row(cand: Candidate, columns: list[str]) -> dict[str, Any]:
@@ -360,7 +430,11 @@ def _candidate_row(cand: Candidate, columns: list[str]) -> dict[str, Any]:
     if cand.component == STAGES:
         # a stage is a lumpy candidate of size 1: its cost per stage is 1000 x the "USD per
         # kW" of a 1 MW candidate
-        row.update(capex_usd_per_kw=cand.capex_usd / 1e3,
-                   fom_usd_per_kw_year=cand.fom_usd_per_year / 1e3,
-                   min_build_mw=0.0, max_build_mw=1.0, lumpy=True)
+        row.update(
+            capex_usd_per_kw=cand.capex_usd / 1e3,
+            fom_usd_per_kw_year=cand.fom_usd_per_year / 1e3,
+            min_build_mw=0.0,
+            max_build_mw=1.0,
+            lumpy=True,
+        )
     return row

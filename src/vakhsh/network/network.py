@@ -79,8 +79,12 @@ class Network:
         values = self.tables[kind][column]
         if fill is not None:
             values = values.fillna(fill)
-        return xr.DataArray(values.to_numpy(), coords={self.dim(kind): self.coord(kind)},
-                            dims=[self.dim(kind)], name=column)
+        return xr.DataArray(
+            values.to_numpy(),
+            coords={self.dim(kind): self.coord(kind)},
+            dims=[self.dim(kind)],
+            name=column,
+        )
 
     def active(self, kind: str) -> xr.DataArray:
         """True where a component exists (from its `available_from`, when it has one)."""
@@ -92,18 +96,23 @@ class Network:
             start = pd.to_datetime(table["available_from"]).to_numpy(dtype="datetime64[ns]")
         steps = self.time.to_numpy()[:, None]
         exists = np.isnat(start)[None, :] | (steps >= start[None, :])
-        return xr.DataArray(exists, coords={"time": self.time, dim: self.coord(kind)},
-                            dims=["time", dim])
+        return xr.DataArray(
+            exists, coords={"time": self.time, dim: self.coord(kind)}, dims=["time", dim]
+        )
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Network):
             return NotImplemented
-        return (self.name == other.name and self.description == other.description
-                and self.run == other.run and self.discount_rate == other.discount_rate
-                and self.tables.keys() == other.tables.keys()
-                and all(_frames_equal(self.tables[k], other.tables[k]) for k in self.tables)
-                and all(self.series[k].equals(other.series[k]) for k in self.series)
-                and _frames_equal(self.candidates, other.candidates))
+        return (
+            self.name == other.name
+            and self.description == other.description
+            and self.run == other.run
+            and self.discount_rate == other.discount_rate
+            and self.tables.keys() == other.tables.keys()
+            and all(_frames_equal(self.tables[k], other.tables[k]) for k in self.tables)
+            and all(self.series[k].equals(other.series[k]) for k in self.series)
+            and _frames_equal(self.candidates, other.candidates)
+        )
 
     __hash__ = None  # type: ignore[assignment]
 

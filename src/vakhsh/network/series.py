@@ -38,8 +38,9 @@ class RunTime:
     @classmethod
     def from_bounds(cls, start, end, step: str | pd.Timedelta) -> RunTime:
         step = pd.Timedelta(step)
-        index = pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq=step,
-                              inclusive="left", name="time")
+        index = pd.date_range(
+            pd.Timestamp(start), pd.Timestamp(end), freq=step, inclusive="left", name="time"
+        )
         return cls(index=index, step=step)
 
     @property
@@ -78,25 +79,42 @@ class SeriesTable:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
             line = data[: exc.start].count(b"\n") + 1
-            raise SeriesError(Problem(file, f"line {line}", "is not UTF-8 text",
-                                      f"byte 0x{data[exc.start]:02x}")) from None
+            raise SeriesError(
+                Problem(file, f"line {line}", "is not UTF-8 text", f"byte 0x{data[exc.start]:02x}")
+            ) from None
         try:
             frame = pd.read_csv(io.StringIO(text))
         except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-            raise SeriesError(Problem(file, "", "cannot be read as CSV",
-                                      str(exc).strip())) from None
+            raise SeriesError(
+                Problem(file, "", "cannot be read as CSV", str(exc).strip())
+            ) from None
         header = [name.strip() for name in text.split("\n", 1)[0].rstrip("\r").split(",")]
         repeated = sorted({name for name in header if header.count(name) > 1})
         if repeated:
-            raise SeriesError(Problem(file, repeated[0], "column name appears more than once",
-                                      header.count(repeated[0])))
+            raise SeriesError(
+                Problem(
+                    file,
+                    repeated[0],
+                    "column name appears more than once",
+                    header.count(repeated[0]),
+                )
+            )
         frame.columns = [str(c).strip() for c in frame.columns]
         has_time, has_month = "time" in frame.columns, "month" in frame.columns
         if has_time == has_month:
-            hint = " (columns must be separated by commas)" if len(frame.columns) == 1 and \
-                ";" in str(frame.columns[0]) else ""
-            raise SeriesError(Problem(file, "", "needs exactly one of a 'time' column or a "
-                                      f"'month' column{hint}", list(frame.columns)[:5]))
+            hint = (
+                " (columns must be separated by commas)"
+                if len(frame.columns) == 1 and ";" in str(frame.columns[0])
+                else ""
+            )
+            raise SeriesError(
+                Problem(
+                    file,
+                    "",
+                    f"needs exactly one of a 'time' column or a 'month' column{hint}",
+                    list(frame.columns)[:5],
+                )
+            )
         if has_month:
             return cls._monthly(file, frame)
         return cls._timed(file, frame)
@@ -105,9 +123,14 @@ class SeriesTable:
     def _monthly(cls, file: str, frame: pd.DataFrame) -> SeriesTable:
         months = pd.to_numeric(frame["month"], errors="coerce")
         if len(frame) != 12 or sorted(months.tolist()) != list(range(1, 13)):
-            raise SeriesError(Problem(file, "month", "a month table needs rows 1..12, each "
-                                      f"once; found {len(frame)} rows",
-                                      frame["month"].tolist()))
+            raise SeriesError(
+                Problem(
+                    file,
+                    "month",
+                    f"a month table needs rows 1..12, each once; found {len(frame)} rows",
+                    frame["month"].tolist(),
+                )
+            )
         frame = frame.assign(month=months.astype(int)).set_index("month").sort_index()
         return cls(file, "month", frame.index.to_numpy(), frame)
 
@@ -118,13 +141,19 @@ class SeriesTable:
         try:
             stamps = pd.to_datetime(text, errors="coerce", format="ISO8601")
         except ValueError:  # offsets that differ from row to row
-            raise SeriesError(Problem(file, "time", "timestamps are naive: no time zone "
-                                      "(rows carry different UTC offsets)",
-                                      text.iloc[0])) from None
+            raise SeriesError(
+                Problem(
+                    file,
+                    "time",
+                    "timestamps are naive: no time zone (rows carry different UTC offsets)",
+                    text.iloc[0],
+                )
+            ) from None
         if stamps.isna().any():
             row = int(np.flatnonzero(stamps.isna())[0])
-            raise SeriesError(Problem(file, f"time (row {row + 2})", "not a timestamp",
-                                      frame["time"].iloc[row]))
+            raise SeriesError(
+                Problem(file, f"time (row {row + 2})", "not a timestamp", frame["time"].iloc[row])
+            )
         if getattr(stamps.dt, "tz", None) is not None:
             raise SeriesError(Problem(file, "time", "timestamps are naive: no time zone"))
         if len(stamps) == 0:
@@ -134,19 +163,29 @@ class SeriesTable:
 
     def column(self, name: str, path: str) -> np.ndarray:
         if name not in self.frame.columns:
-            raise SeriesError(Problem(self.file, name, f"column not found (named by {path})",
-                                      ", ".join(map(str, self.frame.columns[:8]))))
+            raise SeriesError(
+                Problem(
+                    self.file,
+                    name,
+                    f"column not found (named by {path})",
+                    ", ".join(map(str, self.frame.columns[:8])),
+                )
+            )
         values = pd.to_numeric(self.frame[name], errors="coerce").to_numpy(dtype=float)
 
         def where(row: int) -> str:
-            return (str(pd.Timestamp(self.stamps[row])) if self.layout == "time"
-                    else f"month {self.stamps[row]}")
+            return (
+                str(pd.Timestamp(self.stamps[row]))
+                if self.layout == "time"
+                else f"month {self.stamps[row]}"
+            )
 
         check_rates(values, self.file, name, where, self.frame[name].to_numpy())
         return values
 
-    def step_means(self, name: str, path: str, run: RunTime,
-                   by_month: np.ndarray | None = None) -> np.ndarray:
+    def step_means(
+        self, name: str, path: str, run: RunTime, by_month: np.ndarray | None = None
+    ) -> np.ndarray:
         """Run-step means of a column, optionally multiplied moment by moment by a
         calendar-month factor (a scenario's `inflow_factor_by_month`)."""
         values = self.column(name, path)
@@ -167,24 +206,36 @@ class SeriesError(Exception):
         super().__init__(str(problem))
 
 
-def checked_stamps(stamps: pd.DatetimeIndex, file: str, column: str,
-                   first_row: int = 0) -> np.ndarray:
+def checked_stamps(
+    stamps: pd.DatetimeIndex, file: str, column: str, first_row: int = 0
+) -> np.ndarray:
     """Stamps as datetime64[ns] after the checks every timed series gets: every date in
     range, strictly increasing (sorted, no repeats). `first_row` numbers rows in messages
     (2 for a CSV file's first data row, 0 for an index)."""
     outside = np.flatnonzero((stamps < FIRST_DATE) | (stamps > LAST_DATE))
     if len(outside):
         row = int(outside[0])
-        raise SeriesError(Problem(file, f"{column} (row {row + first_row})",
-                                  date_problem(stamps[row]), str(stamps[row])))
+        raise SeriesError(
+            Problem(
+                file,
+                f"{column} (row {row + first_row})",
+                date_problem(stamps[row]),
+                str(stamps[row]),
+            )
+        )
     values = stamps.as_unit("ns").to_numpy(dtype="datetime64[ns]")
     bad = np.flatnonzero(np.diff(values) <= np.timedelta64(0))
     if len(bad):
         row = int(bad[0]) + 1
         kind = "repeats" if values[row] == values[row - 1] else "goes back in time"
-        raise SeriesError(Problem(file, f"{column} (row {row + first_row})", "timestamps must "
-                                  f"be strictly increasing: this one {kind}",
-                                  str(stamps[row])))
+        raise SeriesError(
+            Problem(
+                file,
+                f"{column} (row {row + first_row})",
+                f"timestamps must be strictly increasing: this one {kind}",
+                str(stamps[row]),
+            )
+        )
     return values
 
 
@@ -195,17 +246,30 @@ def check_rates(values: np.ndarray, file: str, column: str, where, written=None)
     if len(missing):
         row = int(missing[0])
         shown = written[row] if written is not None else values[row]
-        raise SeriesError(Problem(file, column, f"missing or non-numeric value at "
-                                  f"{where(row)} ({len(missing)} in all)", shown))
+        raise SeriesError(
+            Problem(
+                file,
+                column,
+                f"missing or non-numeric value at {where(row)} ({len(missing)} in all)",
+                shown,
+            )
+        )
     negative = np.flatnonzero(values < 0)
     if len(negative):
         row = int(negative[0])
-        raise SeriesError(Problem(file, column, f"negative value at {where(row)} "
-                                  f"({len(negative)} in all)", values[row]))
+        raise SeriesError(
+            Problem(
+                file,
+                column,
+                f"negative value at {where(row)} ({len(negative)} in all)",
+                values[row],
+            )
+        )
 
 
-def timed_step_means(stamps: np.ndarray, values: np.ndarray, run: RunTime,
-                     file: str = "", column: str = "") -> np.ndarray:
+def timed_step_means(
+    stamps: np.ndarray, values: np.ndarray, run: RunTime, file: str = "", column: str = ""
+) -> np.ndarray:
     """Time-weighted mean of piecewise-constant rows over each run step.
 
     `values` has shape (rows, columns). Row i holds from stamps[i] to stamps[i+1]; the last
@@ -216,8 +280,9 @@ def timed_step_means(stamps: np.ndarray, values: np.ndarray, run: RunTime,
     return interval_means(np.append(stamps, stamps[-1] + last), values, run, file, column)
 
 
-def _split_at_months(edges: np.ndarray, values: np.ndarray,
-                     by_month: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _split_at_months(
+    edges: np.ndarray, values: np.ndarray, by_month: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Rows cut at month boundaries, each piece multiplied by its month's factor."""
     first = pd.Timestamp(edges[0]).to_period("M").to_timestamp()
     months = pd.date_range(first, pd.Timestamp(edges[-1]), freq="MS").to_numpy()
@@ -231,20 +296,25 @@ def _seconds(stamps: np.ndarray) -> np.ndarray:
     return np.asarray(stamps, dtype="datetime64[ns]").astype("int64").astype(float) / 1e9
 
 
-def interval_means(bounds: np.ndarray, values: np.ndarray, run: RunTime,
-                   file: str = "", column: str = "") -> np.ndarray:
+def interval_means(
+    bounds: np.ndarray, values: np.ndarray, run: RunTime, file: str = "", column: str = ""
+) -> np.ndarray:
     """Mean over each run step of rows that hold from bounds[i] to bounds[i+1]."""
     edges = _seconds(bounds)
     starts = _seconds(run.index.to_numpy())
     ends = starts + run.step.total_seconds()
     if starts[0] < edges[0] or ends[-1] > edges[-1]:
         first, final = pd.Timestamp(edges[0] * 1e9), pd.Timestamp(edges[-1] * 1e9)
-        raise SeriesError(Problem(file, column, f"does not cover the run "
-                                  f"{run.index[0]} .. {run.ends[-1]}",
-                                  f"series covers {first} .. {final}"))
+        raise SeriesError(
+            Problem(
+                file,
+                column,
+                f"does not cover the run {run.index[0]} .. {run.ends[-1]}",
+                f"series covers {first} .. {final}",
+            )
+        )
     widths = np.diff(edges)
-    cumulative = np.vstack([np.zeros(values.shape[1]),
-                            np.cumsum(values * widths[:, None], axis=0)])
+    cumulative = np.vstack([np.zeros(values.shape[1]), np.cumsum(values * widths[:, None], axis=0)])
 
     def row_of(t: np.ndarray) -> np.ndarray:
         return np.clip(np.searchsorted(edges, t, side="right") - 1, 0, len(widths) - 1)
@@ -304,8 +374,13 @@ class SeriesResolver:
             raise found
         return found
 
-    def resolve(self, value: float | str | None, path: str, missing: float = np.inf,
-                by_month: np.ndarray | None = None) -> np.ndarray:
+    def resolve(
+        self,
+        value: float | str | None,
+        path: str,
+        missing: float = np.inf,
+        by_month: np.ndarray | None = None,
+    ) -> np.ndarray:
         """Values per run step of a constant, a `series:` reference, or None (`missing`),
         optionally multiplied by a calendar-month factor at the series' own resolution."""
         steps = len(self.run.index)

@@ -22,8 +22,12 @@ def validate_model(model: str | Path, scenario: str | None = None) -> Network:
         try:
             load_network(model, scenario=str(name))
         except ModelError as exc:
-            problems += [type(p)(p.file, p.path, f"{p.message} [scenario {name}]", p.value)
-                         if hasattr(p, "value") else p for p in exc.problems]
+            problems += [
+                type(p)(p.file, p.path, f"{p.message} [scenario {name}]", p.value)
+                if hasattr(p, "value")
+                else p
+                for p in exc.problems
+            ]
     if problems:
         raise ModelError(problems)
     return net

@@ -42,8 +42,11 @@ def _model_dict(net: Network, folder: Path) -> dict[str, Any]:
         "format": 1,
         "name": net.name,
         "description": net.description,
-        "time": {"start": _stamp(net.time[0]), "end": _stamp(net.run.ends[-1]),
-                 "step": net.run.step_label},
+        "time": {
+            "start": _stamp(net.time[0]),
+            "end": _stamp(net.run.ends[-1]),
+            "step": net.run.step_label,
+        },
         "currency": net.currency,
         "discount_rate": net.discount_rate,
     }
@@ -61,7 +64,9 @@ def _model_dict(net: Network, folder: Path) -> dict[str, Any]:
             section[str(cid)] = fields
         for name in SERIES_FIELDS[kind]:
             values = net.series[kind][name].transpose("time", dim).to_pandas()
-            varying = [c for c in values.columns if np.any(values[c].to_numpy() != values[c].iloc[0])]
+            varying = [
+                c for c in values.columns if np.any(values[c].to_numpy() != values[c].iloc[0])
+            ]
             file = f"{kind}_{name}.csv"
             for cid in values.columns:
                 column = values[cid].to_numpy()
@@ -76,8 +81,9 @@ def _model_dict(net: Network, folder: Path) -> dict[str, Any]:
                 frame.to_csv(folder / file, index=False, float_format="%.17g")
         model[kind] = section
     if len(net.candidates):
-        model["candidates"] = {str(cid): _candidate_fields(row)
-                               for cid, row in net.candidates.iterrows()}
+        model["candidates"] = {
+            str(cid): _candidate_fields(row) for cid, row in net.candidates.iterrows()
+        }
         _copy_series_files(net, model["candidates"], folder)
     return model
 

@@ -57,8 +57,25 @@ from vakhsh.outputs.writers import (
     write_text_file,
 )
 
-__all__ = ["MARKER", "OutputError", "check_file", "check_folder", "clean_stale", "describe",
-           "file_signature", "html_signature", "netcdf_signature", "output_file",
-           "output_folder", "prepend_comment", "read_marker", "record_files",
-           "resumable_folder", "scratch_folder", "signature", "write_marker",
-           "write_text_atomic", "write_text_file"]
+__all__ = [
+    "MARKER",
+    "OutputError",
+    "check_file",
+    "check_folder",
+    "clean_stale",
+    "describe",
+    "file_signature",
+    "html_signature",
+    "netcdf_signature",
+    "output_file",
+    "output_folder",
+    "prepend_comment",
+    "read_marker",
+    "record_files",
+    "resumable_folder",
+    "scratch_folder",
+    "signature",
+    "write_marker",
+    "write_text_atomic",
+    "write_text_file",
+]

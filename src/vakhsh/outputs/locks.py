@@ -39,8 +39,7 @@ def parent_locked(target: Target) -> Iterator[None]:
     try:
         fd = os.open(target.parent, os.O_RDONLY)
     except OSError as exc:
-        raise target.error(f"cannot create or open {target.parent} "
-                           f"({exc.strerror})") from None
+        raise target.error(f"cannot create or open {target.parent} ({exc.strerror})") from None
     try:
         if fcntl is not None:
             deadline = time.monotonic() + PARENT_LOCK_TIMEOUT_S
@@ -50,8 +49,9 @@ def parent_locked(target: Target) -> Iterator[None]:
                     break
                 except BlockingIOError:
                     if time.monotonic() > deadline:
-                        raise target.error(f"{target.parent} stayed locked by another "
-                                           "vakhsh process; try again") from None
+                        raise target.error(
+                            f"{target.parent} stayed locked by another vakhsh process; try again"
+                        ) from None
                     time.sleep(0.02)
                 except OSError:  # a file system without flock: go on unlocked
                     break
@@ -118,7 +118,7 @@ def clean_stale(folder: str | Path) -> list[Path]:
             owner = owner_of(path)
             if owner is None and read_marker(path) is not None:
                 shutil.rmtree(path, ignore_errors=True)  # finished, its writer killed
-                cleaned.append(path)                     # at the swap
+                cleaned.append(path)  # at the swap
             elif owner is None:
                 with contextlib.suppress(OSError):
                     os.rmdir(path)  # an empty one, killed before its lock existed
@@ -161,18 +161,29 @@ class Reservation:
             except FileExistsError:
                 continue
             except OSError as exc:
-                raise self.target.error(f"cannot write in {parent} ({exc.strerror}); give "
-                                        f"a {self.target.option} in a folder you can "
-                                        "write") from None
+                raise self.target.error(
+                    f"cannot write in {parent} ({exc.strerror}); give "
+                    f"a {self.target.option} in a folder you can "
+                    "write"
+                ) from None
         if self.tmp is None:
             raise self.target.error(f"cannot find a free temporary name in {parent}")
         self.fd = os.open(self.tmp / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644)
         if fcntl is not None:
             with contextlib.suppress(OSError):
                 fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        os.write(self.fd, json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
-                                      "kind": self.kind, "created": now(),
-                                      "target": str(self.target.path)}).encode())
+        os.write(
+            self.fd,
+            json.dumps(
+                {
+                    "pid": os.getpid(),
+                    "host": socket.gethostname(),
+                    "kind": self.kind,
+                    "created": now(),
+                    "target": str(self.target.path),
+                }
+            ).encode(),
+        )
 
     def release(self) -> None:
         if self.fd >= 0:
@@ -206,7 +217,9 @@ def make_parents(target: Target) -> list[Path]:
             for done in reversed(made):
                 with contextlib.suppress(OSError):
                     os.rmdir(done)
-            raise target.error(f"cannot create {folder} ({exc.strerror}); give a "
-                               f"{target.option} in a folder you can write") from None
+            raise target.error(
+                f"cannot create {folder} ({exc.strerror}); give a "
+                f"{target.option} in a folder you can write"
+            ) from None
         made.append(folder)
     return made

@@ -48,10 +48,19 @@ def _zarr_marker(folder: Path) -> dict[str, Any] | None:
     return {"kind": attrs["vakhsh_output"], "created": attrs.get("vakhsh_created")}
 
 
-KIND_NAMES = {"run": "run folder", "plan": "plan folder", "ensemble": "ensemble folder",
-              "frontier": "frontier folder", "model": "model folder", "plots": "plots folder",
-              "zarr": "Zarr store", "inflows": "inflow ensemble file", "lp": "LP file",
-              "report": "report page", "compare": "comparison page"}
+KIND_NAMES = {
+    "run": "run folder",
+    "plan": "plan folder",
+    "ensemble": "ensemble folder",
+    "frontier": "frontier folder",
+    "model": "model folder",
+    "plots": "plots folder",
+    "zarr": "Zarr store",
+    "inflows": "inflow ensemble file",
+    "lp": "LP file",
+    "report": "report page",
+    "compare": "comparison page",
+}
 
 
 def describe(kind: str) -> str:
@@ -81,8 +90,9 @@ def record_files(folder: str | Path) -> None:
 
 
 def own_entries(folder: Path) -> list[str]:
-    return sorted(n for n in os.listdir(folder) if n not in (MARKER, LOCK_FILE)
-                  and TMP_TAG not in n)
+    return sorted(
+        n for n in os.listdir(folder) if n not in (MARKER, LOCK_FILE) and TMP_TAG not in n
+    )
 
 
 def foreign_entries(folder: Path, found: dict[str, Any]) -> list[str]:
@@ -159,7 +169,6 @@ def prepend_comment(path: str | Path, prefix: str, kind: str) -> None:
         dst.write(f"{prefix}{signature(kind)}\n".encode())
         shutil.copyfileobj(src, dst, 1 << 20)
     os.replace(copy, path)
-
 
 
 def write_text_atomic(path: str | Path, text: str) -> Path:

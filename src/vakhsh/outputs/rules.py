@@ -42,8 +42,10 @@ def resolve_target(path: str | Path, option: str, overwrite_flag: str | None) ->
     absolute = Path(os.path.abspath(os.path.expanduser(str(path))))
     if absolute.name == "":
         target = Target(absolute, shown, option, overwrite_flag)
-        raise target.error("is the root folder: vakhsh never writes over it; give a "
-                           f"new folder, e.g. {option} runs/NAME")
+        raise target.error(
+            "is the root folder: vakhsh never writes over it; give a "
+            f"new folder, e.g. {option} runs/NAME"
+        )
     real = Path(os.path.realpath(absolute.parent)) / absolute.name
     return Target(real, shown, option, overwrite_flag)
 
@@ -72,11 +74,14 @@ def parent_problem(target: Target) -> OutputError | None:
     while not os.path.lexists(ancestor) and ancestor != ancestor.parent:
         ancestor = ancestor.parent
     if not ancestor.is_dir():
-        return target.error(f"{ancestor} is a file, so this cannot be created there; "
-                            f"give another {target.option}")
+        return target.error(
+            f"{ancestor} is a file, so this cannot be created there; give another {target.option}"
+        )
     if not os.access(ancestor, os.W_OK | os.X_OK):
-        return target.error(f"cannot write in {ancestor} (permission denied or read-only); "
-                            f"give a {target.option} in a folder you can write")
+        return target.error(
+            f"cannot write in {ancestor} (permission denied or read-only); "
+            f"give a {target.option} in a folder you can write"
+        )
     return None
 
 
@@ -100,8 +105,9 @@ def _entries(folder: Path, limit: int = 3) -> tuple[int, list[str]]:
     return len(names), names[:limit]
 
 
-def folder_problem(target: Target, kind: str, overwrite: bool,
-                    writers: bool = True, resume: bool = False) -> OutputError | None:
+def folder_problem(
+    target: Target, kind: str, overwrite: bool, writers: bool = True, resume: bool = False
+) -> OutputError | None:
     """Why `target` may not receive a `kind` folder, or None. `writers=False` skips the
     look for another live writer (at swap time, where our own temporary is one);
     `resume=True` reuses vakhsh's folder of the same kind as it is (nothing replaced)."""
@@ -110,35 +116,45 @@ def folder_problem(target: Target, kind: str, overwrite: bool,
         return problem
     path, option, flag = target.path, target.option, target.overwrite_flag
     if path.is_symlink():
-        return target.error("is a symbolic link: vakhsh does not write through it; give "
-                            f"the folder it points to, or another {option}")
+        return target.error(
+            "is a symbolic link: vakhsh does not write through it; give "
+            f"the folder it points to, or another {option}"
+        )
     if os.path.lexists(path):
         if not path.is_dir():
-            return target.error(f"is a file, not a folder: nothing was changed; give a "
-                                f"folder name for {option}")
+            return target.error(
+                f"is a file, not a folder: nothing was changed; give a folder name for {option}"
+            )
         why = protected(path)
         if why is not None:
-            return target.error(f"is {why}: vakhsh never writes over it; give a new "
-                                f"folder, e.g. {option} runs/NAME")
+            return target.error(
+                f"is {why}: vakhsh never writes over it; give a new folder, e.g. {option} runs/NAME"
+            )
         found = read_marker(path)
         if found is not None:
             if found["kind"] != kind:
-                return target.error(f"is a {describe(found['kind'])} of vakhsh, not a "
-                                    f"{describe(kind)}: nothing was changed; give another "
-                                    f"{option}")
+                return target.error(
+                    f"is a {describe(found['kind'])} of vakhsh, not a "
+                    f"{describe(kind)}: nothing was changed; give another "
+                    f"{option}"
+                )
             if resume:
                 return None
             if not overwrite:
-                return target.error(f"is an earlier {describe(kind)} written by vakhsh "
-                                    f"({found.get('created') or 'date unknown'}); pass {flag} "
-                                    f"to replace it, or give another {option}")
+                return target.error(
+                    f"is an earlier {describe(kind)} written by vakhsh "
+                    f"({found.get('created') or 'date unknown'}); pass {flag} "
+                    f"to replace it, or give another {option}"
+                )
             foreign = foreign_entries(path, found)
             if foreign:
-                return target.error(f"is an earlier {describe(kind)} written by vakhsh, "
-                                    f"with files added since ({', '.join(foreign[:3])}): "
-                                    f"nothing was "
-                                    f"changed; move them out first, or give another "
-                                    f"{option}")
+                return target.error(
+                    f"is an earlier {describe(kind)} written by vakhsh, "
+                    f"with files added since ({', '.join(foreign[:3])}): "
+                    f"nothing was "
+                    f"changed; move them out first, or give another "
+                    f"{option}"
+                )
         else:
             try:
                 count, first = _entries(path)
@@ -149,47 +165,67 @@ def folder_problem(target: Target, kind: str, overwrite: bool,
                 return target.error(
                     f"exists and holds files vakhsh did not write ({', '.join(first)}"
                     f"{more}): nothing was changed; give a new folder for {option} "
-                    f"({flag} replaces only a folder vakhsh wrote)")
+                    f"({flag} replaces only a folder vakhsh wrote)"
+                )
     owner = live_writer(target) if writers else None
     if owner is not None:
-        return target.error(f"is being written by another vakhsh process (pid "
-                            f"{owner.get('pid', '?')}, since {owner.get('created', '?')}); "
-                            f"wait for it to finish, or give another {option}")
+        return target.error(
+            f"is being written by another vakhsh process (pid "
+            f"{owner.get('pid', '?')}, since {owner.get('created', '?')}); "
+            f"wait for it to finish, or give another {option}"
+        )
     return None
 
 
-def file_problem(target: Target, kind: str, overwrite: bool,
-                  writers: bool = True) -> OutputError | None:
+def file_problem(
+    target: Target, kind: str, overwrite: bool, writers: bool = True
+) -> OutputError | None:
     problem = parent_problem(target)
     if problem is not None:
         return problem
     path, option, flag = target.path, target.option, target.overwrite_flag
     if path.is_symlink():
-        return target.error("is a symbolic link: vakhsh does not write through it; give "
-                            f"another {option}")
+        return target.error(
+            f"is a symbolic link: vakhsh does not write through it; give another {option}"
+        )
     if os.path.lexists(path):
         if path.is_dir():
-            return target.error(f"is a folder, not a file: nothing was changed; give a "
-                                f"file name for {option}")
+            return target.error(
+                f"is a folder, not a file: nothing was changed; give a file name for {option}"
+            )
         found = file_signature(path)
         if found != kind:
-            what = (f"is a {describe(found)} of vakhsh, not a {describe(kind)}" if found
-                    else "exists and was not written by vakhsh")
-            return target.error(f"{what}: nothing was changed; give another {option} "
-                                f"({flag} replaces only a {describe(kind)} vakhsh wrote)")
+            what = (
+                f"is a {describe(found)} of vakhsh, not a {describe(kind)}"
+                if found
+                else "exists and was not written by vakhsh"
+            )
+            return target.error(
+                f"{what}: nothing was changed; give another {option} "
+                f"({flag} replaces only a {describe(kind)} vakhsh wrote)"
+            )
         if not overwrite:
-            return target.error(f"is an earlier {describe(kind)} written by vakhsh; pass "
-                                f"{flag} to replace it, or give another {option}")
+            return target.error(
+                f"is an earlier {describe(kind)} written by vakhsh; pass "
+                f"{flag} to replace it, or give another {option}"
+            )
     owner = live_writer(target) if writers else None
     if owner is not None:
-        return target.error(f"is being written by another vakhsh process (pid "
-                            f"{owner.get('pid', '?')}); wait for it, or give another "
-                            f"{option}")
+        return target.error(
+            f"is being written by another vakhsh process (pid "
+            f"{owner.get('pid', '?')}); wait for it, or give another "
+            f"{option}"
+        )
     return None
 
 
-def check_folder(path: str | Path, kind: str, overwrite: bool = False,
-                 option: str = API_OPTION, overwrite_flag: str | None = None) -> Path:
+def check_folder(
+    path: str | Path,
+    kind: str,
+    overwrite: bool = False,
+    option: str = API_OPTION,
+    overwrite_flag: str | None = None,
+) -> Path:
     """Raise OutputError unless `path` may receive a `kind` output folder; write nothing.
 
     Returns the resolved path."""
@@ -200,8 +236,13 @@ def check_folder(path: str | Path, kind: str, overwrite: bool = False,
     return target.path
 
 
-def check_file(path: str | Path, kind: str, overwrite: bool = False,
-               option: str = API_OPTION, overwrite_flag: str | None = None) -> Path:
+def check_file(
+    path: str | Path,
+    kind: str,
+    overwrite: bool = False,
+    option: str = API_OPTION,
+    overwrite_flag: str | None = None,
+) -> Path:
     """Raise OutputError unless `path` may receive a `kind` output file; write nothing."""
     target = resolve_target(path, option, overwrite_flag)
     problem = file_problem(target, kind, overwrite)

@@ -42,11 +42,16 @@ def _reserve(target: Target, kind: str, problem, overwrite: bool) -> Reservation
     return reservation
 
 
-
 @contextlib.contextmanager
-def output_folder(path: str | Path, kind: str, overwrite: bool = False,
-                  option: str = API_OPTION, overwrite_flag: str | None = None,
-                  marker_file: bool = True, **meta: Any) -> Iterator[Path]:
+def output_folder(
+    path: str | Path,
+    kind: str,
+    overwrite: bool = False,
+    option: str = API_OPTION,
+    overwrite_flag: str | None = None,
+    marker_file: bool = True,
+    **meta: Any,
+) -> Iterator[Path]:
     """Check `path` now, yield an empty temporary folder to build the output in, then
     put it in place with its marker (`kind`, version, created, `meta`) in one rename.
 
@@ -69,8 +74,7 @@ def output_folder(path: str | Path, kind: str, overwrite: bool = False,
         shutil.rmtree(aside, ignore_errors=True)
 
 
-def _swap_in(target: Target, reservation: Reservation, kind: str,
-             overwrite: bool) -> Path | None:
+def _swap_in(target: Target, reservation: Reservation, kind: str, overwrite: bool) -> Path | None:
     """Rename the finished temporary into place (moving an earlier output aside first);
     returns the aside copy, for the caller to remove after the lock is released."""
     path, token = target.path, reservation.token
@@ -100,9 +104,13 @@ def _swap_in(target: Target, reservation: Reservation, kind: str,
 
 
 @contextlib.contextmanager
-def output_file(path: str | Path, kind: str, overwrite: bool = False,
-                option: str = API_OPTION,
-                overwrite_flag: str | None = None) -> Iterator[Path]:
+def output_file(
+    path: str | Path,
+    kind: str,
+    overwrite: bool = False,
+    option: str = API_OPTION,
+    overwrite_flag: str | None = None,
+) -> Iterator[Path]:
     """Check `path` now, yield a temporary file path (same name, in a temporary sibling
     folder) for the caller to write, then rename it over `path` in one step.
 
@@ -127,8 +135,14 @@ def output_file(path: str | Path, kind: str, overwrite: bool = False,
     reservation.discard(failed=False)  # the lock file and the empty temporary folder
 
 
-def write_text_file(path: str | Path, text: str, kind: str, overwrite: bool = False,
-                    option: str = API_OPTION, overwrite_flag: str | None = None) -> Path:
+def write_text_file(
+    path: str | Path,
+    text: str,
+    kind: str,
+    overwrite: bool = False,
+    option: str = API_OPTION,
+    overwrite_flag: str | None = None,
+) -> Path:
     """One text output file through `output_file`; `text` must carry `signature(kind)`."""
     with output_file(path, kind, overwrite, option, overwrite_flag) as tmp:
         tmp.write_text(text, encoding="utf-8")
@@ -136,8 +150,13 @@ def write_text_file(path: str | Path, text: str, kind: str, overwrite: bool = Fa
 
 
 @contextlib.contextmanager
-def resumable_folder(path: str | Path, kind: str, option: str = API_OPTION,
-                     overwrite_flag: str | None = None, **meta: Any) -> Iterator[Path]:
+def resumable_folder(
+    path: str | Path,
+    kind: str,
+    option: str = API_OPTION,
+    overwrite_flag: str | None = None,
+    **meta: Any,
+) -> Iterator[Path]:
     """A folder written piece by piece and resumed later (an ensemble): created with its
     marker when missing or empty, reused when it is vakhsh's output of the same kind,
     refused otherwise. Held locked while the block runs, so that two processes never
@@ -150,8 +169,7 @@ def resumable_folder(path: str | Path, kind: str, option: str = API_OPTION,
             raise problem
         fresh = not os.path.lexists(target.path) or read_marker(target.path) is None
     if fresh:
-        with output_folder(path, kind, option=option, overwrite_flag=overwrite_flag,
-                           **meta):
+        with output_folder(path, kind, option=option, overwrite_flag=overwrite_flag, **meta):
             pass
     lock = target.path / LOCK_FILE
     fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
@@ -160,13 +178,19 @@ def resumable_folder(path: str | Path, kind: str, option: str = API_OPTION,
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                raise target.error("is being written by another vakhsh process; wait "
-                                   f"for it to finish, or give another {option}") from None
+                raise target.error(
+                    "is being written by another vakhsh process; wait "
+                    f"for it to finish, or give another {option}"
+                ) from None
             except OSError:
                 pass
         os.ftruncate(fd, 0)
-        os.write(fd, json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
-                                 "created": now()}).encode())
+        os.write(
+            fd,
+            json.dumps(
+                {"pid": os.getpid(), "host": socket.gethostname(), "created": now()}
+            ).encode(),
+        )
         yield target.path
     finally:
         record_files(target.path)

@@ -27,6 +27,18 @@ from vakhsh.pipeline.core import (
 )
 from vakhsh.solve.options import SolveOptions
 
-__all__ = ["optimise", "run", "Operation", "Formulation", "Strategy", "Solution",
-           "Progress", "build_cases", "case_results", "next_parameters", "solve_once",
-           "SolveOptions", "SolveError"]
+__all__ = [
+    "optimise",
+    "run",
+    "Operation",
+    "Formulation",
+    "Strategy",
+    "Solution",
+    "Progress",
+    "build_cases",
+    "case_results",
+    "next_parameters",
+    "solve_once",
+    "SolveOptions",
+    "SolveError",
+]

@@ -67,16 +67,22 @@ class Formulation:
     def objective_usd(self) -> float:
         """The solved objective: linopy's value plus every constant kept out of it, less
         the storage tie-break (a choice among equal schedules, not a cost)."""
-        return float(self.model.objective.value) + self.constant_usd + sum(
-            ctx.weight * (ctx.cost_constant - ctx.tie_break_usd()) for ctx in self.cases)
+        return (
+            float(self.model.objective.value)
+            + self.constant_usd
+            + sum(ctx.weight * (ctx.cost_constant - ctx.tie_break_usd()) for ctx in self.cases)
+        )
 
     def size(self) -> dict[str, int]:
         try:  # ask the solver: rebuilding the matrix just to count would cost time
             nonzeros = int(self.model.solver_model.getNumNz())
         except Exception:  # noqa: BLE001 - counting is informative only (other solvers)
             nonzeros = -1
-        return {"rows": int(self.model.ncons), "columns": int(self.model.nvars),
-                "nonzeros": nonzeros}
+        return {
+            "rows": int(self.model.ncons),
+            "columns": int(self.model.nvars),
+            "nonzeros": nonzeros,
+        }
 
 
 class Strategy(Protocol):
@@ -104,8 +110,9 @@ def solve_once(formulation: Formulation, options: SolveOptions) -> SolveStats:
     return run_solver(formulation.model, options)
 
 
-def run(strategy: Strategy, options: SolveOptions | None = None,
-        progress: Progress | None = None) -> Solution:
+def run(
+    strategy: Strategy, options: SolveOptions | None = None, progress: Progress | None = None
+) -> Solution:
     """Formulate, solve until final, then extract and audit every case."""
     options = options or SolveOptions()
     say = progress or (lambda _msg: None)
@@ -120,8 +127,7 @@ def run(strategy: Strategy, options: SolveOptions | None = None,
         if options.write_lp is not None and solves == 1:
             write_lp_file(formulation.model, options.write_lp)
         size = formulation.size()
-        say(f"solving with {options.solver} ({size['rows']:,} rows, "
-            f"{size['columns']:,} columns)")
+        say(f"solving with {options.solver} ({size['rows']:,} rows, {size['columns']:,} columns)")
         stats = strategy.solve(formulation, options)
         solve_s += stats.solve_s
         # HiGHS's scaling warnings in plain words (solve/scaling.py), kept with the results
@@ -132,22 +138,35 @@ def run(strategy: Strategy, options: SolveOptions | None = None,
             raise SolveError("\n".join([str(error), *scaling])) if scaling else error
     if formulation is None:
         raise SolveError("nothing to solve")
-    info = {"solver": options.solver, "algorithm": stats.algorithm, "build_s": build_s,
-            "solve_s": solve_s, "head_iterations": solves, "status": "optimal", **formulation.size(),
-            **formulation.info, "warnings": scaling}
-    results = [case_results(formulation, i, options, info)
-               for i in range(len(formulation.cases))]
-    return Solution(formulation=formulation, results=results,
-                    objective_usd=formulation.objective_usd(), solves=solves,
-                    build_s=build_s, solve_s=solve_s)
+    info = {
+        "solver": options.solver,
+        "algorithm": stats.algorithm,
+        "build_s": build_s,
+        "solve_s": solve_s,
+        "head_iterations": solves,
+        "status": "optimal",
+        **formulation.size(),
+        **formulation.info,
+        "warnings": scaling,
+    }
+    results = [case_results(formulation, i, options, info) for i in range(len(formulation.cases))]
+    return Solution(
+        formulation=formulation,
+        results=results,
+        objective_usd=formulation.objective_usd(),
+        solves=solves,
+        build_s=build_s,
+        solve_s=solve_s,
+    )
 
 
 def _no_optimum(stats: SolveStats, options: SolveOptions) -> SolveError:
     return SolveError(f"the solver stopped without an optimum ({stats.termination})")
 
 
-def case_results(formulation: Formulation, index: int, options: SolveOptions,
-                 info: dict[str, Any]) -> Results:
+def case_results(
+    formulation: Formulation, index: int, options: SolveOptions, info: dict[str, Any]
+) -> Results:
     """Audited Results of one case: extract, the head model's additions, the strategy's
     presentation (a plan shows the network as built), then the audit (raises on failure).
     Its objective is the case's own cost, unweighted."""
@@ -164,24 +183,38 @@ def case_results(formulation: Formulation, index: int, options: SolveOptions,
     report = audit(net, ds, options.audit_tolerance)
     require_passed(report)
     case_info["provenance"] = provenance(net, options)
-    return Results(net=net, dataset=ds, objective_usd=sum(ctx.cost_values().values()),
-                   audit=report, solve_info=case_info)
+    return Results(
+        net=net,
+        dataset=ds,
+        objective_usd=sum(ctx.cost_values().values()),
+        audit=report,
+        solve_info=case_info,
+    )
 
 
 # ---------------------------------------------------------------- operating networks
-def build_cases(nets: Sequence[Network], params: Sequence[HeadParameters], heads: HeadModel,
-                prefixes: Sequence[str] | None = None, weights: Sequence[float] | None = None,
-                model: linopy.Model | None = None,
-                prepare: Callable[[int, BuildContext], None] | None = None
-                ) -> tuple[linopy.Model, list[BuildContext]]:
+def build_cases(
+    nets: Sequence[Network],
+    params: Sequence[HeadParameters],
+    heads: HeadModel,
+    prefixes: Sequence[str] | None = None,
+    weights: Sequence[float] | None = None,
+    model: linopy.Model | None = None,
+    prepare: Callable[[int, BuildContext], None] | None = None,
+) -> tuple[linopy.Model, list[BuildContext]]:
     """The operation of every network in one linopy model (each under its prefix), with
     `prepare(i, ctx)` called before the families run (a plan sets extendable sizes)."""
     model = model or linopy.Model(force_dim_names=True)
     contexts = []
     for i, (net, p) in enumerate(zip(nets, params, strict=True)):
-        ctx = new_context(net, p, heads.config, model=model,
-                          prefix=prefixes[i] if prefixes else "",
-                          weight=weights[i] if weights else 1.0)
+        ctx = new_context(
+            net,
+            p,
+            heads.config,
+            model=model,
+            prefix=prefixes[i] if prefixes else "",
+            weight=weights[i] if weights else 1.0,
+        )
         if prepare is not None:
             prepare(i, ctx)
         add_operation(ctx)
@@ -189,8 +222,9 @@ def build_cases(nets: Sequence[Network], params: Sequence[HeadParameters], heads
     return model, contexts
 
 
-def next_parameters(heads: HeadModel, nets: Sequence[Network],
-                    solved: Formulation | None) -> list[HeadParameters] | None:
+def next_parameters(
+    heads: HeadModel, nets: Sequence[Network], solved: Formulation | None
+) -> list[HeadParameters] | None:
     """The head model's parameters of every case for the next build, or None when every
     case is final (a case already final keeps the parameters it was solved at)."""
     if solved is None:
@@ -198,8 +232,7 @@ def next_parameters(heads: HeadModel, nets: Sequence[Network],
     found = [heads.parameters(net, ctx) for net, ctx in zip(nets, solved.cases, strict=True)]
     if all(p is None for p in found):
         return None
-    return [p if p is not None else ctx.params for p, ctx in
-            zip(found, solved.cases, strict=True)]
+    return [p if p is not None else ctx.params for p, ctx in zip(found, solved.cases, strict=True)]
 
 
 class Operation:
@@ -216,13 +249,21 @@ class Operation:
         if params is None:
             return None
         self.builds += 1
-        self.say(f"building the LP (iteration {self.builds})" if self.heads.mode != "fixed"
-                 else "building the LP")
+        self.say(
+            f"building the LP (iteration {self.builds})"
+            if self.heads.mode != "fixed"
+            else "building the LP"
+        )
         self.params = params[0]
         model, (ctx,) = build_cases([self.net], params, self.heads)
         set_objective(model, [ctx])
-        return Formulation(model=model, cases=[ctx], heads=self.heads, explain=self._explain,
-                           info={"head_mode": self.heads.mode})
+        return Formulation(
+            model=model,
+            cases=[ctx],
+            heads=self.heads,
+            explain=self._explain,
+            info={"head_mode": self.heads.mode},
+        )
 
     solve = staticmethod(solve_once)
 
@@ -232,8 +273,9 @@ class Operation:
         return explain_failure(self.net, self.params, stats, options)
 
 
-def optimise(net: Network, options: SolveOptions | None = None,
-             progress: Progress | None = None) -> Results:
+def optimise(
+    net: Network, options: SolveOptions | None = None, progress: Progress | None = None
+) -> Results:
     """Optimise water and power of one network together; return audited Results."""
     options = options or SolveOptions()
     require_fits(net, force=options.force)  # before anything large is built

@@ -29,22 +29,24 @@ def _stage_reservoir(tables: dict, template: dict) -> dict:
     stage = stage_template(template)
     res = tables["reservoirs"].copy()
     rid = stage.reservoir
-    res.loc[rid, "storage_max_hm3"] = max(float(res.loc[rid, "storage_max_hm3"]),
-                                          stage.storage_max_hm3)
+    res.loc[rid, "storage_max_hm3"] = max(
+        float(res.loc[rid, "storage_max_hm3"]), stage.storage_max_hm3
+    )
     if stage.storage_min_hm3 is not None:
-        res.loc[rid, "storage_min_hm3"] = max(float(res.loc[rid, "storage_min_hm3"]),
-                                              stage.storage_min_hm3)
+        res.loc[rid, "storage_min_hm3"] = max(
+            float(res.loc[rid, "storage_min_hm3"]), stage.storage_min_hm3
+        )
     if stage.storage_initial_hm3 is not None:
         res.loc[rid, "storage_initial_hm3"] = stage.storage_initial_hm3
     start = float(res.loc[rid, "storage_initial_hm3"])
     final = stage.storage_final_min_hm3 if stage.storage_final_min_hm3 is not None else start
-    res.loc[rid, "storage_final_min_hm3"] = max(float(res.loc[rid, "storage_final_min_hm3"]),
-                                                final)
+    res.loc[rid, "storage_final_min_hm3"] = max(float(res.loc[rid, "storage_final_min_hm3"]), final)
     return {**tables, "reservoirs": res}
 
 
-def _stage_plants(net: Network, tables: dict, series: dict, cids: list[str],
-                  replace: bool) -> tuple[dict, dict]:
+def _stage_plants(
+    net: Network, tables: dict, series: dict, cids: list[str], replace: bool
+) -> tuple[dict, dict]:
     """Each plant the stages `cids` rebuild, as a plant of its own at the stage's capacity,
     flow limit and fixed head (a plan's stage of size 1, or a built one); with `replace`
     the plant it rebuilds keeps no capacity (the network as built)."""
@@ -61,22 +63,42 @@ def _stage_plants(net: Network, tables: dict, series: dict, cids: list[str],
     new["available_from"] = pd.NaT
     if replace:
         plants.loc[rows["plant"], ["capacity_mw", "max_flow_m3s"]] = 0.0
-    data = {name: (("time", "hydro_plant"), np.column_stack([
-        series["hydro_plants"][name].sel(hydro_plant=row.plant).values for _sid, row in
-        rows.iterrows()])) for name in SERIES_FIELDS["hydro_plants"]}
-    data["capacity_factor"] = (("time", "hydro_plant"), np.column_stack([
-        resolver.resolve(row.capacity_factor, f"candidates.{row.candidate}.template.plants."
-                         f"{row.plant}.capacity_factor") for _sid, row in rows.iterrows()]))
+    data = {
+        name: (
+            ("time", "hydro_plant"),
+            np.column_stack(
+                [
+                    series["hydro_plants"][name].sel(hydro_plant=row.plant).values
+                    for _sid, row in rows.iterrows()
+                ]
+            ),
+        )
+        for name in SERIES_FIELDS["hydro_plants"]
+    }
+    data["capacity_factor"] = (
+        ("time", "hydro_plant"),
+        np.column_stack(
+            [
+                resolver.resolve(
+                    row.capacity_factor,
+                    f"candidates.{row.candidate}.template.plants.{row.plant}.capacity_factor",
+                )
+                for _sid, row in rows.iterrows()
+            ]
+        ),
+    )
     one = xr.Dataset(data, coords={"time": net.time, "hydro_plant": new.index})
-    return ({**tables, "hydro_plants": pd.concat([plants, new])},
-            {**series, "hydro_plants": xr.concat([series["hydro_plants"], one],
-                                                 dim="hydro_plant")})
+    return (
+        {**tables, "hydro_plants": pd.concat([plants, new])},
+        {**series, "hydro_plants": xr.concat([series["hydro_plants"], one], dim="hydro_plant")},
+    )
 
 
 def candidate_object(net: Network, cid: str) -> Candidate:
     row = net.candidates.loc[cid]
-    return Candidate.model_validate({k: row[k] for k in Candidate.model_fields
-                                     if not _missing(row[k])})
+    return Candidate.model_validate(
+        {k: row[k] for k in Candidate.model_fields if not _missing(row[k])}
+    )
 
 
 def _missing(value) -> bool:
@@ -116,23 +138,29 @@ def with_builds(net: Network, sizes_mw: Mapping[str, float]) -> Network:
         cand = candidate_object(net, cid)
         kind = cand.component
         cls, dim = KINDS[kind]
-        comp, found = validate_component(cls, candidate_component_fields(cand, size),
-                                         "model.yaml", f"candidates.{cid}.template")
+        comp, found = validate_component(
+            cls, candidate_component_fields(cand, size), "model.yaml", f"candidates.{cid}.template"
+        )
         if comp is None:
             problems += found
             continue
         if cid in tables[kind].index:
-            problems.append(Problem("model.yaml", f"candidates.{cid}", "a component of "
-                                    f"{kind} has the same id"))
+            problems.append(
+                Problem("model.yaml", f"candidates.{cid}", f"a component of {kind} has the same id")
+            )
             continue
-        row = fill_defaults(kind, {f.column: getattr(comp, f.name)
-                                   for f in BY_NAME[kind].fields if not f.series})
+        row = fill_defaults(
+            kind, {f.column: getattr(comp, f.name) for f in BY_NAME[kind].fields if not f.series}
+        )
         frame = pd.DataFrame([row], index=pd.Index([cid], name=dim))
         if "available_from" in frame:
             frame["available_from"] = pd.to_datetime(frame["available_from"])
         table = tables[kind]
-        tables[kind] = pd.concat([table, frame.reindex(columns=table.columns)]) \
-            if len(table) else frame.reindex(columns=table.columns)
+        tables[kind] = (
+            pd.concat([table, frame.reindex(columns=table.columns)])
+            if len(table)
+            else frame.reindex(columns=table.columns)
+        )
         tables[kind].index.name = dim
         data = {}
         for name in SERIES_FIELDS[kind]:
@@ -143,8 +171,9 @@ def with_builds(net: Network, sizes_mw: Mapping[str, float]) -> Network:
                 values = np.zeros(len(net.time))
             data[name] = (("time", dim), values[:, None])
         one = xr.Dataset(data, coords={"time": net.time, dim: pd.Index([cid], name=dim)})
-        series[kind] = xr.concat([series[kind], one], dim=dim) if series[kind].sizes.get(
-            dim, 0) else one
+        series[kind] = (
+            xr.concat([series[kind], one], dim=dim) if series[kind].sizes.get(dim, 0) else one
+        )
     if problems:
         raise ModelError(problems)
     # what is built is a component now, no longer a candidate

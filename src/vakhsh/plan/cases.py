@@ -83,34 +83,56 @@ class Case:
         return f"y{self.year}_{self.member.label}_"
 
 
-def default_members(model, count: int, scenario: str | None = None,
-                    ensemble: Path | None = None,
-                    weights: Sequence[float] | None = None) -> tuple[Member, ...]:
+def default_members(
+    model,
+    count: int,
+    scenario: str | None = None,
+    ensemble: Path | None = None,
+    weights: Sequence[float] | None = None,
+) -> tuple[Member, ...]:
     """`count` members from an ensemble file, or from the model's dry/base/wet scenarios."""
     if count < 1:
         raise ModelError([Problem("command line", "--members", "must be at least 1", count)])
     if weights is not None and len(weights) != count:
-        raise ModelError([Problem("command line", "--weights", f"needs {count} weights",
-                                  list(weights))])
+        raise ModelError(
+            [Problem("command line", "--weights", f"needs {count} weights", list(weights))]
+        )
     w = list(weights) if weights is not None else [1.0] * count
     if ensemble is not None:
-        return tuple(Member(f"m{k}", w[k], scenario=scenario, ensemble=Path(ensemble),
-                            index=k) for k in range(count))
+        return tuple(
+            Member(f"m{k}", w[k], scenario=scenario, ensemble=Path(ensemble), index=k)
+            for k in range(count)
+        )
     if count == 1:
         return (Member(scenario or "model", w[0], scenario=scenario),)
     names = SCENARIO_MEMBERS.get(count)
     if names is None:
-        raise ModelError([Problem("command line", "--members", "without --inflows, 1, 2 or "
-                                  "3 members (dry, base, wet scenarios)", count)])
+        raise ModelError(
+            [
+                Problem(
+                    "command line",
+                    "--members",
+                    "without --inflows, 1, 2 or 3 members (dry, base, wet scenarios)",
+                    count,
+                )
+            ]
+        )
     from vakhsh.network.load import resolve_model_path
     from vakhsh.schema.parse import read_yaml
 
-    known = (read_yaml(resolve_model_path(model) / MODEL_FILE).get("scenarios") or {})
+    known = read_yaml(resolve_model_path(model) / MODEL_FILE).get("scenarios") or {}
     missing = [n for n in names if n not in known]
     if missing:
-        raise ModelError([Problem(MODEL_FILE, "scenarios", "planning on several members "
-                                  f"needs the scenarios {', '.join(names)}",
-                                  f"missing: {', '.join(missing)}")])
+        raise ModelError(
+            [
+                Problem(
+                    MODEL_FILE,
+                    "scenarios",
+                    f"planning on several members needs the scenarios {', '.join(names)}",
+                    f"missing: {', '.join(missing)}",
+                )
+            ]
+        )
     return tuple(Member(n, w[k], scenario=n) for k, n in enumerate(names))
 
 
@@ -119,8 +141,16 @@ def load_cases(model, spec: PlanSpec, start=None, end=None) -> tuple[list[Case],
     members = spec.members or (Member(spec.scenario or "model", 1.0, scenario=spec.scenario),)
     total = sum(m.weight for m in members)
     if total <= 0 or any(m.weight < 0 for m in members):
-        raise ModelError([Problem("plan", "members", "weights must be non-negative and not "
-                                  "all zero", [m.weight for m in members])])
+        raise ModelError(
+            [
+                Problem(
+                    "plan",
+                    "members",
+                    "weights must be non-negative and not all zero",
+                    [m.weight for m in members],
+                )
+            ]
+        )
     own = load_network(model, scenario=members[0].scenario, start=start, end=end)
     own_year = own.time[0].year
     years = list(spec.years) if spec.years else [own_year]
@@ -137,20 +167,22 @@ def load_cases(model, spec: PlanSpec, start=None, end=None) -> tuple[list[Case],
     return cases, years
 
 
-def _load_year(model, member: Member, own: Network, year: int, start, end
-               ) -> tuple[Network, str]:
+def _load_year(model, member: Member, own: Network, year: int, start, end) -> tuple[Network, str]:
     shift = pd.DateOffset(years=year - own.time[0].year)
     first, last = own.time[0] + shift, own.run.ends[-1] + shift
     note = ""
     try:
-        net = load_network(model, scenario=member.scenario, start=first, end=last,
-                           step=str(own.run.step))
+        net = load_network(
+            model, scenario=member.scenario, start=first, end=last, step=str(own.run.step)
+        )
     except ModelError as exc:
         if not any("does not cover" in p.message for p in exc.problems):
             raise
         net = load_network(model, scenario=member.scenario, start=start, end=end)
-        note = (f"series do not cover {first:%Y-%m-%d} .. {last:%Y-%m-%d}; the model's own "
-                "period operates this year")
+        note = (
+            f"series do not cover {first:%Y-%m-%d} .. {last:%Y-%m-%d}; the model's own "
+            "period operates this year"
+        )
     if member.ensemble is not None:
         from vakhsh.hydrology.member import with_member
 
@@ -166,19 +198,33 @@ def _transform(net: Network, spec: PlanSpec, year: int, own_year: int) -> Networ
         series["loads"] = series["loads"].assign(p_mw=series["loads"]["p_mw"] * factor)
     factor = spec.inflow_factor.get(year)
     if factor is not None:
-        months = np.broadcast_to(np.asarray(factor, dtype=float), (12,)) \
-            if np.ndim(factor) == 0 else np.asarray(factor, dtype=float)
+        months = (
+            np.broadcast_to(np.asarray(factor, dtype=float), (12,))
+            if np.ndim(factor) == 0
+            else np.asarray(factor, dtype=float)
+        )
         if months.shape != (12,):
-            raise ModelError([Problem("plan", f"inflow_factor.{year}", "a number or 12 "
-                                      "monthly factors", list(np.ravel(factor)))])
-        by_step = xr.DataArray(monthly_step_means(months, net.run),
-                               coords={"time": net.time}, dims=["time"])
+            raise ModelError(
+                [
+                    Problem(
+                        "plan",
+                        f"inflow_factor.{year}",
+                        "a number or 12 monthly factors",
+                        list(np.ravel(factor)),
+                    )
+                ]
+            )
+        by_step = xr.DataArray(
+            monthly_step_means(months, net.run), coords={"time": net.time}, dims=["time"]
+        )
         series["catchments"] = series["catchments"].assign(
-            inflow_m3s=series["catchments"]["inflow_m3s"] * by_step)
+            inflow_m3s=series["catchments"]["inflow_m3s"] * by_step
+        )
     name = spec.climate.get(year, spec.climate.get("all"))
     if name:
-        series["catchments"] = series["catchments"].assign(inflow_m3s=climate_inflows(
-            series["catchments"]["inflow_m3s"], name))
+        series["catchments"] = series["catchments"].assign(
+            inflow_m3s=climate_inflows(series["catchments"]["inflow_m3s"], name)
+        )
     for cid, retire_year in spec.retire.items():
         if year >= retire_year:
             tables, series = _retire(tables, series, cid)
@@ -197,27 +243,41 @@ def climate_inflows(inflow: xr.DataArray, name: str) -> xr.DataArray:
     months = inflow["time"].dt.month
     monthly = inflow.groupby(months).mean()  # (month, catchment)
     order = list(range(10, 13)) + list(range(1, 10))  # a hydrological year
-    stamps = pd.DatetimeIndex([pd.Timestamp(2001 if m >= 10 else 2002, m, 1) for m in order],
-                              name="time")
-    values = np.stack([monthly.sel(month=m).values if m in monthly["month"] else
-                       np.full(inflow.sizes["catchment"], np.nan) for m in order])
-    da = xr.DataArray(np.nan_to_num(values)[None], dims=["member", "time", "catchment"],
-                      coords={"member": [0], "time": stamps,
-                              "catchment": inflow["catchment"].values})
+    stamps = pd.DatetimeIndex(
+        [pd.Timestamp(2001 if m >= 10 else 2002, m, 1) for m in order], name="time"
+    )
+    values = np.stack(
+        [
+            monthly.sel(month=m).values
+            if m in monthly["month"]
+            else np.full(inflow.sizes["catchment"], np.nan)
+            for m in order
+        ]
+    )
+    da = xr.DataArray(
+        np.nan_to_num(values)[None],
+        dims=["member", "time", "catchment"],
+        coords={"member": [0], "time": stamps, "catchment": inflow["catchment"].values},
+    )
     try:
         changed = climate.apply_scenario(da, name)
     except InflowError as exc:  # an unknown name is the user's to fix
         raise ModelError([Problem("plan", "climate", str(exc), name)]) from None
     ratio = (changed / da.where(da > 0)).fillna(1.0).isel(member=0)
-    ratio = ratio.assign_coords(month=("time", [t.month for t in stamps])).swap_dims(
-        time="month").drop_vars("time")
+    ratio = (
+        ratio.assign_coords(month=("time", [t.month for t in stamps]))
+        .swap_dims(time="month")
+        .drop_vars("time")
+    )
     return inflow * ratio.sel(month=months).drop_vars("month")
 
 
 def _retire(tables: dict, series: dict, cid: str) -> tuple[dict, dict]:
-    for kind, fields in (("generators", ("capacity_mw",)), ("hydro_plants",
-                         ("capacity_mw", "max_flow_m3s")),
-                         ("storage_units", ("power_mw", "energy_mwh"))):
+    for kind, fields in (
+        ("generators", ("capacity_mw",)),
+        ("hydro_plants", ("capacity_mw", "max_flow_m3s")),
+        ("storage_units", ("power_mw", "energy_mwh")),
+    ):
         if cid in tables[kind].index:
             table = tables[kind].copy()
             for name in fields:
@@ -231,8 +291,15 @@ def _retire(tables: dict, series: dict, cid: str) -> tuple[dict, dict]:
         lines["capacity_mw"].loc[{"line": cid}] = 0.0
         lines["capacity_backward_mw"].loc[{"line": cid}] = 0.0
         return tables, {**series, "lines": lines}
-    raise ModelError([Problem("plan", f"retire.{cid}", "no generator, hydro plant, storage "
-                              "unit or line has this id")])
+    raise ModelError(
+        [
+            Problem(
+                "plan",
+                f"retire.{cid}",
+                "no generator, hydro plant, storage unit or line has this id",
+            )
+        ]
+    )
 
 
 def read_stages(path: Path) -> dict[str, ReservoirStage]:
@@ -276,29 +343,45 @@ def with_stages(net: Network, stages: Mapping[str, ReservoirStage]) -> Network:
     for sid, stage in stages.items():
         where = f"stages.{sid}"
         if stage.reservoir not in net.tables["reservoirs"].index:
-            problems.append(Problem("plan", f"{where}.reservoir", "no such reservoir",
-                                    stage.reservoir))
+            problems.append(
+                Problem("plan", f"{where}.reservoir", "no such reservoir", stage.reservoir)
+            )
             continue
         if stage.reservoir in seen:
-            problems.append(Problem("plan", f"{where}.reservoir", "one stage per reservoir",
-                                    stage.reservoir))
+            problems.append(
+                Problem("plan", f"{where}.reservoir", "one stage per reservoir", stage.reservoir)
+            )
         seen.add(stage.reservoir)
         current = float(net.tables["reservoirs"].loc[stage.reservoir, "storage_max_hm3"])
         if stage.storage_max_hm3 <= current:
-            problems.append(Problem("plan", f"{where}.storage_max_hm3", "must exceed the "
-                                    f"reservoir's storage_max_hm3 ({current:g})",
-                                    stage.storage_max_hm3))
+            problems.append(
+                Problem(
+                    "plan",
+                    f"{where}.storage_max_hm3",
+                    f"must exceed the reservoir's storage_max_hm3 ({current:g})",
+                    stage.storage_max_hm3,
+                )
+            )
         if sid in net.candidates.index:
             problems.append(Problem("plan", where, "a candidate has the same id"))
-        rows.append({"component": STAGES,
-                     "template": {"reservoir": stage.reservoir,
-                                  "storage_max_hm3": stage.storage_max_hm3},
-                     # size 1: USD per stage = 1000 x "USD per kW" of a 1 MW candidate
-                     "capex_usd_per_kw": stage.capex_usd / 1e3,
-                     "fom_usd_per_kw_year": stage.fom_usd_per_year / 1e3,
-                     "capex_usd": stage.capex_usd, "fom_usd_per_year": stage.fom_usd_per_year,
-                     "lifetime_years": stage.lifetime_years, "min_build_mw": 0.0,
-                     "max_build_mw": 1.0, "lumpy": True})
+        rows.append(
+            {
+                "component": STAGES,
+                "template": {
+                    "reservoir": stage.reservoir,
+                    "storage_max_hm3": stage.storage_max_hm3,
+                },
+                # size 1: USD per stage = 1000 x "USD per kW" of a 1 MW candidate
+                "capex_usd_per_kw": stage.capex_usd / 1e3,
+                "fom_usd_per_kw_year": stage.fom_usd_per_year / 1e3,
+                "capex_usd": stage.capex_usd,
+                "fom_usd_per_year": stage.fom_usd_per_year,
+                "lifetime_years": stage.lifetime_years,
+                "min_build_mw": 0.0,
+                "max_build_mw": 1.0,
+                "lumpy": True,
+            }
+        )
     if problems:
         raise ModelError(problems)
     extra = pd.DataFrame(rows, index=pd.Index(list(stages), name="candidate"))

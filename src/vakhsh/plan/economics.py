@@ -31,11 +31,13 @@ def capital_recovery_factor(rate: float, years: float) -> float:
     return rate * growth / (growth - 1.0)
 
 
-def annual_cost_usd_per_mw(capex_usd_per_kw: float, fom_usd_per_kw_year: float,
-                           lifetime_years: float, rate: float) -> float:
+def annual_cost_usd_per_mw(
+    capex_usd_per_kw: float, fom_usd_per_kw_year: float, lifetime_years: float, rate: float
+) -> float:
     """Annualised capital plus fixed O&M, USD per MW and year."""
-    return 1e3 * (capex_usd_per_kw * capital_recovery_factor(rate, lifetime_years)
-                  + fom_usd_per_kw_year)
+    return 1e3 * (
+        capex_usd_per_kw * capital_recovery_factor(rate, lifetime_years) + fom_usd_per_kw_year
+    )
 
 
 def year_share(run_hours: float) -> float:
@@ -43,11 +45,11 @@ def year_share(run_hours: float) -> float:
     return run_hours / HOURS_PER_YEAR
 
 
-def npv(annual_benefit_usd: float, annual_cost_usd: float, rate: float,
-        lifetime_years: float) -> float:
+def npv(
+    annual_benefit_usd: float, annual_cost_usd: float, rate: float, lifetime_years: float
+) -> float:
     """Net present value over the lifetime, capital paid at the start."""
-    return (annual_benefit_usd - annual_cost_usd) / capital_recovery_factor(rate,
-                                                                            lifetime_years)
+    return (annual_benefit_usd - annual_cost_usd) / capital_recovery_factor(rate, lifetime_years)
 
 
 def lcoe(annual_cost_usd: float, annual_energy_mwh: float) -> float | None:
@@ -67,5 +69,7 @@ def period_weights(years: Sequence[int], rate: float) -> list[float]:
     gaps = [b - a for a, b in zip(years, years[1:], strict=False)]
     gaps.append(gaps[-1] if gaps else 1)
     first = years[0]
-    return [sum((1.0 + rate) ** -(y + t - first) for t in range(gap))
-            for y, gap in zip(years, gaps, strict=True)]
+    return [
+        sum((1.0 + rate) ** -(y + t - first) for t in range(gap))
+        for y, gap in zip(years, gaps, strict=True)
+    ]

@@ -73,33 +73,52 @@ class Evaluation:
 
 
 def annual_costs(net_candidates: pd.DataFrame, rate: float) -> xr.DataArray:
-    values = [annual_cost_usd_per_mw(row.capex_usd_per_kw, row.fom_usd_per_kw_year,
-                                     row.lifetime_years, rate)
-              for _cid, row in net_candidates.iterrows()]
-    return xr.DataArray(np.asarray(values, dtype=float),
-                        coords=[pd.Index(net_candidates.index, name=CANDIDATE)])
+    values = [
+        annual_cost_usd_per_mw(
+            row.capex_usd_per_kw, row.fom_usd_per_kw_year, row.lifetime_years, rate
+        )
+        for _cid, row in net_candidates.iterrows()
+    ]
+    return xr.DataArray(
+        np.asarray(values, dtype=float), coords=[pd.Index(net_candidates.index, name=CANDIDATE)]
+    )
 
 
 class PlanProblem:
     """The shared model of a set of cases and its build variables."""
 
-    def __init__(self, cases: list[Case], years: list[int], options: SolveOptions,
-                 prior: Sizes | None = None, weights: Mapping[int, float] | None = None):
+    def __init__(
+        self,
+        cases: list[Case],
+        years: list[int],
+        options: SolveOptions,
+        prior: Sizes | None = None,
+        weights: Mapping[int, float] | None = None,
+    ):
         if not cases:
             raise ModelError([Problem("plan", "cases", "nothing to plan")])
         self.cases, self.years, self.options = cases, list(years), options
         first = cases[0].net
         self.table = first.candidates
         if not len(self.table):
-            raise ModelError([Problem("model.yaml", "candidates", "planning needs candidates "
-                                      "to build; the model has none")])
+            raise ModelError(
+                [
+                    Problem(
+                        "model.yaml",
+                        "candidates",
+                        "planning needs candidates to build; the model has none",
+                    )
+                ]
+            )
         self.rate = first.discount_rate
         started = time.perf_counter()
         model = linopy.Model(force_dim_names=True)
-        self.builds: BuildVariables = add_build_variables(model, self.table, self.years,
-                                                          prior)
-        self.period_weight = dict(weights) if weights is not None else dict(
-            zip(self.years, period_weights(self.years, self.rate), strict=True))
+        self.builds: BuildVariables = add_build_variables(model, self.table, self.years, prior)
+        self.period_weight = (
+            dict(weights)
+            if weights is not None
+            else dict(zip(self.years, period_weights(self.years, self.rate), strict=True))
+        )
         self.share = {c.year: year_share(len(c.net.time) * c.net.step_hours) for c in cases}
         self.charge = {y: self.period_weight[y] * self.share[y] for y in self.years}
         self.annual = annual_costs(self.table, self.rate)
@@ -109,25 +128,36 @@ class PlanProblem:
 
         def prepare(i: int, ctx: BuildContext) -> None:
             ctx.extendable, ctx.extendable_max = extendable_sizes(
-                self.builds, cases[i].year, cases[i].net)
+                self.builds, cases[i].year, cases[i].net
+            )
 
         heads = ProductionModel("auto")
         self.model, self.contexts = build_cases(
-            nets, [fixed_parameters(n) for n in nets], heads,
+            nets,
+            [fixed_parameters(n) for n in nets],
+            heads,
             prefixes=[c.prefix for c in cases],
             weights=[self.period_weight[c.year] * c.weight for c in cases],
-            model=model, prepare=prepare)
+            model=model,
+            prepare=prepare,
+        )
         self.head = head_models_used(nets, self.contexts)
         self.investment = investment_cost(self.builds, self.annual, self.charge)
         # annuities of earlier runs' builds are a constant, which linopy keeps out of the
         # objective: added back in objective_usd
         self.investment_constant = float(self.investment.const)
-        set_objective(self.model, self.contexts,
-                      shared_costs=[self.investment - self.investment_constant])
+        set_objective(
+            self.model, self.contexts, shared_costs=[self.investment - self.investment_constant]
+        )
         self.formulation = Formulation(
-            model=self.model, cases=self.contexts, constant_usd=self.investment_constant,
-            heads=heads, explain=_explain, present=self._as_built,
-            info={"head_mode": heads.mode, "binaries": self.size["binaries"]})
+            model=self.model,
+            cases=self.contexts,
+            constant_usd=self.investment_constant,
+            heads=heads,
+            explain=_explain,
+            present=self._as_built,
+            info={"head_mode": heads.mode, "binaries": self.size["binaries"]},
+        )
         self.build_s = time.perf_counter() - started
         self.solve_s = 0.0
         self.solves = 0
@@ -139,8 +169,11 @@ class PlanProblem:
 
     @property
     def size(self) -> dict[str, int]:
-        return {"rows": int(self.model.ncons), "columns": int(self.model.nvars),
-                "binaries": int(self.model.binaries.nvars) if len(self.model.binaries) else 0}
+        return {
+            "rows": int(self.model.ncons),
+            "columns": int(self.model.nvars),
+            "binaries": int(self.model.binaries.nvars) if len(self.model.binaries) else 0,
+        }
 
     # ---- solving (through the run pipeline) ----
     def _run(self, strategy) -> Evaluation:
@@ -175,66 +208,84 @@ class PlanProblem:
             built = dict(self.builds.prior.get(cid, {}))
             for b, v in sizes.get(cid, {}).items():
                 built[b] = built.get(b, 0.0) + v
-            out[cid] = {y: float(sum(v for b, v in built.items() if b <= y < b + life[cid]))
-                        for y in self.years}
+            out[cid] = {
+                y: float(sum(v for b, v in built.items() if b <= y < b + life[cid]))
+                for y in self.years
+            }
         return out
 
     def candidate_cost_usd(self, cid: str, sizes: Mapping[int, float]) -> float:
         """Weighted investment charge of candidate `cid` built at `sizes` (by year)."""
         standing = self.capacity({cid: dict(sizes)})[cid]
         prior = self.capacity({})[cid]
-        return float(sum(self.charge[y] * float(self.annual.sel({CANDIDATE: cid}))
-                         * (standing[y] - prior[y]) for y in self.years))
+        return float(
+            sum(
+                self.charge[y] * float(self.annual.sel({CANDIDATE: cid})) * (standing[y] - prior[y])
+                for y in self.years
+            )
+        )
 
-    def _as_built(self, index: int, ctx: BuildContext, ds: xr.Dataset
-                  ) -> tuple[Network, xr.Dataset]:
+    def _as_built(
+        self, index: int, ctx: BuildContext, ds: xr.Dataset
+    ) -> tuple[Network, xr.Dataset]:
         """A case shown as the network as built: the candidates standing that year as
         ordinary components (named by their candidate id), the others left out."""
         case = self.cases[index]
         standing = {c: v[case.year] for c, v in self.capacity(self.builds.solution()).items()}
         net = with_builds(case.net, standing)
         # the network as built shows what stands; a stage not built is left out of it
-        net = dataclasses.replace(net, candidates=net.candidates[
-            net.candidates["component"] != STAGES])
+        net = dataclasses.replace(
+            net, candidates=net.candidates[net.candidates["component"] != STAGES]
+        )
         rebuilt = stage_plants(self.table)
         for cid, size in standing.items():
             kind = self.table.loc[cid, "component"]
             if kind != STAGES and size <= 1e-9:
                 ds = ds.drop_sel({ctx.net.dim(kind): [cid]})
             elif kind == STAGES and size <= 1e-9:  # its version of the plants it rebuilds
-                ds = ds.drop_sel({"hydro_plant": list(rebuilt.index[rebuilt["candidate"]
-                                                                     == cid])})
+                ds = ds.drop_sel({"hydro_plant": list(rebuilt.index[rebuilt["candidate"] == cid])})
         return net, ds
 
     def evaluation(self, solution: Solution) -> Evaluation:
         sizes = self.builds.solution()
-        cases = [case_metrics(results, case, self.table) for results, case in
-                 zip(solution.results, self.cases, strict=True)]
+        cases = [
+            case_metrics(results, case, self.table)
+            for results, case in zip(solution.results, self.cases, strict=True)
+        ]
         weights = [ctx.weight for ctx in self.contexts]
 
         def total(key: str) -> float:
             return float(sum(w * c[key] for w, c in zip(weights, cases, strict=True)))
 
         def per_candidate(key: str) -> dict[str, float]:
-            return {cid: float(sum(w * c[key][cid] for w, c in
-                                   zip(weights, cases, strict=True)))
-                    for cid in self.table.index}
+            return {
+                cid: float(sum(w * c[key][cid] for w, c in zip(weights, cases, strict=True)))
+                for cid in self.table.index
+            }
 
         investment = self.investment_usd()
         objective = solution.objective_usd
-        costs = {kind: float(sum(w * c["costs_usd"][kind] for w, c in
-                                 zip(weights, cases, strict=True))) for kind in m.COST_KINDS}
+        costs = {
+            kind: float(sum(w * c["costs_usd"][kind] for w, c in zip(weights, cases, strict=True)))
+            for kind in m.COST_KINDS
+        }
         costs["investment"] = investment
-        return Evaluation(sizes=sizes, total_usd=objective, investment_usd=investment,
-                          operating_usd=objective - investment,
-                          unserved_mwh=total("unserved_mwh"),
-                          winter_unserved_mwh=total("winter_unserved_mwh"),
-                          export_revenue_usd=total("export_revenue_usd"),
-                          downstream_shortage_hm3=total("downstream_shortage_hm3"),
-                          candidate_mwh=per_candidate("candidate_mwh"),
-                          candidate_winter_mwh=per_candidate("candidate_winter_mwh"),
-                          cases=cases, solve_s=solution.solve_s, results=solution.results,
-                          costs_usd=costs)
+        return Evaluation(
+            sizes=sizes,
+            total_usd=objective,
+            investment_usd=investment,
+            operating_usd=objective - investment,
+            unserved_mwh=total("unserved_mwh"),
+            winter_unserved_mwh=total("winter_unserved_mwh"),
+            export_revenue_usd=total("export_revenue_usd"),
+            downstream_shortage_hm3=total("downstream_shortage_hm3"),
+            candidate_mwh=per_candidate("candidate_mwh"),
+            candidate_winter_mwh=per_candidate("candidate_winter_mwh"),
+            cases=cases,
+            solve_s=solution.solve_s,
+            results=solution.results,
+            costs_usd=costs,
+        )
 
 
 def head_models_used(nets: list, contexts: list[BuildContext]) -> dict[str, list[str]]:
@@ -244,8 +295,11 @@ def head_models_used(nets: list, contexts: list[BuildContext]) -> dict[str, list
     fpha: set[str] = set()
     fixed: set[str] = set()
     for net, ctx in zip(nets, contexts, strict=True):
-        used = ([str(p) for p in ctx.var(FPHA_POWER).coords["hydro_plant"].values]
-                if ctx.has_var(FPHA_POWER) else [])
+        used = (
+            [str(p) for p in ctx.var(FPHA_POWER).coords["hydro_plant"].values]
+            if ctx.has_var(FPHA_POWER)
+            else []
+        )
         fpha |= set(used)
         fixed |= set(fpha_plants(net, "auto")) - set(used)
     return {"fpha": sorted(fpha), "fixed_sized_or_staged": sorted(fixed - fpha)}
@@ -254,17 +308,24 @@ def head_models_used(nets: list, contexts: list[BuildContext]) -> dict[str, list
 def head_message(head: Mapping[str, list[str]]) -> str:
     """One line for the user: the plan's head model per plant."""
     fpha, fixed = head.get("fpha", []), head.get("fixed_sized_or_staged", [])
-    parts = [f"FPHA (head follows the level) for {', '.join(fpha)}" if fpha else
-             "fixed head for every plant"]
+    parts = [
+        f"FPHA (head follows the level) for {', '.join(fpha)}"
+        if fpha
+        else "fixed head for every plant"
+    ]
     if fixed:
-        parts.append(f"fixed head for {', '.join(fixed)}: its size or stage is a decision "
-                     "of the plan, so planes fitted to today's range would not hold")
+        parts.append(
+            f"fixed head for {', '.join(fixed)}: its size or stage is a decision "
+            "of the plan, so planes fitted to today's range would not hold"
+        )
     return "head: " + "; ".join(parts)
 
 
 def _explain(stats: SolveStats, options: SolveOptions) -> SolveError:
-    return SolveError(f"the planning problem has no optimum ({stats.termination}); run each "
-                      "year with `vakhsh run` to see which case fails")
+    return SolveError(
+        f"the planning problem has no optimum ({stats.termination}); run each "
+        "year with `vakhsh run` to see which case fails"
+    )
 
 
 class Expansion:
@@ -298,8 +359,9 @@ class FixedBuilds(Expansion):
     def solve(self, formulation: Formulation, options: SolveOptions) -> SolveStats:
         """Without integrality (exact: every binary is fixed)."""
         if self.problem.builds.built is not None and options.solver.lower() == "highs":
-            options = dataclasses.replace(options, solver_options={
-                **options.solver_options, "solve_relaxation": True})
+            options = dataclasses.replace(
+                options, solver_options={**options.solver_options, "solve_relaxation": True}
+            )
         return run_solver(formulation.model, options)
 
 
@@ -312,16 +374,19 @@ def case_metrics(results: Results, case: Case, table: pd.DataFrame) -> dict:
     costs = m.costs_usd(net, ds)
     energy = m.component_energy_gwh(net, ds) * 1e3
     winter_energy = m.component_energy_gwh(net, ds, m.WINTER) * 1e3
-    return {"year": case.year, "member": case.member.label, "weight": case.weight,
-            "operating_usd": results.objective_usd, "costs_usd": costs,
-            "unserved_mwh": float(m.unserved_gwh(net, ds).sum()) * 1e3,
-            "winter_unserved_mwh": float(winter_unserved.sum()),
-            "winter_unserved_mwh_by_bus": {str(b): float(v) for b, v in
-                                           winter_unserved.items()},
-            "export_revenue_usd": -costs["market_export_revenue"],
-            "export_mwh": float(markets["export_gwh"].sum()) * 1e3,
-            "import_mwh": float(markets["import_gwh"].sum()) * 1e3,
-            "downstream_shortage_hm3": m.downstream_shortage_hm3(net, ds),
-            "candidate_mwh": {c: float(energy.get(c, 0.0)) for c in table.index},
-            "candidate_winter_mwh": {c: float(winter_energy.get(c, 0.0))
-                                     for c in table.index}}
+    return {
+        "year": case.year,
+        "member": case.member.label,
+        "weight": case.weight,
+        "operating_usd": results.objective_usd,
+        "costs_usd": costs,
+        "unserved_mwh": float(m.unserved_gwh(net, ds).sum()) * 1e3,
+        "winter_unserved_mwh": float(winter_unserved.sum()),
+        "winter_unserved_mwh_by_bus": {str(b): float(v) for b, v in winter_unserved.items()},
+        "export_revenue_usd": -costs["market_export_revenue"],
+        "export_mwh": float(markets["export_gwh"].sum()) * 1e3,
+        "import_mwh": float(markets["import_gwh"].sum()) * 1e3,
+        "downstream_shortage_hm3": m.downstream_shortage_hm3(net, ds),
+        "candidate_mwh": {c: float(energy.get(c, 0.0)) for c in table.index},
+        "candidate_winter_mwh": {c: float(winter_energy.get(c, 0.0)) for c in table.index},
+    }

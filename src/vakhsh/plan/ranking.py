@@ -29,15 +29,30 @@ from vakhsh.plan.expansion import Evaluation, PlanProblem
 
 PROBE_MW = 100.0
 
-COLUMNS = ["candidate", "component", "size_mw", "built_in_plan_mw", "annual_cost_usd",
-           "benefit_added_usd", "bc_added", "benefit_removed_usd", "bc_removed",
-           "npv_usd", "lcoe_usd_per_mwh", "energy_gwh", "winter_energy_gwh",
-           "cost_avoided_usd", "unserved_avoided_mwh", "export_revenue_gained_usd",
-           "downstream_shortage_avoided_hm3"]
+COLUMNS = [
+    "candidate",
+    "component",
+    "size_mw",
+    "built_in_plan_mw",
+    "annual_cost_usd",
+    "benefit_added_usd",
+    "bc_added",
+    "benefit_removed_usd",
+    "bc_removed",
+    "npv_usd",
+    "lcoe_usd_per_mwh",
+    "energy_gwh",
+    "winter_energy_gwh",
+    "cost_avoided_usd",
+    "unserved_avoided_mwh",
+    "export_revenue_gained_usd",
+    "downstream_shortage_avoided_hm3",
+]
 
 
-def probe_sizes(problem: PlanProblem, cid: str, plan: dict[str, dict[int, float]]
-                ) -> dict[int, float]:
+def probe_sizes(
+    problem: PlanProblem, cid: str, plan: dict[str, dict[int, float]]
+) -> dict[int, float]:
     built = plan.get(cid, {})
     if sum(built.values()) > 1e-9:
         return dict(built)
@@ -47,8 +62,12 @@ def probe_sizes(problem: PlanProblem, cid: str, plan: dict[str, dict[int, float]
     return {problem.years[0]: size}
 
 
-def rank(problem: PlanProblem, plan: Evaluation, base: Evaluation | None = None,
-         progress: Callable[[str], None] | None = None) -> pd.DataFrame:
+def rank(
+    problem: PlanProblem,
+    plan: Evaluation,
+    base: Evaluation | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> pd.DataFrame:
     """The ranking table, sorted by benefit/cost of the candidate added alone."""
     say = progress or (lambda _m: None)
     years = problem.equivalent_years
@@ -72,27 +91,35 @@ def rank(problem: PlanProblem, plan: Evaluation, base: Evaluation | None = None,
             without = problem.evaluate(others)
             removed = (without.operating_usd - plan.operating_usd) / years
         energy = alone.candidate_mwh[cid] / years
-        rows.append({
-            "candidate": cid, "component": row.component,
-            "size_mw": float(sum(sizes.values())), "built_in_plan_mw": float(built),
-            "annual_cost_usd": cost, "benefit_added_usd": added,
-            "bc_added": added / cost if cost > 0 else np.nan,
-            "benefit_removed_usd": removed,
-            "bc_removed": removed / cost if cost > 0 and built > 1e-9 else np.nan,
-            "npv_usd": npv(added, cost, problem.rate, float(row.lifetime_years)),
-            "lcoe_usd_per_mwh": lcoe(cost, energy),
-            "energy_gwh": energy / 1e3,
-            "winter_energy_gwh": alone.candidate_winter_mwh[cid] / years / 1e3,
-            "cost_avoided_usd": added,
-            "unserved_avoided_mwh": (base.unserved_mwh - alone.unserved_mwh) / years,
-            "export_revenue_gained_usd": (alone.export_revenue_usd
-                                          - base.export_revenue_usd) / years,
-            "downstream_shortage_avoided_hm3": (base.downstream_shortage_hm3
-                                                - alone.downstream_shortage_hm3) / years,
-        })
+        rows.append(
+            {
+                "candidate": cid,
+                "component": row.component,
+                "size_mw": float(sum(sizes.values())),
+                "built_in_plan_mw": float(built),
+                "annual_cost_usd": cost,
+                "benefit_added_usd": added,
+                "bc_added": added / cost if cost > 0 else np.nan,
+                "benefit_removed_usd": removed,
+                "bc_removed": removed / cost if cost > 0 and built > 1e-9 else np.nan,
+                "npv_usd": npv(added, cost, problem.rate, float(row.lifetime_years)),
+                "lcoe_usd_per_mwh": lcoe(cost, energy),
+                "energy_gwh": energy / 1e3,
+                "winter_energy_gwh": alone.candidate_winter_mwh[cid] / years / 1e3,
+                "cost_avoided_usd": added,
+                "unserved_avoided_mwh": (base.unserved_mwh - alone.unserved_mwh) / years,
+                "export_revenue_gained_usd": (alone.export_revenue_usd - base.export_revenue_usd)
+                / years,
+                "downstream_shortage_avoided_hm3": (
+                    base.downstream_shortage_hm3 - alone.downstream_shortage_hm3
+                )
+                / years,
+            }
+        )
     table = pd.DataFrame(rows, columns=COLUMNS)
-    return table.sort_values("bc_added", ascending=False, na_position="last",
-                             kind="stable").reset_index(drop=True)
+    return table.sort_values(
+        "bc_added", ascending=False, na_position="last", kind="stable"
+    ).reset_index(drop=True)
 
 
 __all__ = ["rank", "probe_sizes", "PROBE_MW"]

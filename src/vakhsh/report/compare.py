@@ -85,8 +85,7 @@ def print_comparison(table: pd.DataFrame, console: Console) -> None:
 
 
 def _cell(value) -> str:
-    if isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(value,
-                                                                                     bool):
+    if isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(value, bool):
         if value != value:
             return "—"
         return f"{value:,.1f}" if abs(value) < 100 else f"{value:,.0f}"
@@ -95,8 +94,11 @@ def _cell(value) -> str:
 
 # ---- overlaid plots ----
 def _line_style(i: int) -> dict:
-    return {"color": SERIES_COLOURS[i % len(SERIES_COLOURS)], "lw": 1.6,
-            "ls": ("-", "--", ":", "-.")[(i // len(SERIES_COLOURS)) % 4]}
+    return {
+        "color": SERIES_COLOURS[i % len(SERIES_COLOURS)],
+        "lw": 1.6,
+        "ls": ("-", "--", ":", "-.")[(i // len(SERIES_COLOURS)) % 4],
+    }
 
 
 def plot_monthly_energy(runs, names: list[str]) -> Figure:
@@ -109,16 +111,19 @@ def plot_monthly_energy(runs, names: list[str]) -> Figure:
         unserved = gwh(run.dataset["unserved_mw"], hours).sum(axis=1)
         left.plot(hydro.index, hydro, marker="o", ms=3, label=name, **_line_style(i))
         right.plot(unserved.index, unserved, marker="o", ms=3, label=name, **_line_style(i))
-    for ax, title in ((left, "Hydro generation, all plants"),
-                      (right, "Unserved energy, all buses")):
+    for ax, title in (
+        (left, "Hydro generation, all plants"),
+        (right, "Unserved energy, all buses"),
+    ):
         _shade(ax)
         ax.set_title(title, fontsize=9, loc="left")
         ax.set_ylabel("GWh per month", fontsize=8)
         ax.tick_params(labelsize=7)
         format_thousands(ax)
         ax.set_ylim(bottom=0)
-    fig.legend(*left.get_legend_handles_labels(), loc="lower center", ncol=4, fontsize=8,
-               frameon=False)
+    fig.legend(
+        *left.get_legend_handles_labels(), loc="lower center", ncol=4, fontsize=8, frameon=False
+    )
     fig.suptitle("Energy by month (shaded: October–March)", fontsize=11, x=0.01, ha="left")
     arrange(fig, bottom=0.95, wgap=0.9, top=0.65)
     return fig
@@ -148,8 +153,14 @@ def plot_winter_deficit(runs, names: list[str]) -> Figure:
     width = 0.8 / len(runs)
     for i, (name, table) in enumerate(zip(names, tables, strict=True)):
         values = table.reindex(buses).fillna(0.0).to_numpy()
-        bars(ax, x - 0.4 + width * (i + 0.5), values, width=width, label=name,
-             color=SERIES_COLOURS[i % len(SERIES_COLOURS)])
+        bars(
+            ax,
+            x - 0.4 + width * (i + 0.5),
+            values,
+            width=width,
+            label=name,
+            color=SERIES_COLOURS[i % len(SERIES_COLOURS)],
+        )
     ax.axhline(0, color="#333", lw=0.6)
     ax.set_xticks(x, buses, fontsize=8)
     ax.set_xlim(-0.6, len(buses) - 0.4)
@@ -157,8 +168,11 @@ def plot_winter_deficit(runs, names: list[str]) -> Figure:
     ax.tick_params(axis="y", labelsize=7)
     format_thousands(ax)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    ax.set_title("Winter deficit per bus: unserved energy plus net imports (counted where "
-                 "positive)", fontsize=10, loc="left")
+    ax.set_title(
+        "Winter deficit per bus: unserved energy plus net imports (counted where positive)",
+        fontsize=10,
+        loc="left",
+    )
     arrange(fig, right=2.6, top=0.4)
     return fig
 
@@ -173,18 +187,19 @@ def plot_storage(runs, names: list[str]) -> Figure:
     for ax, rid in zip(axes, reservoirs, strict=True):
         for i, (name, run) in enumerate(zip(names, runs, strict=True)):
             if rid in run.dataset["reservoir"].values:
-                storage = for_lines(run.dataset["storage_hm3"].sel(reservoir=[rid]),
-                                    run.net.step_hours)
+                storage = for_lines(
+                    run.dataset["storage_hm3"].sel(reservoir=[rid]), run.net.step_hours
+                )
                 ax.plot(storage.index, storage[rid], label=name, **_line_style(i))
         _shade(ax)
         ax.set_title(rid, fontsize=9, loc="left", fontweight="bold")
         ax.set_ylabel("storage (hm³)", fontsize=8)
         ax.tick_params(labelsize=7)
         format_thousands(ax)
-    fig.legend(*axes[0].get_legend_handles_labels(), loc="lower center", ncol=4,
-               fontsize=8, frameon=False)
-    fig.suptitle("Reservoir storage (shaded: October–March)", fontsize=11, x=0.01,
-                 ha="left")
+    fig.legend(
+        *axes[0].get_legend_handles_labels(), loc="lower center", ncol=4, fontsize=8, frameon=False
+    )
+    fig.suptitle("Reservoir storage (shaded: October–March)", fontsize=11, x=0.01, ha="left")
     arrange(fig, bottom=0.9, top=0.65, wgap=1.0)
     return fig
 
@@ -199,20 +214,18 @@ def plot_sinks(runs, names: list[str]) -> Figure:
     for ax, sid in zip(axes, sinks, strict=True):
         for i, (name, run) in enumerate(zip(names, runs, strict=True)):
             if sid in run.dataset["sink"].values:
-                inflow = hm3(run.dataset["sink_inflow_m3s"].sel(sink=[sid]),
-                             run.net.step_hours)
-                ax.plot(inflow.index, inflow[sid], marker="o", ms=3, label=name,
-                        **_line_style(i))
+                inflow = hm3(run.dataset["sink_inflow_m3s"].sel(sink=[sid]), run.net.step_hours)
+                ax.plot(inflow.index, inflow[sid], marker="o", ms=3, label=name, **_line_style(i))
         _shade(ax)
         ax.set_title(sid, fontsize=9, loc="left", fontweight="bold")
         ax.set_ylabel("hm³ per month", fontsize=8)
         ax.set_ylim(bottom=0)
         ax.tick_params(labelsize=7)
         format_thousands(ax)
-    fig.legend(*axes[0].get_legend_handles_labels(), loc="lower center", ncol=4,
-               fontsize=8, frameon=False)
-    fig.suptitle("Inflow to the sinks (shaded: October–March)", fontsize=11, x=0.01,
-                 ha="left")
+    fig.legend(
+        *axes[0].get_legend_handles_labels(), loc="lower center", ncol=4, fontsize=8, frameon=False
+    )
+    fig.suptitle("Inflow to the sinks (shaded: October–March)", fontsize=11, x=0.01, ha="left")
     arrange(fig, bottom=0.9, top=0.65, wgap=1.0)
     return fig
 
@@ -234,17 +247,29 @@ COMPARE_PLOTS = [
 def render_comparison(runs) -> tuple[str, pd.DataFrame]:
     names = labels(runs)
     table = metrics_table(runs)
-    parts = ["<!DOCTYPE html>", html_signature(COMPARE_KIND),
-             '<html lang="en"><head><meta charset="utf-8">', '<meta name="viewport" content="width=device-width, initial-scale=1">',
-             "<title>vakhsh: runs compared</title>", f"<style>{CSS}</style></head>",
-             "<body><main>", "<h1>Runs compared</h1>",
-             f'<p class="sub">{_e(", ".join(names))}</p>',
-             "<h2>Key metrics</h2>", frame_html(_display(table), right=True), "<h2>Plots</h2>"]
+    parts = [
+        "<!DOCTYPE html>",
+        html_signature(COMPARE_KIND),
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        "<title>vakhsh: runs compared</title>",
+        f"<style>{CSS}</style></head>",
+        "<body><main>",
+        "<h1>Runs compared</h1>",
+        f'<p class="sub">{_e(", ".join(names))}</p>',
+        "<h2>Key metrics</h2>",
+        frame_html(_display(table), right=True),
+        "<h2>Plots</h2>",
+    ]
     for title, function in COMPARE_PLOTS:
-        parts.append(f'<figure><h3>{_e(title)}</h3><img src="{data_uri(function(runs, names))}"'
-                     f' alt="{_e(title)}"></figure>')
-    parts.append(f"<footer>Written by vakhsh on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. "
-                 "Self-contained: no file or script is loaded from elsewhere.</footer>")
+        parts.append(
+            f'<figure><h3>{_e(title)}</h3><img src="{data_uri(function(runs, names))}"'
+            f' alt="{_e(title)}"></figure>'
+        )
+    parts.append(
+        f"<footer>Written by vakhsh on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. "
+        "Self-contained: no file or script is loaded from elsewhere.</footer>"
+    )
     parts.append("</main></body></html>")
     return "\n".join(parts), table
 
@@ -259,8 +284,9 @@ def compare_path(out: str | Path) -> Path:
     return out / COMPARE_FILE if out.is_dir() and not out.is_symlink() else out
 
 
-def compare_runs(runs, out: str | Path, overwrite: bool = False,
-                 option: str = "path") -> tuple[Path, pd.DataFrame]:
+def compare_runs(
+    runs, out: str | Path, overwrite: bool = False, option: str = "path"
+) -> tuple[Path, pd.DataFrame]:
     """Write compare.html (atomically) and return its path and the metrics table.
 
     An existing file is replaced only when vakhsh wrote it and `overwrite=True`."""
@@ -268,5 +294,4 @@ def compare_runs(runs, out: str | Path, overwrite: bool = False,
 
     out = compare_path(out)
     text, table = render_comparison(runs)
-    return write_text_file(out, text, COMPARE_KIND, overwrite=overwrite,
-                           option=option), table
+    return write_text_file(out, text, COMPARE_KIND, overwrite=overwrite, option=option), table

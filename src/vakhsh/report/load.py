@@ -68,8 +68,11 @@ def load_run(run_dir: str | Path) -> RunData:
         reason = str(exc).split(". Try ")[0]  # xarray's advice (cftime) does not apply
         raise _fail(folder / "results.nc", f"cannot be read as netCDF ({reason})") from None
     if not isinstance(summary, dict):
-        raise _fail(folder / "summary.json", "is not a summary written by `vakhsh run` "
-                    f"(expected a mapping, found {type(summary).__name__})")
+        raise _fail(
+            folder / "summary.json",
+            "is not a summary written by `vakhsh run` "
+            f"(expected a mapping, found {type(summary).__name__})",
+        )
     net = _network(folder, summary)
     problems = dataset_problems(dataset, net, str(folder / "results.nc"))
     if problems:
@@ -78,13 +81,14 @@ def load_run(run_dir: str | Path) -> RunData:
         net = _with_scenario(net, summary["scenario"])
     recorded = recorded_step_hours(dataset)
     if recorded is not None and recorded != net.step_hours:
-        raise _fail(folder / "results.nc", f"records steps of {recorded:g} h, but the model "
-                    f"of the run has steps of {net.step_hours:g} h")
+        raise _fail(
+            folder / "results.nc",
+            f"records steps of {recorded:g} h, but the model "
+            f"of the run has steps of {net.step_hours:g} h",
+        )
     if "price_usd_per_mwh" in dataset:  # results written before prices were masked
-        dataset["price_usd_per_mwh"] = dataset["price_usd_per_mwh"].where(
-            supplied_buses(net))
-    return RunData(net=net, dataset=record_step(dataset, net), summary_data=summary,
-                   folder=folder)
+        dataset["price_usd_per_mwh"] = dataset["price_usd_per_mwh"].where(supplied_buses(net))
+    return RunData(net=net, dataset=record_step(dataset, net), summary_data=summary, folder=folder)
 
 
 def dataset_problems(ds: xr.Dataset, net: Network, file: str) -> list[Problem]:
@@ -100,25 +104,47 @@ def dataset_problems(ds: xr.Dataset, net: Network, file: str) -> list[Problem]:
     only_with = {"price_usd_per_mwh": "buses", "water_value_usd_per_hm3": "reservoirs"}
     # written only by head models that recompute the energy exactly (iterate, FPHA)
     head_model_only = {name for name, (out, _kind) in OUTPUTS.items() if not out.always}
-    missing = [name for name in UNITS if name not in ds.data_vars
-               and name not in head_model_only
-               and (name not in only_with or len(net.tables[only_with[name]]))]
+    missing = [
+        name
+        for name in UNITS
+        if name not in ds.data_vars
+        and name not in head_model_only
+        and (name not in only_with or len(net.tables[only_with[name]]))
+    ]
     if missing:
-        problems.append(Problem(file, missing[0], f"variable missing ({len(missing)} of the "
-                                f"{len(UNITS)} that vakhsh writes are missing)",
-                                ", ".join(missing[:5])))
+        problems.append(
+            Problem(
+                file,
+                missing[0],
+                f"variable missing ({len(missing)} of the "
+                f"{len(UNITS)} that vakhsh writes are missing)",
+                ", ".join(missing[:5]),
+            )
+        )
     for name in UNITS:
         if name in ds.data_vars and not np.issubdtype(ds[name].dtype, np.number):
             problems.append(Problem(file, name, "is not numeric", str(ds[name].dtype)))
     if "time" not in ds.coords or not np.issubdtype(ds["time"].dtype, np.datetime64):
         problems.append(Problem(file, "time", "no time axis of dates"))
     elif not pd.DatetimeIndex(ds["time"].values).equals(pd.DatetimeIndex(net.time)):
-        problems.append(Problem(file, "time", f"the steps are not the model's ({len(net.time)} "
-                                f"steps from {net.time[0]})", f"{ds.sizes['time']} steps"))
+        problems.append(
+            Problem(
+                file,
+                "time",
+                f"the steps are not the model's ({len(net.time)} steps from {net.time[0]})",
+                f"{ds.sizes['time']} steps",
+            )
+        )
     for kind, (_cls, dim) in KINDS.items():
         if dim in ds.coords and [str(v) for v in ds[dim].values] != list(net.ids(kind)):
-            problems.append(Problem(file, dim, f"the {kind.replace('_', ' ')} are not the "
-                                    "model's", ", ".join(map(str, ds[dim].values[:5]))))
+            problems.append(
+                Problem(
+                    file,
+                    dim,
+                    f"the {kind.replace('_', ' ')} are not the model's",
+                    ", ".join(map(str, ds[dim].values[:5])),
+                )
+            )
     return problems
 
 
@@ -133,15 +159,22 @@ def _network(folder: Path, summary: dict[str, Any]) -> Network:
     period = summary.get("period")
     period = period if isinstance(period, dict) else {}
     if isinstance(name, str) and name in embedded_datasets():
-        net = load_network(name, scenario=summary.get("scenario"),
-                           start=period.get("start"), end=period.get("end"),
-                           step=period.get("step"))
+        net = load_network(
+            name,
+            scenario=summary.get("scenario"),
+            start=period.get("start"),
+            end=period.get("end"),
+            step=period.get("step"),
+        )
         prov = summary.get("provenance")
         recorded = prov.get("model_sha256") if isinstance(prov, dict) else None
         if recorded is None or net.model_sha256 == recorded:
             return net
-    raise _fail(folder, f"no {MODEL_COPY}/ folder with the model of this run (it is written "
-                "with report.html); run `vakhsh run` again with the report on")
+    raise _fail(
+        folder,
+        f"no {MODEL_COPY}/ folder with the model of this run (it is written "
+        "with report.html); run `vakhsh run` again with the report on",
+    )
 
 
 def _with_scenario(net: Network, scenario: str) -> Network:

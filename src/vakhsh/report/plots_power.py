@@ -70,17 +70,23 @@ def _colour(name: str, shades: dict[str, object]) -> object:
         return shades[name]
     if name.startswith("hydro"):
         return "#a0cbe8"
-    return {"storage discharge": CARRIER_COLOURS["storage"],
-            "storage charge": CARRIER_COLOURS["storage"],
-            "imports": CARRIER_COLOURS["imports"], "exports": CARRIER_COLOURS["exports"],
-            "unserved": CARRIER_COLOURS["unserved"]}.get(name, carrier_colour(name))
+    return {
+        "storage discharge": CARRIER_COLOURS["storage"],
+        "storage charge": CARRIER_COLOURS["storage"],
+        "imports": CARRIER_COLOURS["imports"],
+        "exports": CARRIER_COLOURS["exports"],
+        "unserved": CARRIER_COLOURS["unserved"],
+    }.get(name, carrier_colour(name))
 
 
 def plot_generation(run) -> Figure:
     """Monthly generation stack per bus (GWh): hydro by plant, thermal, solar, wind,
     storage, imports and unserved above zero; exports and charging below; load line."""
-    stacks = {b: f for b, f in generation_by_month(run).items()
-              if f.drop(columns="load").abs().to_numpy().sum() > 1e-6}
+    stacks = {
+        b: f
+        for b, f in generation_by_month(run).items()
+        if f.drop(columns="load").abs().to_numpy().sum() > 1e-6
+    }
     if not stacks:
         return empty_figure("no generation in this run")
     fig = new_figure(12, 3.1 * len(stacks) + 0.6)
@@ -90,8 +96,13 @@ def plot_generation(run) -> Figure:
         x = np.arange(len(months))
         plants = [c for c in frame.columns if c.startswith("hydro: ")]
         tones = hydro_shades(len(plants))  # alternate dark and light so neighbours differ
-        shades = dict(zip(plants, [tones[(i // 2) + (len(tones) + 1) // 2 * (i % 2)]
-                                   for i in range(len(plants))], strict=True))
+        shades = dict(
+            zip(
+                plants,
+                [tones[(i // 2) + (len(tones) + 1) // 2 * (i % 2)] for i in range(len(plants))],
+                strict=True,
+            )
+        )
         shade_winter_bars(ax, months)
         up, down = np.zeros(len(x)), np.zeros(len(x))
         for name in frame.columns.drop("load"):
@@ -101,14 +112,26 @@ def plot_generation(run) -> Figure:
             hatch = "//" if name in ("imports", "exports") else None
             if name == "hydro (other plants)":
                 hatch = ".."
-            bars(ax, x, values, bottom=base.copy(), width=0.78,
-                 facecolor=_colour(name, shades), hatch=hatch,
-                 edgecolor="white" if hatch else "none",
-                 label=name.removeprefix("hydro: ") + (" (hydro)" if name in plants else ""))
+            bars(
+                ax,
+                x,
+                values,
+                bottom=base.copy(),
+                width=0.78,
+                facecolor=_colour(name, shades),
+                hatch=hatch,
+                edgecolor="white" if hatch else "none",
+                label=name.removeprefix("hydro: ") + (" (hydro)" if name in plants else ""),
+            )
             base += values
-        ax.step(np.r_[x - 0.5, x[-1] + 0.5], np.r_[frame["load"].to_numpy(),
-                                                   frame["load"].iloc[-1]],
-                where="post", color=LOAD_COLOUR, lw=1.5, label="load")
+        ax.step(
+            np.r_[x - 0.5, x[-1] + 0.5],
+            np.r_[frame["load"].to_numpy(), frame["load"].iloc[-1]],
+            where="post",
+            color=LOAD_COLOUR,
+            lw=1.5,
+            label="load",
+        )
         ax.axhline(0, color="#333", lw=0.6)
         ax.set_xticks(x, month_labels(months), fontsize=7)
         ax.set_xlim(-0.6, len(x) - 0.4)
@@ -117,8 +140,12 @@ def plot_generation(run) -> Figure:
         format_thousands(ax)
         ax.set_title(f"bus {bus}", fontsize=9, loc="left", fontweight="bold")
         ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.02), frameon=False)
-    fig.suptitle("Generation by month (shaded: October–March; below zero: exports and "
-                 "charging)", fontsize=11, x=0.01, ha="left")
+    fig.suptitle(
+        "Generation by month (shaded: October–March; below zero: exports and charging)",
+        fontsize=11,
+        x=0.01,
+        ha="left",
+    )
     arrange(fig, right=2.4, hgap=0.8, top=0.8)
     return fig
 
@@ -135,24 +162,42 @@ def plot_unserved(run) -> Figure:
     buses = [b for b in unserved.columns if unserved[b].sum() > 1e-6]
     width = 0.8 / max(len(buses), 1)
     for i, bus in enumerate(buses):
-        bars(ax, x - 0.4 + width * (i + 0.5), unserved[bus], width=width, label=str(bus),
-             color=SERIES_COLOURS[i % len(SERIES_COLOURS)])
+        bars(
+            ax,
+            x - 0.4 + width * (i + 0.5),
+            unserved[bus],
+            width=width,
+            label=str(bus),
+            color=SERIES_COLOURS[i % len(SERIES_COLOURS)],
+        )
         ax.set_ylim(bottom=0)
     total = unserved.to_numpy().sum()
     if not buses:
-        ax.text(0.5, 0.5, "no unserved energy: every bus met its load", transform=ax.transAxes,
-                ha="center", va="center", fontsize=10, color="#555")
+        ax.text(
+            0.5,
+            0.5,
+            "no unserved energy: every bus met its load",
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+            fontsize=10,
+            color="#555",
+        )
         ax.set_ylim(0, 1)
     else:
-        ax.legend(fontsize=8, title="bus", title_fontsize=8, loc="upper left",
-                  bbox_to_anchor=(1.0, 1.0))
+        ax.legend(
+            fontsize=8, title="bus", title_fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0)
+        )
     ax.set_xticks(x, month_labels(months), fontsize=7)
     ax.set_xlim(-0.6, len(x) - 0.4)
     ax.set_ylabel("unserved energy (GWh per month)", fontsize=8)
     ax.tick_params(axis="y", labelsize=7)
     format_thousands(ax)
-    ax.set_title(f"Unserved energy by month: {total:,.1f} GWh in the run (shaded: "
-                 "October–March)", fontsize=10, loc="left")
+    ax.set_title(
+        f"Unserved energy by month: {total:,.1f} GWh in the run (shaded: October–March)",
+        fontsize=10,
+        loc="left",
+    )
     arrange(fig, right=1.2, top=0.4)
     return fig
 
@@ -167,20 +212,34 @@ def plot_prices(run) -> Figure:
     ax = fig.add_subplot()
     shade_winter_dates(ax, price.index[0], price.index[-1])
     for i, bus in enumerate(price.columns):
-        ax.plot(price.index, price[bus], lw=1.2, label=f"bus {bus}",
-                color=SERIES_COLOURS[i % len(SERIES_COLOURS)])
+        ax.plot(
+            price.index,
+            price[bus],
+            lw=1.2,
+            label=f"bus {bus}",
+            color=SERIES_COLOURS[i % len(SERIES_COLOURS)],
+        )
     if ds.sizes.get("market", 0):
         market = for_lines(ds["market_price_usd_per_mwh"], hours)
         for j, mid in enumerate(market.columns):
-            ax.plot(market.index, market[mid], lw=1.2, ls=("--", ":", "-.")[j % 3],
-                    color=("#333", "#8c564b", "#7f7f7f")[j % 3], label=f"market {mid}")
+            ax.plot(
+                market.index,
+                market[mid],
+                lw=1.2,
+                ls=("--", ":", "-.")[j % 3],
+                color=("#333", "#8c564b", "#7f7f7f")[j % 3],
+                label=f"market {mid}",
+            )
     top = float(np.nanpercentile(price.to_numpy(), 99.5)) if price.size else 1.0
     ax.set_ylim(min(0.0, float(np.nanmin(price.to_numpy()))), max(top * 1.1, 1.0))
     ax.set_ylabel("price (USD/MWh)", fontsize=8)
     ax.tick_params(labelsize=7)
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     mean = "daily means; " if thinned(hours) else ""
-    ax.set_title(f"Electricity prices ({mean}axis capped at the 99.5th percentile; "
-                 "shaded: October–March)", fontsize=10, loc="left")
+    ax.set_title(
+        f"Electricity prices ({mean}axis capped at the 99.5th percentile; shaded: October–March)",
+        fontsize=10,
+        loc="left",
+    )
     arrange(fig, right=1.8, top=0.4)
     return fig

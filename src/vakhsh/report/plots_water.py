@@ -77,8 +77,7 @@ def plot_reservoirs(run) -> Figure:
             _level_axis(ax, row["level_curve"])
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=4, fontsize=8, frameon=False)
-    fig.suptitle("Reservoir storage (shaded: October–March)", fontsize=11, x=0.01,
-                 ha="left")
+    fig.suptitle("Reservoir storage (shaded: October–March)", fontsize=11, x=0.01, ha="left")
     arrange(fig, right=0.9, bottom=0.9, wgap=1.6)
     return fig
 
@@ -96,18 +95,38 @@ def plot_water_delivery(run) -> Figure:
     x = np.arange(len(demanded.index))
     for ax, did in zip(axes, demands.index, strict=True):
         shade_winter_bars(ax, demanded.index)
-        bars(ax, x, demanded[did], width=0.8, facecolor="white", edgecolor="#f28e2b",
-             linewidth=1.0, label="demanded")
+        bars(
+            ax,
+            x,
+            demanded[did],
+            width=0.8,
+            facecolor="white",
+            edgecolor="#f28e2b",
+            linewidth=1.0,
+            label="demanded",
+        )
         bars(ax, x, delivered[did], width=0.55, color="#4e79a7", label="delivered")
         short = (demanded[did] - delivered[did]).to_numpy()
-        bars(ax, x, np.where(short > 1e-6, short, 0.0), bottom=delivered[did].to_numpy(),
-             width=0.55, color="#e15759", label="shortage")
+        bars(
+            ax,
+            x,
+            np.where(short > 1e-6, short, 0.0),
+            bottom=delivered[did].to_numpy(),
+            width=0.55,
+            color="#e15759",
+            label="shortage",
+        )
         ax.set_ylim(0, max(demanded[did].max(), delivered[did].max(), 1e-9) * 1.08)
         country = demands.loc[did].get("country")
         asked, got = demanded[did].sum(), delivered[did].sum()
         share = f"{got / asked:.0%}" if asked > 0 else "—"
-        ax.set_title(f"{did}" + (f" ({country})" if isinstance(country, str) else "") +
-                     f": {got:,.0f} of {asked:,.0f} hm³ ({share})", fontsize=8.5, loc="left")
+        ax.set_title(
+            f"{did}"
+            + (f" ({country})" if isinstance(country, str) else "")
+            + f": {got:,.0f} of {asked:,.0f} hm³ ({share})",
+            fontsize=8.5,
+            loc="left",
+        )
         ax.set_ylabel("hm³ per month", fontsize=8)
         ax.set_xticks(x, month_labels(demanded.index), fontsize=6)
         ax.tick_params(axis="y", labelsize=7)
@@ -128,8 +147,11 @@ def plot_sink_inflow(run) -> Figure:
     if not sinks:
         return empty_figure("no sinks in this model")
     inflow = hm3(ds["sink_inflow_m3s"], hours)
-    required = hm3(net.series["sinks"]["min_inflow_m3s"], hours) if "min_inflow_m3s" in \
-        net.series.get("sinks", {}) else None
+    required = (
+        hm3(net.series["sinks"]["min_inflow_m3s"], hours)
+        if "min_inflow_m3s" in net.series.get("sinks", {})
+        else None
+    )
     fig = new_figure(12, 3.0 * int(np.ceil(len(sinks) / 2)) + 0.6)
     axes = axes_grid(fig, len(sinks), columns=2)
     x = np.arange(len(inflow.index))
@@ -138,9 +160,15 @@ def plot_sink_inflow(run) -> Figure:
         bars(ax, x, inflow[sid], width=0.75, color="#1b3a5c", label="inflow")
         ax.set_ylim(bottom=0)
         if required is not None and required[sid].max() > 0:
-            ax.step(np.r_[x - 0.5, x[-1] + 0.5], np.r_[required[sid].to_numpy(),
-                                                       required[sid].iloc[-1]],
-                    where="post", color="#e15759", lw=1.4, ls="--", label="required minimum")
+            ax.step(
+                np.r_[x - 0.5, x[-1] + 0.5],
+                np.r_[required[sid].to_numpy(), required[sid].iloc[-1]],
+                where="post",
+                color="#e15759",
+                lw=1.4,
+                ls="--",
+                label="required minimum",
+            )
         total = inflow[sid].sum()
         ax.set_title(f"{sid}: {total:,.0f} hm³ in the run", fontsize=9, loc="left")
         ax.set_ylabel("hm³ per month", fontsize=8)
@@ -165,14 +193,28 @@ def plot_water_values(run) -> Figure:
     ax = fig.add_subplot()
     shade_winter_dates(ax, values.index[0], values.index[-1])
     for i, rid in enumerate(values.columns):
-        ax.plot(values.index, values[rid] / 1e3, lw=1.3, label=str(rid),
-                color=SERIES_COLOURS[i % len(SERIES_COLOURS)],
-                ls="-" if i < len(SERIES_COLOURS) else "--")
+        ax.plot(
+            values.index,
+            values[rid] / 1e3,
+            lw=1.3,
+            label=str(rid),
+            color=SERIES_COLOURS[i % len(SERIES_COLOURS)],
+            ls="-" if i < len(SERIES_COLOURS) else "--",
+        )
     ax.set_ylabel("water value (thousand USD per hm³)", fontsize=8)
     ax.tick_params(labelsize=7)
-    ax.legend(fontsize=7, ncol=1 if len(values.columns) <= 12 else 2, loc="upper left",
-              bbox_to_anchor=(1.0, 1.0), title="reservoir", title_fontsize=7)
-    ax.set_title("Water values: what one more hm³ in store is worth (shaded: October–March)",
-                 fontsize=10, loc="left")
+    ax.legend(
+        fontsize=7,
+        ncol=1 if len(values.columns) <= 12 else 2,
+        loc="upper left",
+        bbox_to_anchor=(1.0, 1.0),
+        title="reservoir",
+        title_fontsize=7,
+    )
+    ax.set_title(
+        "Water values: what one more hm³ in store is worth (shaded: October–March)",
+        fontsize=10,
+        loc="left",
+    )
     arrange(fig, right=2.0, top=0.4)
     return fig

@@ -51,8 +51,9 @@ def text_size_in(text: str, bold: bool = False, size: float = FONT) -> tuple[flo
     """Width and height of a (multi-line) label in inches, as matplotlib draws it."""
     prop = FontProperties(size=size, weight="bold" if bold else "normal")
     lines = str(text).split("\n")
-    width = max(_TEXT.get_text_width_height_descent(line or " ", prop, ismath=False)[0]
-                for line in lines)
+    width = max(
+        _TEXT.get_text_width_height_descent(line or " ", prop, ismath=False)[0] for line in lines
+    )
     return width / 72, len(lines) * size * 1.25 / 72
 
 
@@ -61,8 +62,11 @@ def availability(net, kind: str) -> pd.DataFrame:
     """Per component: `state` ("in service", "from" when it comes into service during the
     run, "not yet" when not before its end) and `since` (its `available_from`)."""
     table = net.tables[kind]
-    since = pd.to_datetime(table["available_from"]) if "available_from" in table else \
-        pd.Series(pd.NaT, index=table.index)
+    since = (
+        pd.to_datetime(table["available_from"])
+        if "available_from" in table
+        else pd.Series(pd.NaT, index=table.index)
+    )
     if not len(table):
         return pd.DataFrame({"state": [], "since": []})
     active = net.active(kind)
@@ -92,8 +96,7 @@ def water_graph(net) -> dict[str, list[str]]:
         out[rid].append(row["spill_to"])
     for _pid, row in net.tables["hydro_plants"].iterrows():
         out[_site(row)].append(row["to"])
-    return {n: list(dict.fromkeys(t for t in targets if t in out)) for n, targets in
-            out.items()}
+    return {n: list(dict.fromkeys(t for t in targets if t in out)) for n, targets in out.items()}
 
 
 def _site(plant: pd.Series) -> str:
@@ -109,8 +112,7 @@ def water_layout(net) -> dict[str, tuple[float, float]]:
     def depth_of(node: str, seen: frozenset = frozenset()) -> int:
         if node not in depth:
             targets = [t for t in out[node] if t not in seen]
-            depth[node] = 1 + max((depth_of(t, seen | {node}) for t in targets),
-                                  default=-1)
+            depth[node] = 1 + max((depth_of(t, seen | {node}) for t in targets), default=-1)
         return depth[node]
 
     for node in out:
@@ -186,6 +188,7 @@ def _take(slot: list[float]) -> float:
 class _Room:
     """What something drawn in a column needs: inches left and right of the column, and
     half its height, around level `y` (in inches)."""
+
     column: float
     y: float
     left: float
@@ -214,9 +217,19 @@ def pack_columns(rooms: list[_Room]) -> dict[float, float]:
 
 # ---------------------------------------------------------------- rivers
 def _arrow(ax, a, b, colour, width=1.2, style="-", rad=0.0, z=1):
-    patch = FancyArrowPatch(a, b, arrowstyle="-|>", mutation_scale=9, color=colour, lw=width,
-                            linestyle=style, shrinkA=6, shrinkB=6,
-                            connectionstyle=f"arc3,rad={rad}", zorder=z)
+    patch = FancyArrowPatch(
+        a,
+        b,
+        arrowstyle="-|>",
+        mutation_scale=9,
+        color=colour,
+        lw=width,
+        linestyle=style,
+        shrinkA=6,
+        shrinkB=6,
+        connectionstyle=f"arc3,rad={rad}",
+        zorder=z,
+    )
     ax.add_patch(patch)
     return patch
 
@@ -230,7 +243,7 @@ def _on_curve(a, b, rad: float, t: float) -> np.ndarray:
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     d = b - a
     c = (a + b) / 2 + rad * np.array([d[1], -d[0]])
-    return (1 - t) ** 2 * a + 2 * t * (1 - t) * c + t ** 2 * b
+    return (1 - t) ** 2 * a + 2 * t * (1 - t) * c + t**2 * b
 
 
 def _marker_in(key: str) -> float:
@@ -250,8 +263,7 @@ def _water_labels(net) -> dict[str, tuple[str, bool]]:
         labels[cid] = (str(cid), False)
     for did, row in tables["water_demands"].iterrows():
         country = row.get("country")
-        named = isinstance(country, str) and not str(did).lower().startswith(
-            country.lower())
+        named = isinstance(country, str) and not str(did).lower().startswith(country.lower())
         labels[did] = (f"{did} ({country})" if named else str(did), False)
     return labels
 
@@ -259,19 +271,22 @@ def _water_labels(net) -> dict[str, tuple[str, bool]]:
 def _water_tip(net, kind: str, cid: str) -> str:
     row = net.tables[kind].loc[cid]
     if kind == "reservoirs":
-        return (f"reservoir {cid}: {row['storage_min_hm3']:,.0f} to "
-                f"{row['storage_max_hm3']:,.0f} hm³, starts at "
-                f"{row['storage_initial_hm3']:,.0f} hm³; spills to {row['spill_to']}")
+        return (
+            f"reservoir {cid}: {row['storage_min_hm3']:,.0f} to "
+            f"{row['storage_max_hm3']:,.0f} hm³, starts at "
+            f"{row['storage_initial_hm3']:,.0f} hm³; spills to {row['spill_to']}"
+        )
     if kind == "water_demands":
         country = row.get("country")
         where = f" ({country})" if isinstance(country, str) else ""
         demand = net.series["water_demands"]["demand_m3s"].sel(water_demand=cid)
-        return (f"water demand {cid}{where}: {float(demand.sum()) * net.hm3_per_m3s:,.0f} hm³ "
-                f"over the run, drawn from {row['node']}")
+        return (
+            f"water demand {cid}{where}: {float(demand.sum()) * net.hm3_per_m3s:,.0f} hm³ "
+            f"over the run, drawn from {row['node']}"
+        )
     if kind == "catchments":
         inflow = net.series["catchments"]["inflow_m3s"].sel(catchment=cid)
-        return (f"catchment {cid}: mean inflow {float(inflow.mean()):,.0f} m³/s into "
-                f"{row['to']}")
+        return f"catchment {cid}: mean inflow {float(inflow.mean()):,.0f} m³/s into {row['to']}"
     return f"{kind.rstrip('s').replace('_', ' ')} {cid}"
 
 
@@ -283,6 +298,7 @@ def _plant_label(pid: str, row, state) -> str:
 @dataclass(frozen=True)
 class WaterGeometry:
     """Where the rivers' parts go, in inches, and the room the drawing takes."""
+
     pos: dict[str, tuple[float, float]]
     plant_at: dict[str, float]  # plant -> t along its route
     left: float
@@ -295,8 +311,13 @@ class WaterGeometry:
         return self.right - self.left, self.top - self.bottom
 
 
-_KIND_KEY = {"junctions": "junction", "reservoirs": "reservoir", "sinks": "sink",
-             "catchments": "catchment", "water_demands": "water_demand"}
+_KIND_KEY = {
+    "junctions": "junction",
+    "reservoirs": "reservoir",
+    "sinks": "sink",
+    "catchments": "catchment",
+    "water_demands": "water_demand",
+}
 
 
 def _kind_of(net) -> dict[str, str]:
@@ -333,17 +354,22 @@ def water_geometry(net) -> WaterGeometry:
             a, b = layout[node], layout[target]
             if abs(a[0] - b[0]) < 0.01 and abs(a[1] - b[1]) > 1.01:
                 span = abs(a[1] - b[1]) * LEVEL_IN
-                rooms.append(_Room(a[0], (a[1] + b[1]) / 2 * LEVEL_IN, 0.18 * span, 0.0,
-                                   span / 2 - LEVEL_IN))
+                rooms.append(
+                    _Room(a[0], (a[1] + b[1]) / 2 * LEVEL_IN, 0.18 * span, 0.0, span / 2 - LEVEL_IN)
+                )
     xs = pack_columns(rooms)
     pos = {n: (xs[c], level * LEVEL_IN) for n, (c, level) in layout.items()}
     if not rooms:
         return WaterGeometry(pos, plant_at, 0.0, 1.0, 0.0, 1.0)
     ys = [p[1] for p in pos.values()]
-    return WaterGeometry(pos, plant_at,
-                         left=min(xs[r.column] - r.left for r in rooms) - 0.1,
-                         right=max(xs[r.column] + r.right for r in rooms) + 0.1,
-                         bottom=min(ys) - 0.3, top=max(ys) + 0.3)
+    return WaterGeometry(
+        pos,
+        plant_at,
+        left=min(xs[r.column] - r.left for r in rooms) - 0.1,
+        right=max(xs[r.column] + r.right for r in rooms) + 0.1,
+        bottom=min(ys) - 0.3,
+        top=max(ys) + 0.3,
+    )
 
 
 def draw_water(ax, net, geometry: WaterGeometry | None = None) -> None:
@@ -358,13 +384,26 @@ def draw_water(ax, net, geometry: WaterGeometry | None = None) -> None:
     kind_of = _kind_of(net)
     plant_routes = {(_site(r), r["to"]) for _p, r in plants.iterrows()}
     for rid, row in tables["reaches"].iterrows():
-        patch = _arrow(ax, pos[row["from"]], pos[row["to"]], WATER, 1.6,
-                       rad=_bend(pos[row["from"]], pos[row["to"]]))
+        patch = _arrow(
+            ax,
+            pos[row["from"]],
+            pos[row["to"]],
+            WATER,
+            1.6,
+            rad=_bend(pos[row["from"]], pos[row["to"]]),
+        )
         tooltip(fig, patch, f"reach {rid}: {row['from']} → {row['to']}")
     for rid, row in tables["reservoirs"].iterrows():
         if (rid, row["spill_to"]) not in plant_routes:
-            _arrow(ax, pos[rid], pos[row["spill_to"]], "#9aaec6", 1.0, "--",
-                   rad=_bend(pos[rid], pos[row["spill_to"]]))
+            _arrow(
+                ax,
+                pos[rid],
+                pos[row["spill_to"]],
+                "#9aaec6",
+                1.0,
+                "--",
+                rad=_bend(pos[rid], pos[row["spill_to"]]),
+            )
     for _cid, row in tables["catchments"].iterrows():
         _arrow(ax, pos[_cid], pos[row["to"]], "#59a14f", 1.0)
     for did, row in tables["water_demands"].iterrows():
@@ -379,30 +418,55 @@ def draw_water(ax, net, geometry: WaterGeometry | None = None) -> None:
         _arrow(ax, a, b, OFF if off else WATER, 2.4, "--" if off else "-", rad=bend, z=2)
         mid = _on_curve(a, b, bend, plant_at[pid])
         colour = OFF if off else STYLE["hydro_plant"][2]
-        dot = ax.scatter(*mid, marker=STYLE["hydro_plant"][0], s=STYLE["hydro_plant"][1],
-                         color=colour, zorder=4, edgecolor="white", lw=0.6)
+        dot = ax.scatter(
+            *mid,
+            marker=STYLE["hydro_plant"][0],
+            s=STYLE["hydro_plant"][1],
+            color=colour,
+            zorder=4,
+            edgecolor="white",
+            lw=0.6,
+        )
         note = _state_note(state)
-        tip = (f"hydropower plant {pid}: {row['capacity_mw']:,.0f} MW to bus {row['bus']}, "
-               f"from {_site(row)} to {row['to']}" + (f" ({note})" if note else ""))
+        tip = (
+            f"hydropower plant {pid}: {row['capacity_mw']:,.0f} MW to bus {row['bus']}, "
+            f"from {_site(row)} to {row['to']}" + (f" ({note})" if note else "")
+        )
         tooltip(fig, dot, tip)
-        text = ax.annotate(_plant_label(pid, row, state), mid, xytext=(-5, 0),
-                           textcoords="offset points", ha="right", va="center",
-                           fontsize=FONT, color="#888" if off else "#a23b3c", zorder=5,
-                           bbox=_HALO)
+        text = ax.annotate(
+            _plant_label(pid, row, state),
+            mid,
+            xytext=(-5, 0),
+            textcoords="offset points",
+            ha="right",
+            va="center",
+            fontsize=FONT,
+            color="#888" if off else "#a23b3c",
+            zorder=5,
+            bbox=_HALO,
+        )
         tooltip(fig, text, tip)
     for node, (x, y) in pos.items():
         kind = kind_of[node]
         marker, size, colour, _label = STYLE[_KIND_KEY[kind]]
-        dot = ax.scatter([x], [y], marker=marker, s=size, color=colour, zorder=3,
-                         edgecolor="white", lw=0.6)
+        dot = ax.scatter(
+            [x], [y], marker=marker, s=size, color=colour, zorder=3, edgecolor="white", lw=0.6
+        )
         tip = _water_tip(net, kind, node)
         tooltip(fig, dot, tip)
         if node in labels:
             text, bold = labels[node]
-            label = ax.annotate(text, (x, y), xytext=(6, 0), textcoords="offset points",
-                                va="center", fontsize=FONT,
-                                fontweight="bold" if bold else "normal", zorder=5,
-                                bbox=_HALO)
+            label = ax.annotate(
+                text,
+                (x, y),
+                xytext=(6, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=FONT,
+                fontweight="bold" if bold else "normal",
+                zorder=5,
+                bbox=_HALO,
+            )
             tooltip(fig, label, tip)
     ax.set_xlim(geometry.left, geometry.right)
     ax.set_ylim(geometry.bottom, geometry.top)
@@ -410,26 +474,51 @@ def draw_water(ax, net, geometry: WaterGeometry | None = None) -> None:
 
 
 def water_legend(fig: Figure, y: float) -> None:
-    handles = [Line2D([], [], marker=m, ls="", color=c, markersize=np.sqrt(s) * 0.8, label=lb)
-               for m, s, c, lb in STYLE.values()]
-    handles += [Line2D([], [], color=WATER, lw=1.6, label="river reach"),
-                Line2D([], [], color=WATER, lw=2.4, label="turbine route"),
-                Line2D([], [], color="#9aaec6", lw=1, ls="--", label="spillway"),
-                Line2D([], [], color=OFF, lw=2, ls="--", label="not in service in this run")]
-    fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.01, y), fontsize=FONT,
-               frameon=False, ncol=5, handlelength=1.6, columnspacing=1.2)
+    handles = [
+        Line2D([], [], marker=m, ls="", color=c, markersize=np.sqrt(s) * 0.8, label=lb)
+        for m, s, c, lb in STYLE.values()
+    ]
+    handles += [
+        Line2D([], [], color=WATER, lw=1.6, label="river reach"),
+        Line2D([], [], color=WATER, lw=2.4, label="turbine route"),
+        Line2D([], [], color="#9aaec6", lw=1, ls="--", label="spillway"),
+        Line2D([], [], color=OFF, lw=2, ls="--", label="not in service in this run"),
+    ]
+    fig.legend(
+        handles=handles,
+        loc="lower left",
+        bbox_to_anchor=(0.01, y),
+        fontsize=FONT,
+        frameon=False,
+        ncol=5,
+        handlelength=1.6,
+        columnspacing=1.2,
+    )
 
 
 # ---------------------------------------------------------------- power grid
 # Approximate positions (longitude, latitude) of countries a model may name, so that
 # a regional grid looks like the region; any other bus set goes on a circle.
 PLACES = {
-    "kazakhstan": (68.0, 47.5), "kz": (68.0, 47.5), "uzbekistan": (64.0, 41.5),
-    "uz": (64.0, 41.5), "turkmenistan": (59.0, 39.0), "tm": (59.0, 39.0),
-    "kyrgyzstan": (74.5, 41.5), "kg": (74.5, 41.5), "tajikistan": (71.0, 38.5),
-    "tj": (71.0, 38.5), "afghanistan": (66.0, 34.5), "af": (66.0, 34.5),
-    "pakistan": (71.5, 31.0), "pk": (71.5, 31.0), "china": (80.0, 42.0),
-    "cn": (80.0, 42.0), "iran": (56.0, 34.0), "ir": (56.0, 34.0), "russia": (62.0, 54.0),
+    "kazakhstan": (68.0, 47.5),
+    "kz": (68.0, 47.5),
+    "uzbekistan": (64.0, 41.5),
+    "uz": (64.0, 41.5),
+    "turkmenistan": (59.0, 39.0),
+    "tm": (59.0, 39.0),
+    "kyrgyzstan": (74.5, 41.5),
+    "kg": (74.5, 41.5),
+    "tajikistan": (71.0, 38.5),
+    "tj": (71.0, 38.5),
+    "afghanistan": (66.0, 34.5),
+    "af": (66.0, 34.5),
+    "pakistan": (71.5, 31.0),
+    "pk": (71.5, 31.0),
+    "china": (80.0, 42.0),
+    "cn": (80.0, 42.0),
+    "iran": (56.0, 34.0),
+    "ir": (56.0, 34.0),
+    "russia": (62.0, 54.0),
     "ru": (62.0, 54.0),
 }
 
@@ -437,15 +526,15 @@ PLACES = {
 def bus_layout(net) -> dict[str, tuple[float, float]]:
     buses = net.tables["buses"]
     keys = [str(c).lower() for c in buses.get("country", pd.Series(index=buses.index))]
-    keys = [k if k in PLACES else str(b).lower() for k, b in zip(keys, buses.index,
-                                                                 strict=True)]
+    keys = [k if k in PLACES else str(b).lower() for k, b in zip(keys, buses.index, strict=True)]
     if len(buses) > 2 and all(k in PLACES for k in keys):
         xy = np.array([PLACES[k] for k in keys], dtype=float)
         xy = (xy - xy.mean(axis=0)) / max(np.abs(xy - xy.mean(axis=0)).max(), 1e-9)
         return {b: (float(x), float(y)) for b, (x, y) in zip(buses.index, xy, strict=True)}
     angle = np.pi / 2 - 2 * np.pi * np.arange(len(buses)) / max(len(buses), 1)
-    return {b: (float(np.cos(a)), float(np.sin(a))) for b, a in zip(buses.index, angle,
-                                                                    strict=True)}
+    return {
+        b: (float(np.cos(a)), float(np.sin(a))) for b, a in zip(buses.index, angle, strict=True)
+    }
 
 
 def _line_capacity(net) -> pd.DataFrame:
@@ -457,8 +546,9 @@ def _line_capacity(net) -> pd.DataFrame:
     forward = series["capacity_mw"]
     backward = series["capacity_backward_mw"]
     backward = backward.where(np.isfinite(backward), forward)
-    return pd.DataFrame({"forward": forward.max("time").to_series(),
-                         "backward": backward.max("time").to_series()}).reindex(lines.index)
+    return pd.DataFrame(
+        {"forward": forward.max("time").to_series(), "backward": backward.max("time").to_series()}
+    ).reindex(lines.index)
 
 
 def bus_prices(run) -> pd.Series | None:
@@ -479,8 +569,17 @@ class _Free:
         self.inch = inch  # inches per data unit
         self.taken: list[tuple[float, float, float, float]] = []
 
-    def rect(self, x: float, y: float, text: str, ha: str, va: str, pad_in: float = 0.03,
-             size: float = FONT, bold: bool = False) -> tuple[float, float, float, float]:
+    def rect(
+        self,
+        x: float,
+        y: float,
+        text: str,
+        ha: str,
+        va: str,
+        pad_in: float = 0.03,
+        size: float = FONT,
+        bold: bool = False,
+    ) -> tuple[float, float, float, float]:
         w, h = text_size_in(text, bold, size)
         w, h = (w + 2 * pad_in) / self.inch, (h + 2 * pad_in) / self.inch
         x0 = x - w / 2 if ha == "center" else x if ha == "left" else x - w
@@ -488,8 +587,7 @@ class _Free:
         return x0, y0, x0 + w, y0 + h
 
     def free(self, r) -> bool:
-        return all(r[2] <= o[0] or r[0] >= o[2] or r[3] <= o[1] or r[1] >= o[3]
-                   for o in self.taken)
+        return all(r[2] <= o[0] or r[0] >= o[2] or r[3] <= o[1] or r[1] >= o[3] for o in self.taken)
 
     def take(self, r) -> None:
         self.taken.append(r)
@@ -497,8 +595,10 @@ class _Free:
 
 def _anchor(direction) -> tuple[str, str]:
     ux, uy = direction
-    return ("left" if ux > 0.3 else "right" if ux < -0.3 else "center",
-            "bottom" if uy > 0.3 else "top" if uy < -0.3 else "center")
+    return (
+        "left" if ux > 0.3 else "right" if ux < -0.3 else "center",
+        "bottom" if uy > 0.3 else "top" if uy < -0.3 else "center",
+    )
 
 
 def _turn(v, degrees: float) -> np.ndarray:
@@ -530,14 +630,24 @@ def draw_power(ax, net, prices: pd.Series | None = None) -> None:
         price = None if prices is None else prices.get(bus, np.nan)
         tip = f"bus {bus}: " + (detail or "no generation")
         if prices is not None:
-            tip += ("; no price: nothing can supply it during the run" if price != price
-                    else f"; mean price {price:,.1f} USD/MWh")
+            tip += (
+                "; no price: nothing can supply it during the run"
+                if price != price
+                else f"; mean price {price:,.1f} USD/MWh"
+            )
         elif isolated:
             tip += "; no supply path during the run"
-        label = ax.annotate(bus, (x, y), ha="center", va="center", color="white",
-                            fontsize=FONT + 1, fontweight="bold", zorder=4,
-                            bbox={"boxstyle": "round,pad=0.35",
-                                  "fc": OFF if isolated else "#333", "ec": "none"})
+        label = ax.annotate(
+            bus,
+            (x, y),
+            ha="center",
+            va="center",
+            color="white",
+            fontsize=FONT + 1,
+            fontweight="bold",
+            zorder=4,
+            bbox={"boxstyle": "round,pad=0.35", "fc": OFF if isolated else "#333", "ec": "none"},
+        )
         tooltip(fig, label, tip)
         rows = [summary] if summary else []
         if prices is not None:
@@ -556,19 +666,23 @@ def draw_power(ax, net, prices: pd.Series | None = None) -> None:
         colour = OFF if off else "#76b7b2"
         ax.plot([x, mx], [y, my], color=colour, lw=1.2, ls="--", zorder=1)
         dot = ax.scatter(mx, my, marker="p", s=130, color=colour, zorder=3)
-        free.take((mx - 0.1 / free.inch, my - 0.1 / free.inch, mx + 0.1 / free.inch,
-                   my + 0.1 / free.inch))
+        free.take(
+            (mx - 0.1 / free.inch, my - 0.1 / free.inch, mx + 0.1 / free.inch, my + 0.1 / free.inch)
+        )
         series = net.series["markets"]
-        tip = (f"market {mid_} at bus {row['bus']}: mean price "
-               f"{float(series['price_usd_per_mwh'].sel(market=mid_).mean()):,.1f} USD/MWh, "
-               f"exports up to {float(series['max_export_mw'].sel(market=mid_).max()):,.0f}"
-               f" MW, imports up to "
-               f"{float(series['max_import_mw'].sel(market=mid_).max()):,.0f} MW"
-               + (f" ({_state_note(s)})" if _state_note(s) else ""))
+        tip = (
+            f"market {mid_} at bus {row['bus']}: mean price "
+            f"{float(series['price_usd_per_mwh'].sel(market=mid_).mean()):,.1f} USD/MWh, "
+            f"exports up to {float(series['max_export_mw'].sel(market=mid_).max()):,.0f}"
+            f" MW, imports up to "
+            f"{float(series['max_import_mw'].sel(market=mid_).max()):,.0f} MW"
+            + (f" ({_state_note(s)})" if _state_note(s) else "")
+        )
         tooltip(fig, dot, tip)
         text = f"market {mid_}" + (f"\n{_since(s)}" if s["state"] != "in service" else "")
-        _place_note(ax, free, (mx, my), text, out, tip, colour="#888" if off else "#2f6f6a",
-                    offset_pt=9)
+        _place_note(
+            ax, free, (mx, my), text, out, tip, colour="#888" if off else "#2f6f6a", offset_pt=9
+        )
     ax.set_xlim(-max(half_x, 1.75), max(half_x, 1.75))
     ax.set_ylim(-half_y, half_y)
     ax.set_aspect("equal")
@@ -590,26 +704,42 @@ def _draw_lines(ax, net, pos, free: _Free) -> None:
         a, b = np.array(pos[row["from"]]), np.array(pos[row["to"]])
         s = state.loc[lid]
         off = s["state"] == "not yet"
-        patch = FancyArrowPatch(tuple(a), tuple(b), arrowstyle="-", lw=1.6,
-                                color=OFF if off else "#777", linestyle="--" if off else "-",
-                                shrinkA=14, shrinkB=14, zorder=1,
-                                connectionstyle=f"arc3,rad={rad}")
+        patch = FancyArrowPatch(
+            tuple(a),
+            tuple(b),
+            arrowstyle="-",
+            lw=1.6,
+            color=OFF if off else "#777",
+            linestyle="--" if off else "-",
+            shrinkA=14,
+            shrinkB=14,
+            zorder=1,
+            connectionstyle=f"arc3,rad={rad}",
+        )
         ax.add_patch(patch)
         fwd, bwd = capacity.loc[lid, "forward"], capacity.loc[lid, "backward"]
         note = _state_note(s)
-        tip = (f"line {lid}: {row['from']} → {row['to']} up to {fwd:,.0f} MW, "
-               f"{row['to']} → {row['from']} up to {bwd:,.0f} MW, losses "
-               f"{row['loss_fraction']:.0%}" + (f" ({note})" if note else ""))
+        tip = (
+            f"line {lid}: {row['from']} → {row['to']} up to {fwd:,.0f} MW, "
+            f"{row['to']} → {row['from']} up to {bwd:,.0f} MW, losses "
+            f"{row['loss_fraction']:.0%}" + (f" ({note})" if note else "")
+        )
         tooltip(fig, patch, tip)
         text = f"{max(fwd, bwd):,.0f} MW"
         if s["state"] != "in service":
             text = f"{lid}\n{text} {_since(s)}"
         spot, rect = _label_spot(free, a, b, rad, text)
         free.take(rect)
-        label = ax.annotate(text, tuple(spot), ha="center", va="center", fontsize=FONT,
-                            color="#777" if off else "#333", zorder=2,
-                            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
-                                  "alpha": 0.85})
+        label = ax.annotate(
+            text,
+            tuple(spot),
+            ha="center",
+            va="center",
+            fontsize=FONT,
+            color="#777" if off else "#333",
+            zorder=2,
+            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85},
+        )
         tooltip(fig, label, tip)
 
 
@@ -629,8 +759,9 @@ def _label_spot(free: _Free, a, b, rad: float, text: str):
     return point, free.rect(*point, text, "center", "center")
 
 
-def _place_note(ax, free: _Free, at, text: str, direction, tip: str, colour: str = "#333",
-                offset_pt: float = 20) -> None:
+def _place_note(
+    ax, free: _Free, at, text: str, direction, tip: str, colour: str = "#333", offset_pt: float = 20
+) -> None:
     """A note beside a point, in the first direction (outward first, then turning away
     from it) where it overlaps no other label."""
     choice = None
@@ -649,9 +780,18 @@ def _place_note(ax, free: _Free, at, text: str, direction, tip: str, colour: str
         choice = (d, ha, va, free.rect(x, y, text, ha, va))
     d, ha, va, rect = choice
     free.take(rect)
-    note = ax.annotate(text, at, xytext=(d[0] * offset_pt, d[1] * offset_pt),
-                       textcoords="offset points", fontsize=FONT, color=colour, zorder=4,
-                       ha=ha, va=va, bbox=_HALO)
+    note = ax.annotate(
+        text,
+        at,
+        xytext=(d[0] * offset_pt, d[1] * offset_pt),
+        textcoords="offset points",
+        fontsize=FONT,
+        color=colour,
+        zorder=4,
+        ha=ha,
+        va=va,
+        bbox=_HALO,
+    )
     tooltip(ax.figure, note, tip)
 
 
@@ -667,17 +807,26 @@ def _bus_capacity(net, bus: str) -> tuple[str, str]:
     gens = net.tables["generators"]
     plants = net.tables["hydro_plants"]
     units = net.tables["storage_units"]
-    on = {kind: availability(net, kind)["state"] != "not yet" if len(net.tables[kind])
-          else pd.Series(dtype=bool) for kind in ("generators", "hydro_plants",
-                                                  "storage_units")}
+    on = {
+        kind: availability(net, kind)["state"] != "not yet"
+        if len(net.tables[kind])
+        else pd.Series(dtype=bool)
+        for kind in ("generators", "hydro_plants", "storage_units")
+    }
     here = gens[(gens["bus"] == bus) & on["generators"]] if len(gens) else gens
     by = here.groupby("carrier")["capacity_mw"].sum() if len(here) else pd.Series(dtype=float)
-    hydro = plants.loc[(plants["bus"] == bus) & on["hydro_plants"], "capacity_mw"].sum() \
-        if len(plants) else 0.0
+    hydro = (
+        plants.loc[(plants["bus"] == bus) & on["hydro_plants"], "capacity_mw"].sum()
+        if len(plants)
+        else 0.0
+    )
     if hydro:
         by = by.add(pd.Series({"hydro": hydro}), fill_value=0.0)
-    storage = units.loc[(units["bus"] == bus) & on["storage_units"], "power_mw"].sum() \
-        if len(units) else 0.0
+    storage = (
+        units.loc[(units["bus"] == bus) & on["storage_units"], "power_mw"].sum()
+        if len(units)
+        else 0.0
+    )
     by = by[by > 0].sort_values(ascending=False)
     parts = [f"{c} {v:,.0f}" for c, v in by.items()]
     if storage:
@@ -687,7 +836,9 @@ def _bus_capacity(net, bus: str) -> tuple[str, str]:
     if len(later):
         detail += "; not in service during the run: " + ", ".join(
             f"{g} ({r['carrier']} {r['capacity_mw']:,.0f} MW, from "
-            f"{pd.Timestamp(r['available_from']):%Y-%m-%d})" for g, r in later.iterrows())
+            f"{pd.Timestamp(r['available_from']):%Y-%m-%d})"
+            for g, r in later.iterrows()
+        )
     if not parts:
         return "", detail
     total = float(by.sum())
@@ -715,9 +866,13 @@ def plot_rivers(run) -> Figure:
     fig_w, fig_h = max(width + 0.3, 7.0), height + top + bottom
     fig = new_figure(fig_w, fig_h)
     draw_water(_water_axes(fig, geometry, 0.15, bottom), net, geometry)
-    fig.text(0.15 / fig_w, 1 - 0.25 / fig_h,
-             f"{net.name}: rivers (water flows down the page; hover for details)",
-             fontsize=10, va="center")
+    fig.text(
+        0.15 / fig_w,
+        1 - 0.25 / fig_h,
+        f"{net.name}: rivers (water flows down the page; hover for details)",
+        fontsize=10,
+        va="center",
+    )
     water_legend(fig, 0.05 / fig_h)
     return fig
 
@@ -733,8 +888,7 @@ def plot_grid(run) -> Figure:
     draw_power(ax, net, prices)
     title = f"{net.name}: power grid (installed MW per bus, line capacity"
     title += ", mean price" if prices is not None else ""
-    fig.text(0.01, 1 - 0.25 / height, title + "; hover for details)", fontsize=10,
-             va="center")
+    fig.text(0.01, 1 - 0.25 / height, title + "; hover for details)", fontsize=10, va="center")
     return fig
 
 
@@ -749,8 +903,13 @@ def plot_schematic(run) -> Figure:
     fig = new_figure(fig_w, fig_h)
     draw_water(_water_axes(fig, geometry, 0.15, bottom + grid_h + gap), net, geometry)
     water_legend(fig, (bottom + grid_h + 0.15) / fig_h)
-    fig.text(0.01, 1 - 0.25 / fig_h, f"{net.name}: network schematic (rivers above, power "
-             "grid below; hover for details)", fontsize=10, va="center")
+    fig.text(
+        0.01,
+        1 - 0.25 / fig_h,
+        f"{net.name}: network schematic (rivers above, power grid below; hover for details)",
+        fontsize=10,
+        va="center",
+    )
     power_ax = fig.add_axes([0.02, bottom / fig_h, 0.96, grid_h / fig_h])
     draw_power(power_ax, net, bus_prices(run))
     return fig

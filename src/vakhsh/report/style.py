@@ -40,8 +40,18 @@ CARRIER_COLOURS = {
 HYDRO_CMAP = "Blues"
 LOAD_COLOUR = "black"
 WINTER_SHADE = "#ececec"
-SERIES_COLOURS = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948",
-                  "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"]
+SERIES_COLOURS = [
+    "#4e79a7",
+    "#f28e2b",
+    "#e15759",
+    "#76b7b2",
+    "#59a14f",
+    "#edc948",
+    "#b07aa1",
+    "#ff9da7",
+    "#9c755f",
+    "#bab0ac",
+]
 WINTER_MONTHS = WINTER  # October to March (vakhsh.results.metrics)
 DPI = 100
 
@@ -106,15 +116,28 @@ def new_figure(width: float, height: float) -> Figure:
     return Figure(figsize=(width, height), dpi=DPI)
 
 
-def arrange(fig: Figure, left: float = 0.8, right: float = 0.3, top: float = 0.6,
-            bottom: float = 0.55, hgap: float = 0.75, wgap: float = 1.0) -> None:
+def arrange(
+    fig: Figure,
+    left: float = 0.8,
+    right: float = 0.3,
+    top: float = 0.6,
+    bottom: float = 0.55,
+    hgap: float = 0.75,
+    wgap: float = 1.0,
+) -> None:
     """Margins and gaps between axes in inches."""
     width, height = fig.get_size_inches()
     rows, cols = _grid_of(fig)
     axes_h = max((height - top - bottom - hgap * (rows - 1)) / rows, 0.3)
     axes_w = max((width - left - right - wgap * (cols - 1)) / cols, 0.3)
-    fig.subplots_adjust(left=left / width, right=1 - right / width, top=1 - top / height,
-                        bottom=bottom / height, hspace=hgap / axes_h, wspace=wgap / axes_w)
+    fig.subplots_adjust(
+        left=left / width,
+        right=1 - right / width,
+        top=1 - top / height,
+        bottom=bottom / height,
+        hspace=hgap / axes_h,
+        wspace=wgap / axes_w,
+    )
 
 
 def _grid_of(fig: Figure) -> tuple[int, int]:
@@ -125,8 +148,7 @@ def _grid_of(fig: Figure) -> tuple[int, int]:
     return 1, 1
 
 
-def bars(ax, x, heights, bottom=0.0, width: float = 0.8, label: str | None = None,
-         **style) -> None:
+def bars(ax, x, heights, bottom=0.0, width: float = 0.8, label: str | None = None, **style) -> None:
     """Bars as one PolyCollection: the same picture as `ax.bar`, many times faster."""
     from matplotlib.collections import PolyCollection
 
@@ -134,8 +156,10 @@ def bars(ax, x, heights, bottom=0.0, width: float = 0.8, label: str | None = Non
     low = np.broadcast_to(np.asarray(bottom, dtype=float), x.shape)
     high = low + np.asarray(heights, dtype=float)
     half = width / 2
-    verts = [[(xi - half, lo), (xi + half, lo), (xi + half, hi), (xi - half, hi)]
-             for xi, lo, hi in zip(x, low, high, strict=True)]
+    verts = [
+        [(xi - half, lo), (xi + half, lo), (xi + half, hi), (xi - half, hi)]
+        for xi, lo, hi in zip(x, low, high, strict=True)
+    ]
     style.setdefault("linewidth", 0)
     collection = PolyCollection(verts, label=label, **style)
     ax.add_collection(collection)
@@ -146,8 +170,9 @@ def bars(ax, x, heights, bottom=0.0, width: float = 0.8, label: str | None = Non
 def png_bytes(fig: Figure) -> bytes:
     """The figure as PNG, without the metadata chunk (which names a web address)."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None},
-                pil_kwargs={"compress_level": 3})  # zlib level 3: a third faster than 6
+    fig.savefig(
+        buffer, format="png", dpi=DPI, metadata={"Software": None}, pil_kwargs={"compress_level": 3}
+    )  # zlib level 3: a third faster than 6
     return buffer.getvalue()
 
 
@@ -158,8 +183,11 @@ def svg_bytes(fig: Figure) -> bytes:
     <title> (shown on hover where the SVG is inline or opened on its own)."""
     buffer = io.BytesIO()
     with mpl.rc_context({"svg.fonttype": "none", "svg.hashsalt": "vakhsh"}):
-        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None,
-                                                    "Format": None, "Type": None})
+        fig.savefig(
+            buffer,
+            format="svg",
+            metadata={"Date": None, "Creator": None, "Format": None, "Type": None},
+        )
     text = buffer.getvalue()
     start = text.find(b"<svg")
     text = text[start:] if start >= 0 else text

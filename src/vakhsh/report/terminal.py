@@ -38,8 +38,9 @@ def print_table(table: Table, console: Console) -> None:
         console.print(table)
         return
     cells = [max([_width(console, c) for c in col._cells] or [0]) for col in columns]
-    widths = [max(cell, _word(console, col.header), 1) for cell, col in zip(cells, columns,
-                                                                           strict=True)]
+    widths = [
+        max(cell, _word(console, col.header), 1) for cell, col in zip(cells, columns, strict=True)
+    ]
     for col, width in zip(columns, widths, strict=True):
         col.width, col.min_width, col.max_width = width, None, None
         col.overflow, col.no_wrap = "fold", False
@@ -51,8 +52,7 @@ def print_table(table: Table, console: Console) -> None:
         _print_records(table, console)
         return
     # unwrap the headers, the ones that need least first, while there is room
-    wants = sorted((_width(console, col.header) - col.width, i)
-                   for i, col in enumerate(columns))
+    wants = sorted((_width(console, col.header) - col.width, i) for i, col in enumerate(columns))
     for want, i in wants:
         grow = min(max(want, 0), spare)
         columns[i].width += grow
@@ -73,15 +73,19 @@ def _print_records(table: Table, console: Console) -> None:
     if table.title:
         console.print(table.title, style="italic", overflow="fold")
     columns = table.columns
-    headers = [Text.from_markup(c.header).plain if isinstance(c.header, str) else str(c.header)
-               for c in columns]
+    headers = [
+        Text.from_markup(c.header).plain if isinstance(c.header, str) else str(c.header)
+        for c in columns
+    ]
     for r in range(table.row_count):
         row = [col._cells[r] for col in columns]
-        console.print(Text.assemble(headers[0], ": ", _plain(console, row[0]), style="bold"),
-                      overflow="fold")
+        console.print(
+            Text.assemble(headers[0], ": ", _plain(console, row[0]), style="bold"), overflow="fold"
+        )
         for header, cell in zip(headers[1:], row[1:], strict=True):
-            console.print(Text.assemble("  ", header, ": ", _plain(console, cell)),
-                          overflow="fold")  # wrapped between words: a number stays whole
+            console.print(
+                Text.assemble("  ", header, ": ", _plain(console, cell)), overflow="fold"
+            )  # wrapped between words: a number stays whole
 
 
 def _plain(console: Console, cell) -> Text:

@@ -37,19 +37,23 @@ class AuditReport:
 
     @property
     def passed(self) -> bool:
-        return max(self.water.relative, self.energy.relative,
-                   self.storage_units.relative) <= self.tolerance
+        return (
+            max(self.water.relative, self.energy.relative, self.storage_units.relative)
+            <= self.tolerance
+        )
 
     def as_dict(self) -> dict:
-        return {"water_max_residual_hm3": self.water.absolute,
-                "water_max_relative": self.water.relative,
-                "water_worst": self.water.where,
-                "energy_max_residual_mwh": self.energy.absolute,
-                "energy_max_relative": self.energy.relative,
-                "energy_worst": self.energy.where,
-                "storage_unit_max_residual_mwh": self.storage_units.absolute,
-                "tolerance_relative": self.tolerance,
-                "passed": self.passed}
+        return {
+            "water_max_residual_hm3": self.water.absolute,
+            "water_max_relative": self.water.relative,
+            "water_worst": self.water.where,
+            "energy_max_residual_mwh": self.energy.absolute,
+            "energy_max_relative": self.energy.relative,
+            "energy_worst": self.energy.where,
+            "storage_unit_max_residual_mwh": self.storage_units.absolute,
+            "tolerance_relative": self.tolerance,
+            "passed": self.passed,
+        }
 
 
 def _worst(residual: pd.DataFrame, throughput: pd.Series) -> Residual:
@@ -59,8 +63,11 @@ def _worst(residual: pd.DataFrame, throughput: pd.Series) -> Residual:
     relative = absolute / throughput.clip(lower=1e-9)
     col = relative.max().idxmax()
     row = relative[col].idxmax()
-    return Residual(float(absolute.to_numpy().max()), float(relative.to_numpy().max()),
-                    f"{col} at {pd.Timestamp(row):%Y-%m-%d %H:%M}")
+    return Residual(
+        float(absolute.to_numpy().max()),
+        float(relative.to_numpy().max()),
+        f"{col} at {pd.Timestamp(row):%Y-%m-%d %H:%M}",
+    )
 
 
 def audit_water(net: Network, ds: xr.Dataset) -> Residual:
@@ -75,10 +82,11 @@ def audit_water(net: Network, ds: xr.Dataset) -> Residual:
         start = storage.shift(1)
         start.iloc[0] = net.tables["reservoirs"].loc[res_ids, "storage_initial_hm3"]
         evaporation = ds["evaporation_hm3"].transpose("time", "reservoir").to_pandas()[res_ids]
-        frames.append(storage - start - k * (arrivals[res_ids] - departures[res_ids])
-                      + evaporation)
-        through.append(k * np.maximum(arrivals[res_ids].sum(), departures[res_ids].sum())
-                       + net.tables["reservoirs"].loc[res_ids, "storage_initial_hm3"])
+        frames.append(storage - start - k * (arrivals[res_ids] - departures[res_ids]) + evaporation)
+        through.append(
+            k * np.maximum(arrivals[res_ids].sum(), departures[res_ids].sum())
+            + net.tables["reservoirs"].loc[res_ids, "storage_initial_hm3"]
+        )
     junctions = list(net.ids("junctions"))
     if junctions:
         frames.append(k * (arrivals[junctions] - departures[junctions]))
@@ -112,24 +120,35 @@ def audit_storage_units(net: Network, ds: xr.Dataset) -> Residual:
     store, dispatch = (e.to_pandas() for e in storage_efficiencies(net))
     charge = ds["storage_charge_mw"].transpose("time", "storage_unit").to_pandas()
     discharge = ds["storage_discharge_mw"].transpose("time", "storage_unit").to_pandas()
-    inflow = net.series["storage_units"]["inflow_mw"].transpose(
-        "time", "storage_unit").to_pandas()
-    spill = (ds["storage_spill_mw"].transpose("time", "storage_unit").to_pandas()
-             if "storage_spill_mw" in ds else 0.0 * inflow)
+    inflow = net.series["storage_units"]["inflow_mw"].transpose("time", "storage_unit").to_pandas()
+    spill = (
+        ds["storage_spill_mw"].transpose("time", "storage_unit").to_pandas()
+        if "storage_spill_mw" in ds
+        else 0.0 * inflow
+    )
     residual = soc - start - h * (store * charge - discharge / dispatch + inflow - spill)
-    through = (h * (charge.sum() + discharge.sum() + inflow.sum() + spill.sum())
-               + units["soc_initial_mwh"] + 1.0)
+    through = (
+        h * (charge.sum() + discharge.sum() + inflow.sum() + spill.sum())
+        + units["soc_initial_mwh"]
+        + 1.0
+    )
     return _worst(residual, through)
 
 
 def audit(net: Network, ds: xr.Dataset, tolerance: float) -> AuditReport:
-    return AuditReport(water=audit_water(net, ds), energy=audit_energy(net, ds),
-                       storage_units=audit_storage_units(net, ds), tolerance=tolerance)
+    return AuditReport(
+        water=audit_water(net, ds),
+        energy=audit_energy(net, ds),
+        storage_units=audit_storage_units(net, ds),
+        tolerance=tolerance,
+    )
 
 
 def require_passed(report: AuditReport) -> None:
     if not report.passed:
         details = asdict(report)
-        raise AuditError("the result fails its own balance audit (relative tolerance "
-                         f"{report.tolerance:g}): water {details['water']}, energy "
-                         f"{details['energy']}, storage units {details['storage_units']}")
+        raise AuditError(
+            "the result fails its own balance audit (relative tolerance "
+            f"{report.tolerance:g}): water {details['water']}, energy "
+            f"{details['energy']}, storage units {details['storage_units']}"
+        )

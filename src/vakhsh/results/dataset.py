@@ -23,7 +23,8 @@ from vakhsh.schema.registry import OUTPUTS
 
 # Every result variable's unit and description, from the component registry.
 UNITS: dict[str, tuple[str, str]] = {
-    name: (out.unit, out.description) for name, (out, _kind) in OUTPUTS.items()}
+    name: (out.unit, out.description) for name, (out, _kind) in OUTPUTS.items()
+}
 # result variables copied from the LP variable of the same name
 COPIED = [name for name, (out, _kind) in OUTPUTS.items() if out.lp == name]
 # result variables read from the LP, zero-filled where a family is absent: name -> kind
@@ -31,8 +32,9 @@ FROM_LP = {name: kind.name for name, (out, kind) in OUTPUTS.items() if out.lp is
 
 
 def extract(ctx: BuildContext) -> xr.Dataset:
-    values = {name: ctx.var(name).solution.fillna(0.0) for name in COPIED + [STORAGE]
-              if ctx.has_var(name)}
+    values = {
+        name: ctx.var(name).solution.fillna(0.0) for name in COPIED + [STORAGE] if ctx.has_var(name)
+    }
     duals = {name: ctx.con(name).dual for name in DUALS if ctx.has_con(name)}
     return assemble(ctx.net, ctx.params, values, duals, bus_load(ctx))
 
@@ -41,8 +43,13 @@ def extract(ctx: BuildContext) -> xr.Dataset:
 DUALS = ("power_balance", "reservoir_balance")
 
 
-def assemble(net: Network, params: HeadParameters, values: dict[str, xr.DataArray],
-             duals: dict[str, xr.DataArray], load_mw: xr.DataArray) -> xr.Dataset:
+def assemble(
+    net: Network,
+    params: HeadParameters,
+    values: dict[str, xr.DataArray],
+    duals: dict[str, xr.DataArray],
+    load_mw: xr.DataArray,
+) -> xr.Dataset:
     """The Dataset from solved variables (COPIED and the storage variable), the duals of
     DUALS and the load, however they were solved (one LP, or stage by stage)."""
     data: dict[str, xr.DataArray] = {name: values[name] for name in COPIED if name in values}
@@ -59,12 +66,17 @@ def assemble(net: Network, params: HeadParameters, values: dict[str, xr.DataArra
     if "power_balance" in duals:
         # no price where the bus's island has no source (its dual is arbitrary there)
         data["price_usd_per_mwh"] = (duals["power_balance"] / net.step_hours).where(
-            supplied_buses(net))
+            supplied_buses(net)
+        )
     if "reservoir_balance" in duals:
         # the row is in m3/s-steps: one more hm3 is 1/k of them
         data["water_value_usd_per_hm3"] = -duals["reservoir_balance"] / net.hm3_per_m3s
-    ds = xr.Dataset({k: v.reset_coords(drop=True) if isinstance(v, xr.DataArray) else v
-                     for k, v in data.items()})
+    ds = xr.Dataset(
+        {
+            k: v.reset_coords(drop=True) if isinstance(v, xr.DataArray) else v
+            for k, v in data.items()
+        }
+    )
     for name, (unit, description) in UNITS.items():
         if name in ds:
             ds[name].attrs.update(units=unit, description=description)
@@ -92,8 +104,9 @@ def _fill_missing(net: Network, data: dict[str, xr.DataArray]) -> None:
     """Arrays of absent families as zeros, so every result has the same variables."""
     time = pd.Index(net.time, name="time")
     for name, kind in FROM_LP.items():
-        full = xr.DataArray(np.zeros((len(time), len(net.tables[kind]))),
-                            coords=[time, net.coord(kind)])
+        full = xr.DataArray(
+            np.zeros((len(time), len(net.tables[kind]))), coords=[time, net.coord(kind)]
+        )
         if name not in data:
             data[name] = full
         elif data[name].sizes[net.dim(kind)] != len(net.tables[kind]):
@@ -111,15 +124,17 @@ def derived(net: Network, data: dict[str, xr.DataArray]) -> dict[str, xr.DataArr
             level[:, i] = curve_value(row.level_curve, storage.sel(reservoir=rid).values)
     out["level_masl"] = xr.DataArray(level, coords=storage.coords)
     efficiency = net.static("hydro_plants", "efficiency")
-    out["hydro_p_mw"] = GRAVITY_MW_PER_M3S_M * efficiency * data["head_m"] * \
-        data["turbine_flow_m3s"]
+    out["hydro_p_mw"] = (
+        GRAVITY_MW_PER_M3S_M * efficiency * data["head_m"] * data["turbine_flow_m3s"]
+    )
     out["reach_arrival_m3s"] = reach_arrivals(net, data["reach_flow_m3s"])
     out["reach_in_transit_hm3"] = in_transit(net, data["reach_flow_m3s"])
     out["shortage_m3s"] = (data["demand_m3s"] - data["withdrawal_m3s"]).clip(min=0.0)
     fraction = net.static("water_demands", "return_fraction")
     out["return_flow_m3s"] = fraction * data["withdrawal_m3s"]
-    out["sink_inflow_m3s"] = node_arrivals(net, data, out).sel(
-        node=list(net.ids("sinks"))).rename(node="sink")
+    out["sink_inflow_m3s"] = (
+        node_arrivals(net, data, out).sel(node=list(net.ids("sinks"))).rename(node="sink")
+    )
     return out
 
 
@@ -145,7 +160,7 @@ def in_transit(net: Network, sent: xr.DataArray) -> xr.DataArray:
     amounts = np.zeros(len(reaches))
     for j, (_rid, row) in enumerate(reaches.iterrows()):
         if row.delay_steps:
-            last = values[max(len(values) - int(row.delay_steps), 0):, j]
+            last = values[max(len(values) - int(row.delay_steps), 0) :, j]
             amounts[j] = net.hm3_per_m3s * (1 - row.loss_fraction) * last.sum()
     return xr.DataArray(amounts, coords=[net.coord("reaches")])
 
@@ -171,8 +186,9 @@ def node_arrivals(net: Network, data: dict, derived_: dict) -> xr.DataArray:
     total = pd.DataFrame(0.0, index=pd.Index(net.time, name="time"), columns=nodes)
     for frame in flows:
         total = total.add(frame.reindex(columns=nodes, fill_value=0.0), fill_value=0.0)
-    return xr.DataArray(total.to_numpy(), coords=[pd.Index(net.time, name="time"),
-                                                  pd.Index(nodes, name="node")])
+    return xr.DataArray(
+        total.to_numpy(), coords=[pd.Index(net.time, name="time"), pd.Index(nodes, name="node")]
+    )
 
 
 def node_departures(net: Network, data: dict) -> xr.DataArray:
@@ -181,16 +197,22 @@ def node_departures(net: Network, data: dict) -> xr.DataArray:
     total = pd.DataFrame(0.0, index=pd.Index(net.time, name="time"), columns=nodes)
     plants = net.tables["hydro_plants"]
     sites = plants["reservoir"].where(plants["reservoir"].notna(), plants["node"])
-    pieces = [(data["spill_m3s"], "reservoir", pd.Series(net.ids("reservoirs"),
-                                                         index=net.ids("reservoirs"))),
-              (data["turbine_flow_m3s"], "hydro_plant", sites),
-              (data["reach_flow_m3s"], "reach", net.tables["reaches"]["from"]),
-              (data["withdrawal_m3s"], "water_demand", net.tables["water_demands"]["node"])]
+    pieces = [
+        (
+            data["spill_m3s"],
+            "reservoir",
+            pd.Series(net.ids("reservoirs"), index=net.ids("reservoirs")),
+        ),
+        (data["turbine_flow_m3s"], "hydro_plant", sites),
+        (data["reach_flow_m3s"], "reach", net.tables["reaches"]["from"]),
+        (data["withdrawal_m3s"], "water_demand", net.tables["water_demands"]["node"]),
+    ]
     for values, dim, target in pieces:
         if values.sizes.get(dim, 0) == 0:
             continue
         frame = values.transpose("time", dim).to_pandas()
         by_node = frame.T.groupby(target.loc[frame.columns].to_numpy()).sum().T
         total = total.add(by_node.reindex(columns=nodes, fill_value=0.0), fill_value=0.0)
-    return xr.DataArray(total.to_numpy(), coords=[pd.Index(net.time, name="time"),
-                                                  pd.Index(nodes, name="node")])
+    return xr.DataArray(
+        total.to_numpy(), coords=[pd.Index(net.time, name="time"), pd.Index(nodes, name="node")]
+    )

@@ -28,9 +28,11 @@ def lines_in_service(net) -> xr.DataArray:
     """(time, line) True where a line exists and can carry power one way or the other."""
     lines = net.tables["lines"]
     if not len(lines):
-        return xr.DataArray(np.zeros((len(net.time), 0), bool),
-                            coords={"time": net.time, "line": net.coord("lines")},
-                            dims=["time", "line"])
+        return xr.DataArray(
+            np.zeros((len(net.time), 0), bool),
+            coords={"time": net.time, "line": net.coord("lines")},
+            dims=["time", "line"],
+        )
     series = net.series["lines"]
     forward = series["capacity_mw"].transpose("time", "line")
     backward = series["capacity_backward_mw"].transpose("time", "line")
@@ -50,8 +52,11 @@ def bus_sources(net) -> xr.DataArray:
         for j in np.unique(columns):  # one bus at a time: a handful of buses, not steps
             source[:, j] |= values[:, columns == j].any(axis=1)
 
-    for kind, size in (("generators", "capacity_mw"), ("hydro_plants", "capacity_mw"),
-                       ("storage_units", "power_mw")):
+    for kind, size in (
+        ("generators", "capacity_mw"),
+        ("hydro_plants", "capacity_mw"),
+        ("storage_units", "power_mw"),
+    ):
         if len(net.tables[kind]):
             dim = net.dim(kind)
             mark(net.active(kind) & (net.static(kind, size, fill=0.0) > 0), kind, dim)
@@ -70,8 +75,7 @@ def supplied_buses(net) -> xr.DataArray:
     if not len(buses):
         return bus_sources(net)
     lines = net.tables["lines"]
-    ends = (buses.get_indexer(lines["from"].to_numpy()),
-            buses.get_indexer(lines["to"].to_numpy()))
+    ends = (buses.get_indexer(lines["from"].to_numpy()), buses.get_indexer(lines["to"].to_numpy()))
     service = lines_in_service(net).to_numpy()
     patterns, which = np.unique(service, axis=0, return_inverse=True)
     supplied = np.zeros_like(source)
@@ -83,5 +87,6 @@ def supplied_buses(net) -> xr.DataArray:
         member = island[None, :] == np.arange(island.max() + 1)[:, None]  # island x bus
         has = source[steps] @ member.T.astype(int) > 0  # step x island
         supplied[steps] = has @ member.astype(int) > 0
-    return xr.DataArray(supplied, coords=[pd.Index(net.time, name="time"), buses],
-                        dims=["time", "bus"])
+    return xr.DataArray(
+        supplied, coords=[pd.Index(net.time, name="time"), buses], dims=["time", "bus"]
+    )

@@ -30,19 +30,38 @@ from vakhsh.math.context import COST_KINDS  # the objective's kinds, declared by
 WINTER = (10, 11, 12, 1, 2, 3)
 VEGETATION = (4, 5, 6, 7, 8, 9)
 WINTER_AND_APRIL = (10, 11, 12, 1, 2, 3, 4)
-SEASONS: dict[str, tuple[int, ...]] = {"winter": WINTER, "vegetation": VEGETATION,
-                                       "oct_apr": WINTER_AND_APRIL}
+SEASONS: dict[str, tuple[int, ...]] = {
+    "winter": WINTER,
+    "vegetation": VEGETATION,
+    "oct_apr": WINTER_AND_APRIL,
+}
 HYDROLOGICAL_YEAR_START = 10  # October
 
 # DESIGN.md, "downstream": the water users and sinks below Tajikistan and Kyrgyzstan
 UPSTREAM_COUNTRIES = ("TJ", "KG")
 DOWNSTREAM_COUNTRIES = ("UZ", "TM", "KZ", "AF")
-COUNTRY_NAMES = {"TJ": "Tajikistan", "KG": "Kyrgyzstan", "UZ": "Uzbekistan",
-                 "TM": "Turkmenistan", "KZ": "Kazakhstan", "AF": "Afghanistan"}
+COUNTRY_NAMES = {
+    "TJ": "Tajikistan",
+    "KG": "Kyrgyzstan",
+    "UZ": "Uzbekistan",
+    "TM": "Turkmenistan",
+    "KZ": "Kazakhstan",
+    "AF": "Afghanistan",
+}
 
 # The terms of a bus balance, positive into the bus (MW); they sum to zero at every step.
-BUS_TERMS = ("generators", "hydro", "discharge", "charge", "line_in", "line_out",
-             "imports", "exports", "unserved", "load")
+BUS_TERMS = (
+    "generators",
+    "hydro",
+    "discharge",
+    "charge",
+    "line_in",
+    "line_out",
+    "imports",
+    "exports",
+    "unserved",
+    "load",
+)
 
 Results = Mapping[str, xr.DataArray]  # a results Dataset or a mapping of its variables
 
@@ -76,8 +95,9 @@ def _hm3(net, m3s: xr.DataArray, season=None) -> pd.Series:
 
 
 # ---------------------------------------------------------------- grouping onto members
-def onto(values: xr.DataArray, dim: str, target: pd.Series, members: Sequence[str],
-         member_dim: str) -> xr.DataArray:
+def onto(
+    values: xr.DataArray, dim: str, target: pd.Series, members: Sequence[str], member_dim: str
+) -> xr.DataArray:
     """Sum a (time, dim) array onto members (buses, nodes) by each element's target.
 
     Elements whose target is missing (NaN, None) belong to no member; a target that is not
@@ -95,10 +115,14 @@ def onto(values: xr.DataArray, dim: str, target: pd.Series, members: Sequence[st
         if str(name) not in where:
             raise ValueError(f"{dim} {cid} names {member_dim} {name!r}, which is not one")
         incidence[row, where[str(name)]] = 1.0
-    summed = values.transpose("time", dim).values @ incidence if ids else \
-        np.zeros((len(time), len(members)))
-    return xr.DataArray(summed, coords={"time": time, member_dim: members},
-                        dims=["time", member_dim])
+    summed = (
+        values.transpose("time", dim).values @ incidence
+        if ids
+        else np.zeros((len(time), len(members)))
+    )
+    return xr.DataArray(
+        summed, coords={"time": time, member_dim: members}, dims=["time", member_dim]
+    )
 
 
 # ---------------------------------------------------------------- power
@@ -119,8 +143,11 @@ def bus_power_mw(net, ds: Results) -> dict[str, xr.DataArray]:
         values = ds[name_or_values] if isinstance(name_or_values, str) else name_or_values
         return sign * onto(values, dim, bus_of, buses, "bus")
 
-    keep = xr.DataArray(1.0 - lines["loss_fraction"].to_numpy(dtype=float),
-                        coords={"line": lines.index.astype(str)}, dims=["line"])
+    keep = xr.DataArray(
+        1.0 - lines["loss_fraction"].to_numpy(dtype=float),
+        coords={"line": lines.index.astype(str)},
+        dims=["line"],
+    )
     forward, backward = ds["line_forward_mw"], ds["line_backward_mw"]
     return {
         "generators": by_bus("generator_p_mw", "generator", net.tables["generators"]["bus"]),
@@ -140,14 +167,14 @@ def bus_power_mw(net, ds: Results) -> dict[str, xr.DataArray]:
 
 def _on_buses(values: xr.DataArray, buses: list[str]) -> xr.DataArray:
     values = values.transpose("time", "bus")
-    return xr.DataArray(values.sel(bus=buses).values if buses else
-                        np.zeros((values.sizes["time"], 0)),
-                        coords={"time": values["time"].values, "bus": buses},
-                        dims=["time", "bus"])
+    return xr.DataArray(
+        values.sel(bus=buses).values if buses else np.zeros((values.sizes["time"], 0)),
+        coords={"time": values["time"].values, "bus": buses},
+        dims=["time", "bus"],
+    )
 
 
-def net_imports_mw(net, ds: Results, terms: dict[str, xr.DataArray] | None = None
-                   ) -> xr.DataArray:
+def net_imports_mw(net, ds: Results, terms: dict[str, xr.DataArray] | None = None) -> xr.DataArray:
     """Net imports per (time, bus), MW: line arrivals - line sends + market imports -
     market exports (negative: the bus exports)."""
     t = terms or bus_power_mw(net, ds)
@@ -213,8 +240,10 @@ def winter_deficit_by_year(net, ds: Results, season: Sequence[int] = WINTER) -> 
     table = unserved + imports.clip(lower=0.0)
     steps = pd.Series(year).value_counts()
     full = _season_hours(season) / step_hours(net)
-    table.index = [f"{y}/{(y + 1) % 100:02d}" + ("" if steps[y] >= 0.97 * full else " (part)")
-                   for y in table.index]
+    table.index = [
+        f"{y}/{(y + 1) % 100:02d}" + ("" if steps[y] >= 0.97 * full else " (part)")
+        for y in table.index
+    ]
     table.index.name = "winter"
     table.columns = [str(c) for c in table.columns]
     return table
@@ -228,8 +257,12 @@ def _season_hours(season: Sequence[int]) -> float:
 
 def generation_gwh(net, ds: Results, season: Sequence[int] | None = None) -> pd.Series:
     """Energy per generator and hydro plant, GWh (hydro at the LP's head)."""
-    return pd.concat([_gwh(net, ds["generator_p_mw"].transpose("time", "generator"), season),
-                      _gwh(net, ds["hydro_p_mw"].transpose("time", "hydro_plant"), season)])
+    return pd.concat(
+        [
+            _gwh(net, ds["generator_p_mw"].transpose("time", "generator"), season),
+            _gwh(net, ds["hydro_p_mw"].transpose("time", "hydro_plant"), season),
+        ]
+    )
 
 
 def hydro_gwh_by_bus(net, ds: Results, season: Sequence[int] | None = None) -> pd.Series:
@@ -239,22 +272,27 @@ def hydro_gwh_by_bus(net, ds: Results, season: Sequence[int] | None = None) -> p
     return energy.groupby(bus.to_numpy()).sum() if len(energy) else pd.Series(dtype=float)
 
 
-def component_energy_gwh(net, ds: Results, season: Sequence[int] | None = None
-                         ) -> pd.Series:
+def component_energy_gwh(net, ds: Results, season: Sequence[int] | None = None) -> pd.Series:
     """Energy each power component delivers, GWh, by id: generators and hydro plants their
     output, storage units their discharge, lines what they carry (sent either way)."""
-    parts = [generation_gwh(net, ds, season),
-             _gwh(net, ds["storage_discharge_mw"].transpose("time", "storage_unit"), season),
-             _gwh(net, (ds["line_forward_mw"] + ds["line_backward_mw"]).transpose(
-                 "time", "line"), season)]
+    parts = [
+        generation_gwh(net, ds, season),
+        _gwh(net, ds["storage_discharge_mw"].transpose("time", "storage_unit"), season),
+        _gwh(
+            net, (ds["line_forward_mw"] + ds["line_backward_mw"]).transpose("time", "line"), season
+        ),
+    ]
     return pd.concat(parts)
 
 
 def market_gwh(net, ds: Results, season: Sequence[int] | None = None) -> pd.DataFrame:
     """Exports to and imports from each market, GWh (columns `export_gwh`, `import_gwh`)."""
-    frame = pd.DataFrame({
-        "export_gwh": _gwh(net, ds["market_export_mw"].transpose("time", "market"), season),
-        "import_gwh": _gwh(net, ds["market_import_mw"].transpose("time", "market"), season)})
+    frame = pd.DataFrame(
+        {
+            "export_gwh": _gwh(net, ds["market_export_mw"].transpose("time", "market"), season),
+            "import_gwh": _gwh(net, ds["market_import_mw"].transpose("time", "market"), season),
+        }
+    )
     frame.index.name = "market"
     return frame
 
@@ -266,8 +304,7 @@ def market_revenue_usd(net, ds: Results) -> pd.Series:
     return ((price * flow).sum("time") * step_hours(net)).to_series()
 
 
-def mean_price_usd_per_mwh(net, ds: Results, season: Sequence[int] | None = None
-                           ) -> pd.Series:
+def mean_price_usd_per_mwh(net, ds: Results, season: Sequence[int] | None = None) -> pd.Series:
     """Per bus: the time mean of its electricity price over the steps (of a season) where it
     has one (`vakhsh.results.islands`: NaN where its island has no source); NaN for a bus
     that has no price at any of them."""
@@ -335,18 +372,18 @@ def downstream_sinks(net) -> list[str]:
     return [str(s) for s in net.ids("sinks")]
 
 
-def downstream_delivery_hm3(net, ds: Results, season: Sequence[int] | None = None,
-                            countries: Sequence[str] | None = None) -> float:
+def downstream_delivery_hm3(
+    net, ds: Results, season: Sequence[int] | None = None, countries: Sequence[str] | None = None
+) -> float:
     """Water delivered to the downstream demands, hm3 (over a season if given)."""
-    return float(delivered_hm3(net, ds, season).reindex(
-        downstream_demands(net, countries)).sum())
+    return float(delivered_hm3(net, ds, season).reindex(downstream_demands(net, countries)).sum())
 
 
-def downstream_demand_shortage_hm3(net, ds: Results, season: Sequence[int] | None = None,
-                                   countries: Sequence[str] | None = None) -> float:
+def downstream_demand_shortage_hm3(
+    net, ds: Results, season: Sequence[int] | None = None, countries: Sequence[str] | None = None
+) -> float:
     """Shortage of the downstream demands, hm3."""
-    return float(shortage_hm3(net, ds, season).reindex(
-        downstream_demands(net, countries)).sum())
+    return float(shortage_hm3(net, ds, season).reindex(downstream_demands(net, countries)).sum())
 
 
 def sink_shortfall_hm3(net, ds: Results, season: Sequence[int] | None = None) -> pd.Series:
@@ -354,12 +391,14 @@ def sink_shortfall_hm3(net, ds: Results, season: Sequence[int] | None = None) ->
     return _hm3(net, ds["sink_shortfall_m3s"].transpose("time", "sink"), season)
 
 
-def downstream_shortage_hm3(net, ds: Results, season: Sequence[int] | None = None,
-                            countries: Sequence[str] | None = None) -> float:
+def downstream_shortage_hm3(
+    net, ds: Results, season: Sequence[int] | None = None, countries: Sequence[str] | None = None
+) -> float:
     """What downstream goes without, hm3: the shortage of the downstream demands plus the
     shortfall of the sinks' minimum inflows (DESIGN.md's downstream: users and sinks)."""
     return downstream_demand_shortage_hm3(net, ds, season, countries) + float(
-        sink_shortfall_hm3(net, ds, season).reindex(downstream_sinks(net)).sum())
+        sink_shortfall_hm3(net, ds, season).reindex(downstream_sinks(net)).sum()
+    )
 
 
 def sink_inflow_hm3(net, ds: Results, season: Sequence[int] | None = None) -> pd.Series:
@@ -373,8 +412,9 @@ def aral_sinks(net, pattern: str = "aral") -> list[str]:
     return [str(s) for s in net.ids("sinks") if pattern.lower() in str(s).lower()]
 
 
-def aral_inflow_hm3(net, ds: Results, pattern: str = "aral",
-                    season: Sequence[int] | None = None) -> float:
+def aral_inflow_hm3(
+    net, ds: Results, pattern: str = "aral", season: Sequence[int] | None = None
+) -> float:
     """Water reaching the Aral Sea (sinks matching `pattern`), hm3."""
     return float(sink_inflow_hm3(net, ds, season).reindex(aral_sinks(net, pattern)).sum())
 
@@ -408,16 +448,19 @@ def costs_usd(net, ds: Results) -> dict[str, float]:
     price = ds["market_price_usd_per_mwh"]
     costs = {
         "generation": h * total(ds["generator_p_mw"], marginal, "generator"),
-        "unserved_energy": h * total(ds["unserved_mw"], static("buses", "voll_usd_per_mwh"),
-                                     "bus"),
-        "water_shortage": k * total(ds["shortage_m3s"], static(
-            "water_demands", "shortage_cost_usd_per_hm3"), "water_demand"),
-        "reach_shortfall": k * total(ds["reach_shortfall_m3s"], static(
-            "reaches", "shortfall_cost_usd_per_hm3"), "reach"),
-        "sink_shortfall": k * total(ds["sink_shortfall_m3s"], static(
-            "sinks", "shortfall_cost_usd_per_hm3"), "sink"),
-        "spill": k * total(ds["spill_m3s"], static("reservoirs", "spill_cost_usd_per_hm3"),
-                           "reservoir"),
+        "unserved_energy": h * total(ds["unserved_mw"], static("buses", "voll_usd_per_mwh"), "bus"),
+        "water_shortage": k
+        * total(
+            ds["shortage_m3s"], static("water_demands", "shortage_cost_usd_per_hm3"), "water_demand"
+        ),
+        "reach_shortfall": k
+        * total(
+            ds["reach_shortfall_m3s"], static("reaches", "shortfall_cost_usd_per_hm3"), "reach"
+        ),
+        "sink_shortfall": k
+        * total(ds["sink_shortfall_m3s"], static("sinks", "shortfall_cost_usd_per_hm3"), "sink"),
+        "spill": k
+        * total(ds["spill_m3s"], static("reservoirs", "spill_cost_usd_per_hm3"), "reservoir"),
         "market_imports": h * total(ds["market_import_mw"], price, "market"),
         "market_export_revenue": -h * total(ds["market_export_mw"], price, "market"),
     }

@@ -41,13 +41,31 @@ class Results:
             "status": self.solve_info.get("status", "optimal"),
             "objective_usd": self.objective_usd,
             "costs_usd": self.costs_usd(),
-            "period": {"start": str(net.time[0]), "end": str(net.run.ends[-1]),
-                       "step": net.run.step_label, "steps": len(net.time)},
+            "period": {
+                "start": str(net.time[0]),
+                "end": str(net.run.ends[-1]),
+                "step": net.run.step_label,
+                "steps": len(net.time),
+            },
             "audit": self.audit.as_dict(),
-            "solve": {k: self.solve_info.get(k) for k in (
-                "solver", "algorithm", "build_s", "solve_s", "head_mode", "head_iterations",
-                "head_energy_gap", "fpha", "storage_tie_break_usd", "rows", "columns",
-                "nonzeros", "rolling")},
+            "solve": {
+                k: self.solve_info.get(k)
+                for k in (
+                    "solver",
+                    "algorithm",
+                    "build_s",
+                    "solve_s",
+                    "head_mode",
+                    "head_iterations",
+                    "head_energy_gap",
+                    "fpha",
+                    "storage_tie_break_usd",
+                    "rows",
+                    "columns",
+                    "nonzeros",
+                    "rolling",
+                )
+            },
             "energy": {
                 "generation_gwh": _plain_map(metrics.generation_gwh(net, ds)),
                 "hydro_generation_gwh_by_bus": _plain_map(metrics.hydro_gwh_by_bus(net, ds)),
@@ -56,21 +74,25 @@ class Results:
                 "winter_unserved_gwh": unserved_winter,
                 "winter_net_import_gwh": _plain_map(metrics.net_import_gwh(net, ds, winter)),
                 "winter_deficit_gwh": _plain_map(metrics.winter_deficit_gwh(net, ds)),
-                "deficit_oct_apr_gwh": _plain_map(metrics.winter_deficit_gwh(
-                    net, ds, metrics.WINTER_AND_APRIL)),
+                "deficit_oct_apr_gwh": _plain_map(
+                    metrics.winter_deficit_gwh(net, ds, metrics.WINTER_AND_APRIL)
+                ),
                 "winter_deficit_by_winter_gwh": {
-                    str(w): _plain_map(row) for w, row in by_winter.iterrows()},
+                    str(w): _plain_map(row) for w, row in by_winter.iterrows()
+                },
                 "export_gwh": _plain_map(metrics.market_gwh(net, ds)["export_gwh"]),
                 "import_gwh": _plain_map(metrics.market_gwh(net, ds)["import_gwh"]),
-                "winter_export_gwh": _plain_map(
-                    metrics.market_gwh(net, ds, winter)["export_gwh"]),
+                "winter_export_gwh": _plain_map(metrics.market_gwh(net, ds, winter)["export_gwh"]),
             },
             # per bus, null where it has no price (vakhsh.results.islands)
             "prices": {
                 "mean_usd_per_mwh": _plain_or_null(metrics.mean_price_usd_per_mwh(net, ds)),
                 "winter_mean_usd_per_mwh": _plain_or_null(
-                    metrics.mean_price_usd_per_mwh(net, ds, winter)),
-            } if "price_usd_per_mwh" in ds else {},
+                    metrics.mean_price_usd_per_mwh(net, ds, winter)
+                ),
+            }
+            if "price_usd_per_mwh" in ds
+            else {},
             "water": {
                 "delivered_hm3": _plain_map(metrics.delivered_hm3(net, ds)),
                 "shortage_hm3": _plain_map(metrics.shortage_hm3(net, ds)),
@@ -79,11 +101,20 @@ class Results:
                 "sink_inflow_hm3": _plain_map(metrics.sink_inflow_hm3(net, ds)),
                 "aral_inflow_hm3": metrics.aral_inflow_hm3(net, ds),
                 "spill_hm3": _plain_map(metrics.spill_hm3(net, ds)),
-                "in_transit_hm3": {str(k): float(v) for k, v in zip(
-                    ds["reach"].values, ds["reach_in_transit_hm3"].values, strict=True)},
-                "evaporation_hm3": {str(k): float(v) for k, v in zip(
-                    ds["reservoir"].values, ds["evaporation_hm3"].sum("time").values,
-                    strict=True)},
+                "in_transit_hm3": {
+                    str(k): float(v)
+                    for k, v in zip(
+                        ds["reach"].values, ds["reach_in_transit_hm3"].values, strict=True
+                    )
+                },
+                "evaporation_hm3": {
+                    str(k): float(v)
+                    for k, v in zip(
+                        ds["reservoir"].values,
+                        ds["evaporation_hm3"].sum("time").values,
+                        strict=True,
+                    )
+                },
             },
             "provenance": self.solve_info.get("provenance", {}),
             # what the loader and the solver noticed: valid, but probably not meant
@@ -91,8 +122,9 @@ class Results:
         }
 
     # ---- writing ----
-    def to_folder(self, folder: str | Path, extra: dict[str, Any] | None = None,
-                  overwrite: bool = False) -> Path:
+    def to_folder(
+        self, folder: str | Path, extra: dict[str, Any] | None = None, overwrite: bool = False
+    ) -> Path:
         """Write a run folder: results.nc, summary.json and its marker, all at once.
 
         A folder that exists is refused (`vakhsh.outputs.OutputError`) unless it is an
@@ -142,8 +174,13 @@ def provenance(net: Network, options: Any) -> dict[str, Any]:
     out = {"model_sha256": net.model_sha256, "files_sha256": dict(net.inputs.files)}
     if net.member is not None:
         out["inflows"] = net.member.as_dict()
-    out.update({"packages": packages, "python": platform.python_version(),
-                "options": {k: json_value(v) for k, v in vars(options).items()}})
+    out.update(
+        {
+            "packages": packages,
+            "python": platform.python_version(),
+            "options": {k: json_value(v) for k, v in vars(options).items()},
+        }
+    )
     return out
 
 

@@ -88,21 +88,24 @@ class ReusedLP:
             if not np.all(var.solver_scaling.values == 1):
                 raise NotReusable(f"scaled variable {name}")
             labels = var.labels.values
-            self.columns[name] = _Block(name, var.dims, np.where(labels >= 0, col[labels], -1)
-                                        .ravel())
+            self.columns[name] = _Block(
+                name, var.dims, np.where(labels >= 0, col[labels], -1).ravel()
+            )
         self.rows = {}
         for name, con in model.constraints.items():
             if not np.all(con.scaling.values == 1):
                 raise NotReusable(f"scaled constraint {name}")
             labels = con.labels.values
-            self.rows[name] = _Block(name, con.labels.dims,
-                                     np.where(labels >= 0, row[labels], -1).ravel())
+            self.rows[name] = _Block(
+                name, con.labels.dims, np.where(labels >= 0, row[labels], -1).ravel()
+            )
         lp = self.h.getLp()
         self.lb, self.ub = np.array(lp.col_lower_), np.array(lp.col_upper_)
         self.cost = np.array(lp.col_cost_)
         self.row_lb, self.row_ub = np.array(lp.row_lower_), np.array(lp.row_upper_)
-        self.signs = {name: np.asarray(con.sign.values).ravel()
-                      for name, con in model.constraints.items()}
+        self.signs = {
+            name: np.asarray(con.sign.values).ravel() for name, con in model.constraints.items()
+        }
 
     # ---- the numbers of a window ----
     def set_data(self, chunk: linopy.Model, offset: int) -> None:
@@ -121,8 +124,10 @@ class ReusedLP:
             if "time" in block.dims:
                 sub, lower, upper = (a.isel(time=window) for a in (sub, lower, upper))
             labels = sub.values.ravel()
-            if labels.shape != block.positions.shape or ((labels < 0) != (block.positions < 0)
-                                                          ).any():
+            if (
+                labels.shape != block.positions.shape
+                or ((labels < 0) != (block.positions < 0)).any()
+            ):
                 raise NotReusable(f"variable {name} has other elements in the chunk")
             at = block.positions >= 0
             cols = block.positions[at]
@@ -132,8 +137,7 @@ class ReusedLP:
         for name, block in self.rows.items():
             if name.startswith(OWN):
                 continue
-            if name not in chunk.constraints or \
-                    chunk.constraints[name].labels.dims != block.dims:
+            if name not in chunk.constraints or chunk.constraints[name].labels.dims != block.dims:
                 raise NotReusable(f"constraint {name} differs in the chunk")
             con = chunk.constraints[name]
             rhs, sign = con.rhs, con.sign
@@ -150,8 +154,7 @@ class ReusedLP:
         of `name`'s rows at `step` (the state handed over enters the first step)."""
         block = self.rows[name]
         labels = self.model.constraints[name].labels
-        rows = np.take(block.positions.reshape(labels.shape), step,
-                       axis=block.dims.index("time"))
+        rows = np.take(block.positions.reshape(labels.shape), step, axis=block.dims.index("time"))
         at_step = labels.isel(time=step)
         add = values.reindex({d: at_step[d].values for d in at_step.dims}).fillna(0.0)
         add = add.transpose(*at_step.dims).values.astype(float)
@@ -167,14 +170,18 @@ class ReusedLP:
             block, dims = self.rows[name], self.model.constraints[name].labels.dims
         else:
             block, dims = self.columns[name], self.model.variables[name].dims
-        flat = values.transpose(*dims).values.astype(float).ravel() if dims else \
-            np.atleast_1d(float(values))
+        flat = (
+            values.transpose(*dims).values.astype(float).ravel()
+            if dims
+            else np.atleast_1d(float(values))
+        )
         at = block.positions >= 0
         if what == "rhs":
             self._set_rows(block.positions[at], flat[at], self.signs[name][at])
         else:
-            {"cost": self.cost, "lower": self.lb, "upper": self.ub}[what][
-                block.positions[at]] = flat[at]
+            {"cost": self.cost, "lower": self.lb, "upper": self.ub}[what][block.positions[at]] = (
+                flat[at]
+            )
 
     def _set_rows(self, rows: np.ndarray, rhs: np.ndarray, sign: np.ndarray) -> None:
         self.row_lb[rows] = np.where(sign == "<=", -np.inf, rhs)
@@ -203,8 +210,10 @@ class ReusedLP:
         primal[self.vlabels] = np.asarray(solution.col_value, dtype=float)
         dual = np.full(self.n_cons, np.nan)
         dual[self.clabels] = np.asarray(solution.row_dual, dtype=float)
-        result = Result(Status.from_termination_condition(TerminationCondition.optimal),
-                        Solution(primal, dual, float(h.getObjectiveValue())))
+        result = Result(
+            Status.from_termination_condition(TerminationCondition.optimal),
+            Solution(primal, dual, float(h.getObjectiveValue())),
+        )
         self.model.assign_result(result)
         return "optimal", elapsed
 

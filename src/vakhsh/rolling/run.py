@@ -69,8 +69,13 @@ DAY = pd.Timedelta(days=1)
 WEEK = pd.Timedelta(days=7)
 
 
-def optimise_rolling(net: Network, spec: RollingSpec, options: SolveOptions | None = None,
-                     progress: Progress | None = None, reuse: bool = True) -> Results:
+def optimise_rolling(
+    net: Network,
+    spec: RollingSpec,
+    options: SolveOptions | None = None,
+    progress: Progress | None = None,
+    reuse: bool = True,
+) -> Results:
     """Optimise `net` window by window; audited Results of the whole run. `reuse`: one
     HiGHS LP for the windows of equal length where the matrix allows it
     (`rolling.reuse`), else a linopy build per window."""
@@ -78,39 +83,51 @@ def optimise_rolling(net: Network, spec: RollingSpec, options: SolveOptions | No
     say = progress or (lambda _msg: None)
     heads = head_model(options, progress)
     if heads.mode == "iterate":  # one build per window: the head models that need no loop
-        raise SolveError("--rolling solves each window once: use --head fixed, auto or fpha, "
-                         "not iterate")
+        raise SolveError(
+            "--rolling solves each window once: use --head fixed, auto or fpha, not iterate"
+        )
     if options.write_lp is not None:
-        raise SolveError("--write-lp writes one LP; a rolling run solves many: leave out "
-                         "--rolling to write the full LP")
+        raise SolveError(
+            "--write-lp writes one LP; a rolling run solves many: leave out "
+            "--rolling to write the full LP"
+        )
     delays = net.tables["reaches"]["delay_steps"]
-    windows = spec.windows(len(net.time), net.run.step,
-                           int(delays.max()) if len(delays) else 0)
+    windows = spec.windows(len(net.time), net.run.step, int(delays.max()) if len(delays) else 0)
     if len(windows) == 1:  # the whole run in one window: the full LP itself
         results = optimise(net, options, progress)
         results.solve_info["rolling"] = {"window": spec.label, "windows": 1}
         return results
     longest = max(windows, key=lambda w: w.stop - w.start)
-    require_fits(window_network(net, longest.start, longest.stop, initial_state(net), True),
-                 force=options.force)
+    require_fits(
+        window_network(net, longest.start, longest.stop, initial_state(net), True),
+        force=options.force,
+    )
     started = time.perf_counter()
     values = CoarseValues.solve(net, options, heads, say)
     coarse_s = time.perf_counter() - started
     solver = WindowSolver(net, options, values, heads, windows, reuse=reuse)
     for i, window in enumerate(windows):
-        say(f"window {i + 1}/{len(windows)}: {net.time[window.start]:%Y-%m-%d %H:%M} .. "
-            f"{net.run.ends[window.stop - 1]:%Y-%m-%d %H:%M}")
+        say(
+            f"window {i + 1}/{len(windows)}: {net.time[window.start]:%Y-%m-%d %H:%M} .. "
+            f"{net.run.ends[window.stop - 1]:%Y-%m-%d %H:%M}"
+        )
         solver.solve(window, i)
     info = solver.info(len(windows))
-    info["rolling"] = {"window": spec.label, "windows": len(windows),
-                       "window_steps": longest.stop - longest.start,
-                       "overlap_steps": windows[0].stop - windows[0].keep,
-                       "coarse_step": values.label, "coarse_steps": len(values.time),
-                       "coarse_solve_s": coarse_s,
-                       "coarse_objective_usd": values.objective_usd,
-                       "windows_build_s": solver.build_s, "windows_solve_s": solver.solve_s,
-                       "reused_windows": solver.reused, "chunks": solver.chunks,
-                       "rebuilt_because": solver.rebuilt_because}
+    info["rolling"] = {
+        "window": spec.label,
+        "windows": len(windows),
+        "window_steps": longest.stop - longest.start,
+        "overlap_steps": windows[0].stop - windows[0].keep,
+        "coarse_step": values.label,
+        "coarse_steps": len(values.time),
+        "coarse_solve_s": coarse_s,
+        "coarse_objective_usd": values.objective_usd,
+        "windows_build_s": solver.build_s,
+        "windows_solve_s": solver.solve_s,
+        "reused_windows": solver.reused,
+        "chunks": solver.chunks,
+        "rebuilt_because": solver.rebuilt_because,
+    }
     return solver.results(info)
 
 
@@ -126,8 +143,9 @@ CHUNK_WINDOWS = 8
 ARRIVAL = f"{OWN}arrival_m3s"
 
 
-def end_value(ctx, name: str, left, value: xr.DataArray, target: xr.DataArray | None,
-              spread: float = SPREAD) -> list:
+def end_value(
+    ctx, name: str, left, value: xr.DataArray, target: xr.DataArray | None, spread: float = SPREAD
+) -> list:
     """Credit terms of what a window leaves, concave around the coarse plan's `target`:
     slope `value - spread |value|` above it, `value + spread |value|` below it.
 
@@ -147,33 +165,39 @@ def end_value(ctx, name: str, left, value: xr.DataArray, target: xr.DataArray | 
     return credit + [(-2 * width * short).sum()]
 
 
-def end_numbers(value: xr.DataArray, target: xr.DataArray | None, spread: float = SPREAD
-                ) -> tuple[xr.DataArray, xr.DataArray, xr.DataArray | None]:
+def end_numbers(
+    value: xr.DataArray, target: xr.DataArray | None, spread: float = SPREAD
+) -> tuple[xr.DataArray, xr.DataArray, xr.DataArray | None]:
     """The costs of `end_value`'s columns (left, short) and its target row's right-hand
     side, for a reused LP."""
     width = spread * abs(value)
-    return -(value - width), 2 * width, (None if target is None
-                                         else target.reset_coords(drop=True))
+    return -(value - width), 2 * width, (None if target is None else target.reset_coords(drop=True))
 
 
 class CoarseValues:
     """Water and charge values through the horizon, and the coarse plan's storage and
     charge at every coarse step's end, from the coarse solve."""
 
-    def __init__(self, coarse: Network, water_usd_per_hm3: xr.DataArray | None,
-                 soc_usd_per_mwh: xr.DataArray | None, storage_hm3: xr.DataArray | None,
-                 soc_mwh: xr.DataArray | None, objective_usd: float):
+    def __init__(
+        self,
+        coarse: Network,
+        water_usd_per_hm3: xr.DataArray | None,
+        soc_usd_per_mwh: xr.DataArray | None,
+        storage_hm3: xr.DataArray | None,
+        soc_mwh: xr.DataArray | None,
+        objective_usd: float,
+    ):
         self.time, self.step = coarse.time, coarse.run.step
         self.label = coarse.run.step_label
         self.water, self.soc = water_usd_per_hm3, soc_usd_per_mwh
-        self.storage = _with_start(storage_hm3, coarse.tables["reservoirs"],
-                                   "storage_initial_hm3")
+        self.storage = _with_start(storage_hm3, coarse.tables["reservoirs"], "storage_initial_hm3")
         self.charge = _with_start(soc_mwh, coarse.tables["storage_units"], "soc_initial_mwh")
         self.objective_usd = objective_usd
 
     @classmethod
-    def solve(cls, net: Network, options: SolveOptions, heads: HeadModel, say: Progress
-              ) -> CoarseValues:
+    def solve(
+        cls, net: Network, options: SolveOptions, heads: HeadModel, say: Progress
+    ) -> CoarseValues:
         step = net.run.step
         target = DAY if step < DAY else WEEK
         factor = max(1, int(target // step))
@@ -183,10 +207,15 @@ class CoarseValues:
         ctx = solution.formulation.cases[0]
         ds = solution.results[0].dataset
         water = ds.get("water_value_usd_per_hm3", None)
-        soc = (-ctx.con("storage_soc_balance").dual if ctx.has_con("storage_soc_balance")
-               else None)
-        return cls(coarse, water, soc, ds.get("storage_hm3"), ds.get("storage_soc_mwh"),
-                   solution.objective_usd)
+        soc = -ctx.con("storage_soc_balance").dual if ctx.has_con("storage_soc_balance") else None
+        return cls(
+            coarse,
+            water,
+            soc,
+            ds.get("storage_hm3"),
+            ds.get("storage_soc_mwh"),
+            solution.objective_usd,
+        )
 
     def _position(self, when: pd.Timestamp) -> float:
         return (when - self.time[0]) / self.step
@@ -211,8 +240,11 @@ def _with_start(levels: xr.DataArray | None, table: pd.DataFrame, initial: str):
     if levels is None or not len(table):
         return None
     levels = levels.transpose("time", ...)
-    start = xr.DataArray(table[initial].to_numpy(dtype=float)[None, :],
-                         dims=levels.dims, coords={levels.dims[1]: levels[levels.dims[1]]})
+    start = xr.DataArray(
+        table[initial].to_numpy(dtype=float)[None, :],
+        dims=levels.dims,
+        coords={levels.dims[1]: levels[levels.dims[1]]},
+    )
     joined = xr.concat([start, levels.drop_vars("time")], dim="time")
     return joined.rename(time="end").assign_coords(end=np.arange(joined.sizes["time"]))
 
@@ -220,8 +252,15 @@ def _with_start(levels: xr.DataArray | None, table: pd.DataFrame, initial: str):
 class WindowSolver:
     """Solves windows in order, carrying the state and collecting the kept steps."""
 
-    def __init__(self, net: Network, options: SolveOptions, values: CoarseValues,
-                 heads: HeadModel, windows: list[Window] | None = None, reuse: bool = True):
+    def __init__(
+        self,
+        net: Network,
+        options: SolveOptions,
+        values: CoarseValues,
+        heads: HeadModel,
+        windows: list[Window] | None = None,
+        reuse: bool = True,
+    ):
         self.net, self.options, self.values, self.heads = net, options, values, heads
         self.params = fixed_parameters(net)
         self.state = initial_state(net)
@@ -234,8 +273,9 @@ class WindowSolver:
         self.algorithms: set[str] = set()
         self.windows = windows or []
         self.reused, self.chunks = 0, 0
-        self.rebuilt_because = (reason_not_reusable(net, options, heads, self.params)
-                                if reuse else "reuse=False")
+        self.rebuilt_because = (
+            reason_not_reusable(net, options, heads, self.params) if reuse else "reuse=False"
+        )
         self.template: ReusedLP | None = None
         self.template_ctx = None
         self.chunk: tuple[int, int, object] | None = None  # (start, stop, linopy model)
@@ -258,20 +298,29 @@ class WindowSolver:
         if self.template is None:
             self._build_template(window)
         if self.template.steps != steps:
-            raise NotReusable(f"window {number + 1} has {steps} steps, the template "
-                              f"{self.template.steps}")
+            raise NotReusable(
+                f"window {number + 1} has {steps} steps, the template {self.template.steps}"
+            )
         lp, ctx = self.template, self.template_ctx
         start, _stop, chunk = self._chunk_for(number, window)
         lp.set_data(chunk, window.start - start)
         if RESERVOIR_BALANCE in lp.rows:
             storage = self.state.storage_hm3
-            lp.add_rhs(RESERVOIR_BALANCE, xr.DataArray(
-                storage.to_numpy(dtype=float) / k,
-                coords=[pd.Index(storage.index, name="reservoir")]))
+            lp.add_rhs(
+                RESERVOIR_BALANCE,
+                xr.DataArray(
+                    storage.to_numpy(dtype=float) / k,
+                    coords=[pd.Index(storage.index, name="reservoir")],
+                ),
+            )
         if SOC_BALANCE in lp.rows:
             soc = self.state.soc_mwh
-            lp.add_rhs(SOC_BALANCE, xr.DataArray(
-                soc.to_numpy(dtype=float), coords=[pd.Index(soc.index, name="storage_unit")]))
+            lp.add_rhs(
+                SOC_BALANCE,
+                xr.DataArray(
+                    soc.to_numpy(dtype=float), coords=[pd.Index(soc.index, name="storage_unit")]
+                ),
+            )
         if FPHA_ROWS in lp.rows:  # a plane's first row holds half the storage handed over
             planes = self.fpha_b
             plants = net.tables["hydro_plants"].loc[planes["hydro_plant"].values]
@@ -289,9 +338,11 @@ class WindowSolver:
         self.solve_s += elapsed
         self.algorithms.add(self.template_algorithm)
         if status != "optimal":
-            raise SolveError(f"window {number + 1} ({net.time[window.start]} .. "
-                             f"{net.run.ends[window.stop - 1]}) has no optimum "
-                             f"({status}); a longer window or overlap may help")
+            raise SolveError(
+                f"window {number + 1} ({net.time[window.start]} .. "
+                f"{net.run.ends[window.stop - 1]}) has no optimum "
+                f"({status}); a longer window or overlap may help"
+            )
         self.reused += 1
         self._keep(ctx, window, k)
 
@@ -308,15 +359,15 @@ class WindowSolver:
 
         def prepare(_i, ctx):
             if delayed:
-                arrival = ctx.add_var(lower=0, upper=0, coords=ctx.coords("reaches"),
-                                      name=ARRIVAL)
+                arrival = ctx.add_var(lower=0, upper=0, coords=ctx.coords("reaches"), name=ARRIVAL)
                 ctx.add_water(arrival, "reach", net.tables["reaches"]["to"])
 
         model, (ctx,) = build_cases([sub], [params], self.heads, prepare=prepare)
         credit = self._end_credit(ctx, window)
         set_objective(model, [ctx], shared_costs=[-c for c in credit])
-        kwargs = highs_options(self.options.preset, int(model.nvars), False,
-                               dict(self.options.solver_options))
+        kwargs = highs_options(
+            self.options.preset, int(model.nvars), False, dict(self.options.solver_options)
+        )
         with quiet(not self.options.log):  # HiGHS prints a banner when it is created
             solver = Highs.from_model(model, io_api="direct")
         h = solver.solver_model
@@ -330,17 +381,23 @@ class WindowSolver:
             plants = list(ctx.con(FPHA_ROWS).labels["hydro_plant"].values)
             self.fpha_b = plane_table(plant_planes(net, plants))["b"]
         self.template_ctx = ctx
-        for key, value in (("rows", h.getNumRow()), ("columns", h.getNumCol()),
-                           ("nonzeros", h.getNumNz())):
+        for key, value in (
+            ("rows", h.getNumRow()),
+            ("columns", h.getNumCol()),
+            ("nonzeros", h.getNumNz()),
+        ):
             self.largest[key] = max(self.largest[key], int(value))
 
     def _chunk_for(self, number: int, window: Window):
         """The chunk (a linopy model of several windows' steps, never solved) holding
         `window`, built when the window leaves the last one."""
-        if self.chunk is not None and self.chunk[0] <= window.start and \
-                window.stop <= self.chunk[1]:
+        if (
+            self.chunk is not None
+            and self.chunk[0] <= window.start
+            and window.stop <= self.chunk[1]
+        ):
             return self.chunk
-        later = [w for w in self.windows[number:number + CHUNK_WINDOWS] if not w.last]
+        later = [w for w in self.windows[number : number + CHUNK_WINDOWS] if not w.last]
         stop = max([window.stop, *(w.stop for w in later)])
         empty = State(self.state.storage_hm3 * 0.0, self.state.soc_mwh * 0.0)
         sub = window_network(self.net, window.start, stop, empty, False)
@@ -355,9 +412,9 @@ class WindowSolver:
         when = self.net.run.ends[window.stop - 1]
         values = self.values
         for name, value, level in (
-                ("storage", values.value(values.water, when),
-                 values.level(values.storage, when)),
-                ("soc", values.value(values.soc, when), values.level(values.charge, when))):
+            ("storage", values.value(values.water, when), values.level(values.storage, when)),
+            ("soc", values.value(values.soc, when), values.level(values.charge, when)),
+        ):
             if value is None or f"{OWN}{name}_left" not in lp.columns:
                 continue
             left_cost, short_cost, target = end_numbers(value, level)
@@ -386,9 +443,11 @@ class WindowSolver:
         self.solve_s += stats.solve_s
         self.algorithms.add(stats.algorithm)
         if stats.outcome is not Outcome.OPTIMAL:
-            raise SolveError(f"window {number + 1} ({net.time[window.start]} .. "
-                             f"{net.run.ends[window.stop - 1]}) has no optimum "
-                             f"({stats.termination}); a longer window or overlap may help")
+            raise SolveError(
+                f"window {number + 1} ({net.time[window.start]} .. "
+                f"{net.run.ends[window.stop - 1]}) has no optimum "
+                f"({stats.termination}); a longer window or overlap may help"
+            )
         self._count(model)
         self._keep(ctx, window, k)
 
@@ -404,12 +463,16 @@ class WindowSolver:
             transit = self._in_transit(ctx)
             if transit is not None:
                 left = left + transit
-            credit += end_value(ctx, "storage", left, water,
-                                values.level(values.storage, when))
+            credit += end_value(ctx, "storage", left, water, values.level(values.storage, when))
         soc = values.value(values.soc, when)
         if soc is not None and ctx.has_var("storage_soc_mwh"):
-            credit += end_value(ctx, "soc", ctx.var("storage_soc_mwh").isel(time=-1),
-                                soc, values.level(values.charge, when))
+            credit += end_value(
+                ctx,
+                "soc",
+                ctx.var("storage_soc_mwh").isel(time=-1),
+                soc,
+                values.level(values.charge, when),
+            )
         return credit
 
     def _in_transit(self, ctx):
@@ -427,10 +490,14 @@ class WindowSolver:
         if not (late[:, :, None] & into[None, :, :]).any():
             return None
         # (time, reach, reservoir): the hm3 of each late flow, at the reservoir it reaches
-        weight = xr.DataArray(late[:, :, None] * into[None, :, :] * (ctx.k * keep)[None, :, None],
-                              coords=[pd.Index(ctx.time, name="time"),
-                                      pd.Index(reaches.index, name="reach"),
-                                      pd.Index(res, name="reservoir")])
+        weight = xr.DataArray(
+            late[:, :, None] * into[None, :, :] * (ctx.k * keep)[None, :, None],
+            coords=[
+                pd.Index(ctx.time, name="time"),
+                pd.Index(reaches.index, name="reach"),
+                pd.Index(res, name="reservoir"),
+            ],
+        )
         return (weight * ctx.var("reach_flow_m3s")).sum(["time", "reach"])
 
     def _count(self, model) -> None:
@@ -438,22 +505,22 @@ class WindowSolver:
             nonzeros = int(model.solver_model.getNumNz())
         except Exception:  # noqa: BLE001 - informative only
             nonzeros = -1
-        for key, value in (("rows", model.ncons), ("columns", model.nvars),
-                           ("nonzeros", nonzeros)):
+        for key, value in (("rows", model.ncons), ("columns", model.nvars), ("nonzeros", nonzeros)):
             self.largest[key] = max(self.largest[key], int(value))
 
     def _keep(self, ctx, window: Window, k: float) -> None:
         kept = slice(0, window.keep - window.start)
-        times = self.net.time[window.start:window.keep]  # a reused LP has the template's
+        times = self.net.time[window.start : window.keep]  # a reused LP has the template's
         for name in [*COPIED, STORAGE, FPHA_POWER]:
             if ctx.has_var(name):
                 self.kept.setdefault(name, []).append(
-                    ctx.var(name).solution.fillna(0.0).isel(time=kept)
-                    .assign_coords(time=times))
+                    ctx.var(name).solution.fillna(0.0).isel(time=kept).assign_coords(time=times)
+                )
         for name in DUALS:
             if ctx.has_con(name):
                 self.kept_duals.setdefault(name, []).append(
-                    ctx.con(name).dual.isel(time=kept).assign_coords(time=times))
+                    ctx.con(name).dual.isel(time=kept).assign_coords(time=times)
+                )
         last = window.keep - window.start - 1
         storage, soc = self.state.storage_hm3, self.state.soc_mwh
         if ctx.has_var(STORAGE):
@@ -465,15 +532,22 @@ class WindowSolver:
         self.state = State(storage, soc)
         if ctx.has_var("reach_flow_m3s"):
             flow = ctx.var("reach_flow_m3s").solution.transpose("time", "reach")
-            self.flows[window.start:window.keep] = flow.values[kept]
+            self.flows[window.start : window.keep] = flow.values[kept]
 
     def info(self, windows: int) -> dict:
         algorithm = ",".join(sorted(a for a in self.algorithms if a))
-        return {"solver": self.options.solver, "algorithm": algorithm,
-                "build_s": self.build_s, "solve_s": self.solve_s,
-                "head_mode": self.heads.mode,
-                "head_iterations": windows, "head_energy_gap": None, "status": "optimal",
-                **self.largest, "warnings": []}
+        return {
+            "solver": self.options.solver,
+            "algorithm": algorithm,
+            "build_s": self.build_s,
+            "solve_s": self.solve_s,
+            "head_mode": self.heads.mode,
+            "head_iterations": windows,
+            "head_energy_gap": None,
+            "status": "optimal",
+            **self.largest,
+            "warnings": [],
+        }
 
     def results(self, info: dict) -> Results:
         """The kept steps of every window as the run's audited Results."""
@@ -489,5 +563,10 @@ class WindowSolver:
         report = audit(net, ds, self.options.audit_tolerance)
         require_passed(report)
         info["provenance"] = provenance(net, self.options)
-        return Results(net=net, dataset=ds, objective_usd=float(sum(costs_usd(net, ds).values())),
-                       audit=report, solve_info=info)
+        return Results(
+            net=net,
+            dataset=ds,
+            objective_usd=float(sum(costs_usd(net, ds).values())),
+            audit=report,
+            solve_info=info,
+        )

@@ -24,8 +24,10 @@ class State:
 
 
 def initial_state(net: Network) -> State:
-    return State(net.tables["reservoirs"]["storage_initial_hm3"].astype(float),
-                 net.tables["storage_units"]["soc_initial_mwh"].astype(float))
+    return State(
+        net.tables["reservoirs"]["storage_initial_hm3"].astype(float),
+        net.tables["storage_units"]["soc_initial_mwh"].astype(float),
+    )
 
 
 def window_network(net: Network, start: int, stop: int, state: State, last: bool) -> Network:
@@ -50,12 +52,13 @@ def window_network(net: Network, start: int, stop: int, state: State, last: bool
 
 
 def window_parameters(params: HeadParameters, start: int, stop: int) -> HeadParameters:
-    return HeadParameters(head_m=params.head_m.isel(time=slice(start, stop)),
-                          evaporation_hm3=params.evaporation_hm3.isel(time=slice(start, stop)))
+    return HeadParameters(
+        head_m=params.head_m.isel(time=slice(start, stop)),
+        evaporation_hm3=params.evaporation_hm3.isel(time=slice(start, stop)),
+    )
 
 
-def transit_arrivals(net: Network, flows: np.ndarray, start: int, stop: int
-                     ) -> xr.DataArray | None:
+def transit_arrivals(net: Network, flows: np.ndarray, start: int, stop: int) -> xr.DataArray | None:
     """Water arriving at each delayed reach's end in steps [start, stop) that was sent
     before `start` (m3/s, after losses): from `flows` (steps, reach) of the steps already
     kept, or `initial_flow_m3s` for steps before the run. None when no reach is delayed."""
@@ -67,12 +70,15 @@ def transit_arrivals(net: Network, flows: np.ndarray, start: int, stop: int
     sent = steps - delays[None, :]  # the step each arrival was sent in
     before = (sent < start) & (delays[None, :] > 0)
     initial = reaches["initial_flow_m3s"].to_numpy(dtype=float)
-    source = np.where(sent >= 0, flows[np.clip(sent, 0, None), np.arange(len(delays))],
-                      initial[None, :])
+    source = np.where(
+        sent >= 0, flows[np.clip(sent, 0, None), np.arange(len(delays))], initial[None, :]
+    )
     keep = 1.0 - reaches["loss_fraction"].to_numpy(dtype=float)
     values = np.where(before, source * keep[None, :], 0.0)
-    return xr.DataArray(values, coords=[pd.Index(net.time[start:stop], name="time"),
-                                        pd.Index(reaches.index, name="reach")])
+    return xr.DataArray(
+        values,
+        coords=[pd.Index(net.time[start:stop], name="time"), pd.Index(reaches.index, name="reach")],
+    )
 
 
 def coarse_network(net: Network, factor: int) -> Network:

@@ -34,19 +34,28 @@ class RollingSpec:
 
     @property
     def label(self) -> str:
-        return _label(self.window) + ("" if self.overlap is None
-                                      else f",{_label(self.overlap)}")
+        return _label(self.window) + ("" if self.overlap is None else f",{_label(self.overlap)}")
 
     def windows(self, steps: int, step: pd.Timedelta, delay_steps: int = 0) -> list[Window]:
         """The windows over `steps` steps; the default overlap is at least the longest
         reach delay (`delay_steps`), so that water a window sends is seen to arrive."""
         size = self._steps(self.window, step)
-        overlap = (min(max(1, size // 7, delay_steps), size - 1) if self.overlap is None
-                   else self._steps(self.overlap, step))
+        overlap = (
+            min(max(1, size // 7, delay_steps), size - 1)
+            if self.overlap is None
+            else self._steps(self.overlap, step)
+        )
         if size < 1 or overlap >= size:
-            raise ModelError([Problem("command line", "--rolling", "the window must be at "
-                                      "least one step and longer than its overlap",
-                                      self.label)])
+            raise ModelError(
+                [
+                    Problem(
+                        "command line",
+                        "--rolling",
+                        "the window must be at least one step and longer than its overlap",
+                        self.label,
+                    )
+                ]
+            )
         out, start = [], 0
         while True:
             stop = min(start + size, steps)
@@ -59,8 +68,16 @@ class RollingSpec:
     def _steps(self, span: pd.Timedelta, step: pd.Timedelta) -> int:
         count = span / step
         if count != int(count):
-            raise ModelError([Problem("command line", "--rolling", f"{_label(span)} is not "
-                                      f"a whole number of {_label(step)} steps", self.label)])
+            raise ModelError(
+                [
+                    Problem(
+                        "command line",
+                        "--rolling",
+                        f"{_label(span)} is not a whole number of {_label(step)} steps",
+                        self.label,
+                    )
+                ]
+            )
         return int(count)
 
 
@@ -71,12 +88,31 @@ def parse(text: str) -> RollingSpec:
         window = pd.Timedelta(parts[0])
         overlap = pd.Timedelta(parts[1]) if len(parts) > 1 else None
     except (ValueError, IndexError) as exc:
-        raise ModelError([Problem("command line", "--rolling", "expected WINDOW[,OVERLAP] "
-                                  f"such as 7D,1D ({exc})", text)]) from exc
-    if len(parts) > 2 or window <= pd.Timedelta(0) or (overlap is not None
-                                                        and overlap < pd.Timedelta(0)):
-        raise ModelError([Problem("command line", "--rolling", "expected WINDOW[,OVERLAP] "
-                                  "with a positive window, such as 7D,1D", text)])
+        raise ModelError(
+            [
+                Problem(
+                    "command line",
+                    "--rolling",
+                    f"expected WINDOW[,OVERLAP] such as 7D,1D ({exc})",
+                    text,
+                )
+            ]
+        ) from exc
+    if (
+        len(parts) > 2
+        or window <= pd.Timedelta(0)
+        or (overlap is not None and overlap < pd.Timedelta(0))
+    ):
+        raise ModelError(
+            [
+                Problem(
+                    "command line",
+                    "--rolling",
+                    "expected WINDOW[,OVERLAP] with a positive window, such as 7D,1D",
+                    text,
+                )
+            ]
+        )
     return RollingSpec(window, overlap)
 
 

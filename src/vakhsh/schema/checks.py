@@ -67,8 +67,9 @@ def check_references(model: ParsedModel) -> list[Problem]:
     for kind, attr, allowed in REFERENCES:
         written = attr.rstrip("_")
         for cid, comp in _items(model, kind):
-            problems += _reference(f"{kind}.{cid}.{written}", getattr(comp, attr), allowed,
-                                   kinds_of)
+            problems += _reference(
+                f"{kind}.{cid}.{written}", getattr(comp, attr), allowed, kinds_of
+            )
         # a component that failed elsewhere: its references as written (ids are text)
         for cid, data in model.invalid.get(kind, {}).items():
             target = data.get(written)
@@ -78,17 +79,21 @@ def check_references(model: ParsedModel) -> list[Problem]:
         for kind, attr, allowed in REFERENCES:
             written = attr.rstrip("_")
             if kind == cand.component and written in cand.template:
-                problems += _reference(f"candidates.{cid}.template.{written}",
-                                       cand.template[written], allowed, kinds_of)
+                problems += _reference(
+                    f"candidates.{cid}.template.{written}",
+                    cand.template[written],
+                    allowed,
+                    kinds_of,
+                )
     for cid, line in _items(model, "lines"):
         if line.from_ == line.to:
-            problems.append(_p(f"lines.{cid}.to", "a line must join two different buses",
-                               line.to))
+            problems.append(_p(f"lines.{cid}.to", "a line must join two different buses", line.to))
     return problems
 
 
-def _reference(path: str, target, allowed: tuple[str, ...],
-               kinds_of: dict[str, set[str]]) -> list[Problem]:
+def _reference(
+    path: str, target, allowed: tuple[str, ...], kinds_of: dict[str, set[str]]
+) -> list[Problem]:
     if target is None:
         return []
     if target not in kinds_of:
@@ -128,8 +133,12 @@ def check_water_graph(model: ParsedModel) -> list[Problem]:
             outgoing[a].append((b, path))
     for cid in model.components["junctions"]:
         if not outgoing[cid]:
-            problems.append(_p(f"junctions.{cid}", "drains nowhere: give it a reach or a "
-                               "run-of-river plant that leaves it"))
+            problems.append(
+                _p(
+                    f"junctions.{cid}",
+                    "drains nowhere: give it a reach or a run-of-river plant that leaves it",
+                )
+            )
     cycle = _find_cycle(nodes, outgoing)
     if cycle:
         loop = " -> ".join(cycle)
@@ -153,7 +162,7 @@ def _find_cycle(nodes: set[str], outgoing: dict[str, list[tuple[str, str]]]) -> 
                 if state.get(child) == 1:
                     start = [n for n, _ in trail].index(child)
                     loop = [child]
-                    for later, into in trail[start + 1:]:
+                    for later, into in trail[start + 1 :]:
                         loop += [into, later]
                     return loop + [path, child]
                 if not state.get(child):
@@ -175,23 +184,37 @@ def check_reservoirs(model: ParsedModel) -> list[Problem]:
         path = f"reservoirs.{cid}"
         lo, hi = res.storage_min_hm3, res.storage_max_hm3
         if lo > hi:
-            problems.append(_p(f"{path}.storage_min_hm3", "exceeds storage_max_hm3",
-                               f"{lo:g} > {hi:g}"))
+            problems.append(
+                _p(f"{path}.storage_min_hm3", "exceeds storage_max_hm3", f"{lo:g} > {hi:g}")
+            )
         elif not lo <= res.storage_initial_hm3 <= hi:
-            problems.append(_p(f"{path}.storage_initial_hm3",
-                               f"must lie within [storage_min_hm3, storage_max_hm3] = "
-                               f"[{lo:g}, {hi:g}]", res.storage_initial_hm3))
+            problems.append(
+                _p(
+                    f"{path}.storage_initial_hm3",
+                    f"must lie within [storage_min_hm3, storage_max_hm3] = [{lo:g}, {hi:g}]",
+                    res.storage_initial_hm3,
+                )
+            )
         final = res.storage_final_min_hm3
         if final is not None and final > hi:
-            problems.append(_p(f"{path}.storage_final_min_hm3", "exceeds storage_max_hm3",
-                               f"{final:g} > {hi:g}"))
+            problems.append(
+                _p(
+                    f"{path}.storage_final_min_hm3",
+                    "exceeds storage_max_hm3",
+                    f"{final:g} > {hi:g}",
+                )
+            )
         for curve_name in ("level_curve", "area_curve"):
             problems += _check_curve(res, curve_name, path)
         if (res.area_curve is None) != (res.evaporation_mm_per_month is None):
-            problems.append(_p(f"{path}.area_curve" if res.area_curve is None
-                               else f"{path}.evaporation_mm_per_month",
-                               "area_curve and evaporation_mm_per_month come together or not "
-                               "at all"))
+            problems.append(
+                _p(
+                    f"{path}.area_curve"
+                    if res.area_curve is None
+                    else f"{path}.evaporation_mm_per_month",
+                    "area_curve and evaporation_mm_per_month come together or not at all",
+                )
+            )
     return problems
 
 
@@ -206,15 +229,24 @@ def _check_curve(res: Reservoir, name: str, path: str) -> list[Problem]:
     if name == "area_curve" and np.any(value < 0):
         return [_p(f"{path}.{name}", "area must not be negative", value.tolist())]
     if len(storage) < 2 or np.any(np.diff(storage) <= 0):
-        return [_p(f"{path}.{name}", "storage must be strictly increasing along the curve",
-                   storage.tolist())]
+        return [
+            _p(
+                f"{path}.{name}",
+                "storage must be strictly increasing along the curve",
+                storage.tolist(),
+            )
+        ]
     if np.any(np.diff(value) < 0):
-        return [_p(f"{path}.{name}", "values must not decrease as storage rises",
-                   value.tolist())]
+        return [_p(f"{path}.{name}", "values must not decrease as storage rises", value.tolist())]
     if storage[0] > res.storage_min_hm3 or storage[-1] < res.storage_max_hm3:
-        return [_p(f"{path}.{name}", "must cover [storage_min_hm3, storage_max_hm3]",
-                   f"curve {storage[0]:g}..{storage[-1]:g}, storage "
-                   f"{res.storage_min_hm3:g}..{res.storage_max_hm3:g}")]
+        return [
+            _p(
+                f"{path}.{name}",
+                "must cover [storage_min_hm3, storage_max_hm3]",
+                f"curve {storage[0]:g}..{storage[-1]:g}, storage "
+                f"{res.storage_min_hm3:g}..{res.storage_max_hm3:g}",
+            )
+        ]
     return []
 
 
@@ -227,21 +259,35 @@ def check_hydro_plants(model: ParsedModel) -> list[Problem]:
         if plant.node is not None and plant.head_m is None:
             problems.append(_p(f"{path}.head_m", "a run-of-river plant (node:) needs head_m"))
         if plant.production == "fpha" and plant.tailwater_masl is None:
-            problems.append(_p(f"{path}.production", "fpha needs tailwater_masl (and a "
-                               "level_curve on the reservoir): give them, or production "
-                               "auto or fixed", plant.production))
+            problems.append(
+                _p(
+                    f"{path}.production",
+                    "fpha needs tailwater_masl (and a "
+                    "level_curve on the reservoir): give them, or production "
+                    "auto or fixed",
+                    plant.production,
+                )
+            )
         if plant.tailwater_masl is not None and plant.reservoir in reservoirs:
             res = reservoirs[plant.reservoir]
             if res.level_curve is None:
-                problems.append(_p(f"{path}.tailwater_masl", f"reservoir {plant.reservoir} "
-                                   "has no level_curve: give head_m instead"))
+                problems.append(
+                    _p(
+                        f"{path}.tailwater_masl",
+                        f"reservoir {plant.reservoir} has no level_curve: give head_m instead",
+                    )
+                )
             else:
                 curve = np.asarray(res.level_curve, dtype=float)
                 level = float(np.interp(res.storage_initial_hm3, curve[:, 0], curve[:, 1]))
                 if level <= plant.tailwater_masl:
-                    problems.append(_p(f"{path}.tailwater_masl", "lies at or above the "
-                                       "reservoir level at its initial storage",
-                                       f"{plant.tailwater_masl:g} >= {level:g}"))
+                    problems.append(
+                        _p(
+                            f"{path}.tailwater_masl",
+                            "lies at or above the reservoir level at its initial storage",
+                            f"{plant.tailwater_masl:g} >= {level:g}",
+                        )
+                    )
     return problems
 
 
@@ -249,8 +295,13 @@ def check_demands(model: ParsedModel) -> list[Problem]:
     problems = []
     for cid, demand in _items(model, "water_demands"):
         if demand.return_fraction > 0 and demand.return_to is None:
-            problems.append(_p(f"water_demands.{cid}.return_to",
-                               "required when return_fraction > 0", demand.return_fraction))
+            problems.append(
+                _p(
+                    f"water_demands.{cid}.return_to",
+                    "required when return_fraction > 0",
+                    demand.return_fraction,
+                )
+            )
     return problems
 
 
@@ -260,8 +311,13 @@ def check_storage_units(model: ParsedModel) -> list[Problem]:
         for name in ("soc_initial_mwh", "soc_final_min_mwh"):
             value = getattr(unit, name)
             if value is not None and value > unit.energy_mwh:
-                problems.append(_p(f"storage_units.{cid}.{name}", "exceeds energy_mwh",
-                                   f"{value:g} > {unit.energy_mwh:g}"))
+                problems.append(
+                    _p(
+                        f"storage_units.{cid}.{name}",
+                        "exceeds energy_mwh",
+                        f"{value:g} > {unit.energy_mwh:g}",
+                    )
+                )
     return problems
 
 
@@ -272,16 +328,30 @@ def check_storage_efficiencies(model: ParsedModel) -> list[Problem]:
         store, dispatch = unit.efficiency_store, unit.efficiency_dispatch
         if (store is None) != (dispatch is None):
             missing = "efficiency_dispatch" if dispatch is None else "efficiency_store"
-            problems.append(_p(f"storage_units.{cid}.{missing}", "required with "
-                               "efficiency_store and efficiency_dispatch given as a pair"))
-        elif store is not None and abs(store * dispatch - unit.efficiency_roundtrip) > \
-                1e-9 * max(1.0, unit.efficiency_roundtrip):
-            problems.append(_p(f"storage_units.{cid}.efficiency_roundtrip", "must equal "
-                               "efficiency_store * efficiency_dispatch",
-                               f"{unit.efficiency_roundtrip:g} != {store:g} * {dispatch:g}"))
+            problems.append(
+                _p(
+                    f"storage_units.{cid}.{missing}",
+                    "required with efficiency_store and efficiency_dispatch given as a pair",
+                )
+            )
+        elif store is not None and abs(store * dispatch - unit.efficiency_roundtrip) > 1e-9 * max(
+            1.0, unit.efficiency_roundtrip
+        ):
+            problems.append(
+                _p(
+                    f"storage_units.{cid}.efficiency_roundtrip",
+                    "must equal efficiency_store * efficiency_dispatch",
+                    f"{unit.efficiency_roundtrip:g} != {store:g} * {dispatch:g}",
+                )
+            )
         if unit.soc_min_mwh > unit.energy_mwh:
-            problems.append(_p(f"storage_units.{cid}.soc_min_mwh", "exceeds energy_mwh",
-                               f"{unit.soc_min_mwh:g} > {unit.energy_mwh:g}"))
+            problems.append(
+                _p(
+                    f"storage_units.{cid}.soc_min_mwh",
+                    "exceeds energy_mwh",
+                    f"{unit.soc_min_mwh:g} > {unit.energy_mwh:g}",
+                )
+            )
     return problems
 
 
@@ -292,8 +362,13 @@ def check_line_voltages(model: ParsedModel) -> list[Problem]:
     for cid, line in _items(model, "lines"):
         bus = buses.get(line.from_)
         if line.x_ohm is not None and bus is not None and bus.v_nom_kv is None:
-            problems.append(_p(f"buses.{line.from_}.v_nom_kv", f"required: line {cid} has "
-                               "x_ohm (its per-unit reactance is x_ohm / v_nom_kv^2)"))
+            problems.append(
+                _p(
+                    f"buses.{line.from_}.v_nom_kv",
+                    f"required: line {cid} has "
+                    "x_ohm (its per-unit reactance is x_ohm / v_nom_kv^2)",
+                )
+            )
     return problems
 
 
@@ -307,20 +382,31 @@ def time_problems(start, end, step: str, path: str, file: str = MODEL_FILE) -> l
     try:
         delta = pd.Timedelta(step)
     except (ValueError, TypeError):
-        return [Problem(file, f"{path}.step", "not a fixed step such as 1h, 3h, 1D or 7D",
-                        step)]
+        return [Problem(file, f"{path}.step", "not a fixed step such as 1h, 3h, 1D or 7D", step)]
     if delta <= pd.Timedelta(0):
         return [Problem(file, f"{path}.step", "must be positive", step)]
     if delta % pd.Timedelta(hours=1) != pd.Timedelta(0):
-        return [Problem(file, f"{path}.step", "must be a whole number of hours or days, "
-                        "such as 1h, 3h, 1D or 7D", step)]
+        return [
+            Problem(
+                file,
+                f"{path}.step",
+                "must be a whole number of hours or days, such as 1h, 3h, 1D or 7D",
+                step,
+            )
+        ]
     stamps = {}
     for name, value in (("start", start), ("end", end)):
         try:
             stamps[name] = pd.Timestamp(value)
         except (ValueError, TypeError, OverflowError):
-            return [Problem(file, f"{path}.{name}", "not a date or timestamp (write "
-                            "2024-10-01 or 2024-10-01T06:00)", value)]
+            return [
+                Problem(
+                    file,
+                    f"{path}.{name}",
+                    "not a date or timestamp (write 2024-10-01 or 2024-10-01T06:00)",
+                    value,
+                )
+            ]
         if stamps[name] is pd.NaT:
             return [Problem(file, f"{path}.{name}", "is required", value)]
         outside = date_problem(stamps[name].tz_localize(None))
@@ -332,8 +418,14 @@ def time_problems(start, end, step: str, path: str, file: str = MODEL_FILE) -> l
     if end <= start:
         return [Problem(file, f"{path}.end", "must come after start", f"{end} <= {start}")]
     if (end - start) % delta != pd.Timedelta(0):
-        return [Problem(file, f"{path}.end", f"end - start is not a whole number of {step} "
-                        "steps", f"{end - start}")]
+        return [
+            Problem(
+                file,
+                f"{path}.end",
+                f"end - start is not a whole number of {step} steps",
+                f"{end - start}",
+            )
+        ]
     return []
 
 
@@ -356,34 +448,67 @@ def check_stages(model: ParsedModel) -> list[Problem]:
             continue
         for pid in stage.plants:
             if pid not in plants or plants[pid].reservoir != stage.reservoir:
-                problems.append(_p(f"{where}.plants.{pid}", "names no hydro plant of "
-                                   f"reservoir {stage.reservoir}", pid))
+                problems.append(
+                    _p(
+                        f"{where}.plants.{pid}",
+                        f"names no hydro plant of reservoir {stage.reservoir}",
+                        pid,
+                    )
+                )
         low = stage.storage_min_hm3 if stage.storage_min_hm3 is not None else res.storage_min_hm3
-        start = stage.storage_initial_hm3 if stage.storage_initial_hm3 is not None \
+        start = (
+            stage.storage_initial_hm3
+            if stage.storage_initial_hm3 is not None
             else res.storage_initial_hm3
-        for name, value, today in (("storage_max_hm3", stage.storage_max_hm3,
-                                    res.storage_max_hm3),
-                                   ("storage_min_hm3", stage.storage_min_hm3,
-                                    res.storage_min_hm3),
-                                   ("storage_initial_hm3", stage.storage_initial_hm3,
-                                    res.storage_initial_hm3)):
+        )
+        for name, value, today in (
+            ("storage_max_hm3", stage.storage_max_hm3, res.storage_max_hm3),
+            ("storage_min_hm3", stage.storage_min_hm3, res.storage_min_hm3),
+            ("storage_initial_hm3", stage.storage_initial_hm3, res.storage_initial_hm3),
+        ):
             if value is not None and value < today:
-                problems.append(_p(f"{where}.{name}", f"a stage raises the reservoir: below "
-                                   f"today's {today:g}", value))
+                problems.append(
+                    _p(
+                        f"{where}.{name}",
+                        f"a stage raises the reservoir: below today's {today:g}",
+                        value,
+                    )
+                )
         if not low <= start <= stage.storage_max_hm3:
-            problems.append(_p(f"{where}.storage_initial_hm3", "must lie within the stage's "
-                               f"[storage_min_hm3, storage_max_hm3] = [{low:g}, "
-                               f"{stage.storage_max_hm3:g}]", start))
+            problems.append(
+                _p(
+                    f"{where}.storage_initial_hm3",
+                    "must lie within the stage's "
+                    f"[storage_min_hm3, storage_max_hm3] = [{low:g}, "
+                    f"{stage.storage_max_hm3:g}]",
+                    start,
+                )
+            )
         final = stage.storage_final_min_hm3
         if final is not None and final > stage.storage_max_hm3:
-            problems.append(_p(f"{where}.storage_final_min_hm3", "exceeds storage_max_hm3",
-                               f"{final:g} > {stage.storage_max_hm3:g}"))
+            problems.append(
+                _p(
+                    f"{where}.storage_final_min_hm3",
+                    "exceeds storage_max_hm3",
+                    f"{final:g} > {stage.storage_max_hm3:g}",
+                )
+            )
     return problems
 
 
-CHECKS: tuple[Check, ...] = (check_ids, check_references, check_water_graph, check_reservoirs,
-                             check_hydro_plants, check_demands, check_storage_units, check_time,
-                             check_stages, check_storage_efficiencies, check_line_voltages)
+CHECKS: tuple[Check, ...] = (
+    check_ids,
+    check_references,
+    check_water_graph,
+    check_reservoirs,
+    check_hydro_plants,
+    check_demands,
+    check_storage_units,
+    check_time,
+    check_stages,
+    check_storage_efficiencies,
+    check_line_voltages,
+)
 
 
 def semantic_problems(model: ParsedModel) -> list[Problem]:

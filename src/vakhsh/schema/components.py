@@ -52,8 +52,9 @@ Fraction = Annotated[float, BeforeValidator(_finite), Field(ge=0, le=1)]
 Series = NonNegative | SeriesRef
 Finite = Annotated[float, BeforeValidator(_finite)]
 # [storage_hm3, value] pairs; levels may lie below sea level, storage may not be negative
-Curve = Annotated[list[Annotated[list[Finite], Field(min_length=2, max_length=2)]],
-                  Field(min_length=2)]
+Curve = Annotated[
+    list[Annotated[list[Finite], Field(min_length=2, max_length=2)]], Field(min_length=2)
+]
 Monthly = Annotated[list[NonNegative], Field(min_length=12, max_length=12)]
 
 
@@ -63,10 +64,19 @@ class Component(BaseModel):
 
 
 # ---------- the component kinds, generated from the registry ----------
-_TYPES: dict[str, Any] = {"id": str, "text": str, "number": NonNegative, "positive": Positive,
-                          "finite": Finite, "fraction": Fraction,
-                          "count": Annotated[int, Field(ge=0)], "date": datetime,
-                          "curve": Curve, "monthly": Monthly, "flag": bool}
+_TYPES: dict[str, Any] = {
+    "id": str,
+    "text": str,
+    "number": NonNegative,
+    "positive": Positive,
+    "finite": Finite,
+    "fraction": Fraction,
+    "count": Annotated[int, Field(ge=0)],
+    "date": datetime,
+    "curve": Curve,
+    "monthly": Monthly,
+    "flag": bool,
+}
 
 
 def annotation(f: registry.Field) -> Any:
@@ -77,8 +87,7 @@ def annotation(f: registry.Field) -> Any:
         base = (Fraction if f.type == "fraction" else NonNegative) | SeriesRef
     else:
         base = _TYPES[f.type]
-    return base | None if f.default is None or isinstance(f.default, registry.SameAs) \
-        else base
+    return base | None if f.default is None or isinstance(f.default, registry.SameAs) else base
 
 
 def _default(f: registry.Field) -> Any:
@@ -111,22 +120,32 @@ def component_class(kind: registry.Kind) -> type[Component]:
         fields[f.name] = (annotation(f), Field(_default(f), description=f.description, **extra))
     name = "".join(part.title() for part in kind.dim.split("_"))
     doc = kind.description[0].upper() + kind.description[1:] + "."
-    return create_model(name, __base__=_BASES.get(kind.name, Component), __doc__=doc,
-                        __module__=__name__, **fields)
+    return create_model(
+        name, __base__=_BASES.get(kind.name, Component), __doc__=doc, __module__=__name__, **fields
+    )
 
 
 _CLASSES = {kind.name: component_class(kind) for kind in registry.KINDS}
 Junction, Sink, Catchment, Reservoir, Reach, HydroPlant, WaterDemand = (
-    _CLASSES[k] for k in ("junctions", "sinks", "catchments", "reservoirs", "reaches",
-                          "hydro_plants", "water_demands"))
+    _CLASSES[k]
+    for k in (
+        "junctions",
+        "sinks",
+        "catchments",
+        "reservoirs",
+        "reaches",
+        "hydro_plants",
+        "water_demands",
+    )
+)
 Bus, Load, Generator, StorageUnit, Line, Market = (
-    _CLASSES[k] for k in ("buses", "loads", "generators", "storage_units", "lines", "markets"))
+    _CLASSES[k] for k in ("buses", "loads", "generators", "storage_units", "lines", "markets")
+)
 
 
 # ---------- planning ----------
 class Candidate(Component):
-    component: Literal["generators", "storage_units", "lines", "hydro_plants",
-                       "reservoir_stages"]
+    component: Literal["generators", "storage_units", "lines", "hydro_plants", "reservoir_stages"]
     template: dict[str, Any]
     # per kW of the built size; a reservoir stage (all or nothing) gives capex_usd instead
     capex_usd_per_kw: NonNegative | None = None
@@ -175,7 +194,8 @@ class TimeBlock(Component):
 
 # kind name in model.yaml -> (schema class, dimension name in arrays)
 KINDS: dict[str, tuple[type[Component], str]] = {
-    kind.name: (_CLASSES[kind.name], kind.dim) for kind in registry.KINDS}
+    kind.name: (_CLASSES[kind.name], kind.dim) for kind in registry.KINDS
+}
 WATER_KINDS = tuple(k.name for k in registry.KINDS if k.group == "water")
 POWER_KINDS = tuple(k.name for k in registry.KINDS if k.group == "power")
 NODE_KINDS = registry.NODES
@@ -186,8 +206,17 @@ STAGES = "reservoir_stages"
 # The field a candidate's build size sets, per component kind.
 SIZE_FIELD = registry.SIZE_FIELD
 
-TOP_LEVEL_FIELDS = {"format", "name", "description", "time", "currency", "discount_rate",
-                    "candidates", "scenarios", *KINDS}
+TOP_LEVEL_FIELDS = {
+    "format",
+    "name",
+    "description",
+    "time",
+    "currency",
+    "discount_rate",
+    "candidates",
+    "scenarios",
+    *KINDS,
+}
 
 # Fields that accept a series (FORMAT.md, "Time series"); every other field is a scalar.
 SERIES_FIELDS = registry.SERIES_FIELDS

@@ -15,6 +15,8 @@ LAST_DATE = pd.Timestamp("2262-01-01")
 def date_problem(stamp: pd.Timestamp) -> str | None:
     """Why a (naive) timestamp cannot be used, or None."""
     if not FIRST_DATE <= stamp <= LAST_DATE:
-        return (f"dates must lie between {FIRST_DATE:%Y-%m-%d} and {LAST_DATE:%Y-%m-%d} "
-                "(the range of nanosecond timestamps)")
+        return (
+            f"dates must lie between {FIRST_DATE:%Y-%m-%d} and {LAST_DATE:%Y-%m-%d} "
+            "(the range of nanosecond timestamps)"
+        )
     return None

@@ -16,11 +16,19 @@ from pathlib import Path
 from vakhsh.schema.registry import KINDS, REQUIRED, Field, Kind, SameAs
 
 BEGIN, END = "<!-- fields:begin -->", "<!-- fields:end -->"
-TYPE_WORDS = {"id": "id", "text": "text", "number": "number ≥ 0", "positive": "number > 0",
-              "finite": "number", "fraction": "fraction in [0, 1]",
-              "count": "whole number ≥ 0", "date": "timestamp",
-              "curve": "[[storage_hm3, value], ...]", "monthly": "12 numbers ≥ 0",
-              "flag": "true or false"}
+TYPE_WORDS = {
+    "id": "id",
+    "text": "text",
+    "number": "number ≥ 0",
+    "positive": "number > 0",
+    "finite": "number",
+    "fraction": "fraction in [0, 1]",
+    "count": "whole number ≥ 0",
+    "date": "timestamp",
+    "curve": "[[storage_hm3, value], ...]",
+    "monthly": "12 numbers ≥ 0",
+    "flag": "true or false",
+}
 
 
 def _type(f: Field) -> str:
@@ -46,14 +54,23 @@ def _references(f: Field) -> str:
 
 
 def kind_table(kind: Kind) -> str:
-    lines = [f"### `{kind.name}`", "", f"{kind.description[0].upper()}{kind.description[1:]}."
-             + (f" Results: {', '.join(f'`{o.name}`' for o in kind.outputs)}."
-                if kind.outputs else ""), ""]
+    lines = [
+        f"### `{kind.name}`",
+        "",
+        f"{kind.description[0].upper()}{kind.description[1:]}."
+        + (f" Results: {', '.join(f'`{o.name}`' for o in kind.outputs)}." if kind.outputs else ""),
+        "",
+    ]
     if kind.fields:
-        lines += ["| field | type | unit | default | names a | meaning |",
-                  "|---|---|---|---|---|---|"]
-        lines += [f"| `{f.written}` | {_type(f)} | {f.unit} | {_default(f)} | "
-                  f"{_references(f)} | {f.description} |" for f in kind.fields]
+        lines += [
+            "| field | type | unit | default | names a | meaning |",
+            "|---|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| `{f.written}` | {_type(f)} | {f.unit} | {_default(f)} | "
+            f"{_references(f)} | {f.description} |"
+            for f in kind.fields
+        ]
     else:
         lines.append("No fields: `{}`.")
     if kind.rules:
@@ -63,9 +80,11 @@ def kind_table(kind: Kind) -> str:
 
 def render() -> str:
     """The generated part of FORMAT.md, markers included."""
-    intro = ("Generated from `vakhsh/schema/registry.py` by `python -m vakhsh.schema.docs "
-             "docs/FORMAT.md`; do not edit by hand. A series is `series:FILE.csv#COLUMN` "
-             "(see Time series); a default is what a missing field means.")
+    intro = (
+        "Generated from `vakhsh/schema/registry.py` by `python -m vakhsh.schema.docs "
+        "docs/FORMAT.md`; do not edit by hand. A series is `series:FILE.csv#COLUMN` "
+        "(see Time series); a default is what a missing field means."
+    )
     body = "\n\n".join(kind_table(kind) for kind in KINDS)
     return f"{BEGIN}\n{intro}\n\n{body}\n{END}"
 

@@ -63,10 +63,19 @@ def unit_limit(field: str) -> tuple[float, str] | None:
     return None if unit is None else LIMITS[unit]
 
 
-UNIT_TEXT = {"m3s_per_mw": "m3/s per MW", "usd_per_kw_year": "USD/kW/year",
-             "usd_per_mwh": "USD/MWh", "usd_per_hm3": "USD/hm3", "usd_per_kw": "USD/kW",
-             "t_per_mwh": "t/MWh", "mm_per_month": "mm/month", "m3s": "m3/s", "mw": "MW",
-             "mwh": "MWh", "masl": "m a.s.l."}
+UNIT_TEXT = {
+    "m3s_per_mw": "m3/s per MW",
+    "usd_per_kw_year": "USD/kW/year",
+    "usd_per_mwh": "USD/MWh",
+    "usd_per_hm3": "USD/hm3",
+    "usd_per_kw": "USD/kW",
+    "t_per_mwh": "t/MWh",
+    "mm_per_month": "mm/month",
+    "m3s": "m3/s",
+    "mw": "MW",
+    "mwh": "MWh",
+    "masl": "m a.s.l.",
+}
 
 
 def _unit_text(unit: str) -> str:
@@ -81,12 +90,17 @@ def value_problem(path: str, field: str, value: Any) -> Problem | None:
     if unit is None or not math.isfinite(value) or abs(value) <= LIMITS[unit][0]:
         return None
     limit, why = LIMITS[unit]
-    return Problem(MODEL_FILE, path, f"is beyond what the LP can hold: at most {limit:g} "
-                   f"{_unit_text(unit)} ({why})", f"{value:g}")
+    return Problem(
+        MODEL_FILE,
+        path,
+        f"is beyond what the LP can hold: at most {limit:g} {_unit_text(unit)} ({why})",
+        f"{value:g}",
+    )
 
 
-def series_problem(file: str, column: str, field: str, values: np.ndarray,
-                   where: Callable[[int], str]) -> Problem | None:
+def series_problem(
+    file: str, column: str, field: str, values: np.ndarray, where: Callable[[int], str]
+) -> Problem | None:
     """A problem if a resolved series holds a value beyond the limit of its unit."""
     unit = unit_of(field)
     if unit is None or values.size == 0:
@@ -97,9 +111,13 @@ def series_problem(file: str, column: str, field: str, values: np.ndarray,
     if not len(beyond):
         return None
     row = int(beyond[0])
-    return Problem(file, column, f"value at {where(row)} is beyond what the LP can hold: at "
-                   f"most {limit:g} {_unit_text(unit)} ({why}; {len(beyond)} values above)",
-                   f"{values[row]:g}")
+    return Problem(
+        file,
+        column,
+        f"value at {where(row)} is beyond what the LP can hold: at "
+        f"most {limit:g} {_unit_text(unit)} ({why}; {len(beyond)} values above)",
+        f"{values[row]:g}",
+    )
 
 
 def _fields(model: ParsedModel) -> Iterator[tuple[str, str, Any]]:
@@ -111,8 +129,13 @@ def _fields(model: ParsedModel) -> Iterator[tuple[str, str, Any]]:
                 field = name.rstrip("_")
                 yield f"{kind}.{cid}.{field}", field, value
     for cid, cand in model.candidates.items():
-        for name in ("capex_usd_per_kw", "fom_usd_per_kw_year", "lifetime_years",
-                     "min_build_mw", "max_build_mw"):
+        for name in (
+            "capex_usd_per_kw",
+            "fom_usd_per_kw_year",
+            "lifetime_years",
+            "min_build_mw",
+            "max_build_mw",
+        ):
             yield f"candidates.{cid}.{name}", name, getattr(cand, name)
         for name, value in cand.template.items():
             yield f"candidates.{cid}.template.{name}", name, value
@@ -143,13 +166,21 @@ def check_curves_and_months(model: ParsedModel) -> list[Problem]:
                 limit, why = LIMITS[unit]
                 worst = float(np.max(np.abs(points[:, column])))
                 if worst > limit:
-                    problems.append(Problem(MODEL_FILE, f"{path}.{name}", "is beyond what "
-                                            f"the LP can hold: at most {limit:g} "
-                                            f"{_unit_text(unit)} ({why})", worst))
+                    problems.append(
+                        Problem(
+                            MODEL_FILE,
+                            f"{path}.{name}",
+                            "is beyond what "
+                            f"the LP can hold: at most {limit:g} "
+                            f"{_unit_text(unit)} ({why})",
+                            worst,
+                        )
+                    )
         if res.evaporation_mm_per_month is not None:
             worst = max(res.evaporation_mm_per_month)
-            problem = value_problem(f"{path}.evaporation_mm_per_month",
-                                    "evaporation_mm_per_month", worst)
+            problem = value_problem(
+                f"{path}.evaporation_mm_per_month", "evaporation_mm_per_month", worst
+            )
             if problem is not None:
                 problems.append(problem)
     return problems
@@ -160,9 +191,15 @@ def check_scenario_factors(model: ParsedModel) -> list[Problem]:
     for sid, scen in model.scenarios.items():
         worst = max(scen.inflow_factor_by_month)
         if worst > FACTOR_LIMIT[0]:
-            problems.append(Problem(MODEL_FILE, f"scenarios.{sid}.inflow_factor_by_month",
-                                    f"is beyond what the LP can hold: at most "
-                                    f"{FACTOR_LIMIT[0]:g} ({FACTOR_LIMIT[1]})", worst))
+            problems.append(
+                Problem(
+                    MODEL_FILE,
+                    f"scenarios.{sid}.inflow_factor_by_month",
+                    f"is beyond what the LP can hold: at most "
+                    f"{FACTOR_LIMIT[0]:g} ({FACTOR_LIMIT[1]})",
+                    worst,
+                )
+            )
     return problems
 
 
@@ -171,18 +208,34 @@ def check_storage_efficiency(model: ParsedModel) -> list[Problem]:
     problems = []
     for cid, unit in model.components["storage_units"].items():
         if unit.efficiency_roundtrip < MIN_ROUNDTRIP[0]:
-            problems.append(Problem(MODEL_FILE, f"storage_units.{cid}.efficiency_roundtrip",
-                                    f"must be at least {MIN_ROUNDTRIP[0]:g}: discharge is "
-                                    "divided by its square root ("
-                                    f"{MIN_ROUNDTRIP[1]})", unit.efficiency_roundtrip))
+            problems.append(
+                Problem(
+                    MODEL_FILE,
+                    f"storage_units.{cid}.efficiency_roundtrip",
+                    f"must be at least {MIN_ROUNDTRIP[0]:g}: discharge is "
+                    "divided by its square root ("
+                    f"{MIN_ROUNDTRIP[1]})",
+                    unit.efficiency_roundtrip,
+                )
+            )
     for cid, cand in model.candidates.items():
         eta = cand.template.get("efficiency_roundtrip")
-        if cand.component == "storage_units" and isinstance(eta, (int, float)) \
-                and not isinstance(eta, bool) and eta < MIN_ROUNDTRIP[0]:
-            problems.append(Problem(MODEL_FILE, f"candidates.{cid}.template."
-                                    "efficiency_roundtrip", f"must be at least "
-                                    f"{MIN_ROUNDTRIP[0]:g}: discharge is divided by its "
-                                    "square root", eta))
+        if (
+            cand.component == "storage_units"
+            and isinstance(eta, (int, float))
+            and not isinstance(eta, bool)
+            and eta < MIN_ROUNDTRIP[0]
+        ):
+            problems.append(
+                Problem(
+                    MODEL_FILE,
+                    f"candidates.{cid}.template.efficiency_roundtrip",
+                    f"must be at least "
+                    f"{MIN_ROUNDTRIP[0]:g}: discharge is divided by its "
+                    "square root",
+                    eta,
+                )
+            )
     return problems
 
 
@@ -205,8 +258,13 @@ def check_dates(model: ParsedModel) -> list[Problem]:
     return problems
 
 
-CHECKS: tuple[Check, ...] = (check_magnitudes, check_curves_and_months,
-                             check_scenario_factors, check_storage_efficiency, check_dates)
+CHECKS: tuple[Check, ...] = (
+    check_magnitudes,
+    check_curves_and_months,
+    check_scenario_factors,
+    check_storage_efficiency,
+    check_dates,
+)
 
 
 def numeric_problems(model: ParsedModel) -> list[Problem]:

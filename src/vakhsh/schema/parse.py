@@ -59,13 +59,15 @@ def read_yaml(path: Path) -> dict[str, Any]:
 def yaml_mapping(raw: Any, file: str) -> dict[str, Any]:
     """The top of a model.yaml document, which must be a mapping of sections."""
     if not isinstance(raw, dict):
-        raise ModelError([Problem(file, "", "expected a mapping of sections at the top",
-                                  type(raw).__name__)])
+        raise ModelError(
+            [Problem(file, "", "expected a mapping of sections at the top", type(raw).__name__)]
+        )
     return raw
 
 
-def pydantic_problems(exc: ValidationError, file: str, prefix: str,
-                      known: list[str] | None = None) -> list[Problem]:
+def pydantic_problems(
+    exc: ValidationError, file: str, prefix: str, known: list[str] | None = None
+) -> list[Problem]:
     """Translate pydantic errors into problems with dotted field paths."""
     problems = []
     for err in exc.errors():
@@ -86,8 +88,15 @@ def pydantic_problems(exc: ValidationError, file: str, prefix: str,
 
 
 def _is_union_tag(part: str) -> bool:
-    return part in {"float", "str", "int", "bool", "none", "list[...]", "dict[str,any]"} or \
-        part.startswith(("function-after", "function-before", "constrained-", "list[", "dict["))
+    return part in {
+        "float",
+        "str",
+        "int",
+        "bool",
+        "none",
+        "list[...]",
+        "dict[str,any]",
+    } or part.startswith(("function-after", "function-before", "constrained-", "list[", "dict["))
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:
@@ -109,8 +118,9 @@ def _known_fields(cls: type[Component]) -> list[str]:
     return [f.alias or n for n, f in cls.model_fields.items()]
 
 
-def validate_component(cls: type[Component], data: Any, file: str,
-                       prefix: str) -> tuple[Component | None, list[Problem]]:
+def validate_component(
+    cls: type[Component], data: Any, file: str, prefix: str
+) -> tuple[Component | None, list[Problem]]:
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -132,8 +142,14 @@ def parse_model(raw: dict[str, Any], file: str = MODEL_FILE) -> tuple[ParsedMode
     if "format" not in raw:
         problems.append(Problem(file, "format", "required field is missing"))
     elif raw["format"] != 1:
-        problems.append(Problem(file, "format", "unsupported format version; this vakhsh "
-                                "reads format 1", raw["format"]))
+        problems.append(
+            Problem(
+                file,
+                "format",
+                "unsupported format version; this vakhsh reads format 1",
+                raw["format"],
+            )
+        )
     name = raw.get("name")
     if name is None or name == "":
         problems.append(Problem(file, "name", "required field is missing"))
@@ -146,10 +162,15 @@ def parse_model(raw: dict[str, Any], file: str = MODEL_FILE) -> tuple[ParsedMode
     if currency != "USD":
         problems.append(Problem(file, "currency", "only USD is supported in format 1", currency))
     discount_rate = raw.get("discount_rate", 0.08)
-    if not isinstance(discount_rate, (int, float)) or isinstance(discount_rate, bool) \
-            or not 0 <= discount_rate <= 1 or not math.isfinite(discount_rate):
-        problems.append(Problem(file, "discount_rate", "must be a fraction in [0, 1]",
-                                discount_rate))
+    if (
+        not isinstance(discount_rate, (int, float))
+        or isinstance(discount_rate, bool)
+        or not 0 <= discount_rate <= 1
+        or not math.isfinite(discount_rate)
+    ):
+        problems.append(
+            Problem(file, "discount_rate", "must be a fraction in [0, 1]", discount_rate)
+        )
         discount_rate = 0.08
 
     time = None
@@ -193,10 +214,18 @@ def parse_model(raw: dict[str, Any], file: str = MODEL_FILE) -> tuple[ParsedMode
         if scen is not None:
             scenarios[str(sid)] = scen
 
-    parsed = ParsedModel(name=name, description=str(description), time=time, currency="USD",
-                         discount_rate=float(discount_rate), components=components,
-                         candidates=candidates, scenarios=scenarios, written_ids=written,
-                         invalid=invalid)
+    parsed = ParsedModel(
+        name=name,
+        description=str(description),
+        time=time,
+        currency="USD",
+        discount_rate=float(discount_rate),
+        components=components,
+        candidates=candidates,
+        scenarios=scenarios,
+        written_ids=written,
+        invalid=invalid,
+    )
     return parsed, problems
 
 
@@ -205,8 +234,9 @@ def _section(raw: dict[str, Any], kind: str, file: str, problems: list[Problem])
     if section is None:
         return {}
     if not isinstance(section, dict):
-        problems.append(Problem(file, kind, "expected a mapping of id to fields",
-                                type(section).__name__))
+        problems.append(
+            Problem(file, kind, "expected a mapping of id to fields", type(section).__name__)
+        )
         return {}
     return {str(k): v for k, v in section.items()}
 
@@ -229,37 +259,68 @@ def check_candidate_template(cand: Candidate, cid: str, file: str) -> list[Probl
     prefix = f"candidates.{cid}.template"
     problems = []
     if cand.capex_usd_per_kw is None:
-        problems.append(Problem(file, f"candidates.{cid}.capex_usd_per_kw",
-                                "required field is missing"))
+        problems.append(
+            Problem(file, f"candidates.{cid}.capex_usd_per_kw", "required field is missing")
+        )
     for name in ("capex_usd", "fom_usd_per_year"):
         if name in cand.model_fields_set:
-            problems.append(Problem(file, f"candidates.{cid}.{name}", "only a reservoir stage "
-                                    "has a cost per stage; give capex_usd_per_kw"))
+            problems.append(
+                Problem(
+                    file,
+                    f"candidates.{cid}.{name}",
+                    "only a reservoir stage has a cost per stage; give capex_usd_per_kw",
+                )
+            )
     if size in cand.template:
-        problems.append(Problem(file, f"{prefix}.{size}", "the size is what planning decides; "
-                                "set min_build_mw/max_build_mw instead"))
-    scaled = {"storage_units": ("max_hours", "energy_mwh = max_hours * power_mw"),
-              "hydro_plants": ("max_flow_m3s_per_mw", "the flow limit scales with the size")}
+        problems.append(
+            Problem(
+                file,
+                f"{prefix}.{size}",
+                "the size is what planning decides; set min_build_mw/max_build_mw instead",
+            )
+        )
+    scaled = {
+        "storage_units": ("max_hours", "energy_mwh = max_hours * power_mw"),
+        "hydro_plants": ("max_flow_m3s_per_mw", "the flow limit scales with the size"),
+    }
     if cand.component in scaled:
         name, why = scaled[cand.component]
         value = cand.template.get(name)
         if name not in cand.template:
-            problems.append(Problem(file, f"{prefix}.{name}", f"required field is missing "
-                                    f"({why})"))
-        elif isinstance(value, bool) or not isinstance(value, (int, float)) \
-                or not math.isfinite(value) or value < 0:
-            problems.append(Problem(file, f"{prefix}.{name}", "must be a non-negative number",
-                                    value))
+            problems.append(Problem(file, f"{prefix}.{name}", f"required field is missing ({why})"))
+        elif (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not math.isfinite(value)
+            or value < 0
+        ):
+            problems.append(
+                Problem(file, f"{prefix}.{name}", "must be a non-negative number", value)
+            )
     if cand.component == "lines" and cand.template.get("capacity_backward_mw", 0) != 0:
-        problems.append(Problem(file, f"{prefix}.capacity_backward_mw", "a candidate line "
-                                "carries its built size both ways, or one way with 0",
-                                cand.template["capacity_backward_mw"]))
+        problems.append(
+            Problem(
+                file,
+                f"{prefix}.capacity_backward_mw",
+                "a candidate line carries its built size both ways, or one way with 0",
+                cand.template["capacity_backward_mw"],
+            )
+        )
     if cand.max_build_mw is not None and cand.min_build_mw > cand.max_build_mw:
-        problems.append(Problem(file, f"candidates.{cid}.min_build_mw", "exceeds max_build_mw",
-                                f"{cand.min_build_mw} > {cand.max_build_mw}"))
+        problems.append(
+            Problem(
+                file,
+                f"candidates.{cid}.min_build_mw",
+                "exceeds max_build_mw",
+                f"{cand.min_build_mw} > {cand.max_build_mw}",
+            )
+        )
     if cand.lumpy and cand.max_build_mw is None:
-        problems.append(Problem(file, f"candidates.{cid}.max_build_mw",
-                                "a lumpy candidate needs the size it builds"))
+        problems.append(
+            Problem(
+                file, f"candidates.{cid}.max_build_mw", "a lumpy candidate needs the size it builds"
+            )
+        )
     if problems:
         return problems
     cls = KINDS[cand.component][0]
@@ -271,16 +332,30 @@ def _check_stage(cand: Candidate, cid: str, file: str) -> list[Problem]:
     """A reservoir stage: its template, a cost per stage, and no size of its own (it is
     built all or nothing)."""
     where = f"candidates.{cid}"
-    _stage, problems = validate_component(StageTemplate, cand.template, file,
-                                          f"{where}.template")
+    _stage, problems = validate_component(StageTemplate, cand.template, file, f"{where}.template")
     if cand.capex_usd is None:
-        problems.append(Problem(file, f"{where}.capex_usd", "required field is missing (a "
-                                "reservoir stage costs per stage)"))
-    for name in ("capex_usd_per_kw", "fom_usd_per_kw_year", "min_build_mw", "max_build_mw",
-                 "lumpy"):
+        problems.append(
+            Problem(
+                file,
+                f"{where}.capex_usd",
+                "required field is missing (a reservoir stage costs per stage)",
+            )
+        )
+    for name in (
+        "capex_usd_per_kw",
+        "fom_usd_per_kw_year",
+        "min_build_mw",
+        "max_build_mw",
+        "lumpy",
+    ):
         if name in cand.model_fields_set:
-            problems.append(Problem(file, f"{where}.{name}", "a reservoir stage is built all "
-                                    "or nothing at its capex_usd; leave this out"))
+            problems.append(
+                Problem(
+                    file,
+                    f"{where}.{name}",
+                    "a reservoir stage is built all or nothing at its capex_usd; leave this out",
+                )
+            )
     return problems
 
 

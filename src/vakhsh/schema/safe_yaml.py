@@ -40,8 +40,16 @@ def decode_text(data: bytes, file: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise ModelError([Problem(file, f"line {line}", "is not UTF-8 text (save the file "
-                                  "as UTF-8)", f"byte 0x{data[exc.start]:02x}")]) from None
+        raise ModelError(
+            [
+                Problem(
+                    file,
+                    f"line {line}",
+                    "is not UTF-8 text (save the file as UTF-8)",
+                    f"byte 0x{data[exc.start]:02x}",
+                )
+            ]
+        ) from None
 
 
 def read_yaml_file(path: Path, file: str | None = None) -> Any:
@@ -95,13 +103,21 @@ def check_events(text: str, file: str) -> None:
         elif isinstance(event, yaml.AliasEvent):
             _key_seen(stack, None, line, file)
             if event.anchor not in sizes:
-                raise _limit(file, line, f"alias *{event.anchor} refers to a value that "
-                             "contains it (a recursive structure)")
+                raise _limit(
+                    file,
+                    line,
+                    f"alias *{event.anchor} refers to a value that "
+                    "contains it (a recursive structure)",
+                )
             added += sizes[event.anchor]
             if added > MAX_ALIAS_VALUES:
-                raise _limit(file, line, f"aliases expand to more than {MAX_ALIAS_VALUES:,} "
-                             f"values (at *{event.anchor}): write the values out, or use "
-                             "fewer aliases")
+                raise _limit(
+                    file,
+                    line,
+                    f"aliases expand to more than {MAX_ALIAS_VALUES:,} "
+                    f"values (at *{event.anchor}): write the values out, or use "
+                    "fewer aliases",
+                )
             _add(stack, sizes[event.anchor])
 
 
@@ -110,8 +126,7 @@ def _add(stack: list[list[Any]], count: int) -> None:
         stack[-1][1] += count
 
 
-def _key_seen(stack: list[list[Any]], event: yaml.ScalarEvent | None, line: int,
-              file: str) -> None:
+def _key_seen(stack: list[list[Any]], event: yaml.ScalarEvent | None, line: int, file: str) -> None:
     """Track keys of the innermost mapping: a scalar key written twice is refused."""
     if not stack or stack[-1][2] is None:
         return
@@ -120,9 +135,17 @@ def _key_seen(stack: list[list[Any]], event: yaml.ScalarEvent | None, line: int,
     if not is_key or event is None:
         return
     if event.value in frame[2] and event.value != "<<":
-        raise ModelError([Problem(file, f"line {line}", f"key '{event.value}' appears twice "
-                                  f"in the same mapping (first at line "
-                                  f"{frame[2][event.value]}); YAML would keep only the last")])
+        raise ModelError(
+            [
+                Problem(
+                    file,
+                    f"line {line}",
+                    f"key '{event.value}' appears twice "
+                    f"in the same mapping (first at line "
+                    f"{frame[2][event.value]}); YAML would keep only the last",
+                )
+            ]
+        )
     frame[2][event.value] = line
 
 
@@ -132,8 +155,13 @@ def _check_scalar(event: yaml.ScalarEvent, line: int, file: str) -> None:
     value = event.value
     if len(value) > MAX_INTEGER_DIGITS and _INTEGER.match(value):
         digits = sum(c.isalnum() for c in value)
-        raise _limit(file, line, f"an integer of {digits:,} digits: numbers of more than "
-                     f"{MAX_INTEGER_DIGITS} digits are not read", value[:20] + "...")
+        raise _limit(
+            file,
+            line,
+            f"an integer of {digits:,} digits: numbers of more than "
+            f"{MAX_INTEGER_DIGITS} digits are not read",
+            value[:20] + "...",
+        )
 
 
 def _limit(file: str, line: int, message: str, *value) -> ModelError:

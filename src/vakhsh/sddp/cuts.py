@@ -50,8 +50,11 @@ class CutStore:
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         if not self.intercept:
             return np.zeros(0), np.zeros((0, self.n_state)), np.zeros(0, dtype=int)
-        return (np.asarray(self.intercept), np.vstack(self.slope),
-                np.asarray(self.outcome, dtype=int))
+        return (
+            np.asarray(self.intercept),
+            np.vstack(self.slope),
+            np.asarray(self.outcome, dtype=int),
+        )
 
     def evaluate(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """theta and its gradient at states x (points, states)."""
@@ -73,8 +76,9 @@ class CutStore:
         return value, grad
 
 
-def _max_affine(alpha: np.ndarray, beta: np.ndarray, x: np.ndarray, lower: float
-                ) -> tuple[np.ndarray, np.ndarray]:
+def _max_affine(
+    alpha: np.ndarray, beta: np.ndarray, x: np.ndarray, lower: float
+) -> tuple[np.ndarray, np.ndarray]:
     if not len(alpha):
         return np.full(len(x), lower), np.zeros(x.shape)
     heights = alpha[None, :] + x @ beta.T  # (points, cuts)

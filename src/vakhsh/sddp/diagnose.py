@@ -21,8 +21,9 @@ from vakhsh.solve.options import SolveOptions
 from vakhsh.solve.solver import Outcome, SolveStats
 
 
-def explain_stage(model, stage: int, state: np.ndarray, outcome: int | None,
-                  path: np.ndarray | None, status: str) -> SolveError:
+def explain_stage(
+    model, stage: int, state: np.ndarray, outcome: int | None, path: np.ndarray | None, status: str
+) -> SolveError:
     net, st, states = model.net, model.stages[stage], model.states
     steps = st.steps
     if path is not None:
@@ -57,10 +58,12 @@ def explain_stage(model, stage: int, state: np.ndarray, outcome: int | None,
     sub = dataclasses.replace(net, run=run, series=series, tables=tables)
     params = stage_parameters(fixed_parameters(net), st)
     if status not in ("Infeasible", "needs a slack whatever state it starts from"):
-        return SolveError(f"stage {stage + 1} ({st.label}) under {which}: HiGHS stopped "
-                          f"without an optimum ({status}), from the previous basis, from "
-                          "scratch, with presolve and with the interior point method")
-    error = explain_failure(sub, params, SolveStats(Outcome.INFEASIBLE, status, 0.0),
-                            SolveOptions())
-    return SolveError(f"stage {stage + 1} ({st.label}) is infeasible under {which}: "
-                      f"{error}")
+        return SolveError(
+            f"stage {stage + 1} ({st.label}) under {which}: HiGHS stopped "
+            f"without an optimum ({status}), from the previous basis, from "
+            "scratch, with presolve and with the interior point method"
+        )
+    error = explain_failure(
+        sub, params, SolveStats(Outcome.INFEASIBLE, status, 0.0), SolveOptions()
+    )
+    return SolveError(f"stage {stage + 1} ({st.label}) is infeasible under {which}: {error}")

@@ -39,17 +39,21 @@ def perfect_foresight(run, say: Say | None = None) -> pd.DataFrame:
     for n, member in enumerate(sim.members):
         say(f"perfect foresight: member {int(member)} ({n + 1}/{len(sim.members)})")
         path = model.inflows.steps_m3s[position[int(member)]]
-        net = member_network(model.net, path, f"{model.net.scenario or 'model'}+member"
-                                              f"{int(member)}")
+        net = member_network(
+            model.net, path, f"{model.net.scenario or 'model'}+member{int(member)}"
+        )
         try:
             results = optimise(net, SolveOptions(head=model.options.head))
         except SolveError:
-            rows.append({"cost_usd": np.nan, **{f"winter_deficit_gwh_{b}": np.nan
-                                                for b in buses}})
+            rows.append({"cost_usd": np.nan, **{f"winter_deficit_gwh_{b}": np.nan for b in buses}})
             continue
         deficit = results.summary()["energy"]["winter_deficit_gwh"]
-        rows.append({"cost_usd": float(results.objective_usd),
-                     **{f"winter_deficit_gwh_{b}": float(deficit[b]) for b in buses}})
+        rows.append(
+            {
+                "cost_usd": float(results.objective_usd),
+                **{f"winter_deficit_gwh_{b}": float(deficit[b]) for b in buses},
+            }
+        )
     return pd.DataFrame(rows, index=pd.Index(sim.members, name="member"))
 
 
@@ -62,6 +66,9 @@ def foresight_summary(frame: pd.DataFrame) -> dict:
     if not len(ok):
         return out
     out["cost_usd"] = distribution(ok["cost_usd"])
-    out["winter_deficit_gwh"] = {c[len("winter_deficit_gwh_"):]: distribution(ok[c])
-                                 for c in ok.columns if c.startswith("winter_deficit_gwh_")}
+    out["winter_deficit_gwh"] = {
+        c[len("winter_deficit_gwh_") :]: distribution(ok[c])
+        for c in ok.columns
+        if c.startswith("winter_deficit_gwh_")
+    }
     return out

@@ -46,8 +46,13 @@ class StageInfeasible(Exception):
 class StageProblem:
     """One stage in HiGHS: fix state and outcome, solve, add cuts."""
 
-    def __init__(self, lp: StageLP | StageMatrices, theta_lower: float | None, outcomes_next: int = 0,
-                 options: dict | None = None):
+    def __init__(
+        self,
+        lp: StageLP | StageMatrices,
+        theta_lower: float | None,
+        outcomes_next: int = 0,
+        options: dict | None = None,
+    ):
         self.lp = lp
         with _quiet(True):
             h = highspy.Highs()
@@ -63,8 +68,15 @@ class StageProblem:
         h.changeColsCost(n, np.arange(n, dtype=np.int32), lp.cost)
         A = lp.A.tocsr()
         if A.shape[0]:
-            h.addRows(A.shape[0], _finite(lp.row_lower), _finite(lp.row_upper), A.nnz,
-                      A.indptr.astype(np.int32), A.indices.astype(np.int32), A.data)
+            h.addRows(
+                A.shape[0],
+                _finite(lp.row_lower),
+                _finite(lp.row_upper),
+                A.nnz,
+                A.indptr.astype(np.int32),
+                A.indices.astype(np.int32),
+                A.data,
+            )
         self.h = h
         self.theta = -1
         self.phi = np.zeros(0, dtype=np.int64)
@@ -72,8 +84,10 @@ class StageProblem:
         if theta_lower is not None:
             self.theta = self._add_col(THETA_USD, theta_lower / THETA_USD)
             if outcomes_next:
-                self.phi = np.array([self._add_col(0.0, theta_lower / THETA_USD)
-                                     for _ in range(outcomes_next)], dtype=np.int64)
+                self.phi = np.array(
+                    [self._add_col(0.0, theta_lower / THETA_USD) for _ in range(outcomes_next)],
+                    dtype=np.int64,
+                )
         self._out = lp.state_out.tocsr()
         self._inflow_cols = lp.inflow_cols.ravel().astype(np.int32)
         self._state_cols = lp.state_in_cols.astype(np.int32)
@@ -87,15 +101,19 @@ class StageProblem:
         """The lower bound of the cost-to-go (and of each multi-cut column)."""
         cols = np.r_[self.theta, self.phi].astype(np.int32) if self.theta >= 0 else []
         if len(cols):
-            self.h.changeColsBounds(len(cols), cols,
-                                    np.full(len(cols), float(lower) / THETA_USD),
-                                    np.full(len(cols), INF))
+            self.h.changeColsBounds(
+                len(cols),
+                cols,
+                np.full(len(cols), float(lower) / THETA_USD),
+                np.full(len(cols), INF),
+            )
 
     def free_state(self, lower: np.ndarray, upper: np.ndarray) -> None:
         """Let the incoming state take any value within its physical bounds."""
         if len(self._state_cols):
-            self.h.changeColsBounds(len(self._state_cols), self._state_cols,
-                                    _finite(lower), _finite(upper))
+            self.h.changeColsBounds(
+                len(self._state_cols), self._state_cols, _finite(lower), _finite(upper)
+            )
 
     def fix_state(self, x: np.ndarray) -> None:
         if len(self._state_cols):
@@ -116,8 +134,7 @@ class StageProblem:
         """`column >= intercept + slope . state_out` (theta, or one multi-cut column), in USD
         (the row itself in THETA_USD)."""
         target = self.theta if column is None else column
-        dense = -np.asarray(slope @ self._out).ravel() / THETA_USD if len(slope) else \
-            np.zeros(0)
+        dense = -np.asarray(slope @ self._out).ravel() / THETA_USD if len(slope) else np.zeros(0)
         nz = np.flatnonzero(dense)
         cols = np.r_[nz, target].astype(np.int32)
         vals = np.r_[dense[nz], 1.0]
@@ -135,8 +152,10 @@ class StageProblem:
         """Solve from the current basis; if the simplex stops short of an optimum (it can,
         numerically, from a warm start), solve again from scratch, then with presolve."""
         h = self.h
-        if h.run() == highspy.HighsStatus.kError and \
-                h.getModelStatus() == highspy.HighsModelStatus.kNotset:
+        if (
+            h.run() == highspy.HighsStatus.kError
+            and h.getModelStatus() == highspy.HighsModelStatus.kNotset
+        ):
             # HiGHS keeps one thread scheduler per process, sized by the first solve: a
             # solve with more threads earlier in the process (any highspy user) makes
             # a threads=1 run refuse to start until the scheduler is reset
@@ -176,12 +195,15 @@ class StageProblem:
         x = np.asarray(sol.col_value)
         objective = self.h.getInfo().objective_function_value + self.lp.constant_usd
         theta = x[self.theta] * THETA_USD if self.theta >= 0 else 0.0
-        duals = np.asarray(sol.col_dual)[self._state_cols] if len(self._state_cols) \
-            else np.zeros(0)
-        return StageSolution(objective_usd=objective, stage_cost_usd=objective - theta,
-                             state_out=self._out @ x[: self.lp.ncols], state_duals=duals,
-                             col_value=x if full else None,
-                             row_dual=np.asarray(sol.row_dual) if full else None)
+        duals = np.asarray(sol.col_dual)[self._state_cols] if len(self._state_cols) else np.zeros(0)
+        return StageSolution(
+            objective_usd=objective,
+            stage_cost_usd=objective - theta,
+            state_out=self._out @ x[: self.lp.ncols],
+            state_duals=duals,
+            col_value=x if full else None,
+            row_dual=np.asarray(sol.row_dual) if full else None,
+        )
 
 
 def _finite(values: np.ndarray) -> np.ndarray:

@@ -44,32 +44,55 @@ def load_inflows(net: Network, path: str | Path) -> EnsembleInflows:
     missing = [c for c in catchments if c not in carried]
     problems = []
     if unknown:
-        problems.append(Problem(str(path), "catchment", "not a catchment of the model",
-                                ", ".join(unknown)))
+        problems.append(
+            Problem(str(path), "catchment", "not a catchment of the model", ", ".join(unknown))
+        )
     if missing:
-        problems.append(Problem(str(path), "catchment", "the ensemble has no flows for these "
-                                "catchments of the model", ", ".join(missing)))
+        problems.append(
+            Problem(
+                str(path),
+                "catchment",
+                "the ensemble has no flows for these catchments of the model",
+                ", ".join(missing),
+            )
+        )
     if problems:
         raise ModelError(problems)
     months = pd.DatetimeIndex(da["time"].values)
     monthly = da.sel(catchment=catchments).transpose("member", "time", "catchment").values
     if not np.all(np.isfinite(monthly)) or np.any(monthly < 0):
-        raise ModelError([Problem(str(path), "inflow_m3s", "flows must be finite and "
-                                  "non-negative")])
+        raise ModelError(
+            [Problem(str(path), "inflow_m3s", "flows must be finite and non-negative")]
+        )
     if net.inflow_factor_by_month is not None:  # a scenario's factors, as `with_member`
         factor = np.asarray(net.inflow_factor_by_month, dtype=float)[months.month - 1]
         monthly = monthly * factor[None, :, None]
-    bounds = np.append(months.to_numpy(dtype="datetime64[ns]"),
-                       (months[-1] + pd.offsets.MonthBegin(1)).to_datetime64())
+    bounds = np.append(
+        months.to_numpy(dtype="datetime64[ns]"),
+        (months[-1] + pd.offsets.MonthBegin(1)).to_datetime64(),
+    )
     m, n, c = monthly.shape
     flat = monthly.transpose(1, 0, 2).reshape(n, m * c)  # one column per (member, catchment)
     try:
         steps = interval_means(bounds, flat, net.run, str(path), "time")
     except SeriesError as exc:
-        raise ModelError([Problem(exc.problem.file, "time", "the ensemble does not cover the "
-                                  f"horizon {net.time[0]:%Y-%m-%d} .. {net.run.ends[-1]:%Y-%m-%d}",
-                                  f"it covers {months[0]:%Y-%m} .. {months[-1]:%Y-%m}")]) from None
+        raise ModelError(
+            [
+                Problem(
+                    exc.problem.file,
+                    "time",
+                    "the ensemble does not cover the "
+                    f"horizon {net.time[0]:%Y-%m-%d} .. {net.run.ends[-1]:%Y-%m-%d}",
+                    f"it covers {months[0]:%Y-%m} .. {months[-1]:%Y-%m}",
+                )
+            ]
+        ) from None
     steps = steps.reshape(len(net.time), m, c).transpose(1, 0, 2)
-    return EnsembleInflows(path=path, members=da["member"].values.astype(int),
-                           catchments=catchments, steps_m3s=steps, monthly_m3s=monthly,
-                           months=months)
+    return EnsembleInflows(
+        path=path,
+        members=da["member"].values.astype(int),
+        catchments=catchments,
+        steps_m3s=steps,
+        monthly_m3s=monthly,
+        months=months,
+    )

@@ -50,11 +50,15 @@ class SDDPModel:
         return self.options.cut == "multi"
 
 
-def build_sddp_model(net: Network, inflows: EnsembleInflows, options: SDDPOptions,
-                     say: Callable[[str], None] | None = None,
-                     par_slopes: np.ndarray | None = None,
-                     outcomes: list[int] | None = None,
-                     lps: list[StageLP] | None = None) -> SDDPModel:
+def build_sddp_model(
+    net: Network,
+    inflows: EnsembleInflows,
+    options: SDDPOptions,
+    say: Callable[[str], None] | None = None,
+    par_slopes: np.ndarray | None = None,
+    outcomes: list[int] | None = None,
+    lps: list[StageLP] | None = None,
+) -> SDDPModel:
     """The stage problems of `net` under `inflows`.
 
     A saved policy being simulated gives its own PAR(1) slopes (`par_slopes`) and, with
@@ -80,21 +84,41 @@ def build_sddp_model(net: Network, inflows: EnsembleInflows, options: SDDPOption
         lps = []
         for stage in stages:
             say(f"building stage {stage.index + 1}/{len(stages)} ({stage.label})")
-            lps.append(build_stage(net, params, stage, last=stage.index == len(stages) - 1,
-                                   states=states, par_slope=noise.par_slope(stage.index),
-                                   production=options.head, planes=planes))
+            lps.append(
+                build_stage(
+                    net,
+                    params,
+                    stage,
+                    last=stage.index == len(stages) - 1,
+                    states=states,
+                    par_slope=noise.par_slope(stage.index),
+                    production=options.head,
+                    planes=planes,
+                )
+            )
     else:
         _check_reused(lps, stages, states, noise, options.head)
     problems, cuts = [], []
     for s, lp in enumerate(lps):
         last = s == len(lps) - 1
         outcomes_next = 0 if last or options.cut != "multi" else outcomes[s + 1]
-        problems.append(StageProblem(lp, None if last else 0.0, outcomes_next,
-                                     options.highs_options))
+        problems.append(
+            StageProblem(lp, None if last else 0.0, outcomes_next, options.highs_options)
+        )
         cuts.append(CutStore(len(states), 0.0, outcomes_next))
-    model = SDDPModel(net=net, inflows=inflows, options=options, stages=stages,
-                      states=states, noise=noise, risk=options.risk_measure(), lps=lps,
-                      problems=problems, cuts=cuts, build_s=time.perf_counter() - started)
+    model = SDDPModel(
+        net=net,
+        inflows=inflows,
+        options=options,
+        stages=stages,
+        states=states,
+        noise=noise,
+        risk=options.risk_measure(),
+        lps=lps,
+        problems=problems,
+        cuts=cuts,
+        build_s=time.perf_counter() - started,
+    )
     check_stages(model, say)
     if options.cut == "multi":
         for s in range(len(stages) - 1):  # the nominal distribution is always a risk set
@@ -102,17 +126,19 @@ def build_sddp_model(net: Network, inflows: EnsembleInflows, options: SDDPOption
     return model
 
 
-def _check_reused(lps: list[StageLP], stages: list[Stage], states: StateSpace,
-                  noise: InflowNoise, head: str) -> None:
+def _check_reused(
+    lps: list[StageLP], stages: list[Stage], states: StateSpace, noise: InflowNoise, head: str
+) -> None:
     """Stage LPs handed in must be those this model would build."""
     same = len(lps) == len(stages) and all(
-        lp.stage == st and len(lp.state_in_cols) == len(states)
+        lp.stage == st
+        and len(lp.state_in_cols) == len(states)
         and lp.ctx.config.production == head
         and (len(lp.par_rows) > 0) == (noise.par_slope(st.index) is not None)
-        for lp, st in zip(lps, stages, strict=False))
+        for lp, st in zip(lps, stages, strict=False)
+    )
     if not same:
-        raise ValueError("the stage LPs were built for other stages, states, noise or "
-                         "head model")
+        raise ValueError("the stage LPs were built for other stages, states, noise or head model")
     for lp, st in zip(lps, stages, strict=True):
         slope = noise.par_slope(st.index)
         if slope is not None and not np.array_equal(_par_coefficients(lp), -slope):
@@ -153,8 +179,9 @@ def check_stages(model: SDDPModel, say: Callable[[str], None]) -> None:
                 raise explain_stage(model, s, states.initial, int(k), None, exc.status) from None
             if sol.col_value[slack_cols].sum() > SLACK_TOLERANCE:
                 state = sol.col_value[lp.state_in_cols]
-                raise explain_stage(model, s, state, int(k), None, "needs a slack whatever "
-                                    "state it starts from")
+                raise explain_stage(
+                    model, s, state, int(k), None, "needs a slack whatever state it starts from"
+                )
             costs.append(sol.stage_cost_usd)
         least[s] = min(costs)
     after = np.r_[np.cumsum(least[::-1])[::-1][1:], 0.0]  # cost of the stages after each
@@ -170,5 +197,3 @@ def add_risk_set(model: SDDPModel, stage: int, xi: np.ndarray, pool=None) -> Non
         model.problems[stage].add_risk_row(xi)
         if pool is not None:
             pool.add_risk_row(stage, xi)
-
-

@@ -98,8 +98,7 @@ class Par1Noise:
     uses_inflow_state: bool = True
 
     @classmethod
-    def fit(cls, stages: list[Stage], inflows: EnsembleInflows, months: list[int]
-            ) -> Par1Noise:
+    def fit(cls, stages: list[Stage], inflows: EnsembleInflows, months: list[int]) -> Par1Noise:
         """`months`: calendar month (1..12) of each stage."""
         table = fit_par1(inflows.monthly_m3s, inflows.months.month.to_numpy())
         slopes = np.zeros((len(stages), len(inflows.catchments)))
@@ -157,22 +156,38 @@ def fit_par1(monthly_m3s: np.ndarray, month_of: np.ndarray) -> np.ndarray:
     return slopes
 
 
-def make_noise(kind: str, stages: list[Stage], inflows: EnsembleInflows, stage_kind: str,
-               months: list[int]) -> InflowNoise:
+def make_noise(
+    kind: str, stages: list[Stage], inflows: EnsembleInflows, stage_kind: str, months: list[int]
+) -> InflowNoise:
     if kind == "independent":
         return IndependentNoise(stages, inflows)
     if kind != "par1":
-        raise ModelError([Problem("command line", "--noise", "expected independent or par1",
-                                  kind)])
+        raise ModelError([Problem("command line", "--noise", "expected independent or par1", kind)])
     if stage_kind != "month":
-        raise ModelError([Problem("command line", "--noise", "par1 is a monthly model: use "
-                                  "it with --stage month", f"--stage {stage_kind}")])
+        raise ModelError(
+            [
+                Problem(
+                    "command line",
+                    "--noise",
+                    "par1 is a monthly model: use it with --stage month",
+                    f"--stage {stage_kind}",
+                )
+            ]
+        )
     for stage in stages:
         block = inflows.steps_m3s[:, stage.steps, :]
         spread = np.abs(block - block.mean(axis=1, keepdims=True)).max(initial=0.0)
         if spread > 1e-9 * max(float(np.abs(block).max(initial=0.0)), 1.0):
-            raise ModelError([Problem("command line", "--noise", "par1 needs steps that lie "
-                                      "within calendar months (the inflow of a stage must "
-                                      f"be one monthly value); stage {stage.label} is not",
-                                      "use --noise independent")])
+            raise ModelError(
+                [
+                    Problem(
+                        "command line",
+                        "--noise",
+                        "par1 needs steps that lie "
+                        "within calendar months (the inflow of a stage must "
+                        f"be one monthly value); stage {stage.label} is not",
+                        "use --noise independent",
+                    )
+                ]
+            )
     return Par1Noise.fit(stages, inflows, months)

@@ -54,29 +54,39 @@ class SDDPOptions:
     def check(self) -> None:
         problems = []
         if self.noise not in ("independent", "par1"):
-            problems.append(Problem("command line", "--noise", "expected independent or par1",
-                                    self.noise))
+            problems.append(
+                Problem("command line", "--noise", "expected independent or par1", self.noise)
+            )
         if self.stage not in ("month", "week"):
-            problems.append(Problem("command line", "--stage", "expected month or week",
-                                    self.stage))
+            problems.append(
+                Problem("command line", "--stage", "expected month or week", self.stage)
+            )
         if self.cut not in ("single", "multi"):
-            problems.append(Problem("command line", "--cut", "expected single or multi",
-                                    self.cut))
+            problems.append(Problem("command line", "--cut", "expected single or multi", self.cut))
         if self.head not in HEADS:
-            problems.append(Problem("command line", "--head", f"must be one of "
-                                    f"{', '.join(HEADS)} (SDDP's stages keep one LP: no "
-                                    "iterate)", self.head))
-        for flag, value in (("--iterations", self.iterations),
-                            ("--forward-passes", self.forward_passes),
-                            ("--workers", self.workers)):
+            problems.append(
+                Problem(
+                    "command line",
+                    "--head",
+                    f"must be one of {', '.join(HEADS)} (SDDP's stages keep one LP: no iterate)",
+                    self.head,
+                )
+            )
+        for flag, value in (
+            ("--iterations", self.iterations),
+            ("--forward-passes", self.forward_passes),
+            ("--workers", self.workers),
+        ):
             if value < 1:
                 problems.append(Problem("command line", flag, "must be at least 1", value))
         if self.time_limit_s is not None and self.time_limit_s <= 0:
-            problems.append(Problem("command line", "--time-limit", "must be positive",
-                                    self.time_limit_s))
+            problems.append(
+                Problem("command line", "--time-limit", "must be positive", self.time_limit_s)
+            )
         if self.simulate is not None and self.simulate < 0:
-            problems.append(Problem("command line", "--simulate", "must be 0 or more",
-                                    self.simulate))
+            problems.append(
+                Problem("command line", "--simulate", "must be 0 or more", self.simulate)
+            )
         if problems:
             raise ModelError(problems)
         self.risk_measure()  # raises on a bad spec

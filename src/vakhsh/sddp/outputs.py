@@ -1,14 +1,14 @@
 """The output folder of `vakhsh sddp` (and `vakhsh sddp simulate`), written atomically.
 
-    summary.json        the usual stable keys plus `sddp` (summary.py)
-    simulation.nc       the simulated members: the usual result variables with a `member` dim
-    members.csv         per member: cost, winter deficit by bus, end-target shortfall,
-                        exact-vs-LP hydro energy gap (and perfect foresight's cost and
-                        winter deficit when asked for)
-    water_values.csv    stage, reservoir, storage_hm3, value_usd_per_hm3 (water_values.py)
-    training.csv        one row per iteration: bounds, simulated gap, times, cuts, solves
-    policy/             the cuts, reloadable (policy.py)
-    report.html         headline figures, water-value surfaces, storage fan charts
+summary.json        the usual stable keys plus `sddp` (summary.py)
+simulation.nc       the simulated members: the usual result variables with a `member` dim
+members.csv         per member: cost, winter deficit by bus, end-target shortfall,
+                    exact-vs-LP hydro energy gap (and perfect foresight's cost and
+                    winter deficit when asked for)
+water_values.csv    stage, reservoir, storage_hm3, value_usd_per_hm3 (water_values.py)
+training.csv        one row per iteration: bounds, simulated gap, times, cuts, solves
+policy/             the cuts, reloadable (policy.py)
+report.html         headline figures, water-value surfaces, storage fan charts
 """
 
 from __future__ import annotations
@@ -43,8 +43,9 @@ def members_table(run) -> pd.DataFrame:
             frame[f"end_shortfall_hm3_{rid}"] = sim.end_shortfall_hm3[rid].to_numpy()
     for family in sim.violations.columns:
         if sim.violations[family].max() > 1e-6:
-            frame["violation_" + family.split(" (")[0].replace(" ", "_")] = \
-                sim.violations[family].to_numpy()
+            frame["violation_" + family.split(" (")[0].replace(" ", "_")] = sim.violations[
+                family
+            ].to_numpy()
     frame["hydro_energy_gap"] = sim.energy_gap
     if run.foresight is not None:  # the same members' deterministic LPs
         for column in run.foresight.columns:
@@ -55,8 +56,9 @@ def members_table(run) -> pd.DataFrame:
 SDDP_KIND = "sddp"
 
 
-def write_run(run, folder: Path, report: bool = True, overwrite: bool = False,
-              option: str | None = None) -> Path:
+def write_run(
+    run, folder: Path, report: bool = True, overwrite: bool = False, option: str | None = None
+) -> Path:
     """The run's files into `folder`, atomically (see vakhsh.outputs: an existing folder
     is replaced only when it is an SDDP output vakhsh wrote and `overwrite` is set)."""
     extra = {} if option is None else {"option": option}
@@ -71,8 +73,11 @@ def write_files(run, tmp: Path, report: bool = True) -> None:
     (tmp / "summary.json").write_text(json.dumps(summary, indent=2, default=_plain))
     if run.simulation is not None:
         ds = run.simulation.dataset
-        encoding = {name: {"compression": "gzip", "compression_opts": 1}
-                    for name in ds.data_vars if ds[name].dtype.kind == "f"}
+        encoding = {
+            name: {"compression": "gzip", "compression_opts": 1}
+            for name in ds.data_vars
+            if ds[name].dtype.kind == "f"
+        }
         ds.to_netcdf(tmp / SIMULATION, engine="h5netcdf", encoding=encoding)
         members_table(run).to_csv(tmp / "members.csv", index=False)
     run.water_values().to_csv(tmp / "water_values.csv", index=False)

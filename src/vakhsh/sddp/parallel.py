@@ -63,12 +63,18 @@ def payload_of(model) -> Payload:
         cuts += [(s, float(a[j]), b[j], int(k[j])) for j in range(len(a))]
         if store.outcomes:
             risk += [(s, xi) for xi in store.risk_sets]
-    return Payload(matrices=[lp.matrices() for lp in model.lps],
-                   theta_lower=[None if s == last else model.cuts[s].lower_usd
-                                for s in range(len(model.stages))],
-                   outcomes_next=[len(p.phi) for p in model.problems],
-                   highs_options=dict(model.options.highs_options), noise=model.noise,
-                   initial=model.states.initial.copy(), cuts=cuts, risk_sets=risk)
+    return Payload(
+        matrices=[lp.matrices() for lp in model.lps],
+        theta_lower=[
+            None if s == last else model.cuts[s].lower_usd for s in range(len(model.stages))
+        ],
+        outcomes_next=[len(p.phi) for p in model.problems],
+        highs_options=dict(model.options.highs_options),
+        noise=model.noise,
+        initial=model.states.initial.copy(),
+        cuts=cuts,
+        risk_sets=risk,
+    )
 
 
 class WorkerPool:
@@ -82,9 +88,12 @@ class WorkerPool:
             for _ in range(self.size - 1):
                 mine, theirs = socket.socketpair()
                 fd = theirs.fileno()
-                proc = subprocess.Popen([sys.executable, "-m", "vakhsh.sddp.worker",
-                                         str(fd)], pass_fds=[fd], stdin=subprocess.DEVNULL,
-                                        stdout=subprocess.DEVNULL)
+                proc = subprocess.Popen(
+                    [sys.executable, "-m", "vakhsh.sddp.worker", str(fd)],
+                    pass_fds=[fd],
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                )
                 theirs.close()
                 conn = Connection(mine.detach())
                 self._procs.append(proc)
@@ -110,8 +119,7 @@ class WorkerPool:
     def gather(self) -> list[list]:
         return [self._reply(conn) for conn in self._conns]
 
-    def add_cut(self, stage: int, intercept: float, slope: np.ndarray, column: int | None
-                ) -> None:
+    def add_cut(self, stage: int, intercept: float, slope: np.ndarray, column: int | None) -> None:
         for conn in self._conns:
             conn.send(("cut", stage, intercept, slope, column))
 
@@ -181,9 +189,12 @@ class _Worker:
     def __init__(self, payload: Payload):
         self.noise = payload.noise
         self.initial = payload.initial
-        self.problems = [StageProblem(m, lower, outcomes, payload.highs_options)
-                         for m, lower, outcomes in zip(payload.matrices, payload.theta_lower,
-                                                       payload.outcomes_next, strict=True)]
+        self.problems = [
+            StageProblem(m, lower, outcomes, payload.highs_options)
+            for m, lower, outcomes in zip(
+                payload.matrices, payload.theta_lower, payload.outcomes_next, strict=True
+            )
+        ]
         for problem, lower in zip(self.problems, payload.theta_lower, strict=True):
             if lower is not None:
                 problem.set_theta_lower(lower)
@@ -197,8 +208,9 @@ class _Worker:
         for s, intercept, slope, outcome in payload.cuts:
             self.add_cut(s, intercept, slope, outcome if outcome >= 0 else None, phi=True)
 
-    def add_cut(self, stage: int, intercept: float, slope: np.ndarray, column: int | None,
-                phi: bool = False) -> None:
+    def add_cut(
+        self, stage: int, intercept: float, slope: np.ndarray, column: int | None, phi: bool = False
+    ) -> None:
         problem = self.problems[stage]
         if phi and column is not None:  # an outcome index: its multi-cut column
             column = int(problem.phi[column])
@@ -236,4 +248,3 @@ class _Worker:
             else:
                 out.append((path, cost, None))
         return out
-

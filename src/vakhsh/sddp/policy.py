@@ -44,8 +44,9 @@ class Policy:
         return None if slopes is None else np.asarray(slopes, dtype=float)
 
 
-def policy_of(model: SDDPModel, iterations: int, lower_bound_usd: float,
-              model_sha256: str) -> Policy:
+def policy_of(
+    model: SDDPModel, iterations: int, lower_bound_usd: float, model_sha256: str
+) -> Policy:
     stage, outcome, iteration, intercept, slopes = [], [], [], [], []
     risk_stage, risk_sets = [], []
     for s, store in enumerate(model.cuts):
@@ -61,12 +62,15 @@ def policy_of(model: SDDPModel, iterations: int, lower_bound_usd: float,
                 risk_sets.append(xi)
     n_state = len(model.states)
     cuts = xr.Dataset(
-        {"stage": ("cut", np.asarray(stage, dtype=np.int32)),
-         "outcome": ("cut", np.asarray(outcome, dtype=np.int32)),
-         "iteration": ("cut", np.asarray(iteration, dtype=np.int32)),
-         "intercept_usd": ("cut", np.asarray(intercept, dtype=float)),
-         "slope": (("cut", "state"), np.asarray(slopes, dtype=float).reshape(-1, n_state))},
-        coords={"state": model.states.names})
+        {
+            "stage": ("cut", np.asarray(stage, dtype=np.int32)),
+            "outcome": ("cut", np.asarray(outcome, dtype=np.int32)),
+            "iteration": ("cut", np.asarray(iteration, dtype=np.int32)),
+            "intercept_usd": ("cut", np.asarray(intercept, dtype=float)),
+            "slope": (("cut", "state"), np.asarray(slopes, dtype=float).reshape(-1, n_state)),
+        },
+        coords={"state": model.states.names},
+    )
     cuts["slope"].attrs["units"] = "USD per unit of the state (hm3, MWh, m3/s)"
     if risk_sets:
         cuts["risk_stage"] = ("risk_set", np.asarray(risk_stage, dtype=np.int32))
@@ -77,14 +81,18 @@ def policy_of(model: SDDPModel, iterations: int, lower_bound_usd: float,
         "model": model.net.name,
         "scenario": model.net.scenario,
         "model_sha256": model_sha256,
-        "horizon": {"start": str(model.net.time[0]), "end": str(model.net.run.ends[-1]),
-                    "step": model.net.run.step_label},  # as load_network takes them
+        "horizon": {
+            "start": str(model.net.time[0]),
+            "end": str(model.net.run.ends[-1]),
+            "step": model.net.run.step_label,
+        },  # as load_network takes them
         "stage_kind": model.options.stage,
         "stages": [st.label for st in model.stages],
         "states": model.states.as_dict(),
         "noise": noise.name,
         "par1_slopes": getattr(noise, "slopes", None).tolist()
-        if getattr(noise, "slopes", None) is not None else None,
+        if getattr(noise, "slopes", None) is not None
+        else None,
         "risk": model.risk.spec,
         "cut": model.options.cut,
         "head": model.options.head,  # the stage LPs' head model: the cuts belong to it
@@ -115,8 +123,9 @@ def read_policy(folder: str | Path) -> Policy:
     except (OSError, ValueError) as exc:
         raise ModelError([Problem(str(folder), "", f"cannot read the policy: {exc}")]) from None
     if meta.get("format") != FORMAT:
-        raise ModelError([Problem(str(meta_path), "format", f"expected {FORMAT}",
-                                  meta.get("format"))])
+        raise ModelError(
+            [Problem(str(meta_path), "format", f"expected {FORMAT}", meta.get("format"))]
+        )
     return Policy(meta=meta, cuts=cuts)
 
 
@@ -124,14 +133,27 @@ def check_compatible(policy: Policy, model: SDDPModel) -> None:
     problems = []
     stages = [st.label for st in model.stages]
     if stages != policy.meta["stages"]:
-        problems.append(Problem(META, "stages", "the policy was trained on other stages "
-                                f"({policy.meta['stages'][0]} .. {policy.meta['stages'][-1]},"
-                                f" {len(policy.meta['stages'])} stages)",
-                                f"model: {stages[0]} .. {stages[-1]}, {len(stages)} stages"))
+        problems.append(
+            Problem(
+                META,
+                "stages",
+                "the policy was trained on other stages "
+                f"({policy.meta['stages'][0]} .. {policy.meta['stages'][-1]},"
+                f" {len(policy.meta['stages'])} stages)",
+                f"model: {stages[0]} .. {stages[-1]}, {len(stages)} stages",
+            )
+        )
     if model.states.names != policy.states.names:
-        problems.append(Problem(META, "states", "the policy's state vector differs from the "
-                                "model's (reservoirs, storage units or delayed reaches "
-                                "changed)", ", ".join(policy.states.names[:6])))
+        problems.append(
+            Problem(
+                META,
+                "states",
+                "the policy's state vector differs from the "
+                "model's (reservoirs, storage units or delayed reaches "
+                "changed)",
+                ", ".join(policy.states.names[:6]),
+            )
+        )
     if problems:
         raise ModelError(problems)
 

@@ -88,7 +88,15 @@ def parse_risk(spec: str) -> RiskMeasure:
             lam = beta = float("nan")
         if len(parts) == 2 and 0.0 <= lam <= 1.0 and 0.0 < beta <= 1.0:
             return EAVaR(lam, beta)
-    raise ModelError([Problem("command line", "--risk", "expected 'expectation' or "
-                              "'cvar:LAMBDA,BETA' with LAMBDA in [0, 1] (weight on the "
-                              "expectation) and BETA in (0, 1] (fraction of worst outcomes)",
-                              spec)])
+    raise ModelError(
+        [
+            Problem(
+                "command line",
+                "--risk",
+                "expected 'expectation' or "
+                "'cvar:LAMBDA,BETA' with LAMBDA in [0, 1] (weight on the "
+                "expectation) and BETA in (0, 1] (fraction of worst outcomes)",
+                spec,
+            )
+        ]
+    )

@@ -65,8 +65,13 @@ def member_network(net: Network, inflow_m3s: np.ndarray, label: str) -> Network:
     return dataclasses.replace(net, series=series, scenario=label)
 
 
-def simulate(model: SDDPModel, paths_m3s: np.ndarray, members: np.ndarray,
-             say: Say | None = None, audit_tolerance: float | None = None) -> Simulation:
+def simulate(
+    model: SDDPModel,
+    paths_m3s: np.ndarray,
+    members: np.ndarray,
+    say: Say | None = None,
+    audit_tolerance: float | None = None,
+) -> Simulation:
     """Simulate the policy in `model` along each path (path, step, catchment)."""
     say = say or (lambda _m: None)
     tolerance = model.options.audit_tolerance if audit_tolerance is None else audit_tolerance
@@ -92,21 +97,30 @@ def simulate(model: SDDPModel, paths_m3s: np.ndarray, members: np.ndarray,
                 ids = lp.ctx.var(END_SHORT).labels.indexes["reservoir"]
                 short.loc[list(ids)] = sol.col_value[cols]
             if INFLOW_VIRTUAL in lp.var_cols:
-                water_from_nowhere += float(sol.col_value[lp.var_cols[INFLOW_VIRTUAL]].sum()
-                                            * lp.net.hm3_per_m3s * lp.stage.size)
+                water_from_nowhere += float(
+                    sol.col_value[lp.var_cols[INFLOW_VIRTUAL]].sum()
+                    * lp.net.hm3_per_m3s
+                    * lp.stage.size
+                )
             for name, amount in _slack_used(lp, sol.col_value).items():
                 used[name] = used.get(name, 0.0) + amount
             x = sol.state_out
-        net_k = member_network(model.net, path, f"{model.net.scenario or 'model'}+member"
-                                                f"{int(members[n])}")
+        net_k = member_network(
+            model.net, path, f"{model.net.scenario or 'model'}+member{int(members[n])}"
+        )
         values, duals = _join(model.net, parts)
         ds = assemble(net_k, params, values, duals, load)
         if fpha:  # the LP's power of its FPHA plants, and the head that power implies
             ds = with_fpha_power(net_k, ds, values[FPHA_POWER].sel(hydro_plant=fpha))
         ds, gap = exact_energy(net_k, ds, at_most=fpha)
         report = audit(net_k, ds, tolerance)
-        results = Results(net=net_k, dataset=ds, objective_usd=cost, audit=report,
-                          solve_info={"status": "optimal"})
+        results = Results(
+            net=net_k,
+            dataset=ds,
+            objective_usd=cost,
+            audit=report,
+            solve_info={"status": "optimal"},
+        )
         datasets.append(ds)
         costs.append(cost)
         audits.append(report)
@@ -115,17 +129,24 @@ def simulate(model: SDDPModel, paths_m3s: np.ndarray, members: np.ndarray,
         shorts.append(short)
         virtual.append(water_from_nowhere)
         violations.append(used)
-    dataset = xr.concat(datasets, dim=pd.Index(members, name="member"),
-                        coords="minimal", compat="override", join="override")
-    return Simulation(dataset=dataset, cost_usd=np.asarray(costs), audits=audits,
-                      summaries=summaries, members=np.asarray(members),
-                      energy_gap=np.asarray(gaps, dtype=float),
-                      end_shortfall_hm3=pd.DataFrame(shorts, index=pd.Index(members,
-                                                                            name="member")),
-                      virtual_inflow_hm3=np.asarray(virtual),
-                      violations=pd.DataFrame(violations, index=pd.Index(members,
-                                                                         name="member"))
-                      .fillna(0.0))
+    dataset = xr.concat(
+        datasets,
+        dim=pd.Index(members, name="member"),
+        coords="minimal",
+        compat="override",
+        join="override",
+    )
+    return Simulation(
+        dataset=dataset,
+        cost_usd=np.asarray(costs),
+        audits=audits,
+        summaries=summaries,
+        members=np.asarray(members),
+        energy_gap=np.asarray(gaps, dtype=float),
+        end_shortfall_hm3=pd.DataFrame(shorts, index=pd.Index(members, name="member")),
+        virtual_inflow_hm3=np.asarray(virtual),
+        violations=pd.DataFrame(violations, index=pd.Index(members, name="member")).fillna(0.0),
+    )
 
 
 def fpha_of(model: SDDPModel) -> list[str]:
@@ -157,20 +178,25 @@ def _stage_arrays(lp, x: np.ndarray, y: np.ndarray) -> dict[str, xr.DataArray]:
         if name in lp.var_cols:
             cols = lp.var_cols[name]
             values = np.where(cols >= 0, x[np.maximum(cols, 0)], 0.0)
-            out[name] = xr.DataArray(values, coords=model.variables[name].labels.coords,
-                                     dims=model.variables[name].labels.dims)
+            out[name] = xr.DataArray(
+                values,
+                coords=model.variables[name].labels.coords,
+                dims=model.variables[name].labels.dims,
+            )
     for name in DUALS:
         if name in lp.con_rows:
             rows = lp.con_rows[name]
             values = np.where(rows >= 0, y[np.maximum(rows, 0)], np.nan)
             con = model.constraints[name]
-            out["dual:" + name] = xr.DataArray(values, coords=con.labels.coords,
-                                               dims=con.labels.dims)
+            out["dual:" + name] = xr.DataArray(
+                values, coords=con.labels.coords, dims=con.labels.dims
+            )
     return out
 
 
-def _join(net: Network, parts: list[dict[str, xr.DataArray]]
-          ) -> tuple[dict[str, xr.DataArray], dict[str, xr.DataArray]]:
+def _join(
+    net: Network, parts: list[dict[str, xr.DataArray]]
+) -> tuple[dict[str, xr.DataArray], dict[str, xr.DataArray]]:
     """Stage arrays joined over the horizon, each on its kind's full set of components
     (a family may leave a component out of a stage, e.g. a minimum flow not in force)."""
     time = pd.Index(net.time, name="time")
@@ -181,11 +207,13 @@ def _join(net: Network, parts: list[dict[str, xr.DataArray]]
         pieces = [part[name] for part in parts if name in part]
         dim = next(d for d in pieces[0].dims if d != "time")
         fill = np.nan if name.startswith("dual:") else 0.0
-        full = xr.DataArray(np.full((len(time), len(by_dim[dim])), fill),
-                            coords=[time, by_dim[dim]])
+        full = xr.DataArray(
+            np.full((len(time), len(by_dim[dim])), fill), coords=[time, by_dim[dim]]
+        )
         for piece in pieces:
-            full.loc[{"time": piece["time"].values, dim: piece[dim].values}] = \
-                piece.transpose("time", dim).values
+            full.loc[{"time": piece["time"].values, dim: piece[dim].values}] = piece.transpose(
+                "time", dim
+            ).values
         if name.startswith("dual:"):
             duals[name[5:]] = full
         else:

@@ -117,12 +117,20 @@ class StageLP:
     def matrices(self) -> StageMatrices:
         """What a HiGHS problem of this stage needs, without the linopy model (small to
         send to a worker process)."""
-        return StageMatrices(stage=self.stage, A=self.A, row_lower=self.row_lower,
-                             row_upper=self.row_upper, col_lower=self.col_lower,
-                             col_upper=self.col_upper, cost=self.cost,
-                             constant_usd=self.constant_usd, inflow_cols=self.inflow_cols,
-                             state_in_cols=self.state_in_cols, state_out=self.state_out,
-                             par_rows=self.par_rows)
+        return StageMatrices(
+            stage=self.stage,
+            A=self.A,
+            row_lower=self.row_lower,
+            row_upper=self.row_upper,
+            col_lower=self.col_lower,
+            col_upper=self.col_upper,
+            cost=self.cost,
+            constant_usd=self.constant_usd,
+            inflow_cols=self.inflow_cols,
+            state_in_cols=self.state_in_cols,
+            state_out=self.state_out,
+            par_rows=self.par_rows,
+        )
 
 
 @dataclass(frozen=True)
@@ -147,10 +155,16 @@ class StageMatrices:
         return len(self.cost)
 
 
-def build_stage(net: Network, params: HeadParameters, stage: Stage, last: bool,
-                states: StateSpace, par_slope: np.ndarray | None = None,
-                production: str = "fixed", planes: dict[str, Planes] | None = None
-                ) -> StageLP:
+def build_stage(
+    net: Network,
+    params: HeadParameters,
+    stage: Stage,
+    last: bool,
+    states: StateSpace,
+    par_slope: np.ndarray | None = None,
+    production: str = "fixed",
+    planes: dict[str, Planes] | None = None,
+) -> StageLP:
     """The LP of `stage` of `net` (the full Network), with state columns.
 
     `par_slope` (per catchment) turns on the PAR(1) rows; zeros give a first stage whose
@@ -164,8 +178,9 @@ def build_stage(net: Network, params: HeadParameters, stage: Stage, last: bool,
     # `model.check_stages` finds the outcomes that need a slack from every state
     # no storage tie-break: the cuts give stored water its value, and a reward of 2e-4
     # beside slack prices of 1e7 and more left HiGHS at status Unknown in some stages
-    config = BuildConfig(elastic=True, elastic_storage=False, storage_tie_break=0.0,
-                         production=production)
+    config = BuildConfig(
+        elastic=True, elastic_storage=False, storage_tie_break=0.0, production=production
+    )
     ctx = new_context(sub, stage_parameters(params, stage), config)
     ctx.fpha_planes = planes
     # with FPHA plants the incoming storage exists before the hydro family: the planes'
@@ -194,13 +209,19 @@ def build_stage(net: Network, params: HeadParameters, stage: Stage, last: bool,
 
 
 # ------------------------------------------------------------------ state families
-def _first_steps(model: linopy.Model, labels: np.ndarray, coeffs: np.ndarray,
-                 time: pd.Index, dim: pd.Index) -> linopy.LinearExpression:
+def _first_steps(
+    model: linopy.Model, labels: np.ndarray, coeffs: np.ndarray, time: pd.Index, dim: pd.Index
+) -> linopy.LinearExpression:
     """A (time, dim) expression from label and coefficient arrays (label -1 = no term)."""
     dims = ("time", dim.name, "_term")
-    data = xr.Dataset({"vars": (dims, labels[:, :, None]), "coeffs": (dims, coeffs[:, :, None]),
-                       "const": (dims[:2], np.zeros(labels.shape))},
-                      coords={"time": time, dim.name: dim})
+    data = xr.Dataset(
+        {
+            "vars": (dims, labels[:, :, None]),
+            "coeffs": (dims, coeffs[:, :, None]),
+            "const": (dims[:2], np.zeros(labels.shape)),
+        },
+        coords={"time": time, dim.name: dim},
+    )
     return linopy.LinearExpression(data, model)
 
 
@@ -279,8 +300,9 @@ def _add_end_targets(ctx: BuildContext, full_tables: dict[str, pd.DataFrame]) ->
         coord = pd.Index(ids, name="storage_unit")
         short = ctx.add_var(lower=0, coords=[coord], name=END_SOC_SHORT)
         end = ctx.var("storage_soc_mwh").isel(time=-1).sel(storage_unit=ids)
-        goal = xr.DataArray(units.loc[ids, "soc_final_min_mwh"].to_numpy(dtype=float),
-                            coords=[coord])
+        goal = xr.DataArray(
+            units.loc[ids, "soc_final_min_mwh"].to_numpy(dtype=float), coords=[coord]
+        )
         ctx.add_con(end + short >= goal, name="sddp_end_soc")
         ctx.add_cost(END_TARGET_PENALTY * short, ELASTIC)
 
@@ -294,10 +316,12 @@ def _to_matrices(ctx: BuildContext, stage: Stage, states: StateSpace, par: bool)
     A = sp.csr_array(M.A) if M.A is not None else sp.csr_array((0, len(M.vlabels)))
     lower = np.where(M.sense != "<", M.b, -np.inf)
     upper = np.where(M.sense != ">", M.b, np.inf)
-    var_cols = {name: _positions(col_of, var.labels.values) for name, var in
-                model.variables.items()}
-    con_rows = {name: _positions(row_of, con.labels.values) for name, con in
-                model.constraints.items()}
+    var_cols = {
+        name: _positions(col_of, var.labels.values) for name, var in model.variables.items()
+    }
+    con_rows = {
+        name: _positions(row_of, con.labels.values) for name, con in model.constraints.items()
+    }
     ncols = len(M.vlabels)
     in_cols = np.full(len(states), -1, dtype=np.int64)
     out = sp.lil_array((len(states), ncols))
@@ -313,18 +337,19 @@ def _to_matrices(ctx: BuildContext, stage: Stage, states: StateSpace, par: bool)
             out[pos, last] = ctx.k
         elif kind == "soc":
             in_cols[pos] = _pick(var_cols, model, SOC_IN, storage_unit=names)
-            out[pos, _pick(var_cols, model, "storage_soc_mwh", storage_unit=names,
-                           time=steps - 1)] = 1.0
+            out[
+                pos, _pick(var_cols, model, "storage_soc_mwh", storage_unit=names, time=steps - 1)
+            ] = 1.0
         elif kind == "transit":
             for i in pos:
                 reach, lag = states.component[i], states.lag[i]
                 in_cols[i] = _pick(var_cols, model, TRANSIT_IN, reach=[reach], lag=lag)[0]
                 if lag <= steps:  # sent within this stage
-                    col = _pick(var_cols, model, "reach_flow_m3s", reach=[reach],
-                                time=steps - lag)[0]
+                    col = _pick(var_cols, model, "reach_flow_m3s", reach=[reach], time=steps - lag)[
+                        0
+                    ]
                 else:  # still in transit from before the stage
-                    col = _pick(var_cols, model, TRANSIT_IN, reach=[reach],
-                                lag=lag - steps)[0]
+                    col = _pick(var_cols, model, TRANSIT_IN, reach=[reach], lag=lag - steps)[0]
                 out[i, col] = 1.0
         else:
             in_cols[pos] = _pick(var_cols, model, INFLOW_PREV, catchment=names)
@@ -335,14 +360,29 @@ def _to_matrices(ctx: BuildContext, stage: Stage, states: StateSpace, par: bool)
         cols = var_cols[name].ravel()
         scale = SLACK_PENALTY_USD_PER_HM3 / ELASTIC_PENALTY
         cost[cols[cols >= 0]] *= scale if dim == "storage_unit" else scale * ctx.k
-    inflow_cols = (var_cols[INFLOW].reshape(steps, -1) if INFLOW in var_cols
-                   else np.zeros((steps, 0), dtype=np.int64))
-    return StageLP(stage=stage, net=ctx.net, ctx=ctx, A=A, row_lower=lower, row_upper=upper,
-                   col_lower=M.lb.copy(), col_upper=M.ub.copy(), cost=cost,
-                   constant_usd=float(ctx.cost_constant), inflow_cols=inflow_cols,
-                   state_in_cols=in_cols, state_out=sp.csr_array(out),
-                   par_rows=con_rows[PAR_ROW] if par else np.zeros(0, dtype=np.int64),
-                   var_cols=var_cols, con_rows=con_rows)
+    inflow_cols = (
+        var_cols[INFLOW].reshape(steps, -1)
+        if INFLOW in var_cols
+        else np.zeros((steps, 0), dtype=np.int64)
+    )
+    return StageLP(
+        stage=stage,
+        net=ctx.net,
+        ctx=ctx,
+        A=A,
+        row_lower=lower,
+        row_upper=upper,
+        col_lower=M.lb.copy(),
+        col_upper=M.ub.copy(),
+        cost=cost,
+        constant_usd=float(ctx.cost_constant),
+        inflow_cols=inflow_cols,
+        state_in_cols=in_cols,
+        state_out=sp.csr_array(out),
+        par_rows=con_rows[PAR_ROW] if par else np.zeros(0, dtype=np.int64),
+        var_cols=var_cols,
+        con_rows=con_rows,
+    )
 
 
 def _positions(lookup: np.ndarray, labels: np.ndarray) -> np.ndarray:
@@ -359,15 +399,20 @@ def _pick(var_cols: dict[str, np.ndarray], model: linopy.Model, name: str, **sel
     index = {}
     for dim, value in sel.items():
         coord = var.labels.indexes[dim]
-        index[dim] = coord.get_indexer(value) if isinstance(value, list) else \
-            int(value if dim == "time" else coord.get_loc(value))
-    positions = xr.DataArray(var_cols[name], coords=var.labels.coords,
-                             dims=var.labels.dims).isel(index)
+        index[dim] = (
+            coord.get_indexer(value)
+            if isinstance(value, list)
+            else int(value if dim == "time" else coord.get_loc(value))
+        )
+    positions = xr.DataArray(var_cols[name], coords=var.labels.coords, dims=var.labels.dims).isel(
+        index
+    )
     return np.atleast_1d(positions.values).astype(np.int64)
 
 
-def _place_soc_in(A: sp.csr_array, ctx: BuildContext, var_cols: dict, con_rows: dict
-                  ) -> sp.csr_array:
+def _place_soc_in(
+    A: sp.csr_array, ctx: BuildContext, var_cols: dict, con_rows: dict
+) -> sp.csr_array:
     """Put -soc_in in the first step's state-of-charge balance of each storage unit."""
     if SOC_IN not in var_cols:
         return A
@@ -377,6 +422,5 @@ def _place_soc_in(A: sp.csr_array, ctx: BuildContext, var_cols: dict, con_rows: 
     # the balance carries the state of charge with coefficient +1 (power.soc_change)
     if not all(A[int(r), int(c)] == 1.0 for r, c in zip(first_rows, first_soc, strict=True)):
         raise AssertionError("storage_soc_balance no longer holds soc with coefficient 1")
-    extra = sp.csr_array((-np.ones(len(first_rows)), (first_rows, var_cols[SOC_IN])),
-                         shape=A.shape)
+    extra = sp.csr_array((-np.ones(len(first_rows)), (first_rows, var_cols[SOC_IN])), shape=A.shape)
     return sp.csr_array(A + extra)

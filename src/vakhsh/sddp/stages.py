@@ -53,8 +53,10 @@ def split_stages(net: Network, kind: StageKind = "month") -> list[Stage]:
     starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
     stops = np.r_[starts[1:], len(time)]
     fmt = "%Y-%m" if kind == "month" else "%Y-%m-%d"
-    return [Stage(i, f"{time[a]:{fmt}}", int(a), int(b))
-            for i, (a, b) in enumerate(zip(starts, stops, strict=True))]
+    return [
+        Stage(i, f"{time[a]:{fmt}}", int(a), int(b))
+        for i, (a, b) in enumerate(zip(starts, stops, strict=True))
+    ]
 
 
 def stage_network(net: Network, stage: Stage) -> Network:
@@ -82,5 +84,7 @@ def stage_network(net: Network, stage: Stage) -> Network:
 
 def stage_parameters(params: HeadParameters, stage: Stage) -> HeadParameters:
     """Head and evaporation of the full horizon, over the stage's steps."""
-    return HeadParameters(head_m=params.head_m.isel(time=stage.steps),
-                          evaporation_hm3=params.evaporation_hm3.isel(time=stage.steps))
+    return HeadParameters(
+        head_m=params.head_m.isel(time=stage.steps),
+        evaporation_hm3=params.evaporation_hm3.isel(time=stage.steps),
+    )

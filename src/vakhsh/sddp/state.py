@@ -36,8 +36,10 @@ class StateSpace:
 
     @property
     def names(self) -> list[str]:
-        return [f"{k}:{c}" + (f":{lag}" if k == "transit" else "")
-                for k, c, lag in zip(self.kind, self.component, self.lag, strict=True)]
+        return [
+            f"{k}:{c}" + (f":{lag}" if k == "transit" else "")
+            for k, c, lag in zip(self.kind, self.component, self.lag, strict=True)
+        ]
 
     def positions(self, kind: str) -> np.ndarray:
         return np.flatnonzero(np.asarray(self.kind) == kind)
@@ -46,31 +48,49 @@ class StateSpace:
         return [self.component[i] for i in self.positions(kind)]
 
     def as_dict(self) -> dict:
-        return {"kind": list(self.kind), "component": list(self.component),
-                "lag": list(self.lag), "initial": self.initial.tolist(),
-                "lower": self.lower.tolist(),
-                "upper": [None if not np.isfinite(v) else float(v) for v in self.upper]}
+        return {
+            "kind": list(self.kind),
+            "component": list(self.component),
+            "lag": list(self.lag),
+            "initial": self.initial.tolist(),
+            "lower": self.lower.tolist(),
+            "upper": [None if not np.isfinite(v) else float(v) for v in self.upper],
+        }
 
     @classmethod
     def from_dict(cls, data: dict) -> StateSpace:
         upper = [np.inf if v is None else v for v in data["upper"]]
-        return cls(tuple(data["kind"]), tuple(data["component"]),
-                   tuple(int(x) for x in data["lag"]),
-                   np.asarray(data["initial"], dtype=float),
-                   np.asarray(data["lower"], dtype=float), np.asarray(upper, dtype=float))
+        return cls(
+            tuple(data["kind"]),
+            tuple(data["component"]),
+            tuple(int(x) for x in data["lag"]),
+            np.asarray(data["initial"], dtype=float),
+            np.asarray(data["lower"], dtype=float),
+            np.asarray(upper, dtype=float),
+        )
 
 
 def state_space(net: Network, inflow_state: bool) -> StateSpace:
     """Every state of `net`, with the values that enter the first stage."""
     rows: list[tuple[str, str, int, float, float, float]] = []
     for rid, row in net.tables["reservoirs"].iterrows():
-        rows.append(("storage", str(rid), 0, float(row["storage_initial_hm3"]),
-                     float(row["storage_min_hm3"]), float(row["storage_max_hm3"])))
+        rows.append(
+            (
+                "storage",
+                str(rid),
+                0,
+                float(row["storage_initial_hm3"]),
+                float(row["storage_min_hm3"]),
+                float(row["storage_max_hm3"]),
+            )
+        )
     for uid, row in net.tables["storage_units"].iterrows():
-        rows.append(("soc", str(uid), 0, float(row["soc_initial_mwh"]), 0.0,
-                     float(row["energy_mwh"])))
-    max_flow = net.series["reaches"]["max_flow_m3s"].max("time") if len(
-        net.tables["reaches"]) else None
+        rows.append(
+            ("soc", str(uid), 0, float(row["soc_initial_mwh"]), 0.0, float(row["energy_mwh"]))
+        )
+    max_flow = (
+        net.series["reaches"]["max_flow_m3s"].max("time") if len(net.tables["reaches"]) else None
+    )
     for rid, row in net.tables["reaches"].iterrows():
         top = float(max_flow.sel(reach=rid))
         for j in range(1, int(row["delay_steps"]) + 1):
@@ -79,8 +99,12 @@ def state_space(net: Network, inflow_state: bool) -> StateSpace:
         for cid in net.ids("catchments"):
             # the first stage's inflow does not depend on it
             rows.append(("inflow", str(cid), 0, 0.0, 0.0, np.inf))
-    kind, component, lag, initial, lower, upper = zip(*rows, strict=True) if rows else \
-        ((),) * 6
-    return StateSpace(tuple(kind), tuple(component), tuple(lag),
-                      np.asarray(initial, dtype=float), np.asarray(lower, dtype=float),
-                      np.asarray(upper, dtype=float))
+    kind, component, lag, initial, lower, upper = zip(*rows, strict=True) if rows else ((),) * 6
+    return StateSpace(
+        tuple(kind),
+        tuple(component),
+        tuple(lag),
+        np.asarray(initial, dtype=float),
+        np.asarray(lower, dtype=float),
+        np.asarray(upper, dtype=float),
+    )

@@ -82,12 +82,13 @@ class BoundStalling:
             return False
         bounds = [it.lower_bound_usd for it in log]
         scale = max(abs(bounds[-1]), 1.0)
-        if abs(bounds[-1] - bounds[0]) <= self.tolerance * scale and len(log) < 2 * \
-                self.iterations:
+        if abs(bounds[-1] - bounds[0]) <= self.tolerance * scale and len(log) < 2 * self.iterations:
             return False  # has not moved yet: cuts may still be travelling back
-        recent = bounds[-self.iterations - 1:]
-        return all(abs(b - a) <= self.tolerance * scale for a, b in
-                   zip(recent[:-1], recent[1:], strict=True))
+        recent = bounds[-self.iterations - 1 :]
+        return all(
+            abs(b - a) <= self.tolerance * scale
+            for a, b in zip(recent[:-1], recent[1:], strict=True)
+        )
 
 
 @dataclass

@@ -44,17 +44,22 @@ def fpha_fits(model) -> dict[str, dict[str, float]]:
     from vakhsh.sddp.simulate import fpha_of
 
     planes = model.lps[0].ctx.fpha_planes or {}  # fitted once for every stage
-    return {pid: {"planes": len(planes[pid]), "max_error_mw": planes[pid].max_error_mw}
-            for pid in fpha_of(model)}
+    return {
+        pid: {"planes": len(planes[pid]), "max_error_mw": planes[pid].max_error_mw}
+        for pid in fpha_of(model)
+    }
 
 
 def member_table(run) -> dict[str, dict[str, list[float]]]:
     """Per member: cost and each bus's winter deficit (GWh)."""
     sim = run.simulation
     buses = list(sim.summaries[0]["energy"]["winter_deficit_gwh"])
-    return {"cost_usd": list(map(float, sim.cost_usd)),
-            "winter_deficit_gwh": {b: [s["energy"]["winter_deficit_gwh"][b]
-                                       for s in sim.summaries] for b in buses}}
+    return {
+        "cost_usd": list(map(float, sim.cost_usd)),
+        "winter_deficit_gwh": {
+            b: [s["energy"]["winter_deficit_gwh"][b] for s in sim.summaries] for b in buses
+        },
+    }
 
 
 def run_summary(run) -> dict[str, Any]:
@@ -84,38 +89,61 @@ def run_summary(run) -> dict[str, Any]:
     }
     if run.kind == "sddp-simulate":
         sddp["policy_trained_on"] = run.policy.meta.get("trained_on")
-        sddp["policy_lower_bound_usd"] = (run.policy.meta.get("lower_bound_usd"))
-    summary: dict[str, Any] = {"model": net.name, "scenario": net.scenario,
-                               "status": "converged" if log.stopped_by in (
-                                   "statistical_gap", "bound_stalling") else "stopped",
-                               "objective_usd": None}
-    period = {"start": str(net.time[0]), "end": str(net.run.ends[-1]),
-              "step": net.run.step_label, "steps": len(net.time)}
+        sddp["policy_lower_bound_usd"] = run.policy.meta.get("lower_bound_usd")
+    summary: dict[str, Any] = {
+        "model": net.name,
+        "scenario": net.scenario,
+        "status": "converged"
+        if log.stopped_by in ("statistical_gap", "bound_stalling")
+        else "stopped",
+        "objective_usd": None,
+    }
+    period = {
+        "start": str(net.time[0]),
+        "end": str(net.run.ends[-1]),
+        "step": net.run.step_label,
+        "steps": len(net.time),
+    }
     summary["period"] = period
     if sim is not None:
         mean, ci = mean_ci95(sim.cost_usd)
-        sddp.update(simulated_mean_usd=mean, simulated_ci95_usd=ci,
-                    members_simulated=len(sim.members),
-                    cost_usd=distribution(sim.cost_usd),
-                    winter_deficit_gwh={bus: distribution(v) for bus, v in
-                                        member_table(run)["winter_deficit_gwh"].items()},
-                    unserved_gwh={bus: distribution([s["energy"]["unserved_gwh"][bus]
-                                                     for s in sim.summaries])
-                                  for bus in sim.summaries[0]["energy"]["unserved_gwh"]},
-                    end_shortfall_hm3={str(r): distribution(sim.end_shortfall_hm3[r])
-                                       for r in sim.end_shortfall_hm3.columns
-                                       if sim.end_shortfall_hm3[r].max() > 0},
-                    virtual_inflow_hm3=distribution(sim.virtual_inflow_hm3),
-                    violations={family: distribution(sim.violations[family])
-                                for family in sim.violations.columns
-                                if sim.violations[family].max() > 1e-6},
-                    head_energy_gap=distribution(sim.energy_gap))
-        worst = max(sim.audits, key=lambda a: max(a.water.relative, a.energy.relative,
-                                                 a.storage_units.relative))
-        summary.update(objective_usd=mean, audit={**worst.as_dict(),
-                                                  "members": len(sim.audits),
-                                                  "members_passed": sum(a.passed for a in
-                                                                        sim.audits)})
+        sddp.update(
+            simulated_mean_usd=mean,
+            simulated_ci95_usd=ci,
+            members_simulated=len(sim.members),
+            cost_usd=distribution(sim.cost_usd),
+            winter_deficit_gwh={
+                bus: distribution(v) for bus, v in member_table(run)["winter_deficit_gwh"].items()
+            },
+            unserved_gwh={
+                bus: distribution([s["energy"]["unserved_gwh"][bus] for s in sim.summaries])
+                for bus in sim.summaries[0]["energy"]["unserved_gwh"]
+            },
+            end_shortfall_hm3={
+                str(r): distribution(sim.end_shortfall_hm3[r])
+                for r in sim.end_shortfall_hm3.columns
+                if sim.end_shortfall_hm3[r].max() > 0
+            },
+            virtual_inflow_hm3=distribution(sim.virtual_inflow_hm3),
+            violations={
+                family: distribution(sim.violations[family])
+                for family in sim.violations.columns
+                if sim.violations[family].max() > 1e-6
+            },
+            head_energy_gap=distribution(sim.energy_gap),
+        )
+        worst = max(
+            sim.audits,
+            key=lambda a: max(a.water.relative, a.energy.relative, a.storage_units.relative),
+        )
+        summary.update(
+            objective_usd=mean,
+            audit={
+                **worst.as_dict(),
+                "members": len(sim.audits),
+                "members_passed": sum(a.passed for a in sim.audits),
+            },
+        )
         if run.foresight is not None:
             from vakhsh.sddp.foresight import foresight_summary
 
@@ -124,16 +152,18 @@ def run_summary(run) -> dict[str, Any]:
         summary["energy"] = mean_tree([s["energy"] for s in sim.summaries])
         summary["water"] = mean_tree([s["water"] for s in sim.summaries])
     stage_rows = sum(lp.A.shape[0] for lp in model.lps)
-    summary["solve"] = {"solver": "highs", "build_s": run.timings.get("build_s"),
-                        "solve_s": run.timings.get("train_s", 0.0) + run.timings.get(
-                            "simulate_s", 0.0),
-                        "head_mode": model.options.head, "head_iterations": None,
-                        "fpha": fpha_fits(model),
-                        "head_energy_gap": sddp.get("head_energy_gap", {}).get("mean")
-                        if sim is not None else None,
-                        "rows": int(stage_rows),
-                        "columns": int(sum(lp.ncols for lp in model.lps)),
-                        "nonzeros": int(sum(lp.A.nnz for lp in model.lps))}
+    summary["solve"] = {
+        "solver": "highs",
+        "build_s": run.timings.get("build_s"),
+        "solve_s": run.timings.get("train_s", 0.0) + run.timings.get("simulate_s", 0.0),
+        "head_mode": model.options.head,
+        "head_iterations": None,
+        "fpha": fpha_fits(model),
+        "head_energy_gap": sddp.get("head_energy_gap", {}).get("mean") if sim is not None else None,
+        "rows": int(stage_rows),
+        "columns": int(sum(lp.ncols for lp in model.lps)),
+        "nonzeros": int(sum(lp.A.nnz for lp in model.lps)),
+    }
     summary["provenance"] = provenance(net, model.options)
     summary["sddp"] = sddp
     return summary

@@ -44,17 +44,22 @@ class TrainingLog:
 
 
 class Trainer:
-    def __init__(self, model: SDDPModel, rng: np.random.Generator,
-                 pool: WorkerPool | None = None):
+    def __init__(self, model: SDDPModel, rng: np.random.Generator, pool: WorkerPool | None = None):
         self.model = model
         self.rng = rng
         self.solves = 0
         self.pool = pool  # worker processes sharing the solves (parallel.py), or None
 
     # ---- one stage solve with a named failure
-    def solve(self, stage: int, state: np.ndarray, outcome: int | None = None,
-              path: np.ndarray | None = None, full: bool = False, cold: bool = False
-              ) -> StageSolution:
+    def solve(
+        self,
+        stage: int,
+        state: np.ndarray,
+        outcome: int | None = None,
+        path: np.ndarray | None = None,
+        full: bool = False,
+        cold: bool = False,
+    ) -> StageSolution:
         model = self.model
         problem = model.problems[stage]
         problem.fix_state(state)
@@ -77,8 +82,7 @@ class Trainer:
         noise = self.model.noise
         return [int(self.rng.integers(noise.outcomes(s))) for s in range(len(self.model.stages))]
 
-    def forward(self, outcomes: list[int], cold: bool = True
-                ) -> tuple[list[np.ndarray], float]:
+    def forward(self, outcomes: list[int], cold: bool = True) -> tuple[list[np.ndarray], float]:
         """Incoming state of every stage along a path of outcomes, and the path's cost.
 
         `cold` (training): each stage from scratch, as a simulation solves it, so that the
@@ -125,8 +129,15 @@ class Trainer:
                 values, slopes = self.solve_outcomes(s, x_hat)
                 self.add_cuts(s - 1, x_hat, probability, values, slopes, iteration)
 
-    def add_cuts(self, stage: int, x_hat: np.ndarray, probability: np.ndarray,
-                 values: np.ndarray, slopes: np.ndarray, iteration: int) -> None:
+    def add_cuts(
+        self,
+        stage: int,
+        x_hat: np.ndarray,
+        probability: np.ndarray,
+        values: np.ndarray,
+        slopes: np.ndarray,
+        iteration: int,
+    ) -> None:
         model = self.model
         xi = model.risk.adjust(probability, values)
         intercepts = values - slopes @ x_hat
@@ -161,8 +172,11 @@ class Trainer:
         path): small trees, and one-outcome ensembles above all, cost a few solves."""
         drawn = [tuple(self.sample_path()) for _ in range(replications)]
         unique = list(dict.fromkeys(drawn))
-        parts = [list(b) for b in blocks(np.arange(len(unique)), self.pool.size)] \
-            if self.pool else [list(range(len(unique)))]
+        parts = (
+            [list(b) for b in blocks(np.arange(len(unique)), self.pool.size)]
+            if self.pool
+            else [list(range(len(unique)))]
+        )
         if self.pool:
             self.pool.paths([[unique[i] for i in part] for part in parts[1:]])
         known = {unique[i]: self.forward(list(unique[i]))[1] for i in parts[0]}
@@ -182,24 +196,26 @@ def mean_ci95(costs: np.ndarray) -> tuple[float, float]:
     return float(costs.mean()), float(ci)
 
 
-def train(model: SDDPModel, rules: list[StoppingRule], progress: OnIteration | None = None
-          ) -> TrainingLog:
+def train(
+    model: SDDPModel, rules: list[StoppingRule], progress: OnIteration | None = None
+) -> TrainingLog:
     """Iterate forward and backward passes until a stopping rule fires."""
     workers = max(1, int(getattr(model.options, "workers", 1)))
     if workers == 1:
-        return _train(Trainer(model, np.random.default_rng(model.options.seed)), rules,
-                      progress)
+        return _train(Trainer(model, np.random.default_rng(model.options.seed)), rules, progress)
     with WorkerPool(model, workers) as pool:
         model.pool = pool
         try:
-            return _train(Trainer(model, np.random.default_rng(model.options.seed), pool),
-                          rules, progress)
+            return _train(
+                Trainer(model, np.random.default_rng(model.options.seed), pool), rules, progress
+            )
         finally:
             model.pool = None
 
 
-def _train(trainer: Trainer, rules: list[StoppingRule], progress: OnIteration | None
-           ) -> TrainingLog:
+def _train(
+    trainer: Trainer, rules: list[StoppingRule], progress: OnIteration | None
+) -> TrainingLog:
     model = trainer.model
     log = TrainingLog()
     wall0, cpu0 = time.perf_counter(), time.process_time()
@@ -210,11 +226,15 @@ def _train(trainer: Trainer, rules: list[StoppingRule], progress: OnIteration | 
         forward = [trainer.forward(path) for path in paths]
         trainer.backward([incoming for incoming, _cost in forward], iteration)
         bound = trainer.lower_bound()
-        entry = Iteration(iteration=iteration, lower_bound_usd=bound,
-                          forward_cost_usd=float(np.mean([c for _i, c in forward])),
-                          time_s=time.perf_counter() - wall0,
-                          cpu_s=time.process_time() - cpu0,
-                          cuts=sum(len(c) for c in model.cuts), solves=trainer.solves)
+        entry = Iteration(
+            iteration=iteration,
+            lower_bound_usd=bound,
+            forward_cost_usd=float(np.mean([c for _i, c in forward])),
+            time_s=time.perf_counter() - wall0,
+            cpu_s=time.process_time() - cpu0,
+            cuts=sum(len(c) for c in model.cuts),
+            solves=trainer.solves,
+        )
         log.iterations.append(entry)
         # every rule is asked (no short cut): a gap check due at the last iteration runs
         # even when the iteration limit ends training there, so the final gap is known

@@ -19,8 +19,9 @@ from vakhsh.sddp.model import SDDPModel
 COLUMNS = ["stage", "reservoir", "storage_hm3", "value_usd_per_hm3"]
 
 
-def water_values(model: SDDPModel, reference: np.ndarray | None = None,
-                 levels: int = 11) -> pd.DataFrame:
+def water_values(
+    model: SDDPModel, reference: np.ndarray | None = None, levels: int = 11
+) -> pd.DataFrame:
     """`reference`: (stage, state) state at the end of each stage (default: initial)."""
     states = model.states
     res = model.net.tables["reservoirs"]
@@ -29,8 +30,11 @@ def water_values(model: SDDPModel, reference: np.ndarray | None = None,
         ref = states.initial if reference is None else reference[s]
         for i in states.positions("storage"):
             rid = states.component[i]
-            grid = np.linspace(float(res.loc[rid, "storage_min_hm3"]),
-                               float(res.loc[rid, "storage_max_hm3"]), levels)
+            grid = np.linspace(
+                float(res.loc[rid, "storage_min_hm3"]),
+                float(res.loc[rid, "storage_max_hm3"]),
+                levels,
+            )
             points = np.repeat(ref[None, :], levels, axis=0)
             points[:, i] = grid
             _value, grad = store.evaluate(points)

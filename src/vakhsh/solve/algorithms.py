@@ -46,14 +46,14 @@ NAMES = ("auto", *PRESETS)
 def hipo_available() -> bool:
     """HiPO works only with `highspy-extras` of the same version as highspy."""
     try:
-        return (importlib.metadata.version("highspy-extras")
-                == importlib.metadata.version("highspy"))
+        return importlib.metadata.version("highspy-extras") == importlib.metadata.version("highspy")
     except importlib.metadata.PackageNotFoundError:
         return False
 
 
-def highs_options(preset: str, columns: int, integer: bool,
-                  explicit: dict[str, Any]) -> dict[str, Any]:
+def highs_options(
+    preset: str, columns: int, integer: bool, explicit: dict[str, Any]
+) -> dict[str, Any]:
     """HiGHS options of one solve: the preset's (resolved for this LP) under `explicit`."""
     if preset not in NAMES:
         raise SolveError(f"unknown solver preset {preset!r}; known: {', '.join(NAMES)}")
@@ -75,9 +75,11 @@ def _no_hipo() -> str:
         version = importlib.metadata.version("highspy")
     except importlib.metadata.PackageNotFoundError:
         version = "?"
-    return ("HiGHS's HiPO solver needs highspy-extras of the same version as highspy "
-            f"({version}): pip install highspy-extras=={version}, or choose another "
-            "solver (--solver-options preset=simplex)")
+    return (
+        "HiGHS's HiPO solver needs highspy-extras of the same version as highspy "
+        f"({version}): pip install highspy-extras=={version}, or choose another "
+        "solver (--solver-options preset=simplex)"
+    )
 
 
 def algorithm_ran(log: str, info: Any | None) -> str:
@@ -100,10 +102,17 @@ def check_algorithm(requested: str | None, ran: str, log: str) -> None:
     """Fail when HiGHS ran another algorithm than the one asked for (a solve that needed
     no algorithm at all, presolve having solved it, passes)."""
     requested = (requested or "choose").lower()
-    refused = [line.strip() for line in log.splitlines()
-               if line.startswith("ERROR:") and "solver" in line.lower()]
-    wanted = {"hipo": {"hipo"}, "ipx": {"ipx"}, "ipm": {"hipo", "ipx", "ipm"},
-              "simplex": {"simplex"}}.get(requested)
+    refused = [
+        line.strip()
+        for line in log.splitlines()
+        if line.startswith("ERROR:") and "solver" in line.lower()
+    ]
+    wanted = {
+        "hipo": {"hipo"},
+        "ipx": {"ipx"},
+        "ipm": {"hipo", "ipx", "ipm"},
+        "simplex": {"simplex"},
+    }.get(requested)
     if wanted is None:
         return
     if refused or (ran != "none" and ran not in wanted):

@@ -29,20 +29,28 @@ from vakhsh.network import Network
 from vakhsh.solve.options import SolveOptions
 from vakhsh.solve.solver import Outcome, SolveStats, run_solver
 
-UNITS = {"reservoir": "hm3", "junction": "hm3", "reach": "hm3", "sink": "hm3",
-         "storage_unit": "MWh"}
+UNITS = {
+    "reservoir": "hm3",
+    "junction": "hm3",
+    "reach": "hm3",
+    "sink": "hm3",
+    "storage_unit": "MWh",
+}
 TOLERANCE = 1e-6
 MAX_SET = 2  # sets of up to this many limit families are tried
 
 
-def explain_failure(net: Network, params: HeadParameters, stats: SolveStats,
-                    options: SolveOptions) -> SolveError:
+def explain_failure(
+    net: Network, params: HeadParameters, stats: SolveStats, options: SolveOptions
+) -> SolveError:
     """The error to report for a solve that found no optimum (the pipeline adds HiGHS's
     scaling warnings in plain words, often the cause of a stop without an optimum)."""
     if stats.outcome is Outcome.UNBOUNDED:
-        return SolveError("the model is unbounded: some cost can fall without limit; check "
-                          "negative costs and markets with unbounded export "
-                          f"(solver said: {stats.termination})")
+        return SolveError(
+            "the model is unbounded: some cost can fall without limit; check "
+            "negative costs and markets with unbounded export "
+            f"(solver said: {stats.termination})"
+        )
     # HiGHS's "infeasible or unbounded": costs are bounded by VoLL and prices in vakhsh,
     # so look for the limits that cannot be met (an unbounded model finds none)
     if stats.outcome not in (Outcome.INFEASIBLE, Outcome.INFEASIBLE_OR_UNBOUNDED):
@@ -50,41 +58,56 @@ def explain_failure(net: Network, params: HeadParameters, stats: SolveStats,
     ctx = build_model(net, params, BuildConfig(elastic=True))
     limits = [n for n, kind in ctx.elastic_kinds.items() if kind != "balance"]
     for size in range(1, MAX_SET + 1):
-        found = [subset for subset in itertools.combinations(limits, size)
-                 if _feasible_with(ctx, subset, options)]
+        found = [
+            subset
+            for subset in itertools.combinations(limits, size)
+            if _feasible_with(ctx, subset, options)
+        ]
         if found:
             return SolveError(_smallest_sets(ctx, found, options, size))
     if not _feasible_with(ctx, tuple(ctx.elastic), options):
-        return SolveError(f"the model is infeasible ({stats.termination}), and remains so "
-                          "with slacks on every hard constraint: check the time period and "
-                          "the bounds of every component")
+        return SolveError(
+            f"the model is infeasible ({stats.termination}), and remains so "
+            "with slacks on every hard constraint: check the time period and "
+            "the bounds of every component"
+        )
     lines = shortfalls(ctx, tuple(ctx.elastic))
     if not lines:
         lines.append("no water constraint needed relaxing; the conflict lies elsewhere")
-    return SolveError("the model is infeasible, and no set of up to two limits explains it. "
-                      "Relaxing every hard constraint (water from nowhere last) shows "
-                      "where:\n  " + "\n  ".join(lines))
+    return SolveError(
+        "the model is infeasible, and no set of up to two limits explains it. "
+        "Relaxing every hard constraint (water from nowhere last) shows "
+        "where:\n  " + "\n  ".join(lines)
+    )
 
 
-def _smallest_sets(ctx: BuildContext, found: list[tuple[str, ...]], options: SolveOptions,
-                   size: int) -> str:
+def _smallest_sets(
+    ctx: BuildContext, found: list[tuple[str, ...]], options: SolveOptions, size: int
+) -> str:
     if len(found) == 1 and size == 1:
         head = "the model is infeasible. Relaxing this alone makes it feasible:"
     elif size == 1:
         head = "the model is infeasible. Relaxing any one of these alone makes it feasible:"
     elif len(found) == 1:
-        head = ("the model is infeasible. Relaxing these together makes it feasible (no one "
-                "of them alone does):")
+        head = (
+            "the model is infeasible. Relaxing these together makes it feasible (no one "
+            "of them alone does):"
+        )
     else:
-        head = ("the model is infeasible. No one limit explains it; relaxing any of these "
-                "pairs together makes it feasible:")
+        head = (
+            "the model is infeasible. No one limit explains it; relaxing any of these "
+            "pairs together makes it feasible:"
+        )
     blocks = []
     for k, subset in enumerate(found):
         _feasible_with(ctx, subset, options)  # the solution of this subset, for its amounts
         lines = shortfalls(ctx, subset)
         label = f"({chr(ord('a') + k)}) " if len(found) > 1 else ""
-        blocks.append("\n".join(f"  {label if i == 0 else ' ' * len(label)}{line}"
-                                for i, line in enumerate(lines)))
+        blocks.append(
+            "\n".join(
+                f"  {label if i == 0 else ' ' * len(label)}{line}" for i, line in enumerate(lines)
+            )
+        )
     return head + "\n" + "\n".join(blocks)
 
 
@@ -107,16 +130,21 @@ def shortfalls(ctx: BuildContext, names: tuple[str, ...]) -> list[str]:
         if "time" not in used.dims:  # an end-of-horizon target
             for cid, amount in used.to_pandas().items():
                 if amount * scale > TOLERANCE:
-                    lines.append(f"{family}: {dim} {cid} is short by {amount * scale:,.3f} "
-                                 f"{unit} at the end of the run")
+                    lines.append(
+                        f"{family}: {dim} {cid} is short by {amount * scale:,.3f} "
+                        f"{unit} at the end of the run"
+                    )
             continue
         level = ctx.elastic_kinds.get(name) == "level"
         per_component = (used.max("time") if level else used.sum("time")).to_pandas() * scale
-        for cid, amount in per_component[per_component > TOLERANCE].sort_values(
-                ascending=False).items():
+        for cid, amount in (
+            per_component[per_component > TOLERANCE].sort_values(ascending=False).items()
+        ):
             steps = used.sel({dim: cid}).values
             when = pd.Timestamp(used["time"].values[int(np.argmax(steps * scale > TOLERANCE))])
             what = "at worst" if level else "over the run"
-            lines.append(f"{family}: {dim} {cid} is short by {amount:,.3f} {unit} {what}, "
-                         f"first at {when:%Y-%m-%d %H:%M}")
+            lines.append(
+                f"{family}: {dim} {cid} is short by {amount:,.3f} {unit} {what}, "
+                f"first at {when:%Y-%m-%d %H:%M}"
+            )
     return lines

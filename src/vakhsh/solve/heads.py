@@ -50,13 +50,13 @@ class HeadModel(Protocol):
     mode: str
     config: BuildConfig
 
-    def parameters(self, net: Network, solved: BuildContext | None
-                   ) -> HeadParameters | None:
+    def parameters(self, net: Network, solved: BuildContext | None) -> HeadParameters | None:
         """Parameters of the next build of `net`; `solved` None for the first, and None
         returned when `solved` is final."""
 
-    def finish(self, net: Network, solved: BuildContext, ds: xr.Dataset
-               ) -> tuple[xr.Dataset, dict[str, Any]]:
+    def finish(
+        self, net: Network, solved: BuildContext, ds: xr.Dataset
+    ) -> tuple[xr.Dataset, dict[str, Any]]:
         """The results of the last solve with what this model adds, and its solve info."""
 
 
@@ -75,8 +75,7 @@ class SuccessiveLP:
     mode = "iterate"
     config = BuildConfig()
 
-    def __init__(self, tolerance: float = 1e-3, max_iterations: int = 20,
-                 say: Say | None = None):
+    def __init__(self, tolerance: float = 1e-3, max_iterations: int = 20, say: Say | None = None):
         self.tolerance, self.max_iterations = tolerance, max_iterations
         self.say = say or (lambda _msg: None)
         # per case (a network's identity): solves so far, last energy, changes
@@ -116,23 +115,34 @@ class ProductionModel:
 
     def finish(self, net: Network, solved: BuildContext, ds: xr.Dataset):
         if not solved.has_var(FPHA_POWER):
-            return ds, {"head_mode": self.mode, "head_energy_gap": None, "head_history": [],
-                        "fpha": {}}
+            return ds, {
+                "head_mode": self.mode,
+                "head_energy_gap": None,
+                "head_history": [],
+                "fpha": {},
+            }
         ds = with_fpha_power(net, ds, solved.var(FPHA_POWER).solution)
         plants = [str(p) for p in solved.var(FPHA_POWER).labels["hydro_plant"].values]
         ds, gap = exact_energy(net, ds, at_most=plants)
-        fits = {pid: {"planes": len(planes), "max_error_mw": planes.max_error_mw}
-                for pid, planes in plant_planes(net, plants).items()}
-        return ds, {"head_mode": self.mode, "head_energy_gap": gap, "head_history": [],
-                    "fpha": fits}
+        fits = {
+            pid: {"planes": len(planes), "max_error_mw": planes.max_error_mw}
+            for pid, planes in plant_planes(net, plants).items()
+        }
+        return ds, {
+            "head_mode": self.mode,
+            "head_energy_gap": gap,
+            "head_history": [],
+            "fpha": fits,
+        }
 
 
 # A head model per `SolveOptions.head`; the CLI's `--head` takes these names.
 HEAD_MODELS: dict[str, Callable[[SolveOptions, Say | None], HeadModel]] = {
     "auto": lambda options, say: ProductionModel("auto"),
     "fixed": lambda options, say: FixedHead(),
-    "iterate": lambda options, say: SuccessiveLP(options.head_tolerance,
-                                                 options.head_max_iterations, say),
+    "iterate": lambda options, say: SuccessiveLP(
+        options.head_tolerance, options.head_max_iterations, say
+    ),
     "fpha": lambda options, say: ProductionModel("fpha"),
 }
 
@@ -141,8 +151,7 @@ def head_model(options: SolveOptions, say: Say | None = None) -> HeadModel:
     if options.head not in HEAD_MODELS:
         from vakhsh.errors import SolveError
 
-        raise SolveError(f"unknown head model {options.head!r}; known: "
-                         f"{', '.join(HEAD_MODELS)}")
+        raise SolveError(f"unknown head model {options.head!r}; known: {', '.join(HEAD_MODELS)}")
     return HEAD_MODELS[options.head](options, say)
 
 
@@ -180,8 +189,9 @@ def with_fpha_power(net: Network, ds: xr.Dataset, power: xr.DataArray) -> xr.Dat
     return ds.assign(hydro_p_mw=p, head_m=head)
 
 
-def exact_energy(net: Network, ds: xr.Dataset, at_most: list[str] | tuple = ()
-                 ) -> tuple[xr.Dataset, float]:
+def exact_energy(
+    net: Network, ds: xr.Dataset, at_most: list[str] | tuple = ()
+) -> tuple[xr.Dataset, float]:
     """Hydro power recomputed from the solved flows and the solved storage path's heads
     (at most the capacity that can run: a plant never makes more), and the relative gap of
     its energy to the LP's.
@@ -193,14 +203,18 @@ def exact_energy(net: Network, ds: xr.Dataset, at_most: list[str] | tuple = ()
     storage = ds["storage_hm3"]
     exact = parameters_from_storage(net, storage_start(net, storage), storage)
     efficiency = net.static("hydro_plants", "efficiency")
-    available = net.static("hydro_plants", "capacity_mw") * net.series["hydro_plants"][
-        "capacity_factor"]
-    exact_p = np.minimum(GRAVITY_MW_PER_M3S_M * efficiency * exact.head_m
-                         * ds["turbine_flow_m3s"], available)
+    available = (
+        net.static("hydro_plants", "capacity_mw") * net.series["hydro_plants"]["capacity_factor"]
+    )
+    exact_p = np.minimum(
+        GRAVITY_MW_PER_M3S_M * efficiency * exact.head_m * ds["turbine_flow_m3s"], available
+    )
     if len(at_most):
-        capped = xr.DataArray(np.isin(exact_p["hydro_plant"].values, list(at_most)),
-                              coords={"hydro_plant": exact_p["hydro_plant"]},
-                              dims=["hydro_plant"])
+        capped = xr.DataArray(
+            np.isin(exact_p["hydro_plant"].values, list(at_most)),
+            coords={"hydro_plant": exact_p["hydro_plant"]},
+            dims=["hydro_plant"],
+        )
         exact_p = exact_p.where(~capped, np.minimum(exact_p, ds["hydro_p_mw"]))
     lp_energy = float(ds["hydro_p_mw"].sum()) * net.step_hours
     exact_energy_ = float(exact_p.sum()) * net.step_hours

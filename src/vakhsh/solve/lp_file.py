@@ -34,8 +34,16 @@ def lp_comment(path, option: str = "write_lp") -> str:
     if suffix not in LP_COMMENTS:
         from vakhsh.errors import ModelError, Problem
 
-        raise ModelError([Problem("command line" if option.startswith("-") else "options",
-                                  option, "expected a file ending in .lp or .mps", path)])
+        raise ModelError(
+            [
+                Problem(
+                    "command line" if option.startswith("-") else "options",
+                    option,
+                    "expected a file ending in .lp or .mps",
+                    path,
+                )
+            ]
+        )
     return LP_COMMENTS[suffix]
 
 

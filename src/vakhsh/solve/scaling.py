@@ -41,8 +41,12 @@ FIELDS = {
     "sink_min_inflow": "sinks.*.min_inflow_m3s",
 }
 
-KINDS = {"cost": "cost coefficients", "bound": "variable bounds", "rhs": "right-hand sides",
-         "matrix": "matrix coefficients"}
+KINDS = {
+    "cost": "cost coefficients",
+    "bound": "variable bounds",
+    "rhs": "right-hand sides",
+    "matrix": "matrix coefficients",
+}
 
 
 @dataclass(frozen=True)
@@ -56,8 +60,10 @@ class Extreme:
     def describe(self) -> str:
         fields = FIELDS.get(self.family.removeprefix("elastic_"))
         source = f"; set by {fields}" if fields else ""
-        return (f"{KINDS[self.kind]} of {self.family} reach {self.largest:.1e} "
-                f"(at {self.where}{source})")
+        return (
+            f"{KINDS[self.kind]} of {self.family} reach {self.largest:.1e} "
+            f"(at {self.where}{source})"
+        )
 
 
 def highs_warnings(log: str) -> list[str]:
@@ -65,8 +71,7 @@ def highs_warnings(log: str) -> list[str]:
     lines = []
     for line in log.splitlines():
         text = line.removeprefix("WARNING:").strip()
-        if line.startswith("WARNING:") and text and not text.startswith(("Consider",
-                                                                         "Improve")):
+        if line.startswith("WARNING:") and text and not text.startswith(("Consider", "Improve")):
             lines.append(text)
     return lines
 
@@ -92,26 +97,54 @@ def extremes(model: linopy.Model) -> list[Extreme]:
         mask = (family == k) & (cost > 0)
         if mask.any():
             top = unique[mask][np.argmax(cost[mask])]
-            out.append(Extreme("cost", name, float(cost[mask].max()),
-                               float(cost[mask].min()), _where(model.variables[name], top)))
+            out.append(
+                Extreme(
+                    "cost",
+                    name,
+                    float(cost[mask].max()),
+                    float(cost[mask].min()),
+                    _where(model.variables[name], top),
+                )
+            )
         var = model.variables[name]
         bounds = np.abs(np.concatenate([var.lower.values.ravel(), var.upper.values.ravel()]))
         bounds = bounds[np.isfinite(bounds) & (bounds > 0)]
         if bounds.size:
-            out.append(Extreme("bound", name, float(bounds.max()), float(bounds.min()),
-                               _at_value(var, bounds.max())))
+            out.append(
+                Extreme(
+                    "bound",
+                    name,
+                    float(bounds.max()),
+                    float(bounds.min()),
+                    _at_value(var, bounds.max()),
+                )
+            )
     for name in model.constraints:
         con = model.constraints[name]
         values = np.abs(np.where(con.vars.values >= 0, con.coeffs.values, 0.0))
         nonzero = values[values > 0]
         if nonzero.size:
-            out.append(Extreme("matrix", name, float(nonzero.max()), float(nonzero.min()),
-                               _position(con.coeffs, np.argmax(values))))
+            out.append(
+                Extreme(
+                    "matrix",
+                    name,
+                    float(nonzero.max()),
+                    float(nonzero.min()),
+                    _position(con.coeffs, np.argmax(values)),
+                )
+            )
         rhs = np.abs(con.rhs.values)
         rhs = np.where(np.isfinite(rhs), rhs, 0.0)
         if (rhs > 0).any():
-            out.append(Extreme("rhs", name, float(rhs.max()), float(rhs[rhs > 0].min()),
-                               _position(con.rhs, np.argmax(rhs))))
+            out.append(
+                Extreme(
+                    "rhs",
+                    name,
+                    float(rhs.max()),
+                    float(rhs[rhs > 0].min()),
+                    _position(con.rhs, np.argmax(rhs)),
+                )
+            )
     return sorted(out, key=lambda e: (e.kind, -e.largest))
 
 
@@ -120,14 +153,21 @@ def explain(model: linopy.Model, warnings: list[str], per_kind: int = 2) -> list
     if not warnings:
         return []
     text = " ".join(warnings).lower()
-    kinds = [kind for kind, words in (("cost", ("cost", "objective")),
-                                      ("bound", ("bound", "primal")),
-                                      ("rhs", ("row bound", "primal")),
-                                      ("matrix", ("matrix",)))
-             if any(w in text for w in words)]
+    kinds = [
+        kind
+        for kind, words in (
+            ("cost", ("cost", "objective")),
+            ("bound", ("bound", "primal")),
+            ("rhs", ("row bound", "primal")),
+            ("matrix", ("matrix",)),
+        )
+        if any(w in text for w in words)
+    ]
     found = extremes(model)
-    lines = ["HiGHS warns that the LP is badly scaled, which may make its answer inaccurate "
-             "or stop it without one (" + "; ".join(warnings) + ")"]
+    lines = [
+        "HiGHS warns that the LP is badly scaled, which may make its answer inaccurate "
+        "or stop it without one (" + "; ".join(warnings) + ")"
+    ]
     for kind in kinds or list(KINDS):
         of_kind = [e for e in found if e.kind == kind]
         # the families that make the range: within a factor 100 of the largest

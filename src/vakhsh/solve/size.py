@@ -46,8 +46,10 @@ class LPSize:
         return self.nonzeros * BYTES_PER_NONZERO
 
     def describe(self) -> str:
-        return (f"{self.rows:,} rows x {self.columns:,} columns, {self.nonzeros:,} nonzeros "
-                f"over {self.steps:,} steps: about {self.bytes / 2**30:,.1f} GiB of memory")
+        return (
+            f"{self.rows:,} rows x {self.columns:,} columns, {self.nonzeros:,} nonzeros "
+            f"over {self.steps:,} steps: about {self.bytes / 2**30:,.1f} GiB of memory"
+        )
 
 
 def available_bytes() -> float:
@@ -85,8 +87,9 @@ def estimate(net: Network) -> LPSize:
     return LPSize(steps, int(rows), int(columns), int(nonzeros))
 
 
-def require_fits(net: Network, force: bool = False,
-                 available: float | None = None) -> LPSize | None:
+def require_fits(
+    net: Network, force: bool = False, available: float | None = None
+) -> LPSize | None:
     """Refuse a run whose LP would not fit in memory (unless `force`); the estimate, or
     None when the crude bound alone shows that it fits."""
     available = available_bytes() if available is None else available
@@ -97,7 +100,8 @@ def require_fits(net: Network, force: bool = False,
         raise TooLargeError(
             f"the LP of this run would be {size.describe()}, and this machine has "
             f"{available / 2**30:,.1f} GiB available: shorten the period (--end), use a "
-            "longer step (--step), or pass --force to build it anyway")
+            "longer step (--step), or pass --force to build it anyway"
+        )
     return size
 
 

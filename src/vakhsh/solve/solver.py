@@ -33,9 +33,12 @@ def _highs_outcomes() -> dict[object, Outcome]:
     (time or iteration limit, interrupt, solve error, ...) is OTHER."""
     from highspy import HighsModelStatus as S
 
-    return {S.kOptimal: Outcome.OPTIMAL, S.kInfeasible: Outcome.INFEASIBLE,
-            S.kUnbounded: Outcome.UNBOUNDED,
-            S.kUnboundedOrInfeasible: Outcome.INFEASIBLE_OR_UNBOUNDED}
+    return {
+        S.kOptimal: Outcome.OPTIMAL,
+        S.kInfeasible: Outcome.INFEASIBLE,
+        S.kUnbounded: Outcome.UNBOUNDED,
+        S.kUnboundedOrInfeasible: Outcome.INFEASIBLE_OR_UNBOUNDED,
+    }
 
 
 # other solvers: linopy's typed termination condition -> Outcome
@@ -85,8 +88,10 @@ def run_solver(model: linopy.Model, options: SolveOptions) -> SolveStats:
     """Solve in memory (HiGHS through highspy) or through files for other solvers."""
     solver = options.solver.lower()
     if solver not in linopy.available_solvers:
-        raise SolveError(f"solver '{options.solver}' is not installed; available: "
-                         f"{', '.join(available_solvers())}")
+        raise SolveError(
+            f"solver '{options.solver}' is not installed; available: "
+            f"{', '.join(available_solvers())}"
+        )
     kwargs = dict(options.solver_options)
     io_api = "direct" if solver in ("highs", "gurobi", "mosek", "xpress") else "lp"
     log_file = None
@@ -116,8 +121,13 @@ def run_solver(model: linopy.Model, options: SolveOptions) -> SolveStats:
         algorithm = algorithm_ran(log, _highs_info(model))
         check_algorithm(kwargs.get("solver"), algorithm, log)
     outcome = outcome_of(model, solver, str(status), str(termination))
-    return SolveStats(outcome=outcome, termination=str(termination), solve_s=elapsed,
-                      warnings=tuple(warnings), algorithm=algorithm)
+    return SolveStats(
+        outcome=outcome,
+        termination=str(termination),
+        solve_s=elapsed,
+        warnings=tuple(warnings),
+        algorithm=algorithm,
+    )
 
 
 def outcome_of(model: linopy.Model, solver: str, status: str, termination: str) -> Outcome:

@@ -44,8 +44,10 @@ def solve(model: str | Path = "central-asia") -> dict:
     from vakhsh.pipeline import optimise
     from vakhsh.solve.options import SolveOptions
 
-    return {column: optimise(load_network(model, scenario=scenario), SolveOptions(head="auto"))
-            for column, (scenario, _header) in COLUMNS.items()}
+    return {
+        column: optimise(load_network(model, scenario=scenario), SolveOptions(head="auto"))
+        for column, (scenario, _header) in COLUMNS.items()
+    }
 
 
 def figures(results, level_net=None) -> dict[str, float]:
@@ -96,31 +98,38 @@ ROWS = (
     ("nurek_spill_hm3", "Nurek spill (hm3)", "{:,.0f}"),
     ("nurek_spill_at_dead_level_hm3", "Nurek spill while at its dead level (hm3)", "{:,.0f}"),
     ("nurek_days_at_dead_level", "days Nurek sits at its dead level", "{:.0f}"),
-    ("nurek_winter_mean_storage_hm3", "Nurek mean storage November-February (hm3)",
-     "{:,.0f}"),
+    ("nurek_winter_mean_storage_hm3", "Nurek mean storage November-February (hm3)", "{:,.0f}"),
     ("nurek_end_storage_hm3", "Nurek storage on 30 September (hm3)", "{:,.0f}"),
 )
 
 
 def all_figures(runs: dict) -> dict[str, dict[str, float]]:
     """{column: figures}; the rated-head schedule's exact energy uses base's level head."""
-    return {column: figures(res, runs["base"].net if column == "rated" else None)
-            for column, res in runs.items()}
+    return {
+        column: figures(res, runs["base"].net if column == "rated" else None)
+        for column, res in runs.items()
+    }
 
 
 def markdown(runs: dict) -> str:
     values = all_figures(runs)
-    lines = ["| Nurek's head | " + " | ".join(h for _s, h in COLUMNS.values()) + " |",
-             "|---|" + "---:|" * len(COLUMNS)]
+    lines = [
+        "| Nurek's head | " + " | ".join(h for _s, h in COLUMNS.values()) + " |",
+        "|---|" + "---:|" * len(COLUMNS),
+    ]
     for key, label, fmt in ROWS:
-        lines.append(f"| {label} | " + " | ".join(fmt.format(values[c][key]) for c in COLUMNS)
-                     + " |")
+        lines.append(
+            f"| {label} | " + " | ".join(fmt.format(values[c][key]) for c in COLUMNS) + " |"
+        )
     fpha = runs["base"].summary()["solve"]
     plant = fpha["fpha"][PLANT]
-    lines += ["", f"FPHA in base: {plant['planes']} planes for {PLANT} (its level curve is "
-              f"linear), largest overstatement at one (storage, flow) "
-              f"{plant['max_error_mw']:,.1f} MW; all hydro, exact vs LP energy "
-              f"{100 * fpha['head_energy_gap']:+.2f} %."]
+    lines += [
+        "",
+        f"FPHA in base: {plant['planes']} planes for {PLANT} (its level curve is "
+        f"linear), largest overstatement at one (storage, flow) "
+        f"{plant['max_error_mw']:,.1f} MW; all hydro, exact vs LP energy "
+        f"{100 * fpha['head_energy_gap']:+.2f} %.",
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -172,16 +172,19 @@ FIGURES: dict[str, Callable] = {
     "tj_uz_summer": lambda r: gwh_per_day(r, sent_mw(r, "TJ", "UZ"), SUMMER_UZ),
     "tj_winter_exports": lambda r: gwh_per_day(r, sent_from_mw(r, "TJ"), WINTER),
     "tj_winter_imports": lambda r: season_gwh(r, arriving_mw(r, "TJ"), WINTER),
-    "kz_to_kg_sep_may": lambda r: season_gwh(r, sent_mw(r, "KZ", "KG") - sent_mw(r, "KG", "KZ"),
-                                             SEP_MAY),
-    "kg_to_kz_jun_aug": lambda r: season_gwh(r, sent_mw(r, "KG", "KZ") - sent_mw(r, "KZ", "KG"),
-                                             JUN_AUG),
+    "kz_to_kg_sep_may": lambda r: season_gwh(
+        r, sent_mw(r, "KZ", "KG") - sent_mw(r, "KG", "KZ"), SEP_MAY
+    ),
+    "kg_to_kz_jun_aug": lambda r: season_gwh(
+        r, sent_mw(r, "KG", "KZ") - sent_mw(r, "KZ", "KG"), JUN_AUG
+    ),
     "toktogul_1apr": lambda r: storage_km3_on(r, "toktogul", f"{r.net.time[-1].year}-04-01"),
     "toktogul_jul_aug_release": lambda r: float(
-        release_m3s(r, "toktogul")[_months(r.dataset, (7, 8))].mean()),
+        release_m3s(r, "toktogul")[_months(r.dataset, (7, 8))].mean()
+    ),
     "nurek_growing_release_share": lambda r: float(
-        release_m3s(r, "nurek")[_months(r.dataset, GROWING)].sum()
-        / release_m3s(r, "nurek").sum()),
+        release_m3s(r, "nurek")[_months(r.dataset, GROWING)].sum() / release_m3s(r, "nurek").sum()
+    ),
     "aral_south": lambda r: sink_km3(r, "aral_sea_south"),
     "aral_north": lambda r: sink_km3(r, "aral_sea_north"),
     "amu_growing_withdrawal_share": lambda r: withdrawal_share(r, AMU_DEMANDS, GROWING),
@@ -207,9 +210,15 @@ def table(runs: dict) -> pd.DataFrame:
     for _, band in bands.iterrows():
         value = FIGURES[band["id"]](runs[band["scenario"]])
         inside = band["band_min"] <= value <= band["band_max"]
-        rows.append({**band.to_dict(), "model": value,
-                     "ratio": value / band["published"] if band["published"] else np.nan,
-                     "in_band": bool(inside), "gap": gaps.get(band["id"], "")})
+        rows.append(
+            {
+                **band.to_dict(),
+                "model": value,
+                "ratio": value / band["published"] if band["published"] else np.nan,
+                "in_band": bool(inside),
+                "gap": gaps.get(band["id"], ""),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -232,15 +241,19 @@ def _source(text: str) -> str:
 
 def markdown(frame: pd.DataFrame) -> str:
     """The table as markdown, one row per figure, gaps marked."""
-    lines = ["| figure | scenario | published | model | ratio | band | | source |",
-             "|---|---|---:|---:|---:|---|---|---|"]
+    lines = [
+        "| figure | scenario | published | model | ratio | band | | source |",
+        "|---|---|---:|---:|---:|---|---|---|",
+    ]
     for _, row in frame.iterrows():
         mark = "in band" if row["in_band"] else ("**gap**" if row["gap"] else "**OUT**")
         ratio = "" if np.isnan(row["ratio"]) else f"{row['ratio']:.2f}"
         band = f"{_number(row['band_min'])} – {_number(row['band_max'])} {row['unit']}"
-        lines.append(f"| {row['figure']} (`{row['id']}`) | {row['scenario']} | "
-                     f"{_number(row['published'])} | {_number(row['model'])} | {ratio} | "
-                     f"{band} | {mark} | {_source(row['source'])} |")
+        lines.append(
+            f"| {row['figure']} (`{row['id']}`) | {row['scenario']} | "
+            f"{_number(row['published'])} | {_number(row['model'])} | {ratio} | "
+            f"{band} | {mark} | {_source(row['source'])} |"
+        )
     gaps = frame[frame["gap"] != ""]
     if len(gaps):
         lines += ["", "Marked gaps (the model cannot match these yet, and why):", ""]
@@ -272,8 +285,11 @@ def main(argv: list[str] | None = None) -> int:
     frame = table(runs)
     text = markdown(frame)
     print(text)
-    print(f"({len(frame)} rows, {int(frame['in_band'].sum())} in band; "
-          f"{time.process_time() - started:.1f} CPU s)", file=sys.stderr)
+    print(
+        f"({len(frame)} rows, {int(frame['in_band'].sum())} in band; "
+        f"{time.process_time() - started:.1f} CPU s)",
+        file=sys.stderr,
+    )
     if args.write_docs:
         write_docs(text)
     return 0
