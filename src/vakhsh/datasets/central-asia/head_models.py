@@ -133,18 +133,22 @@ def markdown(runs: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _validate():
+    """The sibling validate.py (this folder is not a package), which writes the page's blocks."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("central_asia_validate", HERE / "validate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def write_docs(text: str, path: Path = DOCS) -> None:
-    doc = path.read_text(encoding="utf-8")
-    if START not in doc or END not in doc:
-        raise SystemExit(f"{path}: markers {START} / {END} not found")
-    head, rest = doc.split(START, 1)
-    _old, tail = rest.split(END, 1)
-    path.write_text(f"{head}{START}\n{text}{END}{tail}", encoding="utf-8")
+    _validate().write_docs(text, path, (START, END))
 
 
 def docs_table(path: Path = DOCS) -> str:
-    doc = path.read_text(encoding="utf-8")
-    return doc.split(START, 1)[1].split(END, 1)[0].strip("\n") + "\n"
+    return _validate().docs_table(path, (START, END))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -261,18 +261,23 @@ def markdown(frame: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_docs(text: str, path: Path = DOCS) -> None:
+def write_docs(text: str, path: Path = DOCS, markers: tuple[str, str] = (START, END)) -> None:
+    """Replace the block between `markers` in `path` with `text` (the page's other scripts,
+    head_models.py, write their own blocks of the same page through this)."""
+    start, end = markers
     doc = path.read_text(encoding="utf-8")
-    if START not in doc or END not in doc:
-        raise SystemExit(f"{path}: markers {START} / {END} not found")
-    head, rest = doc.split(START, 1)
-    _old, tail = rest.split(END, 1)
-    path.write_text(f"{head}{START}\n{text}{END}{tail}", encoding="utf-8")
+    if start not in doc or end not in doc:
+        raise SystemExit(f"{path}: markers {start} / {end} not found")
+    head, rest = doc.split(start, 1)
+    _old, tail = rest.split(end, 1)
+    path.write_text(f"{head}{start}\n{text}{end}{tail}", encoding="utf-8")
 
 
-def docs_table(path: Path = DOCS) -> str:
+def docs_table(path: Path = DOCS, markers: tuple[str, str] = (START, END)) -> str:
+    """The block between `markers` as the page shows it."""
+    start, end = markers
     doc = path.read_text(encoding="utf-8")
-    return doc.split(START, 1)[1].split(END, 1)[0].strip("\n") + "\n"
+    return doc.split(start, 1)[1].split(end, 1)[0].strip("\n") + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
