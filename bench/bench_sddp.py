@@ -38,6 +38,36 @@ def since(start) -> dict:
     return {"wall_s": wall - start[0], "cpu_s": cpu - start[1]}
 
 
+def one_year_inflows(
+    model: str, members: int, seed: int, out: Path, given: Path | None = None
+) -> Path:
+    """`given`, or a one-year ensemble of `members` generated once into `out` (kept for
+    the next run: generating is not what the bench measures)."""
+    inflows = given or out / f"inflows-{Path(model).name}-{members}.nc"
+    if given is None and not inflows.exists():
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "vakhsh.cli",
+                "inflows",
+                "generate",
+                model,
+                "--years",
+                "1",
+                "--members",
+                str(members),
+                "--seed",
+                str(seed),
+                "--out",
+                str(inflows),
+            ],
+            check=True,
+            capture_output=True,
+        )
+    return inflows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("model")
@@ -62,28 +92,7 @@ def main() -> None:
         f"sddp-{Path(args.model).name}-{args.members}-{args.noise}-{args.cut}-fp"
         f"{args.forward_passes}-w{args.workers}"
     )
-    inflows = args.inflows or args.out / f"inflows-{Path(args.model).name}-{args.members}.nc"
-    if args.inflows is None and not inflows.exists():
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "vakhsh.cli",
-                "inflows",
-                "generate",
-                args.model,
-                "--years",
-                "1",
-                "--members",
-                str(args.members),
-                "--seed",
-                str(args.seed),
-                "--out",
-                str(inflows),
-            ],
-            check=True,
-            capture_output=True,
-        )
+    inflows = one_year_inflows(args.model, args.members, args.seed, args.out, args.inflows)
     figures: dict = {
         "model": args.model,
         "members": args.members,

@@ -17,8 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -98,29 +96,10 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("bench/out"))
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
+    from bench_sddp import one_year_inflows
+
     name = Path(args.model).name
-    inflows = args.inflows or args.out / f"inflows-{name}-{args.members}.nc"
-    if args.inflows is None and not inflows.exists():
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "vakhsh.cli",
-                "inflows",
-                "generate",
-                args.model,
-                "--years",
-                "1",
-                "--members",
-                str(args.members),
-                "--seed",
-                str(args.seed),
-                "--out",
-                str(inflows),
-            ],
-            check=True,
-            capture_output=True,
-        )
+    inflows = one_year_inflows(args.model, args.members, args.seed, args.out, args.inflows)
     from vakhsh.network import load_network
     from vakhsh.sddp.inflows import load_inflows
 
