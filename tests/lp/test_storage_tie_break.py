@@ -110,11 +110,16 @@ def test_central_asia_small_reservoirs_no_longer_jump_and_the_objective_holds():
     assert not with_it.results[0].solve_info["warnings"]  # no "excessively small costs"
 
     def jumps(solution, reservoir):
+        # moves above 40 % of the pond in a day, a run of consecutive days moving the same
+        # way counted once: one drawdown spread over two days is one move, flapping is many
         storage = solution.results[0].dataset["storage_hm3"].sel(reservoir=reservoir)
-        return int((abs(storage.diff("time")) > 0.4 * float(storage.max())).sum())
+        step = storage.diff("time").values
+        sign = np.sign(step) * (np.abs(step) > 0.4 * float(storage.max()))
+        starts = (sign != 0) & (np.concatenate([[0], sign[:-1]]) != sign)
+        return int(starts.sum())
 
     assert jumps(without, "baipaza") > 10  # what the issue saw (if this fails, look again)
-    # at most one day of a year with a change above 40 % of the pond (a flood or a
-    # drawdown the cascade needs), not the day-to-day flapping
+    # at most one move of a year above 40 % of the pond (a flood or a drawdown the cascade
+    # needs; Rogun's partial stage empties over two days in February), not day-to-day flapping
     for reservoir in ("rogun", "baipaza"):
         assert jumps(with_it, reservoir) <= 1, reservoir
