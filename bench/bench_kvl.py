@@ -2,7 +2,7 @@
 
     python bench/bench_kvl.py 12 2 730            # buses, reservoirs per bus, steps
     python bench/bench_kvl.py 24 2 2190 --repeat 2
-    python bench/bench_kvl.py --sizes 6x2x96 12x2x730 24x2x730 --readme bench/README.md
+    python bench/bench_kvl.py --sizes 6x2x96 12x2x192 24x2x192 --readme
 
 The synthetic system (bench/synthetic.py) joins its buses in a ring; here every bus is
 also joined to the bus two places on (a meshed grid with `buses` independent cycles), and
@@ -16,7 +16,8 @@ is solved three ways in one run, one after the other on the same machine:
 Each line of output is JSON: LP size as HiGHS saw it (rows, cols, nnz), build and solve
 seconds, objective. Solve times are HiGHS run times with default options; compare them as
 ratios within one run (the machine is shared). With `--readme` the script rewrites the
-table between the KVL markers of that file, with the load average before and after.
+table between the KVL markers of bench/README.md and docs/pypsa.md, with the load average
+before and after.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic import generate, write_vakhsh
 
+ROOT = Path(__file__).resolve().parents[1]
 V_NOM_KV = 220.0
 
 
@@ -135,6 +137,8 @@ def run_pypsa(folder: Path) -> dict:
 
 README_BEGIN = "<!-- bench_kvl: begin (written by bench/bench_kvl.py --readme) -->"
 README_END = "<!-- bench_kvl: end -->"
+# the pages whose KVL table this script writes (between the markers above) with --readme
+PAGES = (Path("bench/README.md"), Path("docs/pypsa.md"))
 
 
 def _sizes(text: str) -> tuple[int, int, int]:
@@ -168,24 +172,12 @@ def _table(rows: list[dict], command: str, load_before: str, load_after: str) ->
             f"{r['objective']:,.2f} |"
         )
     return (
-        f"{README_BEGIN}\n`{command}` on {platform.node()} ({os.cpu_count()} cores, "
+        f"`{command}` on {platform.node()} ({os.cpu_count()} cores, "
         f"shared), load average (1, 5, 15 min) {load_before} before and {load_after} "
         "after; HiGHS defaults, one run after the other in one process.\n\n"
         + head
         + "\n".join(body)
-        + f"\n{README_END}"
     )
-
-
-def write_readme(path: Path, table: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    if README_BEGIN in text and README_END in text:
-        before = text[: text.index(README_BEGIN)]
-        after = text[text.index(README_END) + len(README_END) :]
-        text = before + table + after
-    else:
-        text = text.rstrip("\n") + "\n\n## KVL beside PyPSA (bench_kvl.py)\n\n" + table + "\n"
-    path.write_text(text, encoding="utf-8")
 
 
 def main(argv=None) -> int:
@@ -203,9 +195,8 @@ def main(argv=None) -> int:
     p.add_argument("--repeat", type=int, default=1)
     p.add_argument(
         "--readme",
-        type=Path,
-        default=None,
-        help="rewrite the KVL table of this README with the figures",
+        action="store_true",
+        help="rewrite the KVL table of bench/README.md and docs/pypsa.md with the figures",
     )
     a = p.parse_args(argv)
     warnings.simplefilter("ignore")
@@ -226,11 +217,15 @@ def main(argv=None) -> int:
                     out.update(size=f"{buses}x{reservoirs}x{steps}", repeat=r, load=_load())
                     rows.append(out)
                     print(json.dumps(out), flush=True)
-        if a.readme is not None:  # after every size: a long run that is cut keeps its rows
+        if a.readme:  # after every size: a long run that is cut keeps its rows
+            from vakhsh.outputs.doc_blocks import replace_block
+
             command = "python bench/bench_kvl.py " + " ".join(
                 argv if argv is not None else sys.argv[1:]
             )
-            write_readme(a.readme, _table(rows, command, load_before, _load()))
+            table = _table(rows, command, load_before, _load())
+            for page in PAGES:
+                replace_block(ROOT / page, README_BEGIN, README_END, table)
     return 0
 
 
