@@ -93,7 +93,7 @@ def test_cvar_with_lambda_one_equals_the_expectation(trained):
 
 
 def test_risk_aversion_lowers_the_worst_case_and_raises_the_mean(trained):
-    """Worst case: the driest outcome in every stage; mean: over 300 sampled paths, the
+    """Worst case: the driest outcome in every stage; mean: over 100 sampled paths, the
     same paths for both policies."""
     worst, mean = {}, {}
     for risk in ("expectation", "cvar:0.2,0.25"):
@@ -101,7 +101,7 @@ def test_risk_aversion_lowers_the_worst_case_and_raises_the_mean(trained):
         trainer = Trainer(model, np.random.default_rng(11))
         worst[risk] = trainer.forward([0] * len(model.stages))[1]
         mean[risk] = np.mean(
-            [trainer.forward(trainer.sample_path(), cold=False)[1] for _ in range(300)]
+            [trainer.forward(trainer.sample_path(), cold=False)[1] for _ in range(100)]
         )
     assert worst["cvar:0.2,0.25"] < worst["expectation"] - 1e5
     assert mean["cvar:0.2,0.25"] > mean["expectation"] + 1e5
