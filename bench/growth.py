@@ -26,7 +26,7 @@ START, END = "<!-- growth:start (bench/growth.py) -->", "<!-- growth:end -->"
 SEED = 20260303
 
 # (table, argv of bench_rolling.py)
-STEPS = [240, 1344, 8760, 17520, 26280, 43800]
+STEPS = [240, 1344, 8760, 17520, 26280, 35040, 43800]
 RESERVOIRS = [1, 2, 4, 8, 16]
 FULL_UP_TO = 2190  # the full LP beside the rolling run up to this many hourly steps
 
