@@ -69,3 +69,59 @@ def test_component_energy_by_id(hand):  # noqa: F811
     winter = m.component_energy_gwh(net, ds, m.WINTER)
     assert winter["ga"] == pytest.approx(per_day_gwh(60) * WINTER_DAYS)
     assert winter["ba"] == pytest.approx(per_day_gwh(30) * WINTER_DAYS)
+
+
+def test_load_generation_and_water_over_the_winter_only(hand):  # noqa: F811
+    """Two winter days: loads 100 and 50 MW, ga 60 and gb 90 MW; every day du is short by
+    10 m3/s, r spills 20, the sea gets 5 and misses 3 of its 8 m3/s."""
+    net, ds, w = hand.net, hand.dataset, WINTER_DAYS
+    load = m.load_gwh(net, ds, m.WINTER)
+    assert load["A"] == pytest.approx(per_day_gwh(100) * w)
+    assert load["B"] == pytest.approx(per_day_gwh(50) * w)
+    generation = m.generation_gwh(net, ds, m.WINTER)
+    assert generation["ga"] == pytest.approx(per_day_gwh(60) * w)
+    assert generation["gb"] == pytest.approx(per_day_gwh(90) * w)
+    assert m.shortage_hm3(net, ds, m.WINTER)["du"] == pytest.approx(10 * K * w)
+    assert m.spill_hm3(net, ds, m.WINTER)["r"] == pytest.approx(20 * K * w)
+    assert m.sink_shortfall_hm3(net, ds, m.WINTER)["aral_sea"] == pytest.approx(3 * K * w)
+    assert m.sink_inflow_hm3(net, ds, m.WINTER)["aral_sea"] == pytest.approx(5 * K * w)
+    assert m.aral_inflow_hm3(net, ds, season=m.WINTER) == pytest.approx(5 * K * w)
+    assert m.downstream_shortage_hm3(net, ds, m.WINTER) == pytest.approx(13 * K * w)
+    assert m.downstream_demand_shortage_hm3(net, ds, m.WINTER) == pytest.approx(10 * K * w)
+
+
+def test_downstream_of_named_countries_and_the_aral_by_pattern(hand):  # noqa: F811
+    """Tajikistan's dt is served in full; no demand is Kazakh; `ARAL` matches `aral_sea`
+    (case-insensitive) and a pattern no sink has gives nothing."""
+    net, ds = hand.net, hand.dataset
+    assert m.downstream_demand_shortage_hm3(net, ds, countries=("TJ",)) == pytest.approx(0.0)
+    assert m.downstream_delivery_hm3(net, ds, countries=("KZ",)) == 0.0
+    assert m.downstream_shortage_hm3(net, ds, countries=("TJ",)) == pytest.approx(3 * K * DAYS)
+    assert m.aral_sinks(net, "ARAL") == ["aral_sea"]
+    assert m.aral_inflow_hm3(net, ds, pattern="ARAL") == pytest.approx(5 * K * DAYS)
+    assert m.aral_inflow_hm3(net, ds, pattern="caspian") == 0.0
+
+
+def test_costs_of_kinds_a_model_lacks_are_zero(tmp_path):
+    """A lone bus (10 MW unit at 10 USD/MWh, 20 MW of load, VoLL 1000) over two days:
+    generation 10 * 10 * 48, unserved 1000 * 10 * 48, and 0 for every water and market
+    kind, which this model has no component of."""
+    from tests.lp.conftest import solve_folder, write_model
+
+    folder = write_model(
+        tmp_path,
+        {
+            "buses": {"A": {"voll_usd_per_mwh": 1000}},
+            "loads": {"la": {"bus": "A", "p_mw": 20}},
+            "generators": {"ga": {"bus": "A", "capacity_mw": 10, "marginal_cost_usd_per_mwh": 10}},
+        },
+        start="2025-01-01",
+        end="2025-01-03",
+        step="1D",
+    )
+    results = solve_folder(folder)
+    costs = m.costs_usd(results.net, results.dataset)
+    assert costs.pop("generation") == pytest.approx(10 * 10 * 48)
+    assert costs.pop("unserved_energy") == pytest.approx(1000 * 10 * 48)
+    assert costs == dict.fromkeys(costs, 0.0)
+    assert results.objective_usd == pytest.approx(10 * 10 * 48 + 1000 * 10 * 48)
