@@ -37,6 +37,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from vakhsh.outputs.doc_blocks import replace_block
+
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "sddp.md"
 FIGURES = ROOT / "bench" / "central_asia_sddp.json"
@@ -355,10 +357,7 @@ def markdown(fig: dict) -> str:
 
 
 def write_docs(fig: dict) -> None:
-    text = DOC.read_text()
-    head, rest = text.split(START, 1)
-    _old, tail = rest.split(END, 1)
-    DOC.write_text(f"{head}{START}\n{markdown(fig)}\n{END}{tail}")
+    replace_block(DOC, START, END, markdown(fig))
 
 
 def main() -> None:

@@ -129,7 +129,6 @@ def tables() -> str:
             label = f"central-asia 3 h, head {a['head']}"
         rows[table].append(_row(label, rec))
     parts = [
-        START,
         "",
         "Written by `python bench/growth.py` from `bench/out/rolling/*/results.json` "
         "(`python bench/growth.py --run` runs what is missing). Rolling: `7D,1D`, "
@@ -147,24 +146,13 @@ def tables() -> str:
     for table, lines in rows.items():
         if lines:
             parts += [f"**{titles[table]}**", "", HEADER.format(what="system"), *lines, ""]
-    parts.append(END)
     return "\n".join(parts)
 
 
 def write_readme(text: str) -> None:
-    readme = README.read_text()
-    if START in readme and END in readme:
-        head, rest = readme.split(START, 1)
-        _, tail = rest.split(END, 1)
-        readme = head + text + tail
-    else:
-        readme = (
-            readme.rstrip("\n")
-            + "\n\n## Growth: full LP and rolling horizon (issue 14)\n\n"
-            + text
-            + "\n"
-        )
-    README.write_text(readme)
+    from vakhsh.outputs.doc_blocks import replace_block
+
+    replace_block(README, START, END, text)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -181,6 +169,9 @@ def main(argv: list[str] | None = None) -> int:
     text = tables()
     if a.print:
         print(text)
+    elif "|---|" not in text:  # no results on this machine: keep the committed tables
+        print(f"no results under {OUT}: run python bench/growth.py --run first")
+        return 1
     else:
         write_readme(text)
         print(f"wrote the growth tables into {README}")

@@ -31,6 +31,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from vakhsh.outputs.doc_blocks import read_block, replace_block
+
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "sddp.md"
 START, END = "<!-- sddp-toy:start -->", "<!-- sddp-toy:end -->"
@@ -185,16 +187,11 @@ def markdown(fig: dict) -> str:
 
 
 def write_docs(text: str, path: Path = DOC) -> None:
-    doc = path.read_text(encoding="utf-8")
-    if START not in doc or END not in doc:
-        raise SystemExit(f"{path}: markers {START} / {END} not found")
-    head, rest = doc.split(START, 1)
-    _old, tail = rest.split(END, 1)
-    path.write_text(f"{head}{START}\n{text}{END}{tail}", encoding="utf-8")
+    replace_block(path, START, END, text)
 
 
 def docs_block(path: Path = DOC) -> str:
-    return path.read_text(encoding="utf-8").split(START, 1)[1].split(END, 1)[0].strip("\n") + "\n"
+    return read_block(path, START, END)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from vakhsh.outputs.doc_blocks import read_block, replace_block
 from vakhsh.results import metrics
 
 HERE = Path(__file__).resolve().parent
@@ -264,20 +265,12 @@ def markdown(frame: pd.DataFrame) -> str:
 def write_docs(text: str, path: Path = DOCS, markers: tuple[str, str] = (START, END)) -> None:
     """Replace the block between `markers` in `path` with `text` (the page's other scripts,
     head_models.py, write their own blocks of the same page through this)."""
-    start, end = markers
-    doc = path.read_text(encoding="utf-8")
-    if start not in doc or end not in doc:
-        raise SystemExit(f"{path}: markers {start} / {end} not found")
-    head, rest = doc.split(start, 1)
-    _old, tail = rest.split(end, 1)
-    path.write_text(f"{head}{start}\n{text}{end}{tail}", encoding="utf-8")
+    replace_block(path, *markers, text)
 
 
 def docs_table(path: Path = DOCS, markers: tuple[str, str] = (START, END)) -> str:
     """The block between `markers` as the page shows it."""
-    start, end = markers
-    doc = path.read_text(encoding="utf-8")
-    return doc.split(start, 1)[1].split(end, 1)[0].strip("\n") + "\n"
+    return read_block(path, *markers)
 
 
 def main(argv: list[str] | None = None) -> int:
