@@ -229,6 +229,16 @@ def _checks(run: dict) -> str:
     )
 
 
+def _commit() -> str | None:
+    """The checkout's short commit, so the page says which code made its figures."""
+    import subprocess
+
+    done = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    )
+    return done.stdout.strip() or None
+
+
 def markdown(fig: dict) -> str:
     from vakhsh.sddp.stage_build import END_TARGET_PENALTY
 
@@ -250,7 +260,8 @@ def markdown(fig: dict) -> str:
         "",
     ]
     if fig.get("commit"):
-        lines += [f"These figures were made at commit {fig['commit']}: {fig['commit_note']}", ""]
+        note = f": {fig['commit_note']}" if fig.get("commit_note") else "."
+        lines += [f"These figures were made at commit {fig['commit']}{note}", ""]
     lines += [
         "**Training.** Gap checks sample "
         f"{fig['gap_replications']} paths of the stage-wise independent tree; the members' "
@@ -393,6 +404,7 @@ def main() -> None:
         "gap_period": args.gap_period,
         "gap_replications": args.gap_replications,
         "version": vakhsh.__version__,
+        "commit": _commit(),
         "load_start": os.getloadavg(),
         "runs": {},
     }
