@@ -8,6 +8,7 @@ storage_max_hm3 (7000 > 6000)` and exit with status 2.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Any
 
 _NO_VALUE = object()
@@ -31,6 +32,8 @@ class Problem:
 
 def _short(value: Any, limit: int = 80) -> str:
     text = str(value)
+    if isinstance(value, PurePath):  # a path cut short no longer says where to look
+        return text
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 

@@ -226,3 +226,17 @@ def test_huge_inflow_factor_does_not_overflow_silently(edit_model):
     except ModelError:
         return
     assert np.isfinite(net.series["catchments"]["inflow_m3s"].to_numpy()).all()
+
+
+def test_a_long_path_is_shown_whole(tmp_path):
+    """Where vakhsh looked is never cut short, however deep the folder (other values are)."""
+    from vakhsh.errors import Problem
+    from vakhsh.network.inputs import InputError, read_input
+
+    deep = tmp_path.joinpath(*["a_rather_long_folder_name"] * 6)
+    deep.mkdir(parents=True)
+    with pytest.raises(InputError) as info:
+        read_input(deep, "nope.csv")
+    shown = str(info.value.problem)
+    assert shown.endswith(f"({deep / 'nope.csv'})") and len(str(deep)) > 80
+    assert str(Problem("f", "", "bad", "x" * 200)).endswith("...)")

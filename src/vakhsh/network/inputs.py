@@ -56,7 +56,7 @@ def read_input(folder: Path, name: str) -> bytes:
     """The bytes of a file the model names, confined to the model folder."""
     path = confined_path(folder, name)
     if not path.is_file():
-        raise InputError(Problem(name, "", "series file not found", str(folder / name)))
+        raise InputError(Problem(name, "", "series file not found", folder / name))
     try:
         return path.read_bytes()
     except OSError as exc:

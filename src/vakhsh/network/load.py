@@ -141,7 +141,7 @@ def _read_model_yaml(folder: Path, reader: InputReader) -> dict[str, Any]:
         data = path.read_bytes()
     except OSError as exc:
         raise ModelError(
-            [Problem(MODEL_FILE, "", f"cannot be read ({exc.strerror})", str(path))]
+            [Problem(MODEL_FILE, "", f"cannot be read ({exc.strerror})", Path(path))]
         ) from None
     reader.record(MODEL_FILE, data)
     return yaml_mapping(load_yaml(data, MODEL_FILE), MODEL_FILE)

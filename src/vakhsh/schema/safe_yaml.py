@@ -58,7 +58,7 @@ def read_yaml_file(path: Path, file: str | None = None) -> Any:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise ModelError([Problem(file, "", "file not found", str(path))]) from None
+        raise ModelError([Problem(file, "", "file not found", Path(path))]) from None
     except OSError as exc:
         raise ModelError([Problem(file, "", f"cannot be read ({exc.strerror})")]) from None
     return load_yaml(data, file)
