@@ -265,31 +265,17 @@ def trace_frontier(
     frontier vakhsh wrote and `overwrite=True`. Without, the points' runs go to a
     temporary folder removed at the end."""
     if out is None:
-        with scratch_folder("frontier") as scratch:
-            return _trace(
-                model,
-                x,
-                y,
-                points,
-                None,
-                scratch,
-                scenario,
-                period,
-                workers,
-                scheduler,
-                client,
-                selectors,
-                solve,
-                tiebreak,
-                progress,
-            )
-    with output_folder(out, FRONTIER_KIND, overwrite=overwrite, option=option) as tmp:
+        final, folder = None, scratch_folder("frontier")
+    else:
+        final = Path(out)
+        folder = output_folder(out, FRONTIER_KIND, overwrite=overwrite, option=option)
+    with folder as tmp:
         return _trace(
             model,
             x,
             y,
             points,
-            Path(out),
+            final,
             tmp,
             scenario,
             period,
