@@ -209,7 +209,8 @@ def _layout(model: SDDPModel) -> _Layout:
             fill.setdefault(name, np.nan if dual else 0.0)
             t_pos = time.get_indexer(labels.indexes["time"])
             c_pos = full.get_indexer(labels.indexes[dim])
-            assert (t_pos >= 0).all() and (c_pos >= 0).all(), name
+            if (t_pos < 0).any() or (c_pos < 0).any():  # never: a stage is part of the run
+                raise ValueError(f"{name}: stage {lp.stage.label} has labels outside the run")
             pieces.append((name, dual, np.transpose(np.asarray(where), axes), t_pos, c_pos))
         stages.append(pieces)
     return _Layout(coords=coords, fill=fill, stages=stages)
