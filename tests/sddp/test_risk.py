@@ -72,7 +72,7 @@ def trained(nine_months):
     net, inflows = nine_months
     cache, lps = {}, []
 
-    def get(risk, iterations=25):
+    def get(risk, iterations=12):
         if (risk, iterations) not in cache:
             options = SDDPOptions(risk=risk, forward_passes=2, gap=None, seed=3)
             model = build_sddp_model(net, inflows, options, lps=lps[0] if lps else None)
@@ -94,14 +94,19 @@ def test_cvar_with_lambda_one_equals_the_expectation(trained):
 
 def test_risk_aversion_lowers_the_worst_case_and_raises_the_mean(trained):
     """Worst case: the driest outcome in every stage; mean: over 100 sampled paths, the
-    same paths for both policies."""
+    same paths for both policies (50: the mean difference is many times its sampling
+    noise, see the margins printed)."""
     worst, mean = {}, {}
     for risk in ("expectation", "cvar:0.2,0.25"):
         model, _log = trained(risk)
         trainer = Trainer(model, np.random.default_rng(11))
         worst[risk] = trainer.forward([0] * len(model.stages))[1]
         mean[risk] = np.mean(
-            [trainer.forward(trainer.sample_path(), cold=False)[1] for _ in range(100)]
+            [trainer.forward(trainer.sample_path(), cold=False)[1] for _ in range(50)]
         )
+    print(
+        f"worst case falls by {worst['expectation'] - worst['cvar:0.2,0.25']:.4g} USD, "
+        f"mean rises by {mean['cvar:0.2,0.25'] - mean['expectation']:.4g} USD"
+    )
     assert worst["cvar:0.2,0.25"] < worst["expectation"] - 1e5
     assert mean["cvar:0.2,0.25"] > mean["expectation"] + 1e5

@@ -199,12 +199,17 @@ def unserved_gwh(net, ds: Results, season: Sequence[int] | None = None) -> pd.Se
     return _gwh(net, ds["unserved_mw"].transpose("time", "bus"), season)
 
 
-def net_import_gwh(net, ds: Results, season: Sequence[int] | None = None) -> pd.Series:
-    """Net imports per bus over the run (or a season), GWh (negative: a net exporter)."""
-    return _gwh(net, net_imports_mw(net, ds), season)
+def net_import_gwh(
+    net, ds: Results, season: Sequence[int] | None = None, terms: dict | None = None
+) -> pd.Series:
+    """Net imports per bus over the run (or a season), GWh (negative: a net exporter).
+    `terms`: `bus_power_mw(net, ds)` if the caller has it already."""
+    return _gwh(net, net_imports_mw(net, ds, terms), season)
 
 
-def winter_deficit_gwh(net, ds: Results, season: Sequence[int] = WINTER) -> pd.Series:
+def winter_deficit_gwh(
+    net, ds: Results, season: Sequence[int] = WINTER, terms: dict | None = None
+) -> pd.Series:
     """The winter deficit per bus, GWh (DESIGN.md): what the bus cannot supply itself over
     the season, its unserved energy plus its net imports, net imports clipped at zero over
     the season (a net exporter has no deficit):
@@ -216,11 +221,13 @@ def winter_deficit_gwh(net, ds: Results, season: Sequence[int] = WINTER) -> pd.S
     over October-April (summary.json's `deficit_oct_apr_gwh`).
     """
     unserved = unserved_gwh(net, ds, season)
-    imports = net_import_gwh(net, ds, season).clip(lower=0.0)
+    imports = net_import_gwh(net, ds, season, terms).clip(lower=0.0)
     return unserved + imports
 
 
-def winter_deficit_by_year(net, ds: Results, season: Sequence[int] = WINTER) -> pd.DataFrame:
+def winter_deficit_by_year(
+    net, ds: Results, season: Sequence[int] = WINTER, terms: dict | None = None
+) -> pd.DataFrame:
     """`winter_deficit_gwh` per winter (hydrological year) and bus, GWh.
 
     Rows are named by hydrological year (`2024/25`: October 2024 to September 2025); a
@@ -233,7 +240,7 @@ def winter_deficit_by_year(net, ds: Results, season: Sequence[int] = WINTER) -> 
         return pd.DataFrame(columns=buses)
     h = step_hours(net) / 1e3
     unserved = ds["unserved_mw"].transpose("time", "bus").sel(bus=buses).to_pandas() * h
-    imports = net_imports_mw(net, ds).to_pandas()[buses] * h
+    imports = net_imports_mw(net, ds, terms).to_pandas()[buses] * h
     times = net.time
     year = np.where(times.month >= HYDROLOGICAL_YEAR_START, times.year, times.year - 1)[mask]
     unserved, imports = unserved[mask].groupby(year).sum(), imports[mask].groupby(year).sum()

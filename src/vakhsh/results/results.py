@@ -34,7 +34,11 @@ class Results:
         ds, net = self.dataset, self.net
         winter = metrics.WINTER
         unserved_winter = _plain_map(metrics.unserved_gwh(net, ds, winter))
-        by_winter = metrics.winter_deficit_by_year(net, ds)
+        # the bus balance terms once for the four metrics built on them (the most costly
+        # part of a summary, which SDDP simulation makes once per member)
+        terms = metrics.bus_power_mw(net, ds)
+        by_winter = metrics.winter_deficit_by_year(net, ds, terms=terms)
+        market, winter_market = metrics.market_gwh(net, ds), metrics.market_gwh(net, ds, winter)
         return {
             "model": net.name,
             "scenario": net.scenario,
@@ -72,17 +76,17 @@ class Results:
                 "load_gwh": _plain_map(metrics.load_gwh(net, ds)),
                 "unserved_gwh": _plain_map(metrics.unserved_gwh(net, ds)),
                 "winter_unserved_gwh": unserved_winter,
-                "winter_net_import_gwh": _plain_map(metrics.net_import_gwh(net, ds, winter)),
-                "winter_deficit_gwh": _plain_map(metrics.winter_deficit_gwh(net, ds)),
+                "winter_net_import_gwh": _plain_map(metrics.net_import_gwh(net, ds, winter, terms)),
+                "winter_deficit_gwh": _plain_map(metrics.winter_deficit_gwh(net, ds, terms=terms)),
                 "deficit_oct_apr_gwh": _plain_map(
-                    metrics.winter_deficit_gwh(net, ds, metrics.WINTER_AND_APRIL)
+                    metrics.winter_deficit_gwh(net, ds, metrics.WINTER_AND_APRIL, terms)
                 ),
                 "winter_deficit_by_winter_gwh": {
                     str(w): _plain_map(row) for w, row in by_winter.iterrows()
                 },
-                "export_gwh": _plain_map(metrics.market_gwh(net, ds)["export_gwh"]),
-                "import_gwh": _plain_map(metrics.market_gwh(net, ds)["import_gwh"]),
-                "winter_export_gwh": _plain_map(metrics.market_gwh(net, ds, winter)["export_gwh"]),
+                "export_gwh": _plain_map(market["export_gwh"]),
+                "import_gwh": _plain_map(market["import_gwh"]),
+                "winter_export_gwh": _plain_map(winter_market["export_gwh"]),
             },
             # per bus, null where it has no price (vakhsh.results.islands)
             "prices": {

@@ -79,6 +79,7 @@ def simulate(
     params = fixed_parameters(model.net)
     load = xr.concat([bus_load(lp.ctx) for lp in model.lps], dim="time")
     fpha = fpha_of(model)
+    layout = _layout(model)
     datasets, costs, audits, summaries, gaps, shorts, virtual = [], [], [], [], [], [], []
     violations = []
     for n, path in enumerate(paths_m3s):
@@ -91,7 +92,7 @@ def simulate(
         for s, lp in enumerate(model.lps):
             sol = trainer.solve(s, x, path=path, full=True, cold=True)
             cost += sol.stage_cost_usd
-            parts.append(_stage_arrays(lp, sol.col_value, sol.row_dual))
+            parts.append((sol.col_value, sol.row_dual))
             if END_SHORT in lp.var_cols:
                 cols = lp.var_cols[END_SHORT]
                 ids = lp.ctx.var(END_SHORT).labels.indexes["reservoir"]
@@ -108,7 +109,7 @@ def simulate(
         net_k = member_network(
             model.net, path, f"{model.net.scenario or 'model'}+member{int(members[n])}"
         )
-        values, duals = _join(model.net, parts)
+        values, duals = _join(layout, parts)
         ds = assemble(net_k, params, values, duals, load)
         if fpha:  # the LP's power of its FPHA plants, and the head that power implies
             ds = with_fpha_power(net_k, ds, values[FPHA_POWER].sel(hydro_plant=fpha))
@@ -170,50 +171,69 @@ def _slack_used(lp, x: np.ndarray) -> dict[str, float]:
     return out
 
 
-def _stage_arrays(lp, x: np.ndarray, y: np.ndarray) -> dict[str, xr.DataArray]:
-    """Solved values of the result variables and duals in one stage, labelled."""
-    out = {}
-    model = lp.ctx.model
-    for name in COPIED + [STORAGE, FPHA_POWER]:
-        if name in lp.var_cols:
-            cols = lp.var_cols[name]
-            values = np.where(cols >= 0, x[np.maximum(cols, 0)], 0.0)
-            out[name] = xr.DataArray(
-                values,
-                coords=model.variables[name].labels.coords,
-                dims=model.variables[name].labels.dims,
-            )
-    for name in DUALS:
-        if name in lp.con_rows:
-            rows = lp.con_rows[name]
-            values = np.where(rows >= 0, y[np.maximum(rows, 0)], np.nan)
-            con = model.constraints[name]
-            out["dual:" + name] = xr.DataArray(
-                values, coords=con.labels.coords, dims=con.labels.dims
-            )
-    return out
+@dataclass
+class _Layout:
+    """Where each stage's solved columns and duals go in the horizon's result arrays:
+    per result name its full (time, component) coordinates and fill, and per stage the
+    (time, component) columns or rows with their positions in those arrays. Built once
+    per simulation; each member then fills plain arrays by position (exact: the
+    positions come from the stage LP's own labels)."""
+
+    coords: dict[str, tuple[pd.Index, pd.Index]]
+    fill: dict[str, float]
+    stages: list[list[tuple[str, bool, np.ndarray, np.ndarray, np.ndarray]]]
+
+
+def _layout(model: SDDPModel) -> _Layout:
+    net = model.net
+    time = pd.Index(net.time, name="time")
+    by_dim = {net.dim(kind): pd.Index(net.coord(kind)) for kind in net.tables}
+    coords, fill, stages = {}, {}, []
+    for lp in model.lps:
+        pieces = []
+        linopy_model = lp.ctx.model
+        items = [
+            (name, False, linopy_model.variables[name].labels, lp.var_cols[name])
+            for name in COPIED + [STORAGE, FPHA_POWER]
+            if name in lp.var_cols
+        ] + [
+            ("dual:" + name, True, linopy_model.constraints[name].labels, lp.con_rows[name])
+            for name in DUALS
+            if name in lp.con_rows
+        ]
+        for name, dual, labels, where in items:
+            dim = next(d for d in labels.dims if d != "time")
+            axes = [labels.dims.index("time"), labels.dims.index(dim)]
+            full = by_dim[dim]
+            coords.setdefault(name, (time, full))
+            fill.setdefault(name, np.nan if dual else 0.0)
+            t_pos = time.get_indexer(labels.indexes["time"])
+            c_pos = full.get_indexer(labels.indexes[dim])
+            if (t_pos < 0).any() or (c_pos < 0).any():  # never: a stage is part of the run
+                raise ValueError(f"{name}: stage {lp.stage.label} has labels outside the run")
+            pieces.append((name, dual, np.transpose(np.asarray(where), axes), t_pos, c_pos))
+        stages.append(pieces)
+    return _Layout(coords=coords, fill=fill, stages=stages)
 
 
 def _join(
-    net: Network, parts: list[dict[str, xr.DataArray]]
+    layout: _Layout, parts: list[tuple[np.ndarray, np.ndarray]]
 ) -> tuple[dict[str, xr.DataArray], dict[str, xr.DataArray]]:
-    """Stage arrays joined over the horizon, each on its kind's full set of components
-    (a family may leave a component out of a stage, e.g. a minimum flow not in force)."""
-    time = pd.Index(net.time, name="time")
-    by_dim = {net.dim(kind): net.coord(kind) for kind in net.tables}
-    names = sorted({name for part in parts for name in part})
+    """Stage solutions (columns, row duals) joined over the horizon, each result on its
+    kind's full set of components (a family may leave a component out of a stage, e.g. a
+    minimum flow not in force: 0 there, NaN for a dual)."""
+    arrays = {
+        name: np.full((len(t), len(c)), layout.fill[name]) for name, (t, c) in layout.coords.items()
+    }
+    for pieces, (x, y) in zip(layout.stages, parts, strict=True):
+        for name, dual, where, t_pos, c_pos in pieces:
+            source = y if dual else x
+            arrays[name][np.ix_(t_pos, c_pos)] = np.where(
+                where >= 0, source[np.maximum(where, 0)], layout.fill[name]
+            )
     values, duals = {}, {}
-    for name in names:
-        pieces = [part[name] for part in parts if name in part]
-        dim = next(d for d in pieces[0].dims if d != "time")
-        fill = np.nan if name.startswith("dual:") else 0.0
-        full = xr.DataArray(
-            np.full((len(time), len(by_dim[dim])), fill), coords=[time, by_dim[dim]]
-        )
-        for piece in pieces:
-            full.loc[{"time": piece["time"].values, dim: piece[dim].values}] = piece.transpose(
-                "time", dim
-            ).values
+    for name in sorted(arrays):
+        full = xr.DataArray(arrays[name], coords=list(layout.coords[name]))
         if name.startswith("dual:"):
             duals[name[5:]] = full
         else:
