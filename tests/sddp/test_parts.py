@@ -170,3 +170,44 @@ def test_a_gap_check_due_at_the_iteration_limit_still_runs(tmp_path, helpers):
     checked = [it.iteration for it in log.iterations if it.simulated_mean_usd is not None]
     assert checked == [2, 4]
     assert log.iterations[-1].gap is not None
+
+
+def test_training_reads_only_what_it_needs_and_trains_the_same_policy(tmp_path, helpers):
+    """The backward pass reads the objective and the state duals, the forward pass the
+    column values (`StageProblem.solve(values=..., duals=...)`): the cuts, lower bounds
+    and forward costs equal, bit for bit, those of a training that reads every column's
+    value and dual at every solve (the code before the partial reads), single and
+    multi-cut."""
+    from vakhsh.sddp.inflows import load_inflows
+    from vakhsh.sddp.model import build_sddp_model
+    from vakhsh.sddp.options import SDDPOptions
+    from vakhsh.sddp.train import Trainer, _train
+
+    class ReadsEverything(Trainer):
+        def solve(self, *args, **kwargs):
+            kwargs.update(values=True, duals=True)
+            return super().solve(*args, **kwargs)
+
+    net = load_network("toy-cascade", start="2024-10-01", end="2025-01-01")
+    rng = np.random.default_rng(3)
+    path = helpers.monthly_ensemble(net, rng.uniform(0.4, 1.6, (3, 3, 1)), tmp_path / "e.nc")
+    inflows = load_inflows(net, path)
+    for cut in ("single", "multi"):
+        logs, cuts = [], []
+        for kind in (Trainer, ReadsEverything):
+            options = SDDPOptions(gap=None, cut=cut, forward_passes=2, seed=5)
+            model = build_sddp_model(net, inflows, options)
+            logs.append(_train(kind(model, np.random.default_rng(5)), [IterationLimit(4)], None))
+            cuts.append([store.arrays() for store in model.cuts])
+        partial, whole = logs
+        assert [it.lower_bound_usd for it in partial.iterations] == [
+            it.lower_bound_usd for it in whole.iterations
+        ]
+        assert [it.forward_cost_usd for it in partial.iterations] == [
+            it.forward_cost_usd for it in whole.iterations
+        ]
+        assert sum(len(a) for a, _b, _o in cuts[0]) > 0
+        for (a0, b0, o0), (a1, b1, o1) in zip(cuts[0], cuts[1], strict=True):
+            np.testing.assert_array_equal(a0, a1)
+            np.testing.assert_array_equal(b0, b1)
+            np.testing.assert_array_equal(o0, o1)

@@ -181,28 +181,47 @@ class StageProblem:
         h.setOptionValue("solver", self._solver)
         self.failures.append(h.modelStatusToString(h.getModelStatus()))
 
-    def solve(self, full: bool = False, cold: bool = False) -> StageSolution:
+    def solve(
+        self, full: bool = False, cold: bool = False, values: bool = True, duals: bool = True
+    ) -> StageSolution:
         """`full`: also return every column's value and row's dual; `cold`: forget the
         basis first, so that the solution depends on the LP alone (a reloaded policy then
-        simulates exactly as the trained one)."""
+        simulates exactly as the trained one).
+
+        highspy hands a solution over as Python lists, one float object per column or row,
+        and that conversion cost a tenth of training. Training reads what it needs:
+        `values=False` (backward pass: the objective and the state duals only) skips the
+        column values, so `stage_cost_usd` is nan and `state_out` empty; `duals=False`
+        (forward pass) skips the duals, so `state_duals` is empty."""
         if cold:
             self.h.clearSolver()
         self._run()
-        status = self.h.getModelStatus()
+        h = self.h
+        status = h.getModelStatus()
         if status != OPTIMAL:
-            raise StageInfeasible(self.h.modelStatusToString(status))
-        sol = self.h.getSolution()
-        x = np.asarray(sol.col_value)
-        objective = self.h.getInfo().objective_function_value + self.lp.constant_usd
-        theta = x[self.theta] * THETA_USD if self.theta >= 0 else 0.0
-        duals = np.asarray(sol.col_dual)[self._state_cols] if len(self._state_cols) else np.zeros(0)
+            raise StageInfeasible(h.modelStatusToString(status))
+        objective = h.getObjectiveValue() + self.lp.constant_usd
+        values = values or full
+        duals = duals or full
+        sol = h.getSolution() if values or duals else None
+        x = np.array(sol.col_value, dtype=float) if values else None
+        stage_cost = (
+            objective - (x[self.theta] * THETA_USD if self.theta >= 0 else 0.0)
+            if values
+            else np.nan
+        )
+        if duals and len(self._state_cols):
+            col_dual = np.array(sol.col_dual, dtype=float)
+            state_duals = col_dual[self._state_cols]
+        else:
+            state_duals = np.zeros(0)
         return StageSolution(
             objective_usd=objective,
-            stage_cost_usd=objective - theta,
-            state_out=self._out @ x[: self.lp.ncols],
-            state_duals=duals,
+            stage_cost_usd=stage_cost,
+            state_out=self._out @ x[: self.lp.ncols] if values else np.zeros(0),
+            state_duals=state_duals,
             col_value=x if full else None,
-            row_dual=np.asarray(sol.row_dual) if full else None,
+            row_dual=np.array(sol.row_dual, dtype=float) if full else None,
         )
 
 

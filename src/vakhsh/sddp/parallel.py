@@ -223,7 +223,7 @@ class _Worker:
         for k in ks:
             self.noise.apply(problem, stage, int(k))
             try:
-                sol = problem.solve()
+                sol = problem.solve(values=False)  # the value and the slope only
             except StageInfeasible as exc:
                 out.append((int(k), FAILED, exc.status))
                 continue
@@ -239,7 +239,7 @@ class _Worker:
                 problem.fix_state(x)
                 self.noise.apply(problem, s, int(k))
                 try:
-                    sol = problem.solve(cold=True)
+                    sol = problem.solve(cold=True, duals=False)
                 except StageInfeasible as exc:
                     out.append((path, FAILED, (s, x.copy(), int(k), exc.status)))
                     break

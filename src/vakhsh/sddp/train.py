@@ -59,6 +59,8 @@ class Trainer:
         path: np.ndarray | None = None,
         full: bool = False,
         cold: bool = False,
+        values: bool = True,
+        duals: bool = True,
     ) -> StageSolution:
         model = self.model
         problem = model.problems[stage]
@@ -69,7 +71,7 @@ class Trainer:
             model.noise.apply(problem, stage, outcome)
         self.solves += 1
         try:
-            return problem.solve(full=full, cold=cold)
+            return problem.solve(full=full, cold=cold, values=values, duals=duals)
         except StageInfeasible as exc:
             from vakhsh.sddp.diagnose import explain_stage
 
@@ -92,7 +94,7 @@ class Trainer:
         incoming, cost = [], 0.0
         for s, k in enumerate(outcomes):
             incoming.append(x)
-            sol = self.solve(s, x, outcome=k, cold=cold)
+            sol = self.solve(s, x, outcome=k, cold=cold, duals=False)
             cost += sol.stage_cost_usd
             x = sol.state_out
         return incoming, cost
@@ -107,7 +109,7 @@ class Trainer:
         if self.pool:
             self.pool.outcomes(stage, x_hat, parts[1:])
         for k in parts[0]:
-            sol = self.solve(stage, x_hat, outcome=int(k))
+            sol = self.solve(stage, x_hat, outcome=int(k), values=False)
             values[k], slopes[k] = sol.objective_usd, sol.state_duals
         if self.pool:
             for part in self.pool.gather():
@@ -115,7 +117,7 @@ class Trainer:
                     self.solves += 1
                     if isinstance(value, str):  # FAILED
                         # solved here again: the same LP gives the diagnosis `solve` names
-                        sol = self.solve(stage, x_hat, outcome=k)
+                        sol = self.solve(stage, x_hat, outcome=k, values=False)
                         value, slope = sol.objective_usd, sol.state_duals
                     values[k], slopes[k] = value, slope
         return values, slopes
