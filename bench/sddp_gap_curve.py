@@ -96,6 +96,7 @@ def run(args) -> dict:
     last = log.iterations[-1]
     return {
         "label": args.label,
+        "seed": args.seed,
         "model": args.model,
         "members": args.members,
         "forward_passes": args.forward_passes,
@@ -147,15 +148,14 @@ def render(figures: dict) -> str:
 
 
 def verdicts(runs: list[dict]) -> list[str]:
-    """Each lever beside the run labelled `base`: the gap of the last check within the CPU
-    both reached (the smaller of their last checks' CPU), and whether the difference
-    exceeds the base's half-width there (sampling error of the simulated mean)."""
-    base = next((r for r in runs if r["label"] == "base"), None)
-    if base is None or not base["checks"]:
-        return []
+    """Each lever beside the base run of its own seed (one forward pass, single cut, one
+    worker): the gap of the last check within the CPU both reached (the smaller of their
+    last checks' CPU), and whether the difference exceeds the base's half-width there
+    (sampling error of the simulated mean)."""
     out = [""]
     for r in runs:
-        if r is base or not r["checks"]:
+        base = _base_of(r, runs)
+        if base is None or not r["checks"] or not base["checks"]:
             continue
         budget = min(base["checks"][-1]["cpu_s"], r["checks"][-1]["cpu_s"])
         mine = [c for c in r["checks"] if c["cpu_s"] <= budget] or r["checks"][:1]
@@ -166,10 +166,23 @@ def verdicts(runs: list[dict]) -> list[str]:
         word = "better than base" if better else "worse than base" if worse else "no clear change"
         out.append(
             f"- lever {r['label']} within {budget:.0f} CPU s: gap {100 * a['gap']:.2f} % "
-            f"(iteration {a['iteration']}) against base {100 * b['gap']:.2f} % (iteration "
-            f"{b['iteration']}, ± {100 * b['half_width']:.2f} %): {word}"
+            f"(iteration {a['iteration']}) against {base['label']} {100 * b['gap']:.2f} % "
+            f"(iteration {b['iteration']}, ± {100 * b['half_width']:.2f} %): {word}"
         )
-    return out
+    return out if len(out) > 1 else []
+
+
+def _is_base(r: dict) -> bool:
+    return r["forward_passes"] == 1 and r["cut"] == "single" and r["workers"] == 1
+
+
+def _base_of(r: dict, runs: list[dict]) -> dict | None:
+    """The base run with `r`'s seed (runs recorded before the seed was kept used the
+    default, 1); None for a base run itself."""
+    if _is_base(r):
+        return None
+    seed = r.get("seed", 1)
+    return next((b for b in runs if _is_base(b) and b.get("seed", 1) == seed), None)
 
 
 def load() -> dict:
