@@ -5,13 +5,15 @@ CPU seconds of training (gap checks included), until the gap tolerance or a CPU 
 
     python bench/sddp_gap_curve.py run central-asia --label base --members 100
         [--budget-cpu 300] [--forward-passes 1] [--cut single] [--gap-period 10]
-        [--gap-replications 100] [--workers 1]
+        [--gap-replications 100] [--workers 1] [--gap-cold]
     python bench/sddp_gap_curve.py readme
 
 `run` adds (or replaces) the run named `--label` in bench/sddp_gap_curve.json; `readme`
 writes the table of every run between the sddp-gap-curve markers of bench/README.md. CPU
 seconds are this process's (with --workers the workers' CPU is not in them: the wall
 time is recorded too); the machine is shared, so the load is recorded beside each run.
+Each check records the CPU it cost itself (`check_cpu_s`). The checks' paths are solved
+warm unless `--gap-cold` (runs recorded before the option existed were cold).
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from vakhsh.sddp.stopping import StatisticalGap
 
 HERE = Path(__file__).resolve().parent
 JSON = HERE / "sddp_gap_curve.json"
@@ -42,6 +46,21 @@ class CpuBudget:
         return log[-1].cpu_s >= self.seconds
 
 
+class TimedGap(StatisticalGap):
+    """The statistical gap rule, recording the CPU seconds of each check."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.check_cpu_s: dict[int, float] = {}
+
+    def should_stop(self, log, simulator) -> bool:
+        cpu0 = time.process_time()
+        stop = super().should_stop(log, simulator)
+        if log[-1].simulated_mean_usd is not None:
+            self.check_cpu_s[log[-1].iteration] = time.process_time() - cpu0
+        return stop
+
+
 def commit() -> str:
     out = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=HERE, capture_output=True, text=True
@@ -55,7 +74,7 @@ def run(args) -> dict:
     from vakhsh.sddp.inflows import load_inflows
     from vakhsh.sddp.model import build_sddp_model
     from vakhsh.sddp.options import SDDPOptions
-    from vakhsh.sddp.stopping import IterationLimit, StatisticalGap
+    from vakhsh.sddp.stopping import IterationLimit
     from vakhsh.sddp.train import train
 
     out = Path(args.out)
@@ -75,7 +94,7 @@ def run(args) -> dict:
     rules = [
         IterationLimit(args.iterations),
         CpuBudget(args.budget_cpu),
-        StatisticalGap(args.gap, args.gap_replications, args.gap_period),
+        gap := TimedGap(args.gap, args.gap_replications, args.gap_period, args.gap_cold),
     ]
     wall0 = time.perf_counter()
     log = train(model, rules)
@@ -89,6 +108,7 @@ def run(args) -> dict:
             "simulated_ci95_usd": it.simulated_ci95_usd,
             "gap": it.gap,
             "half_width": it.simulated_ci95_usd / abs(it.simulated_mean_usd),
+            "check_cpu_s": round(gap.check_cpu_s[it.iteration], 2),
         }
         for it in log.iterations
         if it.simulated_mean_usd is not None
@@ -104,6 +124,7 @@ def run(args) -> dict:
         "workers": args.workers,
         "gap_period": args.gap_period,
         "gap_replications": args.gap_replications,
+        "gap_solves": "cold" if args.gap_cold else "warm",
         "gap_tolerance": args.gap,
         "budget_cpu_s": args.budget_cpu,
         "iterations": last.iteration,
@@ -121,15 +142,16 @@ def run(args) -> dict:
 def render(figures: dict) -> str:
     """The README block: one line per gap check of every run."""
     lines = [
-        "| run | forward passes | cut | workers | gap check every | iteration | CPU s "
-        "| lower bound (M USD) | simulated mean (M USD) | ± 95 % | gap |",
-        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| run | forward passes | cut | workers | gap check every | check solves | iteration "
+        "| CPU s | check CPU s | lower bound (M USD) | simulated mean (M USD) | ± 95 % | gap |",
+        "|---|---:|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in figures["runs"]:
         for c in r["checks"]:
             lines.append(
                 f"| {r['label']} | {r['forward_passes']} | {r['cut']} | {r['workers']} "
-                f"| {r['gap_period']} | {c['iteration']} | {c['cpu_s']:.0f} "
+                f"| {r['gap_period']} | {_solves(r)} | {c['iteration']} | {c['cpu_s']:.0f} "
+                f"| {_check_cpu(c)} "
                 f"| {c['lower_bound_usd'] / 1e6:,.1f} | {c['simulated_mean_usd'] / 1e6:,.1f} "
                 f"| {100 * c['half_width']:.2f} % | {100 * c['gap']:.2f} % |"
             )
@@ -149,7 +171,7 @@ def render(figures: dict) -> str:
 
 def verdicts(runs: list[dict]) -> list[str]:
     """Each lever beside the base run of its own seed (one forward pass, single cut, one
-    worker): the gap of the last check within the CPU both reached (the smaller of their
+    worker, cold checks): the gap of the last check within the CPU both reached (the smaller of their
     last checks' CPU), and whether the difference exceeds the base's half-width there
     (sampling error of the simulated mean)."""
     out = [""]
@@ -172,8 +194,17 @@ def verdicts(runs: list[dict]) -> list[str]:
     return out if len(out) > 1 else []
 
 
+def _solves(r: dict) -> str:
+    return r.get("gap_solves", "cold")  # runs before --gap-cold solved their checks cold
+
+
+def _check_cpu(c: dict) -> str:
+    return f"{c['check_cpu_s']:.1f}" if "check_cpu_s" in c else "n/a"
+
+
 def _is_base(r: dict) -> bool:
-    return r["forward_passes"] == 1 and r["cut"] == "single" and r["workers"] == 1
+    one = r["forward_passes"] == 1 and r["cut"] == "single" and r["workers"] == 1
+    return one and _solves(r) == "cold"
 
 
 def _base_of(r: dict, runs: list[dict]) -> dict | None:
@@ -205,6 +236,7 @@ def main() -> None:
     r.add_argument("--gap", type=float, default=0.01)
     r.add_argument("--gap-period", type=int, default=10)
     r.add_argument("--gap-replications", type=int, default=100)
+    r.add_argument("--gap-cold", action="store_true", help="solve the checks' paths cold")
     r.add_argument("--out", default=str(HERE / "out"))
     sub.add_parser("readme")
     args = parser.parse_args()

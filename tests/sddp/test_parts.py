@@ -69,7 +69,7 @@ class FixedSimulator:
     def __init__(self, mean, ci):
         self.mean, self.ci, self.calls = mean, ci, 0
 
-    def simulate_sampled(self, replications):
+    def simulate_sampled(self, replications, cold=True):
         self.calls += 1
         return self.mean, self.ci
 

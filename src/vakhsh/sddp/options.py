@@ -37,6 +37,7 @@ class SDDPOptions:
     gap: float | None = 0.01
     gap_replications: int = 100
     gap_period: int = 10
+    gap_cold: bool = False  # solve the gap check's paths from scratch (stopping.py)
     # bound stalling: relative change below `stall_tolerance` for `stall_iterations`
     stall_iterations: int | None = None
     stall_tolerance: float = 1e-9
@@ -96,7 +97,9 @@ class SDDPOptions:
         if self.time_limit_s is not None:
             rules.append(TimeLimit(self.time_limit_s))
         if self.gap is not None and not isinstance(self.risk_measure(), EAVaR):
-            rules.append(StatisticalGap(self.gap, self.gap_replications, self.gap_period))
+            rules.append(
+                StatisticalGap(self.gap, self.gap_replications, self.gap_period, self.gap_cold)
+            )
         if self.stall_iterations:
             rules.append(BoundStalling(self.stall_iterations, self.stall_tolerance))
         return rules

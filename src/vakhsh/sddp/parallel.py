@@ -111,10 +111,10 @@ class WorkerPool:
         for conn, part in zip(self._conns, parts, strict=True):
             conn.send(("outcomes", stage, state, part))
 
-    def paths(self, parts: list[list[tuple[int, ...]]]) -> None:
-        """Ask worker j for the cost of each path of `parts[j]` (cold solves)."""
+    def paths(self, parts: list[list[tuple[int, ...]]], cold: bool = True) -> None:
+        """Ask worker j for the cost of each path of `parts[j]` (cold or warm solves)."""
         for conn, part in zip(self._conns, parts, strict=True):
-            conn.send(("paths", part))
+            conn.send(("paths", part, cold))
 
     def gather(self) -> list[list]:
         return [self._reply(conn) for conn in self._conns]
@@ -177,7 +177,7 @@ def serve(conn) -> None:
             elif op == "outcomes":
                 conn.send(("ok", worker.outcomes(*message[1:])))
             elif op == "paths":
-                conn.send(("ok", worker.paths(message[1])))
+                conn.send(("ok", worker.paths(*message[1:])))
     except EOFError:
         return
     except BaseException:  # noqa: BLE001 - reported to the main process, which raises
@@ -230,7 +230,7 @@ class _Worker:
             out.append((int(k), sol.objective_usd, sol.state_duals))
         return out
 
-    def paths(self, paths: list[tuple[int, ...]]) -> list:
+    def paths(self, paths: list[tuple[int, ...]], cold: bool = True) -> list:
         out = []
         for path in paths:
             x, cost = self.initial.copy(), 0.0
@@ -239,7 +239,7 @@ class _Worker:
                 problem.fix_state(x)
                 self.noise.apply(problem, s, int(k))
                 try:
-                    sol = problem.solve(cold=True, duals=False)
+                    sol = problem.solve(cold=cold, duals=False)
                 except StageInfeasible as exc:
                     out.append((path, FAILED, (s, x.copy(), int(k), exc.status)))
                     break
