@@ -1,6 +1,6 @@
 """The Central Asia answers of issue 11, from SDDP runs on the embedded model.
 
-    python bench/central_asia_sddp.py [--members 25] [--iterations 30] [--workers 1]
+    python bench/central_asia_sddp.py [--members 25] [--iterations 30] [--workers 1] [--cut multi]
         [--out bench/out/central-asia-sddp] [--write-docs]
     python bench/central_asia_sddp.py --docs-only    # docs/sddp.md from the recorded figures
 
@@ -84,6 +84,7 @@ def train(name: str, inflows: Path, out: Path, args, risk: str, foresight: bool)
         iterations=args.iterations,
         risk=risk,
         workers=args.workers,
+        cut=args.cut,
         gap=0.01,
         gap_period=args.gap_period,
         gap_replications=args.gap_replications,
@@ -253,7 +254,8 @@ def markdown(fig: dict) -> str:
         f"Written by `python bench/central_asia_sddp.py --members {fig['members']} "
         f"--iterations {fig['iterations']} --gap-period {fig['gap_period']} "
         f"--gap-replications {fig['gap_replications']} --workers {fig['workers']} "
-        f"--write-docs` (vakhsh {fig['version']}, "
+        # figures recorded before --cut existed were trained with single cuts
+        f"--cut {fig.get('cut', 'single')} --write-docs` (vakhsh {fig['version']}, "
         f"{sum(r['cpu_s_main'] for r in runs.values()) / 60:.1f} CPU minutes for the "
         f"three policies, load average {fig['load_start'][0]:.1f} at the start); every figure "
         "below is an output of that command. Money in million USD.",
@@ -378,6 +380,7 @@ def main() -> None:
     parser.add_argument("--gap-period", type=int, default=10)
     parser.add_argument("--gap-replications", type=int, default=25)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--cut", default="multi")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "central-asia-sddp")
     parser.add_argument(
         "--runs",
@@ -401,6 +404,7 @@ def main() -> None:
         "members": args.members,
         "iterations": args.iterations,
         "workers": args.workers,
+        "cut": args.cut,
         "gap_period": args.gap_period,
         "gap_replications": args.gap_replications,
         "version": vakhsh.__version__,

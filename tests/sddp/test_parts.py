@@ -66,12 +66,15 @@ def log_of(bounds, time_s=None) -> list[Iteration]:
 
 
 class FixedSimulator:
-    def __init__(self, mean, ci):
-        self.mean, self.ci, self.calls = mean, ci, 0
+    """The same cost for every check; `cold_mean`: what the paths cost solved cold."""
 
-    def simulate_sampled(self, replications, cold=True):
-        self.calls += 1
-        return self.mean, self.ci
+    def __init__(self, mean, ci, cold_mean=None):
+        self.mean, self.ci, self.cold_mean = mean, ci, cold_mean
+        self.calls: list[tuple[bool, bool]] = []  # (cold, same_paths) of each call
+
+    def simulate_sampled(self, replications, cold=True, same_paths=False):
+        self.calls.append((cold, same_paths))
+        return (self.cold_mean if cold and self.cold_mean else self.mean), self.ci
 
 
 def test_stopping_rules():
@@ -84,12 +87,26 @@ def test_stopping_rules():
     assert not stall.should_stop(log_of([1, 2, 3, 4, 5]), sim)
     assert stall.should_stop(log_of([1, 2, 5, 5, 5, 5]), sim)
     assert not stall.should_stop(log_of([5, 5, 5, 5]), sim)  # has never moved yet
-    gap = StatisticalGap(0.01, replications=10, period=5)
+    gap = StatisticalGap(0.01, replications=10, period=5, cold=True)
     log = log_of([90, 95, 98, 99, 99.5])
-    assert gap.should_stop(log, sim) and sim.calls == 1  # (100 - 99.5) / 100 < 1 %
+    assert gap.should_stop(log, sim) and sim.calls == [(True, False)]  # 0.5 % < 1 %
     assert log[-1].simulated_mean_usd == 100 and log[-1].simulated_ci95_usd == 5
-    assert not gap.should_stop(log_of([90, 95, 98, 99]), sim) and sim.calls == 1
+    assert not gap.should_stop(log_of([90, 95, 98, 99]), sim) and len(sim.calls) == 1
     assert not StatisticalGap(0.01, 10, 1).should_stop(log_of([50]), sim)
+
+
+def test_a_warm_gap_check_stops_only_when_its_paths_solved_cold_agree():
+    warm = StatisticalGap(0.01, replications=10, period=1)  # warm by default
+    far = FixedSimulator(100.0, 5.0)
+    assert not warm.should_stop(log_of([50]), far) and far.calls == [(False, False)]
+    # the warm screen closes the gap; the same paths solved cold cost more: go on
+    cold_costs_more = FixedSimulator(100.0, 5.0, cold_mean=102.0)
+    log = log_of([99.5])
+    assert not warm.should_stop(log, cold_costs_more)
+    assert cold_costs_more.calls == [(False, False), (True, True)]
+    assert log[-1].simulated_mean_usd == 102.0  # the cold mean is what is logged
+    agree = FixedSimulator(100.0, 5.0, cold_mean=100.2)
+    assert warm.should_stop(log_of([99.5]), agree)
 
 
 def test_cost_to_go_of_single_and_multi_cuts():

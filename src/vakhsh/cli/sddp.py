@@ -54,7 +54,7 @@ def sddp(
             "outcomes)."
         ),
     ] = "expectation",
-    cut: Annotated[str, typer.Option(help="single | multi.")] = "single",
+    cut: Annotated[str, typer.Option(help="multi (one cut per outcome) | single.")] = "multi",
     head: Annotated[
         str | None,
         typer.Option(

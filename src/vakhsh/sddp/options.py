@@ -28,7 +28,9 @@ class SDDPOptions:
     time_limit_s: float | None = None
     forward_passes: int = 1
     risk: str = "expectation"
-    cut: Literal["single", "multi"] = "single"
+    # multi-cut: fewer CPU seconds to a given gap on central-asia on each of three seeds
+    # (bench/README.md, sddp_gap_curve.py)
+    cut: Literal["single", "multi"] = "multi"
     simulate: int | None = None  # members simulated after training (None: all)
     seed: int = 0
     workers: int = 1  # processes sharing the solves of training (parallel.py)

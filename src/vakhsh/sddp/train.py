@@ -49,6 +49,7 @@ class Trainer:
         self.rng = rng
         self.solves = 0
         self.pool = pool  # worker processes sharing the solves (parallel.py), or None
+        self.sampled_paths: list[tuple[int, ...]] = []  # the last gap check's paths
 
     # ---- one stage solve with a named failure
     def solve(
@@ -165,7 +166,9 @@ class Trainer:
         values, _slopes = self.solve_outcomes(0, model.states.initial)
         return risk_value(model.risk, model.noise.probability(0), values)
 
-    def simulate_sampled(self, replications: int, cold: bool = True) -> tuple[float, float]:
+    def simulate_sampled(
+        self, replications: int, cold: bool = True, same_paths: bool = False
+    ) -> tuple[float, float]:
         """Mean cost and 95 % half-width of the policy on sampled paths (training noise).
 
         `cold`: each stage solved from scratch as a simulation of the saved policy solves
@@ -174,8 +177,11 @@ class Trainer:
         degenerate stage may then take another of its optima (stopping.py).
 
         A path drawn twice is solved once: small trees, and one-outcome ensembles above
-        all, cost a few solves."""
-        drawn = [tuple(self.sample_path()) for _ in range(replications)]
+        all, cost a few solves. `same_paths`: solve the paths of the previous call again
+        (a warm check confirmed cold, stopping.py) instead of drawing new ones."""
+        if not (same_paths and len(self.sampled_paths) == replications):
+            self.sampled_paths = [tuple(self.sample_path()) for _ in range(replications)]
+        drawn = self.sampled_paths
         unique = list(dict.fromkeys(drawn))
         parts = (
             [list(b) for b in blocks(np.arange(len(unique)), self.pool.size)]
