@@ -107,7 +107,11 @@ def sink_table(run) -> pd.DataFrame:
         required = net.series["sinks"]["min_inflow_m3s"].transpose("time", "sink")
         table["required_hm3"] = (required.sum("time") * net.hm3_per_m3s).to_series()
     table.index.name = "sink"
-    return table.reindex(net.ids("sinks"))
+    table = table.reindex(net.ids("sinks"))
+    notes = net.tables["sinks"].get("note")
+    if notes is not None and notes.notna().any():  # what the inflow means or leaves out
+        table["note"] = notes.reindex(table.index).fillna("")
+    return table
 
 
 def reservoir_table(run) -> pd.DataFrame:

@@ -154,6 +154,14 @@ KINDS: tuple[Kind, ...] = (
                 None,
                 description="price of missing the minimum inflow (none: the minimum is hard)",
             ),
+            Field(
+                "note",
+                "text",
+                default=None,
+                description="what the modelled inflow means or leaves out (e.g. 'an upper "
+                "bound: channel losses are missing'), shown beside the sink in the report; "
+                "not used by the math",
+            ),
         ),
         outputs=(
             Output("sink_inflow_m3s", "m3/s", "water reaching the sink"),

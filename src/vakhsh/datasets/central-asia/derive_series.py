@@ -2,9 +2,10 @@
 
 Reproducible record of every computed series in this folder (see SOURCES.md). Run from the
 repository root:  python src/vakhsh/datasets/central-asia/derive_series.py [SHARED_DATA_DIR]
-It rewrites inflow_m3s.csv, water_demand_m3s.csv, load_mw.csv, capacity_factor.csv,
-market_mw.csv, line_capacity_mw.csv, sink_min_inflow_m3s.csv, min_release_m3s.csv and prints
-the scenario factors, plant derivations and reach loss fractions.
+It rewrites inflow_m3s.csv, water_demand_m3s.csv, water_demand_messageix_m3s.csv,
+load_mw.csv, capacity_factor.csv, market_mw.csv, line_capacity_mw.csv,
+sink_min_inflow_m3s.csv, min_release_m3s.csv and prints the scenario factors, plant
+derivations and reach loss fractions.
 Pure Python + pandas; no solver.
 """
 
@@ -144,6 +145,17 @@ kz = np.asarray(prof[("KZ", "syr")], dtype=float)
 demand["kz_syr_kyzylorda"] = seasonal(kz, volume_km3(kz, WINTER), 3.7)
 demand = demand.round(1)
 
+# Scenario messageix_water_demand (issue #12, finding 6): the Amu irrigation demands at the
+# MESSAGEix-CAS levels themselves (water_demand.csv, low-medium confidence: model inputs, not
+# statistics), TJ 7.23 + TM 15.55 + UZ 16.19 = 38.97 km3/yr = 70.4 % of the ICWC limits 55.391
+messageix = pd.DataFrame({"month": MONTHS})
+for column, key in (
+    ("tj_amu_irrigation", ("TJ", "amu")),
+    ("tm_amu_karakum", ("TM", "amu")),
+    ("uz_amu_irrigation", ("UZ", "amu")),
+):
+    messageix[column] = np.asarray(prof[key], dtype=float)
+
 # ---------------------------------------------------------------- loads (MW)
 HOURS = DAYS * 24.0
 ANNUAL_TWH = {"TJ": 19.2, "KG": 19.0, "UZ": 76.9 / 0.96, "KZ": 115.068, "TM": 22.5 - 3.2}
@@ -279,6 +291,7 @@ if __name__ == "__main__":
     for name, df in (
         ("inflow_m3s.csv", inflow),
         ("water_demand_m3s.csv", demand),
+        ("water_demand_messageix_m3s.csv", messageix),
         ("load_mw.csv", load),
         ("capacity_factor.csv", cf),
         ("market_mw.csv", market),
@@ -296,6 +309,11 @@ if __name__ == "__main__":
         print(
             f"demand {c}: {volume_km3(demand[c]):.3f} km3 (Oct-Mar {volume_km3(demand[c], WINTER):.3f})"
         )
+    messageix_km3 = sum(volume_km3(messageix[c]) for c in messageix.columns[1:])
+    print(
+        f"messageix Amu demand: {messageix_km3:.3f} km3 = "
+        f"{messageix_km3 / 55.391:.1%} of the ICWC limits 55.391 km3"
+    )
     amu = ["vakhsh", "panj", "kunduz", "kafirnigan", "surkhandarya"]
     syr = ["naryn", "fergana_lateral", "chirchik", "syr_kz_lateral"]
     print("Amu natural km3", sum(volume_km3(inflow[c]) for c in amu))

@@ -10,6 +10,9 @@ table, marked.
     python src/vakhsh/datasets/central-asia/validate.py --write-docs    # and write it into
                                                                         # docs/central-asia.md
     python src/vakhsh/datasets/central-asia/validate.py --model DIR     # another model folder
+    python src/vakhsh/datasets/central-asia/validate.py --compare       # base against the
+        # scenario messageix_water_demand on every row (its `set` applied on top of each row's
+        # scenario), written into docs/central-asia.md; --compare NAME for another scenario
 
 `tests/datasets/test_central_asia_validation.py` regenerates the table, fails when a figure
 leaves its band (or a marked gap closes), and when docs/central-asia.md is stale.
@@ -36,17 +39,36 @@ GAPS = HERE / "validation_gaps.csv"
 DOCS = HERE.parents[3] / "docs" / "central-asia.md"
 START, END = "<!-- validation-table:start -->", "<!-- validation-table:end -->"
 SCENARIOS = ("base", "dry")
+COMPARED = "messageix_water_demand"  # the default of --compare
+# the ICWC withdrawal limits of the model year, m3/s by month (derive_series.py)
+ICWC_LIMITS = "water_demand_m3s.csv"
 
 AMU_DEMANDS = ("tj_amu_irrigation", "tm_amu_karakum", "uz_amu_irrigation")
 
 
 # ---------------------------------------------------------------- runs
-def solve(model, scenarios=SCENARIOS, options=None) -> dict:
-    """{scenario: Results} of the default run of each scenario."""
+def solve(model, scenarios=SCENARIOS, options=None, overrides=None) -> dict:
+    """{scenario: Results} of the default run of each scenario (`overrides`: dotted paths to
+    values, as a scenario's `set`, applied on top of each)."""
     from vakhsh.network.load import load_network
     from vakhsh.pipeline import optimise
 
-    return {name: optimise(load_network(model, scenario=name), options) for name in scenarios}
+    return {
+        name: optimise(load_network(model, scenario=name, overrides=overrides), options)
+        for name in scenarios
+    }
+
+
+def scenario_set(model, name: str) -> dict:
+    """The `set` of scenario `name` of the model (what --compare applies on top of each row's
+    scenario); a scenario that changes inflows cannot be laid on top and is refused."""
+    from vakhsh.network.load import load_network
+
+    net = load_network(model, scenario=name)  # validates it (a clear error if unknown)
+    scenario = net.source["scenarios"][name] or {}
+    if net.inflow_factor_by_month is not None:
+        raise SystemExit(f"validate.py: scenario {name} scales inflows; --compare takes a `set`")
+    return dict(scenario.get("set") or {})
 
 
 # ---------------------------------------------------------------- quantities
@@ -138,10 +160,20 @@ def sink_km3(run, sink: str) -> float:
     return float(metrics.sink_inflow_hm3(run.net, run.dataset)[sink]) / 1e3
 
 
+def icwc_limits_hm3(run, demands, season) -> float:
+    """The ICWC withdrawal limits of `demands` over the run's steps in `season`, hm3, read
+    from the model folder's limits file (not the run's demand, which a scenario may change)."""
+    limits = pd.read_csv(Path(run.net.folder) / ICWC_LIMITS).set_index("month")
+    months = run.dataset["time"].dt.month.values
+    inside = np.isin(months, season)
+    m3s = limits.loc[months[inside], list(demands)].to_numpy().sum()
+    return float(m3s * run.net.step_hours * 3600 / 1e6)
+
+
 def withdrawal_share(run, demands, season) -> float:
+    """Water delivered to `demands` in `season` over their ICWC limits."""
     got = metrics.delivered_hm3(run.net, run.dataset, season)[list(demands)].sum()
-    asked = metrics.demanded_hm3(run.net, run.dataset, season)[list(demands)].sum()
-    return float(got / asked)
+    return float(got / icwc_limits_hm3(run, demands, season))
 
 
 WINTER, WINTER_APRIL, GROWING = metrics.WINTER, metrics.WINTER_AND_APRIL, metrics.VEGETATION
@@ -273,12 +305,74 @@ def docs_table(path: Path = DOCS, markers: tuple[str, str] = (START, END)) -> st
     return read_block(path, *markers)
 
 
+# ---------------------------------------------------------------- a scenario against base
+def compare_markers(name: str) -> tuple[str, str]:
+    return f"<!-- compare-{name}:start -->", f"<!-- compare-{name}:end -->"
+
+
+def compare_table(base: pd.DataFrame, other: pd.DataFrame) -> pd.DataFrame:
+    """Two validation tables (base, then with a scenario's `set`) row by row."""
+    left = base[["id", "figure", "scenario", "unit", "band_min", "band_max", "model", "in_band"]]
+    right = other[["id", "model", "in_band"]].rename(
+        columns={"model": "with_scenario", "in_band": "with_in_band"}
+    )
+    return left.merge(right, on="id", how="left", validate="one_to_one")
+
+
+def compare_markdown(frame: pd.DataFrame, name: str) -> str:
+    """The comparison as markdown, rows that leave or enter their band marked."""
+    lines = [
+        f"| figure | runs | band | base | with `{name}` | in band |",
+        "|---|---|---|---:|---:|---|",
+    ]
+    for _, row in frame.iterrows():
+        band = f"{_number(row['band_min'])} – {_number(row['band_max'])} {row['unit']}"
+        words = {True: "yes", False: "no"}
+        moved = "" if row["in_band"] == row["with_in_band"] else " **(changes)**"
+        lines.append(
+            f"| {row['figure']} (`{row['id']}`) | {row['scenario']} | {band} | "
+            f"{_number(row['model'])} | {_number(row['with_scenario'])} | "
+            f"{words[bool(row['in_band'])]} → {words[bool(row['with_in_band'])]}{moved} |"
+        )
+    lines += [
+        "",
+        f"In band: {int(frame['in_band'].sum())} of {len(frame)} in base, "
+        f"{int(frame['with_in_band'].sum())} of {len(frame)} with `{name}`. Regenerated by "
+        f"`python src/vakhsh/datasets/central-asia/validate.py --compare {name}` "
+        f"(each row's run, `base` or `dry`, with the scenario's `set` applied on top).",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def compare(model, name: str, options=None) -> pd.DataFrame:
+    """The validation rows of base and of the same runs with scenario `name`'s `set`."""
+    base = table(solve(model, options=options))
+    other = table(solve(model, options=options, overrides=scenario_set(model, name)))
+    return compare_table(base, other)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="central-asia")
     parser.add_argument("--write-docs", action="store_true")
+    parser.add_argument(
+        "--compare",
+        nargs="?",
+        const=COMPARED,
+        default=None,
+        metavar="SCENARIO",
+        help=f"compare base with SCENARIO's set on every row (default {COMPARED}) and write "
+        "the block into docs/central-asia.md",
+    )
     args = parser.parse_args(argv)
     started = time.process_time()
+    if args.compare:
+        frame = compare(args.model, args.compare)
+        text = compare_markdown(frame, args.compare)
+        print(text)
+        print(f"({time.process_time() - started:.1f} CPU s)", file=sys.stderr)
+        write_docs(text, markers=compare_markers(args.compare))
+        return 0
     runs = solve(args.model)
     frame = table(runs)
     text = markdown(frame)
