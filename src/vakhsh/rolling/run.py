@@ -366,7 +366,7 @@ class WindowSolver:
                 f"({status}); a longer window or overlap may help"
             )
         self.reused += 1
-        self._keep(ctx, window, k)
+        self._keep(ctx, window, k, lp)
 
     def _build_template(self, window: Window) -> None:
         """The window LP with empty reservoirs and units, water in transit as columns of
@@ -530,30 +530,39 @@ class WindowSolver:
         for key, value in (("rows", model.ncons), ("columns", model.nvars), ("nonzeros", nonzeros)):
             self.largest[key] = max(self.largest[key], int(value))
 
-    def _keep(self, ctx, window: Window, k: float) -> None:
+    def _keep(self, ctx, window: Window, k: float, lp: ReusedLP | None = None) -> None:
+        """The kept steps' values and duals, and the state at their end; from the
+        reused `lp`'s arrays when given, else from the linopy model's solution."""
+
+        def value(name: str) -> xr.DataArray:
+            return ctx.var(name).solution if lp is None else lp.solution(ctx.prefix + name)
+
+        def dual(name: str) -> xr.DataArray:
+            return ctx.con(name).dual if lp is None else lp.dual(ctx.prefix + name)
+
         kept = slice(0, window.keep - window.start)
         times = self.net.time[window.start : window.keep]  # a reused LP has the template's
         for name in [*COPIED, STORAGE, FPHA_POWER]:
             if ctx.has_var(name):
                 self.kept.setdefault(name, []).append(
-                    ctx.var(name).solution.fillna(0.0).isel(time=kept).assign_coords(time=times)
+                    value(name).fillna(0.0).isel(time=kept).assign_coords(time=times)
                 )
         for name in DUALS:
             if ctx.has_con(name):
                 self.kept_duals.setdefault(name, []).append(
-                    ctx.con(name).dual.isel(time=kept).assign_coords(time=times)
+                    dual(name).isel(time=kept).assign_coords(time=times)
                 )
         last = window.keep - window.start - 1
         storage, soc = self.state.storage_hm3, self.state.soc_mwh
         if ctx.has_var(STORAGE):
-            end = k * ctx.var(STORAGE).solution.isel(time=last)
+            end = k * value(STORAGE).isel(time=last)
             storage = pd.Series(end.values, index=end["reservoir"].values)
         if ctx.has_var("storage_soc_mwh"):
-            end = ctx.var("storage_soc_mwh").solution.isel(time=last)
+            end = value("storage_soc_mwh").isel(time=last)
             soc = pd.Series(end.values, index=end["storage_unit"].values)
         self.state = State(storage, soc)
         if ctx.has_var("reach_flow_m3s"):
-            flow = ctx.var("reach_flow_m3s").solution.transpose("time", "reach")
+            flow = value("reach_flow_m3s").transpose("time", "reach")
             self.flows[window.start : window.keep] = flow.values[kept]
 
     def info(self, windows: int) -> dict:
