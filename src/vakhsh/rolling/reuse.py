@@ -74,6 +74,7 @@ class ReusedLP:
         if solver is None or getattr(solver, "solver_model", None) is None:
             raise NotReusable("the template was not solved in memory by HiGHS")
         self.model, self.steps, self.h = model, steps, solver.solver_model
+        self.cold_starts = 0  # windows re-solved from no basis (`solve`)
         self.n_vars, self.n_cons = solver._n_vars, solver._n_cons
         vlabels, clabels = np.asarray(solver._vlabels), np.asarray(solver._clabels)
         self.vlabels, self.clabels = vlabels, clabels
@@ -201,10 +202,17 @@ class ReusedLP:
         h.changeColsCost(len(cols), cols, self.cost)
         h.changeRowsBounds(len(rows), rows, self.row_lb, self.row_ub)
         h.run()
-        elapsed = time.perf_counter() - started
-        status = h.getModelStatus()
         import highspy
 
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            # a warm start may end without an optimum where a cold one finds it (one
+            # central-asia 3 h FPHA window ended 'Unknown' once under load, not seen
+            # again): one retry from no basis before giving up
+            self.cold_starts += 1
+            h.clearSolver()
+            h.run()
+        elapsed = time.perf_counter() - started
+        status = h.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
             return h.modelStatusToString(status), elapsed
         solution = h.getSolution()

@@ -136,6 +136,7 @@ def optimise_rolling(
         "windows_build_s": solver.build_s,
         "windows_solve_s": solver.solve_s,
         "reused_windows": solver.reused,
+        "cold_starts": 0 if solver.template is None else solver.template.cold_starts,
         "chunks": solver.chunks,
         "rebuilt_because": solver.rebuilt_because,
     }
