@@ -11,6 +11,7 @@ bench/out/) or an embedded dataset at a chosen step. Contenders:
     python bench/bench_rolling.py --buses 6 --reservoirs 4 --steps 1344 --step-hours 1 \\
         --spec 7D,1D full rolling rebuilt
     python bench/bench_rolling.py --steps 8760 --coarse means rolling   # daily means
+    python bench/bench_rolling.py --steps 8760 --assign-all --tag assign rolling
     python bench/bench_rolling.py --model central-asia --step 3h --spec 7D,1D full rolling
 
 Prints a table, the rolling runs' objective gap to the full LP and the time ratios, and
@@ -38,6 +39,10 @@ def worker(a) -> dict:
     from vakhsh.network import embedded_datasets, load_network
     from vakhsh.rolling import optimise_rolling, parse
 
+    if a.assign_all:  # linopy's assign_result on every window too (the old reads)
+        import vakhsh.rolling.reuse
+
+        vakhsh.rolling.reuse.ASSIGN_ALL = True
     t0 = time.perf_counter()
     source = embedded_datasets().get(a.model, a.model) if a.model else a.folder
     net = load_network(source, step=a.step, end=a.end)
@@ -83,6 +88,7 @@ def run_child(kind: str, a, outdir: Path) -> dict:
         a.head,
         "--coarse",
         a.coarse,
+        *(["--assign-all"] if a.assign_all else []),
     ]
     for flag, value in (
         ("--model", a.model),
@@ -192,6 +198,11 @@ def main(argv: list[str] | None = None) -> int:
         choices=("blocks", "means"),
         default="blocks",
         help="the coarse solve: 4 blocks a day sorted by net load, or daily means",
+    )
+    p.add_argument(
+        "--assign-all",
+        action="store_true",
+        help="also put every reused window's solution on the linopy model (the old reads)",
     )
     p.add_argument("--tag", default="")
     p.add_argument("--out", default=str(HERE / "out" / "rolling"))
