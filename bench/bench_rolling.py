@@ -10,6 +10,8 @@ bench/out/) or an embedded dataset at a chosen step. Contenders:
 
     python bench/bench_rolling.py --buses 6 --reservoirs 4 --steps 1344 --step-hours 1 \\
         --spec 7D,1D full rolling rebuilt
+    python bench/bench_rolling.py --steps 8760 --coarse means rolling   # daily means
+    python bench/bench_rolling.py --steps 8760 --assign-all --tag assign rolling
     python bench/bench_rolling.py --model central-asia --step 3h --spec 7D,1D full rolling
 
 Prints a table, the rolling runs' objective gap to the full LP and the time ratios, and
@@ -37,6 +39,10 @@ def worker(a) -> dict:
     from vakhsh.network import embedded_datasets, load_network
     from vakhsh.rolling import optimise_rolling, parse
 
+    if a.assign_all:  # linopy's assign_result on every window too (the old reads)
+        import vakhsh.rolling.reuse
+
+        vakhsh.rolling.reuse.ASSIGN_ALL = True
     t0 = time.perf_counter()
     source = embedded_datasets().get(a.model, a.model) if a.model else a.folder
     net = load_network(source, step=a.step, end=a.end)
@@ -45,7 +51,9 @@ def worker(a) -> dict:
     if a.worker == "full":
         res = vakhsh.optimise(net, options)
     else:
-        res = optimise_rolling(net, parse(a.spec), options, reuse=a.worker == "rolling")
+        res = optimise_rolling(
+            net, parse(a.spec), options, reuse=a.worker == "rolling", coarse=a.coarse
+        )
     t2 = time.perf_counter()
     solve = res.summary()["solve"]
     return {
@@ -78,6 +86,9 @@ def run_child(kind: str, a, outdir: Path) -> dict:
         a.spec,
         "--head",
         a.head,
+        "--coarse",
+        a.coarse,
+        *(["--assign-all"] if a.assign_all else []),
     ]
     for flag, value in (
         ("--model", a.model),
@@ -182,6 +193,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--end", help="the run's end (with --model)")
     p.add_argument("--head", default="fixed")
     p.add_argument("--spec", default="7D,1D", help="--rolling WINDOW[,OVERLAP]")
+    p.add_argument(
+        "--coarse",
+        choices=("blocks", "means"),
+        default="blocks",
+        help="the coarse solve: 4 blocks a day sorted by net load, or daily means",
+    )
+    p.add_argument(
+        "--assign-all",
+        action="store_true",
+        help="also put every reused window's solution on the linopy model (the old reads)",
+    )
     p.add_argument("--tag", default="")
     p.add_argument("--out", default=str(HERE / "out" / "rolling"))
     p.add_argument("--worker", choices=CONTENDERS, help=argparse.SUPPRESS)
@@ -197,6 +219,7 @@ def main(argv: list[str] | None = None) -> int:
         (a.model or Path(a.folder).name)
         + (f"-{a.step}" if a.step else "")
         + f"-{a.head}-{a.spec.replace(',', '_')}"
+        + ("" if a.coarse == "blocks" else f"-{a.coarse}")
         + (f"-{a.tag}" if a.tag else "")
     )
     outdir = Path(a.out) / name

@@ -64,7 +64,7 @@ def test_one_window_as_long_as_the_run_is_the_full_lp(hourly, full):
 
 def test_rolling_is_close_to_the_full_lp_and_audited(hourly, full, rolled):
     info = rolled.solve_info["rolling"]
-    assert info["windows"] == 3 and info["coarse_step"] == "1D"
+    assert info["windows"] == 3 and info["coarse_step"] == "6h"  # four blocks a day
     gap = (rolled.objective_usd - full.objective_usd) / full.objective_usd
     # a window cannot do better than the full LP (same constraints, kept parts feasible)
     assert -1e-9 <= gap <= 1e-3

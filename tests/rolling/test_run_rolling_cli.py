@@ -28,12 +28,12 @@ def rolled(tmp_path_factory):
 def test_rolling_run_writes_a_run_folder_with_its_setup(rolled):
     done, out = rolled
     assert done.returncode == 0, done.stderr
-    assert "rolling 7D,2D: 3 windows, coarse solve at 1D steps" in done.stdout
+    assert "rolling 7D,2D: 3 windows, coarse solve at 6h steps" in done.stdout
     summary = json.loads((out / "summary.json").read_text())
     roll = summary["solve"]["rolling"]
     assert roll["window"] == "7D,2D" and roll["windows"] == 3
     assert roll["window_steps"] == 168 and roll["overlap_steps"] == 48
-    assert roll["coarse_step"] == "1D" and roll["coarse_steps"] == 16
+    assert roll["coarse_step"] == "6h" and roll["coarse_steps"] == 64  # 16 days x 4 blocks
     assert roll["coarse_objective_usd"] > 0 and roll["coarse_solve_s"] > 0
     assert summary["audit"]["passed"]
     with xr.open_dataset(out / "results.nc", engine="h5netcdf") as ds:

@@ -1,9 +1,13 @@
 """A run solved window by window (`vakhsh run --rolling 7D,1D`), in memory bounded by the
 window, with the water values of a coarse full-horizon solve at each window's end.
 
-1. Coarse solve: the whole run at daily steps (weekly when the run's step is a day or
-   more); the duals of its reservoir balances are the water values (USD per hm3) of each
+1. Coarse solve: the whole run at four blocks per day, each the mean of a quarter of the
+   day's steps sorted by net load (`slices.blocked_network`; daily means when the step
+   does not divide a day into such blocks, weekly ones when the step is a day or more);
+   the duals of its reservoir balances are the water values (USD per hm3) of each
    reservoir through the horizon, those of its storage-unit balances the value of charge.
+   Blocks keep the within-day peak that daily means flatten, so the water values see
+   what an hour of peak is worth (bench/README.md: the gap with each).
 2. Window by window: the steps of the window, from the state the previous window left
    (storage, charge, and the water it sent down delayed reaches that has not arrived yet).
    A window before the last has no end target beyond the storage floor; its objective
@@ -49,6 +53,7 @@ from vakhsh.rolling.reuse import (
 )
 from vakhsh.rolling.slices import (
     State,
+    blocked_network,
     coarse_network,
     initial_state,
     transit_arrivals,
@@ -67,6 +72,7 @@ from vakhsh.solve.solver import _quiet as quiet
 Progress = Callable[[str], None]
 DAY = pd.Timedelta(days=1)
 WEEK = pd.Timedelta(days=7)
+COARSE = ("blocks", "means")  # the coarse solve: blocks a day by net load, or means
 
 
 def optimise_rolling(
@@ -75,10 +81,14 @@ def optimise_rolling(
     options: SolveOptions | None = None,
     progress: Progress | None = None,
     reuse: bool = True,
+    coarse: str = "blocks",
 ) -> Results:
     """Optimise `net` window by window; audited Results of the whole run. `reuse`: one
     HiGHS LP for the windows of equal length where the matrix allows it
-    (`rolling.reuse`), else a linopy build per window."""
+    (`rolling.reuse`), else a linopy build per window. `coarse`: the coarse solve at
+    `blocks` (four a day sorted by net load, where the step allows) or daily `means`."""
+    if coarse not in COARSE:
+        raise SolveError(f"coarse must be one of {', '.join(COARSE)}, not {coarse!r}")
     options = options or SolveOptions()
     say = progress or (lambda _msg: None)
     heads = head_model(options, progress)
@@ -103,7 +113,7 @@ def optimise_rolling(
         force=options.force,
     )
     started = time.perf_counter()
-    values = CoarseValues.solve(net, options, heads, say)
+    values = CoarseValues.solve(net, options, heads, say, blocks=coarse == "blocks")
     coarse_s = time.perf_counter() - started
     solver = WindowSolver(net, options, values, heads, windows, reuse=reuse)
     for i, window in enumerate(windows):
@@ -118,6 +128,7 @@ def optimise_rolling(
         "windows": len(windows),
         "window_steps": longest.stop - longest.start,
         "overlap_steps": windows[0].stop - windows[0].keep,
+        "coarse": values.kind,
         "coarse_step": values.label,
         "coarse_steps": len(values.time),
         "coarse_solve_s": coarse_s,
@@ -125,6 +136,7 @@ def optimise_rolling(
         "windows_build_s": solver.build_s,
         "windows_solve_s": solver.solve_s,
         "reused_windows": solver.reused,
+        "cold_starts": 0 if solver.template is None else solver.template.cold_starts,
         "chunks": solver.chunks,
         "rebuilt_because": solver.rebuilt_because,
     }
@@ -186,6 +198,7 @@ class CoarseValues:
         storage_hm3: xr.DataArray | None,
         soc_mwh: xr.DataArray | None,
         objective_usd: float,
+        kind: str = "means",
     ):
         self.time, self.step = coarse.time, coarse.run.step
         self.label = coarse.run.step_label
@@ -193,15 +206,24 @@ class CoarseValues:
         self.storage = _with_start(storage_hm3, coarse.tables["reservoirs"], "storage_initial_hm3")
         self.charge = _with_start(soc_mwh, coarse.tables["storage_units"], "soc_initial_mwh")
         self.objective_usd = objective_usd
+        self.kind = kind  # "blocks" (`blocked_network`) or "means"
 
     @classmethod
     def solve(
-        cls, net: Network, options: SolveOptions, heads: HeadModel, say: Progress
+        cls,
+        net: Network,
+        options: SolveOptions,
+        heads: HeadModel,
+        say: Progress,
+        blocks: bool = True,
     ) -> CoarseValues:
         step = net.run.step
-        target = DAY if step < DAY else WEEK
-        factor = max(1, int(target // step))
-        coarse = coarse_network(net, factor) if factor > 1 else net
+        coarse = blocked_network(net) if blocks and step < DAY else None
+        kind = "means" if coarse is None else "blocks"
+        if coarse is None:  # daily means (a step that makes no blocks), weekly ones
+            target = DAY if step < DAY else WEEK
+            factor = max(1, int(target // step))
+            coarse = coarse_network(net, factor) if factor > 1 else net
         say(f"coarse solve at {coarse.run.step_label} steps ({len(coarse.time):,} steps)")
         solution = run(Operation(coarse, heads), options)
         ctx = solution.formulation.cases[0]
@@ -215,6 +237,7 @@ class CoarseValues:
             ds.get("storage_hm3"),
             ds.get("storage_soc_mwh"),
             solution.objective_usd,
+            kind,
         )
 
     def _position(self, when: pd.Timestamp) -> float:
@@ -344,7 +367,7 @@ class WindowSolver:
                 f"({status}); a longer window or overlap may help"
             )
         self.reused += 1
-        self._keep(ctx, window, k)
+        self._keep(ctx, window, k, lp)
 
     def _build_template(self, window: Window) -> None:
         """The window LP with empty reservoirs and units, water in transit as columns of
@@ -508,30 +531,39 @@ class WindowSolver:
         for key, value in (("rows", model.ncons), ("columns", model.nvars), ("nonzeros", nonzeros)):
             self.largest[key] = max(self.largest[key], int(value))
 
-    def _keep(self, ctx, window: Window, k: float) -> None:
+    def _keep(self, ctx, window: Window, k: float, lp: ReusedLP | None = None) -> None:
+        """The kept steps' values and duals, and the state at their end; from the
+        reused `lp`'s arrays when given, else from the linopy model's solution."""
+
+        def value(name: str) -> xr.DataArray:
+            return ctx.var(name).solution if lp is None else lp.solution(ctx.prefix + name)
+
+        def dual(name: str) -> xr.DataArray:
+            return ctx.con(name).dual if lp is None else lp.dual(ctx.prefix + name)
+
         kept = slice(0, window.keep - window.start)
         times = self.net.time[window.start : window.keep]  # a reused LP has the template's
         for name in [*COPIED, STORAGE, FPHA_POWER]:
             if ctx.has_var(name):
                 self.kept.setdefault(name, []).append(
-                    ctx.var(name).solution.fillna(0.0).isel(time=kept).assign_coords(time=times)
+                    value(name).fillna(0.0).isel(time=kept).assign_coords(time=times)
                 )
         for name in DUALS:
             if ctx.has_con(name):
                 self.kept_duals.setdefault(name, []).append(
-                    ctx.con(name).dual.isel(time=kept).assign_coords(time=times)
+                    dual(name).isel(time=kept).assign_coords(time=times)
                 )
         last = window.keep - window.start - 1
         storage, soc = self.state.storage_hm3, self.state.soc_mwh
         if ctx.has_var(STORAGE):
-            end = k * ctx.var(STORAGE).solution.isel(time=last)
+            end = k * value(STORAGE).isel(time=last)
             storage = pd.Series(end.values, index=end["reservoir"].values)
         if ctx.has_var("storage_soc_mwh"):
-            end = ctx.var("storage_soc_mwh").solution.isel(time=last)
+            end = value("storage_soc_mwh").isel(time=last)
             soc = pd.Series(end.values, index=end["storage_unit"].values)
         self.state = State(storage, soc)
         if ctx.has_var("reach_flow_m3s"):
-            flow = ctx.var("reach_flow_m3s").solution.transpose("time", "reach")
+            flow = value("reach_flow_m3s").transpose("time", "reach")
             self.flows[window.start : window.keep] = flow.values[kept]
 
     def info(self, windows: int) -> dict:

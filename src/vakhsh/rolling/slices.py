@@ -1,5 +1,7 @@
 """Networks for parts of a run: a window of its steps (with the state handed over), and
-the whole run at a coarser step (the coarse solve that prices water at window ends)."""
+the whole run at a coarser step (the coarse solve that prices water at window ends):
+daily means (`coarse_network`) or a few blocks per day sorted by net load
+(`blocked_network`), which keep the within-day peak that daily means flatten."""
 
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ import xarray as xr
 from vakhsh.math.context import HeadParameters
 from vakhsh.network import Network
 from vakhsh.network.series import RunTime
+
+DAY = pd.Timedelta(days=1)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -105,4 +109,107 @@ def coarse_network(net: Network, factor: int) -> Network:
         reaches = tables["reaches"].copy()
         reaches["delay_steps"] = np.round(reaches["delay_steps"] / factor).astype(int)
         tables["reaches"] = reaches
+    return dataclasses.replace(net, run=run, series=series, tables=tables)
+
+
+BLOCKS_PER_DAY = 4
+
+
+def net_load_mw(net: Network) -> np.ndarray:
+    """The system's net load per step (MW): all loads less what every generator could
+    give (`capacity_mw * capacity_factor`). Only its order within a day is used: a
+    generator whose factor is constant through the day shifts it by a constant."""
+    load = np.zeros(len(net.time))
+    loads = net.series.get("loads")
+    if loads is not None and "p_mw" in loads and "time" in loads["p_mw"].dims:
+        p = loads["p_mw"]
+        load = load + p.sum([d for d in p.dims if d != "time"]).transpose("time").values
+    gens = net.series.get("generators")
+    if gens is not None and "capacity_factor" in gens and len(net.tables["generators"]):
+        cf = gens["capacity_factor"]
+        if "time" in cf.dims:
+            dim = net.dim("generators")
+            capacity = net.static("generators", "capacity_mw", fill=0.0)
+            active = net.active("generators")
+            give = (capacity * cf).where(active, 0.0).fillna(0.0)
+            load = load - give.sum(dim).transpose("time").values
+    return load
+
+
+def day_blocks(net: Network, blocks: int = BLOCKS_PER_DAY) -> np.ndarray | None:
+    """The block (coarse step) of every step: each day's steps sorted by net load
+    (ties by time) and cut into `blocks` equal groups, lowest net load first; block
+    `b` of day `d` is coarse step `d * blocks + b`. A last, partial day with fewer
+    steps than blocks is one group repeated in each block (its mean, as daily means
+    have it). None when the step does not divide a day into a multiple of `blocks`."""
+    per_day = DAY / net.run.step
+    if per_day != int(per_day) or int(per_day) % blocks or int(per_day) <= blocks:
+        return None
+    per_day = int(per_day)
+    steps = len(net.time)
+    net_load = net_load_mw(net)
+    group = np.empty(steps, dtype=np.int64)
+    for first in range(0, steps, per_day):
+        day = np.arange(first, min(first + per_day, steps))
+        order = day[np.lexsort((day, net_load[day]))]
+        base = (first // per_day) * blocks
+        if len(day) < blocks:  # the partial last day: every block its mean
+            group[day] = -1 - base
+            continue
+        for b, part in enumerate(np.array_split(order, blocks)):
+            group[part] = base + b
+    return group
+
+
+def blocked_network(net: Network, blocks: int = BLOCKS_PER_DAY) -> Network | None:
+    """The run at `blocks` steps per day, each the mean of a group of the day's steps
+    sorted by net load (`day_blocks`): block energy (mean times the block's hours) is
+    the energy of its steps, and a day's blocks run from the lowest net load to the
+    highest. Reservoirs see the day's peak as daily means do not; the order of the hours
+    within a day is lost (charge before discharge, which a day's storage cycle allows).
+    None when the step does not divide a day into blocks (`day_blocks`)."""
+    group = day_blocks(net, blocks)
+    if group is None:
+        return None
+    per_day = int(DAY / net.run.step)
+    days = -(-len(net.time) // per_day)
+    step = DAY / blocks
+    index = pd.date_range(
+        net.time[0], periods=days * blocks, freq=step, name="time", unit=net.time.unit
+    )
+    # the steps of each block, in block order; a partial day's steps in all its blocks
+    members = [[] for _ in range(len(index))]
+    for i, g in enumerate(group):
+        if g >= 0:
+            members[g].append(i)
+        else:
+            for b in range(blocks):
+                members[-1 - g + b].append(i)
+    take = np.concatenate([np.asarray(m, dtype=np.int64) for m in members])
+    counts = np.array([len(m) for m in members], dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    first = take[starts]
+    series = {}
+    for kind, ds in net.series.items():
+        if "time" not in ds.dims or ds.sizes["time"] == 0:
+            series[kind] = ds.isel(time=slice(0, len(index))) if "time" in ds.dims else ds
+            continue
+        out = ds.isel(time=first)  # the shape and coordinates of the blocks
+        for name, var in ds.data_vars.items():
+            if "time" not in var.dims:
+                continue
+            axis = var.dims.index("time")
+            values = np.asarray(var.values, dtype=float).take(take, axis=axis)
+            sums = np.add.reduceat(values, starts, axis=axis)
+            shape = [1] * values.ndim
+            shape[axis] = len(counts)
+            out[name] = out[name].copy(data=sums / counts.reshape(shape))
+        series[kind] = out.assign_coords(time=index)
+    factor = per_day // blocks
+    tables = dict(net.tables)
+    if len(tables["reaches"]):  # delays are counted in steps: the same time, fewer steps
+        reaches = tables["reaches"].copy()
+        reaches["delay_steps"] = np.round(reaches["delay_steps"] / factor).astype(int)
+        tables["reaches"] = reaches
+    run = RunTime(index=index, step=step)
     return dataclasses.replace(net, run=run, series=series, tables=tables)
