@@ -1,0 +1,1 @@
+"""Hand-derived tests of the metrics (filled in by the next commit)."""
