@@ -42,11 +42,15 @@ test: install-test
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/python -m pytest -n 2 tests
 
-# mutation testing of the metrics, the audit and a math family ([tool.mutmut] in
-# pyproject.toml); slow (about half an hour of CPU), not part of `make test`
+# mutation testing of the metrics, the audit and the water and power families ([tool.mutmut]
+# in pyproject.toml); slow (hours of CPU for all of them), not part of `make test`.
+# MUTANTS: mutant names or a glob, e.g. MUTANTS='vakhsh.math.water.x__add_sinks*' (all if empty);
+# MUTATE_CHILDREN: parallel mutmut workers (the machine is shared: 1 or 2)
+MUTANTS ?=
+MUTATE_CHILDREN ?= 2
 mutate: install-test
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	nice -n 15 $(BIN)/mutmut run --max-children 2
+	nice -n 15 $(BIN)/mutmut run --max-children $(MUTATE_CHILDREN) $(MUTANTS)
 	$(BIN)/mutmut results
 
 clean:
