@@ -231,11 +231,19 @@ def test_basin_totals_match_published_natural_flow(model):
 
 def test_reservoirs_and_plants_carry_the_published_figures(model):
     res, hp = model["reservoirs"], model["hydro_plants"]
-    # Nurek: 10.5 km3 total, 4.5 km3 live, MOL 857 m, FSL 910 m, 3,000 MW, 1,360 m3/s; rated head
-    # 230 m (scenario nurek_rated_head); tailwater 630 = MOL 857 - rated head 223..230 (assumption)
-    assert (res["nurek"]["storage_min_hm3"], res["nurek"]["storage_max_hm3"]) == (6000, 10500)
+    # Nurek: MOL 857 m, FSL 910 m, 3,000 MW, 1,360 m3/s; live storage 3,945 hm3 derived from the
+    # CAWater yearbook 2023 (3.52 km3 filled from 862.71 m to 910 m: 3.52 x 53 / 47.29); the design
+    # 10.5 km3 total / 4.5 km3 live (EDB) in scenario nurek_design_storage; rated head 230 m
+    # (scenario nurek_rated_head); tailwater 630 = MOL 857 - rated head 223..230 (assumption)
+    assert (res["nurek"]["storage_min_hm3"], res["nurek"]["storage_max_hm3"]) == (6000, 9945)
+    assert res["nurek"]["storage_max_hm3"] - 6000 == pytest.approx(
+        3520 * 53 / (910 - 862.71), abs=1
+    )
     assert res["nurek"]["level_curve"][0] == [6000, 857]
-    assert res["nurek"]["level_curve"][-1] == [10500, 910]
+    assert res["nurek"]["level_curve"][-1] == [9945, 910]
+    design = model["scenarios"]["nurek_design_storage"]["set"]
+    assert design["reservoirs.nurek.storage_max_hm3"] == 10500
+    assert design["reservoirs.nurek.level_curve"] == [[6000, 857], [10500, 910]]
     assert (hp["nurek_hpp"]["capacity_mw"], hp["nurek_hpp"]["max_flow_m3s"]) == (3000, 1360)
     assert 857 - 230 <= hp["nurek_hpp"]["tailwater_masl"] <= 857 - 223 + 1
     assert model["scenarios"]["nurek_rated_head"]["set"]["hydro_plants.nurek_hpp.head_m"] == 230
