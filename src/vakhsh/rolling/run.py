@@ -116,12 +116,17 @@ def optimise_rolling(
     values = CoarseValues.solve(net, options, heads, say, blocks=coarse == "blocks")
     coarse_s = time.perf_counter() - started
     solver = WindowSolver(net, options, values, heads, windows, reuse=reuse)
+    marks = []  # what was kept before each window, to solve the last one from further back
     for i, window in enumerate(windows):
         say(
             f"window {i + 1}/{len(windows)}: {net.time[window.start]:%Y-%m-%d %H:%M} .. "
             f"{net.run.ends[window.stop - 1]:%Y-%m-%d %H:%M}"
         )
-        solver.solve(window, i)
+        marks.append(solver.mark())
+        if not window.last:
+            solver.solve(window, i)
+            continue
+        first = _solve_last(solver, windows, marks, say)
     info = solver.info(len(windows))
     info["rolling"] = {
         "window": spec.label,
@@ -139,8 +144,33 @@ def optimise_rolling(
         "cold_starts": 0 if solver.template is None else solver.template.cold_starts,
         "chunks": solver.chunks,
         "rebuilt_because": solver.rebuilt_because,
+        "last_window_from": first + 1,
     }
     return solver.results(info)
+
+
+def _solve_last(solver: WindowSolver, windows: list[Window], marks: list, say: Progress) -> int:
+    """Solve the last window with the run's own end targets; where they are out of reach
+    from the state handed over (the windows before, priced by the coarse values, drew a
+    reservoir down further than the steps left can refill), solve the window before it and
+    the last as one, from what was kept before that window, and so on back to the run's
+    start, which is the full LP: a rolling run of a feasible full LP is never infeasible.
+    The window the last solve started at (0-based)."""
+    stop = windows[-1].stop
+    for first in range(len(windows) - 1, -1, -1):
+        if first < len(windows) - 1:
+            solver.rewind(marks[first])
+            say(
+                f"the run's end targets are out of reach from window {first + 2}'s start: "
+                f"windows {first + 1}..{len(windows)} solved as one"
+            )
+        try:
+            solver.solve(Window(windows[first].start, stop, stop), first)
+            return first
+        except SolveError:
+            if first == 0:
+                raise
+    raise AssertionError("unreachable")
 
 
 # A window's end storage is valued at the coarse water value less this share of it above the
@@ -302,6 +332,22 @@ class WindowSolver:
         self.template: ReusedLP | None = None
         self.template_ctx = None
         self.chunk: tuple[int, int, object] | None = None  # (start, stop, linopy model)
+
+    def mark(self) -> tuple:
+        """What has been kept so far (`rewind` returns to it)."""
+        return (
+            self.state,
+            {name: len(parts) for name, parts in self.kept.items()},
+            {name: len(parts) for name, parts in self.kept_duals.items()},
+        )
+
+    def rewind(self, mark: tuple) -> None:
+        """Forget what was kept after `mark`: the state and the kept steps of then (the
+        reach flows kept before then are unchanged; later ones are overwritten)."""
+        self.state, kept, duals = mark
+        for store, lengths in ((self.kept, kept), (self.kept_duals, duals)):
+            for name in list(store):
+                del store[name][lengths.get(name, 0) :]
 
     def solve(self, window: Window, number: int) -> None:
         if self.rebuilt_because is None and not window.last:
