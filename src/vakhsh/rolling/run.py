@@ -72,7 +72,9 @@ from vakhsh.solve.solver import _quiet as quiet
 Progress = Callable[[str], None]
 DAY = pd.Timedelta(days=1)
 WEEK = pd.Timedelta(days=7)
-COARSE = ("blocks", "means")  # the coarse solve: blocks a day by net load, or means
+# the coarse solve: blocks a day by net load, means, or the run itself at its own step
+# ("step": exact water values at the full LP's cost; bench/README.md, h-roll2 notes)
+COARSE = ("blocks", "means", "step")
 
 
 def optimise_rolling(
@@ -86,7 +88,8 @@ def optimise_rolling(
     """Optimise `net` window by window; audited Results of the whole run. `reuse`: one
     HiGHS LP for the windows of equal length where the matrix allows it
     (`rolling.reuse`), else a linopy build per window. `coarse`: the coarse solve at
-    `blocks` (four a day sorted by net load, where the step allows) or daily `means`."""
+    `blocks` (four a day sorted by net load, where the step allows), daily `means`, or
+    the run's own `step` (exact water values, at the cost of the full LP)."""
     if coarse not in COARSE:
         raise SolveError(f"coarse must be one of {', '.join(COARSE)}, not {coarse!r}")
     options = options or SolveOptions()
@@ -113,7 +116,9 @@ def optimise_rolling(
         force=options.force,
     )
     started = time.perf_counter()
-    values = CoarseValues.solve(net, options, heads, say, blocks=coarse == "blocks")
+    values = CoarseValues.solve(
+        net, options, heads, say, blocks=coarse == "blocks", own_step=coarse == "step"
+    )
     coarse_s = time.perf_counter() - started
     solver = WindowSolver(net, options, values, heads, windows, reuse=reuse)
     marks = []  # what was kept before each window, to solve the last one from further back
@@ -236,7 +241,7 @@ class CoarseValues:
         self.storage = _with_start(storage_hm3, coarse.tables["reservoirs"], "storage_initial_hm3")
         self.charge = _with_start(soc_mwh, coarse.tables["storage_units"], "soc_initial_mwh")
         self.objective_usd = objective_usd
-        self.kind = kind  # "blocks" (`blocked_network`) or "means"
+        self.kind = kind  # "blocks" (`blocked_network`), "means" or "step" (the run)
 
     @classmethod
     def solve(
@@ -246,10 +251,13 @@ class CoarseValues:
         heads: HeadModel,
         say: Progress,
         blocks: bool = True,
+        own_step: bool = False,
     ) -> CoarseValues:
         step = net.run.step
         coarse = blocked_network(net) if blocks and step < DAY else None
         kind = "means" if coarse is None else "blocks"
+        if own_step:  # the run itself: its duals are the full LP's water values
+            coarse, kind = net, "step"
         if coarse is None:  # daily means (a step that makes no blocks), weekly ones
             target = DAY if step < DAY else WEEK
             factor = max(1, int(target // step))
