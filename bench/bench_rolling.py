@@ -195,9 +195,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--spec", default="7D,1D", help="--rolling WINDOW[,OVERLAP]")
     p.add_argument(
         "--coarse",
-        choices=("blocks", "means"),
+        choices=("blocks", "means", "step"),
         default="blocks",
-        help="the coarse solve: 4 blocks a day sorted by net load, or daily means",
+        help="the coarse solve: 4 blocks a day sorted by net load, daily means, or the run itself",
     )
     p.add_argument(
         "--assign-all",

@@ -218,6 +218,20 @@ def render(figures: dict) -> str:
     for table, lines in rows(figures).items():
         if lines:
             parts += [f"**{TITLES[table]}**", "", HEADER.format(what="system"), *lines, ""]
+    joined = []  # runs whose last window could not meet the end targets alone
+    for table, argv in configurations():
+        rec = figures["records"].get(name(argv))
+        info = ((rec or {}).get("results", {}).get("rolling") or {}).get("rolling") or {}
+        first, windows = info.get("last_window_from"), info.get("windows")
+        if first is not None and first < windows:
+            joined.append(f"{_label(table, rec['args'])}: windows {first}..{windows}")
+    if joined:
+        parts += [
+            "Where the last window alone could not meet the run's end targets from the state "
+            "handed over, it was solved together with the windows before it, from what was "
+            "kept before them (`rolling.run._solve_last`): " + "; ".join(joined) + ".",
+            "",
+        ]
     return "\n".join(parts)
 
 

@@ -90,7 +90,8 @@ def run(
             metavar="WINDOW[,OVERLAP]",
             help="Solve in overlapping windows (e.g. "
             "7D,1D), each ending with the water values of a coarse solve of the whole run "
-            "(daily steps); default overlap a seventh of the window, at least the longest "
+            "(four blocks a day sorted by net load; daily means where the step does not make "
+            "four equal blocks, weekly means at daily steps); default overlap a seventh of the window, at least the longest "
             "reach delay. Memory is bounded by the window.",
         ),
     ] = None,

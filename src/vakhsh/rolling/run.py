@@ -72,7 +72,9 @@ from vakhsh.solve.solver import _quiet as quiet
 Progress = Callable[[str], None]
 DAY = pd.Timedelta(days=1)
 WEEK = pd.Timedelta(days=7)
-COARSE = ("blocks", "means")  # the coarse solve: blocks a day by net load, or means
+# the coarse solve: blocks a day by net load, means, or the run itself at its own step
+# ("step": exact water values at the full LP's cost; bench/README.md, h-roll2 notes)
+COARSE = ("blocks", "means", "step")
 
 
 def optimise_rolling(
@@ -86,7 +88,8 @@ def optimise_rolling(
     """Optimise `net` window by window; audited Results of the whole run. `reuse`: one
     HiGHS LP for the windows of equal length where the matrix allows it
     (`rolling.reuse`), else a linopy build per window. `coarse`: the coarse solve at
-    `blocks` (four a day sorted by net load, where the step allows) or daily `means`."""
+    `blocks` (four a day sorted by net load, where the step allows), daily `means`, or
+    the run's own `step` (exact water values, at the cost of the full LP)."""
     if coarse not in COARSE:
         raise SolveError(f"coarse must be one of {', '.join(COARSE)}, not {coarse!r}")
     options = options or SolveOptions()
@@ -113,15 +116,22 @@ def optimise_rolling(
         force=options.force,
     )
     started = time.perf_counter()
-    values = CoarseValues.solve(net, options, heads, say, blocks=coarse == "blocks")
+    values = CoarseValues.solve(
+        net, options, heads, say, blocks=coarse == "blocks", own_step=coarse == "step"
+    )
     coarse_s = time.perf_counter() - started
     solver = WindowSolver(net, options, values, heads, windows, reuse=reuse)
+    marks = []  # what was kept before each window, to solve the last one from further back
     for i, window in enumerate(windows):
         say(
             f"window {i + 1}/{len(windows)}: {net.time[window.start]:%Y-%m-%d %H:%M} .. "
             f"{net.run.ends[window.stop - 1]:%Y-%m-%d %H:%M}"
         )
-        solver.solve(window, i)
+        marks.append(solver.mark())
+        if not window.last:
+            solver.solve(window, i)
+            continue
+        first = _solve_last(solver, windows, marks, say)
     info = solver.info(len(windows))
     info["rolling"] = {
         "window": spec.label,
@@ -139,8 +149,33 @@ def optimise_rolling(
         "cold_starts": 0 if solver.template is None else solver.template.cold_starts,
         "chunks": solver.chunks,
         "rebuilt_because": solver.rebuilt_because,
+        "last_window_from": first + 1,
     }
     return solver.results(info)
+
+
+def _solve_last(solver: WindowSolver, windows: list[Window], marks: list, say: Progress) -> int:
+    """Solve the last window with the run's own end targets; where they are out of reach
+    from the state handed over (the windows before, priced by the coarse values, drew a
+    reservoir down further than the steps left can refill), solve the window before it and
+    the last as one, from what was kept before that window, and so on back to the run's
+    start, which is the full LP: a rolling run of a feasible full LP is never infeasible.
+    The window the last solve started at (0-based)."""
+    stop = windows[-1].stop
+    for first in range(len(windows) - 1, -1, -1):
+        if first < len(windows) - 1:
+            solver.rewind(marks[first])
+            say(
+                f"the run's end targets are out of reach from window {first + 2}'s start: "
+                f"windows {first + 1}..{len(windows)} solved as one"
+            )
+        try:
+            solver.solve(Window(windows[first].start, stop, stop), first)
+            return first
+        except SolveError:
+            if first == 0:
+                raise
+    raise AssertionError("unreachable")
 
 
 # A window's end storage is valued at the coarse water value less this share of it above the
@@ -206,7 +241,7 @@ class CoarseValues:
         self.storage = _with_start(storage_hm3, coarse.tables["reservoirs"], "storage_initial_hm3")
         self.charge = _with_start(soc_mwh, coarse.tables["storage_units"], "soc_initial_mwh")
         self.objective_usd = objective_usd
-        self.kind = kind  # "blocks" (`blocked_network`) or "means"
+        self.kind = kind  # "blocks" (`blocked_network`), "means" or "step" (the run)
 
     @classmethod
     def solve(
@@ -216,10 +251,13 @@ class CoarseValues:
         heads: HeadModel,
         say: Progress,
         blocks: bool = True,
+        own_step: bool = False,
     ) -> CoarseValues:
         step = net.run.step
         coarse = blocked_network(net) if blocks and step < DAY else None
         kind = "means" if coarse is None else "blocks"
+        if own_step:  # the run itself: its duals are the full LP's water values
+            coarse, kind = net, "step"
         if coarse is None:  # daily means (a step that makes no blocks), weekly ones
             target = DAY if step < DAY else WEEK
             factor = max(1, int(target // step))
@@ -302,6 +340,22 @@ class WindowSolver:
         self.template: ReusedLP | None = None
         self.template_ctx = None
         self.chunk: tuple[int, int, object] | None = None  # (start, stop, linopy model)
+
+    def mark(self) -> tuple:
+        """What has been kept so far (`rewind` returns to it)."""
+        return (
+            self.state,
+            {name: len(parts) for name, parts in self.kept.items()},
+            {name: len(parts) for name, parts in self.kept_duals.items()},
+        )
+
+    def rewind(self, mark: tuple) -> None:
+        """Forget what was kept after `mark`: the state and the kept steps of then (the
+        reach flows kept before then are unchanged; later ones are overwritten)."""
+        self.state, kept, duals = mark
+        for store, lengths in ((self.kept, kept), (self.kept_duals, duals)):
+            for name in list(store):
+                del store[name][lengths.get(name, 0) :]
 
     def solve(self, window: Window, number: int) -> None:
         if self.rebuilt_because is None and not window.last:
