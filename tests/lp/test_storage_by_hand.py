@@ -1,0 +1,94 @@
+"""Small storage LPs derived by hand for mutants of `vakhsh.math.power` that survived the
+selected tests (mutmut, issue 15, session 10): the link from step 0 to step 1 of a plain
+unit while another unit is cyclic (`soc_change__mutmut_31`), a unit that does not exist yet
+(`add_storage_units__mutmut_29`: 1 MW instead of 0; `_15`, `_17`: a NaN bound) and the
+floor `soc_min_mwh` (`add_storage_units__mutmut_75`: the floor's sign turned).
+
+Two hourly steps from 2023-01-01 00:00 (h = 1, MW and MWh agree). Each bus has 10 MW of
+load, `cheap` (10 USD/MWh) where its capacity-factor series allows and `dear`
+(100 USD/MWh) always. Lossless units. All solved for real by HiGHS.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+REL = 1e-6
+TIME = {"start": "2023-01-01 00:00", "end": "2023-01-01 02:00", "step": "1h"}
+HOURS = ["2023-01-01 00:00:00", "2023-01-01 01:00:00"]
+
+
+def bus(name: str, cheap: str, units: dict) -> dict:
+    """Bus `name` with its load, cheap (capacity factor column `cheap`), dear and `units`."""
+    low = name.lower()
+    return {
+        "buses": {name: {"voll_usd_per_mwh": 1000}},
+        "loads": {f"load_{low}": {"bus": name, "p_mw": 10}},
+        "generators": {
+            f"cheap_{low}": {
+                "bus": name,
+                "capacity_mw": 100,
+                "capacity_factor": f"series:cf.csv#{cheap}",
+                "marginal_cost_usd_per_mwh": 10,
+            },
+            f"dear_{low}": {"bus": name, "capacity_mw": 100, "marginal_cost_usd_per_mwh": 100},
+        },
+        "storage_units": {
+            unit: {"bus": name, "efficiency_roundtrip": 1.0, **spec} for unit, spec in units.items()
+        },
+    }
+
+
+def merge(*parts: dict) -> dict:
+    out: dict = {}
+    for part in parts:
+        for kind, items in part.items():
+            out.setdefault(kind, {}).update(items)
+    return out
+
+
+SERIES = {"cf.csv": {"time": HOURS, "first": [1, 0], "last": [0, 1], "never": [0, 0]}}
+UNIT = {"power_mw": 10, "energy_mwh": 100, "soc_initial_mwh": 0}
+
+
+def test_a_plain_unit_carries_energy_while_another_is_cyclic(model_folder, solve):
+    # Bus N: cheap only in hour 0; a plain unit takes 10 MWh then and gives them in hour 1:
+    #   N = cheap 20 MWh * 10 = 200 USD.
+    # Bus C has only dear power and a cyclic unit (nothing to shift): C = 20 * 100 = 2,000.
+    # Total 2,200 USD. With the step-0 -> step-1 link lost (mutant _31, only reached when
+    # some unit is cyclic) N pays cheap 10 + dear 10 = 1,100: 3,100 USD.
+    model = merge(
+        bus("N", "first", {"plain": UNIT}),
+        bus("C", "never", {"loop": {**UNIT, "soc_cyclic": True}}),
+    )
+    res = solve(model_folder(model, SERIES, time=TIME))
+    assert res.objective_usd == pytest.approx(200 + 2000, rel=REL)
+    assert res.audit.passed
+
+
+def test_a_unit_stores_nothing_before_it_exists(model_folder, solve):
+    # Bus L: cheap only in hour 0; the unit exists from hour 1 and starts empty, so it has
+    # nothing to give: cheap 10 + dear 10 = 100 + 1,000 = 1,100 USD. With 1 MW while it
+    # does not exist (mutant _29) it takes 1 MWh in hour 0 and gives it back: 1,010 USD.
+    late = {**UNIT, "available_from": "2023-01-01 01:00"}
+    res = solve(model_folder(bus("L", "first", {"late": late}), SERIES, time=TIME))
+    assert res.objective_usd == pytest.approx(100 + 1000, rel=REL)
+    assert res.audit.passed
+
+
+def test_a_unit_stays_above_its_floor(model_folder, solve):
+    # Bus F: cheap only in hour 1. The unit holds 10 MWh with a floor of 4 MWh, so it can
+    # give 6 in hour 0; dear covers the other 4: 400 USD; hour 1 cheap 10 = 100. 500 USD.
+    # With the floor at -4 (mutant _75) it gives all 10 in hour 0 and takes 4 back from
+    # cheap in hour 1 (the last step keeps its floor): 140 USD. (The end target is set to
+    # 0: by default a unit ends with what it started with.)
+    floor = {
+        "power_mw": 20,
+        "energy_mwh": 100,
+        "soc_initial_mwh": 10,
+        "soc_min_mwh": 4,
+        "soc_final_min_mwh": 0,
+    }
+    res = solve(model_folder(bus("F", "last", {"floor": floor}), SERIES, time=TIME))
+    assert res.objective_usd == pytest.approx(400 + 100, rel=REL)
+    assert float(res.dataset["storage_soc_mwh"].values.ravel()[0]) == pytest.approx(4)
