@@ -4,24 +4,10 @@ shows the table as it is."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
+from tests.datasets.scripts import load_script
 
-FOLDER = Path(__file__).resolve().parents[2] / "src" / "vakhsh" / "datasets" / "central-asia"
-
-
-def _module():
-    spec = importlib.util.spec_from_file_location(
-        "central_asia_head_models", FOLDER / "head_models.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-head_models = _module()
+head_models = load_script("head_models")
 
 
 @pytest.fixture(scope="module")

@@ -7,15 +7,14 @@ seconds in all) and checks the docs block against the fresh comparison.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from tests.datasets.scripts import FOLDER, load_script
 
-FOLDER = Path(__file__).resolve().parents[2] / "src" / "vakhsh" / "datasets" / "central-asia"
 SHARED = Path("/work/shared/data")
 NAME = "messageix_water_demand"
 DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])  # Oct 2024 - Sep 2025
@@ -23,14 +22,7 @@ GROWING = np.isin(np.arange(1, 13), [4, 5, 6, 7, 8, 9])
 ICWC_ANNUAL_KM3 = 55.391  # Amu Darya limits Oct 2025 - Oct 2026 (water_demand.csv)
 
 
-def _validate_module():
-    spec = importlib.util.spec_from_file_location("central_asia_validate", FOLDER / "validate.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-validate = _validate_module()
+validate = load_script("validate")
 
 
 def _km3(m3s, mask=None) -> float:

@@ -5,27 +5,16 @@ base and nurek_design_storage (a few seconds each)."""
 
 from __future__ import annotations
 
-import importlib.util
 import re
-from pathlib import Path
 
 import pandas as pd
 import pytest
+from tests.datasets.scripts import load_script
 
-FOLDER = Path(__file__).resolve().parents[2] / "src" / "vakhsh" / "datasets" / "central-asia"
 MOL, FSL = 857.0, 910.0
 
 
-def _module():
-    spec = importlib.util.spec_from_file_location(
-        "central_asia_nurek_season", FOLDER / "nurek_season.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-season = _module()
+season = load_script("nurek_season")
 
 
 @pytest.fixture(scope="module")

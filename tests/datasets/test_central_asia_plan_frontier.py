@@ -4,23 +4,11 @@ the committed plan_frontier.json (issue #12, "Also" 3). No solve: the JSON is re
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
 
-FOLDER = Path(__file__).resolve().parents[2] / "src" / "vakhsh" / "datasets" / "central-asia"
+from tests.datasets.scripts import FOLDER, load_script
 
-
-def _module():
-    spec = importlib.util.spec_from_file_location(
-        "central_asia_plan_frontier", FOLDER / "plan_frontier.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-plan_frontier = _module()
+plan_frontier = load_script("plan_frontier")
 
 
 def test_docs_block_renders_the_json():

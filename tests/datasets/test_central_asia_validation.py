@@ -8,24 +8,13 @@ honest), all others inside. docs/central-asia.md must show the table as regenera
 
 from __future__ import annotations
 
-import importlib.util
 import re
-from pathlib import Path
 
 import pandas as pd
 import pytest
+from tests.datasets.scripts import FOLDER, load_script
 
-FOLDER = Path(__file__).resolve().parents[2] / "src" / "vakhsh" / "datasets" / "central-asia"
-
-
-def _validate_module():
-    spec = importlib.util.spec_from_file_location("central_asia_validate", FOLDER / "validate.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-validate = _validate_module()
+validate = load_script("validate")
 BANDS = pd.read_csv(FOLDER / "validation_bands.csv")
 
 
