@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-REL = 1e-6
-TIME = {"start": "2023-01-01 00:00", "end": "2023-01-01 02:00", "step": "1h"}
+from tests.lp.two_hours import REL, TIME
 
 
 def test_a_market_trades_nothing_before_it_exists(model_folder, solve):

@@ -12,10 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-REL = 1e-6
-TIME = {"start": "2023-01-01 00:00", "end": "2023-01-01 02:00", "step": "1h"}
-HOURS = ["2023-01-01 00:00:00", "2023-01-01 01:00:00"]
+from tests.lp.two_hours import HOURS, REL, TIME, merge
 
 
 def bus(name: str, cheap_cf: str, load_mw: float = 10) -> dict:
@@ -37,14 +34,6 @@ def bus(name: str, cheap_cf: str, load_mw: float = 10) -> dict:
             },
         },
     }
-
-
-def merge(*parts: dict) -> dict:
-    out: dict = {}
-    for part in parts:
-        for kind, items in part.items():
-            out.setdefault(kind, {}).update(items)
-    return out
 
 
 def test_cyclic_storage_starts_with_what_it_ends_with(model_folder, solve):

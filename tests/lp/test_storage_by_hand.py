@@ -12,10 +12,7 @@ load, `cheap` (10 USD/MWh) where its capacity-factor series allows and `dear`
 from __future__ import annotations
 
 import pytest
-
-REL = 1e-6
-TIME = {"start": "2023-01-01 00:00", "end": "2023-01-01 02:00", "step": "1h"}
-HOURS = ["2023-01-01 00:00:00", "2023-01-01 01:00:00"]
+from tests.lp.two_hours import HOURS, REL, TIME, merge
 
 
 def bus(name: str, cheap: str, units: dict) -> dict:
@@ -37,14 +34,6 @@ def bus(name: str, cheap: str, units: dict) -> dict:
             unit: {"bus": name, "efficiency_roundtrip": 1.0, **spec} for unit, spec in units.items()
         },
     }
-
-
-def merge(*parts: dict) -> dict:
-    out: dict = {}
-    for part in parts:
-        for kind, items in part.items():
-            out.setdefault(kind, {}).update(items)
-    return out
 
 
 SERIES = {"cf.csv": {"time": HOURS, "first": [1, 0], "last": [0, 1], "never": [0, 0]}}
