@@ -116,9 +116,7 @@ def optimise_rolling(
         force=options.force,
     )
     started = time.perf_counter()
-    values = CoarseValues.solve(
-        net, options, heads, say, blocks=coarse == "blocks", own_step=coarse == "step"
-    )
+    values = CoarseValues.solve(net, options, heads, say, coarse)
     coarse_s = time.perf_counter() - started
     solver = WindowSolver(net, options, values, heads, windows, reuse=reuse)
     marks = []  # what was kept before each window, to solve the last one from further back
@@ -250,14 +248,16 @@ class CoarseValues:
         options: SolveOptions,
         heads: HeadModel,
         say: Progress,
-        blocks: bool = True,
-        own_step: bool = False,
+        requested: str = "blocks",
     ) -> CoarseValues:
+        """The coarse solve `requested` (one of COARSE); blocks fall back to means where
+        the step makes none."""
         step = net.run.step
-        coarse = blocked_network(net) if blocks and step < DAY else None
-        kind = "means" if coarse is None else "blocks"
-        if own_step:  # the run itself: its duals are the full LP's water values
+        if requested == "step":  # the run itself: its duals are the full LP's water values
             coarse, kind = net, "step"
+        else:
+            coarse = blocked_network(net) if requested == "blocks" and step < DAY else None
+            kind = "means" if coarse is None else "blocks"
         if coarse is None:  # daily means (a step that makes no blocks), weekly ones
             target = DAY if step < DAY else WEEK
             factor = max(1, int(target // step))
