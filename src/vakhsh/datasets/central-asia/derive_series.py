@@ -243,8 +243,12 @@ print(
 # heating season = October-March (heat supply began 5 Oct in 2021; its end is NOT FOUND).
 cf["kg_coal_chp_must_run"] = np.where(WINTER, round(320.0 / 810.0, 4), 0.0)
 # ... and at most what it was pushed to in the low-water year 2021 (24.kg/english/206814):
-# 420 MW in winter, to be raised to 480 MW; 155 MW in summer
-cf["kg_coal_chp"] = np.where(WINTER, round(480.0 / 810.0, 4), round(155.0 / 810.0, 4))
+# 420 MW in winter, to be raised to 480 MW; in summer (April-September) what it can run during
+# its repair campaign: "the average electrical capacity is 51 megawatts", two of its fourteen
+# boiler units in operation (24.kg/english/331106, 31 May 2025; hot water off from 21 April for
+# maintenance). The 2021 emergency's 155 MW in summer is the scenario kg_chp_summer_2021.
+cf["kg_coal_chp"] = np.where(WINTER, round(480.0 / 810.0, 4), round(51.0 / 810.0, 4))
+cf["kg_coal_chp_2021"] = np.where(WINTER, round(480.0 / 810.0, 4), round(155.0 / 810.0, 4))
 print(
     "kg_coal_chp must-run GWh",
     round(float(np.sum(cf["kg_coal_chp_must_run"] * 810 * HOURS) / 1e3), 1),
