@@ -9,6 +9,7 @@ balances once everything has contributed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import linopy
@@ -55,6 +56,11 @@ class BuildConfig:
     # storage per step (the LP's own unit): picks one schedule among equal-cost ones;
     # 0 turns it off
     storage_tie_break: float = 2e-4
+    # how FPHA's planes are fitted (`fpha_fit.PlantCurve` -> `fpha_fit.Planes`); None: the
+    # concave envelope (`fpha_fit.fit_planes`). Another fit (a correction factor, another
+    # flow range) may lie below the exact output in places: measured side by side in
+    # datasets/central-asia/fpha_options.py
+    fpha_fit: Callable | None = None
 
 
 @dataclass

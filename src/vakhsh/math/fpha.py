@@ -20,6 +20,8 @@ planes per plant (two for a linear level curve); it stays an LP.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import linopy
 import numpy as np
 import pandas as pd
@@ -73,8 +75,10 @@ def plant_curve(net: Network, plant: str) -> PlantCurve:
     )
 
 
-def plant_planes(net: Network, plants: list[str]) -> dict[str, Planes]:
-    return {pid: fit_planes(plant_curve(net, pid)) for pid in plants}
+def plant_planes(net: Network, plants: list[str], fit: Callable | None = None) -> dict[str, Planes]:
+    """{plant: planes}, each fitted by `fit` (None: `fit_planes`, the concave envelope)."""
+    fit = fit or fit_planes
+    return {pid: fit(plant_curve(net, pid)) for pid in plants}
 
 
 def plane_table(planes: dict[str, Planes]) -> xr.Dataset:
@@ -128,7 +132,9 @@ def add_fpha_power(
     ctx: BuildContext, flow: linopy.Variable, plants: list[str], available_mw: xr.DataArray
 ) -> linopy.Variable:
     """The power variable of the FPHA plants under their planes, into the bus balance."""
-    fitted = ctx.fpha_planes if ctx.fpha_planes is not None else plant_planes(ctx.net, plants)
+    fitted = ctx.fpha_planes
+    if fitted is None:
+        fitted = plant_planes(ctx.net, plants, ctx.config.fpha_fit)
     table = plane_table({pid: fitted[pid] for pid in plants})
     coords = [pd.Index(ctx.time, name="time"), pd.Index(plants, name="hydro_plant")]
     upper = available_mw.sel(hydro_plant=plants).transpose("time", "hydro_plant")

@@ -123,14 +123,57 @@ def fit_planes(plant: PlantCurve, check: int = 200) -> Planes:
     per_hm3 = unit[2] * b / unit[0]
     per_m3s = unit[2] * c / unit[1]
     intercept = unit[2] * a - per_hm3 * origin[0]
-    planes = Planes(intercept, per_hm3, per_m3s, 0.0)
-    v, q = np.meshgrid(
-        np.linspace(plant.storage_min_hm3, plant.storage_max_hm3, check + 1),
-        np.linspace(0.0, plant.max_flow_m3s, check + 1),
+    return with_error(plant, Planes(intercept, per_hm3, per_m3s, 0.0), check)
+
+
+def fit_grid(plant: PlantCurve, points: int = 200) -> tuple[np.ndarray, np.ndarray]:
+    """(V, q) on a uniform grid of the plant's whole range (`points` + 1 per axis)."""
+    return np.meshgrid(
+        np.linspace(plant.storage_min_hm3, plant.storage_max_hm3, points + 1),
+        np.linspace(0.0, plant.max_flow_m3s, points + 1),
         indexing="ij",
     )
+
+
+def with_error(plant: PlantCurve, planes: Planes, check: int = 200) -> Planes:
+    """`planes` with `max_error_mw` measured on the grid of the plant's whole range."""
+    v, q = fit_grid(plant, check)
     over = np.minimum(planes.envelope_mw(v, q), plant.capacity_mw) - plant.power_mw(v, q)
-    return Planes(intercept, per_hm3, per_m3s, max(float(over.max()), 0.0))
+    return Planes(planes.intercept_mw, planes.per_hm3, planes.per_m3s, max(float(over.max()), 0.0))
+
+
+def scaled(plant: PlantCurve, planes: Planes, factor: float) -> Planes:
+    """Every plane times `factor` (a correction factor: p <= factor * (a + b V + c q))."""
+    out = Planes(factor * planes.intercept_mw, factor * planes.per_hm3, factor * planes.per_m3s, 0)
+    return with_error(plant, out)
+
+
+def least_squares_factor(plant: PlantCurve, planes: Planes, points: int = 200) -> float:
+    """The correction factor of cobre's `fpha_fitting/alpha.rs` (alpha_FPHA): the scalar
+    that minimises the squared error between alpha * envelope and the exact output over
+    the uniform (V, q) grid of the plant's range, both at most the capacity (what the LP
+    sees): alpha = sum(envelope * exact) / sum(envelope^2)."""
+    v, q = fit_grid(plant, points)
+    envelope = np.minimum(planes.envelope_mw(v, q), plant.capacity_mw)
+    exact = plant.power_mw(v, q)
+    return float((envelope * exact).sum() / (envelope * envelope).sum())
+
+
+def conservative_factor(
+    plant: PlantCurve, planes: Planes, flow_min_m3s: float, points: int = 200
+) -> float:
+    """The largest factor with factor * envelope <= the exact output wherever the plant
+    turbines at least `flow_min_m3s` (its operating range): the smallest ratio exact /
+    envelope there."""
+    v, q = np.meshgrid(
+        np.linspace(plant.storage_min_hm3, plant.storage_max_hm3, points + 1),
+        np.linspace(flow_min_m3s, plant.max_flow_m3s, points + 1),
+        indexing="ij",
+    )
+    envelope = np.minimum(planes.envelope_mw(v, q), plant.capacity_mw)
+    exact = plant.power_mw(v, q)
+    positive = envelope > 0
+    return float(np.min(exact[positive] / envelope[positive])) if positive.any() else 1.0
 
 
 def _upper_planes(box: np.ndarray, spans: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -104,11 +104,12 @@ class SuccessiveLP:
 
 
 class ProductionModel:
-    """FPHA where the plants allow it (`mode` "auto" or "fpha"), fixed head elsewhere."""
+    """FPHA where the plants allow it (`mode` "auto" or "fpha"), fixed head elsewhere;
+    `fit` fits the planes (`BuildConfig.fpha_fit`; None: the concave envelope)."""
 
-    def __init__(self, mode: str = "auto"):
+    def __init__(self, mode: str = "auto", fit: Callable | None = None):
         self.mode = mode
-        self.config = BuildConfig(production=mode)
+        self.config = BuildConfig(production=mode, fpha_fit=fit)
 
     def parameters(self, net: Network, solved: BuildContext | None) -> HeadParameters | None:
         return fixed_parameters(net) if solved is None else None
@@ -126,7 +127,7 @@ class ProductionModel:
         ds, gap = exact_energy(net, ds, at_most=plants)
         fits = {
             pid: {"planes": len(planes), "max_error_mw": planes.max_error_mw}
-            for pid, planes in plant_planes(net, plants).items()
+            for pid, planes in plant_planes(net, plants, self.config.fpha_fit).items()
         }
         return ds, {
             "head_mode": self.mode,

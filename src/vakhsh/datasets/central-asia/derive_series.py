@@ -342,3 +342,18 @@ if __name__ == "__main__":
         ("amu_khorezm_delta", 1.4, q_lower),
     ):
         print(f"loss {reach}: {loss} / {q:.2f} km3 = {loss / q:.4f}")
+    # Syr Darya channel loss below Kazaly (Kazalinsk): Kazhydromet's channel water balance of
+    # 2009-2010 (Shivareva, journal.kazhydromet.kz article 1001) gives 23.7-70.5 m3/s lost from
+    # Kazaly to Karateren; the lower figure, as a fraction of the mean flow into the reach
+    # syr_to_aral (natural Syr inflow less the ICWC withdrawals, plus the returns that stay in
+    # the river: 20 % of the Fergana and Dostyk withdrawals; Kyzylorda's go to the sea itself)
+    syr_km3 = sum(volume_km3(inflow[c]) for c in syr)
+    fergana = ["uz_syr_fergana", "tj_syr_sughd", "kg_syr_fergana", "kz_dostyk_canal"]
+    q_syr = (
+        syr_km3
+        - sum(volume_km3(demand[c]) for c in fergana) * (1 - 0.2)
+        - volume_km3(demand["uz_chirchik_tashkent"])
+        - volume_km3(demand["kz_syr_kyzylorda"])
+    )
+    syr_loss = 23.7 / KM3_TO_M3S
+    print(f"loss syr_to_aral: {syr_loss:.3f} / {q_syr:.2f} km3 = {syr_loss / q_syr:.4f}")
