@@ -161,7 +161,11 @@ def worker_vakhsh(a) -> dict:
     res = vakhsh.optimise(
         net,
         vakhsh.SolveOptions(
-            head="fixed", solver="highs", log=True, solver_options=a.solver_options
+            head="fixed",
+            solver="highs",
+            log=True,
+            solver_options=a.solver_options,
+            preset=a.preset,
         ),
     )
     t2 = time.perf_counter()
@@ -238,6 +242,8 @@ def run_child(kind: str, a, outdir: Path) -> dict:
         json.dumps(a.solver_options),
         "--pypsa-water-unit",
         a.pypsa_water_unit,
+        "--preset",
+        a.preset,
     ]
     if a.pypsa_io_api:
         cmd += ["--pypsa-io-api", a.pypsa_io_api]
@@ -284,11 +290,34 @@ def _from_highs_log(text: str) -> dict:
         ("log_ipm_iterations", r"IPM\s+iterations:\s*([0-9]+)"),
         ("log_simplex_iterations", r"Simplex\s+iterations:\s*([0-9]+)"),
         ("log_crossover_iterations", r"Crossover\s+iterations:\s*([0-9]+)"),
+        ("log_hipo_s", r"HiPO runtime:\s*([0-9.]+)"),
+        ("log_hipo_analyse_s", r"Analyse time:\s*([0-9.]+)"),
+        ("log_threads", r"^Threads:\s*([0-9]+)"),
     ):
-        found = re.findall(pattern, text)
+        found = re.findall(pattern, text, re.MULTILINE)
         if found:
             out[key] = float(found[-1]) if key.endswith("_s") else int(found[-1])
     return out
+
+
+def time_split(r: dict) -> dict:
+    """Where a vakhsh child's wall time went: imports and start-up, reading the model
+    folder, the LP build, handing the LP to HiGHS and reading the solution back (linopy),
+    HiGHS's presolve and postsolve, its interior point or simplex, results and audit."""
+    highs = r.get("log_highs_run_s", float("nan"))
+    algorithm = r.get("log_hipo_s", highs)
+    split = {
+        "start_s": r["wall_s"] - r["load_s"] - r["optimise_s"],
+        "load_s": r["load_s"],
+        "build_s": r["build_s"],
+        "hand_over_and_read_back_s": r["solve_s"] - highs,
+        "presolve_postsolve_s": highs - algorithm,
+        "algorithm_s": algorithm,
+        "results_and_audit_s": r["optimise_s"] - r["build_s"] - r["solve_s"],
+    }
+    if "log_hipo_analyse_s" in r:
+        split["hipo_analyse_s"] = r["log_hipo_analyse_s"]
+    return split
 
 
 def _fmt(v, spec: str) -> str:
@@ -404,6 +433,12 @@ def main(argv: list[str] | None = None) -> int:
         default=[],
         help="HiGHS options as key=value (e.g. solver=ipm run_crossover=off) or JSON",
     )
+    p.add_argument(
+        "--preset",
+        default="auto",
+        help="vakhsh's solver preset (SolveOptions.preset: auto, simplex, hipo, ipx, highs); "
+        "--solver-options win over it",
+    )
     p.add_argument("--rtol", type=float, default=1e-6, help="objective cross-check tolerance")
     p.add_argument("--out", default=None, help="output folder (default bench/out/<name>[-tag])")
     p.add_argument("--tag", default="", help="suffix of the output folder name (e.g. ipx)")
@@ -460,6 +495,15 @@ def main(argv: list[str] | None = None) -> int:
 
     print()
     print_table(results)
+    v = results.get("vakhsh", {})
+    if "optimise_s" in v and "log_highs_run_s" in v:
+        v["time_split"] = time_split(v)
+        print(
+            "[bench] vakhsh wall "
+            + f"{v['wall_s']:.1f} s = "
+            + ", ".join(f"{k[:-2].replace('_', ' ')} {x:.1f}" for k, x in v["time_split"].items())
+            + (f"; HiGHS threads {v['log_threads']}" if "log_threads" in v else "")
+        )
     print(
         f"[bench] load average (1 min) before {load_before[0]:.2f}, after "
         f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs"
@@ -472,6 +516,7 @@ def main(argv: list[str] | None = None) -> int:
         "step_hours": hours,
         "seed": a.seed,
         "solver_options": a.solver_options,
+        "vakhsh_preset": a.preset,
         "pypsa_water_unit": a.pypsa_water_unit,
         "pypsa_io_api": a.pypsa_io_api,
         "argv": sys.argv,
