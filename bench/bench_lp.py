@@ -447,6 +447,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="print a markdown table of every bench/out/*/results.json and exit",
     )
+    p.add_argument(
+        "--readme",
+        action="store_true",
+        help="record the run in bench/bench_lp.json and rewrite README.md's bench-lp block",
+    )
     p.add_argument("--worker", choices=CONTENDERS, help=argparse.SUPPRESS)
     p.add_argument("--result", help=argparse.SUPPRESS)
     p.add_argument("--folder", help=argparse.SUPPRESS)
@@ -566,7 +571,107 @@ def main(argv: list[str] | None = None) -> int:
             status = 1
     (outdir / "results.json").write_text(json.dumps(record, indent=1))
     print(f"[bench] results: {outdir / 'results.json'}")
+    if a.readme:
+        if status:
+            print("[bench] --readme: not recorded (a contender failed or the objectives differ)")
+        else:
+            record_figures(record)
+            print(f"[bench] recorded in {FIGURES.name}; README block rewritten")
     return status
+
+
+# --------------------------------------------------------------------------- README block
+
+FIGURES = HERE / "bench_lp.json"
+README = HERE / "README.md"
+START, END = "<!-- bench-lp: begin (bench/bench_lp.py --readme) -->", "<!-- bench-lp: end -->"
+KEPT = (
+    "status",
+    "objective",
+    "rows",
+    "cols",
+    "build_s",
+    "solve_s",
+    "load_s",
+    "optimise_s",
+    "wall_s",
+    "cpu_s",
+    "peak_rss_gib",
+    "log_highs_run_s",
+    "log_hipo_s",
+    "log_hipo_analyse_s",
+    "log_threads",
+    "log_ipm_iterations",
+    "log_simplex_iterations",
+    "time_split",
+)
+
+
+def record_figures(record: dict) -> None:
+    """Keep `record` (one bench run) in bench_lp.json under its system name, replacing an
+    older run of the same name, and rewrite README.md's bench-lp block from the file."""
+    figures = json.loads(FIGURES.read_text()) if FIGURES.exists() else {}
+    command = ["python", "bench/bench_lp.py", *[x for x in record["argv"][1:] if x != "--readme"]]
+    figures[record["system"]] = {
+        "command": " ".join(command),
+        "time": record["time"],
+        "steps": record["steps"],
+        "load": [record["loadavg_before"][0], record["loadavg_after"][0]],
+        "results": {
+            kind: {k: r[k] for k in KEPT if k in r} | {"algorithm": _algorithm(kind, r)}
+            for kind, r in record["results"].items()
+        },
+        "ratios": record.get("ratios", {}),
+        "max_rel_diff": record.get("cross_check", {}).get("max_rel_diff"),
+    }
+    FIGURES.write_text(json.dumps(figures, indent=1, sort_keys=True) + "\n")
+    from vakhsh.outputs.doc_blocks import replace_block
+
+    replace_block(README, START, END, render(figures))
+
+
+def _algorithm(kind: str, r: dict) -> str:
+    if kind == "vakhsh":
+        return str(r.get("summary_solve", {}).get("algorithm", "?"))
+    if "log_hipo_s" in r:
+        return "hipo"
+    return "ipm" if r.get("log_ipm_iterations") else "simplex"
+
+
+def render(figures: dict) -> str:
+    """The README block: one table per recorded run, the ratios and vakhsh's time split."""
+    out = []
+    for name, f in sorted(figures.items(), key=lambda kv: (kv[1]["steps"], kv[0])):
+        out += [
+            f"**{name}**: `{f['command']}` ({f['time']}, load average {f['load'][0]:.1f} "
+            f"before, {f['load'][1]:.1f} after)",
+            "",
+            "| contender | algorithm | threads | build s | solve s | HiGHS s | wall s | CPU s "
+            "| peak GiB | objective USD |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for kind, r in f["results"].items():
+            out.append(
+                f"| {kind} | {r['algorithm']} | {r.get('log_threads', '-')} | "
+                f"{_fmt(r.get('build_s'), '.2f')} | {_fmt(r.get('solve_s'), '.2f')} | "
+                f"{_fmt(r.get('log_highs_run_s'), '.2f')} | {_fmt(r.get('wall_s'), '.1f')} | "
+                f"{_fmt(r.get('cpu_s'), '.1f')} | {_fmt(r.get('peak_rss_gib'), '.3f')} | "
+                f"{_fmt(r.get('objective'), ',.2f')} |"
+            )
+        out.append("")
+        ratios = f.get("ratios")
+        if ratios:
+            out.append(
+                f"vakhsh/PyPSA: build+solve time **{ratios['time_build_plus_solve']:.3f}**, "
+                f"wall {ratios['wall']:.3f}, peak memory {ratios['peak_rss']:.3f}; "
+                f"objectives {f['max_rel_diff']:.1e} apart."
+            )
+        split = f["results"].get("vakhsh", {}).get("time_split")
+        if split:
+            parts = ", ".join(f"{k[:-2].replace('_', ' ')} {x:.1f}" for k, x in split.items())
+            out.append(f"vakhsh's wall {f['results']['vakhsh']['wall_s']:.1f} s: {parts}.")
+        out.append("")
+    return "\n".join(out)
 
 
 if __name__ == "__main__":

@@ -11,8 +11,8 @@ them alike; the 1-minute load average is recorded before and after every child.
     python bench/solver_levers.py --steps 8760 --repeats 1 --json bench/out/levers-8760.json
     python bench/solver_levers.py --steps 8760 --variants hipo hipo-ne-metis-t2 --readme
 
-`--readme` writes the table into bench/README.md between its solver-levers markers (one
-block per step count).
+`--readme` records the run in bench/solver_levers.json (one entry per step count, the
+last run of each) and rewrites bench/README.md's solver-levers block from it.
 """
 
 from __future__ import annotations
@@ -30,6 +30,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 README = HERE / "README.md"
 
+FIGURES = HERE / "solver_levers.json"
+START = "<!-- solver-levers: begin (bench/solver_levers.py --readme) -->"
+END = "<!-- solver-levers: end -->"
 HIPO = {"solver": "hipo", "run_crossover": "off"}
 NE_METIS = {"hipo_system": "normaleq", "hipo_ordering": "metis"}
 VARIANTS: dict[str, dict] = {
@@ -175,56 +178,51 @@ def run_variant(variant: str, steps: int) -> dict:
     return out
 
 
-def render(runs: list[dict], steps: int, argv: list[str]) -> str:
-    """The markdown table, one row per child, in the order they ran."""
-    base = next((r["objective"] for r in runs if "objective" in r), None)
-
-    def f(r, key, spec=".1f"):
-        v = r.get(key)
-        return "-" if v is None else format(v, spec)
-
-    lines = [
-        f"`python bench/solver_levers.py {' '.join(argv)}` (6 buses x 4 reservoirs x {steps} "
-        f"steps, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}); seconds are HiPO's "
-        "own account (`log_dev_level=3`), `solve wall` is linopy's `solve()` (hand-over, "
-        "HiGHS, read-back), `child wall` the whole child (imports, load, build, solve).",
-        "",
-        "| variant | ran | threads | system | iters | analyse s (AS+NE) | factorise s | "
-        "solves s | HiGHS s | solve wall s | solve CPU s | child wall s | objective rel. diff "
-        "| load before/after |",
-        "|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
-    ]
-    for r in runs:
-        if "objective" not in r:
-            lines.append(f"| {r['variant']} | {r['status']} |" + " |" * 12)
-            continue
-        diff = abs(r["objective"] - base) / abs(base)
-        analyse = "-"
-        if "analyse_s" in r:
-            analyse = (
-                f"{r['analyse_s']:.1f} ({r.get('analyse_as_s', 0):.1f}+"
-                f"{r.get('analyse_ne_s', 0):.1f})"
+def render(figures: dict) -> str:
+    """The README block: one table per recorded step count, one row per child in the
+    order they ran."""
+    out = []
+    for steps, rec in sorted(figures.items(), key=lambda kv: int(kv[0])):
+        runs = rec["runs"]
+        base = next((r["objective"] for r in runs if "objective" in r), None)
+        out += [
+            f"`{rec['command']}` (6 buses x 4 reservoirs x {steps} steps, {rec['time']}):",
+            "",
+            "| variant | ran | threads | system | iters | analyse s (AS+NE) | factorise s | "
+            "solves s | HiGHS s | solve wall s | solve CPU s | child wall s | objective rel. "
+            "diff | load before/after |",
+            "|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        ]
+        for r in runs:
+            if "objective" not in r:
+                out.append(f"| {r['variant']} | {r['status']} |" + " |" * 12)
+                continue
+            analyse = "-"
+            if "analyse_s" in r:
+                analyse = (
+                    f"{r['analyse_s']:.1f} ({r.get('analyse_as_s', 0):.1f}+"
+                    f"{r.get('analyse_ne_s', 0):.1f})"
+                )
+            iters = r.get("iterations") or r.get("ipm_iterations") or r.get("simplex_iterations")
+            out.append(
+                f"| {r['variant']} | {r['algorithm']} | {r.get('threads', '-')} | "
+                f"{r.get('newton', '-')} | {_int(iters)} | {analyse} | {_f(r, 'factorise_s')} | "
+                f"{_f(r, 'solves_s')} | {_f(r, 'highs_run_s')} | {_f(r, 'solve_wall_s')} | "
+                f"{_f(r, 'solve_cpu_s')} | {_f(r, 'wall_s')} | "
+                f"{abs(r['objective'] - base) / abs(base):.1e} | "
+                f"{r['load_before']:.1f}/{r['load_after']:.1f} |"
             )
-        iters = r.get("iterations") or r.get("ipm_iterations") or r.get("simplex_iterations")
-        lines.append(
-            f"| {r['variant']} | {r['algorithm']} | {r.get('threads', '-')} | "
-            f"{r.get('newton', '-')} | {f(r, 'iterations', '.0f') if 'iterations' in r else _int(iters)} | "
-            f"{analyse} | {f(r, 'factorise_s')} | {f(r, 'solves_s')} | {f(r, 'highs_run_s')} | "
-            f"{f(r, 'solve_wall_s')} | {f(r, 'solve_cpu_s')} | {f(r, 'wall_s')} | {diff:.1e} | "
-            f"{r['load_before']:.1f}/{r['load_after']:.1f} |"
-        )
-    return "\n".join(lines) + "\n"
+        out.append("")
+    return "\n".join(out)
+
+
+def _f(r: dict, key: str) -> str:
+    v = r.get(key)
+    return "-" if v is None else f"{v:.1f}"
 
 
 def _int(v) -> str:
     return "-" if v is None else f"{int(v):,}"
-
-
-def markers(steps: int) -> tuple[str, str]:
-    return (
-        f"<!-- solver-levers-{steps}: begin (bench/solver_levers.py --readme) -->",
-        f"<!-- solver-levers-{steps}: end -->",
-    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -247,19 +245,22 @@ def main(argv: list[str] | None = None) -> int:
             runs.append(run_variant(variant, args.steps))
             print(json.dumps(runs[-1]), flush=True)
     shown = [a for a in (argv if argv is not None else sys.argv[1:]) if a != "--readme"]
-    table = render(runs, args.steps, shown)
-    print(table)
+    record = {
+        "command": " ".join(["python", "bench/solver_levers.py", *shown]),
+        "time": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "runs": runs,
+    }
+    print(render({str(args.steps): record}))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(runs, indent=1))
     if args.readme:
         from vakhsh.outputs.doc_blocks import replace_block
 
-        start, end = markers(args.steps)
-        if start not in README.read_text():
-            with README.open("a") as fh:
-                fh.write(f"\n{start}\n{end}\n")
-        replace_block(README, start, end, table)
+        figures = json.loads(FIGURES.read_text()) if FIGURES.exists() else {}
+        figures[str(args.steps)] = record
+        FIGURES.write_text(json.dumps(figures, indent=1, sort_keys=True) + "\n")
+        replace_block(README, START, END, render(figures))
     return 0
 
 
