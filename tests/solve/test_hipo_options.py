@@ -96,3 +96,14 @@ def test_solves_asking_for_different_thread_counts_follow_each_other(toy):
         assert run_solver(model, options).outcome is Outcome.OPTIMAL
         objectives.append(model.objective.value)
     assert max(objectives) - min(objectives) <= 1e-9 * abs(objectives[0])
+
+
+def test_omp_num_threads_caps_the_cores_a_solve_takes(monkeypatch):
+    """Dask's nanny starts workers with OMP_NUM_THREADS=1: their HiPO solves get no
+    `threads`, so two workers on two cores do not ask for four threads."""
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    assert available_cores() == 1
+    options = highs_options("hipo", 10**6, False, {}, time_indexed=True, cores=available_cores())
+    assert "threads" not in options
+    monkeypatch.setenv("OMP_NUM_THREADS", "not a number")
+    assert available_cores() >= 1

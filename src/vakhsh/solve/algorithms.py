@@ -68,11 +68,17 @@ MAX_THREADS = 8
 
 
 def available_cores() -> int:
-    """The cores this process may run on (its affinity, not the machine's count)."""
+    """The cores this process may run on (its affinity, not the machine's count), at most
+    OMP_NUM_THREADS where that is set: Dask's nanny sets it to 1 in every worker it starts,
+    so the solves of an ensemble or an SDDP pass do not each take every core."""
     try:
-        return len(os.sched_getaffinity(0))
+        cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
-        return os.cpu_count() or 1
+        cores = os.cpu_count() or 1
+    limit = os.environ.get("OMP_NUM_THREADS", "")
+    if limit.isdigit() and int(limit) > 0:
+        cores = min(cores, int(limit))
+    return cores
 
 
 def hipo_available() -> bool:
