@@ -161,7 +161,11 @@ def worker_vakhsh(a) -> dict:
     res = vakhsh.optimise(
         net,
         vakhsh.SolveOptions(
-            head="fixed", solver="highs", log=True, solver_options=a.solver_options
+            head="fixed",
+            solver="highs",
+            log=True,
+            solver_options=a.solver_options,
+            preset=a.preset,
         ),
     )
     t2 = time.perf_counter()
@@ -238,6 +242,8 @@ def run_child(kind: str, a, outdir: Path) -> dict:
         json.dumps(a.solver_options),
         "--pypsa-water-unit",
         a.pypsa_water_unit,
+        "--preset",
+        a.preset,
     ]
     if a.pypsa_io_api:
         cmd += ["--pypsa-io-api", a.pypsa_io_api]
@@ -284,11 +290,34 @@ def _from_highs_log(text: str) -> dict:
         ("log_ipm_iterations", r"IPM\s+iterations:\s*([0-9]+)"),
         ("log_simplex_iterations", r"Simplex\s+iterations:\s*([0-9]+)"),
         ("log_crossover_iterations", r"Crossover\s+iterations:\s*([0-9]+)"),
+        ("log_hipo_s", r"HiPO runtime:\s*([0-9.]+)"),
+        ("log_hipo_analyse_s", r"Analyse time:\s*([0-9.]+)"),
+        ("log_threads", r"^Threads:\s*([0-9]+)"),
     ):
-        found = re.findall(pattern, text)
+        found = re.findall(pattern, text, re.MULTILINE)
         if found:
             out[key] = float(found[-1]) if key.endswith("_s") else int(found[-1])
     return out
+
+
+def time_split(r: dict) -> dict:
+    """Where a vakhsh child's wall time went: imports and start-up, reading the model
+    folder, the LP build, handing the LP to HiGHS and reading the solution back (linopy),
+    HiGHS's presolve and postsolve, its interior point or simplex, results and audit."""
+    highs = r.get("log_highs_run_s", float("nan"))
+    algorithm = r.get("log_hipo_s", highs)
+    split = {
+        "start_s": r["wall_s"] - r["load_s"] - r["optimise_s"],
+        "load_s": r["load_s"],
+        "build_s": r["build_s"],
+        "hand_over_and_read_back_s": r["solve_s"] - highs,
+        "presolve_postsolve_s": highs - algorithm,
+        "algorithm_s": algorithm,
+        "results_and_audit_s": r["optimise_s"] - r["build_s"] - r["solve_s"],
+    }
+    if "log_hipo_analyse_s" in r:
+        split["hipo_analyse_s"] = r["log_hipo_analyse_s"]
+    return split
 
 
 def _fmt(v, spec: str) -> str:
@@ -404,6 +433,12 @@ def main(argv: list[str] | None = None) -> int:
         default=[],
         help="HiGHS options as key=value (e.g. solver=ipm run_crossover=off) or JSON",
     )
+    p.add_argument(
+        "--preset",
+        default="auto",
+        help="vakhsh's solver preset (SolveOptions.preset: auto, simplex, hipo, ipx, highs); "
+        "--solver-options win over it",
+    )
     p.add_argument("--rtol", type=float, default=1e-6, help="objective cross-check tolerance")
     p.add_argument("--out", default=None, help="output folder (default bench/out/<name>[-tag])")
     p.add_argument("--tag", default="", help="suffix of the output folder name (e.g. ipx)")
@@ -411,6 +446,11 @@ def main(argv: list[str] | None = None) -> int:
         "--collect",
         action="store_true",
         help="print a markdown table of every bench/out/*/results.json and exit",
+    )
+    p.add_argument(
+        "--readme",
+        action="store_true",
+        help="record the run in bench/bench_lp.json and rewrite README.md's bench-lp block",
     )
     p.add_argument("--worker", choices=CONTENDERS, help=argparse.SUPPRESS)
     p.add_argument("--result", help=argparse.SUPPRESS)
@@ -460,6 +500,15 @@ def main(argv: list[str] | None = None) -> int:
 
     print()
     print_table(results)
+    v = results.get("vakhsh", {})
+    if "optimise_s" in v and "log_highs_run_s" in v:
+        v["time_split"] = time_split(v)
+        print(
+            "[bench] vakhsh wall "
+            + f"{v['wall_s']:.1f} s = "
+            + ", ".join(f"{k[:-2].replace('_', ' ')} {x:.1f}" for k, x in v["time_split"].items())
+            + (f"; HiGHS threads {v['log_threads']}" if "log_threads" in v else "")
+        )
     print(
         f"[bench] load average (1 min) before {load_before[0]:.2f}, after "
         f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs"
@@ -472,6 +521,7 @@ def main(argv: list[str] | None = None) -> int:
         "step_hours": hours,
         "seed": a.seed,
         "solver_options": a.solver_options,
+        "vakhsh_preset": a.preset,
         "pypsa_water_unit": a.pypsa_water_unit,
         "pypsa_io_api": a.pypsa_io_api,
         "argv": sys.argv,
@@ -521,7 +571,107 @@ def main(argv: list[str] | None = None) -> int:
             status = 1
     (outdir / "results.json").write_text(json.dumps(record, indent=1))
     print(f"[bench] results: {outdir / 'results.json'}")
+    if a.readme:
+        if status:
+            print("[bench] --readme: not recorded (a contender failed or the objectives differ)")
+        else:
+            record_figures(record)
+            print(f"[bench] recorded in {FIGURES.name}; README block rewritten")
     return status
+
+
+# --------------------------------------------------------------------------- README block
+
+FIGURES = HERE / "bench_lp.json"
+README = HERE / "README.md"
+START, END = "<!-- bench-lp: begin (bench/bench_lp.py --readme) -->", "<!-- bench-lp: end -->"
+KEPT = (
+    "status",
+    "objective",
+    "rows",
+    "cols",
+    "build_s",
+    "solve_s",
+    "load_s",
+    "optimise_s",
+    "wall_s",
+    "cpu_s",
+    "peak_rss_gib",
+    "log_highs_run_s",
+    "log_hipo_s",
+    "log_hipo_analyse_s",
+    "log_threads",
+    "log_ipm_iterations",
+    "log_simplex_iterations",
+    "time_split",
+)
+
+
+def record_figures(record: dict) -> None:
+    """Keep `record` (one bench run) in bench_lp.json under its system name, replacing an
+    older run of the same name, and rewrite README.md's bench-lp block from the file."""
+    figures = json.loads(FIGURES.read_text()) if FIGURES.exists() else {}
+    command = ["python", "bench/bench_lp.py", *[x for x in record["argv"][1:] if x != "--readme"]]
+    figures[record["system"]] = {
+        "command": " ".join(command),
+        "time": record["time"],
+        "steps": record["steps"],
+        "load": [record["loadavg_before"][0], record["loadavg_after"][0]],
+        "results": {
+            kind: {k: r[k] for k in KEPT if k in r} | {"algorithm": _algorithm(kind, r)}
+            for kind, r in record["results"].items()
+        },
+        "ratios": record.get("ratios", {}),
+        "max_rel_diff": record.get("cross_check", {}).get("max_rel_diff"),
+    }
+    FIGURES.write_text(json.dumps(figures, indent=1, sort_keys=True) + "\n")
+    from vakhsh.outputs.doc_blocks import replace_block
+
+    replace_block(README, START, END, render(figures))
+
+
+def _algorithm(kind: str, r: dict) -> str:
+    if kind == "vakhsh":
+        return str(r.get("summary_solve", {}).get("algorithm", "?"))
+    if "log_hipo_s" in r:
+        return "hipo"
+    return "ipm" if r.get("log_ipm_iterations") else "simplex"
+
+
+def render(figures: dict) -> str:
+    """The README block: one table per recorded run, the ratios and vakhsh's time split."""
+    out = []
+    for name, f in sorted(figures.items(), key=lambda kv: (kv[1]["steps"], kv[0])):
+        out += [
+            f"**{name}**: `{f['command']}` ({f['time']}, load average {f['load'][0]:.1f} "
+            f"before, {f['load'][1]:.1f} after)",
+            "",
+            "| contender | algorithm | threads | build s | solve s | HiGHS s | wall s | CPU s "
+            "| peak GiB | objective USD |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for kind, r in f["results"].items():
+            out.append(
+                f"| {kind} | {r['algorithm']} | {r.get('log_threads', '-')} | "
+                f"{_fmt(r.get('build_s'), '.2f')} | {_fmt(r.get('solve_s'), '.2f')} | "
+                f"{_fmt(r.get('log_highs_run_s'), '.2f')} | {_fmt(r.get('wall_s'), '.1f')} | "
+                f"{_fmt(r.get('cpu_s'), '.1f')} | {_fmt(r.get('peak_rss_gib'), '.3f')} | "
+                f"{_fmt(r.get('objective'), ',.2f')} |"
+            )
+        out.append("")
+        ratios = f.get("ratios")
+        if ratios:
+            out.append(
+                f"vakhsh/PyPSA: build+solve time **{ratios['time_build_plus_solve']:.3f}**, "
+                f"wall {ratios['wall']:.3f}, peak memory {ratios['peak_rss']:.3f}; "
+                f"objectives {f['max_rel_diff']:.1e} apart."
+            )
+        split = f["results"].get("vakhsh", {}).get("time_split")
+        if split:
+            parts = ", ".join(f"{k[:-2].replace('_', ' ')} {x:.1f}" for k, x in split.items())
+            out.append(f"vakhsh's wall {f['results']['vakhsh']['wall_s']:.1f} s: {parts}.")
+        out.append("")
+    return "\n".join(out)
 
 
 if __name__ == "__main__":

@@ -366,7 +366,85 @@ def markdown(fig: dict) -> str:
         f"{_musd(base['cost_usd']['worst'])} | {_musd(cvar['cost_usd']['mean'])} / "
         f"{_musd(cvar['cost_usd']['worst'])} |"
     )
+    lines += ["", "**What these figures say** (each statement is computed from them):", ""]
+    lines += [f"- {sentence}" for sentence in readings(fig)]
     return "\n".join(lines)
+
+
+def _which(chosen: list[str], every: list[str], unit: str) -> str:
+    if not chosen:
+        return f"no {unit}"
+    if chosen == every:
+        return f"every {unit}" if len(every) > 1 else chosen[0]
+    return ", ".join(chosen[:-1]) + (" and " if len(chosen) > 1 else "") + chosen[-1]
+
+
+def _more_or_less(a: float, b: float) -> str:
+    return "higher" if a > b else "lower" if a < b else "the same"
+
+
+def readings(fig: dict) -> list[str]:
+    """The comparisons the page's prose rests on, worded from the figures themselves.
+
+    Typed prose went stale when the data changed (session 10: the risk-aversion statement
+    said the opposite of the regenerated table), so every direction word is computed here.
+    """
+    runs = fig["runs"]
+    base, glacier, cvar = runs["base"], runs["glacier"], runs["base-cvar"]
+    out = []
+    for name, climate in (("base", "today's climate"), ("glacier", "glacier loss")):
+        run, pf = runs[name], runs[name]["perfect_foresight"]
+        quantiles = {"p50": "P50", "p90": "P90", "worst": "worst"}
+        larger = [
+            label
+            for q, label in quantiles.items()
+            if pf["winter_deficit_gwh"][q] > run["winter_deficit_gwh"][q]
+        ]
+        out.append(
+            f"Under {climate}, perfect foresight's Tajik winter deficit is larger than the "
+            f"policy's at {_which(larger, list(quantiles.values()), 'quantile')} of "
+            "P50 / P90 / worst, "
+            f"and its mean cost is {_more_or_less(pf['cost_usd']['mean'], run['cost_usd']['mean'])}."
+        )
+    wv_base, wv_glacier = base["water_value_usd_per_hm3"], glacier["water_value_usd_per_hm3"]
+    for r in RESERVOIRS:
+        months = list(wv_base[r])
+        higher = [m for m in months if wv_glacier[r][m] > wv_base[r][m]]
+        twice = [m for m in months if wv_glacier[r][m] >= 2 * wv_base[r][m]]
+        lower = [m for m in months if wv_glacier[r][m] < wv_base[r][m]]
+        out.append(
+            f"Glacier loss makes {r}'s water worth more at the end of "
+            f"{_which(higher, months, 'month')} (at least twice as much at the end of "
+            f"{_which(twice, months, 'month')}) and less at the end of "
+            f"{_which(lower, months, 'month')}."
+        )
+        winter = [wv_base[r][m] for m in months if int(m[-2:]) in (10, 11, 12, 1, 2, 3)]
+        summer = [wv_base[r][m] for m in months if int(m[-2:]) in (4, 5, 6, 7, 8, 9)]
+        out.append(
+            f"Today, {r}'s water at the end of a winter month (October–March) is worth on "
+            f"average {sum(winter) / len(winter) / (sum(summer) / len(summer)):,.1f} times "
+            "its value at the end of a month from April on."
+        )
+    releases = [
+        f"{r} {_more_or_less(cvar['summer_release_m3s'][r], base['summer_release_m3s'][r])}"
+        for r in RESERVOIRS
+    ]
+    out.append(
+        f"The risk-averse policy's July–August release is {' and '.join(releases)} than the "
+        "expectation policy's."
+    )
+    mean_cvar, mean_base = cvar["simulated_mean_usd"], base["simulated_mean_usd"]
+    half = max(cvar["simulated_ci95_usd"], base["simulated_ci95_usd"])
+    clear = abs(mean_cvar - mean_base) > half
+    out.append(
+        f"On the members the risk-averse policy's mean cost is "
+        f"{_more_or_less(mean_cvar, mean_base)} than the expectation policy's, by "
+        f"{'more' if clear else 'less'} than the larger of the two 95 % half-widths; its "
+        f"worst cost is {_more_or_less(cvar['cost_usd']['worst'], base['cost_usd']['worst'])}, "
+        "and its Tajik winter deficit P50 is "
+        f"{_more_or_less(cvar['winter_deficit_gwh']['p50'], base['winter_deficit_gwh']['p50'])}."
+    )
+    return out
 
 
 def write_docs(fig: dict) -> None:

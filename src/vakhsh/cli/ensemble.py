@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from vakhsh.cli.console import console
+from vakhsh.cli.options import ScenarioOpt
 from vakhsh.cli.progress import RunsBar, status
 from vakhsh.report.terminal import print_table
 
@@ -106,7 +107,7 @@ def frontier(
     out: Annotated[
         Path | None, typer.Option(help="Output folder (default runs/frontier-<model>-<x>-<y>).")
     ] = None,
-    scenario: Annotated[str | None, typer.Option("--scenario", "-s")] = None,
+    scenario: ScenarioOpt = None,
     start: Annotated[str | None, typer.Option()] = None,
     end: Annotated[str | None, typer.Option()] = None,
     step: Annotated[str | None, typer.Option()] = None,

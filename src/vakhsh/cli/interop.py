@@ -10,6 +10,7 @@ import typer
 
 from vakhsh.cli.console import console, print_warnings
 from vakhsh.cli.errors import reports_errors
+from vakhsh.cli.options import ScenarioOpt
 
 import_app = typer.Typer(
     help="Bring a model from another tool into vakhsh.",
@@ -50,7 +51,7 @@ def import_pypsa(
 def export_pypsa(
     model: Annotated[str, typer.Argument(help="A model folder or embedded dataset.")],
     out: Annotated[Path, typer.Option(help="The PyPSA netCDF file to write.")],
-    scenario: Annotated[str | None, typer.Option("--scenario", "-s")] = None,
+    scenario: ScenarioOpt = None,
     start: Annotated[str | None, typer.Option(help="First step.")] = None,
     end: Annotated[str | None, typer.Option(help="End (exclusive).")] = None,
     step: Annotated[str | None, typer.Option(help="Step: 1h, 3h, 1D.")] = None,

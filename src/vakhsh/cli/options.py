@@ -16,7 +16,14 @@ ModelArg = Annotated[
     ),
 ]
 ScenarioOpt = Annotated[
-    str | None, typer.Option("--scenario", "-s", help="A scenario defined in the model.")
+    str | None,
+    typer.Option(
+        "--scenario",
+        "-s",
+        help="A scenario defined in the model; join several with '+' "
+        "(dry+nurek_design_storage): their settings apply in that order and their "
+        "monthly inflow factors multiply. Given twice, the last -s wins.",
+    ),
 ]
 
 

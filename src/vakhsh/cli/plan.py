@@ -14,7 +14,7 @@ from rich.table import Table
 
 from vakhsh.cli.console import console
 from vakhsh.cli.errors import bad_option
-from vakhsh.cli.options import default_model
+from vakhsh.cli.options import ScenarioOpt, default_model
 from vakhsh.cli.progress import status
 from vakhsh.report.terminal import print_table
 
@@ -78,7 +78,7 @@ def plan(
     myopic: Annotated[
         bool, typer.Option("--myopic", help="Plan year by year without foresight.")
     ] = False,
-    scenario: Annotated[str | None, typer.Option("--scenario", "-s")] = None,
+    scenario: ScenarioOpt = None,
     demand_growth: Annotated[
         float, typer.Option(help="Load growth per year from the model's own year, e.g. 0.03.")
     ] = 0.0,

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from vakhsh.cli.console import console, print_warnings
 from vakhsh.cli.errors import bad_option
-from vakhsh.cli.options import default_model
+from vakhsh.cli.options import ScenarioOpt, default_model
 from vakhsh.cli.progress import status
 from vakhsh.report.terminal import print_table
 
@@ -25,7 +25,7 @@ def run(
     model: Annotated[
         str | None, typer.Argument(help="Model folder or embedded dataset (default: central-asia).")
     ] = None,
-    scenario: Annotated[str | None, typer.Option("--scenario", "-s")] = None,
+    scenario: ScenarioOpt = None,
     start: Annotated[str | None, typer.Option(help="First step, e.g. 2024-10-01.")] = None,
     end: Annotated[str | None, typer.Option(help="End (exclusive).")] = None,
     step: Annotated[str | None, typer.Option(help="Step: 1h, 3h, 1D, 7D.")] = None,

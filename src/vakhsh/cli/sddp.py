@@ -14,6 +14,7 @@ from rich.table import Table
 
 from vakhsh.cli.console import console
 from vakhsh.cli.errors import bad_option
+from vakhsh.cli.options import ScenarioOpt
 from vakhsh.cli.progress import status
 from vakhsh.report.terminal import print_table
 
@@ -32,7 +33,7 @@ def sddp(
     inflows: Annotated[
         Path, typer.Option(help="Inflow ensemble (netCDF) from `vakhsh inflows generate`.")
     ],
-    scenario: Annotated[str | None, typer.Option("--scenario", "-s")] = None,
+    scenario: ScenarioOpt = None,
     start: Annotated[
         str | None,
         typer.Option(help="First step, e.g. 2024-10-01 (not with `simulate`: the policy's)."),

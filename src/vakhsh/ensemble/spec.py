@@ -32,6 +32,7 @@ from typing import Any
 
 from vakhsh.ensemble.objectives import Selectors
 from vakhsh.errors import ModelError, Problem
+from vakhsh.schema.components import SCENARIO_JOIN
 
 RESERVED = ("scenario", "member", "climate")
 NO_CLIMATE = ("none", "", None)
@@ -286,7 +287,7 @@ def check_against_model(spec: EnsembleSpec, raw_model: dict[str, Any]) -> Ensemb
             if v not in values_of[k]:
                 values_of[k].append(v)
     for value in values_of.get("scenario", []):
-        if value not in scenarios:
+        if any(part not in scenarios for part in str(value).split(SCENARIO_JOIN)):
             problems.append(
                 Problem(
                     spec.file,

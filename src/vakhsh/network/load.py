@@ -30,6 +30,7 @@ from vakhsh.schema.checks import semantic_problems, time_problems
 from vakhsh.schema.components import (
     FRACTION_SERIES,
     KINDS,
+    SCENARIO_JOIN,
     SERIES_FIELDS,
     SERIES_PATTERN,
     STAGES,
@@ -151,6 +152,12 @@ def _read_model_yaml(folder: Path, reader: InputReader) -> dict[str, Any]:
 def _apply_scenario(
     raw: dict[str, Any], name: str | None
 ) -> tuple[dict, str | None, Scenario | None, list[Problem]]:
+    """Apply a scenario, or several joined by '+' (`dry+nurek_design_storage`).
+
+    Combined scenarios apply their `set` overrides in the order written (a later one wins
+    on the same field) and multiply their monthly inflow factors, so a climate scenario
+    and a data sensitivity combine without a third scenario written for the pair.
+    """
     scenarios = raw.get("scenarios") or {}
     if not isinstance(scenarios, dict):
         return raw, name, None, []  # reported by the parser
@@ -158,20 +165,40 @@ def _apply_scenario(
         if "base" not in scenarios:
             return raw, None, None, []
         name = "base"
-    if name not in scenarios:
-        known = ", ".join(map(str, scenarios)) or "none"
-        raise ModelError(
-            [Problem(MODEL_FILE, f"scenarios.{name}", f"no such scenario (defined: {known})")]
-        )
     from vakhsh.schema.parse import validate_component
 
-    scen, problems = validate_component(Scenario, scenarios[name], MODEL_FILE, f"scenarios.{name}")
-    if scen is None:
-        raise ModelError(problems)
+    parts = name.split(SCENARIO_JOIN)
+    missing = [part for part in parts if part not in scenarios]
+    if missing:
+        known = ", ".join(map(str, scenarios)) or "none"
+        raise ModelError(
+            [
+                Problem(MODEL_FILE, f"scenarios.{part}", f"no such scenario (defined: {known})")
+                for part in missing
+            ]
+        )
     raw = copy.deepcopy(raw)
-    for dotted, value in scen.set.items():
-        problems += _set_path(raw, dotted, value, f"scenarios.{name}.set.{dotted}")
-    return raw, name, scen, problems
+    problems: list[Problem] = []
+    factor = np.ones(12)
+    descriptions = []
+    for part in parts:
+        where = f"scenarios.{part}"
+        scen, found = validate_component(Scenario, scenarios[part], MODEL_FILE, where)
+        if scen is None:
+            raise ModelError(found)
+        problems += found
+        for dotted, value in scen.set.items():
+            problems += _set_path(raw, dotted, value, f"{where}.set.{dotted}")
+        factor = factor * np.asarray(scen.inflow_factor_by_month, dtype=float)
+        descriptions.append(scen.description)
+    if len(parts) == 1:
+        return raw, name, scen, problems
+    combined = Scenario(
+        description=" + ".join(descriptions),
+        inflow_factor_by_month=factor.tolist(),
+        set={},  # already applied to raw, part by part
+    )
+    return raw, name, combined, problems
 
 
 def _set_path(

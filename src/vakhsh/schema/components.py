@@ -180,6 +180,9 @@ class StageTemplate(Component):
     plants: dict[str, StagePlant] = Field(default_factory=dict)
 
 
+SCENARIO_JOIN = "+"  # `-s dry+nurek_design_storage` applies both scenarios, in that order
+
+
 class Scenario(Component):
     description: str = ""
     inflow_factor_by_month: Monthly = Field(default_factory=lambda: [1.0] * 12)

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from vakhsh.errors import ModelError, Problem
 from vakhsh.schema.components import (
     KINDS,
+    SCENARIO_JOIN,
     SIZE_FIELD,
     STAGES,
     TOP_LEVEL_FIELDS,
@@ -209,6 +210,10 @@ def parse_model(raw: dict[str, Any], file: str = MODEL_FILE) -> tuple[ParsedMode
 
     scenarios: dict[str, Scenario] = {}
     for sid, data in _section(raw, "scenarios", file, problems).items():
+        if SCENARIO_JOIN in str(sid):
+            problems.append(
+                Problem(file, f"scenarios.{sid}", f"a scenario id cannot contain '{SCENARIO_JOIN}'")
+            )
         scen, found = validate_component(Scenario, data, file, f"scenarios.{sid}")
         problems += found
         if scen is not None:

@@ -18,12 +18,31 @@ Presets (`SolveOptions.preset`, `vakhsh run --solver-options preset=NAME`):
   between equally cheap options are split);
 - `highs`: nothing set, HiGHS chooses.
 
+HiPO's own defaults are tuned for LPs in general; on vakhsh's LPs two choices are known in
+advance (bench/README.md, "HiPO's time"; `bench/solver_levers.py`):
+
+- HiPO analyses both of its Newton systems (the augmented system and the normal
+  equations, each ordered by amd and by metis) and keeps the cheaper; on an LP whose
+  every column is indexed by time (each column in a few rows of its own step and the
+  next) it keeps the normal equations ordered by metis every time, and the augmented
+  system's analyse alone costs about a tenth of the solve at 8,760 steps. Such LPs get
+  `hipo_system=normaleq`, `hipo_ordering=metis`; an LP with a column outside time (an
+  investment, whose column meets every step: a dense column that would fill the normal
+  equations) keeps HiPO's choice;
+- HiGHS uses half the machine's cores by default (one on two); HiPO's factorisation and
+  solves run in parallel, so a HiPO solve gets `threads` = the cores this process may
+  use. HiGHS keeps one thread pool per calling thread and fails a solve that asks for
+  another number of threads than that pool has; linopy runs every HiGHS solve in a
+  thread of its own, so solves with different `threads` follow each other in one
+  process (tests/solve/test_hipo_options.py).
+
 Explicit `solver_options` always win over the preset's.
 """
 
 from __future__ import annotations
 
 import importlib.metadata
+import os
 import re
 from typing import Any
 
@@ -41,6 +60,25 @@ PRESETS: dict[str, dict[str, Any]] = {
     "highs": {},
 }
 NAMES = ("auto", *PRESETS)
+# HiPO on an LP whose columns are all indexed by time: the Newton system and ordering it
+# chooses there anyway, without analysing the others (module docstring)
+HIPO_TIME_INDEXED = {"hipo_system": "normaleq", "hipo_ordering": "metis"}
+# HiGHS: "unlikely to be more than eight [threads] due to most computation being memory-bound"
+MAX_THREADS = 8
+
+
+def available_cores() -> int:
+    """The cores this process may run on (its affinity, not the machine's count), at most
+    OMP_NUM_THREADS where that is set: Dask's nanny sets it to 1 in every worker it starts,
+    so the solves of an ensemble or an SDDP pass do not each take every core."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    limit = os.environ.get("OMP_NUM_THREADS", "")
+    if limit.isdigit() and int(limit) > 0:
+        cores = min(cores, int(limit))
+    return cores
 
 
 def hipo_available() -> bool:
@@ -52,9 +90,18 @@ def hipo_available() -> bool:
 
 
 def highs_options(
-    preset: str, columns: int, integer: bool, explicit: dict[str, Any]
+    preset: str,
+    columns: int,
+    integer: bool,
+    explicit: dict[str, Any],
+    *,
+    time_indexed: bool = False,
+    cores: int | None = None,
 ) -> dict[str, Any]:
-    """HiGHS options of one solve: the preset's (resolved for this LP) under `explicit`."""
+    """HiGHS options of one solve: the preset's (resolved for this LP) under `explicit`.
+    A HiPO solve of an LP whose columns are all indexed by time (`time_indexed`) gets
+    `HIPO_TIME_INDEXED`; with `cores` above 1, HiPO gets that many threads (at most
+    `MAX_THREADS`)."""
     if preset not in NAMES:
         raise SolveError(f"unknown solver preset {preset!r}; known: {', '.join(NAMES)}")
     if preset == "auto":
@@ -64,7 +111,13 @@ def highs_options(
             preset = "hipo"
         else:
             preset = "simplex"
-    options = {**PRESETS[preset], **explicit}
+    options = dict(PRESETS[preset])
+    if options.get("solver") == "hipo":
+        if time_indexed:
+            options.update(HIPO_TIME_INDEXED)
+        if cores is not None and cores > 1:
+            options["threads"] = min(cores, MAX_THREADS)
+    options.update(explicit)
     if str(options.get("solver", "")).lower() == "hipo" and not hipo_available():
         raise SolveError(_no_hipo())
     return options

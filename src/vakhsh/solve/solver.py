@@ -15,7 +15,12 @@ import linopy
 from linopy.constants import TerminationCondition
 
 from vakhsh.errors import SolveError
-from vakhsh.solve.algorithms import algorithm_ran, check_algorithm, highs_options
+from vakhsh.solve.algorithms import (
+    algorithm_ran,
+    available_cores,
+    check_algorithm,
+    highs_options,
+)
 from vakhsh.solve.options import SolveOptions
 from vakhsh.solve.scaling import highs_warnings
 
@@ -97,7 +102,14 @@ def run_solver(model: linopy.Model, options: SolveOptions) -> SolveStats:
     log_file = None
     if solver == "highs":
         integer = bool(len(model.binaries) or len(model.integers))
-        kwargs = highs_options(options.preset, int(model.nvars), integer, kwargs)
+        kwargs = highs_options(
+            options.preset,
+            int(model.nvars),
+            integer,
+            kwargs,
+            time_indexed=time_indexed(model),
+            cores=available_cores(),
+        )
     if solver == "highs" and "log_file" not in kwargs:
         # HiGHS logs to a file always (its scaling warnings are read back), and to the
         # console only with --log
@@ -128,6 +140,12 @@ def run_solver(model: linopy.Model, options: SolveOptions) -> SolveStats:
         warnings=tuple(warnings),
         algorithm=algorithm,
     )
+
+
+def time_indexed(model: linopy.Model) -> bool:
+    """Whether every variable of the model has a time dimension (no investment or other
+    column that meets every step)."""
+    return all("time" in model.variables[name].dims for name in model.variables)
 
 
 def outcome_of(model: linopy.Model, solver: str, status: str, termination: str) -> Outcome:

@@ -35,7 +35,18 @@ AXES = ["--x", "tj_winter_energy", "--y", "downstream_vegetation_delivery", "--p
 FRONTIERS = {
     "base": ["frontier", "central-asia", *AXES, "--workers", "0"],
     "dry": ["frontier", "central-asia", "-s", "dry", *AXES, "--workers", "0"],
+    # the dry year with Nurek's design storage: the storage the dry trade-off had before 189274f
+    "dry+nurek_design_storage": [
+        "frontier",
+        "central-asia",
+        "-s",
+        "dry+nurek_design_storage",
+        *AXES,
+        "--workers",
+        "0",
+    ],
 }
+WINTER_END = "03-31"  # Nurek's storage on this day tells whether winter could take more water
 
 
 def _vakhsh(args: list[str], out: Path) -> float:
@@ -104,6 +115,37 @@ def summarise_frontier(folder: Path, scenario: str) -> dict:
         "command": "vakhsh " + " ".join(FRONTIERS[scenario]),
         "trade_off": len(distinct) > 1,
         "points": points,
+        **nurek_at_winter_end(Path(folder), scenario, points),
+    }
+
+
+def nurek_at_winter_end(folder: Path, scenario: str, points: list[dict]) -> dict:
+    """Nurek's storage at the end of 31 March in the point with the most downstream water.
+
+    At its dead storage there is no water left to move into the winter, whatever the
+    downstream countries give up: the frontier then has nothing to trade. Above it, the
+    winter can take more, and the frontier prices what the downstream loses for it.
+    """
+    import xarray as xr
+
+    from vakhsh.network import load_network
+
+    written = [p for p in points if p["status"] == "ok"]
+    written = [p for p in written if (folder / "runs" / f"point-{p['point']:02d}").is_dir()]
+    if not written:
+        return {}
+    best = max(written, key=lambda p: (p["y_hm3"], -p["x_gwh"]))
+    results = folder / "runs" / f"point-{best['point']:02d}" / "results.nc"
+    with xr.open_dataset(results) as ds:
+        storage = ds["storage_hm3"].sel(reservoir="nurek")
+        year = int(storage["time"].dt.year.max())
+        day = f"{year}-{WINTER_END}"
+        end_of_march = float(storage.sel(time=slice(day, day)).isel(time=-1))
+    net = load_network("central-asia", scenario=scenario)
+    return {
+        "nurek_winter_end_point": best["point"],
+        "nurek_winter_end_hm3": round(end_of_march, 0),
+        "nurek_dead_storage_hm3": float(net.tables["reservoirs"].loc["nurek", "storage_min_hm3"]),
     }
 
 
@@ -143,6 +185,18 @@ def markdown(data: dict) -> str:
                 f": {gwh:,.0f} GWh more Tajik winter energy cost {hm3:,.0f} hm³ of downstream "
                 f"delivery ({hm3 / gwh:.2f} hm³ per GWh) and "
                 f"{ok[-1]['cost_musd'] - ok[0]['cost_musd']:,.1f} M USD"
+            )
+        if "nurek_winter_end_hm3" in front:
+            left = front["nurek_winter_end_hm3"] - front["nurek_dead_storage_hm3"]
+            verdict += (
+                f". With the most downstream delivery (point {front['nurek_winter_end_point']}) "
+                f"Nurek holds {front['nurek_winter_end_hm3']:,.0f} hm³ at the end of 31 March, "
+                + (
+                    "its dead storage: no water is left to move into the winter"
+                    if left < 1
+                    else f"{left:,.0f} hm³ above its dead storage, water the winter can still "
+                    "take at the downstream's expense"
+                )
             )
         lines += [
             "",

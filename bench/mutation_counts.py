@@ -1,0 +1,120 @@
+"""Counts of a mutmut run, per module and per function, read from mutmut's own cache.
+
+mutmut 3 keeps one `mutants/<path>.py.meta` (JSON) per mutated file, with the exit code of
+every mutant it tried (`exit_code_by_key`; `null` = not tried yet). This script reads those
+files and maps the exit codes with mutmut's own table (`mutmut.stats.status_by_exit_code`), so
+its totals are the ones `mutmut results` and mutmut's progress line report.
+
+Usage, from the repository root after `make mutate ...`:
+
+    python bench/mutation_counts.py                     # per module, markdown
+    python bench/mutation_counts.py --functions         # per function too
+    python bench/mutation_counts.py --write docs/ARCHITECTURE.md
+        # replaces the per-function table between the markers
+        # <!-- mutation-counts --> and <!-- /mutation-counts --> in that file
+
+Exit 2 with a message when there is no mutants/ folder or no .meta file in it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+try:
+    from mutmut.stats import status_by_exit_code
+except ImportError:  # mutmut is in the dev extra; without it, fail clearly
+    status_by_exit_code = None
+
+COLUMNS = ("killed", "survived", "timeout", "no tests", "not checked")
+HEADERS = ("mutants", "killed", "survived", "timeout", "no tests", "not tried", "other")
+BEGIN, END = "<!-- mutation-counts -->", "<!-- /mutation-counts -->"
+_MUTANT = re.compile(r"__mutmut_\d+$")
+
+
+def function_of(key: str) -> tuple[str, str]:
+    """Module and function of a mutant key such as `vakhsh.math.power.x_add_lines__mutmut_7`."""
+    module, _, name = _MUTANT.sub("", key).rpartition(".")
+    if name.startswith("xǁ"):  # a method: xǁClassǁmethod
+        name = name[2:].replace("ǁ", ".")
+    elif name.startswith("x_"):
+        name = name[2:]
+    return module, name
+
+
+def read_counts(mutants: Path) -> dict[tuple[str, str], Counter]:
+    """Status counts per (module, function) from every .meta file under `mutants`."""
+    if status_by_exit_code is None:
+        raise SystemExit("error: mutmut is not installed (pip install -e '.[dev]')")
+    metas = sorted(mutants.rglob("*.py.meta"))
+    if not metas:
+        raise SystemExit(f"error: no mutmut results (*.py.meta) under {mutants}/; run make mutate")
+    counts: dict[tuple[str, str], Counter] = {}
+    for meta in metas:
+        exit_codes = json.loads(meta.read_text())["exit_code_by_key"]
+        for key, code in exit_codes.items():
+            counts.setdefault(function_of(key), Counter())[status_by_exit_code[code]] += 1
+    return counts
+
+
+def row(label: str, c: Counter) -> str:
+    total = sum(c.values())
+    other = total - sum(c[k] for k in COLUMNS)
+    cells = [total, *(c[k] for k in COLUMNS), other]
+    return f"| {label} | " + " | ".join(f"{n:,}" for n in cells) + " |"
+
+
+def table(counts: dict[tuple[str, str], Counter], functions: bool) -> str:
+    lines = [
+        "| module / function | " + " | ".join(HEADERS) + " |",
+        "| --- |" + " --- |" * len(HEADERS),
+    ]
+    for module in sorted({m for m, _ in counts}):
+        per_function = {f: c for (m, f), c in counts.items() if m == module}
+        short = module.removeprefix("vakhsh.").replace(".", "/") + ".py"
+        lines.append(row(f"**{short}**", sum(per_function.values(), Counter())))
+        if functions:
+            for name, c in sorted(per_function.items()):
+                lines.append(row(f"&nbsp;&nbsp;`{name}`", c))
+    return "\n".join(lines)
+
+
+def write_between_markers(path: Path, text: str) -> None:
+    doc = path.read_text()
+    if BEGIN not in doc or END not in doc:
+        raise SystemExit(f"error: {path} has no {BEGIN} ... {END} markers")
+    head, rest = doc.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    path.write_text(f"{head}{BEGIN}\n{text}\n{END}{tail}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mutants", type=Path, default=Path("mutants"))
+    parser.add_argument("--functions", action="store_true", help="a row per function too")
+    parser.add_argument("--write", type=Path, help="replace the table between the markers")
+    args = parser.parse_args(argv)
+    try:
+        counts = read_counts(args.mutants)
+    except SystemExit as error:
+        print(error, file=sys.stderr)
+        return 2
+    text = table(counts, functions=args.functions or args.write is not None)
+    if args.write is None:
+        print(text)
+        return 0
+    try:
+        write_between_markers(args.write, text)
+    except SystemExit as error:
+        print(error, file=sys.stderr)
+        return 2
+    print(f"wrote the counts table into {args.write}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
