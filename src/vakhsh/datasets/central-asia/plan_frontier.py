@@ -32,20 +32,15 @@ JSON = HERE / "plan_frontier.json"
 START, END = "<!-- plan-frontier:start -->", "<!-- plan-frontier:end -->"
 PLAN = ["plan", "central-asia", "-s", "dry", "--years", "2030", "--no-report"]
 AXES = ["--x", "tj_winter_energy", "--y", "downstream_vegetation_delivery", "--points", "9"]
-FRONTIERS = {
-    "base": ["frontier", "central-asia", *AXES, "--workers", "0"],
-    "dry": ["frontier", "central-asia", "-s", "dry", *AXES, "--workers", "0"],
-    # the dry year with Nurek's design storage: the storage the dry trade-off had before 189274f
-    "dry+nurek_design_storage": [
-        "frontier",
-        "central-asia",
-        "-s",
-        "dry+nurek_design_storage",
-        *AXES,
-        "--workers",
-        "0",
-    ],
-}
+
+
+def _frontier(scenario: str) -> list[str]:
+    chosen = [] if scenario == "base" else ["-s", scenario]
+    return ["frontier", "central-asia", *chosen, *AXES, "--workers", "0"]
+
+
+# dry+nurek_design_storage: the dry year with the Nurek storage the dry trade-off had before 189274f
+FRONTIERS = {s: _frontier(s) for s in ("base", "dry", "dry+nurek_design_storage")}
 WINTER_END = "03-31"  # Nurek's storage on this day tells whether winter could take more water
 
 
