@@ -52,6 +52,7 @@ mutate: install-test
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	nice -n 15 $(BIN)/mutmut run --max-children $(MUTATE_CHILDREN) $(MUTANTS)
 	$(BIN)/mutmut results
+	$(BIN)/python bench/mutation_counts.py --functions
 
 clean:
 	rm -rf $(VENV) runs build *.egg-info src/*.egg-info mutants

@@ -9,6 +9,7 @@ Usage, from the repository root after `make mutate ...`:
 
     python bench/mutation_counts.py                     # per module, markdown
     python bench/mutation_counts.py --functions         # per function too
+    python bench/mutation_counts.py --only math.        # modules whose name holds "math."
     python bench/mutation_counts.py --write docs/ARCHITECTURE.md
         # replaces the per-function table between the markers
         # <!-- mutation-counts --> and <!-- /mutation-counts --> in that file
@@ -68,12 +69,14 @@ def row(label: str, c: Counter) -> str:
     return f"| {label} | " + " | ".join(f"{n:,}" for n in cells) + " |"
 
 
-def table(counts: dict[tuple[str, str], Counter], functions: bool) -> str:
+def table(counts: dict[tuple[str, str], Counter], functions: bool, only=()) -> str:
     lines = [
         "| module / function | " + " | ".join(HEADERS) + " |",
         "| --- |" + " --- |" * len(HEADERS),
     ]
     for module in sorted({m for m, _ in counts}):
+        if only and not any(part in module for part in only):
+            continue
         per_function = {f: c for (m, f), c in counts.items() if m == module}
         short = module.removeprefix("vakhsh.").replace(".", "/") + ".py"
         lines.append(row(f"**{short}**", sum(per_function.values(), Counter())))
@@ -97,13 +100,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mutants", type=Path, default=Path("mutants"))
     parser.add_argument("--functions", action="store_true", help="a row per function too")
     parser.add_argument("--write", type=Path, help="replace the table between the markers")
+    parser.add_argument(
+        "--only", action="append", default=[], help="modules whose name holds this (repeatable)"
+    )
     args = parser.parse_args(argv)
     try:
         counts = read_counts(args.mutants)
     except SystemExit as error:
         print(error, file=sys.stderr)
         return 2
-    text = table(counts, functions=args.functions or args.write is not None)
+    text = table(counts, args.functions or args.write is not None, tuple(args.only))
     if args.write is None:
         print(text)
         return 0

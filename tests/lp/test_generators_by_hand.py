@@ -9,6 +9,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
+import vakhsh
+from vakhsh.errors import SolveError
 from vakhsh.plan import plan
 
 REL = 1e-6
@@ -49,3 +51,39 @@ def test_a_dear_must_run_candidate_is_not_built(tmp_path):
     result = plan(tmp_path, ranking=False, results=False)
     assert result.builds["chp"][2030] == pytest.approx(0.0, abs=1e-6)
     assert result.objective_usd == pytest.approx(2 * 10 * 50, rel=REL)
+
+
+def test_a_must_run_nobody_can_take_is_named_in_mwh(tmp_path):
+    # Bus A: 0.5 MW of load for two 2-hour steps, no line, no market, no storage. The only
+    # generator `chp` (2 MW) must run at half its capacity: 1 MW, 0.5 MW more than the bus
+    # can take (unserved energy cannot be negative), so the model is infeasible and the
+    # diagnosis names the must-run. Its slack is 0.5 MW in each step:
+    #   0.5 MW * 2 steps * 2 h = 2 MWh short over the run.
+    # (Before session 11 the diagnosis scaled this MW slack as a flow, x k = 0.0072 hm3
+    # per m3/s-step, and printed "0.007 hm3".) With the must-run row left out of the
+    # elastic build (mutants _106-_131: `or`, `> 1` for a must-run of exactly 1 MW, a None
+    # slack, name, coords or row), with the must-run kept as a hard bound (_81) or a 1 MW
+    # bound on every generator (_83), this message cannot come out.
+    raw = {
+        "format": 1,
+        "name": "tiny",
+        "time": {"start": "2023-01-01 00:00", "end": "2023-01-01 04:00", "step": "2h"},
+        "buses": {"A": {"voll_usd_per_mwh": 1000}},
+        "loads": {"load_a": {"bus": "A", "p_mw": 0.5}},
+        "generators": {
+            "chp": {
+                "bus": "A",
+                "capacity_mw": 2,
+                "marginal_cost_usd_per_mwh": 60,
+                "min_capacity_factor": 0.5,
+            }
+        },
+    }
+    (tmp_path / "model.yaml").write_text(yaml.safe_dump(raw, sort_keys=False))
+    with pytest.raises(SolveError) as info:
+        vakhsh.optimise(vakhsh.load(tmp_path), vakhsh.SolveOptions())
+    assert str(info.value) == (
+        "the model is infeasible. Relaxing this alone makes it feasible:\n"
+        "  generator must-run output (min_capacity_factor): generator chp is short by "
+        "2.000 MWh over the run, first at 2023-01-01 00:00"
+    )

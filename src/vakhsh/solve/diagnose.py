@@ -35,6 +35,7 @@ UNITS = {
     "reach": "hm3",
     "sink": "hm3",
     "storage_unit": "MWh",
+    "generator": "MWh",
 }
 TOLERANCE = 1e-6
 MAX_SET = 2  # sets of up to this many limit families are tried
@@ -125,8 +126,10 @@ def shortfalls(ctx: BuildContext, names: tuple[str, ...]) -> list[str]:
     for name in names:
         family, dim = ctx.elastic[name]
         unit = UNITS.get(dim, "hm3")
-        scale = 1.0 if unit == "MWh" else k
         used = ctx.var(name).solution.fillna(0.0)
+        # water slacks are m3/s per step (x k: hm3); power slacks are MW per step (x the
+        # step's hours: MWh), except an end-of-horizon storage target, already in MWh
+        scale = k if unit == "hm3" else ctx.hours if "time" in used.dims else 1.0
         if "time" not in used.dims:  # an end-of-horizon target
             for cid, amount in used.to_pandas().items():
                 if amount * scale > TOLERANCE:

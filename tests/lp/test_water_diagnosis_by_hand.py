@@ -1,0 +1,58 @@
+"""The diagnosis of a small infeasible reservoir, derived by hand, for mutants of
+`vakhsh.math.water.add_elastic_storage` that no selected test killed (mutmut, issue 15,
+session 11): no other selected test has a storage floor that cannot be kept, so the floor's
+elastic row (its scale, slack sign, family text, dimension and "at worst" reading) was
+never checked. Solved for real by HiGHS.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+import yaml
+
+import vakhsh
+from vakhsh.errors import SolveError
+
+
+def test_a_storage_floor_that_cannot_be_kept_is_named(tmp_path):
+    # Reservoir r (floor 50 hm3, full 100 hm3), 60 hm3 at the start,
+    # two daily steps (k = 0.0864 hm3 per m3/s-day). Day 1: no inflow and a minimum release
+    # of 300 m3/s = 25.92 hm3, so it ends at 60 - 25.92 = 34.08 hm3, 15.92 below the floor.
+    # Day 2: 500 m3/s of inflow (43.2 hm3) and no minimum release refill it above 50 (the
+    # end target, 0, is met). Either limit alone explains it:
+    #   (a) the release is short by 15.92 hm3 (300 - 10 / 0.0864 m3/s on day 1),
+    #   (b) the floor by 15.92 hm3 at worst (its largest gap in one step, not a sum).
+    # Mutants: _4 (floor x k instead of / k: no floor left to break, (b) gone), _33/_18/_23
+    # (level False or dropped: "over the run"), _16/_29/_30 (family text), _17/_31/_32 (the
+    # dimension's name), _38 (slack with the wrong sign: the floor cannot be relaxed).
+    raw = {
+        "format": 1,
+        "name": "tiny",
+        "time": {"start": "2023-01-01", "end": "2023-01-03", "step": "1D"},
+        "reservoirs": {
+            "r": {
+                "storage_max_hm3": 100,
+                "storage_min_hm3": 50,
+                "storage_initial_hm3": 60,
+                "storage_final_min_hm3": 0,
+                "min_release_m3s": "series:flows.csv#release",
+                "spill_to": "sea",
+            }
+        },
+        "catchments": {"river": {"to": "r", "inflow_m3s": "series:flows.csv#river"}},
+        "sinks": {"sea": {}},
+    }
+    (tmp_path / "model.yaml").write_text(yaml.safe_dump(raw, sort_keys=False))
+    flows = {"time": ["2023-01-01", "2023-01-02"], "river": [0, 500], "release": [300, 0]}
+    pd.DataFrame(flows).to_csv(tmp_path / "flows.csv", index=False)
+    with pytest.raises(SolveError) as info:
+        vakhsh.optimise(vakhsh.load(tmp_path), vakhsh.SolveOptions())
+    short = 300 * 0.0864 - (60 - 50)  # 15.92 hm3
+    assert str(info.value) == (
+        "the model is infeasible. Relaxing any one of these alone makes it feasible:\n"
+        f"  (a) reservoir minimum release: reservoir r is short by {short:,.3f} hm3 over the "
+        "run, first at 2023-01-01 00:00\n"
+        "  (b) reservoir minimum storage (storage_min_hm3): reservoir r is short by "
+        f"{short:,.3f} hm3 at worst, first at 2023-01-01 00:00"
+    )
