@@ -38,6 +38,10 @@ NE_METIS = {"hipo_system": "normaleq", "hipo_ordering": "metis"}
 VARIANTS: dict[str, dict] = {
     "simplex": {"solver": "simplex"},
     "simplex-parallel": {"solver": "simplex", "parallel": "on", "threads": 2},
+    "simplex-primal": {"solver": "simplex", "simplex_strategy": 4},
+    "simplex-devex": {"solver": "simplex", "simplex_dual_edge_weight_strategy": 1},
+    "simplex-nopresolve": {"solver": "simplex", "presolve": "off"},
+    "simplex-pami": {"solver": "simplex", "parallel": "on", "threads": 2, "simplex_strategy": 2},
     "hipo": HIPO,
     "hipo-t2": {**HIPO, "threads": 2},
     "hipo-ne": {**HIPO, "hipo_system": "normaleq"},
