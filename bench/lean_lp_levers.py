@@ -96,10 +96,10 @@ def build(variant: str, steps: int, folder: Path | None = None):
         return ctx, time.process_time() - t0
 
 
-def child(variant: str, steps: int) -> dict:
+def child(variant: str, steps: int, options: dict | None = None) -> dict:
     ctx, build_s = build(variant, steps)
     t0 = time.process_time()
-    ctx.model.solve(solver_name="highs", io_api="direct", output_flag=False)
+    ctx.model.solve(solver_name="highs", io_api="direct", output_flag=False, **(options or {}))
     return {
         "variant": variant,
         "columns": int(ctx.model.nvars),
@@ -140,17 +140,27 @@ def main() -> int:
     parser.add_argument("--steps", type=int, default=2190)
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--readme", action="store_true", help="write the table into README.md")
+    parser.add_argument(
+        "--solver-options",
+        nargs="*",
+        default=[],
+        help="HiGHS options as key=value (default: HiGHS's defaults, the dual simplex)",
+    )
     parser.add_argument("--child", choices=VARIANTS)
     a = parser.parse_args()
+    options = dict(item.split("=", 1) for item in a.solver_options)
+    if a.readme and options:
+        parser.error("--readme records HiGHS's defaults only (the README block's table)")
     if a.child:
-        print(json.dumps(child(a.child, a.steps)))
+        print(json.dumps(child(a.child, a.steps, options)))
         return 0
     load_before = os.getloadavg()
     runs: dict[str, list[dict]] = {v: [] for v in VARIANTS}
     for _ in range(a.repeats):
         for v in VARIANTS:
             out = subprocess.run(
-                [sys.executable, __file__, "--child", v, "--steps", str(a.steps)],
+                [sys.executable, __file__, "--child", v, "--steps", str(a.steps)]
+                + (["--solver-options", *a.solver_options] if a.solver_options else []),
                 capture_output=True,
                 text=True,
                 check=True,
