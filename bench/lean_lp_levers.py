@@ -110,13 +110,16 @@ def child(variant: str, steps: int, options: dict | None = None) -> dict:
     }
 
 
-def render(runs: dict[str, list[dict]], steps: int, repeats: int, before, after) -> str:
+def render(runs: dict[str, list[dict]], steps: int, repeats: int, before, after, options=()) -> str:
     """The markdown table: median CPU seconds of each variant, the solve against `two`."""
     base = runs["two"][0]["objective"]
     solve_two = float(np.median([r["solve_cpu_s"] for r in runs["two"]]))
     lines = [
-        f"`python bench/lean_lp_levers.py --steps {steps} --repeats {repeats} --readme`: "
-        f"6 buses x 4 reservoirs x {steps} steps, HiGHS defaults, {repeats} alternating runs "
+        f"`python bench/lean_lp_levers.py --steps {steps} --repeats {repeats} "
+        + (f"--solver-options {' '.join(options)}`: " if options else "--readme`: ")
+        + f"6 buses x 4 reservoirs x {steps} steps, "
+        + (" ".join(options) if options else "HiGHS defaults")
+        + f", {repeats} alternating runs "
         f"per variant, medians; load average {before[0]:.1f} before, {after[0]:.1f} after.",
         "",
         "| variant | columns | build CPU s | solve CPU s | solve range | solve / two | objective rel. diff |",
@@ -167,7 +170,7 @@ def main() -> int:
             )
             runs[v].append(json.loads(out.stdout.strip().splitlines()[-1]))
     load_after = os.getloadavg()
-    table = render(runs, a.steps, a.repeats, load_before, load_after)
+    table = render(runs, a.steps, a.repeats, load_before, load_after, a.solver_options)
     print(table)
     if a.readme:
         from vakhsh.outputs.doc_blocks import replace_block
