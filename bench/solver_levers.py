@@ -53,6 +53,8 @@ VARIANTS: dict[str, dict] = {
     "hipo-ne-metis-t2": {**HIPO, **NE_METIS, "threads": 2},
     "hipo-ne-metis-t2-tree": {**HIPO, **NE_METIS, "threads": 2, "hipo_parallel_type": "tree"},
     "hipo-ne-metis-t2-node": {**HIPO, **NE_METIS, "threads": 2, "hipo_parallel_type": "node"},
+    "hipo-ne-metis-tol7": {**HIPO, **NE_METIS, "ipm_optimality_tolerance": 1e-7},
+    "hipo-ne-metis-block64": {**HIPO, **NE_METIS, "hipo_block_size": 64},
     "hipo-ne-metis-nopresolve": {**HIPO, **NE_METIS, "presolve": "off"},
     "ipx": {"solver": "ipx", "run_crossover": "off"},
 }
