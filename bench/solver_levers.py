@@ -46,6 +46,8 @@ VARIANTS: dict[str, dict] = {
     "simplex-scale4": {"solver": "simplex", "simplex_scale_strategy": 4},
     "simplex-dualize": {"solver": "simplex", "simplex_dualize_strategy": 1},
     "simplex-noperturb": {"solver": "simplex", "dual_simplex_cost_perturbation_multiplier": 0.0},
+    "simplex-crash1": {"solver": "simplex", "simplex_crash_strategy": 1},
+    "simplex-crash2": {"solver": "simplex", "simplex_crash_strategy": 2},
     "hipo": HIPO,
     "hipo-t2": {**HIPO, "threads": 2},
     "hipo-ne": {**HIPO, "hipo_system": "normaleq"},
