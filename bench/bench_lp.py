@@ -300,6 +300,18 @@ def _from_highs_log(text: str) -> dict:
     return out
 
 
+SPLIT = (
+    "start_s",
+    "load_s",
+    "build_s",
+    "hand_over_and_read_back_s",
+    "presolve_postsolve_s",
+    "algorithm_s",
+    "results_and_audit_s",
+    "hipo_analyse_s",
+)
+
+
 def time_split(r: dict) -> dict:
     """Where a vakhsh child's wall time went: imports and start-up, reading the model
     folder, the LP build, handing the LP to HiGHS and reading the solution back (linopy),
@@ -668,7 +680,8 @@ def render(figures: dict) -> str:
             )
         split = f["results"].get("vakhsh", {}).get("time_split")
         if split:
-            parts = ", ".join(f"{k[:-2].replace('_', ' ')} {x:.1f}" for k, x in split.items())
+            order = [k for k in SPLIT if k in split]  # the JSON is written with sorted keys
+            parts = ", ".join(f"{k[:-2].replace('_', ' ')} {split[k]:.1f}" for k in order)
             out.append(f"vakhsh's wall {f['results']['vakhsh']['wall_s']:.1f} s: {parts}.")
         out.append("")
     return "\n".join(out)

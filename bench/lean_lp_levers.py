@@ -96,10 +96,10 @@ def build(variant: str, steps: int, folder: Path | None = None):
         return ctx, time.process_time() - t0
 
 
-def child(variant: str, steps: int) -> dict:
+def child(variant: str, steps: int, options: dict | None = None) -> dict:
     ctx, build_s = build(variant, steps)
     t0 = time.process_time()
-    ctx.model.solve(solver_name="highs", io_api="direct", output_flag=False)
+    ctx.model.solve(solver_name="highs", io_api="direct", output_flag=False, **(options or {}))
     return {
         "variant": variant,
         "columns": int(ctx.model.nvars),
@@ -110,13 +110,16 @@ def child(variant: str, steps: int) -> dict:
     }
 
 
-def render(runs: dict[str, list[dict]], steps: int, repeats: int, before, after) -> str:
+def render(runs: dict[str, list[dict]], steps: int, repeats: int, before, after, options=()) -> str:
     """The markdown table: median CPU seconds of each variant, the solve against `two`."""
     base = runs["two"][0]["objective"]
     solve_two = float(np.median([r["solve_cpu_s"] for r in runs["two"]]))
     lines = [
-        f"`python bench/lean_lp_levers.py --steps {steps} --repeats {repeats} --readme`: "
-        f"6 buses x 4 reservoirs x {steps} steps, HiGHS defaults, {repeats} alternating runs "
+        f"`python bench/lean_lp_levers.py --steps {steps} --repeats {repeats} "
+        + (f"--solver-options {' '.join(options)}`: " if options else "--readme`: ")
+        + f"6 buses x 4 reservoirs x {steps} steps, "
+        + (" ".join(options) if options else "HiGHS defaults")
+        + f", {repeats} alternating runs "
         f"per variant, medians; load average {before[0]:.1f} before, {after[0]:.1f} after.",
         "",
         "| variant | columns | build CPU s | solve CPU s | solve range | solve / two | objective rel. diff |",
@@ -140,24 +143,34 @@ def main() -> int:
     parser.add_argument("--steps", type=int, default=2190)
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--readme", action="store_true", help="write the table into README.md")
+    parser.add_argument(
+        "--solver-options",
+        nargs="*",
+        default=[],
+        help="HiGHS options as key=value (default: HiGHS's defaults, the dual simplex)",
+    )
     parser.add_argument("--child", choices=VARIANTS)
     a = parser.parse_args()
+    options = dict(item.split("=", 1) for item in a.solver_options)
+    if a.readme and options:
+        parser.error("--readme records HiGHS's defaults only (the README block's table)")
     if a.child:
-        print(json.dumps(child(a.child, a.steps)))
+        print(json.dumps(child(a.child, a.steps, options)))
         return 0
     load_before = os.getloadavg()
     runs: dict[str, list[dict]] = {v: [] for v in VARIANTS}
     for _ in range(a.repeats):
         for v in VARIANTS:
             out = subprocess.run(
-                [sys.executable, __file__, "--child", v, "--steps", str(a.steps)],
+                [sys.executable, __file__, "--child", v, "--steps", str(a.steps)]
+                + (["--solver-options", *a.solver_options] if a.solver_options else []),
                 capture_output=True,
                 text=True,
                 check=True,
             )
             runs[v].append(json.loads(out.stdout.strip().splitlines()[-1]))
     load_after = os.getloadavg()
-    table = render(runs, a.steps, a.repeats, load_before, load_after)
+    table = render(runs, a.steps, a.repeats, load_before, load_after, a.solver_options)
     print(table)
     if a.readme:
         from vakhsh.outputs.doc_blocks import replace_block

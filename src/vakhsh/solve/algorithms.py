@@ -48,10 +48,12 @@ from typing import Any
 
 from vakhsh.errors import SolveError
 
-# From the bench (6 buses x 4 reservoirs, HiGHS 1.15.1, CPU s simplex / HiPO): 240 steps
-# (22k columns) 0.38 / 0.74, 730 (67k) 2.6 / 2.7, 2,190 (223k) 13.8-16.3 / 13.4,
-# 8,760 (894k) 239 / 72
-AUTO_IPM_COLUMNS = 150_000
+# From the bench (6 buses x 4 reservoirs, HiGHS 1.15.1, CPU s dual simplex / HiPO with
+# HIPO_TIME_INDEXED, one thread; bench/solver_levers.py, bench/README.md): 240 steps (24k
+# columns) 0.4 / 0.6, 2,190 (223k) 7.8 / 13.0, 4,380 (447k) 24.1 / 20.4, 8,760 hourly
+# (894k) 239 / 57. The simplex grows about as steps^1.6, HiPO as steps^0.7: they cross near
+# 3,600 steps (~370k columns); with two threads HiPO crosses earlier, still above 2,190.
+AUTO_IPM_COLUMNS = 300_000
 
 PRESETS: dict[str, dict[str, Any]] = {
     "simplex": {"solver": "simplex"},
