@@ -25,6 +25,9 @@ INF = highspy.kHighsInf
 # the cost-to-go columns count million USD: cut intercepts of 1e10 USD would otherwise sit
 # in rows the simplex must satisfy to 1e-7 (HiGHS then stops with status Unknown)
 THETA_USD = 1e6
+# the largest violation of a stage row accepted from the simplex, relative to the row's
+# magnitude: HiGHS's own primal tolerance is 1e-7 on the scaled LP
+ROW_RESIDUAL_TOLERANCE = 1e-6
 
 
 @dataclass(frozen=True)
@@ -62,11 +65,15 @@ class StageProblem:
             h.setOptionValue(key, value)
         self._presolve, self._solver = settings["presolve"], settings["solver"]
         self.retries = 0
-        self.failures: list[str] = []  # statuses that needed the interior point method
+        self.failures: list[str] = []  # solves no rung solved to an accepted optimum
+        self.inaccurate: list[float] = []  # row residuals of "optimal" solutions refused
         n = lp.ncols
         h.addVars(n, _finite(lp.col_lower), _finite(lp.col_upper))
         h.changeColsCost(n, np.arange(n, dtype=np.int32), lp.cost)
         A = lp.A.tocsr()
+        # the stage's rows as HiGHS holds them, for `row_residual` (cut rows aside)
+        self._A, self._A_abs = A, abs(A)
+        self._row_lower, self._row_upper = _finite(lp.row_lower), _finite(lp.row_upper)
         if A.shape[0]:
             h.addRows(
                 A.shape[0],
@@ -128,6 +135,8 @@ class StageProblem:
     def set_par_rhs(self, rhs: np.ndarray) -> None:
         rows = self.lp.par_rows.astype(np.int32)
         self.h.changeRowsBounds(len(rows), rows, rhs, rhs)
+        self._row_lower[rows] = rhs
+        self._row_upper[rows] = rhs
 
     # ---- cuts
     def add_cut(self, intercept: float, slope: np.ndarray, column: int | None = None) -> None:
@@ -148,38 +157,80 @@ class StageProblem:
         self.h.addRow(0.0, INF, len(cols), cols, vals)
 
     # ---- solving
-    def _run(self) -> None:
-        """Solve from the current basis; if the simplex stops short of an optimum (it can,
-        numerically, from a warm start), solve again from scratch, then with presolve."""
+    def _rungs(self):
+        """The ways to solve, each tried when the one before did not give an accepted
+        optimum: from the current basis, from scratch, with presolve, and last the
+        interior point method with crossover to a vertex."""
         h = self.h
-        if (
-            h.run() == highspy.HighsStatus.kError
-            and h.getModelStatus() == highspy.HighsModelStatus.kNotset
-        ):
-            # HiGHS keeps one thread scheduler per process, sized by the first solve: a
-            # solve with more threads earlier in the process (any highspy user) makes
-            # a threads=1 run refuse to start until the scheduler is reset
-            highspy.Highs.resetGlobalScheduler(True)
+
+        def from_basis():
+            if (
+                h.run() == highspy.HighsStatus.kError
+                and h.getModelStatus() == highspy.HighsModelStatus.kNotset
+            ):
+                # HiGHS keeps one thread scheduler per process, sized by the first solve: a
+                # solve with more threads earlier in the process (any highspy user) makes
+                # a threads=1 run refuse to start until the scheduler is reset
+                highspy.Highs.resetGlobalScheduler(True)
+                h.run()
+
+        def with_option(name, value, default):
+            def run():
+                h.setOptionValue(name, value)
+                h.clearSolver()
+                h.run()
+                h.setOptionValue(name, default)
+
+            return run
+
+        def from_scratch():
+            h.clearSolver()
             h.run()
-        if h.getModelStatus() == OPTIMAL:
-            return
-        self.retries += 1
-        h.clearSolver()
-        h.run()
-        if h.getModelStatus() == OPTIMAL:
-            return
-        h.setOptionValue("presolve", "on")
-        h.clearSolver()
-        h.run()
-        h.setOptionValue("presolve", self._presolve)
-        if h.getModelStatus() == OPTIMAL:
-            return
-        # last resort: the interior point method, then crossover to a vertex
-        h.setOptionValue("solver", "ipm")
-        h.clearSolver()
-        h.run()
-        h.setOptionValue("solver", self._solver)
-        self.failures.append(h.modelStatusToString(h.getModelStatus()))
+
+        return [
+            from_basis,
+            from_scratch,
+            with_option("presolve", "on", self._presolve),
+            with_option("solver", "ipm", self._solver),
+        ]
+
+    def _run(self, check: bool):
+        """Solve, going down `_rungs` until HiGHS reports an optimum and, with `check`,
+        its column values satisfy the stage's rows; the solution read (or None)."""
+        h = self.h
+        solution = None
+        for rung, run in enumerate(self._rungs()):
+            if rung == 1:
+                self.retries += 1
+            run()
+            if h.getModelStatus() != OPTIMAL:
+                continue
+            if not check:
+                return None
+            solution = h.getSolution()
+            worst = self.row_residual(np.asarray(solution.col_value, dtype=float))
+            if worst <= ROW_RESIDUAL_TOLERANCE:
+                return solution
+            self.inaccurate.append(worst)
+        self.failures.append(
+            h.modelStatusToString(h.getModelStatus())
+            if h.getModelStatus() != OPTIMAL
+            else f"row residual {worst:.3g}"
+        )
+        return solution
+
+    def row_residual(self, x: np.ndarray) -> float:
+        """The largest violation of the stage's own rows (cuts aside) by the column
+        values `x`, relative to the row's magnitude (sum of |a_ij x_j|, at least 1)."""
+        x = x[: self.lp.ncols]
+        activity = self._A @ x
+        violation = np.maximum(self._row_lower - activity, 0.0) + np.maximum(
+            activity - self._row_upper, 0.0
+        )
+        if not len(violation):
+            return 0.0
+        magnitude = np.maximum(self._A_abs @ np.abs(x), 1.0)
+        return float((violation / magnitude).max())
 
     def solve(
         self, full: bool = False, cold: bool = False, values: bool = True, duals: bool = True
@@ -192,18 +243,22 @@ class StageProblem:
         and that conversion cost a tenth of training. Training reads what it needs:
         `values=False` (backward pass: the objective and the state duals only) skips the
         column values, so `stage_cost_usd` is nan and `state_out` empty; `duals=False`
-        (forward pass) skips the duals, so `state_duals` is empty."""
+        (forward pass) skips the duals, so `state_duals` is empty. Column values read are
+        checked against the stage's rows (`row_residual`): a simplex can stop "optimal"
+        from an ill-conditioned basis with values that break a balance, and such a
+        solution is solved again another way (`_rungs`)."""
         if cold:
             self.h.clearSolver()
-        self._run()
+        values = values or full
+        duals = duals or full
+        sol = self._run(check=values)
         h = self.h
         status = h.getModelStatus()
         if status != OPTIMAL:
             raise StageInfeasible(h.modelStatusToString(status))
         objective = h.getObjectiveValue() + self.lp.constant_usd
-        values = values or full
-        duals = duals or full
-        sol = h.getSolution() if values or duals else None
+        if sol is None and duals:
+            sol = h.getSolution()
         x = np.array(sol.col_value, dtype=float) if values else None
         stage_cost = (
             objective - (x[self.theta] * THETA_USD if self.theta >= 0 else 0.0)
