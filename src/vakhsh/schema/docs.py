@@ -81,7 +81,8 @@ def kind_table(kind: Kind) -> str:
 def render() -> str:
     """The generated part of FORMAT.md, markers included."""
     intro = (
-        "Generated from `vakhsh/schema/registry.py` by `python -m vakhsh.schema.docs "
+        "Generated from the registry (`vakhsh/schema/registry.py`, declarations in "
+        "`kinds_water.py` and `kinds_power.py`) by `python -m vakhsh.schema.docs "
         "docs/FORMAT.md`; do not edit by hand. A series is `series:FILE.csv#COLUMN` "
         "(see Time series); a default is what a missing field means."
     )
