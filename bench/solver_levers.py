@@ -46,6 +46,8 @@ VARIANTS: dict[str, dict] = {
     "simplex-scale4": {"solver": "simplex", "simplex_scale_strategy": 4},
     "simplex-dualize": {"solver": "simplex", "simplex_dualize_strategy": 1},
     "simplex-noperturb": {"solver": "simplex", "dual_simplex_cost_perturbation_multiplier": 0.0},
+    "simplex-perturb01": {"solver": "simplex", "dual_simplex_cost_perturbation_multiplier": 0.1},
+    "simplex-perturb03": {"solver": "simplex", "dual_simplex_cost_perturbation_multiplier": 0.3},
     "simplex-crash1": {"solver": "simplex", "simplex_crash_strategy": 1},
     "simplex-crash2": {"solver": "simplex", "simplex_crash_strategy": 2},
     "hipo": HIPO,
