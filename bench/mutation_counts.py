@@ -13,6 +13,9 @@ Usage, from the repository root after `make mutate ...`:
     python bench/mutation_counts.py --write docs/ARCHITECTURE.md
         # replaces the per-function table between the markers
         # <!-- mutation-counts --> and <!-- /mutation-counts --> in that file
+    python bench/mutation_counts.py --only results. --write docs/ARCHITECTURE.md --table results
+        # the same between <!-- mutation-counts:results --> and its closing marker, so
+        # runs of different modules (one cache each) keep a table each
 
 Exit 2 with a message when there is no mutants/ folder or no .meta file in it.
 """
@@ -33,7 +36,14 @@ except ImportError:  # mutmut is in the dev extra; without it, fail clearly
 
 COLUMNS = ("killed", "survived", "timeout", "no tests", "not checked")
 HEADERS = ("mutants", "killed", "survived", "timeout", "no tests", "not tried", "other")
-BEGIN, END = "<!-- mutation-counts -->", "<!-- /mutation-counts -->"
+
+
+def markers(name: str = "") -> tuple[str, str]:
+    """The opening and closing markers of the table called `name` ("" the first one)."""
+    suffix = f":{name}" if name else ""
+    return f"<!-- mutation-counts{suffix} -->", f"<!-- /mutation-counts{suffix} -->"
+
+
 _MUTANT = re.compile(r"__mutmut_\d+$")
 
 
@@ -86,13 +96,14 @@ def table(counts: dict[tuple[str, str], Counter], functions: bool, only=()) -> s
     return "\n".join(lines)
 
 
-def write_between_markers(path: Path, text: str) -> None:
+def write_between_markers(path: Path, text: str, name: str = "") -> None:
+    begin, end = markers(name)
     doc = path.read_text()
-    if BEGIN not in doc or END not in doc:
-        raise SystemExit(f"error: {path} has no {BEGIN} ... {END} markers")
-    head, rest = doc.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    path.write_text(f"{head}{BEGIN}\n{text}\n{END}{tail}")
+    if begin not in doc or end not in doc:
+        raise SystemExit(f"error: {path} has no {begin} ... {end} markers")
+    head, rest = doc.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    path.write_text(f"{head}{begin}\n{text}\n{end}{tail}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -100,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mutants", type=Path, default=Path("mutants"))
     parser.add_argument("--functions", action="store_true", help="a row per function too")
     parser.add_argument("--write", type=Path, help="replace the table between the markers")
+    parser.add_argument("--table", default="", help="which marked table --write replaces")
     parser.add_argument(
         "--only", action="append", default=[], help="modules whose name holds this (repeatable)"
     )
@@ -114,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         print(text)
         return 0
     try:
-        write_between_markers(args.write, text)
+        write_between_markers(args.write, text, args.table)
     except SystemExit as error:
         print(error, file=sys.stderr)
         return 2
