@@ -20,6 +20,7 @@ import pandas as pd
 import pytest
 from tests.lp.conftest import solve_folder, write_model
 from tests.lp.two_hours import HOURS, REL, TIME
+from tests.results.test_metrics_by_hand import WATER_ONLY
 
 from vakhsh.errors import AuditError
 from vakhsh.results.audit import Residual, _worst, audit, require_passed
@@ -153,20 +154,7 @@ def test_a_power_model_has_no_water_residual(pond):
 
 
 def test_a_water_model_has_no_energy_or_storage_unit_residual(tmp_path):
-    # one lake releasing its 1 m3/s inflow to the sea: no bus, no storage unit
-    model = {
-        "sinks": {"sea": {}},
-        "reservoirs": {
-            "lake": {
-                "storage_min_hm3": 0,
-                "storage_max_hm3": 10,
-                "storage_initial_hm3": 5,
-                "spill_to": "sea",
-            }
-        },
-        "catchments": {"rain": {"to": "lake", "inflow_m3s": 1}},
-    }
-    res = solve_folder(write_model(tmp_path, model))
+    res = solve_folder(write_model(tmp_path, WATER_ONLY))
     report = audit(res.net, res.dataset, 1e-6)
     assert report.energy == EMPTY
     assert report.storage_units == EMPTY

@@ -25,6 +25,20 @@ from tests.results.test_metrics import (
 from vakhsh.results import metrics as m
 
 MW_PER_M3S = 9.81e-3 * 0.9 * 100  # 0.8829
+# water only: a catchment of 5 m3/s filling a 10 hm3 lake (5 at the start) that spills to
+# the sea; no bus, no storage unit
+WATER_ONLY = {
+    "sinks": {"sea": {}},
+    "catchments": {"rain": {"to": "lake", "inflow_m3s": 5}},
+    "reservoirs": {
+        "lake": {
+            "storage_min_hm3": 0,
+            "storage_max_hm3": 10,
+            "storage_initial_hm3": 5,
+            "spill_to": "sea",
+        }
+    },
+}
 DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
@@ -105,19 +119,7 @@ def test_a_model_without_buses_has_no_winter_rows(tmp_path):
     # Water only (a catchment filling a lake that spills to the sea) over 30-31 March:
     # winter steps, but no bus, so nothing to report. (Kills 11: `and` for `or`, which
     # goes on to build a table and errors or writes rows with no columns.)
-    model = {
-        "sinks": {"sea": {}},
-        "catchments": {"rain": {"to": "lake", "inflow_m3s": 5}},
-        "reservoirs": {
-            "lake": {
-                "storage_min_hm3": 0,
-                "storage_max_hm3": 10,
-                "storage_initial_hm3": 5,
-                "spill_to": "sea",
-            }
-        },
-    }
-    folder = write_model(tmp_path, model, name="water", start="2025-03-30", end="2025-04-01")
+    folder = write_model(tmp_path, WATER_ONLY, name="water", start="2025-03-30", end="2025-04-01")
     results = solve_folder(folder)
     table = m.winter_deficit_by_year(results.net, results.dataset)
     assert len(table) == 0
