@@ -68,6 +68,7 @@ class Results:
                     "columns",
                     "nonzeros",
                     "rolling",
+                    "start",
                 )
             },
             "energy": {

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -90,6 +91,27 @@ def optimise_rolling(
     (`rolling.reuse`), else a linopy build per window. `coarse`: the coarse solve at
     `blocks` (four a day sorted by net load, where the step allows), daily `means`, or
     the run's own `step` (exact water values, at the cost of the full LP)."""
+    return roll(net, spec, options, progress, reuse, coarse).results
+
+
+@dataclass
+class Rolled:
+    """A rolling run's audited results, and the values of the LP variables its windows
+    kept, joined over the whole run by name (None: one window, the full LP itself)."""
+
+    results: Results
+    lp_values: dict[str, xr.DataArray] | None
+
+
+def roll(
+    net: Network,
+    spec: RollingSpec,
+    options: SolveOptions | None = None,
+    progress: Progress | None = None,
+    reuse: bool = True,
+    coarse: str = "blocks",
+) -> Rolled:
+    """`optimise_rolling`, with the kept LP values (a start for the full LP)."""
     if coarse not in COARSE:
         raise SolveError(f"coarse must be one of {', '.join(COARSE)}, not {coarse!r}")
     options = options or SolveOptions()
@@ -109,7 +131,7 @@ def optimise_rolling(
     if len(windows) == 1:  # the whole run in one window: the full LP itself
         results = optimise(net, options, progress)
         results.solve_info["rolling"] = {"window": spec.label, "windows": 1}
-        return results
+        return Rolled(results, None)
     longest = max(windows, key=lambda w: w.stop - w.start)
     require_fits(
         window_network(net, longest.start, longest.stop, initial_state(net), True),
@@ -149,7 +171,8 @@ def optimise_rolling(
         "rebuilt_because": solver.rebuilt_because,
         "last_window_from": first + 1,
     }
-    return solver.results(info)
+    values = solver.joined()
+    return Rolled(solver.results(info, dict(values)), values)
 
 
 def _solve_last(solver: WindowSolver, windows: list[Window], marks: list, say: Progress) -> int:
@@ -635,10 +658,18 @@ class WindowSolver:
             "warnings": [],
         }
 
-    def results(self, info: dict) -> Results:
-        """The kept steps of every window as the run's audited Results."""
+    def joined(self) -> dict[str, xr.DataArray]:
+        """The kept steps of every window, joined over the run, by LP variable name."""
+        # outer: a window's LP may lack an entry another has (a sink no reach reaches then)
+        return {
+            name: xr.concat(parts, dim="time", join="outer") for name, parts in self.kept.items()
+        }
+
+    def results(self, info: dict, values: dict[str, xr.DataArray] | None = None) -> Results:
+        """The kept steps of every window (`values`: `joined()`, taken apart here) as the
+        run's audited Results."""
         net = self.net
-        values = {name: xr.concat(parts, dim="time") for name, parts in self.kept.items()}
+        values = self.joined() if values is None else values
         duals = {name: xr.concat(parts, dim="time") for name, parts in self.kept_duals.items()}
         load = bus_load(new_context(net, self.params))
         fpha = values.pop(FPHA_POWER, None)

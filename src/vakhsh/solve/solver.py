@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import linopy
+import numpy as np
 from linopy.constants import TerminationCondition
 
 from vakhsh.errors import SolveError
@@ -23,6 +24,7 @@ from vakhsh.solve.algorithms import (
 )
 from vakhsh.solve.options import SolveOptions
 from vakhsh.solve.scaling import highs_warnings
+from vakhsh.solve.start import solve_from, start_preset
 
 
 class Outcome(StrEnum):
@@ -89,8 +91,12 @@ def available_solvers() -> list[str]:
     return list(linopy.available_solvers)
 
 
-def run_solver(model: linopy.Model, options: SolveOptions) -> SolveStats:
-    """Solve in memory (HiGHS through highspy) or through files for other solvers."""
+def run_solver(
+    model: linopy.Model, options: SolveOptions, start: np.ndarray | None = None
+) -> SolveStats:
+    """Solve in memory (HiGHS through highspy) or through files for other solvers.
+    `start`: a value per column (`vakhsh.solve.start.start_vector`) HiGHS's simplex
+    starts from."""
     solver = options.solver.lower()
     if solver not in linopy.available_solvers:
         raise SolveError(
@@ -100,10 +106,15 @@ def run_solver(model: linopy.Model, options: SolveOptions) -> SolveStats:
     kwargs = dict(options.solver_options)
     io_api = "direct" if solver in ("highs", "gurobi", "mosek", "xpress") else "lp"
     log_file = None
+    preset = options.preset
+    if start is not None:
+        if solver != "highs":
+            raise SolveError(f"a start point needs HiGHS, not {options.solver}")
+        preset = start_preset(preset, kwargs)
     if solver == "highs":
         integer = bool(len(model.binaries) or len(model.integers))
         kwargs = highs_options(
-            options.preset,
+            preset,
             int(model.nvars),
             integer,
             kwargs,
@@ -121,7 +132,10 @@ def run_solver(model: linopy.Model, options: SolveOptions) -> SolveStats:
     logging.getLogger("linopy").setLevel(logging.INFO if options.log else logging.ERROR)
     try:
         with _quiet(not options.log):
-            status, termination = model.solve(solver_name=solver, io_api=io_api, **kwargs)
+            if start is None:
+                status, termination = model.solve(solver_name=solver, io_api=io_api, **kwargs)
+            else:
+                status, termination = solve_from(model, start, kwargs)
     except Exception as exc:  # a solver crash is reported, not swallowed
         raise SolveError(f"solver {solver} failed: {exc}") from exc
     finally:
