@@ -1,31 +1,33 @@
-"""Lever of issue 14: start HiGHS's simplex on the full LP from the rolling horizon's answer.
+"""Lever of issue 14: the full LP's simplex started from the rolling horizon's answer
+(`vakhsh run --rolling 7D,1D --exact`, `vakhsh.rolling.exact`).
 
-The rolling horizon (`vakhsh run --rolling 7D,1D`) is within 2e-4 of the full LP's optimum
-in a fraction of its time. This measures whether its primal point, handed to HiGHS with
-`Highs.setSolution` (HiGHS then crosses over to a basis and runs simplex from there), makes
-the exact full LP cheaper than a cold start: rolling + warm simplex against cold simplex and
-cold HiPO, each on the synthetic 6 x 4 system at `--steps`, one after the other in this
-process (the same machine state, so ratios compare).
+Solves the synthetic 6 x 4 system at `--steps` three ways, one after the other in this
+process (the same machine state, so ratios compare): `optimise_exact` (rolling, then the
+full LP's dual simplex from its point), and the full LP cold with the dual simplex and with
+vakhsh's default preset (`auto`: HiPO at this size). Each is audited; the objectives must
+agree to 1e-6.
 
     python bench/warm_start.py --steps 2190
-    python bench/warm_start.py --steps 8760 --json bench/out/warm-8760.json
+    python bench/warm_start.py --steps 8760 --json bench/out/warm-8760.json --readme
 
-The LP's variables are matched to the rolling results by name (storage in hm3 divided by
-k, the rest as stored); variables the results do not hold (elastic slacks) start at 0.
+`--readme` writes the table into bench/README.md between its warm-start markers.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
-
-import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+README = HERE / "README.md"
+START = "<!-- warm-start: begin (bench/warm_start.py --readme) -->"
+END = "<!-- warm-start: end -->"
 
 
 def folder_of(steps: int) -> Path:
@@ -37,77 +39,60 @@ def folder_of(steps: int) -> Path:
     return folder
 
 
-def start_point(model, net, ds) -> np.ndarray:
-    """The LP's column values taken from a results dataset (0 where it has none)."""
-    values = np.zeros(model._xCounter)  # one per label, masked ones included
-    for name, var in model.variables.items():
-        source = name
-        scale = 1.0
-        if name == "storage_m3s_step":
-            source, scale = "storage_hm3", 1.0 / net.hm3_per_m3s
-        if source not in ds:
-            continue
-        labels = var.labels
-        data = ds[source].transpose(*labels.dims).reindex_like(labels).fillna(0.0)
-        flat_labels = labels.values.ravel()
-        keep = flat_labels >= 0
-        values[flat_labels[keep]] = scale * data.values.ravel()[keep]
-    return values
-
-
-def default_lp(net):
-    """The LP `vakhsh run` solves by default (head auto), built as the pipeline builds it."""
-    from vakhsh.pipeline.core import Operation
-    from vakhsh.solve.heads import head_model
-    from vakhsh.solve.options import SolveOptions
-
-    return Operation(net, head_model(SolveOptions())).formulate(None).model
-
-
-def solve_cold(steps: int, options: dict) -> dict:
+def measure(steps: int, window: str, cold: bool) -> dict:
     import vakhsh
+    from vakhsh.rolling import optimise_exact, parse
 
     net = vakhsh.load(folder_of(steps))
-    model = default_lp(net)
+    runs = {}
     t0 = time.perf_counter()
-    model.solve(solver_name="highs", io_api="direct", **options)
-    return {"solve_s": time.perf_counter() - t0, "objective": float(model.objective.value)}
-
-
-def solve_warm(steps: int, window: str) -> dict:
-    import highspy
-
-    import vakhsh
-    from vakhsh.rolling.run import optimise_rolling
-    from vakhsh.rolling.spec import parse
-
-    net = vakhsh.load(folder_of(steps))
-    t0 = time.perf_counter()
-    rolled = optimise_rolling(net, parse(window))
-    rolling_s = time.perf_counter() - t0
-    model = default_lp(net)
-    h = model.to_highspy()
-    # linopy's column order is its labels' order with masked labels dropped
-    labels = model.matrices.vlabels
-    point = start_point(model, net, rolled.dataset)[labels]
-    t1 = time.perf_counter()
-    solution = highspy.HighsSolution()
-    solution.col_value = list(point)
-    solution.value_valid = True
-    h.setOptionValue("solver", "simplex")
-    h.setOptionValue("output_flag", True)
-    status = h.setSolution(solution)
-    h.run()
-    warm_s = time.perf_counter() - t1
-    info = h.getInfo()
-    return {
-        "rolling_s": rolling_s,
-        "rolling_objective": rolled.objective_usd,
-        "set_solution": str(status),
-        "warm_solve_s": warm_s,
-        "warm_iterations": int(info.simplex_iteration_count),
-        "objective": float(info.objective_function_value),
+    warm = optimise_exact(net, parse(window))
+    start = warm.solve_info["start"]
+    runs["rolling + warm simplex"] = {
+        "wall_s": time.perf_counter() - t0,
+        "rolling_s": start["rolling_s"],
+        "full_lp_s": warm.solve_info["build_s"] + warm.solve_info["solve_s"],
+        "iterations": start["simplex_iterations"],
+        "objective_usd": warm.objective_usd,
+        "rolling_gap": start["rolling_gap"],
     }
+    if cold:
+        for label, preset in (("cold dual simplex", "simplex"), ("cold auto (HiPO)", "auto")):
+            t0 = time.perf_counter()
+            result = vakhsh.optimise(net, vakhsh.SolveOptions(preset=preset))
+            runs[label] = {
+                "wall_s": time.perf_counter() - t0,
+                "full_lp_s": result.solve_info["build_s"] + result.solve_info["solve_s"],
+                "algorithm": result.solve_info["algorithm"],
+                "objective_usd": result.objective_usd,
+            }
+    return runs
+
+
+def table(record: dict) -> str:
+    runs = record["runs"]
+    warm = runs["rolling + warm simplex"]
+    lines = [
+        f"`python bench/warm_start.py --steps {record['steps']} --readme` "
+        f"({record['when']}, load average {record['load_before']:.1f} before, "
+        f"{record['load_after']:.1f} after): 6 buses x 4 reservoirs x {record['steps']:,} "
+        f"steps, rolling {record['window']}.",
+        "",
+        "| run | wall s | of which rolling s | full LP build+solve s | wall / warm | objective USD |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for label, run in runs.items():
+        rolling = f"{run['rolling_s']:.1f}" if "rolling_s" in run else "-"
+        lines.append(
+            f"| {label} | {run['wall_s']:.1f} | {rolling} | {run['full_lp_s']:.1f} | "
+            f"{run['wall_s'] / warm['wall_s']:.2f} | {run['objective_usd']:,.2f} |"
+        )
+    lines += [
+        "",
+        f"The warm simplex took {warm['iterations']:,} iterations; the rolling answer it "
+        f"started from was {warm['rolling_gap']:.2e} above the optimum.",
+    ]
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -116,14 +101,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--window", default="7D,1D")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--no-cold", action="store_true", help="skip the cold solves")
+    parser.add_argument("--readme", action="store_true", help="rewrite bench/README.md's block")
     args = parser.parse_args(argv)
-    out = {"steps": args.steps, "warm": solve_warm(args.steps, args.window)}
-    if not args.no_cold:
-        out["cold_simplex"] = solve_cold(args.steps, {"solver": "simplex"})
-        out["cold_hipo"] = solve_cold(args.steps, {"solver": "hipo"})
-    print(json.dumps(out, indent=2))
+    load_before = os.getloadavg()[0]
+    runs = measure(args.steps, args.window, not args.no_cold)
+    objectives = [run["objective_usd"] for run in runs.values()]
+    spread = (max(objectives) - min(objectives)) / abs(min(objectives))
+    if spread > 1e-6:
+        raise SystemExit(f"objectives differ by {spread:.1e}: {objectives}")
+    record = {
+        "steps": args.steps,
+        "window": args.window,
+        "when": f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ}",
+        "load_before": load_before,
+        "load_after": os.getloadavg()[0],
+        "runs": runs,
+    }
+    print(json.dumps(record, indent=2))
     if args.json:
-        args.json.write_text(json.dumps(out, indent=2))
+        args.json.write_text(json.dumps(record, indent=2))
+    if args.readme:
+        from vakhsh.outputs.doc_blocks import replace_block
+
+        replace_block(README, START, END, table(record))
     return 0
 
 
