@@ -209,7 +209,7 @@ def print_summary(results, console: Console) -> None:
         console.print(
             f"rolling {roll['window']}: {roll['windows']} windows{coarse}", highlight=False
         )
-    if solve.get("start", {}).get("rolling_s") is not None:
+    if (solve.get("start") or {}).get("rolling_s") is not None:
         start = solve["start"]
         console.print(
             f"exact: the full LP from the rolling answer ({start['rolling_s']:.1f} s, "
