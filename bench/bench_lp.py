@@ -26,7 +26,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-CONTENDERS = ("pypsa", "highs", "vakhsh", "reference")
+CONTENDERS = ("pypsa", "highs", "vakhsh-mps", "floor", "vakhsh", "reference")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -194,6 +194,37 @@ def worker_vakhsh(a) -> dict:
     return out
 
 
+def worker_vakhsh_mps(a) -> dict:
+    """vakhsh's own LP (the one `worker_vakhsh` solves) written to an MPS file, with the
+    HiGHS options vakhsh would choose for it: the input of the `floor` contender."""
+    import vakhsh
+    from vakhsh.pipeline.core import Operation
+    from vakhsh.solve.algorithms import available_cores, highs_options
+    from vakhsh.solve.heads import head_model
+    from vakhsh.solve.lp_file import write_lp_file
+    from vakhsh.solve.solver import time_indexed
+
+    options = vakhsh.SolveOptions(head="fixed", preset=a.preset, solver_options=a.solver_options)
+    net = vakhsh.load(a.folder)
+    model = Operation(net, head_model(options, None)).formulate(None).model
+    chosen = highs_options(
+        a.preset,
+        int(model.nvars),
+        False,
+        dict(a.solver_options),
+        time_indexed=time_indexed(model),
+        cores=available_cores(),
+    )
+    t0 = time.perf_counter()
+    write_lp_file(model, a.mps)
+    return {
+        "status": "optimal",
+        "mps": a.mps,
+        "mps_write_s": time.perf_counter() - t0,
+        "highs_options": chosen,
+    }
+
+
 def worker_reference(a) -> dict:
     from reference_lp import solve_reference
     from synthetic import generate
@@ -210,6 +241,8 @@ def worker_reference(a) -> dict:
 WORKERS = {
     "pypsa": worker_pypsa,
     "highs": worker_highs,
+    "vakhsh-mps": worker_vakhsh_mps,
+    "floor": worker_highs,  # HiGHS alone on vakhsh's MPS file, with vakhsh's options
     "vakhsh": worker_vakhsh,
     "reference": worker_reference,
 }
@@ -249,10 +282,12 @@ def run_child(kind: str, a, outdir: Path) -> dict:
         cmd += ["--pypsa-io-api", a.pypsa_io_api]
     if a.step_hours is not None:
         cmd += ["--step-hours", str(a.step_hours)]
-    if kind == "vakhsh":
+    if kind in ("vakhsh", "vakhsh-mps"):
         cmd += ["--folder", str(a.folder)]
     if kind in ("pypsa", "highs") and a.mps:
         cmd += ["--mps", str(a.mps)]
+    if kind in ("vakhsh-mps", "floor"):
+        cmd += ["--mps", str(a.folder.parent / "vakhsh.mps")]
     print(f"[bench] {kind}: running, log in {log_path}", flush=True)
     t0 = time.perf_counter()
     with open(log_path, "w") as log:
@@ -293,10 +328,12 @@ def _from_highs_log(text: str) -> dict:
         ("log_hipo_s", r"HiPO runtime:\s*([0-9.]+)"),
         ("log_hipo_analyse_s", r"Analyse time:\s*([0-9.]+)"),
         ("log_threads", r"^Threads:\s*([0-9]+)"),
+        ("log_objective", r"^Objective value\s*:\s*([-+0-9.eE]+)"),
     ):
         found = re.findall(pattern, text, re.MULTILINE)
         if found:
-            out[key] = float(found[-1]) if key.endswith("_s") else int(found[-1])
+            numeric = key.endswith("_s") or key == "log_objective"
+            out[key] = float(found[-1]) if numeric else int(found[-1])
     return out
 
 
@@ -416,6 +453,12 @@ def main(argv: list[str] | None = None) -> int:
         help="also run HiGHS alone on the MPS file PyPSA writes (implies --pypsa)",
     )
     p.add_argument(
+        "--floor",
+        action="store_true",
+        help="also run HiGHS alone on vakhsh's own LP, written to an MPS file, with the "
+        "options vakhsh chooses for it (implies --vakhsh): the floor of vakhsh's time",
+    )
+    p.add_argument(
         "--mps",
         default=None,
         help="where PyPSA writes its LP (MPS); default bench/out/<name>/pypsa.mps when --highs-mps",
@@ -482,6 +525,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if a.highs_mps:
         a.pypsa = True
+    if a.floor:
+        a.vakhsh = True
     if not (a.pypsa or a.vakhsh or a.reference):
         p.error("choose at least one of --pypsa, --vakhsh, --highs-mps, --reference")
     hours = a.step_hours or default_step_hours(a.steps)
@@ -505,6 +550,16 @@ def main(argv: list[str] | None = None) -> int:
         results["pypsa"] = run_child("pypsa", a, outdir)
     if a.highs_mps:
         results["highs"] = run_child("highs", a, outdir)
+    if a.floor:
+        written = run_child("vakhsh-mps", a, outdir)
+        if written.get("status") == "optimal":
+            floor_options = a.solver_options
+            a.solver_options = written["highs_options"]
+            results["floor"] = run_child("floor", a, outdir)
+            results["floor"]["highs_options"] = written["highs_options"]
+            a.solver_options = floor_options
+        else:
+            results["floor"] = written
     if a.vakhsh:
         results["vakhsh"] = run_child("vakhsh", a, outdir)
     if a.reference:
@@ -561,7 +616,31 @@ def main(argv: list[str] | None = None) -> int:
             f"wall {ratios['wall']:.3f}, peak memory {ratios['peak_rss']:.3f}; "
             f"vakhsh build share {_fmt(ratios['vakhsh_build_share'], '.1%')}"
         )
-    objs = {k: r["objective"] for k, r in results.items() if "objective" in r}
+    floor = results.get("floor")
+    if v and floor and "objective" in v and "solve_s" in floor:
+        tv = v.get("build_s", 0) + v.get("solve_s", 0)
+        record["ratios_floor"] = {
+            "time_build_plus_solve": tv / floor["solve_s"],
+            "wall": v["wall_s"] / floor["wall_s"],
+            "peak_rss": v["peak_rss_gib"] / floor["peak_rss_gib"],
+        }
+        print(
+            f"vakhsh/HiGHS alone on vakhsh's MPS: build+solve time "
+            f"{record['ratios_floor']['time_build_plus_solve']:.3f} (against HiGHS's run), "
+            f"wall {record['ratios_floor']['wall']:.3f} (against the whole child, reading "
+            f"the file included), peak memory {record['ratios_floor']['peak_rss']:.3f}"
+        )
+    if v and floor and "log_objective" in v and "objective" in floor:
+        # the MPS file holds the LP without vakhsh's constant terms: compare HiGHS's values
+        rel = abs(floor["objective"] - v["log_objective"]) / max(abs(v["log_objective"]), 1.0)
+        print(
+            f"objective cross-check floor vs vakhsh's LP (HiGHS's objective in both logs): "
+            f"relative difference {rel:.2e} ({'ok' if rel <= a.rtol else 'FAIL'})"
+        )
+        record["cross_check_floor"] = {"rel_diff": rel, "rtol": a.rtol, "ok": rel <= a.rtol}
+        if rel > a.rtol:
+            status = 1
+    objs = {k: r["objective"] for k, r in results.items() if "objective" in r and k != "floor"}
     failed = [k for k, r in results.items() if r.get("status") != "optimal"]
     if failed:
         print(f"[bench] not optimal: {', '.join(failed)}")
@@ -642,6 +721,7 @@ def record_figures(record: dict) -> None:
             for kind, r in record["results"].items()
         },
         "ratios": record.get("ratios", {}),
+        "ratios_floor": record.get("ratios_floor", {}),
         "max_rel_diff": record.get("cross_check", {}).get("max_rel_diff"),
     }
     FIGURES.write_text(json.dumps(figures, indent=1, sort_keys=True) + "\n")
@@ -685,6 +765,15 @@ def render(figures: dict) -> str:
                 f"vakhsh/PyPSA: build+solve time **{ratios['time_build_plus_solve']:.3f}**, "
                 f"wall {ratios['wall']:.3f}, peak memory {ratios['peak_rss']:.3f}; "
                 f"objectives {f['max_rel_diff']:.1e} apart."
+            )
+        floor = f.get("ratios_floor")
+        if floor:
+            out.append(
+                "floor = HiGHS alone on vakhsh's LP written to MPS, with the options vakhsh "
+                "chose (its objective lacks vakhsh's constant terms): vakhsh/floor build+solve "
+                f"**{floor['time_build_plus_solve']:.3f}** (against HiGHS's run), wall "
+                f"{floor['wall']:.3f} (the floor's child reads the file too), peak memory "
+                f"{floor['peak_rss']:.3f}."
             )
         if f.get("earlier"):
             runs = "; ".join(

@@ -51,6 +51,7 @@ def test_exact_reaches_the_full_lps_optimum_audited(full, exact):
     gap = (start["rolling_objective_usd"] - exact.objective_usd) / exact.objective_usd
     assert start["rolling_gap"] == pytest.approx(gap)
     assert start["simplex_iterations"] >= 0
+    assert "simplex_iterations" not in exact.solve_info  # held once, under start
 
 
 def test_the_start_saves_simplex_iterations(hourly):

@@ -45,12 +45,15 @@ class StartedOperation(Operation):
     ):
         super().__init__(net, heads, say)
         self.values = values
+        # the warm simplex's iterations, kept here (not in the formulation's info, which is
+        # spread into solve_info) so that summary.json holds them once, under solve.start
+        self.simplex_iterations: int | None = None
 
     def solve(self, formulation: Formulation, options: SolveOptions) -> SolveStats:
         model = formulation.model
         stats = run_solver(model, options, start=start_vector(model, self.values))
         info = model.solver_model.getInfo()
-        formulation.info["simplex_iterations"] = int(info.simplex_iteration_count)
+        self.simplex_iterations = int(info.simplex_iteration_count)
         return stats
 
 
@@ -78,7 +81,8 @@ def optimise_exact(
         rolled.results.solve_info["start"] = {"from": f"rolling {spec.label}", "windows": 1}
         return rolled.results
     say("the full LP, its simplex started from the rolling run's answer")
-    solution = run(StartedOperation(net, heads, rolled.lp_values, progress), options, progress)
+    started_operation = StartedOperation(net, heads, rolled.lp_values, progress)
+    solution = run(started_operation, options, progress)
     results = solution.results[0]
     rolling_usd = rolled.results.objective_usd
     results.solve_info["rolling"] = rolling_info
@@ -90,6 +94,6 @@ def optimise_exact(
         "rolling_gap": (rolling_usd - results.objective_usd) / abs(results.objective_usd)
         if results.objective_usd
         else 0.0,
-        "simplex_iterations": solution.formulation.info.get("simplex_iterations"),
+        "simplex_iterations": started_operation.simplex_iterations,
     }
     return results
