@@ -750,7 +750,8 @@ def render(figures: dict) -> str:
             "| peak GiB | objective USD |",
             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
-        for kind, r in f["results"].items():
+        # by name: the json is written with sorted keys, so the block reads the same either way
+        for kind, r in sorted(f["results"].items()):
             out.append(
                 f"| {kind} | {r['algorithm']} | {r.get('log_threads', '-')} | "
                 f"{_fmt(r.get('build_s'), '.2f')} | {_fmt(r.get('solve_s'), '.2f')} | "
