@@ -268,6 +268,8 @@ def test_water_delivery_downstream_and_aral(hand):
     assert m.downstream_shortage_hm3(net, ds) == pytest.approx(13 * K * days)
     assert m.sink_inflow_hm3(net, ds)["aral_sea"] == pytest.approx(5 * K * days)
     assert m.aral_inflow_hm3(net, ds) == pytest.approx(5 * K * days)
+    assert m.aral_sinks(net) == ["aral_sea"]  # the default pattern, matched in any case
+    assert m.aral_sinks(net, "ARAL_SEA") == ["aral_sea"]
     assert m.spill_hm3(net, ds)["r"] == pytest.approx(20 * K * days)
     water = hand.summary()["water"]
     assert water["downstream_shortage_hm3"] == pytest.approx(13 * K * days)

@@ -14,6 +14,7 @@ from vakhsh.cli.console import console
 from vakhsh.cli.options import ScenarioOpt
 from vakhsh.cli.progress import RunsBar, status
 from vakhsh.report.terminal import print_table
+from vakhsh.results.metrics import ARAL_PATTERN
 
 # the aggregate rows shown in the terminal; every row is in aggregates.csv
 SHOWN = ("cost_usd", "objective", "aral_inflow_hm3", "winter_unserved_gwh", "shortage_hm3")
@@ -115,7 +116,7 @@ def frontier(
     scheduler: Annotated[str | None, typer.Option()] = None,
     aral_pattern: Annotated[
         str, typer.Option(help="Sinks whose id contains this are the Aral Sea.")
-    ] = "aral",
+    ] = ARAL_PATTERN,
     downstream: Annotated[
         str | None,
         typer.Option(

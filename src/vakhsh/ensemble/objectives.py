@@ -39,7 +39,7 @@ import xarray as xr
 from vakhsh.errors import ModelError, Problem
 from vakhsh.network import Network
 from vakhsh.results import metrics
-from vakhsh.results.metrics import VEGETATION, WINTER
+from vakhsh.results.metrics import ARAL_PATTERN, VEGETATION, WINTER
 
 # the downstream countries of central-asia, codes and names (an explicit selection)
 DOWNSTREAM = tuple(
@@ -55,7 +55,7 @@ class Selectors:
     vegetation_months: tuple[int, ...] = VEGETATION
     # None: `metrics.downstream_demands`' own rule (every demand outside TJ and KG)
     downstream_countries: tuple[str, ...] | None = None
-    aral_pattern: str = "aral"
+    aral_pattern: str = ARAL_PATTERN
 
     # ---- selections on a Network ----
     def months(self, net: Network, months: tuple[int, ...]) -> xr.DataArray:

@@ -367,7 +367,7 @@ def downstream_demands(net, countries: Sequence[str] | None = None) -> list[str]
     the demands of exactly those countries.
     """
     demands = net.tables["water_demands"]
-    country = demands["country"] if "country" in demands else pd.Series(None, demands.index)
+    country = demands["country"]  # the registry fills every declared field: never missing
     if countries is not None:
         return [str(d) for d in demands.index[of_countries(country, countries).to_numpy()]]
     upstream = of_countries(country, UPSTREAM_COUNTRIES)
@@ -414,13 +414,16 @@ def sink_inflow_hm3(net, ds: Results, season: Sequence[int] | None = None) -> pd
     return _hm3(net, ds["sink_inflow_m3s"].transpose("time", "sink"), season)
 
 
-def aral_sinks(net, pattern: str = "aral") -> list[str]:
+ARAL_PATTERN = "aral"  # the Aral Sea's sinks are the ones whose id holds this
+
+
+def aral_sinks(net, pattern: str = ARAL_PATTERN) -> list[str]:
     """Sinks whose id contains `pattern` (case-insensitive): the Aral Sea in central-asia."""
     return [str(s) for s in net.ids("sinks") if pattern.lower() in str(s).lower()]
 
 
 def aral_inflow_hm3(
-    net, ds: Results, pattern: str = "aral", season: Sequence[int] | None = None
+    net, ds: Results, pattern: str = ARAL_PATTERN, season: Sequence[int] | None = None
 ) -> float:
     """Water reaching the Aral Sea (sinks matching `pattern`), hm3."""
     return float(sink_inflow_hm3(net, ds, season).reindex(aral_sinks(net, pattern)).sum())
