@@ -115,6 +115,17 @@ def per_day_gwh(mw: float) -> float:
     return mw * 24 / 1e3
 
 
+def test_season_mask_marks_the_steps_of_a_season_or_every_step(hand):
+    net = hand.net
+    every = m.season_mask(net, None)
+    assert every.dtype == bool and every.dims == ("time",)
+    assert bool(every.all()) and every.sizes["time"] == DAYS
+    winter = m.season_mask(net, m.WINTER)
+    assert winter.dtype == bool and int(winter.sum()) == WINTER_DAYS
+    assert (winter["time"].values == net.time.values).all()
+    assert int(m.season_mask(net, (4,)).sum()) == APRIL_DAYS
+
+
 def test_energy_by_bus_and_kind(hand):
     frame = m.energy_by_bus_gwh(hand.net, hand.dataset)
     d = per_day_gwh
