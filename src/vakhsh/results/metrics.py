@@ -168,7 +168,7 @@ def bus_power_mw(net, ds: Results) -> dict[str, xr.DataArray]:
 def _on_buses(values: xr.DataArray, buses: list[str]) -> xr.DataArray:
     values = values.transpose("time", "bus")
     return xr.DataArray(
-        values.sel(bus=buses).values if buses else np.zeros((values.sizes["time"], 0)),
+        values.sel(bus=buses).values,  # (time, 0) when there is no bus
         coords={"time": values["time"].values, "bus": buses},
         dims=["time", "bus"],
     )
