@@ -230,6 +230,56 @@ def test_reservoir_stage_built_when_the_water_it_keeps_is_worth_more(write_model
     assert float(case.dataset["storage_hm3"].max()) == pytest.approx(20.0)
 
 
+def test_a_stage_leaves_the_other_reservoirs_limits_alone(write_model):
+    # The dam of the test above, its stage built, beside a pond that no stage raises: the
+    # pond (5 hm3, fed by its own 21.6 hm3 night) keeps only its own 5 hm3 for the day, so
+    # the hydro energy is 25 hm3 at 272.5 MWh each, not more (a stage's bound leaking onto
+    # the pond, say 6 hm3 or no bound at all, would let it keep more)
+    from tests.plan.conftest import day_model
+
+    from vakhsh.plan import ReservoirStage
+
+    inflow = "\n".join(
+        f"2030-01-01 {h:02d}:00,{500 if h < 12 else 0},{0 if h < 12 else 1000}" for h in range(24)
+    )
+    plant = {"to": "sea", "bus": "N", "capacity_mw": 5000, "max_flow_m3s": 5000}
+    plant |= {"efficiency": 1.0, "head_m": 100}
+    reservoir = {"storage_min_hm3": 0, "storage_initial_hm3": 0, "spill_to": "sea"}
+    raw = day_model(
+        sinks={"sea": {}},
+        catchments={
+            "river": {"to": "dam", "inflow_m3s": "series:hours.csv#inflow"},
+            "brook": {"to": "pond", "inflow_m3s": "series:hours.csv#inflow"},
+        },
+        reservoirs={
+            "dam": {**reservoir, "storage_max_hm3": 10},
+            "pond": {**reservoir, "storage_max_hm3": 5},
+        },
+        hydro_plants={
+            "dam_hpp": {**plant, "reservoir": "dam"},
+            "pond_hpp": {**plant, "reservoir": "pond"},
+        },
+        buses={"N": {"voll_usd_per_mwh": 1000}},
+        loads={"demand": {"bus": "N", "p_mw": "series:hours.csv#load"}},
+        generators={"gas": {"bus": "N", "capacity_mw": 2000, "marginal_cost_usd_per_mwh": 100}},
+        candidates={},
+    )
+    folder = write_model(raw, {"hours.csv": "time,inflow,load\n" + inflow + "\n"})
+    stage = ReservoirStage(
+        "dam", storage_max_hm3=20, capex_usd=0, lifetime_years=50, fom_usd_per_year=80e6
+    )
+    result = plan(folder, PlanSpec(stages={"dam_stage_2": stage}), ranking=False)
+    assert result.builds["dam_stage_2"][2030] == pytest.approx(1.0)
+    energy = (20 + 5) * 9.81e-3 * 100 * 1e6 / 3600  # MWh from 25 hm3
+    expected = (12 * 1000 - energy) * 100 + 80e6 * 24 / 8760
+    assert result.objective_usd == pytest.approx(expected, rel=1e-6)
+    (case,) = result.results.values()
+    assert case.audit.passed
+    storage = case.dataset["storage_hm3"]
+    assert float(storage.sel(reservoir="pond").max()) == pytest.approx(5.0)
+    assert float(storage.sel(reservoir="dam").max()) == pytest.approx(20.0)
+
+
 def test_hydro_unit_at_a_reservoir_is_sized_by_the_water_it_gets(write_model):
     # 100 m3/s through 100 m at efficiency 0.9 is 88.29 MW: a unit cheaper than the gas it
     # displaces is built to exactly that, its water routed from the dam to the sea
