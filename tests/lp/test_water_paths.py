@@ -49,6 +49,28 @@ def test_run_of_river_plant_at_a_junction(model_folder, solve):
     np.testing.assert_allclose(ds["sink_inflow_m3s"].sel(sink="sea").values, 50, rtol=REL)
 
 
+def test_reach_carries_no_more_than_its_maximum(model_folder, solve):
+    # 50 m3/s reach the weir; a race carries at most 30 m3/s to a plant that could pass 40,
+    # the rest leaves by the bypass. Hydro 30 * 0.8829 = 26.487 MW, as in the test above:
+    #   gas = (100 - 26.487) * 72 = 5,292.936 MWh -> 264,646.8 USD
+    model = {
+        "junctions": {"weir": {}, "forebay": {}},
+        "sinks": {"sea": {}},
+        "catchments": {"river": {"to": "weir", "inflow_m3s": 50}},
+        "reaches": {
+            "race": {"from": "weir", "to": "forebay", "max_flow_m3s": 30},
+            "bypass": {"from": "weir", "to": "sea"},
+        },
+        "hydro_plants": {"ror": plant(node="forebay", max_flow_m3s=40)},
+        **power(),
+    }
+    res = solve(model_folder(model))
+    assert res.objective_usd == pytest.approx(264_646.8, rel=REL)
+    ds = res.dataset
+    np.testing.assert_allclose(ds["reach_flow_m3s"].sel(reach="race").values, 30, rtol=REL)
+    np.testing.assert_allclose(ds["reach_flow_m3s"].sel(reach="bypass").values, 20, rtol=REL)
+
+
 def test_return_flow_feeds_a_plant_downstream(model_folder, solve):
     # 20 m3/s reach the junction; a canal there takes its 10 m3/s (shortage is dear) and
     # returns half of it to a lake whose plant turbines it; the rest of the river goes to
