@@ -168,7 +168,7 @@ def test_soft_sink_minimum(model_folder, solve):
     np.testing.assert_allclose(ds["sink_shortfall_m3s"].sel(sink="delta").values, 16, rtol=REL)
 
 
-@pytest.mark.parametrize("spill_cost", [0, 10])
+@pytest.mark.parametrize("spill_cost", [0, 0.5, 10])  # 0.5: a cost below 1 USD counts too
 def test_spill_from_a_full_reservoir(model_folder, solve, spill_cost):
     # The lake starts full (100 of 100 hm3) and must end full; 50 m3/s flow in and the
     # plant passes 30 m3/s, so 20 m3/s are spilled, 5.184 hm3 over the run:
