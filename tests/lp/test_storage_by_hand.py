@@ -81,3 +81,26 @@ def test_a_unit_stays_above_its_floor(model_folder, solve):
     res = solve(model_folder(bus("F", "last", {"floor": floor}), SERIES, time=TIME))
     assert res.objective_usd == pytest.approx(400 + 100, rel=REL)
     assert float(res.dataset["storage_soc_mwh"].values.ravel()[0]) == pytest.approx(4)
+
+
+def test_natural_inflow_the_unit_cannot_hold_or_give_is_spilled(model_folder, solve):
+    # Bus W has only dear power. The unit starts full (100 of 100 MWh), must end full, gets
+    # 0.5 MW of natural inflow and gives at most 0.2 MW: it gives 0.2 MWh each hour and
+    # spills 0.3; dear covers the other 9.8: 19.6 MWh * 100 = 1,960 USD. (Without the spill
+    # for an inflow below 1 MW, as a mutant of add_storage_units had it, the LP has no
+    # solution.)
+    full = {**UNIT, "power_mw": 0.2, "soc_initial_mwh": 100, "inflow_mw": 0.5}
+    res = solve(model_folder(bus("W", "never", {"pond": full}), SERIES, time=TIME))
+    assert res.objective_usd == pytest.approx(19.6 * 100, rel=REL)
+    assert res.audit.passed
+
+
+def test_a_cyclic_unit_gains_nothing_from_its_initial_state(model_folder, solve):
+    # Bus C has only dear power; its cyclic unit holds 50 MWh at the start, but a cycle
+    # ends where it starts, so it has nothing to give: 20 MWh * 100 = 2,000 USD. (Counting
+    # the initial 50 MWh as energy arriving in the first hour, as a mutant did, makes the
+    # load free.)
+    loop = {**UNIT, "soc_initial_mwh": 50, "soc_cyclic": True}
+    res = solve(model_folder(bus("C", "never", {"loop": loop}), SERIES, time=TIME))
+    assert res.objective_usd == pytest.approx(20 * 100, rel=REL)
+    assert res.audit.passed
