@@ -104,3 +104,14 @@ def test_a_cyclic_unit_gains_nothing_from_its_initial_state(model_folder, solve)
     res = solve(model_folder(bus("C", "never", {"loop": loop}), SERIES, time=TIME))
     assert res.objective_usd == pytest.approx(20 * 100, rel=REL)
     assert res.audit.passed
+
+
+def test_a_spill_never_brings_energy(model_folder, solve):
+    # Bus W has only dear power. The unit holds 50 of 100 MWh, must end with 50, and gets
+    # 0.5 MW of natural inflow: it gives 0.5 MWh each hour, dear the other 9.5: 1,900 USD.
+    # (A spill without its lower bound, as a mutant of add_storage_units had it, is energy
+    # from nowhere and makes the load free.)
+    half = {**UNIT, "soc_initial_mwh": 50, "inflow_mw": 0.5}
+    res = solve(model_folder(bus("W", "never", {"pond": half}), SERIES, time=TIME))
+    assert res.objective_usd == pytest.approx(19 * 100, rel=REL)
+    assert res.audit.passed
