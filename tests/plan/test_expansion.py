@@ -177,6 +177,24 @@ def test_robust_plan_over_members_covers_the_dry_one(write_model):
     assert len(result.results) == 2
 
 
+# 500 m3/s for the 12 night hours, then 1000 MW of load for the 12 day hours
+NIGHT_INFLOW_DAY_LOAD = "time,inflow,load\n" + "".join(
+    f"2030-01-01 {h:02d}:00,{500 if h < 12 else 0},{0 if h < 12 else 1000}\n" for h in range(24)
+)
+
+
+def plan_dam_stage(folder):
+    """Plan `folder` with a second stage of `dam` (20 hm3, 80 M USD a year); it is built."""
+    from vakhsh.plan import ReservoirStage
+
+    stage = ReservoirStage(
+        "dam", storage_max_hm3=20, capex_usd=0, lifetime_years=50, fom_usd_per_year=80e6
+    )
+    result = plan(folder, PlanSpec(stages={"dam_stage_2": stage}), ranking=False)
+    assert result.builds["dam_stage_2"][2030] == pytest.approx(1.0)
+    return result
+
+
 def test_reservoir_stage_built_when_the_water_it_keeps_is_worth_more(write_model):
     # 500 m3/s for 12 hours (21.6 hm3) while there is no load, then 1000 MW of load for 12
     # hours. The reservoir keeps 10 hm3, the stage 20 hm3; each hm3 at 100 m head and
@@ -184,11 +202,6 @@ def test_reservoir_stage_built_when_the_water_it_keeps_is_worth_more(write_model
     # 272,500 USD a day and costs 80 M USD a year, 219,178 USD a day.
     from tests.plan.conftest import day_model
 
-    from vakhsh.plan import ReservoirStage
-
-    inflow = "\n".join(
-        f"2030-01-01 {h:02d}:00,{500 if h < 12 else 0},{0 if h < 12 else 1000}" for h in range(24)
-    )
     raw = day_model(
         sinks={"sea": {}},
         catchments={"river": {"to": "dam", "inflow_m3s": "series:hours.csv#inflow"}},
@@ -216,12 +229,7 @@ def test_reservoir_stage_built_when_the_water_it_keeps_is_worth_more(write_model
         generators={"gas": {"bus": "N", "capacity_mw": 2000, "marginal_cost_usd_per_mwh": 100}},
         candidates={},
     )
-    folder = write_model(raw, {"hours.csv": "time,inflow,load\n" + inflow + "\n"})
-    stage = ReservoirStage(
-        "dam", storage_max_hm3=20, capex_usd=0, lifetime_years=50, fom_usd_per_year=80e6
-    )
-    result = plan(folder, PlanSpec(stages={"dam_stage_2": stage}), ranking=False)
-    assert result.builds["dam_stage_2"][2030] == pytest.approx(1.0)
+    result = plan_dam_stage(write_model(raw, {"hours.csv": NIGHT_INFLOW_DAY_LOAD}))
     energy = 20 * 9.81e-3 * 100 * 1e6 / 3600  # MWh from 20 hm3
     expected = (12 * 1000 - energy) * 100 + 80e6 * 24 / 8760
     assert result.objective_usd == pytest.approx(expected, rel=1e-6)
@@ -237,11 +245,6 @@ def test_a_stage_leaves_the_other_reservoirs_limits_alone(write_model):
     # the pond, say 6 hm3 or no bound at all, would let it keep more)
     from tests.plan.conftest import day_model
 
-    from vakhsh.plan import ReservoirStage
-
-    inflow = "\n".join(
-        f"2030-01-01 {h:02d}:00,{500 if h < 12 else 0},{0 if h < 12 else 1000}" for h in range(24)
-    )
     plant = {"to": "sea", "bus": "N", "capacity_mw": 5000, "max_flow_m3s": 5000}
     plant |= {"efficiency": 1.0, "head_m": 100}
     reservoir = {"storage_min_hm3": 0, "storage_initial_hm3": 0, "spill_to": "sea"}
@@ -264,12 +267,7 @@ def test_a_stage_leaves_the_other_reservoirs_limits_alone(write_model):
         generators={"gas": {"bus": "N", "capacity_mw": 2000, "marginal_cost_usd_per_mwh": 100}},
         candidates={},
     )
-    folder = write_model(raw, {"hours.csv": "time,inflow,load\n" + inflow + "\n"})
-    stage = ReservoirStage(
-        "dam", storage_max_hm3=20, capex_usd=0, lifetime_years=50, fom_usd_per_year=80e6
-    )
-    result = plan(folder, PlanSpec(stages={"dam_stage_2": stage}), ranking=False)
-    assert result.builds["dam_stage_2"][2030] == pytest.approx(1.0)
+    result = plan_dam_stage(write_model(raw, {"hours.csv": NIGHT_INFLOW_DAY_LOAD}))
     energy = (20 + 5) * 9.81e-3 * 100 * 1e6 / 3600  # MWh from 25 hm3
     expected = (12 * 1000 - energy) * 100 + 80e6 * 24 / 8760
     assert result.objective_usd == pytest.approx(expected, rel=1e-6)
