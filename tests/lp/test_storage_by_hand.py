@@ -83,35 +83,34 @@ def test_a_unit_stays_above_its_floor(model_folder, solve):
     assert float(res.dataset["storage_soc_mwh"].values.ravel()[0]) == pytest.approx(4)
 
 
-def test_natural_inflow_the_unit_cannot_hold_or_give_is_spilled(model_folder, solve):
-    # Bus W has only dear power. The unit starts full (100 of 100 MWh), must end full, gets
-    # 0.5 MW of natural inflow and gives at most 0.2 MW: it gives 0.2 MWh each hour and
-    # spills 0.3; dear covers the other 9.8: 19.6 MWh * 100 = 1,960 USD. (Without the spill
-    # for an inflow below 1 MW, as a mutant of add_storage_units had it, the LP has no
-    # solution.)
-    full = {**UNIT, "power_mw": 0.2, "soc_initial_mwh": 100, "inflow_mw": 0.5}
-    res = solve(model_folder(bus("W", "never", {"pond": full}), SERIES, time=TIME))
-    assert res.objective_usd == pytest.approx(19.6 * 100, rel=REL)
-    assert res.audit.passed
+# One unit alone on a bus with only dear power (100 USD/MWh) and 10 MW of load for two hours;
+# what dear must still give, by hand:
+ALONE_ON_A_DEAR_BUS = {
+    # starts full (100 of 100 MWh), must end full, 0.5 MW of natural inflow, gives at most
+    # 0.2 MW: gives 0.2 and spills 0.3 each hour; dear 2 * 9.8 (without the spill for an
+    # inflow below 1 MW, a mutant of add_storage_units, the LP has no solution)
+    "inflow_it_cannot_hold_or_give_is_spilled": (
+        {"power_mw": 0.2, "soc_initial_mwh": 100, "inflow_mw": 0.5},
+        19.6,
+    ),
+    # cyclic, 50 MWh at the start, but a cycle ends where it starts: nothing to give; dear
+    # 2 * 10 (the initial 50 MWh counted as energy arriving, a mutant, made it infeasible)
+    "cyclic_unit_gains_nothing_from_its_initial_state": (
+        {"soc_initial_mwh": 50, "soc_cyclic": True},
+        20.0,
+    ),
+    # holds 50 of 100 MWh, must end with 50, 0.5 MW of natural inflow: gives 0.5 each hour;
+    # dear 2 * 9.5 (a spill without its lower bound, a mutant, is energy from nowhere and
+    # made the load free)
+    "spill_never_brings_energy": ({"soc_initial_mwh": 50, "inflow_mw": 0.5}, 19.0),
+}
 
 
-def test_a_cyclic_unit_gains_nothing_from_its_initial_state(model_folder, solve):
-    # Bus C has only dear power; its cyclic unit holds 50 MWh at the start, but a cycle
-    # ends where it starts, so it has nothing to give: 20 MWh * 100 = 2,000 USD. (Counting
-    # the initial 50 MWh as energy arriving in the first hour, as a mutant did, makes the
-    # load free.)
-    loop = {**UNIT, "soc_initial_mwh": 50, "soc_cyclic": True}
-    res = solve(model_folder(bus("C", "never", {"loop": loop}), SERIES, time=TIME))
-    assert res.objective_usd == pytest.approx(20 * 100, rel=REL)
-    assert res.audit.passed
-
-
-def test_a_spill_never_brings_energy(model_folder, solve):
-    # Bus W has only dear power. The unit holds 50 of 100 MWh, must end with 50, and gets
-    # 0.5 MW of natural inflow: it gives 0.5 MWh each hour, dear the other 9.5: 1,900 USD.
-    # (A spill without its lower bound, as a mutant of add_storage_units had it, is energy
-    # from nowhere and makes the load free.)
-    half = {**UNIT, "soc_initial_mwh": 50, "inflow_mw": 0.5}
-    res = solve(model_folder(bus("W", "never", {"pond": half}), SERIES, time=TIME))
-    assert res.objective_usd == pytest.approx(19 * 100, rel=REL)
+@pytest.mark.parametrize(
+    "spec, dear_mwh", ALONE_ON_A_DEAR_BUS.values(), ids=list(ALONE_ON_A_DEAR_BUS)
+)
+def test_a_unit_alone_on_a_dear_bus(model_folder, solve, spec, dear_mwh):
+    unit = {**UNIT, **spec}
+    res = solve(model_folder(bus("W", "never", {"unit": unit}), SERIES, time=TIME))
+    assert res.objective_usd == pytest.approx(dear_mwh * 100, rel=REL)
     assert res.audit.passed
