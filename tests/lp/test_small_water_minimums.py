@@ -180,6 +180,46 @@ def test_reach_minimum_hard_and_priced(model_folder, solve):
     assert res.costs_usd()["reach_shortfall"] == pytest.approx(RUN * 40 * 5, rel=REL)
 
 
+@pytest.mark.parametrize(
+    ("inflow_m3s", "minimum_m3s", "short_m3s"),
+    [
+        # 20 m3/s reach the offtake, more than the 12 the river must carry: nothing is short
+        # and nothing is paid (a shortfall is never negative: water beyond it earns nothing)
+        (20.0, 12.0, 0.0),
+        # a minimum below 1 m3/s is still a minimum: 0.2 of 0.5 m3/s arrive, 0.3 short:
+        #   0.3 * 0.2592 * 1,000 = 77.76 USD
+        (0.2, 0.5, 0.3),
+    ],
+    ids=["met_minimum_costs_nothing", "minimum_below_one_m3s_counts"],
+)
+def test_soft_reach_minimum_met_or_small(model_folder, solve, inflow_m3s, minimum_m3s, short_m3s):
+    # mutmut (issue 15) left a shortfall without its lower bound (linopy's default is
+    # -inf: a credit for water above the minimum), one at least 1 m3/s, and minimums of at
+    # most 1 m3/s left unpriced: every priced reach in the tests ran short by more than 1
+    model = {
+        "junctions": {"offtake": {}},
+        "sinks": {"sea": {}},
+        "catchments": {"river": {"to": "offtake", "inflow_m3s": inflow_m3s}},
+        "reaches": {
+            "eflow": {
+                "from": "offtake",
+                "to": "sea",
+                "min_flow_m3s": minimum_m3s,
+                "shortfall_cost_usd_per_hm3": 1_000,
+            }
+        },
+    }
+    res = solve(model_folder(model))
+    assert res.objective_usd == pytest.approx(RUN * 1_000 * short_m3s, rel=REL, abs=1e-6)
+    if short_m3s:
+        assert res.objective_usd == pytest.approx(77.76, rel=REL)
+    ds = res.dataset
+    np.testing.assert_allclose(ds["reach_flow_m3s"].sel(reach="eflow").values, inflow_m3s, rtol=REL)
+    np.testing.assert_allclose(
+        ds["reach_shortfall_m3s"].sel(reach="eflow").values, short_m3s, atol=1e-9
+    )
+
+
 def test_a_delayed_lossy_reach_delivers_its_initial_flow(model_folder, solve):
     # A reach from junction j to the sink `delta` with a 2-day delay and 25 % loss, which
     # carried 8 m3/s before the start. The delta wants 6 m3/s (hard). Days 0 and 1 get
