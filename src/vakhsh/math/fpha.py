@@ -29,6 +29,7 @@ import xarray as xr
 
 from vakhsh.math.context import BuildContext
 from vakhsh.math.fpha_fit import Planes, PlantCurve, fit_planes
+from vakhsh.math.terms import linear_rows
 from vakhsh.math.water import STORAGE
 from vakhsh.network import Network
 
@@ -141,8 +142,9 @@ def add_fpha_power(
     p = ctx.add_var(lower=0, upper=upper, coords=coords, name=FPHA_POWER)
     volume = mean_storage_hm3(ctx, plants)
     q = flow.sel(hydro_plant=plants)
-    ctx.add_con(
-        p - table["b"] * volume - table["c"] * q <= table["a"], name=FPHA_ROWS, mask=table["used"]
+    rows = linear_rows(
+        ctx.model, [(1.0, p), (-table["b"], volume), (-table["c"], q)], "<=", table["a"]
     )
+    ctx.add_con(rows, name=FPHA_ROWS, mask=table["used"])
     ctx.add_power(p, "hydro_plant", ctx.net.tables["hydro_plants"]["bus"])
     return p

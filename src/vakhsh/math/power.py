@@ -29,6 +29,7 @@ import xarray as xr
 
 from vakhsh.math.capacity import bounded_variable, floor_by_size
 from vakhsh.math.context import BuildContext
+from vakhsh.math.terms import linear_rows
 
 
 def add_generators(ctx: BuildContext) -> None:
@@ -147,16 +148,20 @@ def add_storage_units(ctx: BuildContext) -> None:
             coords=ctx.coords("storage_units"),
             name="storage_spill_mw",
         )
-        change = change + ctx.hours * spill
-    ctx.add_con(change == initial + ctx.hours * inflow, name="storage_soc_balance")
+        change.append((ctx.hours, spill))
+    ctx.add_con(
+        linear_rows(ctx.model, change, "=", initial + ctx.hours * inflow),
+        name="storage_soc_balance",
+    )
     ctx.add_power(discharge, "storage_unit", units["bus"])
     ctx.add_power(charge, "storage_unit", units["bus"], sign=-1)
 
 
 def soc_change(ctx: BuildContext, soc, charge, discharge, store, dispatch=None, cyclic=None):
-    """soc[t] - soc[t-1] - h * (store * charge - discharge / dispatch), with soc[-1] left
-    out (the caller puts the initial state on the right-hand side) except for `cyclic`
-    units, whose soc[-1] is the state after the last step. `dispatch` None: `store`."""
+    """soc[t] - soc[t-1] - h * (store * charge - discharge / dispatch) as (coefficient,
+    variable) pairs for `linear_rows`, with soc[-1] left out (the caller puts the initial
+    state on the right-hand side) except for `cyclic` units, whose soc[-1] is the state
+    after the last step. `dispatch` None: `store`."""
     dispatch = store if dispatch is None else dispatch
     previous = soc.shift(time=1)
     if cyclic is not None and np.any(cyclic):
@@ -167,7 +172,13 @@ def soc_change(ctx: BuildContext, soc, charge, discharge, store, dispatch=None, 
             np.arange(soc.labels.sizes["time"]) > 0, coords=[soc.labels.indexes["time"]]
         )
         previous = soc.roll(time=1).where(later | wrap)
-    return soc - previous.fillna(0) - ctx.hours * store * charge + ctx.hours * discharge / dispatch
+    # a shifted variable has no column (label -1) at the first step: nothing is added there
+    return [
+        (1.0, soc),
+        (-1.0, previous),
+        (-ctx.hours * store, charge),
+        (ctx.hours / dispatch, discharge),
+    ]
 
 
 def add_lines(ctx: BuildContext) -> None:

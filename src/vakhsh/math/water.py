@@ -21,6 +21,7 @@ import pandas as pd
 import xarray as xr
 
 from vakhsh.math.context import NODE, TIE_BREAK, BuildContext
+from vakhsh.math.terms import linear_rows
 
 # LP variable of reservoir storage, in m3/s held for one step; storage_hm3 = k * STORAGE
 STORAGE = "storage_m3s_step"
@@ -293,7 +294,8 @@ def add_water_balances(ctx: BuildContext) -> None:
         const_in = constant.sel({NODE: list(ids)}).rename({NODE: "reservoir"})
         initial = xr.zeros_like(const_in)
         initial[{"time": 0}] = net.tables["reservoirs"]["storage_initial_hm3"].to_numpy()
-        lhs = storage - storage.shift(time=1).fillna(0) - net_in
+        # storage[t] - storage[t-1] - inflow; the shifted storage has no column at t = 0
+        lhs = [(1.0, storage), (-1.0, storage.shift(time=1)), (-1.0, net_in)]
         if ctx.config.elastic:
             slack = ctx.elastic_slack(
                 "reservoir_water",
@@ -302,11 +304,10 @@ def add_water_balances(ctx: BuildContext) -> None:
                 "reservoir",
                 balance=True,
             )
-            lhs = lhs - slack
+            lhs.append((-1.0, slack))
         # in m3/s-steps: divide the hm3 terms by k
-        ctx.add_con(
-            lhs == const_in + (initial - ctx.params.evaporation_hm3) / k, name="reservoir_balance"
-        )
+        right = const_in + (initial - ctx.params.evaporation_hm3) / k
+        ctx.add_con(linear_rows(ctx.model, lhs, "=", right), name="reservoir_balance")
         _add_min_release(ctx)
         if ctx.config.elastic and ctx.config.elastic_storage:
             add_elastic_storage(ctx)
@@ -314,24 +315,25 @@ def add_water_balances(ctx: BuildContext) -> None:
         ids = list(net.ids("junctions"))
         net_in = inflow.sel({NODE: ids}).rename({NODE: "junction"})
         const_in = constant.sel({NODE: ids}).rename({NODE: "junction"})
-        lhs = net_in
+        lhs = [(1.0, net_in)]
         if ctx.config.elastic:
             coords = ctx.coords("junctions")
-            lhs = lhs + ctx.elastic_slack(
+            in_slack = ctx.elastic_slack(
                 "junction_in",
                 coords,
                 "junction balance (water it cannot have)",
                 "junction",
                 balance=True,
             )
-            lhs = lhs - ctx.elastic_slack(
+            out_slack = ctx.elastic_slack(
                 "junction_out",
                 coords,
                 "junction balance (water it cannot pass on)",
                 "junction",
                 balance=True,
             )
-        ctx.add_con(lhs == -const_in, name="junction_balance")
+            lhs += [(1.0, in_slack), (-1.0, out_slack)]
+        ctx.add_con(linear_rows(ctx.model, lhs, "=", -const_in), name="junction_balance")
     if ctx.has("sinks"):
         _add_sinks(ctx, inflow, constant)
 
@@ -368,13 +370,13 @@ def _add_min_release(ctx: BuildContext) -> None:
     ids = [r for r in net.ids("reservoirs") if float(minimum.sel(reservoir=r).max()) > 0]
     if not ids:
         return
-    release = ctx.release.expression(ctx.model).sel(reservoir=ids)
+    release = [(1.0, ctx.release.expression(ctx.model).sel(reservoir=ids))]
     if ctx.config.elastic:
         coords = [pd.Index(ctx.time, name="time"), pd.Index(ids, name="reservoir")]
-        release = release + ctx.elastic_slack(
-            "min_release", coords, "reservoir minimum release", "reservoir"
-        )
-    ctx.add_con(release >= minimum.sel(reservoir=ids), name="min_release")
+        slack = ctx.elastic_slack("min_release", coords, "reservoir minimum release", "reservoir")
+        release.append((1.0, slack))
+    rows = linear_rows(ctx.model, release, ">=", minimum.sel(reservoir=ids))
+    ctx.add_con(rows, name="min_release")
 
 
 def _add_sinks(ctx: BuildContext, inflow, constant) -> None:
@@ -388,7 +390,7 @@ def _add_sinks(ctx: BuildContext, inflow, constant) -> None:
     const_in = constant.sel({NODE: needs}).rename({NODE: "sink"})
     priced = [s for s in needs if pd.notna(sinks.loc[s, "shortfall_cost_usd_per_hm3"])]
     coords = [pd.Index(ctx.time, name="time"), pd.Index(needs, name="sink")]
-    lhs = arriving
+    lhs = [(1.0, arriving)]
     if priced:
         upper = minimum.sel(sink=needs).where(
             xr.DataArray([s in priced for s in needs], coords=[coords[1]]), 0.0
@@ -396,7 +398,9 @@ def _add_sinks(ctx: BuildContext, inflow, constant) -> None:
         short = ctx.add_var(lower=0, upper=upper, coords=coords, name="sink_shortfall_m3s")
         cost = net.static("sinks", "shortfall_cost_usd_per_hm3", fill=0.0).sel(sink=needs)
         ctx.add_cost(k * cost * short, "sink_shortfall")
-        lhs = lhs + short
+        lhs.append((1.0, short))
     if ctx.config.elastic:
-        lhs = lhs + ctx.elastic_slack("sink_min_inflow", coords, "sink minimum inflow", "sink")
-    ctx.add_con(lhs >= minimum.sel(sink=needs) - const_in, name="sink_min_inflow")
+        slack = ctx.elastic_slack("sink_min_inflow", coords, "sink minimum inflow", "sink")
+        lhs.append((1.0, slack))
+    rows = linear_rows(ctx.model, lhs, ">=", minimum.sel(sink=needs) - const_in)
+    ctx.add_con(rows, name="sink_min_inflow")

@@ -1,0 +1,90 @@
+"""`math/terms.py`: a sum of terms built as one linopy expression is the sum linopy's own
+arithmetic gives, row by row, and refuses parts whose coordinates disagree."""
+
+import linopy
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+
+from vakhsh.math.terms import linear_rows, linear_sum
+
+TIME = pd.Index([0, 1, 2], name="time")
+UNIT = pd.Index(["a", "b"], name="unit")
+
+
+def rows(expr) -> list[dict[int, float]]:
+    """Each row of a (time, unit) expression as {variable label: coefficient}."""
+    data = expr.data.transpose("time", "unit", "_term")
+    out = []
+    for labels, coeffs in zip(
+        data["vars"].values.reshape(-1, data.sizes["_term"]),
+        data["coeffs"].values.reshape(-1, data.sizes["_term"]),
+        strict=True,
+    ):
+        row: dict[int, float] = {}
+        for label, coeff in zip(labels, coeffs, strict=True):
+            if label >= 0 and coeff != 0:
+                row[int(label)] = row.get(int(label), 0.0) + float(coeff)
+        out.append(row)
+    return out
+
+
+@pytest.fixture
+def model():
+    m = linopy.Model(force_dim_names=True)
+    m.add_variables(lower=0, coords=[TIME, UNIT], name="x")
+    m.add_variables(lower=0, coords=[TIME, UNIT], name="y")
+    return m
+
+
+def test_sum_is_linopys_arithmetic(model):
+    x, y = model.variables["x"], model.variables["y"]
+    scale = xr.DataArray([2.0, 3.0], coords=[UNIT])
+    fused = linear_sum(model, [(1.0, x), (-1.0, x.shift(time=1)), (scale, y)], constant=5.0)
+    by_linopy = x - x.shift(time=1).fillna(0) + scale * y + 5.0
+    assert rows(fused) == rows(by_linopy)
+    assert np.array_equal(fused.const.values, np.full((3, 2), 5.0))
+    # by hand, the first step of unit b: x[0, b] + 3 y[0, b] (no x[-1])
+    first_b = rows(fused)[1]
+    assert first_b == {int(x.labels[0, 1]): 1.0, int(y.labels[0, 1]): 3.0}
+
+
+def test_an_expression_keeps_its_terms_and_constant(model):
+    x, y = model.variables["x"], model.variables["y"]
+    inner = 2 * x + y + 1.0  # two terms and a constant
+    fused = linear_sum(model, [(-3.0, inner)])
+    assert rows(fused) == rows(-6 * x - 3 * y)
+    assert np.array_equal(fused.const.values, np.full((3, 2), -3.0))
+
+
+def test_a_coefficient_adds_its_own_dim(model):
+    x = model.variables["x"]
+    plane = pd.Index([0, 1, 2, 3], name="plane")
+    per_plane = xr.DataArray(np.arange(4.0), coords=[plane])
+    fused = linear_sum(model, [(per_plane, x)])
+    assert set(fused.data["vars"].dims) == {"time", "unit", "plane", "_term"}
+    assert float(fused.data["coeffs"].sel(time=2, unit="b", plane=3).item()) == 3.0
+
+
+def test_rows_move_the_constant_to_the_right(model):
+    x, y = model.variables["x"], model.variables["y"]
+    limit = xr.DataArray(np.arange(6.0).reshape(3, 2), coords=[TIME, UNIT])
+    fused = model.add_constraints(
+        linear_rows(model, [(1.0, x), (1.0, y + 2.0)], "<=", limit), name="fused"
+    )
+    plain = model.add_constraints(x + y + 2.0 <= limit, name="plain")
+    assert np.array_equal(fused.rhs.values, plain.rhs.values)  # limit - 2
+    assert np.array_equal(fused.rhs.values, limit.values - 2.0)
+    assert (fused.sign.values == plain.sign.values).all()
+    assert rows(fused.lhs) == rows(plain.lhs)
+
+
+def test_parts_with_other_coordinates_are_refused(model):
+    x = model.variables["x"]
+    other = model.add_variables(lower=0, coords=[TIME, pd.Index(["b", "a"], name="unit")])
+    with pytest.raises(ValueError, match="'unit'"):
+        linear_sum(model, [(1.0, x), (1.0, other)])
+    shorter = xr.DataArray([1.0, 2.0], coords=[pd.Index([0, 1], name="time")])
+    with pytest.raises(ValueError, match="'time'"):
+        linear_rows(model, [(1.0, x)], ">=", shorter)
