@@ -88,3 +88,44 @@ def test_parts_with_other_coordinates_are_refused(model):
     shorter = xr.DataArray([1.0, 2.0], coords=[pd.Index([0, 1], name="time")])
     with pytest.raises(ValueError, match="'time'"):
         linear_rows(model, [(1.0, x)], ">=", shorter)
+
+
+def test_a_balance_of_some_members_is_the_selection_renamed(model):
+    # flows x (into node n1 for unit a, n2 for b) and -y (out of n2 for both units)
+    from vakhsh.math.balance import Balance
+
+    x, y = model.variables["x"], model.variables["y"]
+    balance = Balance(TIME, pd.Index(["n1", "n2", "n3"], name="node"))
+    balance.add(x, "unit", pd.Series({"a": "n1", "b": "n2"}))
+    balance.add(y, "unit", pd.Series({"a": "n2", "b": "n2"}), sign=-1)
+    whole = balance.expression(model)
+    some = balance.expression(model, ["n2", "n1"], "reservoir")
+    assert list(some.data["reservoir"].values) == ["n2", "n1"]
+    by_linopy = whole.sel(node=["n2", "n1"]).rename(node="reservoir")
+    for step in range(3):
+        for name in ("n2", "n1"):
+            assert rows_of(some, step, "reservoir", name) == rows_of(
+                by_linopy, step, "reservoir", name
+            )
+    # by hand, n2 at the first step: x[0, b] - y[0, a] - y[0, b]
+    assert rows_of(some, 0, "reservoir", "n2") == {
+        int(x.labels[0, 1]): 1.0,
+        int(y.labels[0, 0]): -1.0,
+        int(y.labels[0, 1]): -1.0,
+    }
+    balance.add(x, "unit", pd.Series({"a": "n3", "b": "n3"}))  # a part added after: counted
+    assert rows_of(balance.expression(model, ["n3"]), 2, "node", "n3") == {
+        int(x.labels[2, 0]): 1.0,
+        int(x.labels[2, 1]): 1.0,
+    }
+    with pytest.raises(ValueError, match="nowhere"):
+        balance.expression(model, ["n1", "nowhere"])
+
+
+def rows_of(expr, step: int, dim: str, member: str) -> dict[int, float]:
+    data = expr.data.sel({"time": step, dim: member})
+    row: dict[int, float] = {}
+    for label, coeff in zip(data["vars"].values, data["coeffs"].values, strict=True):
+        if label >= 0 and coeff != 0:
+            row[int(label)] = row.get(int(label), 0.0) + float(coeff)
+    return row

@@ -9,6 +9,7 @@ with numpy at the end: vectorised, with no Python loop over steps or components.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import linopy
@@ -32,6 +33,8 @@ class Balance:
     time: pd.Index
     members: pd.Index
     parts: list[_Part] = field(default_factory=list)
+    # the scattered arrays and the number of parts they were made from
+    _cache: tuple | None = field(default=None, repr=False)
 
     def __bool__(self) -> bool:
         return bool(self.parts)
@@ -61,7 +64,34 @@ class Balance:
             )
         self.parts.append(_Part(labels, coeffs, const, member))
 
-    def expression(self, model: linopy.Model) -> linopy.LinearExpression:
+    def expression(
+        self, model: linopy.Model, members: Sequence[str] | None = None, dim: str | None = None
+    ) -> linopy.LinearExpression:
+        """The flows into each member as one (time, member) expression; `members`: only
+        those, under the dimension `dim` (as `.sel(...).rename(...)` would give, without
+        two more linopy operations)."""
+        labels, coeffs, const = self._scattered()
+        index = self.members
+        if members is not None:
+            where = self.members.get_indexer(pd.Index(members, dtype=object))
+            if (where < 0).any():
+                raise ValueError(
+                    f"not members of this balance: {list(np.asarray(members)[where < 0])}"
+                )
+            labels, coeffs, const = labels[:, where], coeffs[:, where], const[:, where]
+            index = pd.Index(list(members), name=dim or self.members.name)
+        dims = ("time", index.name, "_term")
+        data = xr.Dataset(
+            {"vars": (dims, labels), "coeffs": (dims, coeffs), "const": (dims[:2], const)},
+            coords={"time": self.time, index.name: index},
+        )
+        return linopy.LinearExpression(data, model)
+
+    def _scattered(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(time, member, slot) labels and coefficients and (time, member) constants,
+        computed once for the parts added so far."""
+        if self._cache is not None and self._cache[0] == len(self.parts):
+            return self._cache[1]
         steps, size = len(self.time), len(self.members)
         terms = max(p.labels.shape[2] for p in self.parts)
         labels = np.concatenate([_pad(p.labels, terms, -1) for p in self.parts], axis=1)
@@ -81,16 +111,8 @@ class Balance:
             out_coeffs[:, target, rank * terms + k] = coeffs[:, order, k]
         out_const = np.zeros((steps, size))
         np.add.at(out_const.T, target, const[:, order].T)
-        dims = ("time", self.members.name, "_term")
-        data = xr.Dataset(
-            {
-                "vars": (dims, out_labels),
-                "coeffs": (dims, out_coeffs),
-                "const": (dims[:2], out_const),
-            },
-            coords={"time": self.time, self.members.name: self.members},
-        )
-        return linopy.LinearExpression(data, model)
+        self._cache = (len(self.parts), (out_labels, out_coeffs, out_const))
+        return self._cache[1]
 
 
 def _pad(values: np.ndarray, terms: int, fill) -> np.ndarray:

@@ -34,6 +34,47 @@ def linear_sum(
     or a DataArray over some of those dims. A dim shared by two parts must carry the same
     coordinates in both (ValueError otherwise: a sum of mismatched parts is a mistake).
     """
+    coords, labels, coeffs, const = _stacked(terms, constant)
+    dims = tuple(coords)
+    data = xr.Dataset(
+        {
+            "vars": ((*dims, TERM), labels),
+            "coeffs": ((*dims, TERM), coeffs),
+            "const": (dims, const),
+        },
+        coords=coords,
+    )
+    return linopy.LinearExpression(data, model)
+
+
+def linear_rows(
+    model: linopy.Model,
+    terms: Sequence[tuple[Any, linopy.Variable | linopy.LinearExpression]],
+    sign: str,
+    rhs: Any,
+) -> linopy.Constraint:
+    """The rows `Σ coefficient · operand  sign  rhs` as one linopy constraint (to pass
+    to `add_constraints`), from `linear_sum`'s arrays: linopy's comparison of an
+    expression with a constant would align the two once more. `rhs` is a number or a
+    DataArray over some of the terms' dims, with their coordinates."""
+    coords, labels, coeffs, const = _stacked(terms, 0.0)
+    dims = tuple(coords)
+    if isinstance(rhs, xr.DataArray):
+        _common_coords([xr.DataArray(const, coords=coords), rhs])  # or ValueError
+    data = xr.Dataset(
+        {
+            "coeffs": ((*dims, TERM), coeffs),
+            "vars": ((*dims, TERM), labels),
+            "sign": (dims, np.full(const.shape, sign)),
+            "rhs": (dims, _spread(rhs, dims, const.shape) - const),
+        },
+        coords=coords,
+    )
+    return linopy.constraints.Constraint(data, model)
+
+
+def _stacked(terms, constant) -> tuple[dict[str, pd.Index], np.ndarray, np.ndarray, np.ndarray]:
+    """The coordinates, (..., term) labels and coefficients, and constant of the sum."""
     parts = [_labels_coeffs_const(operand) for _, operand in terms]
     coords = _common_coords(
         [labels for labels, _, _ in parts]
@@ -51,43 +92,7 @@ def linear_sum(
             coeffs.append(scale * _spread(part_coeffs.isel({TERM: term}), dims, shape))
         if part_const is not None:
             total = total + scale * _spread(part_const, dims, shape)
-    stacked = np.stack(labels, axis=-1).astype(np.int64)
-    data = xr.Dataset(
-        {
-            "vars": ((*dims, TERM), stacked),
-            "coeffs": ((*dims, TERM), np.stack(coeffs, axis=-1)),
-            "const": (dims, total),
-        },
-        coords=coords,
-    )
-    return linopy.LinearExpression(data, model)
-
-
-def linear_rows(
-    model: linopy.Model,
-    terms: Sequence[tuple[Any, linopy.Variable | linopy.LinearExpression]],
-    sign: str,
-    rhs: Any,
-) -> linopy.Constraint:
-    """The rows `Σ coefficient · operand  sign  rhs` as one linopy constraint (to pass
-    to `add_constraints`), built from `linear_sum`'s arrays: linopy's comparison of an
-    expression with a constant would align the two once more."""
-    lhs = linear_sum(model, terms).data
-    dims = tuple(lhs["const"].dims)
-    shape = lhs["const"].shape
-    if isinstance(rhs, xr.DataArray):
-        _common_coords([lhs["const"], rhs])  # the same coordinates, or ValueError
-    right = _spread(rhs, dims, shape) - lhs["const"].values
-    data = xr.Dataset(
-        {
-            "coeffs": lhs["coeffs"],
-            "vars": lhs["vars"],
-            "sign": (dims, np.full(shape, sign)),
-            "rhs": (dims, right),
-        },
-        coords=lhs.coords,
-    )
-    return linopy.constraints.Constraint(data, model)
+    return coords, np.stack(labels, axis=-1).astype(np.int64), np.stack(coeffs, axis=-1), total
 
 
 def _labels_coeffs_const(operand) -> tuple[xr.DataArray, xr.DataArray, xr.DataArray | None]:

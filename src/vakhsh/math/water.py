@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from vakhsh.math.context import NODE, TIE_BREAK, BuildContext
+from vakhsh.math.context import NODE, TIE_BREAK, BuildContext, zeros
 from vakhsh.math.terms import linear_rows
 
 # LP variable of reservoir storage, in m3/s held for one step; storage_hm3 = k * STORAGE
@@ -281,16 +281,15 @@ def add_water_balances(ctx: BuildContext) -> None:
     net, k = ctx.net, ctx.k
     if not ctx.water:
         return
-    inflow = ctx.water.expression(ctx.model)
     constant = (
         sum(ctx.water_constants[1:], ctx.water_constants[0])
         if ctx.water_constants
-        else xr.zeros_like(inflow.const)
+        else zeros([pd.Index(ctx.time, name="time"), ctx.nodes()])
     )
     if ctx.has("reservoirs"):
         ids = pd.Index(net.ids("reservoirs"), name="reservoir")
         storage = ctx.var(STORAGE)
-        net_in = inflow.sel({NODE: list(ids)}).rename({NODE: "reservoir"})
+        net_in = ctx.water.expression(ctx.model, list(ids), "reservoir")
         const_in = constant.sel({NODE: list(ids)}).rename({NODE: "reservoir"})
         initial = xr.zeros_like(const_in)
         initial[{"time": 0}] = net.tables["reservoirs"]["storage_initial_hm3"].to_numpy()
@@ -313,7 +312,7 @@ def add_water_balances(ctx: BuildContext) -> None:
             add_elastic_storage(ctx)
     if ctx.has("junctions"):
         ids = list(net.ids("junctions"))
-        net_in = inflow.sel({NODE: ids}).rename({NODE: "junction"})
+        net_in = ctx.water.expression(ctx.model, ids, "junction")
         const_in = constant.sel({NODE: ids}).rename({NODE: "junction"})
         lhs = [(1.0, net_in)]
         if ctx.config.elastic:
@@ -335,7 +334,7 @@ def add_water_balances(ctx: BuildContext) -> None:
             lhs += [(1.0, in_slack), (-1.0, out_slack)]
         ctx.add_con(linear_rows(ctx.model, lhs, "=", -const_in), name="junction_balance")
     if ctx.has("sinks"):
-        _add_sinks(ctx, inflow, constant)
+        _add_sinks(ctx, constant)
 
 
 def add_elastic_storage(ctx: BuildContext) -> None:
@@ -370,7 +369,7 @@ def _add_min_release(ctx: BuildContext) -> None:
     ids = [r for r in net.ids("reservoirs") if float(minimum.sel(reservoir=r).max()) > 0]
     if not ids:
         return
-    release = [(1.0, ctx.release.expression(ctx.model).sel(reservoir=ids))]
+    release = [(1.0, ctx.release.expression(ctx.model, ids))]
     if ctx.config.elastic:
         coords = [pd.Index(ctx.time, name="time"), pd.Index(ids, name="reservoir")]
         slack = ctx.elastic_slack("min_release", coords, "reservoir minimum release", "reservoir")
@@ -379,14 +378,14 @@ def _add_min_release(ctx: BuildContext) -> None:
     ctx.add_con(rows, name="min_release")
 
 
-def _add_sinks(ctx: BuildContext, inflow, constant) -> None:
+def _add_sinks(ctx: BuildContext, constant) -> None:
     net, k = ctx.net, ctx.k
     sinks = net.tables["sinks"]
     minimum = ctx.series("sinks", "min_inflow_m3s")
     needs = [s for s in sinks.index if float(minimum.sel(sink=s).max()) > 0]
     if not needs:
         return
-    arriving = inflow.sel({NODE: needs}).rename({NODE: "sink"})
+    arriving = ctx.water.expression(ctx.model, needs, "sink")
     const_in = constant.sel({NODE: needs}).rename({NODE: "sink"})
     priced = [s for s in needs if pd.notna(sinks.loc[s, "shortfall_cost_usd_per_hm3"])]
     coords = [pd.Index(ctx.time, name="time"), pd.Index(needs, name="sink")]
