@@ -557,6 +557,35 @@ def test_stage_in_model_yaml_raises_storage_head_and_capacity_together(write_mod
         assert "dam_stage" not in ds["hydro_plant"].values
 
 
+DAY_LOAD_NIGHT_INFLOW = "time,inflow,load\n" + "".join(
+    f"2030-01-01 {h:02d}:00,{0 if h < 12 else 500},{1000 if h < 12 else 0}\n" for h in range(24)
+)
+
+
+def test_a_standing_stage_keeps_its_raised_floor(write_model):
+    # The dam of stage_model, its stage built (nothing to pay: capex and fom 0): it stands
+    # at 40 hm3 with a floor of 20 and must end at 40. 1000 MW of load for the first 12
+    # hours and no inflow, then 500 m3/s (21.6 hm3) and no load. Each hm3 at 100 m makes
+    # 272.5 MWh. The dam may draw 20 hm3 (to its raised floor) for the load, 5,450 MWh, and
+    # refills to 41.6 hm3: gas 12,000 - 5,450 = 6,550 MWh -> 655,000 USD. Without the raised
+    # floor it would draw 21.6 hm3 (what the refill gives back toward the end target of
+    # 40): 611,400 USD. Kills _stage_storage_rows mutants of session 20: no stage's raised
+    # floor bound in any test.
+    raw = stage_model(0.0)
+    raw["catchments"]["river"]["inflow_m3s"] = "series:hours.csv#inflow"
+    raw["loads"]["demand"]["p_mw"] = "series:hours.csv#load"
+    raw["generators"]["gas"]["capacity_mw"] = 1000
+    result = plan(write_model(raw, {"hours.csv": DAY_LOAD_NIGHT_INFLOW}), ranking=False)
+    assert result.builds["dam_stage"][2030] == pytest.approx(1.0)
+    mwh_per_hm3 = 9.81e-3 * 100 * 1e6 / 3600  # 272.5
+    assert result.objective_usd == pytest.approx((12_000 - 20 * mwh_per_hm3) * 100, rel=1e-6)
+    assert result.objective_usd == pytest.approx(655_000, rel=1e-6)
+    (case,) = result.results.values()
+    storage = case.dataset["storage_hm3"].sel(reservoir="dam").values
+    assert storage.min() == pytest.approx(20.0, rel=1e-6)
+    assert storage[-1] >= 40 - 1e-6
+
+
 @pytest.mark.parametrize(
     "change, path",
     [
