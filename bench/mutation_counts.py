@@ -17,6 +17,11 @@ Usage, from the repository root after `make mutate ...`:
         # the same between <!-- mutation-counts:results --> and its closing marker, so
         # runs of different modules (one cache each) keep a table each
 
+    mutmut results --all true > docs/mutation/results-DATE.txt   # keep a run's statuses
+    python bench/mutation_counts.py --results docs/mutation/results-DATE.txt --function _add_reaches
+        # the same tables from a kept listing (the cache is lost when the test selection
+        # changes); --function keeps functions whose name holds it (repeatable)
+
 Exit 2 with a message when there is no mutants/ folder or no .meta file in it.
 """
 
@@ -72,6 +77,20 @@ def read_counts(mutants: Path) -> dict[tuple[str, str], Counter]:
     return counts
 
 
+def read_listing(path: Path) -> dict[tuple[str, str], Counter]:
+    """Status counts per (module, function) from a kept `mutmut results --all true`."""
+    if not path.is_file():
+        raise SystemExit(f"error: no such listing: {path}")
+    counts: dict[tuple[str, str], Counter] = {}
+    for line in path.read_text().splitlines():
+        key, sep, status = line.strip().partition(": ")
+        if sep and "__mutmut_" in key:
+            counts.setdefault(function_of(key), Counter())[status.strip()] += 1
+    if not counts:
+        raise SystemExit(f"error: {path} lists no mutants (expected `name: status` lines)")
+    return counts
+
+
 def row(label: str, c: Counter) -> str:
     total = sum(c.values())
     other = total - sum(c[k] for k in COLUMNS)
@@ -109,6 +128,10 @@ def write_between_markers(path: Path, text: str, name: str = "") -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mutants", type=Path, default=Path("mutants"))
+    parser.add_argument("--results", type=Path, help="a kept `mutmut results --all true`")
+    parser.add_argument(
+        "--function", action="append", default=[], help="functions whose name holds this"
+    )
     parser.add_argument("--functions", action="store_true", help="a row per function too")
     parser.add_argument("--write", type=Path, help="replace the table between the markers")
     parser.add_argument("--table", default="", help="which marked table --write replaces")
@@ -117,10 +140,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     try:
-        counts = read_counts(args.mutants)
+        counts = read_listing(args.results) if args.results else read_counts(args.mutants)
     except SystemExit as error:
         print(error, file=sys.stderr)
         return 2
+    if args.function:
+        counts = {k: c for k, c in counts.items() if any(f in k[1] for f in args.function)}
     text = table(counts, args.functions or args.write is not None, tuple(args.only))
     if args.write is None:
         print(text)
