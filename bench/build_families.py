@@ -4,7 +4,8 @@ whole build, and `Operation.formulate` (what `solve.build_s` in summary.json mea
 
     python bench/build_families.py                      # toy-cascade, best of 7
     python bench/build_families.py central-asia --rounds 5
-    python bench/build_families.py --readme             # rewrite bench/README.md's block
+    python bench/build_families.py --readme             # record bench/build_families.json
+                                                        # and render bench/README.md's block
 
 Best of several rounds in one process: the first build pays for imports and cold caches,
 which `vakhsh run`'s `build_s` includes (it builds once); compare figures of one command.
@@ -13,6 +14,7 @@ which `vakhsh run`'s `build_s` includes (it builds once); compare figures of one
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -21,6 +23,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 README = HERE / "README.md"
+FIGURES = HERE / "build_families.json"
 START = "<!-- build-families: begin (bench/build_families.py --readme) -->"
 END = "<!-- build-families: end -->"
 
@@ -66,11 +69,15 @@ def measure(model: str, rounds: int) -> dict:
     }
 
 
-def table(record: dict, when: str, load: tuple[float, float]) -> str:
+def render(record: dict) -> str:
+    """The README block of a recorded run ({}: nothing recorded yet)."""
+    if not record:
+        return ""
+    load = record["load"]
     lines = [
         "",
         f"`python bench/build_families.py {record['model']} --rounds {record['rounds']}` "
-        f"({when}, load {load[0]:.1f} -> {load[1]:.1f}; {record['rows']:,} rows, "
+        f"({record['when']}, load {load[0]:.1f} -> {load[1]:.1f}; {record['rows']:,} rows, "
         f"{record['columns']:,} columns), best of {record['rounds']} builds:",
         "",
         "| family | ms |",
@@ -94,14 +101,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     load_before = os.getloadavg()[0]
     record = measure(args.model, args.rounds)
-    text = table(
-        record, f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC", (load_before, os.getloadavg()[0])
-    )
-    print(text)
+    record["when"] = f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+    record["load"] = [load_before, os.getloadavg()[0]]
+    print(render(record))
     if args.readme:
         from vakhsh.outputs.doc_blocks import replace_block
 
-        replace_block(README, START, END, text)
+        FIGURES.write_text(json.dumps(record, indent=2) + "\n")
+        replace_block(README, START, END, render(record))
     return 0
 
 
