@@ -60,3 +60,26 @@ def test_report_and_compare_on_a_results_file_with_a_variable_missing(tmp_path):
     message = f"{bad / 'results.nc'}: storage_hm3: variable missing"
     refused(vakhsh("report", bad), message)
     refused(vakhsh("compare", good, bad, "--out", tmp_path / "compare.html"), message)
+
+
+def test_a_late_storage_unit_that_starts_full(tmp_path):
+    # toy-cascade's battery made to come into service a day after the run starts while it
+    # holds 20 MWh at the start: it cannot hold what it does not have yet
+    import shutil
+
+    from vakhsh.network.load import embedded_datasets
+
+    folder = tmp_path / "model"
+    shutil.copytree(embedded_datasets()["toy-cascade"], folder)
+    path = folder / "model.yaml"
+    battery = "efficiency_roundtrip: 0.88}"
+    assert path.read_text().count(battery) == 2  # the battery and the candidate template
+    late = "efficiency_roundtrip: 0.88, soc_initial_mwh: 20, available_from: 2024-10-02}"
+    path.write_text(path.read_text().replace(battery, late, 1))
+    done = vakhsh("run", folder, "--out", tmp_path / "out")
+    refused(
+        done,
+        "storage_units.battery_south.soc_initial_mwh: the unit comes into service on 2024-10-02",
+    )
+    assert "its initial state must be 0 (20" in done.stderr
+    assert not (tmp_path / "out").exists()

@@ -65,6 +65,19 @@ def test_a_unit_stores_nothing_before_it_exists(model_folder, solve):
     assert res.audit.passed
 
 
+def test_a_unit_gets_no_natural_inflow_before_it_exists(model_folder, solve):
+    # Bus W has only dear power. The unit exists from hour 1, starts empty and gets 5 MW of
+    # natural inflow: in hour 0 the unit is not there and neither reaches it (before session
+    # 20 it held those 5 MWh and gave them in hour 1: dear 10 MWh, 1,000 USD); in hour 1 it
+    # gives its 5 MW: dear 10 + 5 = 15 MWh -> 1,500 USD.
+    late = {**UNIT, "available_from": "2023-01-01 01:00", "inflow_mw": 5}
+    res = solve(model_folder(bus("W", "never", {"late": late}), SERIES, time=TIME))
+    assert res.objective_usd == pytest.approx(1500, rel=REL)
+    assert res.dataset["storage_soc_mwh"].values.ravel() == pytest.approx([0, 0], abs=1e-9)
+    assert res.dataset["storage_discharge_mw"].values.ravel() == pytest.approx([0, 5], abs=1e-9)
+    assert res.audit.passed
+
+
 def test_a_unit_stays_above_its_floor(model_folder, solve):
     # Bus F: cheap only in hour 1. The unit holds 10 MWh with a floor of 4 MWh, so it can
     # give 6 in hour 0; dear covers the other 4: 400 USD; hour 1 cheap 10 = 100. 500 USD.

@@ -117,11 +117,14 @@ def add_storage_units(ctx: BuildContext) -> None:
     )
     charge = bounded_variable(ctx, "storage_charge_mw", "storage_units", power)
     discharge = bounded_variable(ctx, "storage_discharge_mw", "storage_units", power)
-    energy = net.static("storage_units", "energy_mwh").broadcast_like(power)
+    # a unit that does not exist yet holds nothing (its bounds are 0 until available_from)
+    active = net.active("storage_units").transpose("time", "storage_unit")
+    energy = net.static("storage_units", "energy_mwh").broadcast_like(power).where(active, 0.0)
     floor = units["soc_min_mwh"].to_numpy(dtype=float)
     lower = xr.zeros_like(power) + floor
     if not ctx.config.elastic:
         lower[{"time": -1}] = np.maximum(floor, units["soc_final_min_mwh"].to_numpy())
+    lower = lower.where(active, 0.0)
     soc = bounded_variable(ctx, "storage_soc_mwh", "storage_units", energy, lower=lower)
     if ctx.config.elastic:
         # the end target as a row with a slack, so a diagnosis can name the unit
@@ -138,13 +141,13 @@ def add_storage_units(ctx: BuildContext) -> None:
     cyclic = units["soc_cyclic"].fillna(False).to_numpy(dtype=bool)
     initial = xr.zeros_like(power)
     initial[{"time": 0}] = np.where(cyclic, 0.0, units["soc_initial_mwh"].to_numpy())
-    inflow = ctx.series("storage_units", "inflow_mw").transpose("time", "storage_unit")
+    inflow = storage_inflow_mw(net)
     change = soc_change(ctx, soc, charge, discharge, store, dispatch, cyclic)
     if inflow.size and float(inflow.max()) > 0:
         # inflow beyond what the unit can hold is spilled (PyPSA's StorageUnit spill)
         spill = ctx.add_var(
             lower=0,
-            upper=inflow.where(net.active("storage_units"), 0.0),
+            upper=inflow,
             coords=ctx.coords("storage_units"),
             name="storage_spill_mw",
         )
@@ -155,6 +158,13 @@ def add_storage_units(ctx: BuildContext) -> None:
     )
     ctx.add_power(discharge, "storage_unit", units["bus"])
     ctx.add_power(charge, "storage_unit", units["bus"], sign=-1)
+
+
+def storage_inflow_mw(net) -> xr.DataArray:
+    """(time, storage_unit) natural inflow of each unit, MW: none before it exists (it
+    does not reach a unit that is not there; the audit closes the balance with the same)."""
+    inflow = net.series["storage_units"]["inflow_mw"].transpose("time", "storage_unit")
+    return inflow.where(net.active("storage_units").transpose("time", "storage_unit"), 0.0)
 
 
 def soc_change(ctx: BuildContext, soc, charge, discharge, store, dispatch=None, cyclic=None):

@@ -117,6 +117,7 @@ def load_network(
     resolver = SeriesResolver(folder, run, reader)
     tables, series, series_problems = _build(parsed, resolver, model_step, factor)
     series_problems += _candidate_series_problems(parsed, resolver)
+    problems += _late_storage_problems(tables["storage_units"], run.index[0])
     if problems or series_problems:
         raise ModelError(problems + series_problems)
     net = Network(
@@ -134,6 +135,24 @@ def load_network(
         inflow_factor_by_month=None if factor is None else tuple(factor),
     )
     return dataclasses.replace(net, warnings=model_warnings(net))
+
+
+def _late_storage_problems(units: pd.DataFrame, start: pd.Timestamp) -> list[Problem]:
+    """A storage unit that comes into service after the run starts holds nothing before
+    it (math/power.py bounds its state by 0 until then): its initial state must be 0."""
+    comes = pd.to_datetime(units["available_from"])
+    cyclic = units["soc_cyclic"].fillna(False).astype(bool)
+    late = (comes > start) & ~cyclic & (units["soc_initial_mwh"] > 0)
+    return [
+        Problem(
+            MODEL_FILE,
+            f"storage_units.{uid}.soc_initial_mwh",
+            f"the unit comes into service on {comes[uid]:%Y-%m-%d %H:%M}, after the run starts "
+            f"({start:%Y-%m-%d %H:%M}), and holds nothing before: its initial state must be 0",
+            float(units.loc[uid, "soc_initial_mwh"]),
+        )
+        for uid in units.index[late.to_numpy()]
+    ]
 
 
 def _read_model_yaml(folder: Path, reader: InputReader) -> dict[str, Any]:

@@ -115,12 +115,12 @@ def audit_storage_units(net: Network, ds: xr.Dataset) -> Residual:
     start = soc.shift(1)
     cyclic = units["soc_cyclic"].fillna(False).astype(bool)
     start.iloc[0] = units["soc_initial_mwh"].where(~cyclic, soc.iloc[-1])
-    from vakhsh.math.power import storage_efficiencies
+    from vakhsh.math.power import storage_efficiencies, storage_inflow_mw
 
     store, dispatch = (e.to_pandas() for e in storage_efficiencies(net))
     charge = ds["storage_charge_mw"].transpose("time", "storage_unit").to_pandas()
     discharge = ds["storage_discharge_mw"].transpose("time", "storage_unit").to_pandas()
-    inflow = net.series["storage_units"]["inflow_mw"].transpose("time", "storage_unit").to_pandas()
+    inflow = storage_inflow_mw(net).to_pandas()
     spill = (
         ds["storage_spill_mw"].transpose("time", "storage_unit").to_pandas()
         if "storage_spill_mw" in ds
