@@ -141,6 +141,26 @@ def test_sink_minimums_hard_priced_and_fed_straight(model_folder, solve):
     assert res.audit.passed
 
 
+@pytest.mark.parametrize(
+    "model",
+    [
+        # lake a must release 0.5 m3/s into the sea
+        {"sinks": {"sea": {}}, "reservoirs": {"a": lake("sea", min_release_m3s=0.5)}},
+        # the delta must receive 0.5 m3/s, which lake a releases
+        {"sinks": {"delta": {"min_inflow_m3s": 0.5}}, "reservoirs": {"a": lake("delta")}},
+    ],
+    ids=["minimum_release", "sink_minimum_inflow"],
+)
+def test_a_minimum_below_one_m3s_is_a_minimum(model_folder, solve, model):
+    # either way lake a releases 0.5 m3/s for three days at 100 USD/hm3:
+    #   0.5 * 0.2592 * 100 = 12.96 USD (mutmut, session 20: minimums counted only above
+    #   1 m3/s survived, every minimum in the tests being larger)
+    res = solve(model_folder(model))
+    assert res.objective_usd == pytest.approx(RUN * 100 * 0.5, rel=REL)
+    assert res.objective_usd == pytest.approx(12.96, rel=REL)
+    np.testing.assert_allclose(res.dataset["spill_m3s"].sel(reservoir="a").values, 0.5, rtol=REL)
+
+
 def test_a_hard_sink_minimum_that_cannot_be_met_is_infeasible(model_folder, solve):
     # the hard sink wants 500 m3/s for three days (129.6 hm3) from a lake holding 100
     # hm3: no schedule exists, and the run says so instead of reporting a shortfall
