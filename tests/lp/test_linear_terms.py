@@ -129,3 +129,12 @@ def rows_of(expr, step: int, dim: str, member: str) -> dict[int, float]:
         if label >= 0 and coeff != 0:
             row[int(label)] = row.get(int(label), 0.0) + float(coeff)
     return row
+
+
+def test_a_right_hand_side_with_a_dim_of_its_own_and_a_bad_operand_are_refused(model):
+    x = model.variables["x"]
+    per_plane = xr.DataArray(np.ones(2), coords=[pd.Index([0, 1], name="plane")])
+    with pytest.raises(ValueError, match=r"dims the terms do not: \['plane'\]"):
+        linear_rows(model, [(1.0, x)], "<=", per_plane)
+    with pytest.raises(TypeError, match="expected a linopy Variable or LinearExpression, not"):
+        linear_rows(model, [(1.0, 3.0)], "<=", 1.0)
