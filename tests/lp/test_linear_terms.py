@@ -138,3 +138,17 @@ def test_a_right_hand_side_with_a_dim_of_its_own_and_a_bad_operand_are_refused(m
         linear_rows(model, [(1.0, x)], "<=", per_plane)
     with pytest.raises(TypeError, match="expected a linopy Variable or LinearExpression, not"):
         linear_rows(model, [(1.0, 3.0)], "<=", 1.0)
+
+
+def test_a_balance_carries_the_constants_of_its_parts(model):
+    # into each node: x + 2 and, with sign -1, y + 1.5: constant 2 - 1.5 = 0.5 m3/s
+    from vakhsh.math.balance import Balance
+
+    x, y = model.variables["x"], model.variables["y"]
+    balance = Balance(TIME, pd.Index(["n1", "n2"], name="node"))
+    balance.add(x + 2.0, "unit", pd.Series({"a": "n1", "b": "n2"}))
+    balance.add(y + 1.5, "unit", pd.Series({"a": "n1", "b": "n2"}), sign=-1)
+    for members in (None, ["n2", "n1"]):
+        const = balance.expression(model, members).const
+        assert np.array_equal(const.sel(node="n1").values, np.full(3, 0.5))
+        assert np.array_equal(const.sel(node="n2").values, np.full(3, 0.5))
