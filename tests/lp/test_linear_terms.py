@@ -152,3 +152,23 @@ def test_a_balance_carries_the_constants_of_its_parts(model):
         const = balance.expression(model, members).const
         assert np.array_equal(const.sel(node="n1").values, np.full(3, 0.5))
         assert np.array_equal(const.sel(node="n2").values, np.full(3, 0.5))
+
+
+def test_a_balance_of_parts_with_more_than_one_term_each(model):
+    # a part of two terms (2 x + y) beside a part of one (-x): into n1 for unit a and n2
+    # for unit b; by hand, n1 at step 0: 2 x[0, a] + y[0, a] - x[0, a] = x[0, a] + y[0, a]
+    from vakhsh.math.balance import Balance
+
+    x, y = model.variables["x"], model.variables["y"]
+    balance = Balance(TIME, pd.Index(["n1", "n2"], name="node"))
+    target = pd.Series({"a": "n1", "b": "n2"})
+    balance.add(2 * x + y, "unit", target)
+    balance.add(x, "unit", target, sign=-1)
+    expr = balance.expression(model)
+    assert expr.data.sizes["_term"] == 4  # two parts into each node, two slots each
+    for step in range(3):
+        for unit, node in target.items():
+            assert rows_of(expr, step, "node", node) == {
+                int(x.labels.sel(time=step, unit=unit)): 1.0,
+                int(y.labels.sel(time=step, unit=unit)): 1.0,
+            }
