@@ -41,10 +41,10 @@ def model():
 def test_sum_is_linopys_arithmetic(model):
     x, y = model.variables["x"], model.variables["y"]
     scale = xr.DataArray([2.0, 3.0], coords=[UNIT])
-    fused = linear_sum(model, [(1.0, x), (-1.0, x.shift(time=1)), (scale, y)], constant=5.0)
-    by_linopy = x - x.shift(time=1).fillna(0) + scale * y + 5.0
+    fused = linear_sum(model, [(1.0, x), (-1.0, x.shift(time=1)), (scale, y)])
+    by_linopy = x - x.shift(time=1).fillna(0) + scale * y
     assert rows(fused) == rows(by_linopy)
-    assert np.array_equal(fused.const.values, np.full((3, 2), 5.0))
+    assert np.array_equal(fused.const.values, np.zeros((3, 2)))
     # by hand, the first step of unit b: x[0, b] + 3 y[0, b] (no x[-1])
     first_b = rows(fused)[1]
     assert first_b == {int(x.labels[0, 1]): 1.0, int(y.labels[0, 1]): 3.0}
@@ -172,3 +172,10 @@ def test_a_balance_of_parts_with_more_than_one_term_each(model):
                 int(x.labels.sel(time=step, unit=unit)): 1.0,
                 int(y.labels.sel(time=step, unit=unit)): 1.0,
             }
+
+
+def test_a_sign_linopy_does_not_know_is_refused(model):
+    # linopy takes any sign other than <= and >= for an equality (mutmut turned "=" into
+    # "XX=XX" and the LP did not change): a typo must not become a different row
+    with pytest.raises(ValueError, match="one of =, <=, >=, not '=<'"):
+        linear_rows(model, [(1.0, model.variables["x"])], "=<", 0.0)

@@ -20,21 +20,21 @@ import pandas as pd
 import xarray as xr
 
 TERM = "_term"
+SIGNS = ("=", "<=", ">=")
 
 
 def linear_sum(
     model: linopy.Model,
     terms: Sequence[tuple[Any, linopy.Variable | linopy.LinearExpression]],
-    constant: Any = 0.0,
 ) -> linopy.LinearExpression:
-    """Σ coefficient · operand, plus `constant`, over the union of the operands' dims.
+    """Σ coefficient · operand over the union of the operands' dims.
 
     An operand is a Variable (a shifted one has label -1 where it has no variable, which
-    adds nothing there) or a LinearExpression; a coefficient or the constant is a number
-    or a DataArray over some of those dims. A dim shared by two parts must carry the same
+    adds nothing there) or a LinearExpression (its constant is kept); a coefficient is a
+    number or a DataArray over some of those dims. A dim shared by two parts must carry the same
     coordinates in both (ValueError otherwise: a sum of mismatched parts is a mistake).
     """
-    coords, labels, coeffs, const = _stacked(terms, constant)
+    coords, labels, coeffs, const = _stacked(terms)
     dims = tuple(coords)
     data = xr.Dataset(
         {
@@ -57,7 +57,9 @@ def linear_rows(
     to `add_constraints`), from `linear_sum`'s arrays: linopy's comparison of an
     expression with a constant would align the two once more. `rhs` is a number or a
     DataArray over some of the terms' dims, with their coordinates."""
-    coords, labels, coeffs, const = _stacked(terms, 0.0)
+    if sign not in SIGNS:  # linopy would take any other string for an equality
+        raise ValueError(f"a row's sign is one of {', '.join(SIGNS)}, not {sign!r}")
+    coords, labels, coeffs, const = _stacked(terms)
     dims = tuple(coords)
     if isinstance(rhs, xr.DataArray):
         _common_coords([xr.DataArray(const, coords=coords), rhs])  # or ValueError
@@ -73,18 +75,16 @@ def linear_rows(
     return linopy.constraints.Constraint(data, model)
 
 
-def _stacked(terms, constant) -> tuple[dict[str, pd.Index], np.ndarray, np.ndarray, np.ndarray]:
+def _stacked(terms) -> tuple[dict[str, pd.Index], np.ndarray, np.ndarray, np.ndarray]:
     """The coordinates, (..., term) labels and coefficients, and constant of the sum."""
     parts = [_labels_coeffs_const(operand) for _, operand in terms]
     coords = _common_coords(
-        [labels for labels, _, _ in parts]
-        + [c for c, _ in terms if isinstance(c, xr.DataArray)]
-        + ([constant] if isinstance(constant, xr.DataArray) else [])
+        [labels for labels, _, _ in parts] + [c for c, _ in terms if isinstance(c, xr.DataArray)]
     )
     dims = tuple(coords)
     shape = tuple(len(coords[d]) for d in dims)
     labels, coeffs = [], []
-    total = _spread(constant, dims, shape).astype(float)
+    total = np.zeros(shape)
     for (coefficient, _), (part_labels, part_coeffs, part_const) in zip(terms, parts, strict=True):
         scale = _spread(coefficient, dims, shape)
         for term in range(part_labels.sizes[TERM]):
