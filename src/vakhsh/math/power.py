@@ -110,15 +110,12 @@ def add_storage_units(ctx: BuildContext) -> None:
         return
     net = ctx.net
     units = net.tables["storage_units"]
-    power = (
-        net.static("storage_units", "power_mw")
-        .where(net.active("storage_units"), 0.0)
-        .transpose("time", "storage_unit")
-    )
+    # a unit that does not exist yet neither gives, takes nor holds anything: its bounds
+    # are 0 until available_from
+    active = net.active("storage_units").transpose("time", "storage_unit")
+    power = net.static("storage_units", "power_mw").where(active, 0.0).transpose(*active.dims)
     charge = bounded_variable(ctx, "storage_charge_mw", "storage_units", power)
     discharge = bounded_variable(ctx, "storage_discharge_mw", "storage_units", power)
-    # a unit that does not exist yet holds nothing (its bounds are 0 until available_from)
-    active = net.active("storage_units").transpose("time", "storage_unit")
     energy = net.static("storage_units", "energy_mwh").broadcast_like(power).where(active, 0.0)
     floor = units["soc_min_mwh"].to_numpy(dtype=float)
     lower = xr.zeros_like(power) + floor

@@ -54,15 +54,15 @@ def linear_rows(
     rhs: Any,
 ) -> linopy.Constraint:
     """The rows `Σ coefficient · operand  sign  rhs` as one linopy constraint (to pass
-    to `add_constraints`), from `linear_sum`'s arrays: linopy's comparison of an
-    expression with a constant would align the two once more. `rhs` is a number or a
-    DataArray over some of the terms' dims, with their coordinates."""
+    to `add_constraints`), from the same stacked arrays as `linear_sum`: linopy's
+    comparison of an expression with a constant would align the two once more. `rhs` is
+    a number or a DataArray over some of the terms' dims, with their coordinates."""
     if sign not in SIGNS:  # linopy would take any other string for an equality
         raise ValueError(f"a row's sign is one of {', '.join(SIGNS)}, not {sign!r}")
     coords, labels, coeffs, const = _stacked(terms)
     dims = tuple(coords)
     if isinstance(rhs, xr.DataArray):
-        _common_coords([xr.DataArray(const, coords=coords), rhs])  # or ValueError
+        _common_coords([rhs], dict(coords))  # the terms' coordinates, or ValueError
     data = xr.Dataset(
         {
             "coeffs": ((*dims, TERM), coeffs),
@@ -105,8 +105,11 @@ def _labels_coeffs_const(operand) -> tuple[xr.DataArray, xr.DataArray, xr.DataAr
     raise TypeError(f"expected a linopy Variable or LinearExpression, not {type(operand)}")
 
 
-def _common_coords(arrays: list[xr.DataArray]) -> dict[str, pd.Index]:
-    coords: dict[str, pd.Index] = {}
+def _common_coords(
+    arrays: list[xr.DataArray], coords: dict[str, pd.Index] | None = None
+) -> dict[str, pd.Index]:
+    """The coordinates of every dim of `arrays` (added to `coords`), one index per dim."""
+    coords = {} if coords is None else coords
     for array in arrays:
         for dim in array.dims:
             if dim == TERM:
