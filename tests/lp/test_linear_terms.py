@@ -13,21 +13,27 @@ TIME = pd.Index([0, 1, 2], name="time")
 UNIT = pd.Index(["a", "b"], name="unit")
 
 
+def as_row(labels, coeffs) -> dict[int, float]:
+    """One row's terms as {variable label: coefficient}, no-variable slots left out."""
+    row: dict[int, float] = {}
+    for label, coeff in zip(labels, coeffs, strict=True):
+        if label >= 0 and coeff != 0:
+            row[int(label)] = row.get(int(label), 0.0) + float(coeff)
+    return row
+
+
 def rows(expr) -> list[dict[int, float]]:
     """Each row of a (time, unit) expression as {variable label: coefficient}."""
     data = expr.data.transpose("time", "unit", "_term")
-    out = []
-    for labels, coeffs in zip(
-        data["vars"].values.reshape(-1, data.sizes["_term"]),
-        data["coeffs"].values.reshape(-1, data.sizes["_term"]),
-        strict=True,
-    ):
-        row: dict[int, float] = {}
-        for label, coeff in zip(labels, coeffs, strict=True):
-            if label >= 0 and coeff != 0:
-                row[int(label)] = row.get(int(label), 0.0) + float(coeff)
-        out.append(row)
-    return out
+    width = data.sizes["_term"]
+    return [
+        as_row(labels, coeffs)
+        for labels, coeffs in zip(
+            data["vars"].values.reshape(-1, width),
+            data["coeffs"].values.reshape(-1, width),
+            strict=True,
+        )
+    ]
 
 
 @pytest.fixture
@@ -124,11 +130,7 @@ def test_a_balance_of_some_members_is_the_selection_renamed(model):
 
 def rows_of(expr, step: int, dim: str, member: str) -> dict[int, float]:
     data = expr.data.sel({"time": step, dim: member})
-    row: dict[int, float] = {}
-    for label, coeff in zip(data["vars"].values, data["coeffs"].values, strict=True):
-        if label >= 0 and coeff != 0:
-            row[int(label)] = row.get(int(label), 0.0) + float(coeff)
-    return row
+    return as_row(data["vars"].values, data["coeffs"].values)
 
 
 def test_a_right_hand_side_with_a_dim_of_its_own_and_a_bad_operand_are_refused(model):
