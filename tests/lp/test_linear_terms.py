@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from vakhsh.math.terms import linear_rows, linear_sum
+from vakhsh.math.terms import linear_rows, linear_sum, linear_total
 
 TIME = pd.Index([0, 1, 2], name="time")
 UNIT = pd.Index(["a", "b"], name="unit")
@@ -181,3 +181,62 @@ def test_a_sign_linopy_does_not_know_is_refused(model):
     # "XX=XX" and the LP did not change): a typo must not become a different row
     with pytest.raises(ValueError, match="one of =, <=, >=, not '=<'"):
         linear_rows(model, [(1.0, model.variables["x"])], "=<", 0.0)
+
+
+def total_terms(expr) -> dict[int, float]:
+    return as_row(expr.data["vars"].values, expr.data["coeffs"].values)
+
+
+def test_a_total_is_the_sum_of_the_products(model):
+    # 2 (a) and 3 (b) times x, summed over time, plus 0.5 (x + 4) at every (time, unit):
+    # by hand x[t, a] weighs 2.5, x[t, b] 3.5, and the constant is 0.5 * 4 * 6 = 12
+    x = model.variables["x"]
+    price = xr.DataArray([2.0, 3.0], coords=[UNIT])
+    total = linear_total(model, [(price, x), (0.5, x + 4.0)])
+    assert total.data["vars"].dims == ("_term",)
+    expected = {}
+    for t in range(3):
+        expected[int(x.labels[t, 0])] = 2.5
+        expected[int(x.labels[t, 1])] = 3.5
+    assert total_terms(total) == expected
+    assert float(total.const) == 12.0
+    by_linopy = (price * x).sum() + (0.5 * (x + 4.0)).sum()
+    assert total_terms(by_linopy) == expected and float(by_linopy.const) == 12.0
+    # a summed part scaled once more, and a shifted variable: x[t - 1] for t = 1, 2 (no
+    # variable at t = 0), so x[0] and x[1] gain 1 and the last step's x does not
+    again = linear_total(model, [(2.0, total), (1.0, x.shift(time=1))])
+    assert float(again.const) == 24.0
+    assert [total_terms(again)[int(x.labels[t, 0])] for t in range(3)] == [6.0, 6.0, 5.0]
+
+
+def test_a_total_refuses_a_price_on_other_coordinates(model):
+    x = model.variables["x"]
+    other_units = xr.DataArray([2.0, 3.0], coords=[pd.Index(["b", "a"], name="unit")])
+    with pytest.raises(ValueError, match="'unit'"):
+        linear_total(model, [(other_units, x)])
+    per_plane = xr.DataArray(np.ones(2), coords=[pd.Index([0, 1], name="plane")])
+    with pytest.raises(ValueError, match=r"dims the terms do not: \['plane'\]"):
+        linear_total(model, [(per_plane, x)])
+
+
+def test_a_balance_part_scaled_by_a_coefficient(model):
+    # 0.9 (unit a) and 0.8 (unit b) of x arrives at n1 and n2, and y * 2 per step t leaves
+    from vakhsh.math.balance import Balance
+
+    x, y = model.variables["x"], model.variables["y"]
+    balance = Balance(TIME, pd.Index(["n1", "n2"], name="node"))
+    target = pd.Series({"a": "n1", "b": "n2"})
+    keep = xr.DataArray([0.9, 0.8], coords=[UNIT])
+    per_step = xr.DataArray([0.0, 2.0, 4.0], coords=[TIME])
+    balance.add(x, "unit", target, coefficient=keep)
+    balance.add(y + 1.0, "unit", target, sign=-1, coefficient=per_step)
+    expr = balance.expression(model)
+    assert rows_of(expr, 2, "node", "n2") == {
+        int(x.labels[2, 1]): 0.8,
+        int(y.labels[2, 1]): -4.0,
+    }
+    assert rows_of(expr, 0, "node", "n1") == {int(x.labels[0, 0]): 0.9}  # 0 y: no term
+    assert np.array_equal(expr.const.sel(node="n1").values, [0.0, -2.0, -4.0])
+    swapped = xr.DataArray([0.9, 0.8], coords=[pd.Index(["b", "a"], name="unit")])
+    with pytest.raises(ValueError, match="'unit'"):
+        balance.add(x, "unit", target, coefficient=swapped)

@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from vakhsh.math.terms import spread_over
+
 
 @dataclass
 class _Part:
@@ -39,19 +41,23 @@ class Balance:
     def __bool__(self) -> bool:
         return bool(self.parts)
 
-    def add(self, expr, dim: str, target: pd.Series, sign: float = 1.0) -> None:
-        """Add a (time, dim) Variable or LinearExpression to the member each id names."""
+    def add(self, expr, dim: str, target: pd.Series, sign: float = 1.0, coefficient=1.0) -> None:
+        """Add `coefficient` times a (time, dim) Variable or LinearExpression to the member
+        each id names. `coefficient` (a number, or a DataArray over time and/or `dim` with
+        the expression's coordinates) is applied with numpy, not as a linopy product."""
         if isinstance(expr, linopy.Variable):
             labels = expr.labels.transpose("time", dim).values[:, :, None]
-            coeffs = np.ones(labels.shape) * sign
+            coeffs = np.ones(labels.shape)
             const = np.zeros(labels.shape[:2])
             ids = expr.labels[dim].values
         else:
             data = expr.data.transpose("time", dim, "_term")
             labels = data["vars"].values
-            coeffs = data["coeffs"].values * sign
-            const = data["const"].transpose("time", dim).values * sign
+            coeffs = data["coeffs"].values
+            const = data["const"].transpose("time", dim).values
             ids = data[dim].values
+        scale = sign * spread_over(coefficient, {"time": self.time, dim: pd.Index(ids, name=dim)})
+        coeffs, const = coeffs * scale[:, :, None], const * scale
         names = target.reindex(list(ids)).to_numpy()
         member = self.members.get_indexer(pd.Index(names, dtype=object))
         # a missing target (NaN: a run-of-river plant has no reservoir) belongs to no

@@ -15,6 +15,7 @@ from vakhsh.math.power import (
     add_storage_units,
     add_unserved,
 )
+from vakhsh.math.terms import linear_total
 from vakhsh.math.water import (
     add_storage_tie_break,
     add_water_balances,
@@ -69,18 +70,13 @@ def set_objective(
     model: linopy.Model, contexts: list[BuildContext], shared_costs: list | None = None
 ) -> None:
     """Weighted sum of every case's costs, plus costs shared by all cases (investment)."""
-    # weights of 1 and one merge of every term: each linopy operation costs milliseconds
-    terms = [
-        term if ctx.weight == 1.0 else ctx.weight * term
-        for ctx in contexts
-        for term in ctx.cost_terms
-    ]
-    terms += list(shared_costs or [])
+    # one expression stacked with numpy: each linopy operation costs milliseconds
+    terms = [(ctx.weight, term) for ctx in contexts for term in ctx.cost_terms]
+    terms += [(1.0, term) for term in shared_costs or []]
     if not terms:
         # nothing has a price (a water-only model without costs): any feasible plan will do
-        first = model.variables[next(iter(model.variables))]
-        terms = [0 * first.sum()]
-    model.add_objective(linopy.merge(terms) if len(terms) > 1 else terms[0])
+        terms = [(0.0, model.variables[next(iter(model.variables))])]
+    model.add_objective(linear_total(model, terms))
 
 
 def build_model(

@@ -18,6 +18,7 @@ import pandas as pd
 import xarray as xr
 
 from vakhsh.math.balance import Balance
+from vakhsh.math.terms import linear_total
 from vakhsh.network import Network
 from vakhsh.schema.components import NODE_KINDS
 
@@ -186,8 +187,10 @@ class BuildContext:
         balance.add(expr, dim, target, sign)
         return balance.expression(self.model)
 
-    def add_water(self, expr, dim: str, target: pd.Series, sign: float = 1.0) -> None:
-        self.water.add(expr, dim, target, sign)
+    def add_water(
+        self, expr, dim: str, target: pd.Series, sign: float = 1.0, coefficient=1.0
+    ) -> None:
+        self.water.add(expr, dim, target, sign, coefficient)
 
     def add_water_constant(self, values: xr.DataArray, dim: str, target: pd.Series) -> None:
         """Constant m3/s per (time, dim) entering the node each element names."""
@@ -200,14 +203,18 @@ class BuildContext:
             )
         )
 
-    def add_power(self, expr, dim: str, buses: pd.Series, sign: float = 1.0) -> None:
-        self.power.add(expr, dim, buses, sign)
+    def add_power(
+        self, expr, dim: str, buses: pd.Series, sign: float = 1.0, coefficient=1.0
+    ) -> None:
+        self.power.add(expr, dim, buses, sign, coefficient)
 
-    def add_cost(self, expr, kind: str, constant: float = 0.0) -> None:
-        """Add `expr` (summed) and `constant` to the objective under a cost kind."""
+    def add_cost(self, expr, kind: str, constant: float = 0.0, coefficient=1.0) -> None:
+        """Add Σ `coefficient` · `expr` (summed over every dim) and `constant` to the
+        objective under a cost kind. `coefficient` (a number, or a DataArray over some of
+        `expr`'s dims) is applied with numpy: `price * x` in linopy would align them."""
         if kind not in COST_KINDS and kind not in (ELASTIC, TIE_BREAK):
             raise ValueError(f"unknown cost kind {kind!r}; known: {', '.join(COST_KINDS)}")
-        self.costs.setdefault(kind, []).append(expr.sum() if hasattr(expr, "sum") else expr)
+        self.costs.setdefault(kind, []).append(linear_total(self.model, [(coefficient, expr)]))
         if constant:
             self.cost_constants[kind] = self.cost_constants.get(kind, 0.0) + constant
 
@@ -252,7 +259,7 @@ class BuildContext:
         on limits, so that a limit that cannot be met takes the blame before physics does.
         """
         slack = self.add_var(lower=0, coords=coords, name=f"elastic_{name}")
-        self.add_cost(ELASTIC_PENALTY * (10.0 if balance else 1.0) * slack, ELASTIC)
+        self.add_cost(slack, ELASTIC, coefficient=ELASTIC_PENALTY * (10.0 if balance else 1.0))
         self.elastic[f"elastic_{name}"] = (family, dim)
         self.elastic_kinds[f"elastic_{name}"] = (
             "balance" if balance else "level" if level else "limit"

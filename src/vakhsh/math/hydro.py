@@ -89,12 +89,8 @@ def add_hydro(ctx: BuildContext) -> None:
     ctx.add_water(flow, "hydro_plant", site, sign=-1)
     ctx.release.add(flow, "hydro_plant", plants["reservoir"])
     ctx.add_water(flow, "hydro_plant", plants["to"])
-    fixed = [pid for pid in plants.index if pid not in fpha]
-    if fixed:
-        ctx.add_power(
-            factor.sel(hydro_plant=fixed) * flow.sel(hydro_plant=fixed),
-            "hydro_plant",
-            plants["bus"],
-        )
+    if len(fpha) < len(plants):  # head x flow for the plants FPHA does not take
+        on_fixed_head = plants["bus"].where(~plants.index.isin(fpha))
+        ctx.add_power(flow, "hydro_plant", on_fixed_head, coefficient=factor)
     if fpha:
         add_fpha_power(ctx, flow, fpha, capacity.where(net.active("hydro_plants"), 0.0))

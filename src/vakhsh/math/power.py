@@ -63,7 +63,9 @@ def add_generators(ctx: BuildContext) -> None:
         ctx.add_con(p + slack >= fixed, name="generator_must_run")
     ctx.add_power(p, "generator", gens["bus"])
     ctx.add_cost(
-        ctx.hours * ctx.series("generators", "marginal_cost_usd_per_mwh") * p, "generation"
+        p,
+        "generation",
+        coefficient=ctx.hours * ctx.series("generators", "marginal_cost_usd_per_mwh"),
     )
 
 
@@ -75,7 +77,9 @@ def add_unserved(ctx: BuildContext) -> None:
     u = ctx.add_var(lower=0, upper=load, coords=ctx.coords("buses"), name="unserved_mw")
     buses = net.tables["buses"]
     ctx.add_power(u, "bus", pd.Series(buses.index, index=buses.index))
-    ctx.add_cost(ctx.hours * net.static("buses", "voll_usd_per_mwh") * u, "unserved_energy")
+    ctx.add_cost(
+        u, "unserved_energy", coefficient=ctx.hours * net.static("buses", "voll_usd_per_mwh")
+    )
 
 
 def bus_load(ctx: BuildContext) -> xr.DataArray:
@@ -204,9 +208,9 @@ def add_lines(ctx: BuildContext) -> None:
     backward = bounded_variable(ctx, "line_backward_mw", "lines", backward_mw)
     keep = 1.0 - net.static("lines", "loss_fraction")
     ctx.add_power(forward, "line", lines["from"], sign=-1)
-    ctx.add_power(keep * forward, "line", lines["to"])
+    ctx.add_power(forward, "line", lines["to"], coefficient=keep)
     ctx.add_power(backward, "line", lines["to"], sign=-1)
-    ctx.add_power(keep * backward, "line", lines["from"])
+    ctx.add_power(backward, "line", lines["from"], coefficient=keep)
 
 
 def add_markets(ctx: BuildContext) -> None:
@@ -231,11 +235,12 @@ def add_markets(ctx: BuildContext) -> None:
     price = ctx.series("markets", "price_usd_per_mwh")
     ctx.add_power(export, "market", markets["bus"], sign=-1)
     ctx.add_power(imports, "market", markets["bus"])
-    ctx.add_cost(ctx.hours * price * imports, "market_imports")
-    ctx.add_cost(-ctx.hours * price * export, "market_export_revenue")
+    ctx.add_cost(imports, "market_imports", coefficient=ctx.hours * price)
+    ctx.add_cost(export, "market_export_revenue", coefficient=-ctx.hours * price)
 
 
 def add_power_balance(ctx: BuildContext) -> None:
     if not ctx.has("buses") or not ctx.power:
         return
-    ctx.add_con(ctx.power.expression(ctx.model) == bus_load(ctx), name="power_balance")
+    rows = linear_rows(ctx.model, [(1.0, ctx.power.expression(ctx.model))], "=", bus_load(ctx))
+    ctx.add_con(rows, name="power_balance")

@@ -75,6 +75,44 @@ def linear_rows(
     return linopy.constraints.Constraint(data, model)
 
 
+def linear_total(
+    model: linopy.Model,
+    terms: Sequence[tuple[Any, linopy.Variable | linopy.LinearExpression]],
+) -> linopy.LinearExpression:
+    """Σ coefficient · operand summed over every dim: one scalar expression (a cost, an
+    objective), as `linear_sum(...).sum()` or `linopy.merge` of summed parts would give,
+    without their alignment. Each part's coefficient is a number or a DataArray over some
+    of its operand's dims, with the operand's coordinates (ValueError otherwise)."""
+    labels, coeffs, const = [], [], 0.0
+    for coefficient, operand in terms:
+        part_labels, part_coeffs, part_const = _labels_coeffs_const(operand)
+        coords = _common_coords([part_labels])
+        dims = tuple(coords)
+        shape = tuple(len(coords[d]) for d in dims)
+        scale = spread_over(coefficient, coords)
+        labels.append(part_labels.transpose(*dims, TERM).values.ravel())
+        coeffs.append((scale[..., None] * part_coeffs.transpose(*dims, TERM).values).ravel())
+        if part_const is not None:
+            const += float((scale * _spread(part_const, dims, shape)).sum())
+    data = xr.Dataset(
+        {
+            "vars": ((TERM,), np.concatenate(labels).astype(np.int64)),
+            "coeffs": ((TERM,), np.concatenate(coeffs).astype(float)),
+            "const": ((), const),
+        }
+    )
+    return linopy.LinearExpression(data, model)
+
+
+def spread_over(value, coords: dict[str, pd.Index]) -> np.ndarray:
+    """`value` (a number, or a DataArray over some of the dims of `coords` with their
+    coordinates: ValueError otherwise) as an array over `coords`, in their order."""
+    dims = tuple(coords)
+    if isinstance(value, xr.DataArray):
+        _common_coords([value], dict(coords))
+    return _spread(value, dims, tuple(len(coords[d]) for d in dims))
+
+
 def _stacked(terms) -> tuple[dict[str, pd.Index], np.ndarray, np.ndarray, np.ndarray]:
     """The coordinates, (..., term) labels and coefficients, and constant of the sum."""
     parts = [_labels_coeffs_const(operand) for _, operand in terms]

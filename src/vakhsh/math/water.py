@@ -111,7 +111,7 @@ def add_storage_tie_break(ctx: BuildContext) -> None:
         [1.0 + len(below[r]) for r in ctx.net.ids("reservoirs")],
         coords=[ctx.net.coord("reservoirs")],
     )
-    ctx.add_cost(-price * weight * ctx.var(STORAGE), TIE_BREAK)
+    ctx.add_cost(ctx.var(STORAGE), TIE_BREAK, coefficient=-price * weight)
 
 
 def reservoirs_downstream(net) -> dict[str, set[str]]:
@@ -204,7 +204,7 @@ def add_water_flows(ctx: BuildContext) -> None:
         ctx.release.add(spill, "reservoir", pd.Series(res.index, index=res.index))
         cost = net.static("reservoirs", "spill_cost_usd_per_hm3")
         if float(cost.max()) > 0:
-            ctx.add_cost(k * cost * spill, "spill")
+            ctx.add_cost(spill, "spill", coefficient=k * cost)
     if ctx.has("reaches"):
         _add_reaches(ctx)
     if ctx.has("water_demands"):
@@ -220,8 +220,9 @@ def _add_reaches(ctx: BuildContext) -> None:
     for delay, group in reaches.groupby("delay_steps"):
         ids = list(group.index)
         sent = flow.sel(reach=ids)
-        arrived = sent.shift(time=int(delay)).fillna(0) if delay else 1 * sent
-        ctx.add_water(keep.sel(reach=ids) * arrived, "reach", group["to"])
+        # a shifted variable has no term (label -1) where nothing was sent yet
+        arrived = sent.shift(time=int(delay)) if delay else sent
+        ctx.add_water(arrived, "reach", group["to"], coefficient=keep.sel(reach=ids))
         if delay:
             # what entered the reach before the start arrives in the first `delay` steps
             before = xr.DataArray(
@@ -245,7 +246,7 @@ def _add_reaches(ctx: BuildContext) -> None:
         ctx.add_con(
             flow.sel(reach=priced) + short >= minimum.sel(reach=priced), name="reach_min_flow_soft"
         )
-        ctx.add_cost(k * cost.sel(reach=priced) * short, "reach_shortfall")
+        ctx.add_cost(short, "reach_shortfall", coefficient=k * cost.sel(reach=priced))
     if ctx.config.elastic:
         hard = [r for r in reaches.index if r not in priced]
         if hard:
@@ -266,13 +267,19 @@ def _add_demands(ctx: BuildContext) -> None:
         ids = list(returning.index)
         fraction = net.static("water_demands", "return_fraction").sel(water_demand=ids)
         ctx.add_water(
-            fraction * withdrawal.sel(water_demand=ids), "water_demand", returning["return_to"]
+            withdrawal.sel(water_demand=ids),
+            "water_demand",
+            returning["return_to"],
+            coefficient=fraction,
         )
     # cost of shortage = cost * k * (demand - withdrawal): a constant minus a linear term
     cost = net.static("water_demands", "shortage_cost_usd_per_hm3")
     demand = ctx.series("water_demands", "demand_m3s")
     ctx.add_cost(
-        -k * cost * withdrawal, "water_shortage", constant=float((k * cost * demand).sum())
+        withdrawal,
+        "water_shortage",
+        constant=float((k * cost * demand).sum()),
+        coefficient=-k * cost,
     )
 
 
@@ -396,7 +403,7 @@ def _add_sinks(ctx: BuildContext, constant) -> None:
         )
         short = ctx.add_var(lower=0, upper=upper, coords=coords, name="sink_shortfall_m3s")
         cost = net.static("sinks", "shortfall_cost_usd_per_hm3", fill=0.0).sel(sink=needs)
-        ctx.add_cost(k * cost * short, "sink_shortfall")
+        ctx.add_cost(short, "sink_shortfall", coefficient=k * cost)
         lhs.append((1.0, short))
     if ctx.config.elastic:
         slack = ctx.elastic_slack("sink_min_inflow", coords, "sink minimum inflow", "sink")
