@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +15,11 @@ from vakhsh.errors import ModelError
 from vakhsh.network import embedded_datasets, load_network
 
 TOY = embedded_datasets()["toy-cascade"]
+# each pytest-xdist worker takes one core, as a Dask worker does (its nanny sets the same):
+# two workers whose solves each ran HiGHS's parallel simplex on both cores would ask four
+# threads of two (solve/algorithms.py: available_cores)
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
 # libyaml when PyYAML was built with it: the same documents, five times faster
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)

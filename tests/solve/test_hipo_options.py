@@ -14,6 +14,7 @@ from vakhsh.network import embedded_datasets
 from vakhsh.solve.algorithms import (
     HIPO_TIME_INDEXED,
     MAX_THREADS,
+    SIMPLEX_PARALLEL,
     available_cores,
     highs_options,
     hipo_available,
@@ -47,13 +48,42 @@ def test_hipo_on_a_time_indexed_lp_gets_its_known_choices():
         "hipo_ordering": "metis",
         **explicit,
     }
-    for preset in ("simplex", "ipx", "highs"):
+    for preset in ("ipx", "highs"):
         assert highs_options(preset, 10, False, {}, time_indexed=True, cores=2) == dict(
-            {
-                "simplex": {"solver": "simplex"},
-                "ipx": {"solver": "ipx", "run_crossover": "off"},
-            }.get(preset, {})
+            {"ipx": {"solver": "ipx", "run_crossover": "off"}}.get(preset, {})
         )
+
+
+def test_the_simplex_on_more_than_one_core_is_the_parallel_dual_simplex():
+    parallel = {"solver": "simplex", **SIMPLEX_PARALLEL}
+    assert highs_options("simplex", 10, False, {}, cores=2) == {**parallel, "threads": 2}
+    assert highs_options("auto", 10, False, {}, cores=64) == {**parallel, "threads": MAX_THREADS}
+    # one core (a Dask worker): the serial simplex; explicit options win
+    assert highs_options("simplex", 10, False, {}, cores=1) == {"solver": "simplex"}
+    assert highs_options("simplex", 10, False, {"simplex_strategy": 1}, cores=2) == {
+        "solver": "simplex",
+        "parallel": "on",
+        "simplex_strategy": 1,
+        "threads": 2,
+    }
+
+
+def test_the_parallel_simplex_reaches_the_serial_ones_vertex(toy):
+    """Same LP, same vertex: the objective and every column's value agree; HiGHS's note
+    that it runs three concurrent iterations on two threads is not a warning about the
+    LP (it is about speed)."""
+    solutions, warned = [], []
+    serial = {"parallel": "off", "simplex_strategy": 1, "threads": 1}
+    for solver_options in ({"threads": 2, **SIMPLEX_PARALLEL}, serial):
+        model = build_model(toy, fixed_parameters(toy)).model
+        stats = run_solver(model, SolveOptions(preset="simplex", solver_options=solver_options))
+        assert (stats.outcome, stats.algorithm) == (Outcome.OPTIMAL, "simplex")
+        solutions.append((model.objective.value, model.variables["turbine_flow_m3s"].solution))
+        warned.append(stats.warnings)
+    (parallel, flow_parallel), (serial, flow_serial) = solutions
+    assert abs(parallel - serial) <= 1e-9 * abs(serial)
+    assert float(abs(flow_parallel - flow_serial).max()) <= 1e-6
+    assert not any("concurrency" in w or "threads" in w for w in warned[0])
 
 
 def test_time_indexed_means_every_variable_has_a_time_dimension(toy):

@@ -31,7 +31,12 @@ advance (bench/README.md, "HiPO's time"; `bench/solver_levers.py`):
   equations) keeps HiPO's choice;
 - HiGHS uses half the machine's cores by default (one on two); HiPO's factorisation and
   solves run in parallel, so a HiPO solve gets `threads` = the cores this process may
-  use. HiGHS keeps one thread pool per calling thread and fails a solve that asks for
+  use. A simplex solve on more than one core runs HiGHS's parallel dual simplex (PAMI,
+  `parallel=on`, `simplex_strategy=2`, `threads` = the cores): on vakhsh's LPs it takes
+  the same iterations to the same vertex as the serial one, in 0.85-0.88 of its time on
+  two cores (the bench's 6x4x2,190: `python bench/solver_levers.py --steps 2190
+  --variants simplex simplex-pami --repeats 3`; toy-cascade and central-asia alike).
+  Dask's workers (one core each) keep the serial simplex. HiGHS keeps one thread pool per calling thread and fails a solve that asks for
   another number of threads than that pool has; linopy runs every HiGHS solve in a
   thread of its own, so solves with different `threads` follow each other in one
   process (tests/solve/test_hipo_options.py).
@@ -65,6 +70,8 @@ NAMES = ("auto", *PRESETS)
 # HiPO on an LP whose columns are all indexed by time: the Newton system and ordering it
 # chooses there anyway, without analysing the others (module docstring)
 HIPO_TIME_INDEXED = {"hipo_system": "normaleq", "hipo_ordering": "metis"}
+# the dual simplex's parallel variant (PAMI), as measured in bench/solver_levers.py
+SIMPLEX_PARALLEL = {"parallel": "on", "simplex_strategy": 2}
 # HiGHS: "unlikely to be more than eight [threads] due to most computation being memory-bound"
 MAX_THREADS = 8
 
@@ -119,6 +126,10 @@ def highs_options(
             options.update(HIPO_TIME_INDEXED)
         if cores is not None and cores > 1:
             options["threads"] = min(cores, MAX_THREADS)
+    if options.get("solver") == "simplex" and cores is not None and cores > 1:
+        # the parallel dual simplex: the same iterations, its linear algebra on `cores`
+        # threads (module docstring)
+        options.update(SIMPLEX_PARALLEL, threads=min(cores, MAX_THREADS))
     options.update(explicit)
     if str(options.get("solver", "")).lower() == "hipo" and not hipo_available():
         raise SolveError(_no_hipo())

@@ -66,12 +66,21 @@ class Extreme:
         )
 
 
+# HiGHS's notes on its own speed, not on the LP's numbers: the parallel dual simplex
+# runs at least 3 concurrent iterations and says so on fewer threads
+ABOUT_SPEED = ("Using concurrency of", "Number of threads available")
+
+
 def highs_warnings(log: str) -> list[str]:
     """HiGHS's warnings about the LP's numbers, from its log."""
     lines = []
     for line in log.splitlines():
         text = line.removeprefix("WARNING:").strip()
-        if line.startswith("WARNING:") and text and not text.startswith(("Consider", "Improve")):
+        if (
+            line.startswith("WARNING:")
+            and text
+            and not text.startswith(("Consider", "Improve", *ABOUT_SPEED))
+        ):
             lines.append(text)
     return lines
 
