@@ -235,3 +235,65 @@ def test_toy_cascade_fpha_energy_is_at_least_the_exact_energy():
     head = ds["head_m"].sel(hydro_plant="upper_hpp")
     np.testing.assert_allclose((K * head * flow).values, lp.values, rtol=1e-6, atol=1e-6)
     assert res.audit.passed  # water and energy balances close with the LP's power
+
+
+def test_two_fpha_plants_with_different_plane_counts_keep_their_own_planes(model_folder, solve):
+    """Two copies of the half-full pond on buses of their own: `dam` on the linear level
+    curve (2 planes) and `dam2` on a bent one (3 planes), so dam's planes are padded to
+    three in the plane table. The pads must be no rows (a pad would read p <= 0 and stop
+    dam); each plant gives what it gives alone: dam the hand-derived 44.0496 MW of the
+    single-pond test, dam2 the least of its own three planes at q = 50 m3/s and the mean
+    storage of 1497.84 hm3."""
+    from vakhsh.math.fpha_fit import PlantCurve, fit_planes
+
+    model = half_full_pond()
+    bent = [[1000, 150], [1500, 185], [2000, 200]]
+    model["reservoirs"]["pond2"] = {**model["reservoirs"]["pond"], "level_curve": bent}
+    model["hydro_plants"]["dam2"] = {
+        **model["hydro_plants"]["dam"],
+        "reservoir": "pond2",
+        "bus": "B",
+    }
+    model["buses"]["B"] = {"voll_usd_per_mwh": 1000}
+    model["loads"]["demand_b"] = {"bus": "B", "p_mw": 100}
+    res = solve(model_folder(model, end="2023-01-02"))
+    ds = res.dataset
+    planes = res.summary()["solve"]["fpha"]
+    assert (planes["dam"]["planes"], planes["dam2"]["planes"]) == (2, 3)
+    flow = ds["turbine_flow_m3s"].squeeze()
+    np.testing.assert_allclose(flow.sel(hydro_plant=["dam", "dam2"]).values, 50.0, rtol=REL)
+    assert float(ds["hydro_p_mw"].sel(hydro_plant="dam").squeeze()) == pytest.approx(
+        K * 4989.2, rel=REL
+    )
+    fitted = fit_planes(
+        PlantCurve(
+            level_curve=np.asarray(bent, dtype=float),
+            tailwater_masl=100.0,
+            efficiency=0.9,
+            capacity_mw=1000.0,
+            storage_min_hm3=1000.0,
+            storage_max_hm3=2000.0,
+            max_flow_m3s=100.0,
+        )
+    )
+    least = np.min(fitted.intercept_mw + fitted.per_hm3 * 1497.84 + fitted.per_m3s * 50.0)
+    assert float(ds["hydro_p_mw"].sel(hydro_plant="dam2").squeeze()) == pytest.approx(
+        least, rel=REL
+    )
+    assert res.audit.passed
+
+
+def test_an_fpha_plant_is_held_to_its_capacity_and_idle_before_it_exists(model_folder, solve):
+    """The half-full pond over two days, its 40 MW plant available from the second: day 1
+    it neither turbines nor produces (the 100 MW load goes unserved), day 2 the planes
+    would allow 44 MW at 50 m3/s but the capacity holds the plant to 40 MW."""
+    model = half_full_pond()
+    model["hydro_plants"]["dam"].update(capacity_mw=40, available_from="2023-01-02")
+    res = solve(model_folder(model, end="2023-01-03"))
+    ds = res.dataset
+    flow = ds["turbine_flow_m3s"].sel(hydro_plant="dam").values
+    power = ds["hydro_p_mw"].sel(hydro_plant="dam").values
+    assert flow[0] == pytest.approx(0.0, abs=1e-9) and power[0] == pytest.approx(0.0, abs=1e-9)
+    assert power[1] == pytest.approx(40.0, rel=REL)
+    np.testing.assert_allclose(ds["unserved_mw"].sel(bus="A").values, [100.0, 60.0], rtol=REL)
+    assert res.audit.passed
