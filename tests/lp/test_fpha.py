@@ -244,7 +244,8 @@ def test_two_fpha_plants_with_different_plane_counts_keep_their_own_planes(model
     dam); each plant gives what it gives alone: dam the hand-derived 44.0496 MW of the
     single-pond test, dam2 the least of its own three planes at q = 50 m3/s and the mean
     storage of 1497.84 hm3."""
-    from vakhsh.math.fpha_fit import PlantCurve, fit_planes
+    from vakhsh.math.fpha import plant_curve
+    from vakhsh.network import load_network
 
     model = half_full_pond()
     bent = [[1000, 150], [1500, 185], [2000, 200]]
@@ -256,7 +257,8 @@ def test_two_fpha_plants_with_different_plane_counts_keep_their_own_planes(model
     }
     model["buses"]["B"] = {"voll_usd_per_mwh": 1000}
     model["loads"]["demand_b"] = {"bus": "B", "p_mw": 100}
-    res = solve(model_folder(model, end="2023-01-02"))
+    folder = model_folder(model, end="2023-01-02")
+    res = solve(folder)
     ds = res.dataset
     planes = res.summary()["solve"]["fpha"]
     assert (planes["dam"]["planes"], planes["dam2"]["planes"]) == (2, 3)
@@ -265,17 +267,7 @@ def test_two_fpha_plants_with_different_plane_counts_keep_their_own_planes(model
     assert float(ds["hydro_p_mw"].sel(hydro_plant="dam").squeeze()) == pytest.approx(
         K * 4989.2, rel=REL
     )
-    fitted = fit_planes(
-        PlantCurve(
-            level_curve=np.asarray(bent, dtype=float),
-            tailwater_masl=100.0,
-            efficiency=0.9,
-            capacity_mw=1000.0,
-            storage_min_hm3=1000.0,
-            storage_max_hm3=2000.0,
-            max_flow_m3s=100.0,
-        )
-    )
+    fitted = fit_planes(plant_curve(load_network(folder), "dam2"))  # what the LP was given
     least = np.min(fitted.intercept_mw + fitted.per_hm3 * 1497.84 + fitted.per_m3s * 50.0)
     assert float(ds["hydro_p_mw"].sel(hydro_plant="dam2").squeeze()) == pytest.approx(
         least, rel=REL
