@@ -54,6 +54,42 @@ def test_flows_split_by_reactance(model_folder, solve, formulation):
     assert res.audit.passed
 
 
+def test_a_line_drawn_against_the_flow_carries_it_backward(model_folder, solve, formulation):
+    # the triangle with its direct line written C -> A: the same 60 MW flow A to C on it,
+    # now as its backward flow (net -60); the loop's voltage law must count it negative
+    # (with backward flow counted forward the split would move off 2:1)
+    model = triangle()
+    model["lines"]["ac"].update({"from": "C", "to": "A"})
+    res = solve(model_folder(model))
+    flow = net_flow(res).isel(time=0)
+    np.testing.assert_allclose(flow.sel(line=["ab", "bc", "ac"]).values, [30, 30, -60], atol=1e-6)
+    assert res.objective_usd == pytest.approx(3 * DAY_H * 90 * 10, rel=REL)
+
+
+def test_a_second_loop_closing_within_the_run_splits_the_flow_three_ways(
+    model_folder, solve, formulation
+):
+    # the triangle and a fourth bus D on lines A-D and D-C (x=1 each), D-C in service from
+    # the second day: day 1 D is a dead end (one loop, 30/30/60 as above); from day 2 three
+    # parallel paths A to C of x 1 (direct), 2 (via B) and 2 (via D) take 1/2, 1/4 and 1/4
+    # of the 90 MW. Each set of lines in service has its own loops (two sets, both with loops)
+    model = triangle()
+    model["buses"]["D"] = dict(model["buses"]["A"])
+    model["lines"]["ad"] = {"from": "A", "to": "D", "capacity_mw": 100, "x_ohm": 1.0}
+    model["lines"]["dc"] = {
+        "from": "D",
+        "to": "C",
+        "capacity_mw": 100,
+        "x_ohm": 1.0,
+        "available_from": "2023-01-02",
+    }
+    res = solve(model_folder(model))
+    flow = net_flow(res).sel(line=["ab", "bc", "ac", "ad", "dc"]).values
+    np.testing.assert_allclose(flow[0], [30, 30, 60, 0, 0], atol=1e-6)
+    np.testing.assert_allclose(flow[1:], [[22.5, 22.5, 45, 22.5, 22.5]] * 2, atol=1e-6)
+    assert res.audit.passed
+
+
 def test_unequal_reactances(model_folder, solve, formulation):
     # x_ab=1, x_bc=3, x_ac=2: the path through B has x=4, the direct line 2, so the direct
     # line takes 4/6 of 90 = 60 and the path 30; the voltage drops agree: 2*60 = 1*30 + 3*30.
