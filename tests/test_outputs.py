@@ -325,3 +325,32 @@ def test_a_resumable_folder_is_created_reused_and_locked(tmp_path):
             pass
     assert snapshot(mine) == before
     assert leftovers(tmp_path) == []
+
+
+def test_results_to_folder_replaces_an_earlier_run_only_when_asked(tmp_path):
+    """The Python API's `Results.to_folder` keeps the rules: a second write to the same run
+    folder is refused by default, replaces it with `overwrite=True` (summary.json with the
+    `extra` keys given), and a user's own folder is refused either way."""
+    from tests.lp.conftest import solve_folder, write_model
+
+    folder = write_model(
+        tmp_path,
+        {
+            "buses": {"N": {"voll_usd_per_mwh": 1000}},
+            "loads": {"l": {"bus": "N", "p_mw": 10}},
+            "generators": {"g": {"bus": "N", "capacity_mw": 20, "marginal_cost_usd_per_mwh": 1}},
+        },
+        end="2023-01-02",
+    )
+    results = solve_folder(folder)
+    run = results.to_folder(tmp_path / "run")
+    assert is_marked(run, "run") and (run / "results.nc").is_file()
+    with pytest.raises(OutputError):
+        results.to_folder(run)
+    results.to_folder(run, extra={"note": "again"}, overwrite=True)
+    assert json.loads((run / "summary.json").read_text())["note"] == "again"
+    mine = user_folder(tmp_path / "mine")
+    before = snapshot(mine)
+    with pytest.raises(OutputError):
+        results.to_folder(mine, overwrite=True)
+    assert snapshot(mine) == before

@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import xarray as xr
 
 from vakhsh.results import metrics as m
 
@@ -369,6 +370,22 @@ def test_step_comes_from_the_run_not_the_time_axis(tmp_path):
     assert recorded_step_hours(run.dataset) == 1.0
     assert report_metrics.bus_table(run).loc["N", "load_gwh"] == pytest.approx(0.12)
     assert report_metrics.headline(run)["costs_usd"]["generation"] == pytest.approx(120.0)
+
+
+def test_the_step_is_read_from_the_time_axis_when_the_file_lost_its_attributes():
+    """record_step writes the step on the Dataset and on its time axis: a Dataset rebuilt
+    from its variables (global attributes gone) still knows it; one with neither (a file
+    written before steps were recorded) says None, and the loader then trusts the model."""
+    from vakhsh.results.dataset import STEP_ATTR, recorded_step_hours
+
+    time = pd.Index(pd.date_range("2025-01-01", periods=2, freq="3h"), name="time")
+    ds = xr.Dataset({"x": ("time", [1.0, 2.0])}, coords={"time": time})
+    assert recorded_step_hours(ds) is None
+    ds["time"].attrs[STEP_ATTR] = 3.0
+    assert recorded_step_hours(ds) == 3.0
+    ds.attrs[STEP_ATTR] = 6  # the Dataset's own attribute wins, read as a float
+    assert recorded_step_hours(ds) == 6.0 and isinstance(recorded_step_hours(ds), float)
+    assert recorded_step_hours(xr.Dataset({"x": ("y", [1.0])})) is None  # no time axis
 
 
 def test_seasons_are_defined_once():
