@@ -125,3 +125,20 @@ def test_costs_of_kinds_a_model_lacks_are_zero(tmp_path):
     assert costs.pop("unserved_energy") == pytest.approx(1000 * 10 * 48)
     assert costs == dict.fromkeys(costs, 0.0)
     assert results.objective_usd == pytest.approx(10 * 10 * 48 + 1000 * 10 * 48)
+
+
+def test_summary_reports_the_winter_figures_of_the_winter_days(hand):  # noqa: F811
+    """summary.json's winter keys are the winter's (mutmut: `winter = None`, a season
+    dropped, all survived the metric tests): on the two winter days A has 8 MW unserved,
+    takes 27 MW from the line and 5 from its market (net imports 32), B sends 30 MW on the
+    line and exports 10; A's price is VoLL (1000, unserved), B's that of gb (20)."""
+    energy = hand.summary()["energy"]
+    w = WINTER_DAYS
+    assert energy["winter_unserved_gwh"] == pytest.approx({"A": per_day_gwh(8) * w, "B": 0.0})
+    assert energy["winter_net_import_gwh"] == pytest.approx(
+        {"A": per_day_gwh(32) * w, "B": -per_day_gwh(40) * w}
+    )
+    assert energy["winter_export_gwh"] == pytest.approx({"ma": 0.0, "mb": per_day_gwh(10) * w})
+    assert energy["export_gwh"]["mb"] == pytest.approx(per_day_gwh(10) * DAYS)
+    prices = hand.summary()["prices"]["winter_mean_usd_per_mwh"]
+    assert prices == pytest.approx({"A": 1000.0, "B": 20.0})
