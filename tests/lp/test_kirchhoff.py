@@ -90,6 +90,18 @@ def test_a_second_loop_closing_within_the_run_splits_the_flow_three_ways(
     assert res.audit.passed
 
 
+def test_a_day_with_no_line_in_service_has_no_loop(model_folder, solve, formulation):
+    # every line of the triangle built on day 2: day 1 the buses are islands (C's gas
+    # serves its 90 MW at 50 USD/MWh), days 2 and 3 split 30/30/60 from A's cheap unit
+    model = triangle()
+    for line in model["lines"].values():
+        line["available_from"] = "2023-01-02"
+    res = solve(model_folder(model))
+    flow = net_flow(res).sel(line=["ab", "bc", "ac"]).values
+    np.testing.assert_allclose(flow, [[0, 0, 0], [30, 30, 60], [30, 30, 60]], atol=1e-6)
+    assert res.objective_usd == pytest.approx(DAY_H * 90 * (50 + 2 * 10), rel=REL)
+
+
 def test_unequal_reactances(model_folder, solve, formulation):
     # x_ab=1, x_bc=3, x_ac=2: the path through B has x=4, the direct line 2, so the direct
     # line takes 4/6 of 90 = 60 and the path 30; the voltage drops agree: 2*60 = 1*30 + 3*30.
