@@ -101,6 +101,8 @@ def test_every_result_variable_is_declared_with_its_unit(every_kind):
         assert name in registry.OUTPUTS, f"result {name} is declared by no kind"
         out, kind = registry.OUTPUTS[name]
         assert ds[name].attrs["units"] == out.unit
+        # results.nc says what each array is, in the declaration's words
+        assert ds[name].attrs["description"] == out.description and out.description
         expected = {"time", kind.dim} if out.steps else {kind.dim}
         assert set(ds[name].dims) == expected, name
     always = {name for name, (out, _kind) in registry.OUTPUTS.items() if out.always}
