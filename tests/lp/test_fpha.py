@@ -179,6 +179,8 @@ def test_lp_output_is_the_plane_minimum_above_the_exact_output(model_folder, sol
     )
     gap = res.summary()["solve"]["head_energy_gap"]
     assert gap == pytest.approx((exact_mw - lp_mw) / lp_mw, rel=REL) and gap < 0
+    # the level the results report at the end of the day: 100 + 1495.68 / 20
+    assert float(ds["level_masl"].sel(reservoir="pond").squeeze()) == pytest.approx(174.784)
     assert res.objective_usd == pytest.approx((100 - lp_mw) * 24 * 1000, rel=REL)
     assert res.audit.passed
 

@@ -317,3 +317,29 @@ def test_reservoirs_downstream_follow_every_path(tmp_path):
         "r5": set(),
         "r6": set(),
     }
+
+
+def test_a_shortfall_of_some_reaches_is_reported_as_zero_for_the_others(model_folder, solve):
+    # the soft minimum above on `eflow` (3 m3/s into it, 4 wanted: 1 short) beside a second
+    # reach `canal` with no minimum: the LP has a shortfall column for eflow only, the
+    # results one for every reach, 0 (not missing) for canal
+    model = {
+        "junctions": {"offtake": {}},
+        "sinks": {"sea": {}},
+        "catchments": {"river": {"to": "offtake", "inflow_m3s": 3}},
+        "reaches": {
+            "eflow": {
+                "from": "offtake",
+                "to": "sea",
+                "min_flow_m3s": 4,
+                "shortfall_cost_usd_per_hm3": 1_000,
+            },
+            "canal": {"from": "offtake", "to": "sea"},
+        },
+    }
+    res = solve(model_folder(model))
+    short = res.dataset["reach_shortfall_m3s"].transpose("time", "reach")
+    assert list(short["reach"].values) == ["eflow", "canal"]
+    np.testing.assert_array_equal(short.sel(reach="canal").values, [0.0, 0.0, 0.0])
+    np.testing.assert_allclose(short.sel(reach="eflow").values, 1.0, atol=1e-9)
+    assert res.objective_usd == pytest.approx(RUN * 1_000, rel=REL)
