@@ -12,7 +12,8 @@ them alike; the 1-minute load average is recorded before and after every child.
     python bench/solver_levers.py --steps 8760 --variants hipo hipo-ne-metis-t2 --readme
 
 `--readme` records the run in bench/solver_levers.json (one entry per step count, the
-last run of each) and rewrites bench/README.md's solver-levers block from it.
+last run of each; `--label NAME` keeps a run beside them, e.g. `--variants simplex
+simplex-pami --label pami`) and rewrites bench/README.md's solver-levers block from it.
 """
 
 from __future__ import annotations
@@ -196,8 +197,8 @@ def render(figures: dict) -> str:
     """The README block: one table per recorded step count, one row per child in the
     order they ran."""
     out = []
-    for steps, rec in sorted(figures.items(), key=lambda kv: int(kv[0])):
-        runs = rec["runs"]
+    for key, rec in sorted(figures.items(), key=lambda kv: (int(kv[0].split()[0]), kv[0])):
+        steps, runs = key.split()[0], rec["runs"]
         base = next((r["objective"] for r in runs if "objective" in r), None)
         out += [
             f"`{rec['command']}` (6 buses x 4 reservoirs x {steps} steps, {rec['time']}):",
@@ -248,6 +249,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--json", type=Path, help="write every child's record here")
     parser.add_argument("--readme", action="store_true", help="write the table into README.md")
+    parser.add_argument(
+        "--label",
+        default="",
+        help="keep this run beside the step count's others (e.g. pami), not in their place",
+    )
     parser.add_argument("--child", choices=list(VARIANTS), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -272,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
         from vakhsh.outputs.doc_blocks import replace_block
 
         figures = json.loads(FIGURES.read_text()) if FIGURES.exists() else {}
-        figures[str(args.steps)] = record
+        figures[" ".join([str(args.steps), *([args.label] if args.label else [])])] = record
         FIGURES.write_text(json.dumps(figures, indent=1, sort_keys=True) + "\n")
         replace_block(README, START, END, render(figures))
     return 0
