@@ -33,11 +33,11 @@ advance (bench/README.md, "HiPO's time"; `bench/solver_levers.py`):
   solves run in parallel, so a HiPO solve gets `threads` = the cores this process may
   use. A simplex solve on more than one core runs HiGHS's parallel dual simplex (PAMI,
   `parallel=on`, `simplex_strategy=2`, `threads` = the cores): on vakhsh's LPs it takes
-  the same iterations to the same vertex as the serial one, in 0.85-0.88 of its time on
-  two cores (the bench's 6x4x2,190: `python bench/solver_levers.py --steps 2190
-  --variants simplex simplex-pami --repeats 3`; toy-cascade and central-asia alike).
-  Dask's workers (one core each) keep the serial simplex. HiGHS keeps one thread pool per calling thread and fails a solve that asks for
-  another number of threads than that pool has; linopy runs every HiGHS solve in a
+  the same iterations to the same vertex as the serial one, in about 0.8-0.88 of its time
+  on two cores (bench/README.md, the solver-levers run labelled `pami`; toy-cascade and
+  central-asia alike). Dask's workers (one core each) keep the serial simplex. HiGHS
+  keeps one thread pool per calling thread and fails a solve that asks for another
+  number of threads than that pool has; linopy runs every HiGHS solve in a
   thread of its own, so solves with different `threads` follow each other in one
   process (tests/solve/test_hipo_options.py).
 
@@ -121,15 +121,14 @@ def highs_options(
         else:
             preset = "simplex"
     options = dict(PRESETS[preset])
-    if options.get("solver") == "hipo":
-        if time_indexed:
-            options.update(HIPO_TIME_INDEXED)
-        if cores is not None and cores > 1:
-            options["threads"] = min(cores, MAX_THREADS)
-    if options.get("solver") == "simplex" and cores is not None and cores > 1:
-        # the parallel dual simplex: the same iterations, its linear algebra on `cores`
-        # threads (module docstring)
-        options.update(SIMPLEX_PARALLEL, threads=min(cores, MAX_THREADS))
+    solver = options.get("solver")
+    if solver == "hipo" and time_indexed:
+        options.update(HIPO_TIME_INDEXED)
+    if solver in ("hipo", "simplex") and cores is not None and cores > 1:
+        # both run in parallel on `cores` threads (the simplex as PAMI: module docstring)
+        if solver == "simplex":
+            options.update(SIMPLEX_PARALLEL)
+        options["threads"] = min(cores, MAX_THREADS)
     options.update(explicit)
     if str(options.get("solver", "")).lower() == "hipo" and not hipo_available():
         raise SolveError(_no_hipo())
