@@ -684,3 +684,35 @@ def test_a_staged_plant_keeps_a_fixed_head_and_the_plan_says_so(write_model):
     from vakhsh.plan.expansion import head_message
 
     assert "fixed head for dam_hpp: its size or stage is a decision" in head_message(result.head)
+
+
+def test_ranking_operates_each_candidate_at_its_size_not_at_the_optimum(write_model):
+    # solar at 10 USD per MW-hour (cf 0.5) is built: 200 MW. Wind at 60 (cf 0.5) is not (a
+    # MW displaces 25 USD of gas an hour), nor the lumpy 150 MW unit at 40 (cf 1): solar
+    # covers the 100 MW load for less. The ranking fixes each one's size and operates the
+    # rest: wind at its 100 MW probe saves 50 MW of gas, the lumpy unit at its 150 MW all
+    # of it, and the base system (nothing built) burns 100 MW of gas all day.
+    candidates = {
+        "solar": generator(fom=fom_for(10), cf=0.5, max_build_mw=1000),
+        "wind": generator(fom=fom_for(60), cf=0.5, max_build_mw=1000),
+        "lump": generator(fom=fom_for(40), max_build_mw=150, lumpy=True),
+    }
+    result = plan(write_model(one_bus(candidates)), results=False)
+    assert result.builds["solar"][2030] == pytest.approx(200.0, abs=1e-4)
+    assert result.builds["wind"][2030] == pytest.approx(0.0, abs=1e-4)
+    assert result.builds["lump"][2030] == pytest.approx(0.0, abs=1e-4)
+    rows = result.ranking.set_index("candidate")
+    hours = 8760  # figures are annual
+    expected = {  # size, annual cost, gas avoided (MW) when added alone
+        "solar": (200.0, 200 * 10 * hours, 100.0),
+        "wind": (100.0, 100 * 60 * hours, 50.0),
+        "lump": (150.0, 150 * 40 * hours, 100.0),
+    }
+    for cid, (size, cost, avoided_mw) in expected.items():
+        row = rows.loc[cid]
+        assert row["size_mw"] == pytest.approx(size), cid
+        assert row["annual_cost_usd"] == pytest.approx(cost, rel=1e-6), cid
+        assert row["benefit_added_usd"] == pytest.approx(avoided_mw * FUEL * hours, rel=1e-6), cid
+    # removing solar from the plan leaves the base system: all 100 MW of gas again
+    assert rows.loc["solar", "benefit_removed_usd"] == pytest.approx(100 * FUEL * hours, rel=1e-6)
+    assert rows.loc["wind", "benefit_removed_usd"] == 0.0
