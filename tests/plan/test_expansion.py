@@ -586,6 +586,29 @@ def test_a_standing_stage_keeps_its_raised_floor(write_model):
     assert storage[-1] >= 40 - 1e-6
 
 
+def test_a_standing_stage_keeps_its_own_end_target_above_todays_floor(write_model):
+    # As above, with the dam's floor today at 2 hm3 (the stage's 20 is a rise of 18) and
+    # the stage's own end target of 45 hm3 (not its 40 at the start). The refill gives
+    # 21.6 hm3, so the dam may draw 40 + 21.6 - 45 = 16.6 hm3 for the load, staying above
+    # its floor (23.4 > 20): gas 12,000 - 16.6 * 272.5 MWh -> 747,650 USD. Kills
+    # investment.stage_rises mutants of session 22 (a stage's end target and a nonzero
+    # floor today: neither in any test).
+    raw = stage_model(0.0, storage_final_min_hm3=45)
+    raw["reservoirs"]["dam"]["storage_min_hm3"] = 2
+    raw["catchments"]["river"]["inflow_m3s"] = "series:hours.csv#inflow"
+    raw["loads"]["demand"]["p_mw"] = "series:hours.csv#load"
+    raw["generators"]["gas"]["capacity_mw"] = 1000
+    result = plan(write_model(raw, {"hours.csv": DAY_LOAD_NIGHT_INFLOW}), ranking=False)
+    assert result.builds["dam_stage"][2030] == pytest.approx(1.0)
+    mwh_per_hm3 = 9.81e-3 * 100 * 1e6 / 3600  # 272.5
+    assert result.objective_usd == pytest.approx((12_000 - 16.6 * mwh_per_hm3) * 100, rel=1e-6)
+    assert result.objective_usd == pytest.approx(747_650, rel=1e-6)
+    (case,) = result.results.values()
+    storage = case.dataset["storage_hm3"].sel(reservoir="dam").values
+    assert storage.min() == pytest.approx(40 - 16.6, rel=1e-6)
+    assert storage[-1] == pytest.approx(45.0, rel=1e-6)
+
+
 @pytest.mark.parametrize(
     "change, path",
     [
