@@ -149,11 +149,15 @@ def test_minimum_build_is_a_hard_lower_bound(write_model, cost, built):
     assert result.builds["plant"][2030] == pytest.approx(built, abs=1e-4)
 
 
-@pytest.mark.parametrize("myopic, lifetime, second", [(False, 30, 50.0), (True, 3, 150.0)])
+@pytest.mark.parametrize(
+    "myopic, lifetime, second",
+    [(False, 30, 50.0), (True, 3, 150.0), (True, 30, 50.0), (False, 5, 150.0), (True, 5, 150.0)],
+)
 def test_builds_carried_forward_and_retired(write_model, myopic, lifetime, second):
     # load 100 MW in 2030 grows to 150 MW by 2035; a cheap candidate covers it. Built in
     # 2030 with a long life it stands in 2035 (50 MW more needed); with a 3-year life it
-    # has retired by 2035 (all 150 MW built again).
+    # has retired by 2035 (all 150 MW built again), and with a 5-year life too: it stands
+    # 2030-2034. Myopic, the 2035 step sees the 2030 build as a prior one.
     growth = 1.5 ** (1 / 5) - 1
     cand = generator(fom=fom_for(5), lifetime_years=lifetime)
     folder = write_model(one_bus({"plant": cand}))
