@@ -743,3 +743,18 @@ def test_ranking_operates_each_candidate_at_its_size_not_at_the_optimum(write_mo
     # removing solar from the plan leaves the base system: all 100 MW of gas again
     assert rows.loc["solar", "benefit_removed_usd"] == pytest.approx(100 * FUEL * hours, rel=1e-6)
     assert rows.loc["wind", "benefit_removed_usd"] == 0.0
+
+
+def test_builds_get_their_own_bounds_back_after_an_evaluation(write_model):
+    # The solar of the ranking test is worth 200 MW. Operating the plan with nothing built,
+    # or with 300 MW, fixes the build for that solve only: optimising again finds 200 MW.
+    from vakhsh.plan.cases import load_cases
+    from vakhsh.plan.expansion import PlanProblem
+    from vakhsh.solve.options import SolveOptions
+
+    folder = write_model(one_bus({"solar": generator(fom=fom_for(10), cf=0.5, max_build_mw=1000)}))
+    problem = PlanProblem(*load_cases(folder, PlanSpec()), SolveOptions())
+    for fixed in (0.0, 300.0):
+        evaluated = problem.evaluate({"solar": {2030: fixed}})
+        assert evaluated.sizes["solar"][2030] == pytest.approx(fixed, abs=1e-6)
+        assert problem.optimise().sizes["solar"][2030] == pytest.approx(200.0, abs=1e-4)
