@@ -141,6 +141,35 @@ def test_lumpy_candidate_is_all_or_nothing(write_model, lumpy, cost, built):
     assert result.builds["plant"][2030] == pytest.approx(built, abs=1e-4)
 
 
+@pytest.mark.parametrize("myopic", [False, True])
+@pytest.mark.parametrize("potential, second", [(120.0, 20.0), (100.0, 0.0)])
+def test_a_candidates_potential_is_shared_by_its_build_years(
+    write_model, myopic, potential, second
+):
+    # the load of test_builds_carried_forward_and_retired (100 MW in 2030, 150 in 2035) and
+    # its cheap long-lived candidate, with at most `potential` MW built over both years:
+    # 100 in 2030 leaves potential - 100 for 2035, gas the rest. Myopic, the 2035 step
+    # knows what the 2030 step built.
+    growth = 1.5 ** (1 / 5) - 1
+    cand = generator(fom=fom_for(5), lifetime_years=30, max_build_mw=potential)
+    folder = write_model(one_bus({"plant": cand}))
+    spec = PlanSpec(years=(2030, 2035), demand_growth=growth, myopic=myopic)
+    result = plan(folder, spec, ranking=False, results=False)
+    assert result.builds["plant"][2030] == pytest.approx(100.0, abs=1e-4)
+    assert result.builds["plant"][2035] == pytest.approx(second, abs=1e-4)
+    assert result.capacity_mw["plant"][2035] == pytest.approx(100.0 + second, abs=1e-4)
+
+
+def test_a_lumpy_candidate_built_by_a_myopic_step_is_not_built_again(write_model):
+    # a lumpy 100 MW unit, cheap and long-lived, built in 2030 for the 100 MW load; the 2035
+    # step (150 MW) cannot build it again, not even a part of it: gas covers the 50 MW
+    growth = 1.5 ** (1 / 5) - 1
+    cand = generator(fom=fom_for(5), lifetime_years=30, max_build_mw=100, lumpy=True)
+    spec = PlanSpec(years=(2030, 2035), demand_growth=growth, myopic=True)
+    result = plan(write_model(one_bus({"plant": cand})), spec, ranking=False, results=False)
+    assert result.builds["plant"] == {2030: pytest.approx(100.0), 2035: 0.0}
+
+
 @pytest.mark.parametrize("cost, built", [(20.0, 120.0)])
 def test_minimum_build_is_a_hard_lower_bound(write_model, cost, built):
     # 100 MW would do, but once built it is at least 120 MW (120 * 20 < 100 * 50)

@@ -134,9 +134,10 @@ def add_build_variables(
     pidx = pd.Index(periods, name=PERIOD)
     already = np.array([sum(prior.get(c, {}).values()) for c in table.index], dtype=float)
     maximum = table["max_build_mw"].astype(float).fillna(np.inf).to_numpy()
+    # a lumpy candidate (its size required by the schema) builds all of it at once, so
+    # once built nothing of it remains
     remaining = np.maximum(maximum - already, 0.0)
     lumpy = table["lumpy"].astype(bool).to_numpy()
-    remaining = np.where(lumpy & (already > 0), 0.0, remaining)
     upper = xr.DataArray(np.repeat(remaining[:, None], len(periods), 1), coords=[ids, pidx])
     lower = xr.zeros_like(upper)
     new = model.add_variables(lower=lower, upper=upper, coords=[ids, pidx], name="invest_new_mw")
