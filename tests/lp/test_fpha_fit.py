@@ -115,3 +115,16 @@ def test_upper_lines_of_one_flow_is_a_flat_line_at_its_highest_point():
     slope, intercept = _upper_lines(np.array([1.0, 1.0]), np.array([3.0, 5.0]))
     assert slope == pytest.approx([0.0])
     assert intercept == pytest.approx([5.0])
+
+
+def test_upper_lines_drops_a_second_point_below_and_a_point_on_a_chord():
+    # (2, 1.5) lies below the chord from (1, 1) to (3, 4) (2.5 there): dropped while the
+    # hull has two points; (4, 5) lies on the chord from (3, 4) to (5, 6): dropped too;
+    # the hull then bends twice more, at (5, 6) and (6, 6.5)
+    x = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0])
+    y = np.array([1.0, 1.5, 4.0, 5.0, 6.0, 6.5, 6.8])
+    slope, intercept = _upper_lines(x, y)
+    # hull (1, 1) - (3, 4) - (5, 6) - (6, 6.5) - (7, 6.8): slopes 1.5, 1, 0.5 and 0.3,
+    # intercepts 1 - 1.5, 4 - 3, 6 - 2.5 and 6.5 - 1.8
+    assert slope == pytest.approx([1.5, 1.0, 0.5, 0.3])
+    assert intercept == pytest.approx([-0.5, 1.0, 3.5, 4.7])
