@@ -595,6 +595,23 @@ DAY_LOAD_NIGHT_INFLOW = "time,inflow,load\n" + "".join(
 )
 
 
+MWH_PER_HM3 = 9.81e-3 * 100 * 1e6 / 3600  # 272.5: a hm3 through the stage's plant at 100 m
+
+
+def standing_stage_day(write_model, floor_today_hm3: float = 0.0, **stage):
+    """The plan of stage_model's day with DAY_LOAD_NIGHT_INFLOW and 1000 MW of gas, the stage
+    built (nothing to pay), and the dam's storage through the day."""
+    raw = stage_model(0.0, **stage)
+    raw["reservoirs"]["dam"]["storage_min_hm3"] = floor_today_hm3
+    raw["catchments"]["river"]["inflow_m3s"] = "series:hours.csv#inflow"
+    raw["loads"]["demand"]["p_mw"] = "series:hours.csv#load"
+    raw["generators"]["gas"]["capacity_mw"] = 1000
+    result = plan(write_model(raw, {"hours.csv": DAY_LOAD_NIGHT_INFLOW}), ranking=False)
+    assert result.builds["dam_stage"][2030] == pytest.approx(1.0)
+    (case,) = result.results.values()
+    return result, case.dataset["storage_hm3"].sel(reservoir="dam").values
+
+
 def test_a_standing_stage_keeps_its_raised_floor(write_model):
     # The dam of stage_model, its stage built (nothing to pay: capex and fom 0): it stands
     # at 40 hm3 with a floor of 20 and must end at 40. 1000 MW of load for the first 12
@@ -604,17 +621,9 @@ def test_a_standing_stage_keeps_its_raised_floor(write_model):
     # floor it would draw 21.6 hm3 (what the refill gives back toward the end target of
     # 40): 611,400 USD. Kills _stage_storage_rows mutants of session 20: no stage's raised
     # floor bound in any test.
-    raw = stage_model(0.0)
-    raw["catchments"]["river"]["inflow_m3s"] = "series:hours.csv#inflow"
-    raw["loads"]["demand"]["p_mw"] = "series:hours.csv#load"
-    raw["generators"]["gas"]["capacity_mw"] = 1000
-    result = plan(write_model(raw, {"hours.csv": DAY_LOAD_NIGHT_INFLOW}), ranking=False)
-    assert result.builds["dam_stage"][2030] == pytest.approx(1.0)
-    mwh_per_hm3 = 9.81e-3 * 100 * 1e6 / 3600  # 272.5
-    assert result.objective_usd == pytest.approx((12_000 - 20 * mwh_per_hm3) * 100, rel=1e-6)
+    result, storage = standing_stage_day(write_model)
+    assert result.objective_usd == pytest.approx((12_000 - 20 * MWH_PER_HM3) * 100, rel=1e-6)
     assert result.objective_usd == pytest.approx(655_000, rel=1e-6)
-    (case,) = result.results.values()
-    storage = case.dataset["storage_hm3"].sel(reservoir="dam").values
     assert storage.min() == pytest.approx(20.0, rel=1e-6)
     assert storage[-1] >= 40 - 1e-6
 
@@ -626,18 +635,9 @@ def test_a_standing_stage_keeps_its_own_end_target_above_todays_floor(write_mode
     # its floor (23.4 > 20): gas 12,000 - 16.6 * 272.5 MWh -> 747,650 USD. Kills
     # investment.stage_rises mutants of session 22 (a stage's end target and a nonzero
     # floor today: neither in any test).
-    raw = stage_model(0.0, storage_final_min_hm3=45)
-    raw["reservoirs"]["dam"]["storage_min_hm3"] = 2
-    raw["catchments"]["river"]["inflow_m3s"] = "series:hours.csv#inflow"
-    raw["loads"]["demand"]["p_mw"] = "series:hours.csv#load"
-    raw["generators"]["gas"]["capacity_mw"] = 1000
-    result = plan(write_model(raw, {"hours.csv": DAY_LOAD_NIGHT_INFLOW}), ranking=False)
-    assert result.builds["dam_stage"][2030] == pytest.approx(1.0)
-    mwh_per_hm3 = 9.81e-3 * 100 * 1e6 / 3600  # 272.5
-    assert result.objective_usd == pytest.approx((12_000 - 16.6 * mwh_per_hm3) * 100, rel=1e-6)
+    result, storage = standing_stage_day(write_model, floor_today_hm3=2, storage_final_min_hm3=45)
+    assert result.objective_usd == pytest.approx((12_000 - 16.6 * MWH_PER_HM3) * 100, rel=1e-6)
     assert result.objective_usd == pytest.approx(747_650, rel=1e-6)
-    (case,) = result.results.values()
-    storage = case.dataset["storage_hm3"].sel(reservoir="dam").values
     assert storage.min() == pytest.approx(40 - 16.6, rel=1e-6)
     assert storage[-1] == pytest.approx(45.0, rel=1e-6)
 
