@@ -1,6 +1,6 @@
-"""bench/README.md's bench-lp, solver-levers and build-families blocks are the rendering of
-the committed figures (bench/bench_lp.json, bench/solver_levers.json,
-bench/build_families.json), never typed; every recorded run
+"""bench/README.md's bench-lp, solver-levers, build-families and warm-start blocks are the
+rendering of the committed figures (bench/bench_lp.json, bench/solver_levers.json,
+bench/build_families.json, bench/warm_start.json), never typed; every recorded run
 reached its optimum and agreed with the other contenders. Times are not checked: they
 belong to the machine and its load (recorded beside each run)."""
 
@@ -26,7 +26,7 @@ def _script(name: str):
     return module
 
 
-@pytest.mark.parametrize("name", ["bench_lp", "solver_levers", "build_families"])
+@pytest.mark.parametrize("name", ["bench_lp", "solver_levers", "build_families", "warm_start"])
 def test_the_readme_block_is_the_rendering_of_the_json(name):
     bench = _script(name)
     figures = json.loads(bench.FIGURES.read_text()) if bench.FIGURES.exists() else {}
