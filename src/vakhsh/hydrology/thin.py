@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import xarray as xr
-from scipy import integrate, signal, stats
 
 from vakhsh.hydrology._linalg import cholesky_psd, nearest_psd
 from vakhsh.hydrology.ensemble import (
@@ -176,6 +175,8 @@ def fit_thin(
 def _ar1_filter(x: np.ndarray, phi: float, axis: int) -> np.ndarray:
     """Stationary unit-variance AR(1) along ``axis`` from independent N(0,1) ``x``;
     the first element is taken as the stationary start."""
+    from scipy import signal  # here, not at the top: scipy's import is paid by every command
+
     x = np.moveaxis(x, axis, 0).copy()
     first = x[0].copy()
     # y[t] = phi * y[t-1] + sqrt(1 - phi^2) * x[t], started from y[0] = x[0]
@@ -228,6 +229,8 @@ def simulate_thin(
 # ---------------------------------------------------------------- missing CVs
 def expected_normal_range(n: int) -> float:
     """E[max - min] of n independent standard normal values (d2 of quality control)."""
+    from scipy import integrate, stats  # scipy.stats alone takes 1.6 s to import
+
     f = lambda x: 1 - stats.norm.cdf(x) ** n - stats.norm.sf(x) ** n  # noqa: E731
     return float(integrate.quad(f, -np.inf, np.inf)[0])
 
