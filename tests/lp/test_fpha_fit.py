@@ -128,3 +128,19 @@ def test_upper_lines_drops_a_second_point_below_and_a_point_on_a_chord():
     # intercepts 1 - 1.5, 4 - 3, 6 - 2.5 and 6.5 - 1.8
     assert slope == pytest.approx([1.5, 1.0, 0.5, 0.3])
     assert intercept == pytest.approx([-0.5, 1.0, 3.5, 4.7])
+
+
+def test_the_storage_where_the_head_reaches_zero_adds_no_plane():
+    # level 700 + V masl over a 750 m tailwater: no head below 50 hm3. Listing the point
+    # (50, 750) of the same straight curve gives the same envelope: max(head, 0) is convex
+    # in V, so g lies below the bilinear function of the rectangle's corners
+    def fitted(curve):
+        return fit_planes(PlantCurve(np.array(curve), 750.0, 0.9, 1e9, 0.0, 100.0, 220.0))
+
+    plain = fitted([[0.0, 700.0], [100.0, 800.0]])
+    listed = fitted([[0.0, 700.0], [50.0, 750.0], [100.0, 800.0]])
+    v, q = np.meshgrid(np.linspace(0, 100, 101), np.linspace(0, 220, 45), indexing="ij")
+    np.testing.assert_allclose(plain.envelope_mw(v, q), listed.envelope_mw(v, q), atol=1e-9)
+    # the envelope at full flow is the chord from no head at 0 hm3 to 50 m at 100 hm3
+    top = 9.81e-3 * 0.9 * 220.0 * 50.0
+    np.testing.assert_allclose(plain.envelope_mw(v[:, -1], 220.0), top * v[:, -1] / 100, atol=1e-9)

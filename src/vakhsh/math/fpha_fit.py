@@ -11,10 +11,12 @@ minimum of planes a_j + b_j V + c_j q: the upper facets of the convex hull of g'
 as CEPEL's FPHA and cobre's `fpha_fitting` build it. The capacity stays a bound of its own
 in the LP (p <= capacity_mw * capacity_factor), so the model is min(envelope, capacity).
 
-The hull is exact, not sampled: between two consecutive level-curve points (and the
-storage where the head reaches zero, if inside the range) g is bilinear in (V, q), and a
-bilinear function on a rectangle lies in the hull of its four corners, so the hull of the
-corners of those rectangles is the hull of g's graph. Every plane bounds g from above on
+The hull is exact, not sampled: between two consecutive level-curve points g is bilinear
+in (V, q), and a bilinear function on a rectangle lies in the hull of its four corners, so
+the hull of the corners of those rectangles is the hull of g's graph. Where the head
+reaches zero inside such a rectangle, max(head, 0) is convex in V there, so g lies below
+the bilinear function of the same corners and their hull is still g's: the storage where
+the head is zero adds no corner. Every plane bounds g from above on
 the whole range. On an edge of the range the envelope is g's envelope along that edge, so
 it equals g where q = 0 and at the lowest and highest storage (g is linear in q there), and
 along q = max_flow where the level curve is concave (the usual shape: a reservoir widens as
@@ -80,16 +82,11 @@ class Planes:
 
 
 def storage_grid(plant: PlantCurve) -> np.ndarray:
-    """The range's ends, every level-curve point inside it and the zero-head storage: the
-    storages between which g is bilinear."""
+    """The range's ends and every level-curve point inside it: the storages between which
+    g is bilinear, or below the bilinear function of its corners (module docstring)."""
     lo, hi = plant.storage_min_hm3, plant.storage_max_hm3
     curve = np.asarray(plant.level_curve, dtype=float)
-    points = [np.array([lo, hi]), curve[:, 0]]
-    head = curve[:, 1] - plant.tailwater_masl
-    for i in np.flatnonzero(np.sign(head[:-1]) != np.sign(head[1:])):
-        s0, s1, h0, h1 = curve[i, 0], curve[i + 1, 0], head[i], head[i + 1]
-        points.append(np.array([s0 - h0 * (s1 - s0) / (h1 - h0)]))
-    grid = np.unique(np.concatenate(points))
+    grid = np.unique(np.concatenate([np.array([lo, hi]), curve[:, 0]]))
     return grid[(grid >= lo) & (grid <= hi)]
 
 
