@@ -170,6 +170,18 @@ def test_a_lumpy_candidate_built_by_a_myopic_step_is_not_built_again(write_model
     assert result.builds["plant"] == {2030: pytest.approx(100.0), 2035: 0.0}
 
 
+def test_a_candidate_with_a_minimum_size_is_built_once(write_model):
+    # a cheap unit of at least 60 MW with a 3-year life: a 2030 build (100 MW of load) has
+    # retired by 2035 (150 MW). Without the rule it is built in both years; built once, it
+    # is built for the year where it displaces more gas (2035), and gas carries 2030
+    growth = 1.5 ** (1 / 5) - 1
+    cand = generator(fom=fom_for(5), lifetime_years=3, min_build_mw=60, max_build_mw=400)
+    spec = PlanSpec(years=(2030, 2035), demand_growth=growth)
+    result = plan(write_model(one_bus({"plant": cand})), spec, ranking=False, results=False)
+    assert result.builds["plant"] == {2030: 0.0, 2035: pytest.approx(150.0)}
+    assert result.capacity_mw["plant"][2030] == 0.0
+
+
 @pytest.mark.parametrize("cost, built", [(20.0, 120.0)])
 def test_minimum_build_is_a_hard_lower_bound(write_model, cost, built):
     # 100 MW would do, but once built it is at least 120 MW (120 * 20 < 100 * 50)
