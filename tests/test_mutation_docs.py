@@ -19,6 +19,7 @@ DOC = ROOT / "docs" / "ARCHITECTURE.md"
 DAY = "results-2026-12-07.txt"
 SESSION_20 = "results-2026-12-07-session20.txt"
 SESSION_21 = "results-2026-12-07-session21.txt"
+SESSION_22 = "results-2026-12-07-session22.txt"
 RERUN = ("add_water_balances", "_add_sinks", "_add_min_release", "soc_change")
 TABLES = {
     "metrics": (DAY, ("results.metrics",), ()),
@@ -27,6 +28,7 @@ TABLES = {
     "session20": (SESSION_20, ("math.balance", "math.terms", "math.fpha", "math.hydro"), ()),
     "session20-rerun": (SESSION_20, ("math.water", "math.power"), RERUN),
     "session21": (SESSION_21, ("math.kirchhoff", "results.dataset", "results.results"), ()),
+    "session22": (SESSION_22, ("math.investment", "math.fpha_fit"), ()),
 }
 
 
