@@ -35,6 +35,7 @@ FIGURES = HERE / "solver_levers.json"
 START = "<!-- solver-levers: begin (bench/solver_levers.py --readme) -->"
 END = "<!-- solver-levers: end -->"
 HIPO = {"solver": "hipo", "run_crossover": "off"}
+PAMI = {"solver": "simplex", "parallel": "on", "threads": 2, "simplex_strategy": 2}
 NE_METIS = {"hipo_system": "normaleq", "hipo_ordering": "metis"}
 VARIANTS: dict[str, dict] = {
     "simplex": {"solver": "simplex"},
@@ -42,21 +43,10 @@ VARIANTS: dict[str, dict] = {
     "simplex-primal": {"solver": "simplex", "simplex_strategy": 4},
     "simplex-devex": {"solver": "simplex", "simplex_dual_edge_weight_strategy": 1},
     "simplex-nopresolve": {"solver": "simplex", "presolve": "off"},
-    "simplex-pami": {"solver": "simplex", "parallel": "on", "threads": 2, "simplex_strategy": 2},
-    "simplex-pami-c2": {
-        "solver": "simplex",
-        "parallel": "on",
-        "threads": 2,
-        "simplex_strategy": 2,
-        "simplex_max_concurrency": 2,
-    },
-    "simplex-pami-c4": {
-        "solver": "simplex",
-        "parallel": "on",
-        "threads": 2,
-        "simplex_strategy": 2,
-        "simplex_max_concurrency": 4,
-    },
+    "simplex-pami": PAMI,
+    # PAMI's concurrency (HiGHS's default 8) down to the 2 threads there are
+    "simplex-pami-c2": {**PAMI, "simplex_max_concurrency": 2},
+    "simplex-pami-c4": {**PAMI, "simplex_max_concurrency": 4},
     "simplex-noscale": {"solver": "simplex", "simplex_scale_strategy": 0},
     "simplex-scale4": {"solver": "simplex", "simplex_scale_strategy": 4},
     "simplex-dualize": {"solver": "simplex", "simplex_dualize_strategy": 1},
