@@ -43,11 +43,22 @@ def test_the_two_set_up_commands_are_there():
     assert commands == ["make demo", "make test"]
 
 
-@pytest.fixture(scope="module")
-def followed(tmp_path_factory):
-    """The fresh folder after the sh block of "Using it" ran in it, and bash's result."""
+def test_using_it_then_the_python_example(tmp_path_factory, subtests):
+    """The block runs once (about two minutes); each check reports on its own. One test,
+    not three on a module fixture: xdist ran such a fixture once per worker, and its
+    --dist loadgroup does not group tests under pytest 9.2 (pytest-xdist issue 1386)."""
     pytest.importorskip("pypsa")  # the import/export lines (the test extra has it)
-    home = tmp_path_factory.mktemp("readme")
+    followed = follow(tmp_path_factory.mktemp("readme"))
+    with subtests.test("every command of Using it succeeds, in order"):
+        every_command_of_using_it_succeeds_in_order(followed)
+    with subtests.test("what the commands wrote"):
+        what_the_commands_wrote(followed)
+    with subtests.test("the Python example after the commands"):
+        the_python_example_after_the_commands(followed)
+
+
+def follow(home: Path):
+    """The fresh folder after the sh block of "Using it" ran in it, and bash's result."""
     (home / ".venv").symlink_to(Path(sys.prefix), target_is_directory=True)
     using = re.findall(r"^```sh\n(.*?)^```", section("Using it"), flags=re.S | re.M)
     assert len(using) == 1
@@ -66,7 +77,7 @@ def followed(tmp_path_factory):
     return home, done
 
 
-def test_every_command_of_using_it_succeeds_in_order(followed):
+def every_command_of_using_it_succeeds_in_order(followed):
     _home, done = followed
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
     assert "Traceback" not in done.stderr
@@ -79,7 +90,7 @@ def test_every_command_of_using_it_succeeds_in_order(followed):
     assert ran == written
 
 
-def test_what_the_commands_wrote(followed):
+def what_the_commands_wrote(followed):
     home, done = followed
     assert done.returncode == 0, done.stderr[-4000:]
     for run in ("base", "dry"):
@@ -113,7 +124,7 @@ def test_what_the_commands_wrote(followed):
     assert sum(grid["energy"]["unserved_gwh"].values()) == pytest.approx(0, abs=1e-9)
 
 
-def test_the_python_example_after_the_commands(followed):
+def the_python_example_after_the_commands(followed):
     home, done = followed
     assert done.returncode == 0, done.stderr[-4000:]
     python = blocks("python")
