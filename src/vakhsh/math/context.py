@@ -179,14 +179,6 @@ class BuildContext:
         return self.net.series[kind][name]
 
     # ---- routing flows into balances ----
-    def route(
-        self, expr, dim: str, target: pd.Series, index: pd.Index, sign: float = 1.0
-    ) -> linopy.LinearExpression:
-        """Sum a (time, dim) expression into (time, index) by each element's target."""
-        balance = Balance(pd.Index(self.time, name="time"), index)
-        balance.add(expr, dim, target, sign)
-        return balance.expression(self.model)
-
     def add_water(
         self, expr, dim: str, target: pd.Series, sign: float = 1.0, coefficient=1.0
     ) -> None:
