@@ -120,3 +120,41 @@ def test_a_reservoir_that_evaporates_water_it_does_not_have_is_named(tmp_path):
         "  reservoir balance (water it cannot have): reservoir r is short by 2.000 hm3 over "
         "the run, first at 2023-01-01 00:00"
     )
+
+
+def test_three_limits_take_the_blame_before_water_from_nowhere(tmp_path):
+    # Reservoir r is empty and gets nothing, yet must release 10 m3/s into junction j, whose
+    # reach must carry 10 m3/s to sink s, which must receive 10 m3/s: three limit families,
+    # so no set of two explains it. Relaxed all at once, either the three limits give (10
+    # m3/s each) or r's balance does (10 m3/s of water from nowhere covers all three). A
+    # balance slack costs ten times a limit's, so the limits (3 x 1) are blamed, not the
+    # balance (1 x 10). Kills elastic_slack's weight mutants (session 23): balance slacks
+    # cheaper than limits, or both priced alike, put the blame on the water.
+    raw = {
+        "format": 1,
+        "name": "tiny",
+        "time": TWO_DAYS,
+        "reservoirs": {
+            "r": {
+                "storage_max_hm3": 100,
+                "storage_min_hm3": 0,
+                "storage_initial_hm3": 0,
+                "storage_final_min_hm3": 0,
+                "min_release_m3s": 10,
+                "spill_to": "j",
+            }
+        },
+        "junctions": {"j": {}},
+        "reaches": {"race": {"from": "j", "to": "s", "min_flow_m3s": 10}},
+        "sinks": {"s": {"min_inflow_m3s": 10}},
+    }
+    short = 10 * 2 * 0.0864  # hm3 over the two days
+    diagnosis = _diagnosis(tmp_path, raw)
+    assert diagnosis.startswith(LAST_RESORT)
+    assert "water it cannot have" not in diagnosis
+    for limit in (
+        f"reservoir minimum release: reservoir r is short by {short:,.3f} hm3",
+        f"reach race is short by {short:,.3f} hm3",
+        f"sink s is short by {short:,.3f} hm3",
+    ):
+        assert limit in diagnosis, diagnosis

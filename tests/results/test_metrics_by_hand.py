@@ -106,6 +106,18 @@ def test_winter_labels_keep_two_digits(tmp_path):
     assert table.iloc[0]["A"] == pytest.approx(2 * per_day_gwh(10))
 
 
+def test_summary_counts_the_winter_unserved_in_winter_only(tmp_path):
+    # 30 March .. 2 April: two winter days, two April days, 10 MW short on each. summary's
+    # unserved is the four days', its winter unserved the two winter days' (session 23:
+    # with `winter` dropped from the winter unserved, every other test still passed, their
+    # models short in winter alone)
+    energy = short_bus(tmp_path, "2025-03-30", "2025-04-03", "spring").summary()["energy"]
+    assert energy["unserved_gwh"]["A"] == pytest.approx(4 * per_day_gwh(10))
+    assert energy["winter_unserved_gwh"]["A"] == pytest.approx(2 * per_day_gwh(10))
+    assert energy["winter_deficit_gwh"]["A"] == pytest.approx(2 * per_day_gwh(10))
+    assert energy["deficit_oct_apr_gwh"]["A"] == pytest.approx(4 * per_day_gwh(10))
+
+
 def test_a_run_without_winter_has_no_winter_rows(tmp_path):
     # 1-3 May: no step starts in a winter month: no rows, but the buses as columns.
     # (Kills 14: no columns.)
