@@ -396,3 +396,110 @@ def test_seasons_are_defined_once():
         type("N", (), {"time": pd.date_range("2025-03-31", periods=3, freq="D")})(), m.WINTER
     )
     assert mask.values.tolist() == [True, False, False]
+
+
+# summary.json's keys, which the README calls stable and docs/metrics.md documents: a
+# renamed or dropped key breaks every reader (reports, ensembles, the web app, scripts)
+SUMMARY_KEYS = {
+    "model": None,
+    "scenario": None,
+    "status": None,
+    "objective_usd": None,
+    "costs_usd": None,
+    "period": ["start", "end", "step", "steps"],
+    "audit": None,
+    "solve": [
+        "solver",
+        "algorithm",
+        "build_s",
+        "solve_s",
+        "head_mode",
+        "head_iterations",
+        "head_energy_gap",
+        "fpha",
+        "storage_tie_break_usd",
+        "rows",
+        "columns",
+        "nonzeros",
+        "rolling",
+        "start",
+    ],
+    "energy": [
+        "generation_gwh",
+        "hydro_generation_gwh_by_bus",
+        "load_gwh",
+        "unserved_gwh",
+        "winter_unserved_gwh",
+        "winter_net_import_gwh",
+        "winter_deficit_gwh",
+        "deficit_oct_apr_gwh",
+        "winter_deficit_by_winter_gwh",
+        "export_gwh",
+        "import_gwh",
+        "winter_export_gwh",
+    ],
+    "prices": ["mean_usd_per_mwh", "winter_mean_usd_per_mwh"],
+    "water": [
+        "delivered_hm3",
+        "shortage_hm3",
+        "downstream_delivered_hm3",
+        "downstream_shortage_hm3",
+        "sink_inflow_hm3",
+        "aral_inflow_hm3",
+        "spill_hm3",
+        "in_transit_hm3",
+        "evaporation_hm3",
+    ],
+    "provenance": None,
+    "warnings": None,
+}
+
+
+def test_summary_has_its_stable_keys_and_the_documented_ones(hand):
+    """Every key of summary.json, in order (session 23: renaming any of them survived the
+    metric tests, which read values, not the names around them), and every key of
+    docs/metrics.md's table is one of them."""
+    import re
+    from pathlib import Path
+
+    summary = hand.summary()
+    assert list(summary) == list(SUMMARY_KEYS)
+    for key, inner in SUMMARY_KEYS.items():
+        if inner is not None:
+            assert list(summary[key]) == inner, key
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "metrics.md").read_text()
+    documented = re.findall(r"^\| `([a-z_.]+)`", doc, flags=re.M)
+    assert "energy.winter_deficit_gwh" in documented
+    for dotted in documented:
+        section, _, key = dotted.rpartition(".")
+        assert key in (summary[section] if section else summary), dotted
+
+
+def test_summary_reports_the_run_it_describes(hand):
+    """The plain fields by hand: the model, its period (185 daily steps from 31 March; the
+    end is the last step's end), the objective, and what the solve recorded (its status,
+    provenance, warnings), with their defaults when the solve recorded nothing."""
+    import dataclasses
+
+    summary = hand.summary()
+    assert summary["model"] == "hand" and summary["scenario"] is None
+    assert summary["objective_usd"] == hand.objective_usd
+    assert summary["period"] == {
+        "start": "2025-03-31 00:00:00",
+        "end": "2025-10-02 00:00:00",
+        "step": "1D",
+        "steps": DAYS,
+    }
+    assert summary["status"] == "optimal"
+    assert summary["solve"]["head_mode"] == hand.solve_info["head_mode"]
+    assert summary["provenance"] == hand.solve_info["provenance"] != {}
+    recorded = dataclasses.replace(
+        hand, solve_info={"status": "time_limit", "warnings": ["slow"], "provenance": {"a": 1}}
+    )
+    assert recorded.summary()["status"] == "time_limit"
+    assert recorded.summary()["warnings"] == [*hand.net.warnings, "slow"]
+    assert recorded.summary()["provenance"] == {"a": 1}
+    bare = dataclasses.replace(hand, solve_info={}).summary()
+    assert bare["status"] == "optimal"
+    assert bare["provenance"] == {} and bare["warnings"] == list(hand.net.warnings)
+    assert bare["solve"] == dict.fromkeys(SUMMARY_KEYS["solve"])
