@@ -136,6 +136,9 @@ def test_a_model_without_buses_has_no_winter_rows(tmp_path):
     table = m.winter_deficit_by_year(results.net, results.dataset)
     assert len(table) == 0
     assert list(table.columns) == []
+    # and no prices: no power balance, so no dual (summary's `if` around them, session 23)
+    assert "price_usd_per_mwh" not in results.dataset
+    assert results.summary()["prices"] == {}
 
 
 # ---------------------------------------------------------------- prices
