@@ -482,6 +482,9 @@ def test_summary_reports_the_run_it_describes(hand):
         "steps": DAYS,
     }
     assert summary["status"] == "optimal"
+    # per reach and reservoir by id: no delay, nothing in transit; no area, no evaporation
+    assert summary["water"]["in_transit_hm3"] == {"j_sea": 0.0}
+    assert summary["water"]["evaporation_hm3"] == {"r": 0.0}
     assert summary["solve"]["head_mode"] == hand.solve_info["head_mode"]
     assert summary["provenance"] == hand.solve_info["provenance"] != {}
     recorded = dataclasses.replace(
