@@ -65,6 +65,13 @@ def _diagnosis(folder, raw: dict) -> str:
     return str(info.value)
 
 
+# an empty 100 hm3 reservoir that may end empty (the two tests that need water it lacks)
+EMPTY_LAKE = {
+    "storage_max_hm3": 100,
+    "storage_min_hm3": 0,
+    "storage_initial_hm3": 0,
+    "storage_final_min_hm3": 0,
+}
 TWO_DAYS = {"start": "2023-01-01", "end": "2023-01-03", "step": "1D"}
 LAST_RESORT = (
     "the model is infeasible, and no set of up to two limits explains it. Relaxing every "
@@ -105,10 +112,7 @@ def test_a_reservoir_that_evaporates_water_it_does_not_have_is_named(tmp_path):
         "time": TWO_DAYS,
         "reservoirs": {
             "r": {
-                "storage_max_hm3": 100,
-                "storage_min_hm3": 0,
-                "storage_initial_hm3": 0,
-                "storage_final_min_hm3": 0,
+                **EMPTY_LAKE,
                 "spill_to": "sea",
                 "area_curve": [[0, 100], [100, 100]],
                 "evaporation_mm_per_month": [310] * 12,
@@ -136,10 +140,7 @@ def test_three_limits_take_the_blame_before_water_from_nowhere(tmp_path):
         "time": TWO_DAYS,
         "reservoirs": {
             "r": {
-                "storage_max_hm3": 100,
-                "storage_min_hm3": 0,
-                "storage_initial_hm3": 0,
-                "storage_final_min_hm3": 0,
+                **EMPTY_LAKE,
                 "min_release_m3s": 10,
                 "spill_to": "j",
             }
