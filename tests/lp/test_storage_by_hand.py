@@ -127,3 +127,29 @@ def test_a_unit_alone_on_a_dear_bus(model_folder, solve, spec, dear_mwh):
     res = solve(model_folder(bus("W", "never", {"unit": unit}), SERIES, time=TIME))
     assert res.objective_usd == pytest.approx(dear_mwh * 100, rel=REL)
     assert res.audit.passed
+
+
+def test_a_unit_before_it_exists_has_no_room_and_spills_only_its_inflow(model_folder):
+    # The bounds the LP gives a unit that exists from hour 1 with 5 MW of natural inflow:
+    # nothing to charge, give or hold in hour 0 (1 MW or 1 MWh there, mutants _34 and _75
+    # of add_storage_units, is harmless alone for a lossless unit but lets a lossy one
+    # burn a surplus), and a spill bounded by the inflow (without it, mutant _197, a unit
+    # could throw away stored energy). A unit without inflow gets no spill column at all
+    # (mutant _189: a column fixed at 0 per step).
+    import vakhsh
+    from vakhsh.math.build import build_model
+    from vakhsh.solve.head import fixed_parameters
+
+    late = {**UNIT, "available_from": "2023-01-01 01:00", "inflow_mw": 5}
+    net = vakhsh.load(model_folder(bus("L", "first", {"late": late}), SERIES, time=TIME))
+    variables = build_model(net, fixed_parameters(net)).model.variables
+    for name, upper in [
+        ("storage_charge_mw", [0, 10]),
+        ("storage_discharge_mw", [0, 10]),
+        ("storage_soc_mwh", [0, 100]),
+        ("storage_spill_mw", [0, 5]),
+    ]:
+        assert variables[name].upper.values.ravel() == pytest.approx(upper), name
+    dry = vakhsh.load(model_folder(bus("D", "first", {"dry": UNIT}), SERIES, time=TIME))
+    assert "storage_spill_mw" not in build_model(dry, fixed_parameters(dry)).model.variables
+    assert not dry.tables["storage_units"]["soc_cyclic"].isna().any()

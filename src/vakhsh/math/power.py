@@ -139,7 +139,7 @@ def add_storage_units(ctx: BuildContext) -> None:
             soc.isel(time=-1) + slack >= units["soc_final_min_mwh"].to_numpy(), name="storage_final"
         )
     store, dispatch = storage_efficiencies(net)
-    cyclic = units["soc_cyclic"].fillna(False).to_numpy(dtype=bool)
+    cyclic = units["soc_cyclic"].to_numpy(dtype=bool)  # the registry fills its default
     initial = xr.zeros_like(power)
     initial[{"time": 0}] = np.where(cyclic, 0.0, units["soc_initial_mwh"].to_numpy())
     inflow = storage_inflow_mw(net)
