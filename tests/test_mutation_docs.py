@@ -20,7 +20,9 @@ DAY = "results-2026-12-07.txt"
 SESSION_20 = "results-2026-12-07-session20.txt"
 SESSION_21 = "results-2026-12-07-session21.txt"
 SESSION_22 = "results-2026-12-07-session22.txt"
+SESSION_23 = "results-2026-12-07-session23.txt"
 RERUN = ("add_water_balances", "_add_sinks", "_add_min_release", "soc_change")
+SESSION_23_RUN = ("summary", "add_storage_units", "elastic_slack", "build_model", "zeros")
 TABLES = {
     "metrics": (DAY, ("results.metrics",), ()),
     "water": (DAY, ("math.water",), ()),
@@ -29,6 +31,11 @@ TABLES = {
     "session20-rerun": (SESSION_20, ("math.water", "math.power"), RERUN),
     "session21": (SESSION_21, ("math.kirchhoff", "results.dataset", "results.results"), ()),
     "session22": (SESSION_22, ("math.investment", "math.fpha_fit"), ()),
+    "session23": (
+        SESSION_23,
+        ("results.results", "math.power", "math.context", "math.build"),
+        SESSION_23_RUN,
+    ),
 }
 
 
