@@ -542,6 +542,66 @@ def test_stage_in_model_yaml_raises_storage_head_and_capacity_together(write_mod
         assert "dam_stage" not in ds["hydro_plant"].values
 
 
+def test_two_stages_beside_a_generator_candidate_each_raise_their_own_dam(write_model):
+    # stage_model's dam and its stage (70 M USD a year: built) beside a pond of the same
+    # size with two plants of 50 MW at 10 m (the day's 100 m3/s shared: 9.81 MW), whose
+    # stage (20-25 hm3) rebuilds both at 100 m for 90 M USD a year (saves 211,896 USD a
+    # day, costs 246,575: not built), and solar and wind that cost more than the gas they
+    # save (876 against 1,000 USD/kW a year). The dam's stage alone stands:
+    #   gas 24 * (200 - 98.1 - 9.81) = 2,210.16 MWh -> 221,016 USD, + 70e6 * 24 / 8760.
+    # (investment.py's sizes picked from every candidate instead of the stages', a stage's
+    # added storage crossed with every stage's, or two rebuilt plants given one id were
+    # mutants that survived with one candidate.)
+    raw = stage_model(70e6)
+    raw["catchments"]["pond_river"] = {"to": "pond", "inflow_m3s": 100}
+    raw["reservoirs"]["pond"] = {**raw["reservoirs"]["dam"]}
+    half = {"reservoir": "pond", "to": "sea", "bus": "N", "capacity_mw": 50}
+    raw["hydro_plants"].update(
+        {f"pond_{p}": {**half, "max_flow_m3s": 500, "efficiency": 1.0, "head_m": 10} for p in "ab"}
+    )
+    rebuilt = {"capacity_mw": 250, "max_flow_m3s": 500, "head_m": 100}
+    pond_stage = {**raw["candidates"]["dam_stage"], "fom_usd_per_year": 90e6}
+    pond_stage["template"] = {
+        **pond_stage["template"],
+        "reservoir": "pond",
+        "storage_max_hm3": 25,
+        "storage_initial_hm3": 22,
+        "plants": {"pond_a": rebuilt, "pond_b": rebuilt},
+    }
+    dear = {"solar": generator(fom=1000), "wind": generator(fom=1000)}
+    raw["candidates"].update({"pond_stage": pond_stage, **dear})
+    result = plan(write_model(raw), ranking=False)
+    builds = {cid: result.builds[cid][2030] for cid in ("dam_stage", "pond_stage", *dear)}
+    built = {"dam_stage": 1.0, "pond_stage": 0.0, "solar": 0.0, "wind": 0.0}
+    assert builds == pytest.approx(built, abs=1e-6)
+    assert result.objective_usd == pytest.approx(221_016 + 70e6 * 24 / 8760, rel=1e-6)
+    (case,) = result.results.values()
+    assert case.audit.passed
+    energy = case.dataset["hydro_p_mw"].sum("time").to_series()
+    assert energy.sum() == pytest.approx(24 * (98.1 + 9.81), rel=1e-6)
+
+
+def test_the_plant_a_standing_stage_rebuilds_turbines_nothing(write_model):
+    # The stage stands (free) and its version of the plant takes at most 50 m3/s of the
+    # day's 100: 49.05 MW at 100 m, gas 24 * (200 - 49.05) = 3,622.8 MWh -> 362,280 USD;
+    # the other 50 m3/s fill the raised dam (40 -> 44.32 hm3). The plant of today, rebuilt
+    # by the stage, must stand idle: turbining that water at 10 m would save 11,772 USD
+    # (investment.py's rebuilt plants dropped from the sizes was a surviving mutant).
+    raw = stage_model(
+        0.0, plants={"dam_hpp": {"capacity_mw": 500, "max_flow_m3s": 50, "head_m": 100}}
+    )
+    result = plan(write_model(raw), ranking=False)
+    assert result.builds["dam_stage"][2030] == pytest.approx(1.0)
+    assert result.objective_usd == pytest.approx(362_280, rel=1e-6)
+    (case,) = result.results.values()
+    assert float(case.dataset["hydro_p_mw"].sel(hydro_plant="dam_hpp").sum()) == pytest.approx(
+        0.0, abs=1e-6
+    )
+    assert float(case.dataset["storage_hm3"].sel(reservoir="dam")[-1]) == pytest.approx(
+        44.32, rel=1e-6
+    )
+
+
 DAY_LOAD_NIGHT_INFLOW = "time,inflow,load\n" + "".join(
     f"2030-01-01 {h:02d}:00,{0 if h < 12 else 500},{1000 if h < 12 else 0}\n" for h in range(24)
 )
