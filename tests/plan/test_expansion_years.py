@@ -115,3 +115,17 @@ def test_builds_get_their_own_bounds_back_after_an_evaluation(write_model):
         evaluated = problem.evaluate({"solar": {2030: fixed}})
         assert evaluated.sizes["solar"][2030] == pytest.approx(fixed, abs=1e-6)
         assert problem.optimise().sizes["solar"][2030] == pytest.approx(200.0, abs=1e-4)
+
+
+def test_a_candidate_dearer_than_gas_in_every_year_is_never_built(write_model):
+    # 55 USD per MW and hour of fixed cost against 50 USD/MWh of gas, in 2030 and in 2035:
+    # built in neither year. (Each investment year's charge is a term of the objective;
+    # the second year's left out, a mutant of investment_cost, made 2035's capacity free.)
+    growth = 1.5 ** (1 / 5) - 1
+    cand = generator(fom=fom_for(55), lifetime_years=30)
+    spec = PlanSpec(years=(2030, 2035), demand_growth=growth)
+    result = plan(write_model(one_bus({"plant": cand})), spec, ranking=False, results=False)
+    assert result.builds["plant"] == {
+        2030: pytest.approx(0.0, abs=1e-6),
+        2035: pytest.approx(0.0, abs=1e-6),
+    }
