@@ -144,3 +144,29 @@ def test_the_storage_where_the_head_reaches_zero_adds_no_plane():
     # the envelope at full flow is the chord from no head at 0 hm3 to 50 m at 100 hm3
     top = 9.81e-3 * 0.9 * 220.0 * 50.0
     np.testing.assert_allclose(plain.envelope_mw(v[:, -1], 220.0), top * v[:, -1] / 100, atol=1e-9)
+
+
+def test_a_small_pond_and_a_mini_plant_are_fitted_like_large_ones():
+    # g is linear in q, so a plant with a thousandth of the storage and a ten-thousandth of
+    # the flow (under 1 hm3 of live storage, under 1 MW: a pond and a mini plant) has the
+    # same envelope, scaled: its storage still moves its head. (Ranges of 1 taken as none,
+    # a mutant of fit_planes, fitted the pond without its storage and the plant as p <= 0.)
+    curve = np.array([[0.0, 100.0], [100.0, 120.0]])
+    large = PlantCurve(curve, 10.0, 0.9, 1e9, 0.0, 100.0, 100.0)
+    small = PlantCurve(curve * [1e-3, 1.0], 10.0, 0.9, 1e9, 0.0, 0.1, 0.01)
+    v, q = np.meshgrid(np.linspace(0, 100, 21), np.linspace(0, 100, 21), indexing="ij")
+    np.testing.assert_allclose(
+        fit_planes(small).envelope_mw(v * 1e-3, q * 1e-4) * 1e4,
+        fit_planes(large).envelope_mw(v, q),
+        rtol=1e-9,
+    )
+    assert fit_planes(large).envelope_mw(0.0, 100.0) == pytest.approx(100 * 9.81e-3 * 0.9 * 90)
+
+
+def test_a_plant_without_head_gets_one_plane_at_zero():
+    # the lake never reaches the tailwater: p <= 0, one plane
+    plant = PlantCurve(np.array([[0.0, 5.0], [100.0, 9.0]]), 10.0, 0.9, 100.0, 0.0, 100.0, 50.0)
+    planes = fit_planes(plant)
+    assert len(planes) == 1
+    assert planes.envelope_mw(50.0, 50.0) == pytest.approx(0.0, abs=1e-12)
+    assert planes.max_error_mw == 0.0

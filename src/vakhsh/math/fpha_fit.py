@@ -103,7 +103,7 @@ def corners(plant: PlantCurve) -> np.ndarray:
     )
 
 
-def fit_planes(plant: PlantCurve, check: int = 200) -> Planes:
+def fit_planes(plant: PlantCurve) -> Planes:
     """The concave envelope of g over the plant's range as planes (see the module)."""
     points = corners(plant)
     scale = np.array(
@@ -120,7 +120,7 @@ def fit_planes(plant: PlantCurve, check: int = 200) -> Planes:
     per_hm3 = unit[2] * b / unit[0]
     per_m3s = unit[2] * c / unit[1]
     intercept = unit[2] * a - per_hm3 * origin[0]
-    return with_error(plant, Planes(intercept, per_hm3, per_m3s, 0.0), check)
+    return with_error(plant, Planes(intercept, per_hm3, per_m3s, 0.0))
 
 
 def fit_grid(plant: PlantCurve, points: int = 200) -> tuple[np.ndarray, np.ndarray]:
