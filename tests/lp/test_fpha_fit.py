@@ -168,5 +168,16 @@ def test_a_plant_without_head_gets_one_plane_at_zero():
     plant = PlantCurve(np.array([[0.0, 5.0], [100.0, 9.0]]), 10.0, 0.9, 100.0, 0.0, 100.0, 50.0)
     planes = fit_planes(plant)
     assert len(planes) == 1
-    assert planes.envelope_mw(50.0, 50.0) == pytest.approx(0.0, abs=1e-12)
+    for coefficients in (planes.intercept_mw, planes.per_hm3, planes.per_m3s):
+        assert coefficients == pytest.approx([0.0])
     assert planes.max_error_mw == 0.0
+
+
+def test_a_flat_lake_gets_the_one_plane_through_its_fixed_head():
+    # every corner (V, q, K q) lies on one plane, which qhull cannot hull: p <= K q
+    planes = fit_planes(flat_lake())
+    assert len(planes) == 1
+    assert planes.intercept_mw == pytest.approx([0.0], abs=1e-9)
+    assert planes.per_hm3 == pytest.approx([0.0], abs=1e-12)
+    assert planes.per_m3s == pytest.approx([K])
+    assert planes.max_error_mw == pytest.approx(0.0, abs=1e-9)
