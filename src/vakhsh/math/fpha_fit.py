@@ -132,9 +132,9 @@ def fit_grid(plant: PlantCurve, points: int = 200) -> tuple[np.ndarray, np.ndarr
     )
 
 
-def with_error(plant: PlantCurve, planes: Planes, check: int = 200) -> Planes:
+def with_error(plant: PlantCurve, planes: Planes) -> Planes:
     """`planes` with `max_error_mw` measured on the grid of the plant's whole range."""
-    v, q = fit_grid(plant, check)
+    v, q = fit_grid(plant)
     over = np.minimum(planes.envelope_mw(v, q), plant.capacity_mw) - plant.power_mw(v, q)
     return Planes(planes.intercept_mw, planes.per_hm3, planes.per_m3s, max(float(over.max()), 0.0))
 
