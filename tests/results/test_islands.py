@@ -125,3 +125,13 @@ def test_a_bus_never_supplied_has_null_and_a_dash(edit_model, tmp_path):
     row = page[page.index("<td>EXPORT</td>", page.index('id="table-prices"')) :]
     row = row[: row.index("</tr>")]
     assert row.count("—") == 5 and "0.0" not in row
+
+
+def test_a_model_without_lines_has_a_service_table_of_no_lines(edit_model):
+    # the (time, line) table is labelled like any other, with no columns; every bus its
+    # own island
+    net = load_network(edit_model(lambda raw: raw.pop("lines")), end=END)
+    service = lines_in_service(net)
+    assert service.dims == ("time", "line") and service.sizes["line"] == 0
+    assert (service["time"].values == net.time.values).all()
+    assert supplied_buses(net).to_pandas()[["NORTH", "SOUTH"]].all().all()
