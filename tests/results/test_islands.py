@@ -68,6 +68,19 @@ def test_a_line_of_zero_capacity_both_ways_joins_nothing(edit_model):
     assert not supplied_buses(net).to_pandas()["EXPORT"].any()
 
 
+@pytest.mark.parametrize("forward_mw, backward_mw", [(0.5, 0.0), (0.0, 0.5)])
+def test_a_line_that_carries_a_little_one_way_joins_its_buses(edit_model, forward_mw, backward_mw):
+    def change(raw):
+        _with_export_bus(raw, line_from=None)
+        raw["lines"]["export_link"]["capacity_mw"] = forward_mw
+        raw["lines"]["export_link"]["capacity_backward_mw"] = backward_mw
+
+    net = load_network(edit_model(change), end=END)
+    assert lines_in_service(net).to_pandas()["export_link"].all()
+    # EXPORT's only component is an export market: it is supplied through NORTH's island
+    assert supplied_buses(net).to_pandas()["EXPORT"].all()
+
+
 def test_a_load_alone_is_priced_at_the_value_of_lost_load(edit_model):
     # an island with a load and nothing else: its unserved energy sets the price (VoLL)
     net = load_network(edit_model(lambda raw: _with_export_bus(raw, "2030-01-01", True)), end=END)
