@@ -68,6 +68,18 @@ def test_a_line_of_zero_capacity_both_ways_joins_nothing(edit_model):
     assert not supplied_buses(net).to_pandas()["EXPORT"].any()
 
 
+def test_a_line_of_zero_capacity_and_no_backward_capacity_joins_nothing(edit_model):
+    # capacity_backward_mw unset is read as infinite and means capacity_mw both ways: 0
+    def change(raw):
+        _with_export_bus(raw, line_from=None)
+        raw["lines"]["export_link"]["capacity_mw"] = 0
+
+    net = load_network(edit_model(change), end=END)
+    assert np.isinf(net.series["lines"]["capacity_backward_mw"].sel(line="export_link")).all()
+    assert not lines_in_service(net).to_pandas()["export_link"].any()
+    assert not supplied_buses(net).to_pandas()["EXPORT"].any()
+
+
 @pytest.mark.parametrize("forward_mw, backward_mw", [(0.5, 0.0), (0.0, 0.5)])
 def test_a_line_that_carries_a_little_one_way_joins_its_buses(edit_model, forward_mw, backward_mw):
     def change(raw):

@@ -35,8 +35,8 @@ def lines_in_service(net) -> xr.DataArray:
         )
     series = net.series["lines"]
     forward = series["capacity_mw"].transpose("time", "line")
-    # unset backward capacity (NaN: capacity_mw both ways) is not > 0, and forward decides
     backward = series["capacity_backward_mw"].transpose("time", "line")
+    backward = backward.where(np.isfinite(backward), forward)  # unset (inf): capacity_mw both ways
     return net.active("lines").transpose("time", "line") & ((forward > 0) | (backward > 0))
 
 
