@@ -160,3 +160,19 @@ def test_a_model_without_lines_has_a_service_table_of_no_lines(edit_model):
     assert service.dims == ("time", "line") and service.sizes["line"] == 0
     assert (service["time"].values == net.time.values).all()
     assert supplied_buses(net).to_pandas()[["NORTH", "SOUTH"]].all().all()
+
+
+def test_a_bus_is_a_source_if_any_of_its_components_is(edit_model):
+    # EXPORT with a generator and its export market (no imports): a source on its own,
+    # before its line is in service (one kind's components must not overwrite another's)
+    def change(raw):
+        _with_export_bus(raw)
+        raw["generators"]["export_gas"] = {
+            "bus": "EXPORT",
+            "capacity_mw": 10,
+            "marginal_cost_usd_per_mwh": 60,
+        }
+
+    net = load_network(edit_model(change), end=END)
+    assert bus_sources(net).to_pandas()["EXPORT"].all()
+    assert supplied_buses(net).to_pandas()["EXPORT"].all()
