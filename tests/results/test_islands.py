@@ -176,3 +176,35 @@ def test_a_bus_is_a_source_if_any_of_its_components_is(edit_model):
     net = load_network(edit_model(change), end=END)
     assert bus_sources(net).to_pandas()["EXPORT"].all()
     assert supplied_buses(net).to_pandas()["EXPORT"].all()
+
+
+def _gas(mw: float, **extra) -> dict:
+    return {"bus": "EXPORT", "capacity_mw": mw, "marginal_cost_usd_per_mwh": 60, **extra}
+
+
+SOURCES = {
+    # what EXPORT gets beside its export market, and from when it is a source
+    "half_a_megawatt_of_gas": ({"generators": {"gas": _gas(0.5)}}, "2024-10-01"),
+    "gas_of_no_capacity": ({"generators": {"gas": _gas(0.0)}}, None),
+    "gas_from_february": (
+        {"generators": {"gas": _gas(10, available_from="2025-02-01")}},
+        "2025-02-01",
+    ),
+    "half_a_megawatt_of_imports": ({"markets": {"far": {"max_import_mw": 0.5}}}, "2024-10-01"),
+}
+
+
+@pytest.mark.parametrize("parts, source_from", SOURCES.values(), ids=list(SOURCES))
+def test_a_bus_is_a_source_while_something_there_can_supply(edit_model, parts, source_from):
+    def change(raw):
+        _with_export_bus(raw)
+        raw["lines"].pop("export_link")  # EXPORT is an island of its own
+        for kind, items in parts.items():
+            for name, fields in items.items():
+                raw[kind].setdefault(name, {}).update(fields)
+
+    net = load_network(edit_model(change), end=END)
+    source = bus_sources(net).to_pandas()["EXPORT"]
+    expected = source.index >= pd.Timestamp(source_from) if source_from else False
+    assert (source == expected).all()
+    assert (supplied_buses(net).to_pandas()["EXPORT"] == expected).all()
