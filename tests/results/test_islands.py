@@ -191,6 +191,8 @@ SOURCES = {
         "2025-02-01",
     ),
     "half_a_megawatt_of_imports": ({"markets": {"far": {"max_import_mw": 0.5}}}, "2024-10-01"),
+    "half_a_megawatt_of_load": ({"loads": {"town": {"bus": "EXPORT", "p_mw": 0.5}}}, "2024-10-01"),
+    "a_load_of_nothing": ({"loads": {"town": {"bus": "EXPORT", "p_mw": 0}}}, None),
 }
 
 
@@ -204,7 +206,9 @@ def test_a_bus_is_a_source_while_something_there_can_supply(edit_model, parts, s
                 raw[kind].setdefault(name, {}).update(fields)
 
     net = load_network(edit_model(change), end=END)
-    source = bus_sources(net).to_pandas()["EXPORT"]
+    sources = bus_sources(net)
+    assert sources.dims == ("time", "bus")
+    source = sources.to_pandas()["EXPORT"]
     expected = source.index >= pd.Timestamp(source_from) if source_from else False
     assert (source == expected).all()
     assert (supplied_buses(net).to_pandas()["EXPORT"] == expected).all()
