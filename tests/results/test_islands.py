@@ -212,3 +212,12 @@ def test_a_bus_is_a_source_while_something_there_can_supply(edit_model, parts, s
     expected = source.index >= pd.Timestamp(source_from) if source_from else False
     assert (source == expected).all()
     assert (supplied_buses(net).to_pandas()["EXPORT"] == expected).all()
+
+
+def test_a_model_without_buses_has_no_supplied_buses(tmp_path):
+    from tests.lp.conftest import write_model
+    from tests.results.test_metrics_by_hand import WATER_ONLY
+
+    net = load_network(write_model(tmp_path, WATER_ONLY, name="water"))
+    supplied = supplied_buses(net)
+    assert supplied.dims == ("time", "bus") and supplied.sizes == {"time": len(net.time), "bus": 0}
