@@ -162,6 +162,20 @@ def test_robust_plan_over_members_covers_the_dry_one(write_model):
     assert len(result.results) == 2
 
 
+def test_members_operating_costs_are_weighted_by_their_probabilities(write_model):
+    # two members alike, each of weight 0.5; the plant (10 USD per MW-hour, 0 to run) is
+    # capped at 60 MW, gas (50 USD/MWh) gives the other 40 MW of the day:
+    #   each member 24 * 40 * 50 = 48,000 USD, weighted 0.5 + 0.5 -> 48,000
+    #   the plant 60 * 10 * 24 = 14,400 USD
+    # (each case's weight dropped, a mutant of new_context, counted both members whole)
+    cand = generator(fom=fom_for(10), max_build_mw=60)
+    folder = write_model(one_bus({"plant": cand}, scenarios={"base": {}, "dry": {}}))
+    members = (Member("dry", 0.5, scenario="dry"), Member("base", 0.5, scenario="base"))
+    result = plan(folder, PlanSpec(members=members), ranking=False)
+    assert result.builds["plant"][2030] == pytest.approx(60.0, abs=1e-4)
+    assert result.objective_usd == pytest.approx(48_000 + 14_400, rel=1e-6)
+
+
 # 500 m3/s for the 12 night hours, then 1000 MW of load for the 12 day hours
 NIGHT_INFLOW_DAY_LOAD = "time,inflow,load\n" + "".join(
     f"2030-01-01 {h:02d}:00,{500 if h < 12 else 0},{0 if h < 12 else 1000}\n" for h in range(24)
