@@ -21,8 +21,24 @@ SESSION_20 = "results-2026-12-07-session20.txt"
 SESSION_21 = "results-2026-12-07-session21.txt"
 SESSION_22 = "results-2026-12-07-session22.txt"
 SESSION_23 = "results-2026-12-07-session23.txt"
+SESSION_24 = "results-2026-12-08-session24.txt"
 RERUN = ("add_water_balances", "_add_sinks", "_add_min_release", "soc_change")
 SESSION_23_RUN = ("summary", "add_storage_units", "elastic_slack", "build_model", "zeros")
+# session 24: what session 22 did not reach of investment.py and fpha_fit.py
+SESSION_24_FIT = (
+    "extendable_sizes",
+    "investment_cost",
+    "stage_plants",
+    "fit_planes",
+    "corners",
+    "_upper_planes",
+    "with_error",
+    "fit_grid",
+    "storage_grid",
+    "Planes.",
+    "PlantCurve.",
+)
+SESSION_24_CORE = ("math.context", "math.build", "math.capacity", "math.curves", "results.islands")
 TABLES = {
     "metrics": (DAY, ("results.metrics",), ()),
     "water": (DAY, ("math.water",), ()),
@@ -36,6 +52,8 @@ TABLES = {
         ("results.results", "math.power", "math.context", "math.build"),
         SESSION_23_RUN,
     ),
+    "session24-fit": (SESSION_24, ("math.investment", "math.fpha_fit"), SESSION_24_FIT),
+    "session24-core": (SESSION_24, SESSION_24_CORE, ()),
 }
 
 
