@@ -129,3 +129,15 @@ def test_a_candidate_dearer_than_gas_in_every_year_is_never_built(write_model):
         2030: pytest.approx(0.0, abs=1e-6),
         2035: pytest.approx(0.0, abs=1e-6),
     }
+
+
+def test_two_lumpy_candidates_are_each_built_once(write_model):
+    # two lumpy 50 MW units, cheap and long-lived, for the 100 MW load of 2030 (150 MW in
+    # 2035): both built in 2030, neither again; gas covers 2035's other 50 MW. ("Built
+    # once" is per candidate: summed over candidates too, a mutant, it let one unit stand.)
+    growth = 1.5 ** (1 / 5) - 1
+    unit = generator(fom=fom_for(5), lifetime_years=30, max_build_mw=50, lumpy=True)
+    spec = PlanSpec(years=(2030, 2035), demand_growth=growth)
+    result = plan(write_model(one_bus({"a": unit, "b": unit})), spec, ranking=False, results=False)
+    for cid in ("a", "b"):
+        assert result.builds[cid] == {2030: pytest.approx(50.0), 2035: pytest.approx(0.0, abs=1e-6)}
