@@ -22,6 +22,7 @@ SESSION_21 = "results-2026-12-07-session21.txt"
 SESSION_22 = "results-2026-12-07-session22.txt"
 SESSION_23 = "results-2026-12-07-session23.txt"
 SESSION_24 = "results-2026-12-08-session24.txt"
+SESSION_24_SECOND = "results-2026-12-08-session24-second.txt"
 RERUN = ("add_water_balances", "_add_sinks", "_add_min_release", "soc_change")
 SESSION_23_RUN = ("summary", "add_storage_units", "elastic_slack", "build_model", "zeros")
 # session 24: what session 22 did not reach of investment.py and fpha_fit.py
@@ -54,6 +55,11 @@ TABLES = {
     ),
     "session24-fit": (SESSION_24, ("math.investment", "math.fpha_fit"), SESSION_24_FIT),
     "session24-core": (SESSION_24, SESSION_24_CORE, ()),
+    "session24-build-variables": (
+        SESSION_24_SECOND,
+        ("math.investment",),
+        ("add_build_variables",),
+    ),
 }
 
 
