@@ -140,3 +140,31 @@ def test_a_must_flow_line_from_the_hour_it_exists(model_folder, solve):
     res = solve(model_folder(model, series, time=TIME))
     assert res.objective_usd == pytest.approx(1300 + 3100, rel=REL)
     np.testing.assert_allclose(res.dataset["line_forward_mw"].values.ravel(), [0, 20], atol=1e-7)
+
+
+def test_a_cost_kind_adds_up_its_terms_and_constants(model_folder):
+    # 10 MW of load for two hours from one 10 USD/MWh generator: 200 USD of generation.
+    # A second term of the same kind (the same output at 1 USD/MWh: 20 USD) and two
+    # constants (5 and 7 USD) add to it; none replaces another. (Today every family adds
+    # one constant per kind, so a constant replacing the one before, add_cost's mutant _20,
+    # survived session 24.)
+    import vakhsh
+    from vakhsh.math.build import add_operation, new_context, set_objective
+    from vakhsh.solve.head import fixed_parameters
+    from vakhsh.solve.options import SolveOptions
+    from vakhsh.solve.solver import run_solver
+
+    model = {
+        "buses": {"N": {"voll_usd_per_mwh": 1000}},
+        "loads": {"town": {"bus": "N", "p_mw": 10}},
+        "generators": {"gas": {"bus": "N", "capacity_mw": 100, "marginal_cost_usd_per_mwh": 10}},
+    }
+    net = vakhsh.load(model_folder(model, time=TIME))
+    ctx = new_context(net, fixed_parameters(net))
+    add_operation(ctx)
+    output = ctx.var("generator_p_mw")
+    ctx.add_cost(output, "generation", constant=5.0)
+    ctx.add_cost(output.sum() * 0.0, "generation", constant=7.0)
+    set_objective(ctx.model, [ctx])
+    run_solver(ctx.model, SolveOptions())
+    assert ctx.cost_values()["generation"] == pytest.approx(200 + 20 + 5 + 7, rel=REL)
