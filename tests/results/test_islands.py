@@ -13,6 +13,8 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from tests.lp.conftest import write_model
+from tests.results.test_metrics_by_hand import WATER_ONLY
 
 from vakhsh.network import load_network
 from vakhsh.pipeline import optimise
@@ -162,28 +164,13 @@ def test_a_model_without_lines_has_a_service_table_of_no_lines(edit_model):
     assert supplied_buses(net).to_pandas()[["NORTH", "SOUTH"]].all().all()
 
 
-def test_a_bus_is_a_source_if_any_of_its_components_is(edit_model):
-    # EXPORT with a generator and its export market (no imports): a source on its own,
-    # before its line is in service (one kind's components must not overwrite another's)
-    def change(raw):
-        _with_export_bus(raw)
-        raw["generators"]["export_gas"] = {
-            "bus": "EXPORT",
-            "capacity_mw": 10,
-            "marginal_cost_usd_per_mwh": 60,
-        }
-
-    net = load_network(edit_model(change), end=END)
-    assert bus_sources(net).to_pandas()["EXPORT"].all()
-    assert supplied_buses(net).to_pandas()["EXPORT"].all()
-
-
 def _gas(mw: float, **extra) -> dict:
     return {"bus": "EXPORT", "capacity_mw": mw, "marginal_cost_usd_per_mwh": 60, **extra}
 
 
 SOURCES = {
-    # what EXPORT gets beside its export market, and from when it is a source
+    # what EXPORT gets beside its export market (no imports), and from when it is a
+    # source; the market is marked after the generators and must not unmark them
     "half_a_megawatt_of_gas": ({"generators": {"gas": _gas(0.5)}}, "2024-10-01"),
     "gas_of_no_capacity": ({"generators": {"gas": _gas(0.0)}}, None),
     "gas_from_february": (
@@ -215,9 +202,6 @@ def test_a_bus_is_a_source_while_something_there_can_supply(edit_model, parts, s
 
 
 def test_a_model_without_buses_has_no_supplied_buses(tmp_path):
-    from tests.lp.conftest import write_model
-    from tests.results.test_metrics_by_hand import WATER_ONLY
-
     net = load_network(write_model(tmp_path, WATER_ONLY, name="water"))
     supplied = supplied_buses(net)
     assert supplied.dims == ("time", "bus") and supplied.sizes == {"time": len(net.time), "bus": 0}
