@@ -14,6 +14,12 @@ import numpy as np
 import pytest
 from tests.lp.two_hours import HOURS, REL, TIME, merge
 
+import vakhsh
+from vakhsh.math.build import add_operation, new_context, set_objective
+from vakhsh.solve.head import fixed_parameters
+from vakhsh.solve.options import SolveOptions
+from vakhsh.solve.solver import run_solver
+
 
 def bus(name: str, cheap_cf: str, load_mw: float = 10) -> dict:
     """Bus `name`: a load, a cheap unit with a capacity-factor series and a dear unit."""
@@ -148,11 +154,6 @@ def test_a_cost_kind_adds_up_its_terms_and_constants(model_folder):
     # constants (5 and 7 USD) add to it; none replaces another. (Today every family adds
     # one constant per kind, so a constant replacing the one before, add_cost's mutant _20,
     # survived session 24.)
-    import vakhsh
-    from vakhsh.math.build import add_operation, new_context, set_objective
-    from vakhsh.solve.head import fixed_parameters
-    from vakhsh.solve.options import SolveOptions
-    from vakhsh.solve.solver import run_solver
 
     model = {
         "buses": {"N": {"voll_usd_per_mwh": 1000}},

@@ -14,6 +14,10 @@ from __future__ import annotations
 import pytest
 from tests.lp.two_hours import HOURS, REL, TIME, merge
 
+import vakhsh
+from vakhsh.math.build import build_model
+from vakhsh.solve.head import fixed_parameters
+
 
 def bus(name: str, cheap: str, units: dict) -> dict:
     """Bus `name` with its load, cheap (capacity factor column `cheap`), dear and `units`."""
@@ -136,9 +140,6 @@ def test_a_unit_before_it_exists_has_no_room_and_spills_only_its_inflow(model_fo
     # burn a surplus), and a spill bounded by the inflow (without it, mutant _197, a unit
     # could throw away stored energy). A unit without inflow gets no spill column at all
     # (mutant _189: a column fixed at 0 per step).
-    import vakhsh
-    from vakhsh.math.build import build_model
-    from vakhsh.solve.head import fixed_parameters
 
     late = {**UNIT, "available_from": "2023-01-01 01:00", "inflow_mw": 5}
     net = vakhsh.load(model_folder(bus("L", "first", {"late": late}), SERIES, time=TIME))
