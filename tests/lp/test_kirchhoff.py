@@ -142,6 +142,19 @@ def test_voltage_base_scales_reactance_per_unit(model_folder, solve):
     np.testing.assert_allclose(net_flow(res).isel(time=0).sel(line="ac").values, 60, atol=1e-6)
 
 
+def test_each_line_takes_the_voltage_base_of_its_from_bus(model_folder, solve, formulation):
+    # A and C at 10 kV, B at 20 kV: x_pu = x_ohm / v_from^2 is 100/10^2 = 1 on A-B,
+    # 400/20^2 = 1 on B-C and 200/10^2 = 2 on A-C, so the path through B (1 + 1) and the
+    # direct line (2) split the 90 MW evenly: 45 each. In ohms alone (500 against 200) the
+    # direct line would take 500/700 of it, 64.3 MW.
+    model = triangle(x=(100.0, 400.0, 200.0), v_nom_kv=10.0)
+    model["buses"]["B"]["v_nom_kv"] = 20.0
+    res = solve(model_folder(model))
+    flow = net_flow(res).isel(time=0).sel(line=["ab", "bc", "ac"])
+    np.testing.assert_allclose(flow.values, [45, 45, 45], atol=1e-6)
+    assert res.audit.passed
+
+
 def test_a_line_not_yet_built_closes_no_cycle(model_folder, solve, formulation):
     # A-C exists from day 2: on day 1 all 90 MW go through B (no loop, no KVL), then 2:1.
     res = solve(model_folder(triangle(available_from="2023-01-02")))
