@@ -169,3 +169,20 @@ def test_a_cost_kind_adds_up_its_terms_and_constants(model_folder):
     set_objective(ctx.model, [ctx])
     run_solver(ctx.model, SolveOptions())
     assert ctx.cost_values()["generation"] == pytest.approx(200 + 20 + 5 + 7, rel=REL)
+
+
+def test_unserved_energy_is_load_not_served_and_never_more(model_folder, solve):
+    # A: 10 MW of load and nothing to serve it (VoLL 1,000 USD/MWh). B: no load, VoLL 500,
+    # joined to A by a lossless 100 MW line. A's load goes unserved at A: 2 h x 10 MW x
+    # 1,000 = 20,000 USD. Were unserved energy not capped at its bus's load, B would
+    # "supply" A at its lower VoLL: 10,000 USD, 10 MW unserved at a bus with no load.
+    model = {
+        "buses": {"A": {"voll_usd_per_mwh": 1000}, "B": {"voll_usd_per_mwh": 500}},
+        "loads": {"load_a": {"bus": "A", "p_mw": 10}},
+        "lines": {"ba": {"from": "B", "to": "A", "capacity_mw": 100}},
+    }
+    res = solve(model_folder(model, time=TIME))
+    assert res.objective_usd == pytest.approx(2 * 10 * 1000, rel=REL)
+    unserved = res.dataset["unserved_mw"].transpose("time", "bus")
+    np.testing.assert_allclose(unserved.sel(bus=["A", "B"]).values, [[10, 0], [10, 0]], atol=1e-7)
+    assert res.audit.passed
