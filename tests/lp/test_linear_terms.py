@@ -207,6 +207,9 @@ def test_a_total_is_the_sum_of_the_products(model):
     again = linear_total(model, [(2.0, total), (1.0, x.shift(time=1))])
     assert float(again.const) == 24.0
     assert [total_terms(again)[int(x.labels[t, 0])] for t in range(3)] == [6.0, 6.0, 5.0]
+    # two parts with constants add them: 2 x 12 and 3 x 1 at each of 6 (time, unit)
+    both = linear_total(model, [(2.0, total), (3.0, model.variables["y"] + 1.0)])
+    assert float(both.const) == 24.0 + 18.0
 
 
 def test_a_total_refuses_a_price_on_other_coordinates(model):
