@@ -194,6 +194,8 @@ def test_a_total_is_the_sum_of_the_products(model):
     price = xr.DataArray([2.0, 3.0], coords=[UNIT])
     total = linear_total(model, [(price, x), (0.5, x + 4.0)])
     assert total.data["vars"].dims == ("_term",)
+    # linopy's labels are integers (a float label indexes nothing in numpy)
+    assert total.data["vars"].dtype == np.int64
     expected = {}
     for t in range(3):
         expected[int(x.labels[t, 0])] = 2.5
