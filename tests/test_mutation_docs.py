@@ -23,6 +23,7 @@ SESSION_22 = "results-2026-12-07-session22.txt"
 SESSION_23 = "results-2026-12-07-session23.txt"
 SESSION_24 = "results-2026-12-08-session24.txt"
 SESSION_24_SECOND = "results-2026-12-08-session24-second.txt"
+SESSION_25 = "results-2026-12-08-session25.txt"
 RERUN = ("add_water_balances", "_add_sinks", "_add_min_release", "soc_change")
 SESSION_23_RUN = ("summary", "add_storage_units", "elastic_slack", "build_model", "zeros")
 # session 24: what session 22 did not reach of investment.py and fpha_fit.py
@@ -40,6 +41,20 @@ SESSION_24_FIT = (
     "PlantCurve.",
 )
 SESSION_24_CORE = ("math.context", "math.build", "math.capacity", "math.curves", "results.islands")
+# session 25: the power families and the shared helpers no listing showed tried
+SESSION_25_POWER = (
+    "add_power_balance",
+    "add_generators",
+    "add_lines",
+    "add_markets",
+    "add_unserved",
+    "storage_inflow_mw",
+    "bus_load",
+    "add_kirchhoff",
+    "per_unit_reactance",
+    "linear_total",
+    "spread_over",
+)
 TABLES = {
     "metrics": (DAY, ("results.metrics",), ()),
     "water": (DAY, ("math.water",), ()),
@@ -59,6 +74,11 @@ TABLES = {
         SESSION_24_SECOND,
         ("math.investment",),
         ("add_build_variables",),
+    ),
+    "session25-power": (
+        SESSION_25,
+        ("math.power", "math.kirchhoff", "math.terms"),
+        SESSION_25_POWER,
     ),
 }
 
