@@ -95,6 +95,20 @@ def test_upstream_water_weighs_more():
     assert reservoirs_downstream(net) == {"upper": {"lower"}, "lower": set()}
 
 
+def test_a_reservoir_that_forks_reaches_both_branches(model_folder):
+    # top spills into left and turbines into right; left and right drain to the sea: both
+    # branches are below top (a tie-break weight of 3), and each branch has nothing below
+    model = pond()
+    model["reservoirs"] = {
+        "top": {**model["reservoirs"]["pond"], "spill_to": "left"},
+        "left": {**model["reservoirs"]["pond"], "spill_to": "sea"},
+        "right": {**model["reservoirs"]["pond"], "spill_to": "sea"},
+    }
+    model["hydro_plants"]["dam"].update(reservoir="top", to="right")
+    net = vakhsh.load(model_folder(model, end="2023-01-02"))
+    assert reservoirs_downstream(net) == {"top": {"left", "right"}, "left": set(), "right": set()}
+
+
 def test_central_asia_small_reservoirs_no_longer_jump_and_the_objective_holds():
     # the finding: Rogun and Baipaza jumped between empty and full day to day; the
     # default run (head auto: FPHA for Nurek) with and without the tie-break
