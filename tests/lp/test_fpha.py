@@ -30,7 +30,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from vakhsh.math.fpha import fpha_plants
 from vakhsh.math.fpha_fit import PlantCurve, fit_planes
+from vakhsh.network.load import load_network
 from vakhsh.solve.heads import HEAD_MODELS
 
 REL = 1e-6
@@ -291,3 +293,22 @@ def test_an_fpha_plant_is_held_to_its_capacity_and_idle_before_it_exists(model_f
     assert power[1] == pytest.approx(40.0, rel=REL)
     np.testing.assert_allclose(ds["unserved_mw"].sel(bus="A").values, [100.0, 60.0], rtol=REL)
     assert res.audit.passed
+
+
+def test_which_plants_the_production_model_takes():
+    # toy-cascade: upper_hpp (on upper, with a tailwater level) allows FPHA, lower_hpp has
+    # no tailwater level. Under --head auto each plant's `production` decides; another
+    # --head applies to every plant that allows it; a plant or reservoir being sized keeps
+    # the head parameters (docs/FORMAT.md, hydro_plants.production).
+    def net(production):
+        return load_network(
+            "toy-cascade", overrides={"hydro_plants.upper_hpp.production": production}
+        )
+
+    assert fpha_plants(net("fpha"), "auto") == ["upper_hpp"]
+    assert fpha_plants(net("auto"), "auto") == ["upper_hpp"]
+    assert fpha_plants(net("fixed"), "auto") == []
+    assert fpha_plants(net("fixed"), "fpha") == ["upper_hpp"]
+    assert fpha_plants(net("fpha"), "fixed") == []
+    assert fpha_plants(net("fpha"), "auto", sized=["upper_hpp"]) == []
+    assert fpha_plants(net("fpha"), "auto", sized=["upper"]) == []
