@@ -24,6 +24,7 @@ SESSION_23 = "results-2026-12-07-session23.txt"
 SESSION_24 = "results-2026-12-08-session24.txt"
 SESSION_24_SECOND = "results-2026-12-08-session24-second.txt"
 SESSION_25 = "results-2026-12-08-session25.txt"
+SESSION_25_SECOND = "results-2026-12-08-session25-second.txt"
 RERUN = ("add_water_balances", "_add_sinks", "_add_min_release", "soc_change")
 SESSION_23_RUN = ("summary", "add_storage_units", "elastic_slack", "build_model", "zeros")
 # session 24: what session 22 did not reach of investment.py and fpha_fit.py
@@ -55,6 +56,21 @@ SESSION_25_POWER = (
     "linear_total",
     "spread_over",
 )
+# session 25's second run: the fitting helpers, the reservoirs below, results' small helpers
+SESSION_25_HELPERS = (
+    "allows_fpha",
+    "fpha_plants",
+    "plant_curve",
+    "plant_planes",
+    "plane_table",
+    "reservoirs_downstream",
+    "_stage_storage_rows",
+    "Results.costs_usd",
+    "_plain_map",
+    "_plain_or_null",
+    "provenance",
+    "json_value",
+)
 TABLES = {
     "metrics": (DAY, ("results.metrics",), ()),
     "water": (DAY, ("math.water",), ()),
@@ -79,6 +95,11 @@ TABLES = {
         SESSION_25,
         ("math.power", "math.kirchhoff", "math.terms"),
         SESSION_25_POWER,
+    ),
+    "session25-second": (
+        SESSION_25_SECOND,
+        ("math.fpha", "math.water", "results.results"),
+        SESSION_25_HELPERS,
     ),
 }
 
