@@ -25,6 +25,7 @@ SESSION_24 = "results-2026-12-08-session24.txt"
 SESSION_24_SECOND = "results-2026-12-08-session24-second.txt"
 SESSION_25 = "results-2026-12-08-session25.txt"
 SESSION_25_SECOND = "results-2026-12-08-session25-second.txt"
+SESSION_25_THIRD = "results-2026-12-08-session25-third.txt"
 RERUN = ("add_water_balances", "_add_sinks", "_add_min_release", "soc_change")
 SESSION_23_RUN = ("summary", "add_storage_units", "elastic_slack", "build_model", "zeros")
 # session 24: what session 22 did not reach of investment.py and fpha_fit.py
@@ -101,6 +102,7 @@ TABLES = {
         ("math.fpha", "math.water", "results.results"),
         SESSION_25_HELPERS,
     ),
+    "session25-third": (SESSION_25_THIRD, ("results.results",), ("provenance", "json_value")),
 }
 
 
